@@ -114,7 +114,7 @@ def metrics(y_true, y_pred):
         "samples": int(len(y_true)),
         "correct": correct,
         "accuracy": correct / len(y_true),
-        "f1_malignant": 2 * tp / (2 * tp + fp + fn),
+        "f1Malignant": 2 * tp / (2 * tp + fp + fn),
     }
 
 
@@ -162,9 +162,9 @@ def main():
     MODEL.write_text(json.dumps(model, indent=1) + "\n")
 
     print(f"train:      accuracy {train_m['accuracy']:.4f} ({train_m['correct']}/{train_m['samples']}), "
-          f"F1 {train_m['f1_malignant']:.4f}")
+          f"F1 {train_m['f1Malignant']:.4f}")
     print(f"validation: accuracy {val_m['accuracy']:.4f} ({val_m['correct']}/{val_m['samples']}), "
-          f"F1 {val_m['f1_malignant']:.4f}   (seed notebook: 0.956 accuracy, 0.944 F1)")
+          f"F1 {val_m['f1Malignant']:.4f}   (seed notebook: 0.956 accuracy, 0.944 F1)")
     print(f"max |hidden pre-activation| over all 569 rows: {reach:.3f}; "
           f"max |cubic - sigmoid| on that range: {sigmoid_gap:.4f}")
     print(f"max |score|: {model['metrics']['maxAbsScore']:.3f}; "
