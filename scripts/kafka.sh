@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cp_file=testkit/target/broker-classpath.txt
 if [ ! -f "$cp_file" ] || [ ! -d testkit/target/classes ] || [ testkit/pom.xml -nt "$cp_file" ]; then
-  mvn -B -ntp -q -pl testkit -DskipTests compile dependency:build-classpath -Dmdep.outputFile="$cp_file" >&2
+  mvn -B -ntp -q -pl testkit -DskipTests compile dependency:build-classpath -Dmdep.outputFile="$PWD/$cp_file" >&2
 fi
 exec java -cp "testkit/target/classes:$(cat "$cp_file")" dev.veil.testkit.KafkaBroker \
   "${1:-.veil/kafka}" "${2:-9092}"
