@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ public final class AcceleratorPool {
   private final Map<String, ModelSpec> models = new LinkedHashMap<>();
   private final Map<String, DynamicBatcher> batchers = new LinkedHashMap<>();
   private final Map<String, WorkerState> workers = new LinkedHashMap<>();
+  private final Map<String, Integer> sampleSizes = new ConcurrentHashMap<>();
   private long healthTimer = -1;
   private MessageConsumer<JsonObject> announcements;
 
@@ -110,6 +112,12 @@ public final class AcceleratorPool {
   public Future<float[]> infer(String model, float[] input) {
     DynamicBatcher batcher = batchers.get(model);
     if (batcher == null) return Future.failedFuture(PoolException.badInput("unknown model '" + model + "'"));
+    // Checked here so that one malformed request cannot fail the batch it would share with others.
+    Integer size = sampleSizes.get(model);
+    if (size != null && input.length != size) {
+      return Future.failedFuture(PoolException.badInput("model '" + model + "' expects " + size
+          + " values per sample, got " + input.length));
+    }
     return batcher.submit(input);
   }
 
@@ -143,6 +151,7 @@ public final class AcceleratorPool {
     if (old != null) removeMeters(old);
     WorkerState s = new WorkerState(worker);
     workers.put(worker.id(), s);
+    worker.models().forEach(sampleSizes::putIfAbsent);
     String[] tags = {"worker", worker.id(), "device", worker.device().configName()};
     s.meters.add(Gauge.builder("veil.pool.worker.utilisation", s, st -> (double) st.inFlight / st.worker.capacity())
         .tags(tags).description("share of the worker's batch slots in use").register(registry));

@@ -100,7 +100,7 @@ public final class LocalWorker implements Worker {
   public void stop() {
     if (stopped) return;
     stopped = true;
-    log.warn("worker {} stopped", id);
+    log.info("worker {} stopped", id);
     if (running.get() == 0) closeSessions();
   }
 

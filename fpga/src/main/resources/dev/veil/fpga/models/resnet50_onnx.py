@@ -7,6 +7,7 @@ seed service's pipeline: featurizer (everything up to the global average pool, 2
 classifier head (2048 -> 1000 logits). Both take a dynamic batch dimension.
 
 Usage: resnet50_onnx.py OUT_DIR   (writes featurizer.onnx and classifier.onnx atomically)
+Run by dev.veil.fpga.SeededResNet50, which caches the result under ~/.cache/veil/models.
 """
 import os
 import sys
