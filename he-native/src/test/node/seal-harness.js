@@ -126,33 +126,31 @@ const commands = {
     return { parms: writeBlob('parms', parms.saveArray(comprMode(req.compr))), chain, slotCount: c.encoder.slotCount };
   },
 
-  // {ctx, steps?, compr}: fresh keys. Returns plain and seeded (serializable) forms.
+  // {ctx, steps?, compr, seededOnly?}: fresh keys; returns the plain and the seeded (serializable) forms
+  // of every key, or with seededOnly (large N) only the seeded relin/Galois keys.
   keygen(req) {
     const c = ctxOf(req);
     const gen = seal.KeyGenerator(c.context);
     const steps = req.steps ? Int32Array.from(req.steps) : undefined;
     const compr = comprMode(req.compr);
-    const keys = {
-      secretKey: gen.secretKey(),
-      publicKey: gen.createPublicKey(),
-      relinKeys: gen.createRelinKeys(),
-      galoisKeys: req.noGalois ? null : gen.createGaloisKeys(steps),
-    };
+    const keys = { secretKey: gen.secretKey(), publicKey: gen.createPublicKey() };
     const out = {
       secretKey: writeBlob('sk', keys.secretKey.saveArray(compr)),
       publicKey: writeBlob('pk', keys.publicKey.saveArray(compr)),
-      relinKeys: writeBlob('rk', keys.relinKeys.saveArray(compr)),
     };
     const save = (tag, serializable) => {
       const file = writeBlob(tag, serializable.saveArray(compr));
       serializable.delete();
       return file;
     };
-    out.relinKeysSeeded = save('rk-seeded', gen.createRelinKeysSerializable());
     out.publicKeySeeded = save('pk-seeded', gen.createPublicKeySerializable());
-    if (keys.galoisKeys) {
+    out.relinKeysSeeded = save('rk-seeded', gen.createRelinKeysSerializable());
+    out.galoisKeysSeeded = save('gk-seeded', gen.createGaloisKeysSerializable(steps));
+    if (!req.seededOnly) {
+      keys.relinKeys = gen.createRelinKeys();
+      keys.galoisKeys = gen.createGaloisKeys(steps);
+      out.relinKeys = writeBlob('rk', keys.relinKeys.saveArray(compr));
       out.galoisKeys = writeBlob('gk', keys.galoisKeys.saveArray(compr));
-      out.galoisKeysSeeded = save('gk-seeded', gen.createGaloisKeysSerializable(steps));
     }
     gen.delete();
     setKeys(c, keys);
