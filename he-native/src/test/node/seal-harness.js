@@ -126,29 +126,33 @@ const commands = {
     return { parms: writeBlob('parms', parms.saveArray(comprMode(req.compr))), chain, slotCount: c.encoder.slotCount };
   },
 
-  // {ctx, steps?, compr, seededOnly?}: fresh keys; returns the plain and the seeded (serializable) forms
-  // of every key, or with seededOnly (large N) only the seeded relin/Galois keys.
+  // {ctx, steps?, compr, forms?}: fresh keys. forms 'both' (default) saves the plain and the seeded
+  // (serializable) relin/Galois keys; 'seeded' only the seeded ones (large N); 'unsaved' keeps plain keys
+  // in this process for its own evaluation (the benchmark) and saves nothing but the secret key.
   keygen(req) {
     const c = ctxOf(req);
+    const forms = req.forms || 'both';
     const gen = seal.KeyGenerator(c.context);
     const steps = req.steps ? Int32Array.from(req.steps) : undefined;
     const compr = comprMode(req.compr);
     const keys = { secretKey: gen.secretKey(), publicKey: gen.createPublicKey() };
-    const out = {
-      secretKey: writeBlob('sk', keys.secretKey.saveArray(compr)),
-      publicKey: writeBlob('pk', keys.publicKey.saveArray(compr)),
-    };
+    const out = { secretKey: writeBlob('sk', keys.secretKey.saveArray(compr)) };
     const save = (tag, serializable) => {
       const file = writeBlob(tag, serializable.saveArray(compr));
       serializable.delete();
       return file;
     };
-    out.publicKeySeeded = save('pk-seeded', gen.createPublicKeySerializable());
-    out.relinKeysSeeded = save('rk-seeded', gen.createRelinKeysSerializable());
-    out.galoisKeysSeeded = save('gk-seeded', gen.createGaloisKeysSerializable(steps));
-    if (!req.seededOnly) {
+    if (forms !== 'unsaved') {
+      out.publicKey = writeBlob('pk', keys.publicKey.saveArray(compr));
+      out.publicKeySeeded = save('pk-seeded', gen.createPublicKeySerializable());
+      out.relinKeysSeeded = save('rk-seeded', gen.createRelinKeysSerializable());
+      out.galoisKeysSeeded = save('gk-seeded', gen.createGaloisKeysSerializable(steps));
+    }
+    if (forms !== 'seeded') {
       keys.relinKeys = gen.createRelinKeys();
       keys.galoisKeys = gen.createGaloisKeys(steps);
+    }
+    if (forms === 'both') {
       out.relinKeys = writeBlob('rk', keys.relinKeys.saveArray(compr));
       out.galoisKeys = writeBlob('gk', keys.galoisKeys.saveArray(compr));
     }

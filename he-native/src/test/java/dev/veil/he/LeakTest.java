@@ -25,7 +25,7 @@ class LeakTest {
             JsonNode made = seal.call("context", Map.of("ctx", "leak", "n", 2048, "bits", new int[] {18, 18, 18}));
             parms = SealHarness.take(made.get("parms"));
             JsonNode keys = seal.call("keygen", Map.of("ctx", "leak", "steps", new int[] {1}, "compr", "zstd",
-                    "seededOnly", true));
+                    "forms", "seeded"));
             rk = SealHarness.take(keys.get("relinKeysSeeded"));
             gk = SealHarness.take(keys.get("galoisKeysSeeded"));
             ct = SealHarness.take(seal.call("encrypt", Map.of("ctx", "leak", "values", new double[] {0.5, 0.25},

@@ -48,9 +48,9 @@ class MalformedInputTest {
         JsonNode made = seal.call("context", Map.of("ctx", "tiny", "n", N, "bits", BITS));
         parms = SealHarness.take(made.get("parms"));
         ctx = CkksContext.create(CkksParameters.load(parms), MAX_LOAD);
-        JsonNode keys = seal.call("keygen", Map.of("ctx", "tiny", "steps", new int[] {1}, "compr", "zstd", "seededOnly", true));
+        JsonNode keys = seal.call("keygen", Map.of("ctx", "tiny", "steps", new int[] {1}, "compr", "zstd", "forms", "seeded"));
         relinKeysSeededZstd = SealHarness.take(keys.get("relinKeysSeeded"));
-        JsonNode zlibKeys = seal.call("keygen", Map.of("ctx", "tiny", "steps", new int[] {1}, "compr", "zlib", "seededOnly", true));
+        JsonNode zlibKeys = seal.call("keygen", Map.of("ctx", "tiny", "steps", new int[] {1}, "compr", "zlib", "forms", "seeded"));
         galoisKeysSeededZlib = SealHarness.take(zlibKeys.get("galoisKeysSeeded"));
         double[] values = {0.25, -0.5, 0.75};
         ciphertext = encrypt(values, "public", "none", null);

@@ -99,7 +99,7 @@ class SealCompatibilityTest {
         double[] y = Slots.random(12, slots);
         double[] w = Slots.random(13, slots);
         JsonNode keys = seal.call("keygen", Map.of("ctx", set.name(), "steps", set.rotationSteps, "compr", mode(compr),
-                "seededOnly", set.reduced()));
+                "forms", set.reduced() ? "seeded" : "both"));
         JsonNode ea = sealEncrypt(set, compr, x, "public");
         JsonNode eb = sealEncrypt(set, compr, y, "seeded");
         try (RelinKeys rk = RelinKeys.load(ctx, SealHarness.take(keys.get("relinKeysSeeded")));
