@@ -12,8 +12,8 @@ Model (exactly what BreastCancerModel and the encrypted function evaluate):
 
 The network is trained with the cubic itself as its activation, so the committed weights are the polynomial
 function that gets evaluated. The cubic tracks the sigmoid only for |t| <~ 4 (it peaks at t = 4.05 and turns
-back down after), so the loss penalises hidden pre-activations outside [-BOUND, BOUND] and an L2 term keeps the
-weights small; the script reports how far the pre-activations reach on every row.
+back down after), so the loss penalises hidden pre-activations outside [-BOUND, BOUND], well inside the rising
+part, and an L2 term keeps the weights small; the script reports how far the pre-activations reach on every row.
 
 Split: scikit-learn's train_test_split(test_size=0.2, random_state=42) over the rows of data/wdbc.csv, i.e.
 455 training and 114 validation rows; the validation row indices are stored in the model file.
@@ -40,7 +40,7 @@ ACTIVATION = [0.5, 0.197, 0.0, -0.004]  # coefficients of t^0 .. t^3
 EPOCHS = 3000
 LEARNING_RATE = 0.01
 L2 = 1e-3
-BOUND = 4.0
+BOUND = 3.0
 BOUND_WEIGHT = 1.0
 
 
