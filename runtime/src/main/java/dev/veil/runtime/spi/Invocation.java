@@ -2,6 +2,7 @@ package dev.veil.runtime.spi;
 
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One call of a function, as a trigger hands it to the {@link Invoker}.
@@ -24,6 +25,14 @@ public record Invocation(
 
   /** A new invocation with a random id. */
   public static Invocation of(String functionName, TriggerInput trigger, Map<String, Object> bindingData) {
-    return new Invocation(functionName, UUID.randomUUID().toString(), trigger, bindingData, Map.of());
+    return new Invocation(functionName, newId(), trigger, bindingData, Map.of());
+  }
+
+  /** A random (version 4) UUID string; uses a thread-local generator because ids need not be secret. */
+  public static String newId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low).toString();
   }
 }
