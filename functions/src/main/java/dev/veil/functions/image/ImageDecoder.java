@@ -85,6 +85,8 @@ public final class ImageDecoder {
       for (int i = 0; i < gray.length; i++) gray[i] = gray[i] * 0x010101;
       return gray;
     }
-    return image.getRGB(0, 0, w, h, null, 0, w);
+    int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+    for (int i = 0; i < argb.length; i++) argb[i] &= 0xffffff;
+    return argb;
   }
 }
