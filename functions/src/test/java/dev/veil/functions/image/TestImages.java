@@ -5,6 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -70,13 +72,17 @@ final class TestImages {
     }
   }
 
-  /** The held-out split written by functions/training/image/train_digits.py. */
+  /** The held-out split the digits CNN was not trained on: the last 2,000 of the committed IDX digits. */
   static List<Digit> holdout() {
-    try (InputStream in = new GZIPInputStream(TestImages.class.getResourceAsStream("/digits/holdout.bin.gz"))) {
-      byte[] all = in.readAllBytes();
+    Path data = Path.of("training", "data");
+    try (InputStream images = new GZIPInputStream(Files.newInputStream(data.resolve("mnist-10k-images-idx3-ubyte.gz")));
+         InputStream labels = new GZIPInputStream(Files.newInputStream(data.resolve("mnist-10k-labels-idx1-ubyte.gz")))) {
+      byte[] pixels = images.readAllBytes();
+      byte[] classes = labels.readAllBytes();
+      int count = classes.length - 8;
       List<Digit> digits = new ArrayList<>();
-      for (int at = 0; at + 785 <= all.length; at += 785) {
-        digits.add(new Digit(all[at], java.util.Arrays.copyOfRange(all, at + 1, at + 785)));
+      for (int i = 8000; i < count; i++) {
+        digits.add(new Digit(classes[8 + i], java.util.Arrays.copyOfRange(pixels, 16 + i * 784, 16 + (i + 1) * 784)));
       }
       return digits;
     } catch (IOException e) {
