@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -14,7 +15,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,8 +40,10 @@ public final class ImageModels {
   public static final String DIGITS = "digits";
   private static final long CALL_TIMEOUT_MS = 120_000;
 
-  private static ImageModels resnet50;
-  private static ImageModels digits;
+  // One pipeline of each kind per Vert.x instance: a host's closing takes its pools down with it.
+  private static final Map<Vertx, ImageModels> RESNET50_BY_VERTX = new HashMap<>();
+  private static final Map<Vertx, ImageModels> DIGITS_BY_VERTX = new HashMap<>();
+  private static Vertx ownVertx;
 
   private final Router router;
   private final List<String> labels;
@@ -54,7 +59,7 @@ public final class ImageModels {
 
   /** The ResNet-50 pipeline, started (and its model files generated) on first use. */
   public static synchronized ImageModels resnet50() {
-    if (resnet50 == null) {
+    return RESNET50_BY_VERTX.computeIfAbsent(currentVertx(), vertx -> {
       JsonObject config = new JsonObject()
           .put("models", new JsonObject()
               .put(RESNET50, new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
@@ -62,21 +67,38 @@ public final class ImageModels {
               .put(RESNET50_HEAD, new JsonObject().put("class", "light").put("path", SeededResNet50.classifier().toString())))
           .put("workers", new JsonArray().add(new JsonObject().put("device", "cpu").put("count", 1)
               .put("threads", Runtime.getRuntime().availableProcessors())));
-      resnet50 = start(override(config, RESNET50), readLabels(), RESNET50, RESNET50_HEAD);
-    }
-    return resnet50;
+      return startShared(vertx, override(config, RESNET50), RESNET50, RESNET50_BY_VERTX);
+    });
   }
 
   /** The digits pipeline, started on first use. */
   public static synchronized ImageModels digits() {
-    if (digits == null) {
+    return DIGITS_BY_VERTX.computeIfAbsent(currentVertx(), vertx -> {
       JsonObject config = new JsonObject()
           .put("models", new JsonObject().put(DIGITS, new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
               .put("path", "classpath:models/image/digits-cnn.onnx").put("maxBatchSize", 32).put("maxQueueDelayMs", 2)))
           .put("workers", new JsonArray().add(new JsonObject().put("device", "cpu").put("count", 1)));
-      digits = start(override(config, DIGITS), List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), DIGITS, null);
-    }
-    return digits;
+      return startShared(vertx, override(config, DIGITS), DIGITS, DIGITS_BY_VERTX);
+    });
+  }
+
+  /** Inside Veil the host's Vert.x runs the function; elsewhere (e.g. on Azure) the pools get their own. */
+  private static Vertx currentVertx() {
+    Context current = Vertx.currentContext();
+    if (current != null) return current.owner();
+    if (ownVertx == null) ownVertx = Vertx.vertx();
+    return ownVertx;
+  }
+
+  private static ImageModels startShared(Vertx vertx, JsonObject config, String family, Map<Vertx, ImageModels> registry) {
+    ImageModels models = start(vertx, config, family, Metrics.globalRegistry);
+    ((VertxInternal) vertx).addCloseHook(completion -> {
+      synchronized (ImageModels.class) {
+        registry.remove(vertx);
+      }
+      models.router.close().onComplete(ar -> completion.succeed());
+    });
+    return models;
   }
 
   /** Starts a pipeline with an explicit router configuration (benchmarks, tests). */
@@ -85,14 +107,6 @@ public final class ImageModels {
     Router router = await(Router.start(vertx, config, registry));
     return new ImageModels(router, resnet ? readLabels() : List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
         resnet ? RESNET50 : DIGITS, resnet ? RESNET50_HEAD : null);
-  }
-
-  private static ImageModels start(JsonObject config, List<String> labels, String heavy, String head) {
-    Context current = Vertx.currentContext();
-    // Inside Veil the host's Vert.x runs the function; elsewhere (e.g. on Azure) the pool gets its own.
-    Vertx vertx = current != null ? current.owner() : Vertx.vertx();
-    Router router = await(Router.start(vertx, config, Metrics.globalRegistry));
-    return new ImageModels(router, labels, heavy, head);
   }
 
   private static JsonObject override(JsonObject defaults, String family) {
