@@ -1,0 +1,97 @@
+package dev.veil.runtime;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/** The {@code veil} command line. */
+public final class Main {
+  private static final String USAGE = """
+      usage: veil start [options]
+        --port N          HTTP port (default: local.settings.json Host.LocalHttpPort, else 7071; 0 = any free port)
+        --host ADDRESS    address to bind (default 127.0.0.1)
+        --config DIR      folder with host.json and local.settings.json (default: working directory)
+        --data DIR        folder for host state such as generated keys (default: <config>/.veil)
+        --scan PACKAGE    only discover functions in this package (repeatable; default: whole classpath)
+        --functions PATH  also discover functions in this jar or class folder (repeatable)
+        --cluster         join a Vert.x/Hazelcast cluster
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install(); // function loggers (java.util.logging) end up in the same log
+    HostOptions options;
+    try {
+      options = parse(List.of(args));
+    } catch (IllegalArgumentException e) {
+      System.err.println("veil: " + e.getMessage());
+      System.err.print(USAGE);
+      System.exit(2);
+      return;
+    }
+    if (options == null) {
+      System.out.print(USAGE);
+      return;
+    }
+    VeilHost host;
+    try {
+      host = await(VeilHost.start(options).toCompletionStage().toCompletableFuture());
+    } catch (Exception e) {
+      System.err.println("veil: the host did not start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        host.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+      } catch (Exception e) {
+        System.err.println("veil: shutdown did not finish cleanly: " + e.getMessage());
+      }
+    }, "veil-shutdown"));
+  }
+
+  /** Parses the arguments; {@code null} means "print usage". */
+  static HostOptions parse(List<String> args) {
+    if (args.isEmpty() || args.contains("--help") || args.contains("-h")) return null;
+    if (!args.get(0).equals("start")) throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
+    HostOptions options = new HostOptions();
+    for (int i = 1; i < args.size(); i++) {
+      String flag = args.get(i);
+      if (flag.equals("--cluster")) {
+        options.clustered(true);
+        continue;
+      }
+      if (i + 1 >= args.size()) throw new IllegalArgumentException(flag + " needs a value");
+      String value = args.get(++i);
+      switch (flag) {
+        case "--port" -> {
+          try {
+            options.port(Integer.parseInt(value));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--port needs a number, got '" + value + "'");
+          }
+        }
+        case "--host" -> options.bindHost(value);
+        case "--config" -> options.configDirectory(Path.of(value));
+        case "--data" -> options.dataDirectory(Path.of(value));
+        case "--scan" -> options.scanPackage(value);
+        case "--functions" -> options.scanPath(Path.of(value));
+        default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
+      }
+    }
+    return options;
+  }
+
+  private static <T> T await(CompletableFuture<T> future) throws Exception {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+}

@@ -1,0 +1,322 @@
+package dev.veil.runtime;
+
+import dev.veil.runtime.host.AdminRoutes;
+import dev.veil.runtime.host.Configuration;
+import dev.veil.runtime.host.FunctionInvoker;
+import dev.veil.runtime.host.FunctionScanner;
+import dev.veil.runtime.host.HostServices;
+import dev.veil.runtime.host.KeyStore;
+import dev.veil.runtime.spi.BindingProvider;
+import dev.veil.runtime.spi.FunctionDefinition;
+import dev.veil.runtime.spi.HttpErrors;
+import dev.veil.runtime.spi.TriggerHandle;
+import dev.veil.runtime.spi.TriggerProvider;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.lang.annotation.Annotation;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Veil host: discovered functions, their triggers, the HTTP server with admin/health/metrics
+ * endpoints. Also the entry point for tests in any module:
+ *
+ * <pre>{@code
+ * VeilHost host = VeilHost.start(new HostOptions().port(0).functionClass(MyFunctions.class)
+ *     .dataDirectory(tmp)).toCompletionStage().toCompletableFuture().get();
+ * URI uri = URI.create("http://127.0.0.1:" + host.port() + "/api/hello");
+ * ...
+ * host.close().toCompletionStage().toCompletableFuture().get();
+ * }</pre>
+ */
+public final class VeilHost {
+  private static final Logger LOG = LoggerFactory.getLogger(VeilHost.class);
+
+  private final Vertx vertx;
+  private final Configuration config;
+  private final KeyStore keys;
+  private final FunctionInvoker invoker;
+  private final List<FunctionDefinition> functions;
+  private final Map<String, String> disabled = new LinkedHashMap<>();
+  private final Map<String, TriggerHandle> handles = new ConcurrentHashMap<>();
+  private final List<BindingProvider> bindingProviders;
+  private final Instant startedAt = Instant.now();
+  private final boolean clustered;
+  private HttpServer server;
+  private volatile boolean ready;
+  private volatile boolean draining;
+  private Future<Void> closing;
+
+  private VeilHost(Vertx vertx, Configuration config, KeyStore keys, FunctionInvoker invoker,
+      List<FunctionDefinition> functions, List<BindingProvider> bindingProviders, boolean clustered) {
+    this.vertx = vertx;
+    this.config = config;
+    this.keys = keys;
+    this.invoker = invoker;
+    this.functions = functions;
+    this.bindingProviders = bindingProviders;
+    this.clustered = clustered;
+  }
+
+  /**
+   * Reads the configuration, discovers functions, starts their triggers and the HTTP server. The future
+   * fails with a message naming the problem when the configuration or a function is invalid.
+   */
+  public static Future<VeilHost> start(HostOptions options) {
+    Prepared prepared;
+    try {
+      prepared = prepare(options);
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+    Future<Vertx> vertx = options.clustered()
+        ? Vertx.builder().withClusterManager(new HazelcastClusterManager()).buildClustered()
+        : Future.succeededFuture(Vertx.vertx());
+    return vertx.compose(v -> {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      FunctionInvoker invoker = new FunctionInvoker(v, prepared.config.hostConfig(), prepared.config.settings(), registry);
+      VeilHost host = new VeilHost(v, prepared.config, prepared.keys, invoker, prepared.functions,
+          List.copyOf(prepared.bindings.values()), options.clustered());
+      int port = options.port() >= 0 ? options.port()
+          : prepared.config.localHttpPort() != null ? prepared.config.localHttpPort() : 7071;
+      return host.boot(prepared, registry, options.bindHost(), port)
+          .recover(err -> v.close().transform(ignored -> Future.failedFuture(err)));
+    });
+  }
+
+  /** The port the HTTP server listens on. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** The access keys (for tests and tooling; never logged). */
+  public KeyStore keys() {
+    return keys;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Every discovered function, including disabled ones. */
+  public List<FunctionDefinition> functions() {
+    return functions;
+  }
+
+  /** Why each disabled function could not start, by function name. */
+  public Map<String, String> disabledFunctions() {
+    return Map.copyOf(disabled);
+  }
+
+  /**
+   * Graceful shutdown: function routes answer 503, triggers stop intake, in-flight invocations finish
+   * (bounded by host.json {@code veil.shutdownTimeout}), then the server and Vert.x close.
+   */
+  public synchronized Future<Void> close() {
+    if (closing != null) return closing;
+    ready = false;
+    draining = true;
+    Duration timeout = config.hostConfig().shutdownTimeout();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    LOG.info("shutting down: waiting up to {} for in-flight invocations", timeout);
+    List<Future<Void>> stops = new ArrayList<>();
+    handles.values().forEach(h -> stops.add(h.stop()));
+    closing = bounded(Future.join(stops).<Void>mapEmpty(), timeout)
+        .eventually(() -> invoker.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))))
+        .eventually(() -> Future.join(bindingProviders.stream().map(BindingProvider::stop).toList()))
+        .eventually(() -> server != null ? server.close() : Future.succeededFuture())
+        .eventually(vertx::close)
+        .transform(ar -> {
+          invoker.close();
+          LOG.info("host stopped");
+          return ar.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(ar.cause());
+        });
+    return closing;
+  }
+
+  private record Prepared(Configuration config, KeyStore keys, List<FunctionDefinition> functions,
+      Map<Class<? extends Annotation>, TriggerProvider> triggers, Map<Class<? extends Annotation>, BindingProvider> bindings,
+      Path dataDirectory) {}
+
+  // Blocking preparation (files, class scanning) on the caller's thread, before Vert.x exists.
+  private static Prepared prepare(HostOptions options) throws Exception {
+    Configuration config = Configuration.load(options.configDirectory(), options.hostJson(), options.settings(), System.getenv());
+    ClassLoader loader = classLoader(options.scanPaths());
+    Map<Class<? extends Annotation>, TriggerProvider> triggers =
+        byAnnotation(ServiceLoader.load(TriggerProvider.class, loader), TriggerProvider::annotation);
+    Map<Class<? extends Annotation>, BindingProvider> bindings =
+        byAnnotation(ServiceLoader.load(BindingProvider.class, loader), BindingProvider::annotation);
+    FunctionScanner scanner = new FunctionScanner(loader, triggers.keySet());
+    List<FunctionDefinition> functions;
+    if (!options.functionClasses().isEmpty()) {
+      functions = scanner.definitions(options.functionClasses());
+    } else {
+      List<Path> roots = new ArrayList<>(FunctionScanner.classPath());
+      roots.addAll(options.scanPaths());
+      functions = scanner.scan(roots, options.scanPackages());
+    }
+    Path dataDirectory = options.dataDirectory();
+    Files.createDirectories(dataDirectory);
+    KeyStore keys = KeyStore.load(dataDirectory.resolve("keys.json"), config.settings(),
+        functions.stream().map(FunctionDefinition::name).toList());
+    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory);
+  }
+
+  private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, String bindHost, int port) {
+    Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      String path = ctx.normalizedPath();
+      if (draining && !path.startsWith("/health/") && !path.startsWith("/admin/") && !path.equals("/metrics")) {
+        HttpErrors.send(ctx, 503, "the host is shutting down", null);
+      } else {
+        ctx.next();
+      }
+    });
+    AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
+    installErrorHandlers(router);
+    HostServices services = new HostServices(vertx, prepared.config.settings(), prepared.config.hostConfig(), registry,
+        prepared.dataDirectory, invoker, router, keys);
+
+    List<Future<Void>> bindingStarts = new ArrayList<>();
+    prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));
+    return Future.all(bindingStarts)
+        .compose(v -> startTriggers(prepared, services))
+        .compose(v -> vertx.createHttpServer().requestHandler(router).listen(port, bindHost))
+        .map(s -> {
+          server = s;
+          ready = true;
+          LOG.info("Veil host listening on http://{}:{} with {} function(s){}", bindHost, s.actualPort(),
+              handles.size(), disabled.isEmpty() ? "" : ", " + disabled.size() + " disabled");
+          handles.forEach((name, h) -> LOG.info("  {} {}", name, h.describe()));
+          disabled.forEach((name, why) -> LOG.warn("  {} disabled: {}", name, why));
+          return this;
+        });
+  }
+
+  private Future<Void> startTriggers(Prepared prepared, HostServices services) {
+    List<Future<Void>> starts = new ArrayList<>();
+    for (FunctionDefinition fn : functions) {
+      TriggerProvider provider = prepared.triggers.get(fn.trigger().annotationType());
+      if (provider == null) {
+        disabled.put(fn.name(), "no trigger provider for @" + fn.triggerKind() + " on the classpath");
+        continue;
+      }
+      try {
+        invoker.register(fn, prepared.bindings);
+      } catch (IllegalStateException e) {
+        disabled.put(fn.name(), e.getMessage());
+        continue;
+      }
+      starts.add(provider.start(services, fn).map(handle -> {
+        handles.put(fn.name(), handle);
+        return (Void) null;
+      }).recover(err -> Future.failedFuture(new IllegalStateException(
+          "function '" + fn.name() + "': its " + fn.triggerKind() + " did not start: " + err.getMessage(), err))));
+    }
+    return Future.all(starts).mapEmpty();
+  }
+
+  private static void installErrorHandlers(Router router) {
+    router.errorHandler(404, ctx -> HttpErrors.send(ctx, 404, "nothing is served at " + ctx.request().path(), null));
+    router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405,
+        "method " + ctx.request().method() + " is not allowed at " + ctx.request().path(), null));
+    router.errorHandler(413, ctx -> HttpErrors.send(ctx, 413, "the request body is larger than this host accepts", null));
+    router.errorHandler(400, ctx -> HttpErrors.send(ctx, 400, "the request is malformed", null));
+    router.errorHandler(500, ctx -> {
+      LOG.error("unhandled error on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+      HttpErrors.send(ctx, 500, "internal error", null);
+    });
+  }
+
+  private JsonArray describeFunctions() {
+    JsonArray out = new JsonArray();
+    for (FunctionDefinition fn : functions) {
+      JsonObject entry = new JsonObject().put("name", fn.name()).put("trigger", fn.triggerKind())
+          .put("class", fn.declaringClass().getName()).put("method", fn.method().getName());
+      TriggerHandle handle = handles.get(fn.name());
+      if (handle != null) {
+        entry.put("status", "running");
+        handle.describe().forEach(entry::put);
+      } else {
+        entry.put("status", "disabled").put("reason", disabled.getOrDefault(fn.name(), "not started"));
+      }
+      out.add(entry);
+    }
+    return out;
+  }
+
+  private JsonObject status() {
+    String version = VeilHost.class.getPackage().getImplementationVersion();
+    return new JsonObject()
+        .put("state", draining ? "Draining" : ready ? "Running" : "Starting")
+        .put("version", version != null ? version : "dev")
+        .put("uptimeSeconds", Duration.between(startedAt, Instant.now()).toSeconds())
+        .put("functions", handles.size())
+        .put("disabledFunctions", disabled.size())
+        .put("inFlightInvocations", invoker.inFlight())
+        .put("clustered", clustered);
+  }
+
+  private <T> Future<T> bounded(Future<T> future, Duration timeout) {
+    Promise<T> promise = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
+      if (promise.tryComplete()) LOG.warn("some triggers did not stop within {}", timeout);
+    });
+    future.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      promise.tryComplete();
+    });
+    return promise.future();
+  }
+
+  private static ClassLoader classLoader(List<Path> extra) throws MalformedURLException {
+    ClassLoader parent = Thread.currentThread().getContextClassLoader();
+    if (parent == null) parent = VeilHost.class.getClassLoader();
+    if (extra.isEmpty()) return parent;
+    URL[] urls = new URL[extra.size()];
+    for (int i = 0; i < urls.length; i++) urls[i] = extra.get(i).toUri().toURL();
+    return new URLClassLoader(urls, parent);
+  }
+
+  private static <P> Map<Class<? extends Annotation>, P> byAnnotation(ServiceLoader<P> loader,
+      Function<P, Class<? extends Annotation>> annotation) {
+    Map<Class<? extends Annotation>, P> out = new HashMap<>();
+    for (P provider : loader) {
+      P previous = out.putIfAbsent(annotation.apply(provider), provider);
+      if (previous != null) {
+        throw new IllegalStateException("both " + previous.getClass().getName() + " and " + provider.getClass().getName()
+            + " handle @" + annotation.apply(provider).getSimpleName());
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,369 @@
+package dev.veil.runtime.host;
+
+import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.OutputBinding;
+import com.microsoft.azure.functions.annotation.BindingName;
+import dev.veil.runtime.spi.AppSettings;
+import dev.veil.runtime.spi.BindingProvider;
+import dev.veil.runtime.spi.BindingRequest;
+import dev.veil.runtime.spi.Conversions;
+import dev.veil.runtime.spi.FunctionDefinition;
+import dev.veil.runtime.spi.FunctionParameter;
+import dev.veil.runtime.spi.HostConfig;
+import dev.veil.runtime.spi.Invocation;
+import dev.veil.runtime.spi.InvocationFailure;
+import dev.veil.runtime.spi.InvocationFailure.Kind;
+import dev.veil.runtime.spi.InvocationResult;
+import dev.veil.runtime.spi.Invoker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The invocation pipeline shared by every trigger kind: admission (concurrency limit, draining), input
+ * bindings, parameter binding and the user call on a bounded worker pool, per-attempt timeout, retries,
+ * output bindings, metrics and one log line per invocation.
+ */
+public final class FunctionInvoker implements Invoker {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.veil.invocations");
+
+  private final Vertx vertx;
+  private final AppSettings settings;
+  private final Map<String, CallPlan> plans = new ConcurrentHashMap<>();
+  private final ThreadPoolExecutor workers;
+  private final int limit;
+  private final long timeoutMillis;
+  private final InvocationMetrics metrics;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile Promise<Void> idle;
+  private volatile boolean draining;
+
+  public FunctionInvoker(Vertx vertx, HostConfig config, AppSettings settings, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.limit = config.workerPoolSize() + config.maxQueuedInvocations();
+    this.timeoutMillis = config.functionTimeout().map(Duration::toMillis).orElse(0L);
+    this.metrics = new InvocationMetrics(registry);
+    AtomicInteger threadNumber = new AtomicInteger();
+    // The queue is unbounded here because admission (inFlight <= limit) already bounds it.
+    this.workers = new ThreadPoolExecutor(config.workerPoolSize(), config.workerPoolSize(), 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "veil-worker-" + threadNumber.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /**
+   * Makes a function invokable.
+   *
+   * @throws IllegalStateException naming the problem when a parameter cannot be bound (no provider for
+   *     its annotation, no annotation at all, no public no-argument constructor)
+   */
+  public void register(FunctionDefinition function, Map<Class<? extends Annotation>, BindingProvider> bindings) {
+    plans.put(function.name(), CallPlan.of(function, bindings));
+  }
+
+  @Override
+  public boolean hasCapacity() {
+    return !draining && inFlight.get() < limit;
+  }
+
+  /** Invocations admitted and not yet finished. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  @Override
+  public Future<InvocationResult> invoke(Invocation invocation) {
+    CallPlan plan = plans.get(invocation.functionName());
+    if (plan == null) {
+      return Future.failedFuture(new InvocationFailure(Kind.NOT_FOUND, invocation.id(),
+          "no function named '" + invocation.functionName() + "' runs on this host", null));
+    }
+    long start = System.nanoTime();
+    if (draining) return reject(invocation, Kind.SHUTTING_DOWN, "the host is shutting down", start);
+    if (inFlight.incrementAndGet() > limit) {
+      release();
+      return reject(invocation, Kind.OVER_CAPACITY,
+          "the host is at its limit of " + limit + " concurrent invocations; try again later", start);
+    }
+    Context context = vertx.getOrCreateContext();
+    return attempt(plan, invocation, context, 0).transform(ar -> {
+      release();
+      long nanos = System.nanoTime() - start;
+      if (ar.succeeded()) {
+        Outcome outcome = ar.result();
+        metrics.record(invocation.functionName(), InvocationMetrics.SUCCESS, nanos);
+        if (LOG.isInfoEnabled()) {
+          LOG.info("function={} invocation={} status=success attempts={} durationMs={}", invocation.functionName(),
+              invocation.id(), outcome.attempts, millis(nanos));
+        }
+        return Future.succeededFuture(new InvocationResult(invocation.id(), outcome.value, outcome.attempts,
+            Duration.ofNanos(nanos)));
+      }
+      InvocationFailure failure = (InvocationFailure) ar.cause();
+      metrics.record(invocation.functionName(), status(failure.kind()), nanos);
+      if (failure.kind() == Kind.BAD_INPUT) {
+        LOG.info("function={} invocation={} status=bad_input durationMs={} problem=\"{}\"", invocation.functionName(),
+            invocation.id(), millis(nanos), failure.getMessage());
+      } else {
+        LOG.warn("function={} invocation={} status={} durationMs={} problem=\"{}\"", invocation.functionName(),
+            invocation.id(), status(failure.kind()), millis(nanos), failure.getMessage(), failure.getCause());
+      }
+      return Future.failedFuture(failure);
+    });
+  }
+
+  /**
+   * Stops admitting invocations; the future completes when none is in flight or after {@code timeout},
+   * whichever comes first.
+   */
+  public Future<Void> drain(Duration timeout) {
+    Promise<Void> done = Promise.promise();
+    idle = done;
+    draining = true;
+    if (inFlight.get() == 0) done.tryComplete();
+    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
+      int left = inFlight.get();
+      if (done.tryComplete()) LOG.warn("{} invocation(s) still running after the shutdown timeout of {}", left, timeout);
+    });
+    return done.future().onComplete(ar -> vertx.cancelTimer(timer));
+  }
+
+  /** Whether {@link #drain} was called. */
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** Stops the worker threads (interrupting any still running). */
+  public void close() {
+    workers.shutdownNow();
+  }
+
+  private Future<InvocationResult> reject(Invocation invocation, Kind kind, String message, long start) {
+    metrics.record(invocation.functionName(), status(kind), System.nanoTime() - start);
+    return Future.failedFuture(new InvocationFailure(kind, invocation.id(), message, null));
+  }
+
+  private void release() {
+    if (inFlight.decrementAndGet() == 0 && draining) {
+      Promise<Void> done = idle;
+      if (done != null) done.tryComplete();
+    }
+  }
+
+  private Future<Outcome> attempt(CallPlan plan, Invocation invocation, Context context, int retry) {
+    Object[] inputs = new Object[plan.slots.size()];
+    return readInputs(plan, invocation, inputs)
+        .compose(v -> runOnWorker(plan, invocation, context, inputs, retry))
+        .compose(call -> writeOutputs(plan, invocation, call).map(new Outcome(call.value, retry + 1)))
+        .recover(err -> {
+          InvocationFailure failure = classify(err, invocation.id());
+          boolean retryable = failure.kind() == Kind.FUNCTION_ERROR || failure.kind() == Kind.TIMEOUT;
+          if (!retryable || !plan.function.retry().allowsRetry(retry) || draining) return Future.failedFuture(failure);
+          long delay = Math.max(1, plan.function.retry().delayBefore(retry + 1).toMillis());
+          LOG.info("function={} invocation={} retry={} inMs={} after=\"{}\"", invocation.functionName(),
+              invocation.id(), retry + 1, delay, failure.getMessage());
+          Promise<Outcome> next = Promise.promise();
+          vertx.setTimer(delay, id -> attempt(plan, invocation, context, retry + 1).onComplete(next));
+          return next.future();
+        });
+  }
+
+  private Future<Void> readInputs(CallPlan plan, Invocation invocation, Object[] inputs) {
+    List<Future<?>> reads = new ArrayList<>();
+    for (int i = 0; i < plan.slots.size(); i++) {
+      Slot slot = plan.slots.get(i);
+      if (slot.kind != SlotKind.INPUT) continue;
+      int index = i;
+      reads.add(slot.provider.read(request(plan, slot, invocation)).onSuccess(value -> inputs[index] = value));
+    }
+    return reads.isEmpty() ? Future.succeededFuture() : Future.all(reads).mapEmpty();
+  }
+
+  private Future<Call> runOnWorker(CallPlan plan, Invocation invocation, Context context, Object[] inputs, int retry) {
+    Promise<Call> promise = Promise.promise();
+    java.util.concurrent.Future<?> running = workers.submit(() -> {
+      try {
+        Call call = plan.call(invocation, inputs, retry);
+        context.runOnContext(v -> promise.tryComplete(call));
+      } catch (Throwable t) {
+        context.runOnContext(v -> promise.tryFail(t));
+      }
+    });
+    if (timeoutMillis > 0) {
+      long timer = vertx.setTimer(timeoutMillis, id -> {
+        if (promise.tryFail(new InvocationFailure(Kind.TIMEOUT, invocation.id(),
+            "the function ran longer than the functionTimeout of " + Duration.ofMillis(timeoutMillis), null))) {
+          running.cancel(true);
+        }
+      });
+      promise.future().onComplete(ar -> vertx.cancelTimer(timer));
+    }
+    return promise.future();
+  }
+
+  private Future<Void> writeOutputs(CallPlan plan, Invocation invocation, Call call) {
+    List<Future<Void>> writes = new ArrayList<>();
+    for (int i = 0; i < plan.slots.size(); i++) {
+      Slot slot = plan.slots.get(i);
+      if (slot.kind != SlotKind.OUTPUT) continue;
+      Object value = ((Holder<?>) call.args[i]).getValue();
+      if (value != null) writes.add(slot.provider.write(request(plan, slot, invocation), value));
+    }
+    if (call.value != null) {
+      for (Slot slot : plan.returnSlots) writes.add(slot.provider.write(request(plan, slot, invocation), call.value));
+    }
+    return writes.isEmpty() ? Future.succeededFuture() : Future.all(writes).mapEmpty();
+  }
+
+  private BindingRequest request(CallPlan plan, Slot slot, Invocation invocation) {
+    return new BindingRequest(plan.function, slot.parameter, slot.annotation, invocation, settings);
+  }
+
+  private static InvocationFailure classify(Throwable err, String invocationId) {
+    if (err instanceof InvocationFailure f) return f.invocationId() == null ? f.withInvocationId(invocationId) : f;
+    if (err instanceof UserCodeFailure u) {
+      Throwable cause = u.getCause();
+      if (cause instanceof IllegalArgumentException) {
+        String message = cause.getMessage() != null ? cause.getMessage() : "invalid input";
+        return new InvocationFailure(Kind.BAD_INPUT, invocationId, message, cause);
+      }
+      return new InvocationFailure(Kind.FUNCTION_ERROR, invocationId, "the function threw " + cause, cause);
+    }
+    return new InvocationFailure(Kind.FUNCTION_ERROR, invocationId, String.valueOf(err.getMessage()), err);
+  }
+
+  private static String status(Kind kind) {
+    return kind.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String millis(long nanos) {
+    return String.format(Locale.ROOT, "%.2f", nanos / 1e6);
+  }
+
+  private record Outcome(Object value, int attempts) {}
+
+  private record Call(Object value, Object[] args) {}
+
+  /** An exception thrown by user code (as opposed to the host's own binding code). */
+  private static final class UserCodeFailure extends RuntimeException {
+    UserCodeFailure(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  private enum SlotKind { TRIGGER, CONTEXT, BINDING_NAME, INPUT, OUTPUT }
+
+  private record Slot(SlotKind kind, FunctionParameter parameter, Annotation annotation, BindingProvider provider,
+      String bindingName) {}
+
+  private static final class Holder<T> implements OutputBinding<T> {
+    private T value;
+
+    @Override public T getValue() { return value; }
+    @Override public void setValue(T value) { this.value = value; }
+  }
+
+  /** How to build the arguments of one function and where its outputs go; computed once at registration. */
+  private static final class CallPlan {
+    final FunctionDefinition function;
+    final List<Slot> slots;
+    final List<Slot> returnSlots;
+    final Constructor<?> constructor;
+
+    private CallPlan(FunctionDefinition function, List<Slot> slots, List<Slot> returnSlots, Constructor<?> constructor) {
+      this.function = function;
+      this.slots = slots;
+      this.returnSlots = returnSlots;
+      this.constructor = constructor;
+    }
+
+    static CallPlan of(FunctionDefinition fn, Map<Class<? extends Annotation>, BindingProvider> bindings) {
+      List<Slot> slots = new ArrayList<>();
+      for (FunctionParameter p : fn.parameters()) {
+        slots.add(slot(fn, p, bindings));
+      }
+      List<Slot> returnSlots = new ArrayList<>();
+      for (Annotation a : fn.returnBindings()) {
+        BindingProvider provider = bindings.get(a.annotationType());
+        if (provider == null) {
+          throw new IllegalStateException("no binding provider handles @" + a.annotationType().getSimpleName()
+              + " on the return value");
+        }
+        returnSlots.add(new Slot(SlotKind.OUTPUT, null, a, provider, null));
+      }
+      Constructor<?> constructor = null;
+      if (!Modifier.isStatic(fn.method().getModifiers())) {
+        try {
+          constructor = fn.declaringClass().getConstructor();
+        } catch (NoSuchMethodException e) {
+          throw new IllegalStateException(fn.declaringClass().getName() + " needs a public no-argument constructor");
+        }
+      }
+      return new CallPlan(fn, List.copyOf(slots), List.copyOf(returnSlots), constructor);
+    }
+
+    private static Slot slot(FunctionDefinition fn, FunctionParameter p,
+        Map<Class<? extends Annotation>, BindingProvider> bindings) {
+      if (p.equals(fn.triggerParameter())) return new Slot(SlotKind.TRIGGER, p, fn.trigger(), null, null);
+      if (p.rawType() == ExecutionContext.class) return new Slot(SlotKind.CONTEXT, p, null, null, null);
+      for (Annotation a : p.annotations()) {
+        BindingProvider provider = bindings.get(a.annotationType());
+        if (provider != null) {
+          SlotKind kind = p.rawType() == OutputBinding.class ? SlotKind.OUTPUT : SlotKind.INPUT;
+          return new Slot(kind, p, a, provider, null);
+        }
+      }
+      var bindingName = p.annotation(BindingName.class);
+      if (bindingName.isPresent()) return new Slot(SlotKind.BINDING_NAME, p, null, null, bindingName.get().value());
+      String annotations = p.annotations().isEmpty() ? "no binding annotation"
+          : "no provider for " + p.annotations().stream().map(a -> "@" + a.annotationType().getSimpleName()).toList();
+      throw new IllegalStateException("parameter '" + p.name() + "' has " + annotations);
+    }
+
+    /** Binds the arguments and calls the user method; runs on a worker thread. */
+    Call call(Invocation invocation, Object[] inputs, int retry) {
+      Object[] args = new Object[slots.size()];
+      for (int i = 0; i < args.length; i++) {
+        Slot slot = slots.get(i);
+        FunctionParameter p = slot.parameter;
+        args[i] = switch (slot.kind) {
+          case TRIGGER -> invocation.trigger().bind(p);
+          case CONTEXT -> new InvocationContext(function.name(), invocation.id(), retry, function.retry().maxRetryCount());
+          case BINDING_NAME -> Conversions.convert(invocation.bindingData().get(slot.bindingName), p.type(),
+              "binding data '" + slot.bindingName + "'");
+          case INPUT -> Conversions.convert(inputs[i], p.type(), "@" + slot.annotation.annotationType().getSimpleName() + " input");
+          case OUTPUT -> new Holder<>();
+        };
+      }
+      try {
+        Object target = constructor == null ? null : constructor.newInstance();
+        return new Call(function.method().invoke(target, args), args);
+      } catch (InvocationTargetException e) {
+        throw new UserCodeFailure(e.getCause());
+      } catch (ReflectiveOperationException e) {
+        throw new UserCodeFailure(e);
+      }
+    }
+  }
+}

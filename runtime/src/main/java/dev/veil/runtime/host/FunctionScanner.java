@@ -1,0 +1,185 @@
+package dev.veil.runtime.host;
+
+import com.microsoft.azure.functions.annotation.FunctionName;
+import dev.veil.runtime.spi.FunctionDefinition;
+import dev.veil.runtime.spi.FunctionParameter;
+import dev.veil.runtime.spi.RetryPolicy;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+/**
+ * Finds functions: public methods annotated {@code @FunctionName} with exactly one trigger-annotated
+ * parameter. Class files are searched for the {@code @FunctionName} descriptor before a class is loaded, so
+ * scanning a fat jar does not load (or initialize) thousands of library classes.
+ */
+public final class FunctionScanner {
+  private static final byte[] MARKER =
+      ("L" + FunctionName.class.getName().replace('.', '/') + ";").getBytes(StandardCharsets.UTF_8);
+  private static final String AZURE_ANNOTATIONS = FunctionName.class.getPackageName();
+
+  private final ClassLoader loader;
+  private final Set<Class<? extends Annotation>> triggerAnnotations;
+
+  /**
+   * @param triggerAnnotations trigger annotations that providers handle; besides these, every
+   *     {@code com.microsoft.azure.functions.annotation.*Trigger} counts as a trigger
+   */
+  public FunctionScanner(ClassLoader loader, Set<Class<? extends Annotation>> triggerAnnotations) {
+    this.loader = loader;
+    this.triggerAnnotations = Set.copyOf(triggerAnnotations);
+  }
+
+  /** Functions in the given class folders / jars whose class is in one of {@code packages} (all when empty). */
+  public List<FunctionDefinition> scan(List<Path> roots, List<String> packages) throws IOException {
+    Predicate<String> wanted = className -> packages.isEmpty()
+        || packages.stream().anyMatch(p -> className.startsWith(p + "."));
+    List<String> classNames = new ArrayList<>();
+    for (Path root : roots) {
+      if (Files.isDirectory(root)) {
+        scanFolder(root, wanted, classNames);
+      } else if (Files.isRegularFile(root) && root.toString().endsWith(".jar")) {
+        scanJar(root, wanted, classNames);
+      }
+    }
+    List<Class<?>> classes = new ArrayList<>();
+    for (String name : classNames) {
+      try {
+        classes.add(Class.forName(name, false, loader));
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalStateException("cannot load function class " + name + ": " + e, e);
+      }
+    }
+    return definitions(classes);
+  }
+
+  /** The class path entries of this JVM ({@code java.class.path}). */
+  public static List<Path> classPath() {
+    return Arrays.stream(System.getProperty("java.class.path", "").split(File.pathSeparator))
+        .filter(s -> !s.isBlank()).map(Path::of).toList();
+  }
+
+  /** Functions declared by the given classes, sorted by name; duplicate names are an error. */
+  public List<FunctionDefinition> definitions(List<Class<?>> classes) {
+    Map<String, FunctionDefinition> byName = new HashMap<>();
+    for (Class<?> type : classes) {
+      if (!Modifier.isPublic(type.getModifiers())) continue;
+      for (Method method : type.getMethods()) {
+        FunctionName name = method.getAnnotation(FunctionName.class);
+        if (name == null) continue;
+        FunctionDefinition def = define(name.value(), method);
+        FunctionDefinition previous = byName.putIfAbsent(def.name(), def);
+        if (previous != null && !previous.method().equals(method)) {
+          throw new IllegalStateException("function name '" + def.name() + "' is used by both "
+              + describe(previous.method()) + " and " + describe(method));
+        }
+      }
+    }
+    return byName.values().stream().sorted(Comparator.comparing(FunctionDefinition::name)).toList();
+  }
+
+  private FunctionDefinition define(String name, Method method) {
+    if (name.isBlank()) throw new IllegalStateException(describe(method) + ": @FunctionName is empty");
+    List<FunctionParameter> parameters = new ArrayList<>();
+    FunctionParameter triggerParameter = null;
+    Annotation trigger = null;
+    Parameter[] declared = method.getParameters();
+    for (int i = 0; i < declared.length; i++) {
+      FunctionParameter p = new FunctionParameter(i, declared[i].getName(), declared[i].getParameterizedType(),
+          List.of(declared[i].getAnnotations()));
+      parameters.add(p);
+      for (Annotation a : p.annotations()) {
+        if (!isTrigger(a)) continue;
+        if (trigger != null) {
+          throw new IllegalStateException("function '" + name + "' (" + describe(method) + ") has more than one trigger");
+        }
+        trigger = a;
+        triggerParameter = p;
+      }
+    }
+    if (trigger == null) {
+      throw new IllegalStateException("function '" + name + "' (" + describe(method) + ") has no trigger parameter");
+    }
+    List<Annotation> returnBindings = Arrays.stream(method.getAnnotations())
+        .filter(a -> a.annotationType().getPackageName().equals(AZURE_ANNOTATIONS) && isBindingAnnotation(a))
+        .toList();
+    return new FunctionDefinition(name, method.getDeclaringClass(), method, trigger, triggerParameter, parameters,
+        returnBindings, RetryPolicy.of(method));
+  }
+
+  private boolean isTrigger(Annotation a) {
+    Class<? extends Annotation> type = a.annotationType();
+    return triggerAnnotations.contains(type)
+        || (type.getPackageName().equals(AZURE_ANNOTATIONS) && type.getSimpleName().endsWith("Trigger"));
+  }
+
+  // Method-level annotations that are not bindings: naming, retry and storage-account metadata.
+  private static boolean isBindingAnnotation(Annotation a) {
+    return switch (a.annotationType().getSimpleName()) {
+      case "FunctionName", "FixedDelayRetry", "ExponentialBackoffRetry", "StorageAccount", "Cardinality" -> false;
+      default -> true;
+    };
+  }
+
+  private static String describe(Method m) {
+    return m.getDeclaringClass().getName() + "#" + m.getName();
+  }
+
+  private static void scanFolder(Path root, Predicate<String> wanted, List<String> out) throws IOException {
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
+        String className = className(root.relativize(file).toString().replace(File.separatorChar, '/'));
+        if (className != null && wanted.test(className) && containsMarker(Files.readAllBytes(file))) out.add(className);
+      }
+    }
+  }
+
+  private static void scanJar(Path jar, Predicate<String> wanted, List<String> out) throws IOException {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      Enumeration<JarEntry> entries = file.entries();
+      while (entries.hasMoreElements()) {
+        JarEntry entry = entries.nextElement();
+        String className = className(entry.getName());
+        if (className == null || !wanted.test(className)) continue;
+        try (InputStream in = file.getInputStream(entry)) {
+          if (containsMarker(in.readAllBytes())) out.add(className);
+        }
+      }
+    }
+  }
+
+  private static String className(String path) {
+    if (!path.endsWith(".class") || path.endsWith("module-info.class") || path.startsWith("META-INF/")) return null;
+    return path.substring(0, path.length() - ".class".length()).replace('/', '.');
+  }
+
+  private static boolean containsMarker(byte[] bytes) {
+    outer:
+    for (int i = 0; i <= bytes.length - MARKER.length; i++) {
+      for (int j = 0; j < MARKER.length; j++) {
+        if (bytes[i + j] != MARKER[j]) continue outer;
+      }
+      return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.veil.runtime.host;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Per-function meters: {@code veil_invocations_total{function,status}},
+ * {@code veil_invocation_errors_total{function,kind}} and the {@code veil_invocation_duration_seconds}
+ * histogram. Meters are cached so the hot path does no registry lookups.
+ */
+final class InvocationMetrics {
+  static final String SUCCESS = "success";
+
+  private final MeterRegistry registry;
+  private final Map<String, Meters> byKey = new ConcurrentHashMap<>();
+
+  InvocationMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** @param status {@link #SUCCESS} or a failure kind in lower case */
+  void record(String function, String status, long nanos) {
+    Meters m = byKey.computeIfAbsent(function + '\0' + status, k -> new Meters(function, status));
+    m.count.increment();
+    m.duration.record(nanos, TimeUnit.NANOSECONDS);
+    if (m.errors != null) m.errors.increment();
+  }
+
+  private final class Meters {
+    final Counter count;
+    final Timer duration;
+    final Counter errors;
+
+    Meters(String function, String status) {
+      count = Counter.builder("veil.invocations").description("Invocations by outcome")
+          .tag("function", function).tag("status", status).register(registry);
+      duration = Timer.builder("veil.invocation.duration").description("Invocation time from intake to completion")
+          .tag("function", function).tag("status", status).publishPercentileHistogram().register(registry);
+      errors = status.equals(SUCCESS) ? null : Counter.builder("veil.invocation.errors")
+          .description("Failed invocations by failure kind").tag("function", function).tag("kind", status)
+          .register(registry);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.veil.runtime.spi;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Converts payloads (text, bytes, JSON) to parameter types and values to JSON, the same way for every
+ * trigger and binding. Conversion failures are {@link InvocationFailure.Kind#BAD_INPUT} failures whose
+ * message names the problem and is safe to show to a caller.
+ */
+public final class Conversions {
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .findAndRegisterModules();
+
+  private Conversions() {}
+
+  /** The shared Jackson mapper (unknown properties are ignored, like the Azure Java worker does). */
+  public static ObjectMapper json() {
+    return JSON;
+  }
+
+  /**
+   * Converts {@code value} (String, byte[], Buffer or any object) to {@code target}: String, byte[],
+   * {@code Optional<T>}, or a POJO read from JSON.
+   *
+   * @param what names the value in error messages, e.g. "request body"
+   */
+  public static Object convert(Object value, Type target, String what) {
+    Class<?> raw = Types.raw(target);
+    if (raw == Optional.class) {
+      return value == null ? Optional.empty() : Optional.of(convert(value, Types.firstArgument(target), what));
+    }
+    if (value == null) return null;
+    if (value instanceof Buffer b) value = b.getBytes();
+    if (raw.isInstance(value) && !(target instanceof java.lang.reflect.ParameterizedType)) return value;
+    if (raw == String.class) return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : toJson(value);
+    if (raw == byte[].class) {
+      return value instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : toJson(value).getBytes(StandardCharsets.UTF_8);
+    }
+    JavaType type = JSON.getTypeFactory().constructType(target);
+    try {
+      if (value instanceof byte[] bytes) return JSON.readValue(bytes, type);
+      if (value instanceof String s) return JSON.readValue(s, type);
+      return JSON.convertValue(value, type);
+    } catch (JsonProcessingException e) {
+      throw invalidJson(what, raw, e.getOriginalMessage());
+    } catch (IOException | IllegalArgumentException e) {
+      throw invalidJson(what, raw, e.getMessage());
+    }
+  }
+
+  /** Serializes a value as JSON text. */
+  public static String toJson(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize " + value.getClass().getName() + " as JSON", e);
+    }
+  }
+
+  private static InvocationFailure invalidJson(String what, Class<?> target, String problem) {
+    return InvocationFailure.badInput(what + " is not valid JSON for " + target.getSimpleName() + ": " + firstLine(problem));
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "unreadable";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

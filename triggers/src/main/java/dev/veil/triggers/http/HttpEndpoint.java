@@ -1,0 +1,179 @@
+package dev.veil.triggers.http;
+
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import dev.veil.runtime.spi.AuthKeys;
+import dev.veil.runtime.spi.Conversions;
+import dev.veil.runtime.spi.FunctionDefinition;
+import dev.veil.runtime.spi.FunctionParameter;
+import dev.veil.runtime.spi.HttpErrors;
+import dev.veil.runtime.spi.Invocation;
+import dev.veil.runtime.spi.InvocationFailure;
+import dev.veil.runtime.spi.InvocationResult;
+import dev.veil.runtime.spi.Invoker;
+import dev.veil.runtime.spi.TriggerInput;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One HTTP-triggered function: authorization, request → invocation, result or failure → response. */
+final class HttpEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
+
+  private final FunctionDefinition function;
+  private final AuthorizationLevel authLevel;
+  private final RouteTemplate template;
+  private final Invoker invoker;
+  private final AuthKeys keys;
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile Promise<Void> stopped;
+
+  HttpEndpoint(FunctionDefinition function, AuthorizationLevel authLevel, RouteTemplate template, Invoker invoker, AuthKeys keys) {
+    this.function = function;
+    this.authLevel = authLevel;
+    this.template = template;
+    this.invoker = invoker;
+    this.keys = keys;
+  }
+
+  /** Checks the key before the body is read, so unauthorized callers cannot make the host buffer uploads. */
+  void authorize(RoutingContext ctx) {
+    if (stopped != null) {
+      HttpErrors.send(ctx, 503, "the host is shutting down", null);
+    } else if (keys.authorizes(authLevel, function.name(), HttpErrors.presentedKey(ctx))) {
+      ctx.next();
+    } else {
+      HttpErrors.send(ctx, 401, "function '" + function.name() + "' needs a valid "
+          + (authLevel == AuthorizationLevel.ADMIN ? "master" : "function") + " key (x-functions-key header or code query parameter)", null);
+    }
+  }
+
+  void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    Map<String, Object> bindingData = new HashMap<>();
+    ctx.queryParams().forEach(e -> bindingData.putIfAbsent(e.getKey(), e.getValue()));
+    bindingData.remove(HttpErrors.KEY_QUERY_PARAM);
+    bindingData.putAll(ctx.pathParams());
+    if (template.catchAllName() != null && ctx.pathParam("*") != null) {
+      bindingData.put(template.catchAllName(), ctx.pathParam("*"));
+    }
+    bindingData.remove("*");
+    Buffer body = ctx.body().buffer();
+    Invocation invocation = new Invocation(function.name(), Invocation.newId(), new RequestInput(ctx, body),
+        bindingData, Map.of("method", request.method().name(), "path", request.path()));
+    pending.incrementAndGet();
+    invoker.invoke(invocation).onComplete(ar -> {
+      try {
+        respond(ctx, invocation.id(), ar);
+      } finally {
+        if (pending.decrementAndGet() == 0 && stopped != null) stopped.tryComplete();
+      }
+    });
+  }
+
+  /** Stops taking requests (503) and completes when the requests already taken have been answered. */
+  Future<Void> stop() {
+    Promise<Void> done = Promise.promise();
+    stopped = done;
+    if (pending.get() == 0) done.tryComplete();
+    return done.future();
+  }
+
+  private void respond(RoutingContext ctx, String invocationId, AsyncResult<InvocationResult> ar) {
+    if (ar.failed()) {
+      fail(ctx, invocationId, ar.cause());
+      return;
+    }
+    try {
+      write(ctx.response(), ar.result().returnValue());
+    } catch (RuntimeException e) {
+      LOG.warn("function={} invocation={} returned a value that cannot be sent: {}", function.name(), invocationId, e.toString());
+      HttpErrors.send(ctx, 500, "the function's result could not be serialized", invocationId);
+    }
+  }
+
+  private static void write(HttpServerResponse response, Object value) {
+    if (value == null) {
+      response.setStatusCode(204).end();
+      return;
+    }
+    Object body = value;
+    if (value instanceof HttpResponseMessage message) {
+      response.setStatusCode(message.getStatusCode());
+      if (message instanceof VeilHttpResponse own) own.headers().forEach(response::putHeader);
+      body = message.getBody();
+    }
+    if (body == null) {
+      response.end();
+    } else if (body instanceof byte[] bytes) {
+      defaultContentType(response, "application/octet-stream");
+      response.end(Buffer.buffer(bytes));
+    } else if (body instanceof String text) {
+      defaultContentType(response, "text/plain; charset=utf-8");
+      response.end(text);
+    } else {
+      String json = Conversions.toJson(body);
+      defaultContentType(response, "application/json");
+      response.end(json);
+    }
+  }
+
+  private static void defaultContentType(HttpServerResponse response, String type) {
+    if (!response.headers().contains("content-type")) response.putHeader("content-type", type);
+  }
+
+  private void fail(RoutingContext ctx, String invocationId, Throwable cause) {
+    if (!(cause instanceof InvocationFailure failure)) {
+      LOG.error("function={} invocation={} failed outside the invoker", function.name(), invocationId, cause);
+      HttpErrors.send(ctx, 500, "internal error", invocationId);
+      return;
+    }
+    switch (failure.kind()) {
+      case BAD_INPUT -> HttpErrors.send(ctx, 400, failure.getMessage(), invocationId);
+      case OVER_CAPACITY -> {
+        ctx.response().putHeader("retry-after", "1");
+        HttpErrors.send(ctx, 429, failure.getMessage(), invocationId);
+      }
+      case SHUTTING_DOWN -> HttpErrors.send(ctx, 503, failure.getMessage(), invocationId);
+      case TIMEOUT -> HttpErrors.send(ctx, 504, "the function did not finish in time", invocationId);
+      case NOT_FOUND -> HttpErrors.send(ctx, 404, failure.getMessage(), invocationId);
+      case FUNCTION_ERROR -> HttpErrors.send(ctx, 500, "the function failed; see the host log for invocation " + invocationId, invocationId);
+    }
+  }
+
+  /** Binds the request to the trigger parameter; runs on a worker thread. */
+  private record RequestInput(RoutingContext ctx, Buffer body) implements TriggerInput {
+    @Override
+    public Object bind(FunctionParameter parameter) {
+      byte[] bytes = body == null || body.length() == 0 ? null : body.getBytes();
+      if (parameter.rawType() != HttpRequestMessage.class) {
+        if (bytes == null && parameter.rawType() != Optional.class) {
+          throw InvocationFailure.badInput("the request has no body; expected " + parameter.rawType().getSimpleName());
+        }
+        return Conversions.convert(bytes, parameter.type(), "request body");
+      }
+      HttpServerRequest request = ctx.request();
+      Object converted = Conversions.convert(bytes, parameter.typeArgument(0), "request body");
+      Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      request.headers().forEach(e -> headers.putIfAbsent(e.getKey(), e.getValue()));
+      Map<String, String> query = new HashMap<>();
+      ctx.queryParams().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
+      return new VeilHttpRequest<>(URI.create(request.absoluteURI()), HttpMethod.value(request.method().name()),
+          headers, query, converted);
+    }
+  }
+}
