@@ -22,7 +22,7 @@ public class BreastCancerFunction {
 
     @FunctionName("breast-cancer")
     public HttpResponseMessage run(
-            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
                     route = "breast-cancer") HttpRequestMessage<Optional<String>> request,
             ExecutionContext context) {
         double[][] rows;

@@ -9,6 +9,7 @@ import dev.veil.runtime.spi.TriggerProvider;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.lang.annotation.Annotation;
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +37,8 @@ public final class HttpTriggerProvider implements TriggerProvider {
     HttpEndpoint endpoint = new HttpEndpoint(function, trigger.authLevel(), template, context.invoker(), context.keys());
     Route route = context.router().route(template.vertxPath());
     methods.forEach(m -> route.method(io.vertx.core.http.HttpMethod.valueOf(m.name())));
-    route.handler(endpoint::authorize)
+    // A security-policy handler runs before the body handler: unauthorized uploads are never buffered.
+    route.handler((SecurityPolicyHandler) endpoint::authorize)
         .handler(BodyHandler.create(false).setBodyLimit(context.hostConfig().maxRequestBodyBytes()))
         .handler(endpoint::handle);
     Map<String, Object> description = Map.of("route", template.template(),

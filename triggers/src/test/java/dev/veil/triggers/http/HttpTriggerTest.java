@@ -1,0 +1,239 @@
+package dev.veil.triggers.http;
+
+import static dev.veil.triggers.http.Http.get;
+import static dev.veil.triggers.http.Http.json;
+import static dev.veil.triggers.http.Http.post;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.veil.runtime.HostOptions;
+import dev.veil.runtime.VeilHost;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One host on a free port, called over real HTTP. */
+class HttpTriggerTest {
+  @TempDir static Path data;
+  static VeilHost host;
+
+  @BeforeAll
+  static void startHost() throws Exception {
+    host = Http.start(new HostOptions().port(0).dataDirectory(data).functionClass(TestFunctions.class)
+        .hostJson(new JsonObject().put("veil", new JsonObject().put("http", new JsonObject().put("maxRequestBodyBytes", 1024)))));
+  }
+
+  @AfterAll
+  static void stopHost() throws Exception {
+    Http.await(host.close());
+  }
+
+  @Test
+  void listsDiscoveredFunctionsWithTheirRoutesForTheMasterKey() throws Exception {
+    HttpResponse<String> response = get(host, "/admin/functions", host.keys().masterKey());
+    assertEquals(200, response.statusCode());
+    Map<String, JsonObject> byName = new HashMap<>();
+    new JsonArray(response.body()).forEach(o -> byName.put(((JsonObject) o).getString("name"), (JsonObject) o));
+    assertEquals(15, byName.size(), response.body());
+    JsonObject hello = byName.get("hello");
+    assertEquals("HttpTrigger", hello.getString("trigger"));
+    assertEquals("running", hello.getString("status"));
+    assertEquals("/api/hello/{name}", hello.getString("route"));
+    assertEquals(new JsonArray().add("GET"), hello.getJsonArray("methods"));
+    assertEquals("/api/secure", byName.get("secure").getString("route"));
+    assertEquals("FUNCTION", byName.get("secure").getString("authLevel"));
+  }
+
+  @Test
+  void adminEndpointsNeedTheMasterKey() throws Exception {
+    assertEquals(401, get(host, "/admin/functions").statusCode());
+    assertEquals(401, get(host, "/admin/functions", host.keys().hostKey()).statusCode());
+    HttpResponse<String> status = get(host, "/admin/host/status?code=" + host.keys().masterKey());
+    assertEquals(200, status.statusCode());
+    assertEquals("Running", json(status).getString("state"));
+  }
+
+  @Test
+  void routeParametersBindToBindingNameParameters() throws Exception {
+    HttpResponse<String> response = get(host, "/api/hello/World?greeting=Hi");
+    assertEquals(200, response.statusCode());
+    assertEquals("Hi, World from hello", response.body());
+    assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
+
+    JsonObject item = json(get(host, "/api/shop/books/items/41"));
+    assertEquals("books", item.getString("category"));
+    assertEquals(42, item.getInteger("next"));
+
+    assertEquals("a/b/c.txt", get(host, "/api/files/a/b/c.txt").body());
+  }
+
+  @Test
+  void unknownRouteIs404AndWrongMethodIs405WithJson() throws Exception {
+    HttpResponse<String> missing = get(host, "/api/nope");
+    assertEquals(404, missing.statusCode());
+    assertTrue(json(missing).getString("error").contains("/api/nope"));
+    HttpResponse<String> wrongMethod = post(host, "/api/hello/World", "");
+    assertEquals(405, wrongMethod.statusCode());
+    assertTrue(json(wrongMethod).getString("error").contains("POST"));
+  }
+
+  @Test
+  void functionLevelAcceptsFunctionHostAndMasterKeysOnly() throws Exception {
+    assertEquals(401, get(host, "/api/secure").statusCode());
+    assertEquals(401, get(host, "/api/secure", "wrong-key").statusCode());
+    assertEquals(401, get(host, "/api/secure", host.keys().functionKey("hello")).statusCode(), "another function's key");
+    assertEquals(200, get(host, "/api/secure", host.keys().functionKey("secure")).statusCode());
+    assertEquals("secret", get(host, "/api/secure?code=" + host.keys().hostKey()).body());
+    assertEquals(200, get(host, "/api/secure", host.keys().masterKey()).statusCode());
+    assertTrue(json(get(host, "/api/secure")).getString("error").contains("key"));
+  }
+
+  @Test
+  void adminLevelAcceptsOnlyTheMasterKey() throws Exception {
+    assertEquals(401, get(host, "/api/adminOnly").statusCode());
+    assertEquals(401, get(host, "/api/adminOnly", host.keys().functionKey("adminOnly")).statusCode());
+    assertEquals(401, get(host, "/api/adminOnly", host.keys().hostKey()).statusCode());
+    assertEquals("admin", get(host, "/api/adminOnly", host.keys().masterKey()).body());
+  }
+
+  @Test
+  void keysAreGeneratedOnceIntoAnOwnerOnlyFile() throws Exception {
+    Path file = data.resolve("keys.json");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    JsonObject keys = new JsonObject(Files.readString(file));
+    assertEquals(host.keys().masterKey(), keys.getString("masterKey"));
+    assertEquals(host.keys().functionKey("secure"), keys.getJsonObject("functionKeys").getString("secure"));
+    assertNotEquals(host.keys().masterKey(), host.keys().hostKey());
+    assertTrue(host.keys().masterKey().length() >= 40);
+  }
+
+  @Test
+  void stringBinaryAndPojoBodies() throws Exception {
+    HttpResponse<String> echo = post(host, "/api/echo", "héllo");
+    assertEquals("héllo", echo.body());
+    assertEquals("5", echo.headers().firstValue("x-length").orElseThrow());
+    assertEquals("(empty)", post(host, "/api/echo", "").body());
+
+    byte[] bytes = {(byte) 0xff, 0, (byte) 0xc3, 0x28, 7};
+    HttpResponse<byte[]> reversed = Http.CLIENT.send(Http.request(host, "/api/reverseBytes")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertArrayEquals(new byte[] {7, 0x28, (byte) 0xc3, 0, (byte) 0xff}, reversed.body());
+
+    HttpResponse<String> sum = post(host, "/api/add", "{\"x\": 1.5, \"y\": 2.25}");
+    assertEquals(200, sum.statusCode());
+    assertEquals("application/json", sum.headers().firstValue("content-type").orElseThrow());
+    assertEquals(3.75, json(sum).getDouble("sum"));
+  }
+
+  @Test
+  void malformedOrMissingJsonIs400NamingTheProblem() throws Exception {
+    HttpResponse<String> malformed = post(host, "/api/add", "{\"x\": 1.5, ");
+    assertEquals(400, malformed.statusCode());
+    String error = json(malformed).getString("error");
+    assertTrue(error.contains("request body is not valid JSON for Point"), error);
+    assertTrue(json(malformed).containsKey("invocationId"));
+
+    HttpResponse<String> wrongType = post(host, "/api/add", "{\"x\": \"one\", \"y\": 2}");
+    assertEquals(400, wrongType.statusCode());
+    assertTrue(json(wrongType).getString("error").contains("Point"));
+
+    HttpResponse<String> empty = post(host, "/api/add", "");
+    assertEquals(400, empty.statusCode());
+    assertTrue(json(empty).getString("error").contains("no body"));
+  }
+
+  @Test
+  void functionThatThrowsIs500WithInvocationIdAndNoDetails() throws Exception {
+    HttpResponse<String> response = get(host, "/api/fail");
+    assertEquals(500, response.statusCode());
+    JsonObject body = json(response);
+    assertTrue(body.getString("invocationId").matches("[0-9a-f-]{36}"), body.encode());
+    assertFalse(response.body().contains("hunter2"), "no exception message leaks");
+    assertFalse(response.body().contains("Exception"), "no exception type leaks");
+    assertFalse(response.body().contains("at dev.veil"), "no stack trace");
+  }
+
+  @Test
+  void illegalArgumentAndExplicitResponsesAre400() throws Exception {
+    HttpResponse<String> thrown = post(host, "/api/validate", "1,2");
+    assertEquals(400, thrown.statusCode());
+    assertEquals("expected 3 features, got 2", json(thrown).getString("error"));
+    assertEquals("ok", post(host, "/api/validate", "1,2,3").body());
+
+    HttpResponse<String> explicit = get(host, "/api/explicitBadRequest");
+    assertEquals(400, explicit.statusCode());
+    assertEquals("feature 'radius' is missing", json(explicit).getString("error"));
+  }
+
+  @Test
+  void oversizedBodyIs413Json() throws Exception {
+    HttpResponse<String> response = post(host, "/api/echo", "x".repeat(4096));
+    assertEquals(413, response.statusCode());
+    assertTrue(json(response).getString("error").contains("larger"));
+  }
+
+  @Test
+  void voidFunctionAnswers204() throws Exception {
+    assertEquals(204, get(host, "/api/nothing").statusCode());
+  }
+
+  @Test
+  void retryPolicyRetriesUntilSuccessOrGivesUp() throws Exception {
+    HttpResponse<String> flaky = get(host, "/api/flaky");
+    assertEquals(200, flaky.statusCode());
+    assertEquals("succeeded on retry 2", flaky.body());
+    assertEquals(3, TestFunctions.FLAKY_CALLS.get());
+
+    assertEquals(500, get(host, "/api/alwaysFails").statusCode());
+    String metrics = get(host, "/metrics").body();
+    assertEquals(1.0, sample(metrics, "veil_invocation_errors_total", "alwaysFails", "kind", "function_error"));
+  }
+
+  @Test
+  void metricsCountInvocationsErrorsAndDurations() throws Exception {
+    for (int i = 0; i < 3; i++) assertEquals(200, get(host, "/api/counted").statusCode());
+    assertEquals(400, post(host, "/api/validate", "bad").statusCode());
+    HttpResponse<String> response = get(host, "/metrics");
+    assertEquals(200, response.statusCode());
+    String metrics = response.body();
+    assertEquals(3.0, sample(metrics, "veil_invocations_total", "counted", "status", "success"));
+    assertEquals(3.0, sample(metrics, "veil_invocation_duration_seconds_count", "counted", "status", "success"));
+    assertTrue(sample(metrics, "veil_invocation_duration_seconds_sum", "counted", "status", "success") > 0);
+    assertTrue(metrics.contains("veil_invocation_duration_seconds_bucket{function=\"counted\""), "histogram buckets");
+    assertTrue(sample(metrics, "veil_invocation_errors_total", "validate", "kind", "bad_input") >= 1.0);
+  }
+
+  @Test
+  void healthEndpoints() throws Exception {
+    assertEquals("live", json(get(host, "/health/live")).getString("status"));
+    assertEquals("ready", json(get(host, "/health/ready")).getString("status"));
+  }
+
+  /** The value of a Prometheus sample with the given function label and one more label. */
+  static double sample(String metrics, String name, String function, String label, String value) {
+    Pattern p = Pattern.compile("^" + name + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+    Matcher m = p.matcher(metrics);
+    while (m.find()) {
+      String labels = m.group(1);
+      if (labels.contains("function=\"" + function + "\"") && labels.contains(label + "=\"" + value + "\"")) {
+        return Double.parseDouble(m.group(2));
+      }
+    }
+    throw new AssertionError("no sample " + name + " for " + function + "/" + value + " in\n" + metrics);
+  }
+}
