@@ -246,7 +246,7 @@ class MalformedInputTest {
 
     @Test
     void objectsOfAnotherContextAreRejected() {
-        try (CkksContext other = CkksContext.create(CkksParameters.withBitSizes(N, 18, 18, 18, 18))) {
+        try (CkksContext other = CkksContext.create(CkksParameters.withBitSizes(N, 27, 27))) {
             rejects("ciphertext of another context", () -> Ciphertext.load(other, ciphertext));
             rejects("relin keys of another context", () -> RelinKeys.load(other, relinKeysSeededZstd));
             try (Evaluator ev = new Evaluator(other); CkksEncoder enc = new CkksEncoder(other)) {

@@ -50,6 +50,7 @@ class SealCompatibilityTest {
 
     static Stream<Arguments> setsAndModes() {
         return Stream.of(ParameterSet.values()).flatMap(set -> Stream.of(Compression.values())
+                .filter(mode -> !set.reduced() || mode == Compression.ZSTD)
                 .map(mode -> Arguments.of(set, mode)));
     }
 
@@ -98,8 +99,10 @@ class SealCompatibilityTest {
         double[] x = Slots.random(11, slots);
         double[] y = Slots.random(12, slots);
         double[] w = Slots.random(13, slots);
+        // Unseeded relin/Galois keys are exercised with the smallest set; the others use SEAL's usual seeded form.
+        boolean unseededToo = set == ParameterSet.N8192_218;
         JsonNode keys = seal.call("keygen", Map.of("ctx", set.name(), "steps", set.rotationSteps, "compr", mode(compr),
-                "forms", set.reduced() ? "seeded" : "both"));
+                "forms", unseededToo ? "both" : "seeded"));
         JsonNode ea = sealEncrypt(set, compr, x, "public");
         JsonNode eb = sealEncrypt(set, compr, y, "seeded");
         try (RelinKeys rk = RelinKeys.load(ctx, SealHarness.take(keys.get("relinKeysSeeded")));
@@ -179,7 +182,8 @@ class SealCompatibilityTest {
                 expected.put("rotate 7 (composed)", Slots.rotate(x, 7));
                 ops.put("conjugate", () -> ev.conjugate(a, gk));
                 expected.put("conjugate", x);
-                // The unseeded forms of SEAL's keys.
+            }
+            if (unseededToo) {
                 ops.put("relin with unseeded key", () -> {
                     try (RelinKeys plainRk = RelinKeys.load(ctx, SealHarness.take(keys.get("relinKeys")));
                          Ciphertext m = ev.multiply(a, b); Ciphertext r = ev.relinearize(m, plainRk)) {
@@ -196,6 +200,14 @@ class SealCompatibilityTest {
             }
             for (Map.Entry<String, Supplier<Ciphertext>> op : ops.entrySet()) {
                 sealDecrypts(set, compr, op.getKey(), expected.get(op.getKey()), op.getValue().get());
+            }
+            if (set.reduced()) {
+                // Keys travel with zstd only here; ciphertexts in the other modes, both ways.
+                for (Compression other : new Compression[] {Compression.NONE, Compression.ZLIB}) {
+                    try (Ciphertext c = Ciphertext.load(ctx, SealHarness.take(sealEncrypt(set, other, y, "seeded").get("ct")))) {
+                        sealDecrypts(set, other, "add (ct in " + mode(other) + ")", Slots.zip(x, y, Double::sum), ev.add(a, c));
+                    }
+                }
             }
             if (!set.reduced()) {
                 int[] steps = {1, 2, 4, -1};
