@@ -175,7 +175,7 @@ public final class VeilHost {
         byAnnotation(ServiceLoader.load(TriggerProvider.class, loader), TriggerProvider::annotation);
     Map<Class<? extends Annotation>, BindingProvider> bindings =
         byAnnotation(ServiceLoader.load(BindingProvider.class, loader), BindingProvider::annotation);
-    FunctionScanner scanner = new FunctionScanner(loader, triggers.keySet());
+    FunctionScanner scanner = new FunctionScanner(loader, triggers.keySet(), bindings.keySet());
     List<FunctionDefinition> functions;
     if (!options.functionClasses().isEmpty()) {
       functions = scanner.definitions(options.functionClasses());

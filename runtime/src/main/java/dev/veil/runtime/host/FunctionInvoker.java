@@ -107,7 +107,7 @@ public final class FunctionInvoker implements Invoker {
           "the host is at its limit of " + limit + " concurrent invocations; try again later", start);
     }
     Context context = vertx.getOrCreateContext();
-    return attempt(plan, invocation, context, 0).transform(ar -> {
+    return guarded(() -> attempt(plan, invocation, context, 0)).transform(ar -> {
       release();
       long nanos = System.nanoTime() - start;
       if (ar.succeeded()) {
@@ -120,7 +120,7 @@ public final class FunctionInvoker implements Invoker {
         return Future.succeededFuture(new InvocationResult(invocation.id(), outcome.value, outcome.attempts,
             Duration.ofNanos(nanos)));
       }
-      InvocationFailure failure = (InvocationFailure) ar.cause();
+      InvocationFailure failure = classify(ar.cause(), invocation.id());
       metrics.record(invocation.functionName(), status(failure.kind()), nanos);
       if (failure.kind() == Kind.BAD_INPUT) {
         LOG.info("function={} invocation={} status=bad_input durationMs={} problem=\"{}\"", invocation.functionName(),
@@ -195,7 +195,7 @@ public final class FunctionInvoker implements Invoker {
       Slot slot = plan.slots.get(i);
       if (slot.kind != SlotKind.INPUT) continue;
       int index = i;
-      reads.add(slot.provider.read(request(plan, slot, invocation)).onSuccess(value -> inputs[index] = value));
+      reads.add(guarded(() -> slot.provider.read(request(plan, slot, invocation))).onSuccess(value -> inputs[index] = value));
     }
     return reads.isEmpty() ? Future.succeededFuture() : Future.all(reads).mapEmpty();
   }
@@ -228,12 +228,21 @@ public final class FunctionInvoker implements Invoker {
       Slot slot = plan.slots.get(i);
       if (slot.kind != SlotKind.OUTPUT) continue;
       Object value = ((Holder<?>) call.args[i]).getValue();
-      if (value != null) writes.add(slot.provider.write(request(plan, slot, invocation), value));
+      if (value != null) writes.add(guarded(() -> slot.provider.write(request(plan, slot, invocation), value)));
     }
     if (call.value != null) {
-      for (Slot slot : plan.returnSlots) writes.add(slot.provider.write(request(plan, slot, invocation), call.value));
+      for (Slot slot : plan.returnSlots) writes.add(guarded(() -> slot.provider.write(request(plan, slot, invocation), call.value)));
     }
     return writes.isEmpty() ? Future.succeededFuture() : Future.all(writes).mapEmpty();
+  }
+
+  // A provider that throws instead of returning a failed future must not break the pipeline's accounting.
+  private static <T> Future<T> guarded(java.util.function.Supplier<Future<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private BindingRequest request(CallPlan plan, Slot slot, Invocation invocation) {

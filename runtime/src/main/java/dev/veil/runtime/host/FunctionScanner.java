@@ -39,14 +39,19 @@ public final class FunctionScanner {
 
   private final ClassLoader loader;
   private final Set<Class<? extends Annotation>> triggerAnnotations;
+  private final Set<Class<? extends Annotation>> bindingAnnotations;
 
   /**
    * @param triggerAnnotations trigger annotations that providers handle; besides these, every
    *     {@code com.microsoft.azure.functions.annotation.*Trigger} counts as a trigger
+   * @param bindingAnnotations binding annotations that providers handle; on a method they bind the return
+   *     value, as do the Azure library's binding annotations
    */
-  public FunctionScanner(ClassLoader loader, Set<Class<? extends Annotation>> triggerAnnotations) {
+  public FunctionScanner(ClassLoader loader, Set<Class<? extends Annotation>> triggerAnnotations,
+      Set<Class<? extends Annotation>> bindingAnnotations) {
     this.loader = loader;
     this.triggerAnnotations = Set.copyOf(triggerAnnotations);
+    this.bindingAnnotations = Set.copyOf(bindingAnnotations);
   }
 
   /** Functions in the given class folders / jars whose class is in one of {@code packages} (all when empty). */
@@ -120,7 +125,7 @@ public final class FunctionScanner {
       throw new IllegalStateException("function '" + name + "' (" + describe(method) + ") has no trigger parameter");
     }
     List<Annotation> returnBindings = Arrays.stream(method.getAnnotations())
-        .filter(a -> a.annotationType().getPackageName().equals(AZURE_ANNOTATIONS) && isBindingAnnotation(a))
+        .filter(this::bindsReturnValue)
         .toList();
     return new FunctionDefinition(name, method.getDeclaringClass(), method, trigger, triggerParameter, parameters,
         returnBindings, RetryPolicy.of(method));
@@ -132,8 +137,10 @@ public final class FunctionScanner {
         || (type.getPackageName().equals(AZURE_ANNOTATIONS) && type.getSimpleName().endsWith("Trigger"));
   }
 
-  // Method-level annotations that are not bindings: naming, retry and storage-account metadata.
-  private static boolean isBindingAnnotation(Annotation a) {
+  // Azure's method-level annotations that are not bindings: naming, retry and storage-account metadata.
+  private boolean bindsReturnValue(Annotation a) {
+    if (bindingAnnotations.contains(a.annotationType())) return true;
+    if (!a.annotationType().getPackageName().equals(AZURE_ANNOTATIONS)) return false;
     return switch (a.annotationType().getSimpleName()) {
       case "FunctionName", "FixedDelayRetry", "ExponentialBackoffRetry", "StorageAccount", "Cardinality" -> false;
       default -> true;

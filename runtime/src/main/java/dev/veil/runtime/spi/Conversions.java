@@ -51,7 +51,9 @@ public final class Conversions {
       if (value instanceof String s) return JSON.readValue(s, type);
       return JSON.convertValue(value, type);
     } catch (JsonProcessingException e) {
-      throw invalidJson(what, raw, e.getOriginalMessage());
+      String where = e.getLocation() == null ? ""
+          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+      throw invalidJson(what, raw, firstLine(e.getOriginalMessage()).replaceAll("\\s*\\(start marker at .*", "") + where);
     } catch (IOException | IllegalArgumentException e) {
       throw invalidJson(what, raw, e.getMessage());
     }
