@@ -5,6 +5,7 @@
 //                   [--parameter-set fast] (--key-dir .veil/keys | env VEIL_KEYS_CONNECTION_STRING) --state alice.json
 //   veil-he predict --state alice.json (--png digit.png | --array x.json | --csv data.csv --row 3)
 //   veil-he batch   --state alice.json --input samples.json --output results.json
+//   (predict and batch send the function key from --function-key or VEIL_FUNCTION_KEY)
 //
 // The state file holds the secret key: keep it private. The key bundle (no secret) goes to blob storage.
 'use strict';
@@ -31,6 +32,11 @@ function parseArgs(argv) {
 function required(args, name) {
   if (!args[name]) throw new Error(`--${name} is required`);
   return args[name];
+}
+
+/** The function key: --function-key or VEIL_FUNCTION_KEY (kept out of the state file). */
+function functionKey(args) {
+  return args['function-key'] || process.env.VEIL_FUNCTION_KEY;
 }
 
 async function loadClient(seal, state) {
@@ -70,14 +76,14 @@ async function keygen(seal, args) {
   client.delete();
 }
 
-async function evaluateSamples(client, state, samples) {
+async function evaluateSamples(client, state, samples, functionKey) {
   const results = [];
   const per = client.samplesPerCiphertext;
   for (let i = 0; i < samples.length; i += per) {
     const chunk = samples.slice(i, i + per);
     const ciphertext = client.encrypt(chunk);
     const reply = await client.evaluate(state.url, ciphertext,
-      { keyId: state.key_id, container: state.container, fingerprint: state.fingerprint });
+      { keyId: state.key_id, container: state.container, fingerprint: state.fingerprint, functionKey });
     for (const scores of client.decrypt(reply, chunk.length)) results.push(client.postprocess(scores));
   }
   return results;
@@ -92,7 +98,7 @@ async function predict(seal, args) {
   else if (args.array) sample = JSON.parse(fs.readFileSync(args.array, 'utf8'));
   else if (args.csv) sample = readCsvRow(args.csv, Number(args.row || 0), features);
   else throw new Error('give the input: --png FILE, --array FILE (JSON array) or --csv FILE [--row N]');
-  const [result] = await evaluateSamples(client, state, [sample]);
+  const [result] = await evaluateSamples(client, state, [sample], functionKey(args));
   console.log(JSON.stringify(result));
   client.delete();
 }
@@ -102,7 +108,7 @@ async function batch(seal, args) {
   const client = await loadClient(seal, state);
   const samples = JSON.parse(fs.readFileSync(required(args, 'input'), 'utf8'));
   const t0 = Date.now();
-  const results = await evaluateSamples(client, state, samples);
+  const results = await evaluateSamples(client, state, samples, functionKey(args));
   fs.writeFileSync(required(args, 'output'), JSON.stringify(results));
   console.log(JSON.stringify({ samples: samples.length, ciphertexts: Math.ceil(samples.length / client.samplesPerCiphertext),
     elapsed_ms: Date.now() - t0 }));

@@ -174,13 +174,16 @@ class VeilHeClient {
     return { label, probabilities: e.map((v) => v / sum), scores };
   }
 
-  /** POSTs a ciphertext (application/octet-stream) and returns the encrypted result's bytes. */
-  async evaluate(baseUrl, ciphertext, { keyId, container, fingerprint }) {
+  /**
+   * POSTs a ciphertext (application/octet-stream) and returns the encrypted result's bytes. functionKey: the
+   * host's function key (sent as x-functions-key) when the function requires one.
+   */
+  async evaluate(baseUrl, ciphertext, { keyId, container, fingerprint, functionKey }) {
     const query = new URLSearchParams({ key_id: keyId, container });
     if (fingerprint) query.set('key_fingerprint', fingerprint);
     const res = await fetch(`${baseUrl}/api/${this.heParams.function}?${query}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
+      headers: { 'content-type': 'application/octet-stream', ...(functionKey ? { 'x-functions-key': functionKey } : {}) },
       body: ciphertext,
     });
     if (!res.ok) {
