@@ -1,5 +1,5 @@
 // Writes real SEAL (node-seal 6.0.3) serialized objects for the serialization self-test and as the fuzz
-// seed corpus. Usage: node make_corpus.js <out-dir> [set...]   (sets: n8k n16k30 n16k40 n32k; default n8k)
+// seed corpus. Usage: node make_corpus.js <out-dir> [set...]   (sets: fuzz1k n8k n16k30 n16k40 n32k; default n8k)
 // For each set: parms.none.bin, parms_ids.txt (one line per level, key level first, 4 hex words) and, per
 // compression mode M, <obj>.M.bin for sk, pk, rk, gk, ct (public-key encryption), pt, and seeded forms
 // pk_s, rk_s, gk_s, cts (symmetric); for each seeded object, <obj>.expanded.bin = node-seal's own
@@ -17,10 +17,13 @@ function requireSeal() {
 }
 
 const SETS = {
+  // Deliberately tiny and insecure (security level none): small objects make fast fuzzing seeds.
+  fuzz1k: { n: 1024, bits: [30, 30, 30], scale: 2 ** 25, steps: [1, -1], sec: 'none' },
   n8k: { n: 8192, bits: [60, 40, 40, 60], scale: 2 ** 40, steps: [1, -1, 2, 8] },
   n16k30: { n: 16384, bits: [40, 30, 30, 30, 30, 30, 30, 40], scale: 2 ** 30, steps: [1] },
   n16k40: { n: 16384, bits: [60, 40, 40, 40, 40, 40, 40, 40, 60], scale: 2 ** 40, steps: [1] },
-  n32k: { n: 32768, bits: [60, ...Array(18).fill(40), 60], scale: 2 ** 40, steps: [1] },
+  // Key-switching keys at N=32768 are hundreds of MB; that set covers the other objects only.
+  n32k: { n: 32768, bits: [60, ...Array(18).fill(40), 60], scale: 2 ** 40, steps: null },
 };
 
 async function main() {
@@ -39,7 +42,7 @@ async function main() {
     const parms = seal.EncryptionParameters(seal.SchemeType.ckks);
     parms.setPolyModulusDegree(set.n);
     parms.setCoeffModulus(seal.CoeffModulus.Create(set.n, Int32Array.from(set.bits)));
-    const context = seal.Context(parms, true, seal.SecurityLevel.tc128);
+    const context = seal.Context(parms, true, set.sec === 'none' ? seal.SecurityLevel.none : seal.SecurityLevel.tc128);
     if (!context.parametersSet()) throw new Error(`${name}: ${context.parametersSet()}`);
     write('parms.none.bin', parms.saveArray(seal.ComprModeType.none));
     const ids = [];
@@ -55,9 +58,10 @@ async function main() {
     const keygen = seal.KeyGenerator(context);
     const sk = keygen.secretKey();
     const pk = keygen.createPublicKey();
-    const rk = keygen.createRelinKeys();
-    const steps = Int32Array.from(set.steps);
-    const gk = keygen.createGaloisKeys(steps);
+    const withKeys = set.steps !== null;
+    const rk = withKeys ? keygen.createRelinKeys() : null;
+    const steps = withKeys ? Int32Array.from(set.steps) : null;
+    const gk = withKeys ? keygen.createGaloisKeys(steps) : null;
     const encoder = seal.CKKSEncoder(context);
     const values = Float64Array.from({ length: encoder.slotCount }, (_, i) => Math.sin(i) * 3);
     const pt = encoder.encode(values, set.scale);
@@ -65,15 +69,19 @@ async function main() {
     const ct = encryptor.encrypt(pt);
     const seeded = {
       pk_s: [keygen.createPublicKeySerializable(), () => seal.PublicKey()],
-      rk_s: [keygen.createRelinKeysSerializable(), () => seal.RelinKeys()],
-      gk_s: [keygen.createGaloisKeysSerializable(steps), () => seal.GaloisKeys()],
       cts: [encryptor.encryptSymmetricSerializable(pt), () => seal.CipherText()],
     };
+    if (withKeys) {
+      seeded.rk_s = [keygen.createRelinKeysSerializable(), () => seal.RelinKeys()];
+      seeded.gk_s = [keygen.createGaloisKeysSerializable(steps), () => seal.GaloisKeys()];
+    }
     for (const [mode, m] of Object.entries(modes)) {
       write(`sk.${mode}.bin`, sk.saveArray(m));
       write(`pk.${mode}.bin`, pk.saveArray(m));
-      write(`rk.${mode}.bin`, rk.saveArray(m));
-      write(`gk.${mode}.bin`, gk.saveArray(m));
+      if (withKeys) {
+        write(`rk.${mode}.bin`, rk.saveArray(m));
+        write(`gk.${mode}.bin`, gk.saveArray(m));
+      }
       write(`ct.${mode}.bin`, ct.saveArray(m));
       write(`pt.${mode}.bin`, pt.saveArray(m));
       for (const [obj, [ser]] of Object.entries(seeded)) write(`${obj}.${mode}.bin`, ser.saveArray(m));

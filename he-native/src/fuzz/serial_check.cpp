@@ -83,7 +83,7 @@ int main(int argc, char **argv) {
         Bytes parms_bytes = file("parms.none.bin");
         EncryptionParameters parms = serial::load_parms(parms_bytes.data(), parms_bytes.size());
         check(serial::save(parms) == parms_bytes, "parms re-save equals SEAL's bytes");
-        Context ctx(parms);
+        Context ctx(parms, SecLevel::none); // serialization is under test here, not the security table
         std::ifstream ids(dir + "/parms_ids.txt");
         std::string line;
         const ContextData *cd = &ctx.key_data();
@@ -138,6 +138,8 @@ int main(int argc, char **argv) {
              [&](const Bytes &b, serial::ComprMode m) { return serial::save_seeded(ctx, gk_load(b), m); }},
         };
         for (const Kind &k : kinds) {
+            // Sets generated without key-switching keys (N=32768) have no rk/gk files.
+            if (!std::ifstream(dir + "/" + k.name + ".none.bin")) continue;
             const Bytes reference_none = file(std::string(k.name) + ".none.bin");
             const Bytes reference_full = k.seeded ? file(std::string(k.name) + ".expanded.bin") : reference_none;
             for (int m = 0; m < 3; ++m) {
@@ -157,7 +159,7 @@ int main(int argc, char **argv) {
         }
         Bytes ct = file("ct.none.bin"), cts = file("cts.zstd.bin"), pk = file("pk_s.zlib.bin");
         check_malformed("parms", parms_bytes, [&](const std::uint8_t *d, std::size_t n) {
-            Context c(serial::load_parms(d, n));
+            Context c(serial::load_parms(d, n), SecLevel::none);
         });
         check_malformed("ciphertext", ct, [&](const std::uint8_t *d, std::size_t n) { serial::load_ciphertext(ctx, d, n); });
         check_malformed("seeded zstd ciphertext", cts,

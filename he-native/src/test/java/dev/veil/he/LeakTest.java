@@ -3,6 +3,7 @@ package dev.veil.he;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -33,8 +34,8 @@ class LeakTest {
         try (SealHarness seal = SealHarness.start()) {
             JsonNode made = seal.call("context", Map.of("ctx", "leak", "n", 2048, "bits", new int[] {18, 18, 18}));
             parms = SealHarness.take(made.get("parms"));
-            JsonNode keys = seal.call("keygen", Map.of("ctx", "leak", "steps", new int[] {1}, "compr", "zstd",
-                    "forms", "seeded"));
+            JsonNode keys = seal.call("keygen", Map.of("ctx", "leak", "steps", new int[] {1}, "comprs", List.of("zstd"),
+                    "forms", "seeded")).get("files").get("zstd");
             rk = SealHarness.take(keys.get("relinKeysSeeded"));
             gk = SealHarness.take(keys.get("galoisKeysSeeded"));
             ct = SealHarness.take(seal.call("encrypt", Map.of("ctx", "leak", "values", new double[] {0.5, 0.25},
