@@ -2,7 +2,6 @@ package dev.veil.runtime.spi;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /** App settings as Azure Functions users know them: local.settings.json {@code Values}, overridden by environment variables. */
 public final class AppSettings {
@@ -23,10 +22,5 @@ public final class AppSettings {
   /** A required setting; the exception names the missing setting. */
   public String require(String name) {
     return get(name).orElseThrow(() -> new IllegalStateException("app setting '" + name + "' is not set"));
-  }
-
-  /** All settings, sorted by name. */
-  public Map<String, String> asMap() {
-    return new TreeMap<>(values);
   }
 }
