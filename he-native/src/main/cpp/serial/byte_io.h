@@ -10,6 +10,9 @@
 
 #include "he/error.h"
 
+// Bulk word arrays are copied as-is, which matches SEAL's little-endian wire order only on such hosts.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "he-native serialization assumes a little-endian host");
+
 namespace veil::he::serial {
 
 class ByteReader {
@@ -54,12 +57,8 @@ public:
         if (count > left_ / 8)
             throw Error(std::string("truncated input: ") + what + " declares " + std::to_string(count) +
                         " words but only " + std::to_string(left_) + " bytes remain");
-        const std::uint8_t *b = take(count * 8, what);
-        for (std::size_t i = 0; i < count; ++i, b += 8) {
-            std::uint64_t v = 0;
-            for (int k = 7; k >= 0; --k) v = (v << 8) | b[k];
-            out[i] = v;
-        }
+        const std::uint8_t *src = take(count * 8, what);
+        if (count != 0) std::memcpy(out, src, count * 8); // host order is little-endian (see top)
     }
 
 private:
@@ -86,11 +85,7 @@ public:
         u64(bits);
     }
     void u64_array(const std::uint64_t *words, std::size_t count) {
-        std::size_t at = out_.size();
-        out_.resize(at + count * 8);
-        std::uint8_t *b = out_.data() + at;
-        for (std::size_t i = 0; i < count; ++i)
-            for (int k = 0; k < 8; ++k) *b++ = std::uint8_t(words[i] >> (8 * k));
+        bytes(words, count * 8); // host order is little-endian (see top)
     }
     void bytes(const void *data, std::size_t n) {
         const auto *b = static_cast<const std::uint8_t *>(data);

@@ -71,21 +71,19 @@ const ContextData &level_of(const Context &ctx, const ParmsId &id, bool key_leve
     return *cd;
 }
 
-// A DynArray<uint64_t> frame: count, then words. Reads into dest (already sized) and returns the count,
-// which must not exceed max_count.
-std::size_t read_word_array(ByteReader &r, std::vector<std::uint64_t> &dest, std::size_t max_count, const Limits &limits,
-                            const char *what) {
-    std::size_t count = 0;
+// A DynArray<uint64_t> frame: count, then words. dest is sized to the count only after the count is
+// checked against max_count and against the bytes actually present.
+void read_word_array(ByteReader &r, std::vector<std::uint64_t> &dest, std::size_t max_count, const Limits &limits,
+                     const char *what) {
     read_frame(r, cap(limits, 8 + std::uint64_t(max_count) * 8), [&](ByteReader &m) {
         std::uint64_t declared = m.u64("coefficient count");
         if (declared > max_count)
             throw Error(std::string(what) + " holds " + std::to_string(declared) + " coefficients; at most " +
                         std::to_string(max_count) + " fit its declared shape");
         m.need(std::size_t(declared) * 8, "coefficient data");
-        m.u64_array(dest.data(), std::size_t(declared), "coefficient data");
-        count = std::size_t(declared);
+        dest.resize(std::size_t(declared));
+        m.u64_array(dest.data(), dest.size(), "coefficient data");
     });
-    return count;
 }
 
 void write_word_array(ByteWriter &w, const std::uint64_t *data, std::size_t count) {
@@ -152,11 +150,12 @@ Ciphertext read_ciphertext_members(ByteReader &r, const Context &ctx, const Limi
 
     const std::size_t poly_words = n * k;
     const std::size_t total = std::size_t(ct.size) * poly_words;
-    ct.data.assign(total, 0);
-    std::size_t count = read_word_array(r, ct.data, total, limits, what);
+    read_word_array(r, ct.data, total, limits, what);
+    const std::size_t count = ct.data.size();
     if (ct.size == 2 && count == poly_words) {
         // Seeded form: the second polynomial is regenerated from the PRNG seed that follows.
         SeedInfo info = read_seed_info(r, limits);
+        ct.data.resize(total);
         expand_seed(info.type, info.seed, n, cd.parms().coeff_modulus, ct.data.data() + poly_words);
         ct.seed_type = info.type;
         ct.seed = info.seed;
@@ -200,10 +199,9 @@ Plaintext read_plaintext_members(ByteReader &r, const Context &ctx, const Limits
         throw Error(std::string(what) + " declares " + std::to_string(pt.coeff_count) + " coefficients; its level has " +
                     std::to_string(n * k));
     require_positive_scale(pt.scale, what);
-    pt.data.assign(n * k, 0);
-    std::size_t count = read_word_array(r, pt.data, n * k, limits, what);
-    if (count != n * k)
-        throw Error(std::string(what) + " holds " + std::to_string(count) + " coefficients; expected " +
+    read_word_array(r, pt.data, n * k, limits, what);
+    if (pt.data.size() != n * k)
+        throw Error(std::string(what) + " holds " + std::to_string(pt.data.size()) + " coefficients; expected " +
                     std::to_string(n * k));
     require_reduced(pt.data.data(), 1, n, cd.parms().coeff_modulus, what);
     return pt;
@@ -232,7 +230,9 @@ Keys read_kswitch_keys(const Context &ctx, const std::uint8_t *data, std::size_t
         if (slots > max_slots)
             throw Error(std::string(what) + " declare " + std::to_string(slots) + " slots; at most " +
                         std::to_string(max_slots) + " are possible");
-        if (slots > r.remaining() / 8) r.need(std::size_t(-1), "key slot table"); // each slot has a count
+        if (slots > r.remaining() / 8) // each slot needs at least its 8-byte component count
+            throw Error(std::string("truncated input: ") + what + " declare " + std::to_string(slots) +
+                        " slots but only " + std::to_string(r.remaining()) + " bytes remain");
         keys.keys.resize(std::size_t(slots));
         for (auto &slot : keys.keys) {
             std::uint64_t parts = r.u64("key component count");

@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SealCompatibilityTest {
     private SealHarness seal;
     private final Map<ParameterSet, CkksContext> contexts = new EnumMap<>(ParameterSet.class);
+    private final Map<ParameterSet, JsonNode> sealChains = new EnumMap<>(ParameterSet.class);
     private final List<String> report = new ArrayList<>();
 
     @BeforeAll
@@ -55,6 +56,7 @@ class SealCompatibilityTest {
     private CkksContext context(ParameterSet set) {
         return contexts.computeIfAbsent(set, s -> {
             JsonNode made = seal.call("context", Map.of("ctx", s.name(), "n", s.n, "bits", s.bits));
+            sealChains.put(s, made.get("chain"));
             return CkksContext.create(CkksParameters.load(SealHarness.take(made.get("parms"))));
         });
     }
@@ -65,10 +67,7 @@ class SealCompatibilityTest {
 
     private void record(ParameterSet set, Compression mode, String direction, String op, double error) {
         String line = String.format(Locale.ROOT, "  %-40s %-4s %-9s %-26s %.3e", set, mode, direction, op, error);
-        synchronized (report) {
-            report.add(line);
-        }
-        System.out.println(line);
+        report.add(line);
         assertTrue(error <= set.tolerance, set + " " + mode + " " + direction + " " + op + ": max abs error "
                 + error + " exceeds " + set.tolerance);
     }
@@ -181,10 +180,11 @@ class SealCompatibilityTest {
                 expected.put("mod_switch ct+pt, multiply_plain", Slots.zip(x, w, (u, v) -> u * v));
                 ops.put("rotate -1", () -> ev.rotate(a, -1, gk));
                 expected.put("rotate -1", Slots.rotate(x, -1));
-                ops.put("rotate 3 (composed 1+2)", () -> ev.rotate(a, 3, gk));
-                expected.put("rotate 3 (composed 1+2)", Slots.rotate(x, 3));
-                ops.put("rotate 7 (composed)", () -> ev.rotate(a, 7, gk));
-                expected.put("rotate 7 (composed)", Slots.rotate(x, 7));
+                // No exact keys: composed from the power-of-two keys along the steps' non-adjacent form.
+                ops.put("rotate 3 (composed 4-1)", () -> ev.rotate(a, 3, gk));
+                expected.put("rotate 3 (composed 4-1)", Slots.rotate(x, 3));
+                ops.put("rotate 5 (composed 4+1)", () -> ev.rotate(a, 5, gk));
+                expected.put("rotate 5 (composed 4+1)", Slots.rotate(x, 5));
                 ops.put("conjugate", () -> ev.conjugate(a, gk));
                 expected.put("conjugate", x);
             }
@@ -306,7 +306,8 @@ class SealCompatibilityTest {
                  Plaintext pc = dec.decrypt(c)) {
                 recordReverse(set, compr, "we decrypt SEAL product", Slots.zip(x, y, (u, v) -> u * v), enc.decode(pc));
             }
-            if (!set.reduced()) {
+            if (!set.reduced() && compr == Compression.NONE) {
+                // The other SEAL operations once per set: the compression mode changes only the bytes.
                 String conj = sealEval(set, compr, "conjugate", fa, Map.of()).get("ct").asText();
                 recordReverse(set, compr, "SEAL conjugate", x, sealDecryptFile(set, conj, slots));
                 String plainProduct = sealEval(set, compr, "multiplyPlain", fb,
@@ -329,15 +330,15 @@ class SealCompatibilityTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(ParameterSet.class)
     void parmsIdsAndPrimesEqualSealsAtEveryLevel(ParameterSet set) {
+        CkksContext fromSeal = context(set); // built from SEAL's serialized parameters
+        JsonNode chain = sealChains.get(set);
         CkksParameters ours = CkksParameters.withBitSizes(set.n, set.bits);
-        JsonNode sealCtx = seal.call("context", Map.of("ctx", "parms-" + set.name(), "n", set.n, "bits", set.bits));
-        JsonNode chain = sealCtx.get("chain");
         long[] sealPrimes = new long[chain.get(0).get("primes").size()];
         for (int i = 0; i < sealPrimes.length; i++) {
             sealPrimes[i] = Long.parseUnsignedLong(chain.get(0).get("primes").get(i).asText());
         }
         assertArrayEquals(sealPrimes, ours.coeffModulus(), "CoeffModulus::Create primes");
-        assertEquals(CkksParameters.load(SealHarness.take(sealCtx.get("parms"))), ours);
+        assertEquals(fromSeal.parameters(), ours);
         assertEquals(SealHarness.parmsId(chain.get(0).get("parmsId")), ours.parmsId());
         try (CkksContext ctx = CkksContext.create(ours)) {
             assertEquals(chain.size(), ctx.chain().size(), "levels");
@@ -347,11 +348,12 @@ class SealCompatibilityTest {
                 assertEquals(chain.get(i).get("chainIndex").asInt(), ctx.chainIndex(level), "chain index");
             }
         }
-        // SEAL reads our serialized parameters, in every compression mode, to the same chain.
+        // SEAL reads our serialized parameters to the same chain; our compressed forms read back equal.
+        JsonNode back = seal.call("context", Map.of("ctx", "parms", "parms", seal.put("parms", ours.save(Compression.ZSTD))));
+        SealHarness.take(back.get("parms"));
+        assertEquals(chain, back.get("chain"), "chain of our zstd-saved parameters in SEAL");
         for (Compression c : Compression.values()) {
-            JsonNode back = seal.call("context", Map.of("ctx", "parms-" + set.name(), "parms", seal.put("parms", ours.save(c))));
-            SealHarness.take(back.get("parms"));
-            assertEquals(chain, back.get("chain"), "chain of our parameters saved with " + c);
+            assertEquals(ours, CkksParameters.load(ours.save(c)), "parameters saved with " + c);
         }
     }
 }

@@ -141,7 +141,7 @@ public final class VeilHost {
   }
 
   /**
-   * Graceful shutdown: function routes answer 503, triggers stop intake, in-flight invocations finish
+   * Graceful shutdown: triggers stop intake (HTTP routes answer 503), in-flight invocations finish
    * (bounded by host.json {@code veil.shutdownTimeout}), then the server and Vert.x close.
    */
   public synchronized Future<Void> close() {
@@ -197,14 +197,6 @@ public final class VeilHost {
 
   private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, String bindHost, int port) {
     Router router = Router.router(vertx);
-    router.route().handler(ctx -> {
-      String path = ctx.normalizedPath();
-      if (draining && !path.startsWith("/health/") && !path.startsWith("/admin/") && !path.equals("/metrics")) {
-        HttpErrors.send(ctx, 503, "the host is shutting down", null);
-      } else {
-        ctx.next();
-      }
-    });
     AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
     installErrorHandlers(router);
     HostServices services = new HostServices(vertx, prepared.config.settings(), prepared.config.hostConfig(), registry,

@@ -37,13 +37,16 @@ import java.util.concurrent.TimeUnit;
  *   <li>dynamic batching vs batch-1 serving under 16 concurrent clients, for ResNet-50 and the digits CNN.</li>
  * </ol>
  * Run: see BENCHMARKS.md ("Accelerator pool"). System properties: bench.batch (4), bench.threads (cores),
- * bench.images (32 per ResNet-50 measurement), bench.digits (4000), bench.rounds (3).
+ * bench.images (32 per ResNet-50 measurement), bench.rounds (3), bench.digits (8000 per digits measurement),
+ * bench.digitRounds (7), bench.parts (resnet,batching,digits).
  */
 public final class ImageBenchmark {
   private static final int BATCH = Integer.getInteger("bench.batch", 4);
   private static final int THREADS = Integer.getInteger("bench.threads", Runtime.getRuntime().availableProcessors());
   private static final int IMAGES = Integer.getInteger("bench.images", 32);
-  private static final int DIGIT_REQUESTS = Integer.getInteger("bench.digits", 4000);
+  private static final int DIGIT_REQUESTS = Integer.getInteger("bench.digits", 8000);
+  private static final int DIGIT_ROUNDS = Integer.getInteger("bench.digitRounds", 7);
+  private static final List<String> PARTS = List.of(System.getProperty("bench.parts", "resnet,batching,digits").split(","));
   private static final int CLIENTS = 16;
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
 
@@ -76,22 +79,22 @@ public final class ImageBenchmark {
 
     // Peers are measured in alternation, round after round, so that load from other processes on a
     // shared machine falls on both sides alike; each row reports its median round.
-    try (Direct direct = new Direct(SeededResNet50.featurizer(), SeededResNet50.classifier(), tensor);
+    if (PARTS.contains("resnet")) try (Direct direct = new Direct(SeededResNet50.featurizer(), SeededResNet50.classifier(), tensor);
          Pool poolApi = new Pool(vertx, "pool API", resnetConfig(BATCH, 50), ImageModels.RESNET50, tensor, BATCH, IMAGES);
          Http http = new Http(jpeg)) {
-      table.add(rounds(direct::measure, poolApi::measure, http::measure));
+      table.add(rounds(ROUNDS, direct::measure, poolApi::measure, http::measure));
     }
-    try (Pool batched = new Pool(vertx, "ResNet-50, 16 clients, dynamic batching (max 16)", resnetConfig(16, 50),
+    if (PARTS.contains("batching")) try (Pool batched = new Pool(vertx, "ResNet-50, 16 clients, dynamic batching (max 16)", resnetConfig(16, 50),
              ImageModels.RESNET50, tensor, CLIENTS, IMAGES);
          Pool single = new Pool(vertx, "ResNet-50, 16 clients, batch-1 serving", resnetConfig(1, 0),
              ImageModels.RESNET50, tensor, CLIENTS, IMAGES)) {
-      table.add(rounds(batched::measure, single::measure));
+      table.add(rounds(ROUNDS, batched::measure, single::measure));
     }
-    try (Pool batched = new Pool(vertx, "digits CNN, 16 clients, dynamic batching (max 16)", digitsConfig(16, 1),
+    if (PARTS.contains("digits")) try (Pool batched = new Pool(vertx, "digits CNN, 16 clients, dynamic batching (max 16)", digitsConfig(16, 1),
              ImageModels.DIGITS, digit, CLIENTS, DIGIT_REQUESTS);
          Pool single = new Pool(vertx, "digits CNN, 16 clients, batch-1 serving", digitsConfig(1, 0),
              ImageModels.DIGITS, digit, CLIENTS, DIGIT_REQUESTS)) {
-      table.add(rounds(batched::measure, single::measure));
+      table.add(rounds(DIGIT_ROUNDS, batched::measure, single::measure));
     }
     vertx.close().toCompletionStage().toCompletableFuture().get();
 
@@ -100,14 +103,14 @@ public final class ImageBenchmark {
     System.out.println("| --- | --- | --- | --- | --- | --- |");
     table.forEach(group -> group.forEach(r -> System.out.println(r.row())));
     System.out.println();
-    System.out.printf(Locale.ROOT, "pool API / direct at batch %d: %.3f (goal >= 0.95)%n", BATCH,
-        table.get(0).get(1).throughput() / table.get(0).get(0).throughput());
-    System.out.printf(Locale.ROOT, "HTTP end to end (JPEG decode + preprocessing included) / direct: %.3f%n",
-        table.get(0).get(2).throughput() / table.get(0).get(0).throughput());
-    System.out.printf(Locale.ROOT, "ResNet-50 dynamic batching / batch-1, 16 clients: %.2fx (goal >= 2x)%n",
-        table.get(1).get(0).throughput() / table.get(1).get(1).throughput());
-    System.out.printf(Locale.ROOT, "digits CNN dynamic batching / batch-1, 16 clients: %.2fx (goal >= 2x)%n",
-        table.get(2).get(0).throughput() / table.get(2).get(1).throughput());
+    for (List<Result> group : table) {
+      Result first = group.get(0);
+      for (Result other : group.subList(1, group.size())) {
+        System.out.printf(Locale.ROOT, "%s / %s: %.3f%n", first.name().startsWith("direct") ? other.name() : first.name(),
+            first.name().startsWith("direct") ? first.name() : other.name(),
+            first.name().startsWith("direct") ? other.throughput() / first.throughput() : first.throughput() / other.throughput());
+      }
+    }
     System.exit(0);
   }
 
@@ -115,11 +118,11 @@ public final class ImageBenchmark {
     Result measure() throws Exception;
   }
 
-  /** Runs the measurements in alternation ROUNDS times; per measurement, the median round's throughput. */
-  private static List<Result> rounds(Measurement... measurements) throws Exception {
+  /** Runs the measurements in alternation, round after round; per measurement, the median round's throughput. */
+  private static List<Result> rounds(int rounds, Measurement... measurements) throws Exception {
     List<List<Result>> perMeasurement = new ArrayList<>();
     for (int i = 0; i < measurements.length; i++) perMeasurement.add(new ArrayList<>());
-    for (int round = 0; round < ROUNDS; round++) {
+    for (int round = 0; round < rounds; round++) {
       for (int i = 0; i < measurements.length; i++) {
         Result r = measurements[i].measure();
         System.out.printf(Locale.ROOT, "round %d: %s: %.2f images/s%n", round, r.name(), r.throughput());
@@ -217,7 +220,7 @@ public final class ImageBenchmark {
       this.input = input;
       this.clients = clients;
       this.total = total;
-      closedLoop(clients, Math.min(total, clients * 2), i -> models.classifyTensor(input));
+      closedLoop(clients, Math.max(clients * 2, total / 4), i -> models.classifyTensor(input));
     }
 
     Result measure() throws Exception {

@@ -1,16 +1,13 @@
 package dev.veil.functions.image;
 
+import dev.veil.functions.mnist.MnistDigits;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
-import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 
 /** Images for the tests, made here rather than committed. */
@@ -72,21 +69,15 @@ final class TestImages {
     }
   }
 
-  /** The held-out split the digits CNN was not trained on: the last 2,000 of the committed IDX digits. */
+  /** The held-out split the digits CNN was not trained on: the models helper's 2,000 test digits. */
   static List<Digit> holdout() {
-    Path data = Path.of("training", "data");
-    try (InputStream images = new GZIPInputStream(Files.newInputStream(data.resolve("mnist-10k-images-idx3-ubyte.gz")));
-         InputStream labels = new GZIPInputStream(Files.newInputStream(data.resolve("mnist-10k-labels-idx1-ubyte.gz")))) {
-      byte[] pixels = images.readAllBytes();
-      byte[] classes = labels.readAllBytes();
-      int count = classes.length - 8;
-      List<Digit> digits = new ArrayList<>();
-      for (int i = 8000; i < count; i++) {
-        digits.add(new Digit(classes[8 + i], java.util.Arrays.copyOfRange(pixels, 16 + i * 784, 16 + (i + 1) * 784)));
-      }
-      return digits;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    MnistDigits test = MnistDigits.testSplit();
+    List<Digit> digits = new ArrayList<>();
+    for (int i = 0; i < test.labels().length; i++) {
+      byte[] pixels = new byte[784];
+      for (int p = 0; p < 784; p++) pixels[p] = (byte) Math.round(test.images()[i][p] * 255);
+      digits.add(new Digit(test.labels()[i], pixels));
     }
+    return digits;
   }
 }

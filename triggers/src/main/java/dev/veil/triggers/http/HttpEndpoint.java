@@ -62,10 +62,11 @@ final class HttpEndpoint {
   }
 
   void handle(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
     Map<String, Object> bindingData = new HashMap<>();
-    ctx.queryParams().forEach(e -> bindingData.putIfAbsent(e.getKey(), e.getValue()));
-    bindingData.remove(HttpErrors.KEY_QUERY_PARAM);
+    if (ctx.request().query() != null) {
+      ctx.queryParams().forEach(e -> bindingData.putIfAbsent(e.getKey(), e.getValue()));
+      bindingData.remove(HttpErrors.KEY_QUERY_PARAM);
+    }
     bindingData.putAll(ctx.pathParams());
     if (template.catchAllName() != null && ctx.pathParam("*") != null) {
       bindingData.put(template.catchAllName(), ctx.pathParam("*"));
@@ -73,7 +74,7 @@ final class HttpEndpoint {
     bindingData.remove("*");
     Buffer body = ctx.body().buffer();
     Invocation invocation = new Invocation(function.name(), Invocation.newId(), new RequestInput(ctx, body),
-        bindingData, Map.of("method", request.method().name(), "path", request.path()));
+        bindingData, Map.of());
     pending.incrementAndGet();
     invoker.invoke(invocation).onComplete(ar -> {
       try {

@@ -55,10 +55,7 @@ public final class KafkaTriggerProvider implements TriggerProvider {
     String group;
     KafkaBinding binding;
     try {
-      topic = KafkaSettings.resolve(trigger.topic(), context.settings(), "@KafkaTrigger topic");
-      if (topic.isEmpty()) {
-        throw new IllegalArgumentException("@KafkaTrigger of " + function.name() + " has no topic");
-      }
+      topic = KafkaSettings.topic(trigger.topic(), context.settings(), "@KafkaTrigger topic");
       group = KafkaSettings.resolve(trigger.consumerGroup(), context.settings(), "@KafkaTrigger consumerGroup");
       if (group.isEmpty()) {
         group = "$Default";
