@@ -20,9 +20,11 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * Writes an Azure Functions Java app folder and its zip from a functions jar and its dependencies:
- * {@code host.json}, the jar, {@code lib/} and one {@code <function>/function.json} per {@code @FunctionName}.
- * This is the layout {@code azure-functions-maven-plugin}'s package goal stages and that
- * {@code func azure functionapp publish} / zip deploy accept.
+ * {@code host.json}, the jar, {@code lib/} and one {@code <function>/function.json} per {@code @FunctionName},
+ * plus {@code local.settings.json} naming the Java worker for Core Tools ({@code func host start},
+ * {@code func azure functionapp publish}, which never uploads it). This is the layout
+ * {@code azure-functions-maven-plugin}'s package goal stages; the zip (for zip deploy) leaves out
+ * local.settings.json.
  *
  * <p>{@code java dev.veil.deploy.AzurePackage <functions.jar> <lib folder> <app folder>}: the zip is written
  * next to the app folder as {@code <app folder>.zip}.
@@ -31,6 +33,8 @@ public final class AzurePackage {
   /** The extension bundle the package asks for; it supplies the Kafka and Storage extensions. */
   public static final String EXTENSION_BUNDLE_ID = "Microsoft.Azure.Functions.ExtensionBundle";
   public static final String EXTENSION_BUNDLE_VERSION = "[4.*, 5.0.0)";
+
+  private static final String LOCAL_SETTINGS = "local.settings.json";
 
   private AzurePackage() {}
 
@@ -61,6 +65,7 @@ public final class AzurePackage {
       Files.copy(library, app.resolve("lib").resolve(library.getFileName()), StandardCopyOption.REPLACE_EXISTING);
     }
     write(app.resolve("host.json"), hostJson());
+    write(app.resolve(LOCAL_SETTINGS), localSettings());
     List<String> names = new ArrayList<>();
     for (FunctionDefinition function : functions) {
       Path folder = app.resolve(function.name());
@@ -76,6 +81,12 @@ public final class AzurePackage {
     ObjectNode host = FunctionJson.JSON.createObjectNode().put("version", "2.0");
     host.putObject("extensionBundle").put("id", EXTENSION_BUNDLE_ID).put("version", EXTENSION_BUNDLE_VERSION);
     return host;
+  }
+
+  static ObjectNode localSettings() {
+    ObjectNode settings = FunctionJson.JSON.createObjectNode().put("IsEncrypted", false);
+    settings.putObject("Values").put("FUNCTIONS_WORKER_RUNTIME", "java");
+    return settings;
   }
 
   // Classes are loaded without being initialized: a function's static model loading does not run here.
@@ -99,11 +110,13 @@ public final class AzurePackage {
   }
 
   // Entries are relative to the app folder: host.json sits at the zip's root, as zip deploy expects.
+  // local.settings.json stays out: it holds local development settings only.
   private static void zip(Path folder, Path zipFile) throws IOException {
     Files.deleteIfExists(zipFile);
     try (OutputStream out = Files.newOutputStream(zipFile); ZipOutputStream zip = new ZipOutputStream(out);
          Stream<Path> files = Files.walk(folder)) {
-      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)
+          .filter(f -> !f.equals(folder.resolve(LOCAL_SETTINGS))).sorted()::iterator) {
         zip.putNextEntry(new ZipEntry(folder.relativize(file).toString().replace('\\', '/')));
         Files.copy(file, zip);
         zip.closeEntry();

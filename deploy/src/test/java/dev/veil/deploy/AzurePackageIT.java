@@ -91,6 +91,11 @@ class AzurePackageIT {
   }
 
   @Test
+  void localSettingsNameTheJavaWorker() throws Exception {
+    assertEquals("java", read(APP.resolve("local.settings.json")).path("Values").path("FUNCTIONS_WORKER_RUNTIME").asText());
+  }
+
+  @Test
   void oneValidFunctionJsonPerBundledFunctionMatchingItsAnnotations() throws Exception {
     Map<String, Method> functions = bundledFunctions();
     assertTrue(functions.size() >= 10, "bundled functions: " + functions.keySet());
@@ -168,6 +173,7 @@ class AzurePackageIT {
     try (Stream<Path> walk = Files.walk(APP)) {
       walk.filter(Files::isRegularFile).forEach(f -> files.add(APP.relativize(f).toString()));
     }
+    assertTrue(files.remove("local.settings.json"), "the folder has local.settings.json for Core Tools");
     List<String> entries;
     try (ZipFile zip = new ZipFile(APP.resolveSibling(APP.getFileName() + ".zip").toFile())) {
       entries = zip.stream().map(e -> e.getName()).sorted().toList();
