@@ -20,6 +20,8 @@ import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.KafkaOutput;
 import com.microsoft.azure.functions.annotation.KafkaTrigger;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
@@ -31,14 +33,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Azure Functions app that {@code mvn package} wrote to deploy/target/azure-functions/veil-functions:
@@ -200,13 +207,37 @@ class AzurePackageIT {
     }
   }
 
+  /**
+   * libveilhe.so is inside veil-he's jar and asks the system for no more than the README promises: glibc
+   * up to 2.36, zlib, zstd (libstdc++ and libgcc are linked in). Read with binutils' objdump.
+   */
   @Test
-  void heNativeLibraryTravelsInsideTheVeilHeJar() throws Exception {
+  void heNativeLibraryTravelsInsideTheVeilHeJarWithTheDocumentedBaseline(@TempDir Path work) throws Exception {
     Path he = libraries().stream().filter(p -> p.getFileName().toString().startsWith("veil-he-")).findFirst().orElseThrow();
+    Path library = work.resolve("libveilhe.so");
     try (JarFile jar = new JarFile(he.toFile())) {
-      assertNotNull(jar.getEntry("native/linux-x86_64/libveilhe.so"),
-          he + " has no native/linux-x86_64/libveilhe.so (was veil-he built with -Dexec.skip=true?)");
+      ZipEntry entry = jar.getEntry("native/linux-x86_64/libveilhe.so");
+      assertNotNull(entry, he + " has no native/linux-x86_64/libveilhe.so (was veil-he built with -Dexec.skip=true?)");
+      try (InputStream in = jar.getInputStream(entry)) {
+        Files.copy(in, library);
+      }
     }
+    String symbols = objdump("-T", library);
+    Matcher versions = Pattern.compile("GLIBC_(\\d+)\\.(\\d+)").matcher(symbols);
+    int newest = 0;
+    while (versions.find()) newest = Math.max(newest, Integer.parseInt(versions.group(1)) * 100 + Integer.parseInt(versions.group(2)));
+    assertTrue(newest > 0 && newest <= 236, "newest glibc symbol version: " + newest / 100 + "." + newest % 100);
+    Set<String> needed = new TreeSet<>();
+    Matcher lines = Pattern.compile("NEEDED\\s+(\\S+)").matcher(objdump("-p", library));
+    while (lines.find()) needed.add(lines.group(1));
+    assertEquals(Set.of("libc.so.6", "libm.so.6", "ld-linux-x86-64.so.2", "libz.so.1", "libzstd.so.1"), needed);
+  }
+
+  private static String objdump(String option, Path file) throws Exception {
+    Process objdump = new ProcessBuilder("objdump", option, file.toString()).redirectErrorStream(true).start();
+    String out = new String(objdump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, objdump.waitFor(), "objdump " + option + ": " + out);
+    return out;
   }
 
   /**
@@ -215,12 +246,7 @@ class AzurePackageIT {
    */
   @Test
   void functionsLinkAgainstThePackageAndTheWorkersLibraryAlone() throws Exception {
-    List<URL> urls = new ArrayList<>();
-    urls.add(functionsJar().toUri().toURL());
-    for (Path lib : libraries()) urls.add(lib.toUri().toURL());
-    urls.add(FunctionName.class.getProtectionDomain().getCodeSource().getLocation());      // azure-functions-java-library
-    urls.add(ExecutionContext.class.getProtectionDomain().getCodeSource().getLocation());  // azure-functions-java-core-library
-    try (URLClassLoader worker = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+    try (URLClassLoader worker = workerClassLoader()) {
       for (Method function : bundledFunctions().values()) {
         Class<?> type = Class.forName(function.getDeclaringClass().getName(), false, worker);
         assertSame(worker, type.getClassLoader(), type + " must come from the package");
@@ -233,6 +259,29 @@ class AzurePackageIT {
         assertNotNull(packaged.getAnnotation(load(worker, FunctionName.class).asSubclass(Annotation.class)));
       }
     }
+  }
+
+  /** The CKKS engine's native code, extracted from the packaged veil-he jar, computes SEAL's primes (q = 1 mod 2N). */
+  @Test
+  void heNativeLoadsFromThePackage() throws Exception {
+    try (URLClassLoader worker = workerClassLoader()) {
+      Class<?> parameters = Class.forName("dev.veil.he.CkksParameters", true, worker);
+      assertSame(worker, parameters.getClassLoader());
+      Object chosen = parameters.getMethod("withBitSizes", int.class, int[].class).invoke(null, 8192, new int[] {60, 40, 40, 60});
+      long[] primes = (long[]) parameters.getMethod("coeffModulus").invoke(chosen);
+      assertEquals(4, primes.length);
+      for (long q : primes) assertEquals(1, q % (2 * 8192), "prime " + q);
+    }
+  }
+
+  /** What the Java worker gives an app: its jar and lib/ beside the worker's own Azure Functions library. */
+  private static URLClassLoader workerClassLoader() throws Exception {
+    List<URL> urls = new ArrayList<>();
+    urls.add(functionsJar().toUri().toURL());
+    for (Path lib : libraries()) urls.add(lib.toUri().toURL());
+    urls.add(FunctionName.class.getProtectionDomain().getCodeSource().getLocation());      // azure-functions-java-library
+    urls.add(ExecutionContext.class.getProtectionDomain().getCodeSource().getLocation());  // azure-functions-java-core-library
+    return new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
   }
 
   private static Class<?> load(ClassLoader loader, Class<?> type) {
