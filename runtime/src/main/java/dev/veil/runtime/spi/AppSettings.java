@@ -23,4 +23,26 @@ public final class AppSettings {
   public String require(String name) {
     return get(name).orElseThrow(() -> new IllegalStateException("app setting '" + name + "' is not set"));
   }
+
+  /**
+   * Replaces each {@code %NAME%} in {@code text} (a topic, a blob path) with that setting; an unset setting
+   * is an {@link IllegalArgumentException} naming it. Other text, {@code {name}} parts included, stays.
+   */
+  public String expand(String text) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < text.length()) {
+      int open = text.indexOf('%', i);
+      int close = open < 0 ? -1 : text.indexOf('%', open + 1);
+      if (close < 0) {
+        out.append(text, i, text.length());
+        break;
+      }
+      String name = text.substring(open + 1, close);
+      out.append(text, i, open).append(get(name).orElseThrow(() ->
+          new IllegalArgumentException("'" + text + "' names app setting '" + name + "', which is not set")));
+      i = close + 1;
+    }
+    return out.toString();
+  }
 }

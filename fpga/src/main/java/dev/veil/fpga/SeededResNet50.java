@@ -1,0 +1,82 @@
+package dev.veil.fpga;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ResNet-50 pipeline's model files (featurizer + classifier head) with seeded, untrained weights.
+ * They are ~100 MB, so they are generated on first use by the bundled script (torchvision's resnet50,
+ * fixed seed, deterministic output) and cached in {@code $VEIL_MODEL_CACHE} or
+ * {@code ~/.cache/veil/models}. Needs python3 with torch and torchvision (Debian python3-torch,
+ * python3-torchvision; scripts/setup.sh installs them); {@code $VEIL_PYTHON} picks the interpreter.
+ */
+public final class SeededResNet50 {
+  /** Bump when the script's output changes, so stale caches are not reused. */
+  private static final String VERSION = "resnet50-seeded-v1";
+
+  private SeededResNet50() {
+  }
+
+  public static Path featurizer() {
+    return ensure().resolve("featurizer.onnx");
+  }
+
+  public static Path classifier() {
+    return ensure().resolve("classifier.onnx");
+  }
+
+  /** The directory holding both files, generating them first if needed (blocking, seconds). */
+  public static synchronized Path ensure() {
+    String cache = System.getenv("VEIL_MODEL_CACHE");
+    Path dir = (cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "veil", "models"))
+        .resolve(VERSION);
+    try {
+      Files.createDirectories(dir);
+      // Another JVM may be generating the same files: wait for it rather than racing it.
+      try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+           FileLock lock = ch.lock()) {
+        if (!Files.exists(dir.resolve("featurizer.onnx")) || !Files.exists(dir.resolve("classifier.onnx"))) {
+          generate(dir);
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot prepare the ResNet-50 model cache " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void generate(Path dir) throws IOException {
+    Path script = dir.resolve("resnet50_onnx.py");
+    try (InputStream in = SeededResNet50.class.getResourceAsStream("models/resnet50_onnx.py")) {
+      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+    }
+    String python = System.getenv().getOrDefault("VEIL_PYTHON",
+        Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
+    Process p = new ProcessBuilder(python, script.toString(), dir.toString()).redirectErrorStream(true).start();
+    String output;
+    try (InputStream out = p.getInputStream()) {
+      output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    try {
+      if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("ResNet-50 generation did not finish within 10 minutes");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while generating ResNet-50", e);
+    }
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException("ResNet-50 generation failed (needs " + python
+          + " with torch and torchvision; Debian: python3-torch python3-torchvision):\n" + output);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.veil.functions.keys;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+/**
+ * How the encrypted functions find and cache key bundles, read from app settings.
+ *
+ * <ul>
+ *   <li>{@value #CONNECTION}: like an Azure Functions binding's {@code connection} property, this app setting
+ *       holds the storage connection string. Unset: the local directory {@value #DIR} (default
+ *       {@code .veil/keys}) acts as the blob service, one sub-directory per container.</li>
+ *   <li>{@value #ALLOW_BODY_CONN_STR} (default false): whether a request may name its own storage account
+ *       with {@code conn_str}. Off by default because a connection string carries the account key: it would
+ *       travel in request bodies (and whatever logs or proxies see them), and it would let any caller make
+ *       this host connect to an arbitrary endpoint of the caller's choosing (server-side request forgery).
+ *       Enable only for trusted callers that cannot share a key container with the host.</li>
+ *   <li>{@value #CACHE_MAX_BYTES}, {@value #CACHE_EXPIRE_SECONDS}, {@value #MAX_BUNDLE_BYTES}: cache bound,
+ *       idle expiry, and the largest bundle accepted.</li>
+ * </ul>
+ */
+public record KeyStoreSettings(String connectionString, Path directory, boolean allowBodyConnectionString,
+                               long cacheMaxBytes, Duration cacheExpireAfterAccess, long maxBundleBytes) {
+
+    public static final String CONNECTION = "VeilKeyStorage";
+    public static final String DIR = "VEIL_KEYS_DIR";
+    public static final String ALLOW_BODY_CONN_STR = "VEIL_KEYS_ALLOW_BODY_CONN_STR";
+    public static final String CACHE_MAX_BYTES = "VEIL_KEYS_CACHE_MAX_BYTES";
+    public static final String CACHE_EXPIRE_SECONDS = "VEIL_KEYS_CACHE_EXPIRE_SECONDS";
+    public static final String MAX_BUNDLE_BYTES = "VEIL_KEYS_MAX_BUNDLE_BYTES";
+
+    /** Reads each setting through {@code lookup} (null when unset). */
+    public static KeyStoreSettings from(UnaryOperator<String> lookup) {
+        String conn = lookup.apply(CONNECTION);
+        String dir = lookup.apply(DIR);
+        return new KeyStoreSettings(
+            conn == null || conn.isBlank() ? null : conn,
+            Path.of(dir == null || dir.isBlank() ? ".veil/keys" : dir),
+            Boolean.parseBoolean(lookup.apply(ALLOW_BODY_CONN_STR)),
+            longSetting(lookup, CACHE_MAX_BYTES, 512L << 20),
+            Duration.ofSeconds(longSetting(lookup, CACHE_EXPIRE_SECONDS, 1800)),
+            longSetting(lookup, MAX_BUNDLE_BYTES, 256L << 20));
+    }
+
+    /** App settings as Azure exposes them (environment variables), then JVM system properties. */
+    public static KeyStoreSettings fromEnvironment() {
+        return from(name -> {
+            String v = System.getenv(name);
+            return v != null ? v : System.getProperty(name);
+        });
+    }
+
+    public KeyStore defaultStore() {
+        return connectionString != null
+            ? BlobKeyStore.fromConnectionString(connectionString, maxBundleBytes)
+            : new LocalDirKeyStore(directory, maxBundleBytes);
+    }
+
+    /** The store for a request's {@code conn_str}, refused unless enabled (see the class comment). */
+    public KeyStore storeForRequest(String requestConnectionString) {
+        if (!allowBodyConnectionString) {
+            throw new InvalidKeyRefException("conn_str is not accepted by this host (" + ALLOW_BODY_CONN_STR
+                + " is off); upload the key bundle to the host's configured key storage instead");
+        }
+        return BlobKeyStore.fromConnectionString(requestConnectionString, maxBundleBytes);
+    }
+
+    private static long longSetting(UnaryOperator<String> lookup, String name, long fallback) {
+        String v = lookup.apply(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("app setting " + name + " must be an integer, got '" + v + "'");
+        }
+    }
+}

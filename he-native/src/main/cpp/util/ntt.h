@@ -1,0 +1,53 @@
+// Negacyclic number-theoretic transform over Z_q[X]/(X^N + 1), identical to SEAL's: the root is the
+// minimal primitive 2N-th root of unity mod q, the forward transform takes natural-order coefficients
+// to bit-reversed-order evaluations, and the inverse undoes it including the 1/N factor.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "util/modulus.h"
+
+namespace veil::he::util {
+
+class NttTables {
+public:
+    // Throws Error when q is not 1 mod 2N or has no primitive 2N-th root.
+    NttTables(int log_n, const Modulus& q);
+
+    int log_n() const { return log_n_; }
+    std::size_t n() const { return std::size_t(1) << log_n_; }
+    const Modulus& modulus() const { return q_; }
+    uint64_t root() const { return root_; }
+
+    // In place; input in [0, q), output in [0, q).
+    void forward(uint64_t* a) const;
+    void inverse(uint64_t* a) const;
+    // In place; input in [0, 4q) (forward) / [0, 2q) (inverse), output in [0, 4q) / [0, 2q).
+    void forward_lazy(uint64_t* a) const;
+    void inverse_lazy(uint64_t* a) const;
+
+    // Powers of the root in bit-reversed order (forward) and of its inverse in the order the
+    // inverse transform consumes them, each with its Shoup quotient.
+    const std::vector<MulOperand>& root_powers() const { return root_powers_; }
+    const std::vector<MulOperand>& inv_root_powers() const { return inv_root_powers_; }
+    const MulOperand& inv_n() const { return inv_n_; }
+
+private:
+    int log_n_;
+    Modulus q_;
+    uint64_t root_ = 0;
+    std::vector<MulOperand> root_powers_;
+    std::vector<MulOperand> inv_root_powers_;
+    MulOperand inv_n_;
+    // IFMA tables (empty when q >= 2^50 or n < 16): root powers with 52-bit Shoup quotients, by
+    // bit-reversed index (fwd_/inv_), plus per-lane copies for the three stages whose butterfly
+    // span is below one vector (small_fwd_/small_inv_, 3 * n/2 entries each).
+    std::vector<uint64_t> fwd_w_, fwd_wq_, inv_w_, inv_wq_;
+    std::vector<uint64_t> small_fwd_w_, small_fwd_wq_, small_inv_w_, small_inv_wq_;
+    uint64_t inv_n_w_ = 0, inv_n_wq_ = 0;
+    friend struct NttIfma;
+};
+
+}  // namespace veil::he::util

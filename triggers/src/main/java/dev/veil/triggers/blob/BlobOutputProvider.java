@@ -1,0 +1,60 @@
+package dev.veil.triggers.blob;
+
+import com.microsoft.azure.functions.annotation.BlobOutput;
+import dev.veil.runtime.spi.BindingProvider;
+import dev.veil.runtime.spi.BindingRequest;
+import dev.veil.runtime.spi.Conversions;
+import dev.veil.runtime.spi.HostContext;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.io.InputStream;
+import java.lang.annotation.Annotation;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code @BlobOutput}: writes the value (byte[], String, InputStream, or a POJO as JSON) to the blob at the
+ * resolved path after a successful call; {@code OutputBinding<byte[]>} is the usual form.
+ */
+public final class BlobOutputProvider implements BindingProvider {
+  private HostContext host;
+
+  @Override
+  public Class<? extends Annotation> annotation() {
+    return BlobOutput.class;
+  }
+
+  @Override
+  public Future<Void> start(HostContext host) {
+    this.host = host;
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> write(BindingRequest request, Object value) {
+    if (value == null) {
+      return Future.succeededFuture();
+    }
+    BlobOutput output = request.annotation(BlobOutput.class);
+    return host.vertx().executeBlocking(() -> {
+      String[] path = BlobStores.split(request.resolve(output.path()), "@BlobOutput");
+      BlobStore store = BlobStores.forConnection(output.connection(), request.settings(), host.dataDirectory());
+      store.write(path[0], path[1], bytes(value));
+      return null;
+    }, false);
+  }
+
+  private static byte[] bytes(Object value) throws java.io.IOException {
+    if (value instanceof byte[] b) {
+      return b;
+    }
+    if (value instanceof Buffer b) {
+      return b.getBytes();
+    }
+    if (value instanceof InputStream in) {
+      try (in) {
+        return in.readAllBytes();
+      }
+    }
+    return (value instanceof String s ? s : Conversions.toJson(value)).getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,154 @@
+package dev.veil.triggers.blob;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.util.BinaryData;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.ListBlobsOptions;
+import dev.veil.runtime.HostOptions;
+import dev.veil.runtime.VeilHost;
+import dev.veil.testkit.Azurite;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The blob trigger and bindings against Azurite, and on the local-directory default. */
+class BlobTriggerTest {
+  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private static final JsonObject HOST_JSON = new JsonObject().put("extensions", new JsonObject().put("blobs",
+      new JsonObject().put("maxPollingInterval", "00:00:00.500").put("maxDequeueCount", 2)));
+
+  @TempDir
+  Path data;
+
+  private static VeilHost start(Path data, String connection, String in, String out) throws Exception {
+    HostOptions options = new HostOptions().port(0).dataDirectory(data).functionClass(BlobTestFunctions.class)
+        .hostJson(HOST_JSON)
+        .setting("UpperPath", in + "/{name}.txt").setting("MeasurePath", in + "-large/{name}")
+        .setting("OutContainer", out);
+    if (connection != null) {
+      options.setting("BlobStorage", connection);
+    }
+    VeilHost host = VeilHost.start(options).toCompletionStage().toCompletableFuture().get();
+    assertEquals(java.util.Map.of(), host.disabledFunctions());
+    return host;
+  }
+
+  private static void stop(VeilHost host) throws Exception {
+    host.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  @Test
+  void eachBlobVersionIsProcessedOnceAcrossRestartsAndPoisonBlobsAreRecorded() throws Exception {
+    String in = "in-" + RUN;
+    String out = "out-" + RUN;
+    BlobServiceClient azure = new BlobServiceClientBuilder().connectionString(Azurite.connectionString())
+        .httpClient(new JdkHttpClientBuilder().build()).buildClient();
+    BlobContainerClient input = azure.createBlobContainerIfNotExists(in);
+    BlobContainerClient output = azure.getBlobContainerClient(out);
+    for (int i = 0; i < 20; i++) {
+      input.getBlobClient("doc" + i + ".txt").upload(BinaryData.fromString("hello " + i), true);
+    }
+    input.getBlobClient("poison1.txt").upload(BinaryData.fromString("x"), true);
+    input.getBlobClient("ignored.csv").upload(BinaryData.fromString("does not match the path"), true);
+
+    VeilHost host = start(data, Azurite.connectionString(), in, out);
+    await(() -> names(output, "").size() >= 20, "20 outputs");
+    for (int i = 0; i < 20; i++) {
+      assertEquals("HELLO " + i, output.getBlobClient("doc" + i + ".upper").downloadContent().toString());
+    }
+    BlobContainerClient poison = azure.getBlobContainerClient(BlobScanner.POISON_CONTAINER);
+    await(() -> poison.exists() && names(poison, "upperCase/").stream().anyMatch(n -> n.contains("poison1.txt")),
+        "a poison record for poison1.txt");
+    String record = poison.getBlobClient(names(poison, "upperCase/").stream()
+        .filter(n -> n.contains("/" + in + "/poison1.txt")).findFirst().orElseThrow()).downloadContent().toString();
+    JsonObject poisonRecord = new JsonObject(record);
+    assertEquals("poison1.txt", poisonRecord.getString("blob"));
+    assertEquals(2, poisonRecord.getInteger("attempts"));
+    assertTrue(poisonRecord.getString("reason").contains("cannot be processed"), record);
+    assertEquals(2, BlobTestFunctions.calls("poison1"), "maxDequeueCount attempts, then poison");
+    stop(host);
+
+    // While the host is down: one new blob, one changed blob.
+    input.getBlobClient("doc20.txt").upload(BinaryData.fromString("hello 20"), true);
+    input.getBlobClient("doc3.txt").upload(BinaryData.fromString("changed"), true);
+    host = start(data, Azurite.connectionString(), in, out);
+    await(() -> output.getBlobClient("doc20.upper").exists()
+        && output.getBlobClient("doc3.upper").downloadContent().toString().equals("CHANGED"), "new and changed blob");
+    // One more idle scan: anything still unreceipted would be picked up by now.
+    Thread.sleep(1500);
+    stop(host);
+    for (int i = 0; i <= 20; i++) {
+      assertEquals(i == 3 ? 2 : 1, BlobTestFunctions.calls("doc" + i), "calls for doc" + i);
+    }
+    assertEquals(2, BlobTestFunctions.calls("poison1"), "a poison blob is not retried after a restart");
+    assertEquals(0, BlobTestFunctions.calls("ignored"));
+  }
+
+  @Test
+  void streamsLargeBlobsAndReadsInputBindings() throws Exception {
+    String in = "stream-" + RUN;
+    String out = "sizes-" + RUN;
+    BlobServiceClient azure = new BlobServiceClientBuilder().connectionString(Azurite.connectionString())
+        .httpClient(new JdkHttpClientBuilder().build()).buildClient();
+    azure.createBlobContainerIfNotExists(out).getBlobClient("label.txt").upload(BinaryData.fromString("big"), true);
+    byte[] large = new byte[24 * 1024 * 1024 + 7];
+    azure.createBlobContainerIfNotExists(in + "-large").getBlobClient("blob.bin")
+        .upload(BinaryData.fromBytes(large), true);
+    VeilHost host = start(data, Azurite.connectionString(), in, out);
+    BlobContainerClient output = azure.getBlobContainerClient(out);
+    await(() -> output.getBlobClient("blob.bin.size").exists(), "the size record");
+    stop(host);
+    assertEquals("big:blob.bin:" + large.length, output.getBlobClient("blob.bin.size").downloadContent().toString());
+  }
+
+  @Test
+  void withoutAConnectionTheLocalDirectoryIsTheStore() throws Exception {
+    Path inDir = data.resolve("blobs").resolve("local-in");
+    Files.createDirectories(inDir.resolve("sub"));
+    Files.writeString(inDir.resolve("sub/a.txt"), "local blob");
+    VeilHost host = start(data, null, "local-in", "local-out");
+    Path result = data.resolve("blobs").resolve("local-out").resolve("sub/a.upper");
+    await(() -> Files.exists(result), "the output file");
+    stop(host);
+    assertEquals("LOCAL BLOB", Files.readString(result));
+    assertTrue(Files.list(data.resolve("blobs").resolve(BlobScanner.RECEIPTS_CONTAINER)).findAny().isPresent(),
+        "receipts are kept in the store itself");
+  }
+
+  private static List<String> names(BlobContainerClient container, String prefix) {
+    if (!container.exists()) {
+      return List.of();
+    }
+    return container.listBlobs(new ListBlobsOptions().setPrefix(prefix), null).stream().map(BlobItem::getName)
+        .collect(Collectors.toList());
+  }
+
+  static void await(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("gave up waiting for: " + what);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
