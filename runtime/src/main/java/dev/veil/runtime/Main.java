@@ -17,7 +17,8 @@ public final class Main {
         --host ADDRESS    address to bind (default 127.0.0.1)
         --config DIR      folder with host.json and local.settings.json (default: working directory)
         --data DIR        folder for host state such as generated keys (default: <config>/.veil)
-        --scan PACKAGE    only discover functions in this package (repeatable; default: whole classpath)
+        --scan PACKAGE    discover functions in this package (repeatable; default: the packages listed in
+                          META-INF/veil/scan-packages on the classpath, else the whole classpath)
         --functions PATH  also discover functions in this jar or class folder (repeatable)
         --cluster         join a Vert.x/Hazelcast cluster
       """;

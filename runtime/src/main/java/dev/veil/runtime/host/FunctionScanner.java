@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HashMap;
@@ -56,6 +58,11 @@ public final class FunctionScanner {
 
   /** Functions in the given class folders / jars whose class is in one of {@code packages} (all when empty). */
   public List<FunctionDefinition> scan(List<Path> roots, List<String> packages) throws IOException {
+    return definitions(candidates(roots, packages));
+  }
+
+  /** Classes in the given folders / jars (restricted to {@code packages} unless empty) that mention {@code @FunctionName}. */
+  public List<Class<?>> candidates(List<Path> roots, List<String> packages) throws IOException {
     Predicate<String> wanted = className -> packages.isEmpty()
         || packages.stream().anyMatch(p -> className.startsWith(p + "."));
     List<String> classNames = new ArrayList<>();
@@ -74,7 +81,7 @@ public final class FunctionScanner {
         throw new IllegalStateException("cannot load function class " + name + ": " + e, e);
       }
     }
-    return definitions(classes);
+    return classes;
   }
 
   /** The class path entries of this JVM ({@code java.class.path}). */
@@ -84,9 +91,9 @@ public final class FunctionScanner {
   }
 
   /** Functions declared by the given classes, sorted by name; duplicate names are an error. */
-  public List<FunctionDefinition> definitions(List<Class<?>> classes) {
+  public List<FunctionDefinition> definitions(Collection<Class<?>> classes) {
     Map<String, FunctionDefinition> byName = new HashMap<>();
-    for (Class<?> type : classes) {
+    for (Class<?> type : new LinkedHashSet<>(classes)) {
       if (!Modifier.isPublic(type.getModifiers())) continue;
       for (Method method : type.getMethods()) {
         FunctionName name = method.getAnnotation(FunctionName.class);

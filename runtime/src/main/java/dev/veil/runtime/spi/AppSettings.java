@@ -2,7 +2,6 @@ package dev.veil.runtime.spi;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /** App settings as Azure Functions users know them: local.settings.json {@code Values}, overridden by environment variables. */
 public final class AppSettings {
@@ -45,10 +44,5 @@ public final class AppSettings {
       i = close + 1;
     }
     return out.toString();
-  }
-
-  /** All settings, sorted by name. */
-  public Map<String, String> asMap() {
-    return new TreeMap<>(values);
   }
 }
