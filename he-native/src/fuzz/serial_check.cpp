@@ -127,6 +127,9 @@ int main(int argc, char **argv) {
             {"cts", true, [&](const Bytes &b) { return serial::save(ct_load(b)); },
              [&](const Bytes &b) { return serial::save_seeded(ctx, ct_load(b)); },
              [&](const Bytes &b, serial::ComprMode m) { return serial::save_seeded(ctx, ct_load(b), m); }},
+            {"cts_shake", true, [&](const Bytes &b) { return serial::save(ct_load(b)); },
+             [&](const Bytes &b) { return serial::save_seeded(ctx, ct_load(b)); },
+             [&](const Bytes &b, serial::ComprMode m) { return serial::save_seeded(ctx, ct_load(b), m); }},
             {"pk_s", true, [&](const Bytes &b) { return serial::save(pk_load(b)); },
              [&](const Bytes &b) { return serial::save_seeded(ctx, pk_load(b)); },
              [&](const Bytes &b, serial::ComprMode m) { return serial::save_seeded(ctx, pk_load(b), m); }},
@@ -144,6 +147,7 @@ int main(int argc, char **argv) {
             const Bytes reference_full = k.seeded ? file(std::string(k.name) + ".expanded.bin") : reference_none;
             for (int m = 0; m < 3; ++m) {
                 std::string tag = std::string(k.name) + "." + modes[m];
+                if (!std::ifstream(dir + "/" + tag + ".bin")) continue; // cts_shake exists uncompressed only
                 try {
                     Bytes in = file(tag + ".bin");
                     check(k.full(in) == reference_full, tag + ": load + save(none) equals SEAL's full bytes");
