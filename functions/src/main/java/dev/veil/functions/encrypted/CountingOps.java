@@ -1,0 +1,87 @@
+package dev.veil.functions.encrypted;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Wraps {@link SlotOps} and counts rotations (each is one key switch) and hoisted batches, for reports. */
+public final class CountingOps<C> implements SlotOps<C> {
+
+    private final SlotOps<C> inner;
+    private final AtomicLong rotations = new AtomicLong();
+    private final AtomicLong hoistedBatches = new AtomicLong();
+
+    public CountingOps(SlotOps<C> inner) {
+        this.inner = inner;
+    }
+
+    public long rotations() {
+        return rotations.get();
+    }
+
+    public long hoistedBatches() {
+        return hoistedBatches.get();
+    }
+
+    @Override
+    public int slotCount() {
+        return inner.slotCount();
+    }
+
+    @Override
+    public C rotate(C x, int steps) {
+        rotations.incrementAndGet();
+        return inner.rotate(x, steps);
+    }
+
+    @Override
+    public List<C> rotateHoisted(C x, int[] steps) {
+        rotations.addAndGet(steps.length);
+        hoistedBatches.incrementAndGet();
+        return inner.rotateHoisted(x, steps);
+    }
+
+    @Override
+    public C multiplyPlain(C x, double[] values) {
+        return inner.multiplyPlain(x, values);
+    }
+
+    @Override
+    public C rescale(C x) {
+        return inner.rescale(x);
+    }
+
+    @Override
+    public C add(C a, C b) {
+        return inner.add(a, b);
+    }
+
+    @Override
+    public C addPlain(C x, double[] values) {
+        return inner.addPlain(x, values);
+    }
+
+    @Override
+    public C addConstant(C x, double c) {
+        return inner.addConstant(x, c);
+    }
+
+    @Override
+    public C multiply(C x, C y) {
+        return inner.multiply(x, y);
+    }
+
+    @Override
+    public C multiplyConstantTo(C x, double c, C like) {
+        return inner.multiplyConstantTo(x, c, like);
+    }
+
+    @Override
+    public C multiplyConstant(C x, double c) {
+        return inner.multiplyConstant(x, c);
+    }
+
+    @Override
+    public void release(C x) {
+        inner.release(x);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.veil.functions.encrypted;
+
+import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import java.util.Optional;
+
+/** Flow 2: the breast-cancer MLP (30→16→2, cubic activation) on CKKS-encrypted, standardized features. */
+public final class EncryptedBreastCancerFunction {
+
+    // evaluation costs server time: a function key is required; he-params are public
+    @FunctionName("encrypted-breast-cancer")
+    public HttpResponseMessage run(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
+                    route = "encrypted-breast-cancer", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+            ExecutionContext context) {
+        return EncryptedHttp.evaluate(EncryptedFunctions.breastCancer(), request, context.getLogger());
+    }
+
+    @FunctionName("encrypted-breast-cancer-he-params")
+    public HttpResponseMessage heParams(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.ANONYMOUS,
+                    route = "encrypted-breast-cancer/he-params") HttpRequestMessage<Optional<String>> request) {
+        return EncryptedHttp.heParams(EncryptedFunctions.breastCancer(), request);
+    }
+}

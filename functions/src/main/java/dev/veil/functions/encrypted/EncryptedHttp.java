@@ -1,0 +1,89 @@
+package dev.veil.functions.encrypted;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.HttpStatus;
+import dev.veil.functions.keys.InvalidKeyBundleException;
+import dev.veil.functions.keys.KeyBundleNotFoundException;
+import dev.veil.he.HeException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/** HTTP shape of the encrypted functions: request parsing, result and error responses (JSON errors, no traces). */
+final class EncryptedHttp {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EncryptedHttp() {
+    }
+
+    static HttpResponseMessage evaluate(EncryptedInference inference, HttpRequestMessage<Optional<byte[]>> request,
+                                        Logger log) {
+        try {
+            EncryptedRequest parsed = EncryptedRequest.parse(request.getBody().orElse(null),
+                name -> header(request, name), name -> request.getQueryParameters().get(name));
+            EncryptedInference.Result result = inference.evaluate(parsed);
+            EncryptedModel model = result.model();
+            String accept = header(request, "accept");
+            if (parsed.binary() || (accept != null && accept.toLowerCase(Locale.ROOT).contains("application/octet-stream"))) {
+                return request.createResponseBuilder(HttpStatus.OK)
+                    .header("Content-Type", "application/octet-stream")
+                    .header("x-veil-window", Integer.toString(model.window()))
+                    .header("x-veil-outputs", Integer.toString(model.outputs()))
+                    .body(result.ciphertext()).build();
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("data", Base64.getEncoder().encodeToString(result.ciphertext()));
+            body.put("outputs", model.outputs());
+            body.put("window", model.window());
+            body.put("samples_per_ciphertext", model.samplesPerCiphertext());
+            return json(request, HttpStatus.OK, body);
+        } catch (KeyBundleNotFoundException e) {
+            return error(request, HttpStatus.NOT_FOUND, e.getMessage() + "; upload the key bundle first");
+        } catch (IllegalArgumentException | InvalidKeyBundleException e) {
+            return error(request, HttpStatus.BAD_REQUEST, e.getMessage());
+        } catch (HeException e) {
+            // the engine refused an operation on this ciphertext (e.g. its scale overflowed the modulus)
+            return error(request, HttpStatus.BAD_REQUEST, "the ciphertext cannot be evaluated: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            log.warning("encrypted inference: key storage failed: " + e.getMessage());
+            return error(request, HttpStatus.SERVICE_UNAVAILABLE, "the key storage is unavailable; try again later");
+        }
+    }
+
+    static HttpResponseMessage heParams(EncryptedInference inference, HttpRequestMessage<?> request) {
+        return json(request, HttpStatus.OK, inference.heParams());
+    }
+
+    private static String header(HttpRequestMessage<?> request, String name) {
+        String v = request.getHeaders().get(name);
+        if (v != null) {
+            return v;
+        }
+        for (Map.Entry<String, String> e : request.getHeaders().entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static HttpResponseMessage error(HttpRequestMessage<?> request, HttpStatus status, String message) {
+        return json(request, status, Map.of("error", message));
+    }
+
+    private static HttpResponseMessage json(HttpRequestMessage<?> request, HttpStatus status, Object body) {
+        try {
+            return request.createResponseBuilder(status).header("Content-Type", "application/json")
+                .body(JSON.writeValueAsString(body)).build();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

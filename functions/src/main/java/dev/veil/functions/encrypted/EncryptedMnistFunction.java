@@ -1,0 +1,30 @@
+package dev.veil.functions.encrypted;
+
+import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import java.util.Optional;
+
+/** Flow 1: scores a CKKS-encrypted 28×28 digit with the MNIST logistic regression; the scores stay encrypted. */
+public final class EncryptedMnistFunction {
+
+    // evaluation costs server time: a function key is required; he-params are public
+    @FunctionName("encrypted-mnist")
+    public HttpResponseMessage run(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
+                    route = "encrypted-mnist", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+            ExecutionContext context) {
+        return EncryptedHttp.evaluate(EncryptedFunctions.mnist(), request, context.getLogger());
+    }
+
+    @FunctionName("encrypted-mnist-he-params")
+    public HttpResponseMessage heParams(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.ANONYMOUS,
+                    route = "encrypted-mnist/he-params") HttpRequestMessage<Optional<String>> request) {
+        return EncryptedHttp.heParams(EncryptedFunctions.mnist(), request);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.veil.functions.encrypted;
+
+import dev.veil.he.Ciphertext;
+import dev.veil.he.CkksContext;
+import dev.veil.he.GaloisKeys;
+import dev.veil.he.ParmsId;
+import dev.veil.he.Plaintext;
+import dev.veil.he.RelinKeys;
+import java.util.List;
+
+/**
+ * {@link SlotOps} on he-native ciphertexts with one client's evaluation keys.
+ *
+ * <p>Scales: a plaintext multiplied into a ciphertext is encoded at the scale of the prime the following
+ * rescale drops, so the rescaled product has exactly the ciphertext's scale again; constants meant to
+ * join another term are encoded so the product lands on that term's scale. This is what lets the plans
+ * add results of different depths without drifting scales.
+ */
+public final class SealOps implements SlotOps<Ciphertext> {
+
+    private final SealEngine engine;
+    private final GaloisKeys galoisKeys;
+    private final RelinKeys relinKeys;
+
+    public SealOps(SealEngine engine, GaloisKeys galoisKeys, RelinKeys relinKeys) {
+        this.engine = engine;
+        this.galoisKeys = galoisKeys;
+        this.relinKeys = relinKeys;
+    }
+
+    private CkksContext context() {
+        return engine.context();
+    }
+
+    /** The prime a rescale at this level drops: the last data prime of the level. */
+    private double lastPrime(ParmsId level) {
+        return context().parameters().coeffModulus()[context().primeCount(level) - 1];
+    }
+
+    @Override
+    public int slotCount() {
+        return context().slotCount();
+    }
+
+    @Override
+    public Ciphertext rotate(Ciphertext x, int steps) {
+        return engine.evaluator().rotate(x, steps, galoisKeys);
+    }
+
+    @Override
+    public List<Ciphertext> rotateHoisted(Ciphertext x, int[] steps) {
+        return engine.evaluator().rotateHoisted(x, steps, galoisKeys);
+    }
+
+    @Override
+    public Ciphertext multiplyPlain(Ciphertext x, double[] values) {
+        Plaintext plain = engine.encodeCached(values, lastPrime(x.parmsId()), x.parmsId());
+        return engine.evaluator().multiplyPlain(x, plain);
+    }
+
+    @Override
+    public Ciphertext rescale(Ciphertext x) {
+        return engine.evaluator().rescaleToNext(x);
+    }
+
+    @Override
+    public Ciphertext add(Ciphertext a, Ciphertext b) {
+        int la = context().chainIndex(a.parmsId());
+        int lb = context().chainIndex(b.parmsId());
+        if (la == lb) {
+            return engine.evaluator().add(a, b);
+        }
+        Ciphertext high = la > lb ? a : b;
+        Ciphertext low = la > lb ? b : a;
+        try (Ciphertext lowered = engine.evaluator().modSwitchTo(high, low.parmsId())) {
+            return engine.evaluator().add(lowered, low);
+        }
+    }
+
+    @Override
+    public Ciphertext addPlain(Ciphertext x, double[] values) {
+        Plaintext plain = engine.encodeCached(values, x.scale(), x.parmsId());
+        return engine.evaluator().addPlain(x, plain);
+    }
+
+    @Override
+    public Ciphertext addConstant(Ciphertext x, double c) {
+        try (Plaintext plain = engine.encoder().encode(c, x.scale(), x.parmsId())) {
+            return engine.evaluator().addPlain(x, plain);
+        }
+    }
+
+    @Override
+    public Ciphertext multiply(Ciphertext x, Ciphertext y) {
+        if (relinKeys == null) {
+            throw new IllegalStateException("this model multiplies ciphertexts but the bundle has no relinearization keys");
+        }
+        int lx = context().chainIndex(x.parmsId());
+        int ly = context().chainIndex(y.parmsId());
+        Ciphertext a = x;
+        Ciphertext b = y;
+        if (lx > ly) {
+            a = engine.evaluator().modSwitchTo(x, y.parmsId());
+        } else if (ly > lx) {
+            b = engine.evaluator().modSwitchTo(y, x.parmsId());
+        }
+        try (Ciphertext product = x == y ? engine.evaluator().square(x) : engine.evaluator().multiply(a, b);
+             Ciphertext relinearized = engine.evaluator().relinearize(product, relinKeys)) {
+            return engine.evaluator().rescaleToNext(relinearized);
+        } finally {
+            if (a != x) {
+                a.close();
+            }
+            if (b != y) {
+                b.close();
+            }
+        }
+    }
+
+    @Override
+    public Ciphertext multiplyConstantTo(Ciphertext x, double c, Ciphertext like) {
+        int target = context().chainIndex(like.parmsId());
+        if (context().chainIndex(x.parmsId()) <= target) {
+            throw new IllegalStateException("multiplyConstantTo needs a target below the input's level");
+        }
+        // bring x to one level above the target, then multiply so that the rescale lands on like's scale
+        ParmsId above = context().chain().get(context().chain().size() - 1 - (target + 1));
+        Ciphertext lowered = x.parmsId().equals(above) ? x : engine.evaluator().modSwitchTo(x, above);
+        double plainScale = like.scale() * lastPrime(above) / x.scale();
+        try (Plaintext plain = engine.encoder().encode(c, plainScale, above);
+             Ciphertext product = engine.evaluator().multiplyPlain(lowered, plain)) {
+            return engine.evaluator().rescaleToNext(product);
+        } finally {
+            if (lowered != x) {
+                lowered.close();
+            }
+        }
+    }
+
+    @Override
+    public Ciphertext multiplyConstant(Ciphertext x, double c) {
+        try (Plaintext plain = engine.encoder().encode(c, lastPrime(x.parmsId()), x.parmsId());
+             Ciphertext product = engine.evaluator().multiplyPlain(x, plain)) {
+            return engine.evaluator().rescaleToNext(product);
+        }
+    }
+
+    @Override
+    public void release(Ciphertext x) {
+        x.close();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.veil.functions.encrypted;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.veil.functions.keys.InvalidKeyRefException;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EncryptedRequestTest {
+
+    private static final byte[] CT = {0x5E, (byte) 0xA1, 0x10, 4, 1, 0, 0, 0, 9, 9, 9};
+    private static final String FP = "ab".repeat(32);
+
+    private static EncryptedRequest parse(byte[] body, Map<String, String> headers, Map<String, String> query) {
+        return EncryptedRequest.parse(body, headers::get, query::get);
+    }
+
+    @Test
+    void jsonShapeOfTheSeedService() {
+        String json = "{\"data\":\"" + java.util.Base64.getEncoder().encodeToString(CT)
+            + "\",\"key_id\":\"alice\",\"container\":\"veil-keys\",\"key_fingerprint\":\"" + FP + "\"}";
+        EncryptedRequest r = parse(json.getBytes(StandardCharsets.UTF_8), Map.of("content-type", "application/json"), Map.of());
+        assertArrayEquals(CT, r.ciphertext());
+        assertEquals("veil-keys/alice", r.keyRef().toString());
+        assertEquals(FP, r.keyFingerprint());
+        assertNull(r.connectionString());
+    }
+
+    @Test
+    void octetStreamTakesNamesFromQueryOrHeaders() {
+        EncryptedRequest r = parse(CT, Map.of("content-type", "application/octet-stream", "x-veil-container", "veil-keys"),
+            Map.of("key_id", "bob"));
+        assertArrayEquals(CT, r.ciphertext());
+        assertEquals("veil-keys/bob", r.keyRef().toString());
+        assertTrue(r.binary());
+    }
+
+    @Test
+    void multipartWithBinaryPart() throws Exception {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        String b = "XyZ123";
+        body.writeBytes(("--" + b + "\r\nContent-Disposition: form-data; name=\"key_id\"\r\n\r\ncarol\r\n").getBytes());
+        body.writeBytes(("--" + b + "\r\nContent-Disposition: form-data; name=\"container\"\r\n\r\nveil-keys\r\n").getBytes());
+        body.writeBytes(("--" + b + "\r\nContent-Disposition: form-data; name=\"data\"; filename=\"x.ct\"\r\n"
+            + "Content-Type: application/octet-stream\r\n\r\n").getBytes());
+        byte[] tricky = {13, 10, 45, 45, 0, (byte) 0xFF, 13, 10}; // CRLF and dashes inside the data
+        body.writeBytes(tricky);
+        body.writeBytes(("\r\n--" + b + "--\r\n").getBytes());
+        EncryptedRequest r = parse(body.toByteArray(), Map.of("content-type", "multipart/form-data; boundary=" + b), Map.of());
+        assertArrayEquals(tricky, r.ciphertext());
+        assertEquals("veil-keys/carol", r.keyRef().toString());
+    }
+
+    @Test
+    void badRequestsNameTheProblem() {
+        Map<String, String> json = Map.of("content-type", "application/json");
+        assertMessage("no body", () -> parse(new byte[0], json, Map.of()));
+        assertMessage("not valid JSON", () -> parse("{".getBytes(), json, Map.of()));
+        assertMessage("'data'", () -> parse("{\"key_id\":\"a\",\"container\":\"abc\"}".getBytes(), json, Map.of()));
+        assertMessage("base64", () -> parse("{\"data\":\"!!!\",\"key_id\":\"a\",\"container\":\"abc\"}".getBytes(), json, Map.of()));
+        assertMessage("key_fingerprint", () -> parse(("{\"data\":\"AAAA\",\"key_id\":\"a\",\"container\":\"abc\","
+            + "\"key_fingerprint\":\"xyz\"}").getBytes(), json, Map.of()));
+        assertMessage("unsupported content type", () -> parse(CT, Map.of("content-type", "image/png"), Map.of()));
+        assertMessage("boundary", () -> parse(CT, Map.of("content-type", "multipart/form-data"), Map.of()));
+        InvalidKeyRefException e = assertThrows(InvalidKeyRefException.class,
+            () -> parse("{\"data\":\"AAAA\",\"key_id\":\"../../etc/passwd\",\"container\":\"abc\"}".getBytes(), json, Map.of()));
+        assertTrue(e.getMessage().startsWith("key_id"));
+        assertThrows(InvalidKeyRefException.class, () -> parse(CT, Map.of("content-type", "application/octet-stream"), Map.of()));
+    }
+
+    private static void assertMessage(String fragment, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+}

@@ -1,0 +1,104 @@
+package dev.veil.functions.keys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.veil.testkit.Azurite;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The key cache over the Azure Blob SDK store, against a real Azurite. */
+class KeyCacheBlobTest {
+
+    private final ExecutorService executor = Executors.newFixedThreadPool(8);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final BlobKeyStore store = BlobKeyStore.fromConnectionString(Azurite.connectionString(), 1 << 20);
+
+    @AfterEach
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    private double downloads() {
+        return registry.get("veil.keys.downloads").counter().count();
+    }
+
+    @Test
+    void singleFlightEtagRevalidationAndMissingBundles() throws Exception {
+        KeyRef ref = new KeyRef("veil-keys-test", "client-" + System.nanoTime());
+        String etag1 = store.upload(ref, KeyCacheTest.bundle("galois-v1"));
+        KeyCacheTest.TextDecoder decoder = new KeyCacheTest.TextDecoder();
+        decoder.gate = new CountDownLatch(1);
+        KeyCache<String> cache = new KeyCache<>(decoder, 1 << 20, Duration.ofMinutes(5), executor, registry, "keys");
+
+        ExecutorService callers = Executors.newFixedThreadPool(16);
+        CountDownLatch start = new CountDownLatch(1);
+        List<CompletableFuture<CompletableFuture<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            calls.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return cache.get(store, ref);
+            }, callers));
+        }
+        start.countDown();
+        List<CompletableFuture<String>> results = new ArrayList<>();
+        for (var call : calls) {
+            results.add(call.get(30, TimeUnit.SECONDS));
+        }
+        decoder.gate.countDown();
+        for (var r : results) {
+            assertEquals("galois-v1", r.get(30, TimeUnit.SECONDS));
+        }
+        callers.shutdownNow();
+        assertEquals(1.0, downloads(), "100 concurrent first requests, one download");
+
+        String etag2 = store.upload(ref, KeyCacheTest.bundle("galois-v2"));
+        assertNotEquals(etag1, etag2);
+        assertEquals("galois-v2", cache.get(store, ref).join());
+        assertEquals(2.0, downloads());
+        assertEquals(1.0, registry.get("veil.keys.stale").counter().count());
+        assertEquals("galois-v2", cache.get(store, ref).join());
+        assertEquals(2.0, downloads());
+        assertTrue(registry.get("cache.gets").tag("result", "hit").functionCounter().count() >= 1);
+
+        CompletionException missing = assertThrows(CompletionException.class,
+            () -> cache.get(store, new KeyRef("veil-keys-test", "nobody-" + System.nanoTime())).join());
+        assertInstanceOf(KeyBundleNotFoundException.class, missing.getCause());
+        CompletionException noContainer = assertThrows(CompletionException.class,
+            () -> cache.get(store, new KeyRef("no-such-container-" + System.nanoTime() % 1000, "x")).join());
+        assertInstanceOf(KeyBundleNotFoundException.class, noContainer.getCause());
+    }
+
+    @Test
+    void oversizedBlobIsRefusedBeforeDownload() {
+        BlobKeyStore small = BlobKeyStore.fromConnectionString(Azurite.connectionString(), 100);
+        KeyRef ref = new KeyRef("veil-keys-test", "huge-" + System.nanoTime());
+        small.upload(ref, KeyCacheTest.bundle("z".repeat(1000)));
+        InvalidKeyBundleException e = assertThrows(InvalidKeyBundleException.class, () -> small.download(ref));
+        assertTrue(e.getMessage().contains("above the limit"));
+    }
+
+    @Test
+    void malformedConnectionStringDoesNotEchoIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> BlobKeyStore.fromConnectionString("AccountKey=secret-value;garbage", 100));
+        assertTrue(!e.getMessage().contains("secret-value"), e.getMessage());
+    }
+}

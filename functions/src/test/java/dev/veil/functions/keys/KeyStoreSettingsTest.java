@@ -1,0 +1,45 @@
+package dev.veil.functions.keys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.veil.testkit.Azurite;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KeyStoreSettingsTest {
+
+    @Test
+    void defaultsToTheLocalDirectoryAndRefusesBodyConnectionStrings() {
+        KeyStoreSettings s = KeyStoreSettings.from(Map.<String, String>of()::get);
+        assertInstanceOf(LocalDirKeyStore.class, s.defaultStore());
+        assertEquals(Path.of(".veil/keys"), s.directory());
+        assertFalse(s.allowBodyConnectionString());
+        assertEquals(512L << 20, s.cacheMaxBytes());
+        assertEquals(Duration.ofMinutes(30), s.cacheExpireAfterAccess());
+        InvalidKeyRefException e = assertThrows(InvalidKeyRefException.class, () -> s.storeForRequest("AccountKey=abc"));
+        assertTrue(e.getMessage().contains(KeyStoreSettings.ALLOW_BODY_CONN_STR));
+        assertFalse(e.getMessage().contains("abc"));
+    }
+
+    @Test
+    void connectionSettingSelectsBlobStorageAndOptInAllowsBodyConnectionStrings() {
+        KeyStoreSettings s = KeyStoreSettings.from(Map.of(KeyStoreSettings.CONNECTION, Azurite.connectionString(),
+            KeyStoreSettings.ALLOW_BODY_CONN_STR, "true", KeyStoreSettings.CACHE_MAX_BYTES, "1000")::get);
+        assertInstanceOf(BlobKeyStore.class, s.defaultStore());
+        assertInstanceOf(BlobKeyStore.class, s.storeForRequest(Azurite.connectionString()));
+        assertEquals(1000, s.cacheMaxBytes());
+    }
+
+    @Test
+    void badNumbersNameTheSetting() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+            () -> KeyStoreSettings.from(Map.of(KeyStoreSettings.MAX_BUNDLE_BYTES, "lots")::get));
+        assertTrue(e.getMessage().contains(KeyStoreSettings.MAX_BUNDLE_BYTES));
+    }
+}
