@@ -126,39 +126,44 @@ const commands = {
     return { parms: writeBlob('parms', parms.saveArray(comprMode(req.compr))), chain, slotCount: c.encoder.slotCount };
   },
 
-  // {ctx, steps?, compr, forms?}: fresh keys. forms 'both' (default) saves the plain and the seeded
-  // (serializable) relin/Galois keys; 'seeded' only the seeded ones (large N); 'unsaved' keeps plain keys
-  // in this process for its own evaluation (the benchmark) and saves nothing but the secret key.
+  // {ctx, steps?, comprs?, forms?}: fresh keys, saved in each compression mode of comprs (default
+  // ['none']); answers {files: {mode: {name: file}}}. forms 'both' (default) saves the plain and the
+  // seeded (serializable) relin/Galois keys; 'seeded' only the seeded ones (large N); 'unsaved' keeps
+  // plain keys in this process for its own evaluation (the benchmark) and saves only the secret key.
   keygen(req) {
     const c = ctxOf(req);
     const forms = req.forms || 'both';
     const gen = seal.KeyGenerator(c.context);
     const steps = req.steps ? Int32Array.from(req.steps) : undefined;
-    const compr = comprMode(req.compr);
     const keys = { secretKey: gen.secretKey(), publicKey: gen.createPublicKey() };
-    const out = { secretKey: writeBlob('sk', keys.secretKey.saveArray(compr)) };
-    const save = (tag, serializable) => {
-      const file = writeBlob(tag, serializable.saveArray(compr));
-      serializable.delete();
-      return file;
-    };
+    const seeded = {};
     if (forms !== 'unsaved') {
-      out.publicKey = writeBlob('pk', keys.publicKey.saveArray(compr));
-      out.publicKeySeeded = save('pk-seeded', gen.createPublicKeySerializable());
-      out.relinKeysSeeded = save('rk-seeded', gen.createRelinKeysSerializable());
-      out.galoisKeysSeeded = save('gk-seeded', gen.createGaloisKeysSerializable(steps));
+      seeded.publicKeySeeded = gen.createPublicKeySerializable();
+      seeded.relinKeysSeeded = gen.createRelinKeysSerializable();
+      seeded.galoisKeysSeeded = gen.createGaloisKeysSerializable(steps);
     }
     if (forms !== 'seeded') {
       keys.relinKeys = gen.createRelinKeys();
       keys.galoisKeys = gen.createGaloisKeys(steps);
     }
-    if (forms === 'both') {
-      out.relinKeys = writeBlob('rk', keys.relinKeys.saveArray(compr));
-      out.galoisKeys = writeBlob('gk', keys.galoisKeys.saveArray(compr));
+    const files = {};
+    for (const name of req.comprs || ['none']) {
+      const compr = comprMode(name);
+      const out = { secretKey: writeBlob('sk', keys.secretKey.saveArray(compr)) };
+      if (forms !== 'unsaved') {
+        out.publicKey = writeBlob('pk', keys.publicKey.saveArray(compr));
+        for (const [tag, s] of Object.entries(seeded)) out[tag] = writeBlob(tag, s.saveArray(compr));
+      }
+      if (forms === 'both') {
+        out.relinKeys = writeBlob('rk', keys.relinKeys.saveArray(compr));
+        out.galoisKeys = writeBlob('gk', keys.galoisKeys.saveArray(compr));
+      }
+      files[name] = out;
     }
+    for (const s of Object.values(seeded)) s.delete();
     gen.delete();
     setKeys(c, keys);
-    return out;
+    return { files };
   },
 
   // {ctx, secretKey?, publicKey?, relinKeys?, galoisKeys?}: adopts keys our engine made (files).

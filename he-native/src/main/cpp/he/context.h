@@ -29,7 +29,7 @@ public:
     // Number of primes at this level.
     std::size_t size() const { return moduli_.size(); }
     const std::vector<util::Modulus>& moduli() const { return moduli_; }
-    const util::NttTables& ntt(std::size_t j) const { return ntt_[j]; }
+    const util::NttTables& ntt(std::size_t j) const { return *ntt_[j]; }
     int total_coeff_modulus_bit_count() const { return total_bits_; }
     // The next lower level (one prime fewer), or nullptr at the bottom.
     const ContextData* next() const { return next_; }
@@ -45,7 +45,7 @@ private:
     int log_n_ = 0;
     int total_bits_ = 0;
     std::vector<util::Modulus> moduli_;
-    std::vector<util::NttTables> ntt_;
+    std::vector<std::shared_ptr<const util::NttTables>> ntt_;  // shared by all levels
     std::vector<util::MulOperand> inv_last_mod_;
     const ContextData* next_ = nullptr;
     const ContextData* prev_ = nullptr;

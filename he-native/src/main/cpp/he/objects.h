@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "util/prng/prng.h"
+
 namespace veil::he {
 
 // BLAKE2b-derived identifier of one level of the modulus chain (four 64-bit words, as SEAL).
@@ -48,6 +50,13 @@ struct Ciphertext {
     double scale = 1.0;
     uint64_t correction_factor = 1;  // BGV only; 1 for CKKS
     std::vector<uint64_t> data;
+    // Set by the symmetric encryptor / key generator when poly 1 (in NTT form) was expanded from this
+    // seed with sample_poly_uniform, so the object can be saved in SEAL's compact seeded form.
+    // Not a serialized member; the evaluator clears it on anything it writes.
+    PrngType seed_type = PrngType::unknown;
+    PrngSeed seed{};
+
+    bool is_seeded() const { return seed_type != PrngType::unknown; }
 
     std::size_t poly_stride() const { return std::size_t(coeff_modulus_size * poly_modulus_degree); }
     uint64_t* poly(std::size_t p) { return data.data() + p * poly_stride(); }
@@ -62,6 +71,7 @@ struct Ciphertext {
         poly_modulus_degree = n;
         coeff_modulus_size = k;
         data.assign(std::size_t(new_size * n * k), 0);
+        seed_type = PrngType::unknown;
     }
 };
 

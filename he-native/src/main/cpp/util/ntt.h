@@ -41,10 +41,13 @@ private:
     std::vector<MulOperand> root_powers_;
     std::vector<MulOperand> inv_root_powers_;
     MulOperand inv_n_;
-    // Same tables split into 52-bit-friendly words for the IFMA kernels (empty when q >= 2^50).
-    std::vector<uint64_t> ifma_w_, ifma_wq_, ifma_iw_, ifma_iwq_;
-    uint64_t ifma_inv_n_ = 0, ifma_inv_n_q_ = 0;
-    friend struct NttKernels;
+    // IFMA tables (empty when q >= 2^50 or n < 16): root powers with 52-bit Shoup quotients, by
+    // bit-reversed index (fwd_/inv_), plus per-lane copies for the three stages whose butterfly
+    // span is below one vector (small_fwd_/small_inv_, 3 * n/2 entries each).
+    std::vector<uint64_t> fwd_w_, fwd_wq_, inv_w_, inv_wq_;
+    std::vector<uint64_t> small_fwd_w_, small_fwd_wq_, small_inv_w_, small_inv_wq_;
+    uint64_t inv_n_w_ = 0, inv_n_wq_ = 0;
+    friend struct NttIfma;
 };
 
 }  // namespace veil::he::util

@@ -5,15 +5,18 @@ package dev.veil.he;
  * seeded form). Randomness comes from the operating system; SEAL decrypts the results.
  */
 public final class Encryptor extends NativeObject {
+    private final CkksContext context;
     private final boolean hasPublicKey;
 
     public Encryptor(CkksContext context, PublicKey publicKey) {
         super(ENCRYPTOR, create(context, publicKey, null));
+        this.context = context;
         this.hasPublicKey = true;
     }
 
     public Encryptor(CkksContext context, SecretKey secretKey) {
         super(ENCRYPTOR, create(context, null, secretKey));
+        this.context = context;
         this.hasPublicKey = false;
     }
 
@@ -42,9 +45,9 @@ public final class Encryptor extends NativeObject {
             throw new HeException("seeded encryption needs the secret key; this encryptor holds a public key");
         }
         try {
-            return Native.encryptSymmetricSeeded(handle(), plain.handle(), compression.code);
+            return Native.encryptSymmetricSeeded(context.handle(), handle(), plain.handle(), compression.code);
         } finally {
-            keepAlive(this, plain, null);
+            keepAlive(this, plain, context);
         }
     }
 }

@@ -6,14 +6,18 @@ package dev.veil.he;
  * every key replaced by the PRNG seed that regenerates it, roughly halving the size.
  */
 public final class KeyGenerator extends NativeObject {
+    private final CkksContext context;
+
     /** A generator with a fresh secret key. */
     public KeyGenerator(CkksContext context) {
         super(KEY_GENERATOR, create(context, null));
+        this.context = context;
     }
 
     /** A generator for an existing secret key. */
     public KeyGenerator(CkksContext context, SecretKey secretKey) {
         super(KEY_GENERATOR, create(context, secretKey));
+        this.context = context;
     }
 
     private static long create(CkksContext context, SecretKey secretKey) {
@@ -72,9 +76,9 @@ public final class KeyGenerator extends NativeObject {
 
     private byte[] seeded(int what, int[] steps, Compression compression) {
         try {
-            return Native.createSeededKeys(handle(), what, steps, compression.code);
+            return Native.createSeededKeys(context.handle(), handle(), what, steps, compression.code);
         } finally {
-            keepAlive(this, null, null);
+            keepAlive(this, context, null);
         }
     }
 }

@@ -58,11 +58,11 @@ final class Native {
     static native long createRelinKeys(long keyGenerator);
     static native long createGaloisKeys(long keyGenerator, int[] steps);
     /** what: PUBLIC_KEY, RELIN_KEYS or GALOIS_KEYS; saved in SEAL's seeded form. */
-    static native byte[] createSeededKeys(long keyGenerator, int what, int[] steps, int compression);
+    static native byte[] createSeededKeys(long context, long keyGenerator, int what, int[] steps, int compression);
     static native long encryptorCreate(long context, long publicKeyOrZero, long secretKeyOrZero);
     static native long encrypt(long encryptor, long plain);
     static native long encryptSymmetric(long encryptor, long plain);
-    static native byte[] encryptSymmetricSeeded(long encryptor, long plain, int compression);
+    static native byte[] encryptSymmetricSeeded(long context, long encryptor, long plain, int compression);
     static native long decryptorCreate(long context, long secretKey);
     static native long decrypt(long decryptor, long ciphertext);
 }

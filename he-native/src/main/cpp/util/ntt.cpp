@@ -1,0 +1,316 @@
+#include "util/ntt.h"
+
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "he/error.h"
+#include "util/numth.h"
+#include "util/simd.h"
+
+namespace veil::he::util {
+namespace {
+
+uint64_t shoup52(uint64_t w, uint64_t q) { return uint64_t((u128(w) << 52) / q); }
+
+// Element positions (within a 16-element chunk) of the butterfly's upper inputs for span t < 8;
+// the partner of position p is p + t.
+void small_stage_positions(int t, int out[8]) {
+    int l = 0;
+    for (int p = 0; p < 16; ++p)
+        if ((p % (2 * t)) < t) out[l++] = p;
+}
+
+int small_stage_slot(int t) { return t == 4 ? 0 : t == 2 ? 1 : 2; }
+
+}  // namespace
+
+NttTables::NttTables(int log_n, const Modulus& q) : log_n_(log_n), q_(q) {
+    require(log_n >= 1 && log_n <= 17, "poly_modulus_degree out of range for the NTT");
+    const std::size_t n = std::size_t(1) << log_n;
+    const uint64_t qv = q.value();
+    require(minimal_primitive_root(2 * n, qv, root_),
+            "coefficient modulus " + std::to_string(qv) + " is not NTT-friendly (needs q = 1 mod 2N)");
+    const uint64_t inv_root = inv_mod(root_, qv);
+
+    // psi^bitrev(k) and psi^-bitrev(k) for k in [0, n).
+    std::vector<uint64_t> pw(n), ipw(n);
+    uint64_t p = 1, ip = 1;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::size_t k = reverse_bits(i, log_n);
+        pw[k] = p;
+        ipw[k] = ip;
+        p = mul_mod(p, root_, q);
+        ip = mul_mod(ip, inv_root, q);
+    }
+    root_powers_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) root_powers_[k] = MulOperand(pw[k], qv);
+    // The inverse consumes stages m = n/2, n/4, ..., 1 and within each, indices m .. 2m-1.
+    inv_root_powers_.reserve(n);
+    for (std::size_t m = n >> 1; m >= 1; m >>= 1)
+        for (std::size_t i = 0; i < m; ++i) inv_root_powers_.push_back(MulOperand(ipw[m + i], qv));
+    inv_n_ = MulOperand(inv_mod(n, qv), qv);
+
+    if (qv >= kIfmaPrimeBound || n < 16) return;
+    fwd_w_ = pw;
+    inv_w_ = ipw;
+    fwd_wq_.resize(n);
+    inv_wq_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        fwd_wq_[k] = shoup52(pw[k], qv);
+        inv_wq_[k] = shoup52(ipw[k], qv);
+    }
+    const std::size_t half = n / 2;
+    small_fwd_w_.resize(3 * half);
+    small_fwd_wq_.resize(3 * half);
+    small_inv_w_.resize(3 * half);
+    small_inv_wq_.resize(3 * half);
+    for (int t : {4, 2, 1}) {
+        int pos[8];
+        small_stage_positions(t, pos);
+        const std::size_t m = n / (2 * t);
+        const std::size_t off = small_stage_slot(t) * half;
+        for (std::size_t c = 0; c < n / 16; ++c)
+            for (int l = 0; l < 8; ++l) {
+                std::size_t g = (16 * c + pos[l]) / (2 * t);
+                std::size_t at = off + 8 * c + l;
+                small_fwd_w_[at] = pw[m + g];
+                small_fwd_wq_[at] = shoup52(pw[m + g], qv);
+                small_inv_w_[at] = ipw[m + g];
+                small_inv_wq_[at] = shoup52(ipw[m + g], qv);
+            }
+    }
+    inv_n_w_ = inv_n_.operand;
+    inv_n_wq_ = shoup52(inv_n_w_, qv);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Portable kernels: Harvey's lazy butterflies with 64-bit Shoup multiplication.
+
+namespace {
+
+void forward_scalar(const NttTables& tb, uint64_t* a, bool reduce) {
+    const std::size_t n = tb.n();
+    const uint64_t q = tb.modulus().value(), two_q = 2 * q;
+    const MulOperand* w = tb.root_powers().data();
+    std::size_t t = n >> 1;
+    for (std::size_t m = 1; m < n; m <<= 1, t >>= 1) {
+        for (std::size_t i = 0; i < m; ++i) {
+            const MulOperand wi = w[m + i];
+            uint64_t* x = a + 2 * i * t;
+            uint64_t* y = x + t;
+            for (std::size_t j = 0; j < t; ++j) {
+                uint64_t u = x[j];
+                u -= (u >= two_q) ? two_q : 0;
+                uint64_t v = mul_shoup_lazy(y[j], wi, q);
+                x[j] = u + v;
+                y[j] = u - v + two_q;
+            }
+        }
+    }
+    if (reduce)
+        for (std::size_t j = 0; j < n; ++j) {
+            uint64_t v = a[j];
+            v -= (v >= two_q) ? two_q : 0;
+            a[j] = v - ((v >= q) ? q : 0);
+        }
+}
+
+void inverse_scalar(const NttTables& tb, uint64_t* a, bool reduce) {
+    const std::size_t n = tb.n();
+    const uint64_t q = tb.modulus().value(), two_q = 2 * q;
+    const MulOperand* w = tb.inv_root_powers().data();
+    std::size_t t = 1;
+    for (std::size_t m = n >> 1; m >= 1; m >>= 1, t <<= 1) {
+        for (std::size_t i = 0; i < m; ++i) {
+            const MulOperand wi = *w++;
+            uint64_t* x = a + 2 * i * t;
+            uint64_t* y = x + t;
+            for (std::size_t j = 0; j < t; ++j) {
+                uint64_t u = x[j], v = y[j];
+                uint64_t s = u + v;
+                x[j] = s - ((s >= two_q) ? two_q : 0);
+                y[j] = mul_shoup_lazy(u - v + two_q, wi, q);
+            }
+        }
+    }
+    const MulOperand inv_n = tb.inv_n();
+    for (std::size_t j = 0; j < n; ++j) {
+        uint64_t v = mul_shoup_lazy(a[j], inv_n, q);
+        a[j] = reduce ? v - ((v >= q) ? q : 0) : v;
+    }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// AVX-512 IFMA kernels for q < 2^50: eight 52-bit lanes, same butterflies as above.
+
+#define VEIL_IFMA __attribute__((target("avx512f,avx512vl,avx512dq,avx512ifma")))
+
+struct NttIfma {
+    VEIL_IFMA static inline __m512i mul_shoup(__m512i x, __m512i w, __m512i wq, __m512i q) {
+        const __m512i zero = _mm512_setzero_si512();
+        const __m512i mask = _mm512_set1_epi64((int64_t(1) << 52) - 1);
+        __m512i hi = _mm512_madd52hi_epu64(zero, x, wq);
+        __m512i r = _mm512_madd52lo_epu64(zero, x, w);
+        r = _mm512_sub_epi64(r, _mm512_madd52lo_epu64(zero, hi, q));
+        return _mm512_and_si512(r, mask);  // in [0, 2q)
+    }
+    // x - m when x >= m (unsigned): min(x, x - m) since x - m wraps to a huge value when x < m.
+    VEIL_IFMA static inline __m512i reduce_once(__m512i x, __m512i m) {
+        return _mm512_min_epu64(x, _mm512_sub_epi64(x, m));
+    }
+
+    VEIL_IFMA static inline void fwd_butterfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, __m512i q,
+                                               __m512i two_q) {
+        x = reduce_once(x, two_q);
+        __m512i v = mul_shoup(y, w, wq, q);
+        y = _mm512_add_epi64(_mm512_sub_epi64(x, v), two_q);
+        x = _mm512_add_epi64(x, v);
+    }
+    VEIL_IFMA static inline void inv_butterfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, __m512i q,
+                                               __m512i two_q) {
+        __m512i s = reduce_once(_mm512_add_epi64(x, y), two_q);
+        __m512i d = _mm512_add_epi64(_mm512_sub_epi64(x, y), two_q);
+        x = s;
+        y = mul_shoup(d, w, wq, q);
+    }
+
+    struct SmallPerm {
+        __m512i x_idx, y_idx, out0, out1;
+    };
+    static SmallPerm small_perm(int t) {
+        int pos[8];
+        small_stage_positions(t, pos);
+        alignas(64) int64_t xi[8], yi[8], o0[8], o1[8];
+        int rank_of[16];
+        bool is_x[16] = {};
+        for (int l = 0; l < 8; ++l) {
+            xi[l] = pos[l];
+            yi[l] = pos[l] + t;
+            rank_of[pos[l]] = l;
+            rank_of[pos[l] + t] = l;
+            is_x[pos[l]] = true;
+        }
+        for (int p = 0; p < 16; ++p) {
+            int64_t src = is_x[p] ? rank_of[p] : 8 + rank_of[p];
+            (p < 8 ? o0[p] : o1[p - 8]) = src;
+        }
+        SmallPerm s;
+        std::memcpy(&s.x_idx, xi, 64);
+        std::memcpy(&s.y_idx, yi, 64);
+        std::memcpy(&s.out0, o0, 64);
+        std::memcpy(&s.out1, o1, 64);
+        return s;
+    }
+
+    VEIL_IFMA static void small_stage(const NttTables& tb, uint64_t* a, int t, bool inverse) {
+        static const SmallPerm perms[3] = {small_perm(4), small_perm(2), small_perm(1)};
+        const SmallPerm& pm = perms[small_stage_slot(t)];
+        const std::size_t n = tb.n(), half = n / 2, off = small_stage_slot(t) * half;
+        const uint64_t* ws = (inverse ? tb.small_inv_w_ : tb.small_fwd_w_).data() + off;
+        const uint64_t* wqs = (inverse ? tb.small_inv_wq_ : tb.small_fwd_wq_).data() + off;
+        const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
+        const __m512i two_q = _mm512_add_epi64(q, q);
+        for (std::size_t c = 0; c < n / 16; ++c) {
+            __m512i v0 = _mm512_loadu_si512(a + 16 * c), v1 = _mm512_loadu_si512(a + 16 * c + 8);
+            __m512i x = _mm512_permutex2var_epi64(v0, pm.x_idx, v1);
+            __m512i y = _mm512_permutex2var_epi64(v0, pm.y_idx, v1);
+            __m512i w = _mm512_loadu_si512(ws + 8 * c), wq = _mm512_loadu_si512(wqs + 8 * c);
+            if (inverse)
+                inv_butterfly(x, y, w, wq, q, two_q);
+            else
+                fwd_butterfly(x, y, w, wq, q, two_q);
+            _mm512_storeu_si512(a + 16 * c, _mm512_permutex2var_epi64(x, pm.out0, y));
+            _mm512_storeu_si512(a + 16 * c + 8, _mm512_permutex2var_epi64(x, pm.out1, y));
+        }
+    }
+
+    VEIL_IFMA static void forward(const NttTables& tb, uint64_t* a, bool reduce) {
+        const std::size_t n = tb.n();
+        const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
+        const __m512i two_q = _mm512_add_epi64(q, q);
+        std::size_t t = n >> 1;
+        for (std::size_t m = 1; t >= 8; m <<= 1, t >>= 1) {
+            for (std::size_t i = 0; i < m; ++i) {
+                const __m512i w = _mm512_set1_epi64(int64_t(tb.fwd_w_[m + i]));
+                const __m512i wq = _mm512_set1_epi64(int64_t(tb.fwd_wq_[m + i]));
+                uint64_t* xp = a + 2 * i * t;
+                uint64_t* yp = xp + t;
+                for (std::size_t j = 0; j < t; j += 8) {
+                    __m512i x = _mm512_loadu_si512(xp + j), y = _mm512_loadu_si512(yp + j);
+                    fwd_butterfly(x, y, w, wq, q, two_q);
+                    _mm512_storeu_si512(xp + j, x);
+                    _mm512_storeu_si512(yp + j, y);
+                }
+            }
+        }
+        small_stage(tb, a, 4, false);
+        small_stage(tb, a, 2, false);
+        small_stage(tb, a, 1, false);
+        if (reduce)
+            for (std::size_t j = 0; j < n; j += 8) {
+                __m512i v = _mm512_loadu_si512(a + j);
+                v = reduce_once(reduce_once(v, two_q), q);
+                _mm512_storeu_si512(a + j, v);
+            }
+    }
+
+    VEIL_IFMA static void inverse(const NttTables& tb, uint64_t* a, bool reduce) {
+        const std::size_t n = tb.n();
+        const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
+        const __m512i two_q = _mm512_add_epi64(q, q);
+        small_stage(tb, a, 1, true);
+        small_stage(tb, a, 2, true);
+        small_stage(tb, a, 4, true);
+        for (std::size_t m = n >> 4, t = 8; m >= 1; m >>= 1, t <<= 1) {
+            for (std::size_t i = 0; i < m; ++i) {
+                const __m512i w = _mm512_set1_epi64(int64_t(tb.inv_w_[m + i]));
+                const __m512i wq = _mm512_set1_epi64(int64_t(tb.inv_wq_[m + i]));
+                uint64_t* xp = a + 2 * i * t;
+                uint64_t* yp = xp + t;
+                for (std::size_t j = 0; j < t; j += 8) {
+                    __m512i x = _mm512_loadu_si512(xp + j), y = _mm512_loadu_si512(yp + j);
+                    inv_butterfly(x, y, w, wq, q, two_q);
+                    _mm512_storeu_si512(xp + j, x);
+                    _mm512_storeu_si512(yp + j, y);
+                }
+            }
+        }
+        const __m512i iw = _mm512_set1_epi64(int64_t(tb.inv_n_w_));
+        const __m512i iwq = _mm512_set1_epi64(int64_t(tb.inv_n_wq_));
+        for (std::size_t j = 0; j < n; j += 8) {
+            __m512i v = mul_shoup(_mm512_loadu_si512(a + j), iw, iwq, q);
+            if (reduce) v = reduce_once(v, q);
+            _mm512_storeu_si512(a + j, v);
+        }
+    }
+};
+
+void NttTables::forward(uint64_t* a) const {
+    if (!fwd_w_.empty() && use_ifma())
+        NttIfma::forward(*this, a, true);
+    else
+        forward_scalar(*this, a, true);
+}
+void NttTables::forward_lazy(uint64_t* a) const {
+    if (!fwd_w_.empty() && use_ifma())
+        NttIfma::forward(*this, a, false);
+    else
+        forward_scalar(*this, a, false);
+}
+void NttTables::inverse(uint64_t* a) const {
+    if (!fwd_w_.empty() && use_ifma())
+        NttIfma::inverse(*this, a, true);
+    else
+        inverse_scalar(*this, a, true);
+}
+void NttTables::inverse_lazy(uint64_t* a) const {
+    if (!fwd_w_.empty() && use_ifma())
+        NttIfma::inverse(*this, a, false);
+    else
+        inverse_scalar(*this, a, false);
+}
+
+}  // namespace veil::he::util

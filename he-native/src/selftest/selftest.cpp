@@ -1,0 +1,272 @@
+// Internal invariants of the engine, runnable without Java (ctest): NTT against a direct evaluation,
+// IFMA vs scalar kernels bit for bit, parameter validation, encode/decode, encrypt/decrypt and every
+// evaluator operation checked by decrypting. Compatibility with SEAL itself is proven by the Java
+// tests against node-seal.
+#include <cmath>
+#include <complex>
+#include <cstdio>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "he/context.h"
+#include "he/decryptor.h"
+#include "he/encoder.h"
+#include "he/encryptor.h"
+#include "he/error.h"
+#include "he/evaluator.h"
+#include "he/keygenerator.h"
+#include "util/galois.h"
+#include "util/ntt.h"
+#include "util/numth.h"
+#include "util/polyarith.h"
+#include "util/simd.h"
+
+using namespace veil::he;
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const std::string& what) {
+    std::printf("%s %s\n", ok ? "ok  " : "FAIL", what.c_str());
+    if (!ok) ++failures;
+}
+
+bool throws(const std::function<void()>& f, const char* needle) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return std::string(e.what()).find(needle) != std::string::npos;
+    }
+    return false;
+}
+
+std::shared_ptr<const Context> make_context(std::size_t n, const std::vector<int>& bits,
+                                            SecLevel sec = SecLevel::tc128) {
+    EncryptionParameters p;
+    p.scheme = Scheme::ckks;
+    p.poly_modulus_degree = n;
+    p.coeff_modulus = util::create_coeff_modulus(n, bits);
+    return std::make_shared<const Context>(p, sec);
+}
+
+void test_ntt() {
+    std::mt19937_64 rng(7);
+    for (int log_n : {3, 4, 6, 10}) {
+        for (int bits : {30, 45, 49, 55, 60}) {
+            const std::size_t n = std::size_t(1) << log_n;
+            const uint64_t q = util::create_coeff_modulus(n, {bits})[0];
+            const util::Modulus m(q);
+            util::NttTables t(log_n, m);
+            std::vector<uint64_t> a(n), expect(n);
+            for (auto& x : a) x = rng() % q;
+            // Output slot k is the evaluation at psi^(2 * bitrev(k) + 1).
+            for (std::size_t k = 0; k < n; ++k) {
+                const uint64_t root = util::pow_mod(t.root(), 2 * util::reverse_bits(k, log_n) + 1, m);
+                uint64_t acc = 0, pw = 1;
+                for (std::size_t j = 0; j < n; ++j) {
+                    acc = util::add_mod(acc, util::mul_mod(a[j], pw, m), q);
+                    pw = util::mul_mod(pw, root, m);
+                }
+                expect[k] = acc;
+            }
+            bool ok = true;
+            for (bool ifma : {false, true}) {
+                util::set_ifma_enabled(ifma);
+                std::vector<uint64_t> b = a;
+                t.forward(b.data());
+                ok = ok && b == expect;
+                t.inverse(b.data());
+                ok = ok && b == a;
+            }
+            util::set_ifma_enabled(true);
+            check(ok, "NTT n=" + std::to_string(n) + " q~2^" + std::to_string(bits) + " matches direct evaluation");
+        }
+    }
+    // Minimal root: no smaller primitive 2N-th root exists.
+    const uint64_t q = util::create_coeff_modulus(64, {20})[0];
+    util::NttTables t(6, util::Modulus(q));
+    bool minimal = true;
+    for (uint64_t x = 2; x < t.root(); ++x)
+        if (util::pow_mod(x, 64, util::Modulus(q)) == q - 1) minimal = false;
+    check(minimal, "NTT root is the minimal primitive 2N-th root");
+}
+
+void test_primes_and_context() {
+    // CoeffModulus::Create hands out equal-sized primes smallest first.
+    auto p = util::create_coeff_modulus(8192, {60, 40, 40, 60});
+    check(p[0] < p[3] && p[1] < p[2] && p[0] % 16384 == 1 && util::is_prime(p[1]),
+          "create_coeff_modulus order and NTT-friendliness");
+    check(!util::is_prime(1099511627777ULL) && util::is_prime(1099511480321ULL) && !util::is_prime(3215031751ULL),
+          "Miller-Rabin on primes and strong pseudoprimes");
+
+    auto ctx = make_context(8192, {60, 40, 40, 60});
+    check(ctx->key_data().chain_index() == 3 && ctx->first_data().size() == 3 && ctx->last_data().size() == 1 &&
+              ctx->first_data().chain_index() == 2 && ctx->using_keyswitching(),
+          "context chain: key level + 3 data levels");
+    check(ctx->get(ctx->first_parms_id()) == &ctx->first_data() && ctx->key_parms_id() != ctx->first_parms_id(),
+          "context lookup by parms_id");
+
+    auto bad = [](std::size_t n, std::vector<uint64_t> q) {
+        EncryptionParameters e;
+        e.poly_modulus_degree = n;
+        e.coeff_modulus = std::move(q);
+        Context c(e);
+    };
+    check(throws([&] { bad(8192, {p[0], p[1], p[1]}); }, "more than once"), "duplicate prime rejected");
+    check(throws([&] { bad(8192, {p[0], p[1] + 2}); }, "not prime"), "composite modulus rejected");
+    check(throws([&] { bad(8192, {p[0], 1099511627791ULL}); }, "NTT-friendly"), "non-NTT-friendly prime rejected");
+    check(throws([&] { bad(6000, {p[0]}); }, "power of two"), "degree not a power of two rejected");
+    check(throws([&] { make_context(8192, {60, 60, 60, 60}); }, "not secure"), "insecure modulus rejected");
+}
+
+double max_error(const std::vector<std::complex<double>>& a, const std::vector<std::complex<double>>& b) {
+    double e = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) e = std::max(e, std::abs(a[i] - b[i]));
+    return e;
+}
+
+std::vector<std::complex<double>> random_values(std::size_t count, std::mt19937_64& rng) {
+    std::uniform_real_distribution<double> d(-1, 1);
+    std::vector<std::complex<double>> v(count);
+    for (auto& x : v) x = {d(rng), d(rng)};
+    return v;
+}
+
+void test_scheme(std::size_t n, const std::vector<int>& bits, double scale, SecLevel sec) {
+    const std::string tag = " (N=" + std::to_string(n) + ")";
+    auto ctx = make_context(n, bits, sec);
+    CkksEncoder enc(ctx);
+    KeyGenerator kg(ctx);
+    const PublicKey pk = kg.create_public_key();
+    const RelinKeys rk = kg.create_relin_keys();
+    const GaloisKeys gk = kg.create_galois_keys();  // conjugation and +-2^i
+    const GaloisKeys gk3 = kg.create_galois_keys_for_steps({3});
+    Encryptor encryptor(ctx, pk), sym(ctx, kg.secret_key());
+    Decryptor dec(ctx, kg.secret_key());
+    Evaluator ev(ctx);
+    const std::size_t slots = enc.slot_count();
+    // Fresh noise is a few units and grows with each operation; 2^24 units is far above that and far
+    // below the O(1) error of a wrong result.
+    const double tol = std::pow(2.0, 24) / scale;
+    std::mt19937_64 rng(n);
+    const auto x = random_values(slots, rng), y = random_values(slots, rng);
+
+    Plaintext px, py;
+    enc.encode(x.data(), slots, ctx->first_parms_id(), scale, px);
+    enc.encode(y.data(), slots, ctx->first_parms_id(), scale, py);
+    std::vector<std::complex<double>> out;
+    enc.decode(px, out);
+    check(max_error(out, x) < tol, "encode/decode round trip" + tag);
+
+    auto decrypt = [&](const Ciphertext& c) {
+        Plaintext p;
+        dec.decrypt(c, p);
+        std::vector<std::complex<double>> v;
+        enc.decode(p, v);
+        return v;
+    };
+    Ciphertext cx, cy;
+    encryptor.encrypt(px, cx);
+    sym.encrypt_symmetric(py, cy);
+    check(max_error(decrypt(cx), x) < tol, "public-key encrypt/decrypt" + tag);
+    check(max_error(decrypt(cy), y) < tol && cy.is_seeded(), "symmetric encrypt/decrypt, seed recorded" + tag);
+
+    auto expect = [&](const std::function<std::complex<double>(std::size_t)>& f) {
+        std::vector<std::complex<double>> v(slots);
+        for (std::size_t i = 0; i < slots; ++i) v[i] = f(i);
+        return v;
+    };
+    Ciphertext t = cx;
+    ev.add_inplace(t, cy);
+    check(max_error(decrypt(t), expect([&](std::size_t i) { return x[i] + y[i]; })) < tol, "add" + tag);
+    t = cx;
+    ev.sub_inplace(t, cy);
+    check(max_error(decrypt(t), expect([&](std::size_t i) { return x[i] - y[i]; })) < tol, "sub" + tag);
+    t = cx;
+    ev.negate_inplace(t);
+    ev.add_plain_inplace(t, py);
+    check(max_error(decrypt(t), expect([&](std::size_t i) { return y[i] - x[i]; })) < tol, "negate + add_plain" + tag);
+
+    t = cx;
+    ev.multiply_plain_inplace(t, py);
+    ev.rescale_to_next_inplace(t);
+    check(max_error(decrypt(t), expect([&](std::size_t i) { return x[i] * y[i]; })) < tol,
+          "multiply_plain + rescale" + tag);
+
+    t = cx;
+    ev.multiply_inplace(t, cy);
+    check(t.size == 3, "multiply gives size 3" + tag);
+    ev.relinearize_inplace(t, rk);
+    ev.rescale_to_next_inplace(t);
+    const auto prod = expect([&](std::size_t i) { return x[i] * y[i]; });
+    check(max_error(decrypt(t), prod) < tol, "multiply + relinearize + rescale" + tag);
+
+    Ciphertext sq = cx;
+    ev.square_inplace(sq);
+    ev.relinearize_inplace(sq, rk);
+    ev.rescale_to_next_inplace(sq);
+    check(max_error(decrypt(sq), expect([&](std::size_t i) { return x[i] * x[i]; })) < tol, "square" + tag);
+
+    Ciphertext low = cy;
+    ev.mod_switch_to_inplace(low, t.parms_id);
+    Plaintext pscaled;
+    enc.encode(1.0, t.parms_id, t.scale, pscaled);
+    ev.add_plain_inplace(t, pscaled);
+    check(max_error(decrypt(t), expect([&](std::size_t i) { return prod[i] + 1.0; })) < tol,
+          "scalar encode at a rescaled level" + tag);
+    check(max_error(decrypt(low), y) < tol, "mod_switch_to" + tag);
+    check(throws([&] { Ciphertext a = cx; ev.add_inplace(a, low); }, "different levels"), "level mismatch error" + tag);
+
+    for (int step : {1, -1, 3, 5, -7}) {
+        t = cx;
+        const GaloisKeys& keys = step == 3 ? gk3 : gk;
+        ev.rotate_vector_inplace(t, step, keys);
+        auto e = expect([&](std::size_t i) { return x[(i + slots + step) % slots]; });
+        check(max_error(decrypt(t), e) < tol, "rotate by " + std::to_string(step) + tag);
+    }
+    t = cx;
+    ev.complex_conjugate_inplace(t, gk);
+    check(max_error(decrypt(t), expect([&](std::size_t i) { return std::conj(x[i]); })) < tol, "conjugate" + tag);
+
+    const std::vector<int> steps{0, 1, 2, 4, -8, 6};
+    auto many = ev.rotate_many(cx, steps, gk);
+    bool ok = true;
+    for (std::size_t s = 0; s < steps.size(); ++s) {
+        auto e = expect([&](std::size_t i) { return x[(i + slots + steps[s]) % slots]; });
+        ok = ok && max_error(decrypt(many[s]), e) < tol;
+    }
+    check(ok, "hoisted rotate_many" + tag);
+
+    // The IFMA and scalar kernels give the same bits for a deterministic key switch.
+    Ciphertext a = cx, b = cx;
+    util::set_ifma_enabled(true);
+    ev.rotate_vector_inplace(a, 1, gk);
+    util::set_ifma_enabled(false);
+    ev.rotate_vector_inplace(b, 1, gk);
+    util::set_ifma_enabled(true);
+    check(a.data == b.data, "IFMA and scalar key switching agree bit for bit" + tag);
+
+    check(throws([&] { Ciphertext c = cx; ev.rotate_vector_inplace(c, 3, gk3 /* no power-of-two keys */);
+                       ev.rotate_vector_inplace(c, 5, gk3); }, "no Galois key"),
+          "missing Galois key error" + tag);
+}
+
+}  // namespace
+
+int main() {
+    try {
+        test_ntt();
+        test_primes_and_context();
+        // A small insecure ring keeps the test fast; the 8192 set is a real one.
+        test_scheme(2048, {40, 30, 30, 40}, std::pow(2.0, 30), SecLevel::none);
+        test_scheme(8192, {60, 40, 40, 60}, std::pow(2.0, 40), SecLevel::tc128);
+    } catch (const std::exception& e) {
+        std::printf("FAIL unexpected exception: %s\n", e.what());
+        return 1;
+    }
+    std::printf("%s: %d failure(s)\n", failures ? "FAILED" : "PASSED", failures);
+    return failures ? 1 : 0;
+}
