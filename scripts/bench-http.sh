@@ -3,16 +3,17 @@
 # (wrk), same JVM flags, both servers up at once and measured in alternating rounds. Prints requests/s, p50/p99 of both, the throughput ratio, and the
 # cold start of the host (process start -> first 200 from the function).
 # Usage: scripts/bench-http.sh [seconds per measurement, default 10] [rounds, default 6]
-# Env: BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_JAVA_OPTS (-Xmx1g), BENCH_VEIL_LOG_LEVEL (INFO: one line per invocation)
+# Env: BENCH_SKIP_BUILD=1 (use the existing deploy/target/veil.jar), BENCH_WARMUP (15 s per server, for the JIT), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_JAVA_OPTS (-Xmx1g), BENCH_VEIL_LOG_LEVEL (INFO: one line per invocation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 ROUNDS=${2:-6}
+WARMUP=${BENCH_WARMUP:-15}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx1g}
 command -v wrk >/dev/null || scripts/setup.sh
-[ -f deploy/target/veil.jar ] || mvn -B -ntp -q -DskipTests -pl deploy -am package
+[ "${BENCH_SKIP_BUILD:-0}" = 1 ] || mvn -B -ntp -q -DskipTests -pl deploy -am package
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/classes"
@@ -36,7 +37,6 @@ to_ms() { # wrk latency (e.g. 512.00us, 1.20ms, 2.00s) -> milliseconds
 }
 measure() { # name url -> appends "name rps p50ms p99ms" to results
   local name=$1 url=$2
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$url" >/dev/null            # warm-up (JIT)
   local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url")
   local rps p50 p99 errors
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
@@ -48,7 +48,7 @@ measure() { # name url -> appends "name rps p50ms p99ms" to results
   printf '  %-10s %10s req/s  p50 %7s ms  p99 %7s ms\n' "$name" "$rps" "$p50" "$p99"
 }
 
-echo "HTTP benchmark: wrk -t$THREADS -c$CONNECTIONS, $ROUNDS alternating round(s) of ${DURATION}s each after a 5s warm-up, JVM $JAVA_OPTS"
+echo "HTTP benchmark: wrk -t$THREADS -c$CONNECTIONS, $ROUNDS alternating round(s) of ${DURATION}s each after a ${WARMUP}s warm-up of each server, JVM $JAVA_OPTS"
 echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Cold start of both servers, one after the other, each until its first 200.
@@ -66,8 +66,8 @@ echo "cold start (process start -> first 200): veil $veil_cold ms, bare Vert.x $
 # Both stay up; measurements alternate so that load from elsewhere on the machine hits both alike.
 veil_url="http://127.0.0.1:$veil_port/api/noop"
 bare_url="http://127.0.0.1:$bare_port/"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$veil_url" >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$bare_url" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$veil_url" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$bare_url" >/dev/null
 for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then measure veil "$veil_url"; measure bare "$bare_url"
   else measure bare "$bare_url"; measure veil "$veil_url"; fi

@@ -76,17 +76,24 @@ async function keygen(seal, args) {
   client.delete();
 }
 
-async function evaluateSamples(client, state, samples, functionKey) {
-  const results = [];
+/** Encrypts, sends and decrypts in ciphertext-sized chunks, a few requests in flight so the server stays busy. */
+async function evaluateSamples(client, state, samples, functionKey, inFlight = 2) {
   const per = client.samplesPerCiphertext;
-  for (let i = 0; i < samples.length; i += per) {
-    const chunk = samples.slice(i, i + per);
-    const ciphertext = client.encrypt(chunk);
-    const reply = await client.evaluate(state.url, ciphertext,
-      { keyId: state.key_id, container: state.container, fingerprint: state.fingerprint, functionKey });
-    for (const scores of client.decrypt(reply, chunk.length)) results.push(client.postprocess(scores));
+  const chunks = [];
+  for (let i = 0; i < samples.length; i += per) chunks.push(samples.slice(i, i + per));
+  const results = new Array(chunks.length);
+  let next = 0;
+  async function worker() {
+    while (next < chunks.length) {
+      const c = next++;
+      const ciphertext = client.encrypt(chunks[c]);
+      const reply = await client.evaluate(state.url, ciphertext,
+        { keyId: state.key_id, container: state.container, fingerprint: state.fingerprint, functionKey });
+      results[c] = client.decrypt(reply, chunks[c].length).map((scores) => client.postprocess(scores));
+    }
   }
-  return results;
+  await Promise.all(Array.from({ length: Math.min(inFlight, chunks.length) }, worker));
+  return results.flat();
 }
 
 async function predict(seal, args) {

@@ -91,6 +91,14 @@ async function main() {
       loaded.loadArray(context, ser.saveArray(seal.ComprModeType.none));
       write(`${obj}.expanded.bin`, loaded.saveArray(seal.ComprModeType.none));
     }
+    // The same seeded ciphertext relabelled as SHAKE256 (prng type byte 2, 65 bytes from the end):
+    // SEAL expands it with its Shake256PRNG, which exercises that stream against real SEAL.
+    const shake = Uint8Array.from(seeded.cts[0].saveArray(seal.ComprModeType.none));
+    shake[shake.length - 65] = 2;
+    const shakeCt = seal.CipherText();
+    shakeCt.loadArray(context, shake);
+    write('cts_shake.none.bin', shake);
+    write('cts_shake.expanded.bin', shakeCt.saveArray(seal.ComprModeType.none));
     console.log(`${name}: wrote ${fs.readdirSync(dir).length} files to ${dir}`);
   }
 }

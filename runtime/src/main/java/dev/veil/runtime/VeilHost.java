@@ -103,9 +103,6 @@ public final class VeilHost {
     Future<Vertx> vertx = options.clustered() ? Clustering.clusteredVertx() : Future.succeededFuture(Vertx.vertx());
     return vertx.compose(v -> {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      new JvmMemoryMetrics().bindTo(registry);
-      new JvmThreadMetrics().bindTo(registry);
-      new ProcessorMetrics().bindTo(registry);
       FunctionInvoker invoker = new FunctionInvoker(v, prepared.config.hostConfig(), prepared.config.settings(), registry);
       VeilHost host = new VeilHost(v, prepared.config, prepared.keys, invoker, prepared.functions,
           List.copyOf(prepared.bindings.values()), options.clustered());
@@ -214,6 +211,13 @@ public final class VeilHost {
               handles.size(), disabled.isEmpty() ? "" : ", " + disabled.size() + " disabled");
           handles.forEach((name, h) -> LOG.info("  {} {}", name, h.describe()));
           disabled.forEach((name, why) -> LOG.warn("  {} disabled: {}", name, why));
+          // JVM meters read management beans (slow to load); binding them after start keeps them off the cold-start path.
+          vertx.executeBlocking(() -> {
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            return null;
+          });
           return this;
         });
   }

@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * Benchmark, not a test: in one run, on this machine's CPU,
  * <ol>
  *   <li>ResNet-50 (featurizer + head) through a direct ONNX Runtime session, through the pool API and
- *       through HTTP end to end, at the same batch size and intra-op threads;</li>
+ *       through HTTP end to end, at the same batch size and intra-op threads (pool and HTTP clients send
+ *       waves of that many requests together, as the direct peer runs its batches);</li>
  *   <li>dynamic batching vs batch-1 serving under 16 concurrent clients, for ResNet-50 and the digits CNN.</li>
  * </ol>
  * Run: see BENCHMARKS.md ("Accelerator pool"). System properties: bench.batch (4), bench.threads (cores),
@@ -80,7 +81,7 @@ public final class ImageBenchmark {
     // Peers are measured in alternation, round after round, so that load from other processes on a
     // shared machine falls on both sides alike; each row reports its median round.
     if (PARTS.contains("resnet")) try (Direct direct = new Direct(SeededResNet50.featurizer(), SeededResNet50.classifier(), tensor);
-         Pool poolApi = new Pool(vertx, "pool API", resnetConfig(BATCH, 50), ImageModels.RESNET50, tensor, BATCH, IMAGES);
+         Pool poolApi = new Pool(vertx, "pool API", resnetConfig(BATCH, 50), ImageModels.RESNET50, tensor, BATCH, IMAGES, true);
          Http http = new Http(jpeg)) {
       table.add(rounds(ROUNDS, direct::measure, poolApi::measure, http::measure));
     }
@@ -213,8 +214,16 @@ public final class ImageBenchmark {
     private final float[] input;
     private final int clients;
     private final int total;
+    private final boolean waves;
 
     Pool(Vertx vertx, String name, JsonObject config, String family, float[] input, int clients, int total) throws Exception {
+      this(vertx, name, config, family, input, clients, total, false);
+    }
+
+    /** With {@code waves}, the clients submit together and wait for each other, as the direct peer's batches. */
+    Pool(Vertx vertx, String name, JsonObject config, String family, float[] input, int clients, int total,
+        boolean waves) throws Exception {
+      this.waves = waves;
       this.name = name;
       this.models = ImageModels.start(vertx, config, family, registry);
       this.input = input;
@@ -228,7 +237,8 @@ public final class ImageBenchmark {
       double samplesBefore = sizes.totalAmount();
       long batchesBefore = sizes.count();
       long start = System.nanoTime();
-      double[] latencies = closedLoop(clients, total, i -> models.classifyTensor(input));
+      Call call = i -> models.classifyTensor(input);
+      double[] latencies = waves ? waves(clients, total, call) : closedLoop(clients, total, call);
       double seconds = (System.nanoTime() - start) / 1e9;
       return new Result(name, total, seconds, latencies,
           (sizes.totalAmount() - samplesBefore) / (sizes.count() - batchesBefore));
@@ -267,7 +277,7 @@ public final class ImageBenchmark {
 
     Result measure() throws Exception {
       long start = System.nanoTime();
-      double[] latencies = closedLoop(BATCH, IMAGES, call);
+      double[] latencies = waves(BATCH, IMAGES, call);
       return new Result("HTTP end to end (POST /api/classify-image)", IMAGES, (System.nanoTime() - start) / 1e9,
           latencies, Double.NaN);
     }
@@ -280,6 +290,30 @@ public final class ImageBenchmark {
 
   private interface Call {
     Object run(int i) throws Exception;
+  }
+
+  /** {@code width} requests at a time, sent together; the next wave when all have returned. */
+  private static double[] waves(int width, int total, Call call) throws Exception {
+    double[] latencies = new double[total];
+    ExecutorService pool = Executors.newFixedThreadPool(width);
+    try {
+      for (int start = 0; start < total; start += width) {
+        List<Future<?>> wave = new ArrayList<>();
+        for (int i = start; i < Math.min(total, start + width); i++) {
+          int index = i;
+          wave.add(pool.submit(() -> {
+            long t0 = System.nanoTime();
+            call.run(index);
+            latencies[index] = (System.nanoTime() - t0) / 1e6;
+            return null;
+          }));
+        }
+        for (Future<?> f : wave) f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return latencies;
   }
 
   /** Each client issues its next request when its previous one returned; returns every latency in ms. */
