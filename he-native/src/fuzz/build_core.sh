@@ -7,6 +7,9 @@ out=$1; cxx=$2; shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../main/cpp" && pwd)
 mkdir -p "$out/obj"
+# Concurrent runs (e.g. two fuzz targets started together) share the build: one compiles, the other waits.
+exec 9>"$out/.lock"
+flock 9
 objs=()
 todo=()
 while IFS= read -r f; do

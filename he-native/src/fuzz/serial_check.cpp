@@ -161,6 +161,40 @@ int main(int argc, char **argv) {
                 }
             }
         }
+        // Decompression bombs: a frame whose 64 MiB of zeros compress to little must stop at the bound
+        // (here the largest ciphertext this context allows), naming the limit.
+        for (serial::ComprMode m : {serial::ComprMode::zlib, serial::ComprMode::zstd}) {
+            Bytes zeros(64u << 20, 0);
+            Bytes packed = serial::compress(m, zeros.data(), zeros.size());
+            serial::ByteWriter w;
+            w.u16(serial::kSealMagic);
+            w.u8(serial::kSealHeaderSize);
+            w.u8(4);
+            w.u8(1);
+            w.u8(std::uint8_t(m));
+            w.u16(0);
+            w.u64(16 + packed.size());
+            w.bytes(packed.data(), packed.size());
+            std::string message;
+            try {
+                serial::load_ciphertext(ctx, w.bytes().data(), w.size());
+            } catch (const Error &e) {
+                message = e.what();
+            }
+            check(message.find("exceeds the limit") != std::string::npos,
+                  "bomb stops at the bound: " + message);
+        }
+        {
+            Bytes old = file("ct.none.bin");
+            old[3] = 3; // SEAL 3.x framing
+            std::string message;
+            try {
+                serial::load_ciphertext(ctx, old.data(), old.size());
+            } catch (const Error &e) {
+                message = e.what();
+            }
+            check(message.find("version 3.") != std::string::npos, "3.x framing rejected: " + message);
+        }
         Bytes ct = file("ct.none.bin"), cts = file("cts.zstd.bin"), pk = file("pk_s.zlib.bin");
         check_malformed("parms", parms_bytes, [&](const std::uint8_t *d, std::size_t n) {
             Context c(serial::load_parms(d, n), SecLevel::none);

@@ -211,15 +211,6 @@ const commands = {
     return info;
   },
 
-  // {ctx, file}: loads a ciphertext and reports its header fields (no decryption).
-  inspect(req) {
-    const c = ctxOf(req);
-    const ct = loadCipher(c, req.ct);
-    const info = { scale: ct.scale, size: ct.size, parmsId: hexWords(ct.parmsId), ntt: ct.isNttForm };
-    ct.delete();
-    return info;
-  },
-
   // {ctx, op, a, b?, values?, scale?, steps?, chainIndex?, compr}: one evaluator operation with the
   // context's keys; saves the result (the reverse direction of the compatibility tests).
   eval(req) {
@@ -230,11 +221,7 @@ const commands = {
     const plain = req.values ? encodeLike(c, req.values, req.scale, a.parmsId) : null;
     let out;
     switch (req.op) {
-      case 'negate': out = ev.negate(a); break;
       case 'add': out = ev.add(a, b); break;
-      case 'sub': out = ev.sub(a, b); break;
-      case 'addPlain': out = ev.addPlain(a, plain); break;
-      case 'subPlain': out = ev.subPlain(a, plain); break;
       case 'multiplyPlain': out = ev.multiplyPlain(a, plain); break;
       case 'multiply': out = ev.multiply(a, b); break;
       case 'square': out = ev.square(a); break;

@@ -8,6 +8,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -67,7 +68,8 @@ public final class AcceleratorPool {
    */
   public static Future<AcceleratorPool> start(Vertx vertx, List<ModelSpec> heavyModels, List<WorkerSpec> workerSpecs,
       boolean acceptRemote, long healthCheckMs, MeterRegistry registry) {
-    Context context = vertx.getOrCreateContext();
+    // Its own event-loop context, whatever thread starts it: batcher state is confined to it.
+    Context context = ((VertxInternal) vertx).createEventLoopContext();
     AcceleratorPool pool = new AcceleratorPool(vertx, context, registry);
     return vertx.executeBlocking(() -> createLocalWorkers(vertx, heavyModels, workerSpecs), false)
         .compose(local -> {

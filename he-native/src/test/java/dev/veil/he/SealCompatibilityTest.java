@@ -315,6 +315,10 @@ class SealCompatibilityTest {
                 String down = sealEval(set, compr, "rescale", plainProduct, Map.of()).get("ct").asText();
                 recordReverse(set, compr, "SEAL multiply_plain+rescale", Slots.zip(y, w, (u, v) -> u * v),
                         sealDecryptFile(set, down, slots));
+                String sum = sealEval(set, compr, "add", fa, Map.of("b", fb)).get("ct").asText();
+                recordReverse(set, compr, "SEAL add", Slots.zip(x, y, Double::sum), sealDecryptFile(set, sum, slots));
+                String last = sealEval(set, compr, "modSwitchTo", fa, Map.of("chainIndex", 0)).get("ct").asText();
+                recordReverse(set, compr, "SEAL mod_switch_to last", x, sealDecryptFile(set, last, slots));
                 String sq = sealEval(set, compr, "square", fb, Map.of()).get("ct").asText();
                 String sqr = sealEval(set, compr, "relinearize", sq, Map.of()).get("ct").asText();
                 recordReverse(set, compr, "SEAL square+relin", Slots.zip(y, y, (u, v) -> u * v),

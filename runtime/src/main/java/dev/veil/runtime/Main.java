@@ -1,7 +1,9 @@
 package dev.veil.runtime;
 
+import dev.veil.runtime.spi.CliCommand;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +17,8 @@ public final class Main {
         --host ADDRESS    address to bind (default 127.0.0.1)
         --config DIR      folder with host.json and local.settings.json (default: working directory)
         --data DIR        folder for host state such as generated keys (default: <config>/.veil)
-        --scan PACKAGE    only discover functions in this package (repeatable; default: whole classpath)
+        --scan PACKAGE    discover functions in this package (repeatable; default: the packages listed in
+                          META-INF/veil/scan-packages on the classpath, else the whole classpath)
         --functions PATH  also discover functions in this jar or class folder (repeatable)
         --cluster         join a Vert.x/Hazelcast cluster
       """;
@@ -25,17 +28,24 @@ public final class Main {
   public static void main(String[] args) {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install(); // function loggers (java.util.logging) end up in the same log
+    if (args.length > 0 && !args[0].equals("start") && !args[0].startsWith("-")) {
+      CliCommand command = commands().stream().filter(c -> c.name().equals(args[0])).findFirst().orElse(null);
+      if (command != null) {
+        System.exit(command.run(List.of(args).subList(1, args.length), System.out, System.err));
+        return;
+      }
+    }
     HostOptions options;
     try {
       options = parse(List.of(args));
     } catch (IllegalArgumentException e) {
       System.err.println("veil: " + e.getMessage());
-      System.err.print(USAGE);
+      System.err.print(usage());
       System.exit(2);
       return;
     }
     if (options == null) {
-      System.out.print(USAGE);
+      System.out.print(usage());
       return;
     }
     VeilHost host;
@@ -53,6 +63,17 @@ public final class Main {
         System.err.println("veil: shutdown did not finish cleanly: " + e.getMessage());
       }
     }, "veil-shutdown"));
+  }
+
+  /** Subcommands other modules contribute (e.g. {@code veil batch}). */
+  private static List<CliCommand> commands() {
+    return ServiceLoader.load(CliCommand.class).stream().map(ServiceLoader.Provider::get).toList();
+  }
+
+  private static String usage() {
+    StringBuilder usage = new StringBuilder(USAGE);
+    commands().forEach(c -> usage.append("       ").append(c.usage()).append('\n'));
+    return usage.toString();
   }
 
   /** Parses the arguments; {@code null} means "print usage". */

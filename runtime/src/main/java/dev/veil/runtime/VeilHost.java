@@ -23,16 +23,19 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.annotation.Annotation;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +60,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class VeilHost {
   private static final Logger LOG = LoggerFactory.getLogger(VeilHost.class);
+  /** Classpath resource listing the packages to discover functions in when none are given. */
+  public static final String SCAN_PACKAGES_RESOURCE = "META-INF/veil/scan-packages";
 
   private final Vertx vertx;
   private final Configuration config;
@@ -95,14 +100,9 @@ public final class VeilHost {
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
-    Future<Vertx> vertx = options.clustered()
-        ? Vertx.builder().withClusterManager(new HazelcastClusterManager()).buildClustered()
-        : Future.succeededFuture(Vertx.vertx());
+    Future<Vertx> vertx = options.clustered() ? Clustering.clusteredVertx() : Future.succeededFuture(Vertx.vertx());
     return vertx.compose(v -> {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      new JvmMemoryMetrics().bindTo(registry);
-      new JvmThreadMetrics().bindTo(registry);
-      new ProcessorMetrics().bindTo(registry);
       FunctionInvoker invoker = new FunctionInvoker(v, prepared.config.hostConfig(), prepared.config.settings(), registry);
       VeilHost host = new VeilHost(v, prepared.config, prepared.keys, invoker, prepared.functions,
           List.copyOf(prepared.bindings.values()), options.clustered());
@@ -138,7 +138,7 @@ public final class VeilHost {
   }
 
   /**
-   * Graceful shutdown: function routes answer 503, triggers stop intake, in-flight invocations finish
+   * Graceful shutdown: triggers stop intake (HTTP routes answer 503), in-flight invocations finish
    * (bounded by host.json {@code veil.shutdownTimeout}), then the server and Vert.x close.
    */
   public synchronized Future<Void> close() {
@@ -175,14 +175,15 @@ public final class VeilHost {
         byAnnotation(ServiceLoader.load(TriggerProvider.class, loader), TriggerProvider::annotation);
     Map<Class<? extends Annotation>, BindingProvider> bindings =
         byAnnotation(ServiceLoader.load(BindingProvider.class, loader), BindingProvider::annotation);
-    FunctionScanner scanner = new FunctionScanner(loader, triggers.keySet());
+    FunctionScanner scanner = new FunctionScanner(loader, triggers.keySet(), bindings.keySet());
     List<FunctionDefinition> functions;
     if (!options.functionClasses().isEmpty()) {
       functions = scanner.definitions(options.functionClasses());
     } else {
-      List<Path> roots = new ArrayList<>(FunctionScanner.classPath());
-      roots.addAll(options.scanPaths());
-      functions = scanner.scan(roots, options.scanPackages());
+      List<String> packages = options.scanPackages().isEmpty() ? declaredScanPackages(loader) : options.scanPackages();
+      List<Class<?>> classes = new ArrayList<>(scanner.candidates(FunctionScanner.classPath(), packages));
+      classes.addAll(scanner.candidates(options.scanPaths(), List.of()));
+      functions = scanner.definitions(classes);
     }
     Path dataDirectory = options.dataDirectory();
     Files.createDirectories(dataDirectory);
@@ -193,14 +194,6 @@ public final class VeilHost {
 
   private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, String bindHost, int port) {
     Router router = Router.router(vertx);
-    router.route().handler(ctx -> {
-      String path = ctx.normalizedPath();
-      if (draining && !path.startsWith("/health/") && !path.startsWith("/admin/") && !path.equals("/metrics")) {
-        HttpErrors.send(ctx, 503, "the host is shutting down", null);
-      } else {
-        ctx.next();
-      }
-    });
     AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
     installErrorHandlers(router);
     HostServices services = new HostServices(vertx, prepared.config.settings(), prepared.config.hostConfig(), registry,
@@ -218,6 +211,13 @@ public final class VeilHost {
               handles.size(), disabled.isEmpty() ? "" : ", " + disabled.size() + " disabled");
           handles.forEach((name, h) -> LOG.info("  {} {}", name, h.describe()));
           disabled.forEach((name, why) -> LOG.warn("  {} disabled: {}", name, why));
+          // JVM meters read management beans (slow to load); binding them after start keeps them off the cold-start path.
+          vertx.executeBlocking(() -> {
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            return null;
+          });
           return this;
         });
   }
@@ -296,6 +296,22 @@ public final class VeilHost {
       promise.tryComplete();
     });
     return promise.future();
+  }
+
+  /**
+   * Packages named in {@code META-INF/veil/scan-packages} resources (one per line), so a distribution can
+   * limit classpath discovery to its own code instead of reading every class of its libraries.
+   */
+  private static List<String> declaredScanPackages(ClassLoader loader) throws IOException {
+    List<String> packages = new ArrayList<>();
+    Enumeration<URL> resources = loader.getResources(SCAN_PACKAGES_RESOURCE);
+    while (resources.hasMoreElements()) {
+      try (InputStream in = resources.nextElement().openStream()) {
+        new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
+            .filter(line -> !line.isEmpty() && !line.startsWith("#")).forEach(packages::add);
+      }
+    }
+    return packages;
   }
 
   private static ClassLoader classLoader(List<Path> extra) throws MalformedURLException {

@@ -55,6 +55,12 @@ public final class KafkaRecords {
    * (duplicates) show too.
    */
   public static List<ConsumerRecord<String, String>> read(String topic, int atLeast, Duration timeout) {
+    return read(topic, r -> true, atLeast, timeout);
+  }
+
+  /** As {@link #read(String, int, Duration)}, keeping (and counting) only the records {@code filter} accepts. */
+  public static List<ConsumerRecord<String, String>> read(String topic,
+      java.util.function.Predicate<ConsumerRecord<String, String>> filter, int atLeast, Duration timeout) {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.bootstrap());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -74,7 +80,11 @@ public final class KafkaRecords {
       consumer.seekToBeginning(partitions);
       long settle = Long.MAX_VALUE;
       while (System.nanoTime() < Math.min(deadline, settle)) {
-        consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+        consumer.poll(Duration.ofMillis(100)).forEach(r -> {
+          if (filter.test(r)) {
+            out.add(r);
+          }
+        });
         if (out.size() >= atLeast && settle == Long.MAX_VALUE) {
           settle = System.nanoTime() + Duration.ofMillis(500).toNanos();
         }

@@ -46,7 +46,9 @@ public record Configuration(HostConfig hostConfig, AppSettings settings, Integer
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
     } catch (DecodeException | ClassCastException e) {
-      throw new IllegalArgumentException(file + " is not a JSON object: " + e.getMessage(), e);
+      String problem = String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+          .replaceFirst("^Failed to decode:", "").replaceAll("\\s*\\(start marker at .*", "");
+      throw new IllegalArgumentException(file + " is not a JSON object: " + problem, e);
     }
   }
 }

@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HashMap;
@@ -39,18 +41,28 @@ public final class FunctionScanner {
 
   private final ClassLoader loader;
   private final Set<Class<? extends Annotation>> triggerAnnotations;
+  private final Set<Class<? extends Annotation>> bindingAnnotations;
 
   /**
    * @param triggerAnnotations trigger annotations that providers handle; besides these, every
    *     {@code com.microsoft.azure.functions.annotation.*Trigger} counts as a trigger
+   * @param bindingAnnotations binding annotations that providers handle; on a method they bind the return
+   *     value, as do the Azure library's binding annotations
    */
-  public FunctionScanner(ClassLoader loader, Set<Class<? extends Annotation>> triggerAnnotations) {
+  public FunctionScanner(ClassLoader loader, Set<Class<? extends Annotation>> triggerAnnotations,
+      Set<Class<? extends Annotation>> bindingAnnotations) {
     this.loader = loader;
     this.triggerAnnotations = Set.copyOf(triggerAnnotations);
+    this.bindingAnnotations = Set.copyOf(bindingAnnotations);
   }
 
   /** Functions in the given class folders / jars whose class is in one of {@code packages} (all when empty). */
   public List<FunctionDefinition> scan(List<Path> roots, List<String> packages) throws IOException {
+    return definitions(candidates(roots, packages));
+  }
+
+  /** Classes in the given folders / jars (restricted to {@code packages} unless empty) that mention {@code @FunctionName}. */
+  public List<Class<?>> candidates(List<Path> roots, List<String> packages) throws IOException {
     Predicate<String> wanted = className -> packages.isEmpty()
         || packages.stream().anyMatch(p -> className.startsWith(p + "."));
     List<String> classNames = new ArrayList<>();
@@ -69,7 +81,7 @@ public final class FunctionScanner {
         throw new IllegalStateException("cannot load function class " + name + ": " + e, e);
       }
     }
-    return definitions(classes);
+    return classes;
   }
 
   /** The class path entries of this JVM ({@code java.class.path}). */
@@ -79,9 +91,9 @@ public final class FunctionScanner {
   }
 
   /** Functions declared by the given classes, sorted by name; duplicate names are an error. */
-  public List<FunctionDefinition> definitions(List<Class<?>> classes) {
+  public List<FunctionDefinition> definitions(Collection<Class<?>> classes) {
     Map<String, FunctionDefinition> byName = new HashMap<>();
-    for (Class<?> type : classes) {
+    for (Class<?> type : new LinkedHashSet<>(classes)) {
       if (!Modifier.isPublic(type.getModifiers())) continue;
       for (Method method : type.getMethods()) {
         FunctionName name = method.getAnnotation(FunctionName.class);
@@ -120,7 +132,7 @@ public final class FunctionScanner {
       throw new IllegalStateException("function '" + name + "' (" + describe(method) + ") has no trigger parameter");
     }
     List<Annotation> returnBindings = Arrays.stream(method.getAnnotations())
-        .filter(a -> a.annotationType().getPackageName().equals(AZURE_ANNOTATIONS) && isBindingAnnotation(a))
+        .filter(this::bindsReturnValue)
         .toList();
     return new FunctionDefinition(name, method.getDeclaringClass(), method, trigger, triggerParameter, parameters,
         returnBindings, RetryPolicy.of(method));
@@ -132,8 +144,10 @@ public final class FunctionScanner {
         || (type.getPackageName().equals(AZURE_ANNOTATIONS) && type.getSimpleName().endsWith("Trigger"));
   }
 
-  // Method-level annotations that are not bindings: naming, retry and storage-account metadata.
-  private static boolean isBindingAnnotation(Annotation a) {
+  // Azure's method-level annotations that are not bindings: naming, retry and storage-account metadata.
+  private boolean bindsReturnValue(Annotation a) {
+    if (bindingAnnotations.contains(a.annotationType())) return true;
+    if (!a.annotationType().getPackageName().equals(AZURE_ANNOTATIONS)) return false;
     return switch (a.annotationType().getSimpleName()) {
       case "FunctionName", "FixedDelayRetry", "ExponentialBackoffRetry", "StorageAccount", "Cardinality" -> false;
       default -> true;

@@ -3,6 +3,7 @@ package dev.veil.runtime.host;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import dev.veil.runtime.spi.AppSettings;
 import dev.veil.runtime.spi.AuthKeys;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,12 @@ public final class KeyStore implements AuthKeys {
 
   /** Loads {@code file}, adds a key for every function that has none, and writes the file back if it changed. */
   public static KeyStore load(Path file, AppSettings settings, Collection<String> functionNames) throws IOException {
-    JsonObject json = Files.exists(file) ? new JsonObject(Files.readString(file)) : new JsonObject();
+    JsonObject json;
+    try {
+      json = Files.exists(file) ? new JsonObject(Files.readString(file)) : new JsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      throw new IllegalArgumentException(file + " is not a JSON object; fix or delete it to generate new keys");
+    }
     boolean changed = false;
     if (json.getString("masterKey") == null) {
       json.put("masterKey", newKey());

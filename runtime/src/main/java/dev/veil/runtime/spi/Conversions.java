@@ -16,15 +16,18 @@ import java.util.Optional;
  * message names the problem and is safe to show to a caller.
  */
 public final class Conversions {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-      .findAndRegisterModules();
-
   private Conversions() {}
+
+  // Created on first use: functions that only move text and bytes never pay for Jackson's start-up.
+  private static final class Mapper {
+    static final ObjectMapper JSON = new ObjectMapper()
+        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+        .findAndRegisterModules();
+  }
 
   /** The shared Jackson mapper (unknown properties are ignored, like the Azure Java worker does). */
   public static ObjectMapper json() {
-    return JSON;
+    return Mapper.JSON;
   }
 
   /**
@@ -45,13 +48,16 @@ public final class Conversions {
     if (raw == byte[].class) {
       return value instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : toJson(value).getBytes(StandardCharsets.UTF_8);
     }
-    JavaType type = JSON.getTypeFactory().constructType(target);
+    ObjectMapper json = json();
+    JavaType type = json.getTypeFactory().constructType(target);
     try {
-      if (value instanceof byte[] bytes) return JSON.readValue(bytes, type);
-      if (value instanceof String s) return JSON.readValue(s, type);
-      return JSON.convertValue(value, type);
+      if (value instanceof byte[] bytes) return json.readValue(bytes, type);
+      if (value instanceof String s) return json.readValue(s, type);
+      return json.convertValue(value, type);
     } catch (JsonProcessingException e) {
-      throw invalidJson(what, raw, e.getOriginalMessage());
+      String where = e.getLocation() == null ? ""
+          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+      throw invalidJson(what, raw, firstLine(e.getOriginalMessage()).replaceAll("\\s*\\(start marker at .*", "") + where);
     } catch (IOException | IllegalArgumentException e) {
       throw invalidJson(what, raw, e.getMessage());
     }
@@ -60,7 +66,7 @@ public final class Conversions {
   /** Serializes a value as JSON text. */
   public static String toJson(Object value) {
     try {
-      return JSON.writeValueAsString(value);
+      return json().writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize " + value.getClass().getName() + " as JSON", e);
     }

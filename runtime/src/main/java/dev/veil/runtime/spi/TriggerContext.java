@@ -10,7 +10,7 @@ public interface TriggerContext extends HostContext {
 
   /**
    * The host's HTTP router, for HTTP-like triggers. Paths are absolute: a trigger applies
-   * {@link HostConfig#routePrefix()} itself. The host answers 503 for function routes while draining.
+   * {@link HostConfig#routePrefix()} itself and answers 503 once its {@link TriggerHandle#stop()} was called.
    */
   Router router();
 

@@ -34,9 +34,7 @@ public final class BlobTriggerProvider implements TriggerProvider {
     BlobScanner.Options options;
     BlobStore store;
     try {
-      String raw = trigger.path();
-      boolean fromSetting = raw.length() > 1 && raw.startsWith("%") && raw.endsWith("%");
-      path = new BlobPathPattern(fromSetting ? context.settings().require(raw.substring(1, raw.length() - 1)) : raw);
+      path = new BlobPathPattern(context.settings().expand(trigger.path()));
       JsonObject blobs = context.hostConfig().extension("blobs");
       options = new BlobScanner.Options(blobs.getInteger("maxDegreeOfParallelism", 8),
           blobs.getInteger("maxDequeueCount", 5),

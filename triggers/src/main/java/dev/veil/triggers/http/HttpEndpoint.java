@@ -21,7 +21,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -63,10 +62,11 @@ final class HttpEndpoint {
   }
 
   void handle(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
     Map<String, Object> bindingData = new HashMap<>();
-    ctx.queryParams().forEach(e -> bindingData.putIfAbsent(e.getKey(), e.getValue()));
-    bindingData.remove(HttpErrors.KEY_QUERY_PARAM);
+    if (ctx.request().query() != null) {
+      ctx.queryParams().forEach(e -> bindingData.putIfAbsent(e.getKey(), e.getValue()));
+      bindingData.remove(HttpErrors.KEY_QUERY_PARAM);
+    }
     bindingData.putAll(ctx.pathParams());
     if (template.catchAllName() != null && ctx.pathParam("*") != null) {
       bindingData.put(template.catchAllName(), ctx.pathParam("*"));
@@ -74,7 +74,7 @@ final class HttpEndpoint {
     bindingData.remove("*");
     Buffer body = ctx.body().buffer();
     Invocation invocation = new Invocation(function.name(), Invocation.newId(), new RequestInput(ctx, body),
-        bindingData, Map.of("method", request.method().name(), "path", request.path()));
+        bindingData, Map.of());
     pending.incrementAndGet();
     invoker.invoke(invocation).onComplete(ar -> {
       try {
@@ -112,28 +112,28 @@ final class HttpEndpoint {
       return;
     }
     Object body = value;
+    boolean typed = false; // whether the function chose a content type itself
     if (value instanceof HttpResponseMessage message) {
       response.setStatusCode(message.getStatusCode());
-      if (message instanceof VeilHttpResponse own) own.headers().forEach(response::putHeader);
+      if (message instanceof VeilHttpResponse own) {
+        own.headers().forEach(response::putHeader);
+        typed = own.headers().containsKey("content-type");
+      }
       body = message.getBody();
     }
     if (body == null) {
       response.end();
     } else if (body instanceof byte[] bytes) {
-      defaultContentType(response, "application/octet-stream");
+      if (!typed) response.putHeader("content-type", "application/octet-stream");
       response.end(Buffer.buffer(bytes));
     } else if (body instanceof String text) {
-      defaultContentType(response, "text/plain; charset=utf-8");
+      if (!typed) response.putHeader("content-type", "text/plain; charset=utf-8");
       response.end(text);
     } else {
       String json = Conversions.toJson(body);
-      defaultContentType(response, "application/json");
+      if (!typed) response.putHeader("content-type", "application/json");
       response.end(json);
     }
-  }
-
-  private static void defaultContentType(HttpServerResponse response, String type) {
-    if (!response.headers().contains("content-type")) response.putHeader("content-type", type);
   }
 
   private void fail(RoutingContext ctx, String invocationId, Throwable cause) {
@@ -172,8 +172,7 @@ final class HttpEndpoint {
       request.headers().forEach(e -> headers.putIfAbsent(e.getKey(), e.getValue()));
       Map<String, String> query = new HashMap<>();
       ctx.queryParams().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
-      return new VeilHttpRequest<>(URI.create(request.absoluteURI()), HttpMethod.value(request.method().name()),
-          headers, query, converted);
+      return new VeilHttpRequest<>(request, HttpMethod.value(request.method().name()), headers, query, converted);
     }
   }
 }

@@ -38,9 +38,12 @@ public final class HttpTriggerProvider implements TriggerProvider {
     Route route = context.router().route(template.vertxPath());
     methods.forEach(m -> route.method(io.vertx.core.http.HttpMethod.valueOf(m.name())));
     // A security-policy handler runs before the body handler: unauthorized uploads are never buffered.
-    route.handler((SecurityPolicyHandler) endpoint::authorize)
-        .handler(BodyHandler.create(false).setBodyLimit(context.hostConfig().maxRequestBodyBytes()))
-        .handler(endpoint::handle);
+    route.handler((SecurityPolicyHandler) endpoint::authorize);
+    // GET and HEAD bodies have no defined meaning (RFC 9110): GET/HEAD-only functions skip body buffering.
+    if (!methods.stream().allMatch(m -> m == HttpMethod.GET || m == HttpMethod.HEAD)) {
+      route.handler(BodyHandler.create(false).setBodyLimit(context.hostConfig().maxRequestBodyBytes()));
+    }
+    route.handler(endpoint::handle);
     Map<String, Object> description = Map.of("route", template.template(),
         "methods", methods.stream().map(Enum::name).toList(), "authLevel", trigger.authLevel().name());
     return Future.succeededFuture(new TriggerHandle() {

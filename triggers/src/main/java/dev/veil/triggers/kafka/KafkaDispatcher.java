@@ -75,16 +75,12 @@ final class KafkaDispatcher {
       log.close().onComplete(ar -> stopped.tryComplete());
       return;
     }
-    if (!invoker.hasCapacity()) {
-      // The host's invocation queue is full: stop fetching, keep polling so the group keeps us, resume later.
-      Future<Void> pause = paused ? Future.succeededFuture() : log.pause();
-      paused = true;
-      pause.compose(x -> log.poll()).onComplete(ar -> cycle());
-      return;
-    }
-    Future<Void> resume = paused ? log.resume() : Future.succeededFuture();
-    paused = false;
-    resume.compose(x -> log.poll())
+    // A full invoker pauses fetching; polls go on so the group keeps this member. Whatever a poll still
+    // returns (a partition assigned while paused is not paused) is delivered, never dropped.
+    boolean full = !invoker.hasCapacity();
+    Future<Void> intake = full == paused ? Future.succeededFuture() : full ? log.pause() : log.resume();
+    paused = full;
+    intake.compose(x -> log.poll())
         .compose(this::deliver)
         .compose(log::commit)
         .onComplete(ar -> {
@@ -138,8 +134,8 @@ final class KafkaDispatcher {
           : new InvocationFailure(InvocationFailure.Kind.FUNCTION_ERROR, invocation.id(), String.valueOf(
               ar.cause().getMessage()), ar.cause());
       return switch (failure.kind()) {
-        case OVER_CAPACITY, NOT_FOUND -> vertx.timer(BUSY_BACKOFF_MS).compose(t -> handle(unit));
-        case SHUTTING_DOWN -> Future.failedFuture(failure);
+        // Nothing ran: try the same records again (in order) until it does or this trigger stops.
+        case OVER_CAPACITY, NOT_FOUND, SHUTTING_DOWN -> vertx.timer(BUSY_BACKOFF_MS).compose(t -> handle(unit));
         case BAD_INPUT, TIMEOUT, FUNCTION_ERROR -> deadLetter(unit, failure, attempts(failure));
       };
     });

@@ -55,7 +55,7 @@ public final class KafkaOutputProvider implements BindingProvider {
     KafkaOutput output = request.annotation(KafkaOutput.class);
     String topic;
     try {
-      topic = KafkaSettings.resolve(output.topic(), request.settings(), "@KafkaOutput topic");
+      topic = KafkaSettings.topic(output.topic(), request.settings(), "@KafkaOutput topic");
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }

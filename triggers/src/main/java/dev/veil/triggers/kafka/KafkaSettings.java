@@ -5,6 +5,7 @@ import java.util.Optional;
 
 /** Reads where a Kafka trigger or output binding connects, as the Azure Kafka extension does. */
 final class KafkaSettings {
+  private static final java.util.regex.Pattern LEGAL = java.util.regex.Pattern.compile("[A-Za-z0-9._-]*");
   private KafkaSettings() {}
 
   /**
@@ -23,13 +24,21 @@ final class KafkaSettings {
     return value.isEmpty() ? Optional.empty() : Optional.of(value);
   }
 
-  /** Resolves {@code %NAME%} in a topic or group name; other text is literal. */
+  /** Resolves {@code %NAME%} parts of a name such as a consumer group. */
   static String resolve(String text, AppSettings settings, String what) {
-    String value = text == null ? "" : text.trim();
-    if (value.length() > 1 && value.startsWith("%") && value.endsWith("%")) {
-      String name = value.substring(1, value.length() - 1);
-      value = settings.get(name).orElseThrow(() ->
-          new IllegalArgumentException(what + " names app setting '" + name + "', which is not set"));
+    try {
+      return settings.expand(text == null ? "" : text.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": " + e.getMessage());
+    }
+  }
+
+  /** Resolves a topic name and checks that Kafka accepts it (an illegal name would stall the producer). */
+  static String topic(String text, AppSettings settings, String what) {
+    String value = resolve(text, settings, what);
+    if (value.isEmpty() || value.length() > 249 || !LEGAL.matcher(value).matches()) {
+      throw new IllegalArgumentException(what + " '" + value
+          + "' is not a legal Kafka name (letters, digits, '.', '_', '-'; at most 249)");
     }
     return value;
   }

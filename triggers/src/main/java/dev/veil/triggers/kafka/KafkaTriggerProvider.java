@@ -7,6 +7,8 @@ import dev.veil.runtime.spi.TriggerContext;
 import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerProvider;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.lang.annotation.Annotation;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code @KafkaTrigger}: consumes a topic in a consumer group and calls the function at least once per
- * record (see {@link KafkaDispatcher}). host.json {@code extensions.kafka.maxBatchSize} (default 64) caps a
- * MANY batch. Without a broker list the embedded in-process queue is used, and the log says so.
+ * record (see {@link KafkaDispatcher}). host.json {@code extensions.kafka}: {@code maxBatchSize} (default 64)
+ * caps a MANY batch; {@code SessionTimeoutMs}, {@code HeartbeatIntervalMs} and {@code MaxPollIntervalMs} pass
+ * to the consumer as in Azure. Without a broker list the embedded in-process queue is used, and the log says so.
  */
 public final class KafkaTriggerProvider implements TriggerProvider {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaTriggerProvider.class);
@@ -27,6 +30,24 @@ public final class KafkaTriggerProvider implements TriggerProvider {
     return KafkaTrigger.class;
   }
 
+  /** The consumer settings host.json may override, by their Azure names. */
+  private static final Map<String, String> CONSUMER_SETTINGS = Map.of(
+      "SessionTimeoutMs", "session.timeout.ms",
+      "HeartbeatIntervalMs", "heartbeat.interval.ms",
+      "MaxPollIntervalMs", "max.poll.interval.ms");
+
+  private static Map<String, String> consumerOverrides(JsonObject kafka) {
+    Map<String, String> out = new HashMap<>();
+    for (String key : kafka.fieldNames()) {
+      CONSUMER_SETTINGS.forEach((azure, consumer) -> {
+        if (azure.equalsIgnoreCase(key)) {
+          out.put(consumer, String.valueOf(kafka.getValue(key)));
+        }
+      });
+    }
+    return out;
+  }
+
   @Override
   public Future<TriggerHandle> start(TriggerContext context, FunctionDefinition function) {
     KafkaTrigger trigger = function.trigger(KafkaTrigger.class).orElseThrow();
@@ -34,10 +55,7 @@ public final class KafkaTriggerProvider implements TriggerProvider {
     String group;
     KafkaBinding binding;
     try {
-      topic = KafkaSettings.resolve(trigger.topic(), context.settings(), "@KafkaTrigger topic");
-      if (topic.isEmpty()) {
-        throw new IllegalArgumentException("@KafkaTrigger of " + function.name() + " has no topic");
-      }
+      topic = KafkaSettings.topic(trigger.topic(), context.settings(), "@KafkaTrigger topic");
       group = KafkaSettings.resolve(trigger.consumerGroup(), context.settings(), "@KafkaTrigger consumerGroup");
       if (group.isEmpty()) {
         group = "$Default";
@@ -63,7 +81,8 @@ public final class KafkaTriggerProvider implements TriggerProvider {
     if (bootstrap.isPresent()) {
       brokerWriter = new BrokerEventWriter(context.vertx(), bootstrap.get());
       deadLetters = brokerWriter;
-      log = BrokerEventLog.subscribe(context.vertx(), bootstrap.get(), group, topic, Map.of());
+      log = BrokerEventLog.subscribe(context.vertx(), bootstrap.get(), group, topic,
+          consumerOverrides(context.hostConfig().extension("kafka")));
     } else {
       deadLetters = EmbeddedTopics.instance();
       log = Future.succeededFuture(EmbeddedTopics.instance().subscribe(context.vertx(), group, topic));

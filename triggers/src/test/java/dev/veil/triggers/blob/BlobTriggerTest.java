@@ -14,7 +14,6 @@ import dev.veil.runtime.HostOptions;
 import dev.veil.runtime.VeilHost;
 import dev.veil.testkit.Azurite;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

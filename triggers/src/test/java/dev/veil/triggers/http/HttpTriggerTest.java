@@ -80,6 +80,11 @@ class HttpTriggerTest {
     assertEquals(42, item.getInteger("next"));
 
     assertEquals("a/b/c.txt", get(host, "/api/files/a/b/c.txt").body());
+
+    HttpResponse<String> withBody = Http.CLIENT.send(Http.request(host, "/api/hello/Body")
+        .method("GET", HttpRequest.BodyPublishers.ofString("ignored")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals("Hello, Body from hello", withBody.body(), "a GET body is ignored, the request still answered");
+    assertEquals("Hello, Again from hello", get(host, "/api/hello/Again").body());
   }
 
   @Test

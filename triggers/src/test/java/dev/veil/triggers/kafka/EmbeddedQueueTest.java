@@ -1,6 +1,7 @@
 package dev.veil.triggers.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.veil.runtime.HostOptions;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +47,21 @@ class EmbeddedQueueTest {
     } finally {
       host.close().toCompletionStage().toCompletableFuture().get();
     }
+  }
+
+  @Test
+  void misconfiguredTriggersAreRefusedWithTheReason(@TempDir Path data) {
+    assertRefused(MisconfiguredFunctions.ManyWithoutArray.class, data,
+        "cardinality MANY: its parameter must be an array or a List, not String");
+    assertRefused(MisconfiguredFunctions.IllegalTopic.class, data, "'no spaces allowed' is not a legal Kafka name");
+    assertRefused(MisconfiguredFunctions.UnsetTopicSetting.class, data,
+        "app setting 'NoSuchTopicSetting', which is not set");
+  }
+
+  private static void assertRefused(Class<?> functions, Path data, String reason) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> VeilHost.start(new HostOptions().port(0)
+        .dataDirectory(data).functionClass(functions)).toCompletionStage().toCompletableFuture().get());
+    assertTrue(e.getCause().getMessage().contains(reason), e.getCause().getMessage());
   }
 
   private static List<KafkaEvent> join(EventLog log) {

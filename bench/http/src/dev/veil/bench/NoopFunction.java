@@ -1,0 +1,17 @@
+package dev.veil.bench;
+
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import java.util.Optional;
+
+/** The Veil side of the HTTP benchmark: a function that does nothing but answer. */
+public class NoopFunction {
+  @FunctionName("noop")
+  public String noop(@HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.ANONYMOUS)
+      HttpRequestMessage<Optional<String>> request) {
+    return "ok";
+  }
+}

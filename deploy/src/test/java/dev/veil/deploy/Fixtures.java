@@ -1,0 +1,54 @@
+package dev.veil.deploy;
+
+import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.OutputBinding;
+import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import com.microsoft.azure.functions.annotation.BindingName;
+import com.microsoft.azure.functions.annotation.BlobInput;
+import com.microsoft.azure.functions.annotation.BlobOutput;
+import com.microsoft.azure.functions.annotation.BlobTrigger;
+import com.microsoft.azure.functions.annotation.ExponentialBackoffRetry;
+import com.microsoft.azure.functions.annotation.FixedDelayRetry;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import com.microsoft.azure.functions.annotation.QueueTrigger;
+import com.microsoft.azure.functions.annotation.StorageAccount;
+import com.microsoft.azure.functions.annotation.TimerTrigger;
+import java.util.Optional;
+
+/** Functions using the bindings the bundled functions do not (timer, blob input, retry, method-level outputs). */
+final class Fixtures {
+  private Fixtures() {}
+
+  public static class Covering {
+    @FunctionName("nightly")
+    @StorageAccount("ArchiveStorage")
+    @FixedDelayRetry(maxRetryCount = 3, delayInterval = "00:00:10")
+    @BlobOutput(name = "ignored", path = "reports/nightly.json")
+    public String nightly(@TimerTrigger(name = "tick", schedule = "0 30 2 * * *") String tick,
+        @BlobInput(name = "model", path = "models/current.json") String model) {
+      return "{}";
+    }
+
+    @FunctionName("copy-blob")
+    @ExponentialBackoffRetry(maxRetryCount = 5, minimumInterval = "00:00:01", maximumInterval = "00:01:00")
+    public void copy(@BlobTrigger(name = "source", path = "in/{name}", dataType = "binary", connection = "InStorage") byte[] source,
+        @BindingName("name") String name,
+        @BlobOutput(name = "target", path = "out/{name}") OutputBinding<byte[]> target, ExecutionContext context) {
+      target.setValue(source);
+    }
+
+    @FunctionName("echo")
+    public String echo(@HttpTrigger(name = "req", methods = {HttpMethod.GET, HttpMethod.PUT},
+        authLevel = AuthorizationLevel.ANONYMOUS, route = "echo/{id}") HttpRequestMessage<Optional<String>> request) {
+      return "echo";
+    }
+  }
+
+  public static class Unsupported {
+    @FunctionName("queued")
+    public void queued(@QueueTrigger(name = "message", queueName = "work") String message) {}
+  }
+}

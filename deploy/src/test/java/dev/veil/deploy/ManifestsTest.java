@@ -1,0 +1,184 @@
+package dev.veil.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryXmlConfig;
+import com.hazelcast.config.JoinConfig;
+import com.microsoft.azure.functions.annotation.KafkaTrigger;
+import dev.veil.functions.queue.QueueScoringFunction;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kubernetes manifests and the Dockerfile, checked as far as this machine allows (no cluster, no
+ * Docker): YAML parses, required fields and kinds are there, the pieces point at each other, probes hit the
+ * host's real health endpoints, the Hazelcast configuration is read by Hazelcast itself.
+ */
+class ManifestsTest {
+  private static final Path DEPLOY = Path.of(System.getProperty("veil.deploy.dir", "."));
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Map<String, JsonNode> BY_KIND_AND_NAME = load();
+
+  private static Map<String, JsonNode> load() {
+    List<JsonNode> docs = new ArrayList<>();
+    for (String file : List.of("k8s/veil.yaml", "k8s/keda.yaml")) {
+      try (var parser = YAML.createParser(DEPLOY.resolve(file).toFile())) {
+        YAML.readValues(parser, JsonNode.class).forEachRemaining(docs::add);
+      } catch (IOException e) {
+        throw new AssertionError(file + " is not valid YAML: " + e.getMessage(), e);
+      }
+    }
+    for (JsonNode doc : docs) {
+      for (String field : List.of("apiVersion", "kind", "metadata")) {
+        assertTrue(doc.hasNonNull(field), "a manifest lacks " + field + ": " + doc);
+      }
+      assertTrue(doc.path("metadata").path("name").asText().matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"), doc.toString());
+    }
+    return docs.stream().collect(Collectors.toMap(d -> d.path("kind").asText() + "/" + d.path("metadata").path("name").asText(), d -> d));
+  }
+
+  private static JsonNode get(String kindAndName) {
+    JsonNode doc = BY_KIND_AND_NAME.get(kindAndName);
+    assertNotNull(doc, kindAndName + " missing; have " + BY_KIND_AND_NAME.keySet());
+    return doc;
+  }
+
+  private static JsonNode container() {
+    JsonNode containers = get("Deployment/veil").path("spec").path("template").path("spec").path("containers");
+    assertEquals(1, containers.size());
+    return containers.get(0);
+  }
+
+  private static int containerPort(String name) {
+    for (JsonNode port : container().path("ports")) {
+      if (port.path("name").asText().equals(name)) return port.path("containerPort").asInt();
+    }
+    throw new AssertionError("the container has no port named " + name);
+  }
+
+  private static List<String> args() {
+    return StreamSupport.stream(container().path("args").spliterator(), false).map(JsonNode::asText).toList();
+  }
+
+  private static String argAfter(String flag) {
+    List<String> args = args();
+    int i = args.indexOf(flag);
+    assertTrue(i >= 0 && i + 1 < args.size(), flag + " missing from " + args);
+    return args.get(i + 1);
+  }
+
+  @Test
+  void deploymentRunsTheClusteredHostWithProbesOnItsHealthEndpoints() {
+    JsonNode deployment = get("Deployment/veil");
+    assertEquals("apps/v1", deployment.path("apiVersion").asText());
+    JsonNode spec = deployment.path("spec");
+    assertEquals(spec.path("selector").path("matchLabels"), spec.path("template").path("metadata").path("labels"));
+    assertEquals("start", args().get(0));
+    assertTrue(args().contains("--cluster"), args().toString());
+    assertEquals("0.0.0.0", argAfter("--host"));
+    assertEquals(containerPort("http"), Integer.parseInt(argAfter("--port")));
+    assertEquals("/health/ready", container().path("readinessProbe").path("httpGet").path("path").asText());
+    assertEquals("/health/live", container().path("livenessProbe").path("httpGet").path("path").asText());
+    for (String probe : List.of("readinessProbe", "livenessProbe")) {
+      assertEquals("http", container().path(probe).path("httpGet").path("port").asText(), probe);
+    }
+    assertEquals("veil", spec.path("template").path("spec").path("serviceAccountName").asText());
+    get("ServiceAccount/veil");
+  }
+
+  @Test
+  void servicesSelectTheDeploymentsPods() {
+    JsonNode labels = get("Deployment/veil").path("spec").path("template").path("metadata").path("labels");
+    for (String service : List.of("Service/veil", "Service/veil-hazelcast")) {
+      JsonNode selector = get(service).path("spec").path("selector");
+      selector.fields().forEachRemaining(e -> assertEquals(e.getValue(), labels.path(e.getKey()), service));
+      for (JsonNode port : get(service).path("spec").path("ports")) containerPort(port.path("targetPort").asText());
+    }
+    assertEquals("None", get("Service/veil-hazelcast").path("spec").path("clusterIP").asText());
+  }
+
+  @Test
+  void hazelcastJoinsThroughKubernetesDiscovery() {
+    JsonNode configMap = get("ConfigMap/veil-config");
+    Config config = new InMemoryXmlConfig(configMap.path("data").path("cluster.xml").asText());
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    assertTrue(join.getKubernetesConfig().isEnabled());
+    assertTrue(!join.getMulticastConfig().isEnabled() && !join.getTcpIpConfig().isEnabled());
+    assertEquals("veil-hazelcast", join.getKubernetesConfig().getProperty("service-name"));
+    assertEquals(containerPort("hazelcast"), config.getNetworkConfig().getPort());
+    assertNotNull(config.getMultiMapConfigs().get("__vertx.subs"), "Vert.x's subscription map");
+    assertTrue(container().toString().contains("-Dvertx.hazelcast.config=/etc/veil/cluster.xml"));
+    assertEquals("/etc/veil", argAfter("--config"));
+
+    JsonNode rules = get("Role/veil-hazelcast-discovery").path("rules");
+    assertTrue(rules.toString().contains("endpoints") && rules.toString().contains("\"list\""), rules.toString());
+    JsonNode binding = get("RoleBinding/veil-hazelcast-discovery");
+    assertEquals("veil-hazelcast-discovery", binding.path("roleRef").path("name").asText());
+    assertEquals("veil", binding.path("subjects").get(0).path("name").asText());
+  }
+
+  @Test
+  void hostJsonInTheConfigMapIsValidJson() throws Exception {
+    JsonNode configMap = get("ConfigMap/veil-config");
+    ObjectMapper json = new ObjectMapper();
+    assertEquals("2.0", json.readTree(configMap.path("data").path("host.json").asText()).path("version").asText());
+    json.readTree(configMap.path("data").path("local.settings.json").asText());
+  }
+
+  @Test
+  void kedaScalesTheDeploymentOnTheQueueFunctionsConsumerLag() throws Exception {
+    JsonNode scaled = get("ScaledObject/veil-queue-scoring");
+    assertEquals("keda.sh/v1alpha1", scaled.path("apiVersion").asText());
+    assertEquals("veil", scaled.path("spec").path("scaleTargetRef").path("name").asText());
+    JsonNode trigger = scaled.path("spec").path("triggers").get(0);
+    assertEquals("kafka", trigger.path("type").asText());
+    Method score = Arrays.stream(QueueScoringFunction.class.getMethods()).filter(m -> m.getName().equals("score")).findFirst().orElseThrow();
+    KafkaTrigger kafka = Arrays.stream(score.getParameters()).map(p -> p.getAnnotation(KafkaTrigger.class))
+        .filter(a -> a != null).findFirst().orElseThrow();
+    assertEquals(kafka.topic(), trigger.path("metadata").path("topic").asText());
+    assertEquals(kafka.consumerGroup(), trigger.path("metadata").path("consumerGroup").asText());
+    assertTrue(trigger.path("metadata").path("lagThreshold").asText().matches("[1-9][0-9]*"));
+    String brokers = container().path("env").toString();
+    assertTrue(brokers.contains(trigger.path("metadata").path("bootstrapServers").asText()),
+        "KEDA watches the brokers the hosts use");
+  }
+
+  @Test
+  void dockerfileRunsTheDistributionOnTheContainerPort() throws Exception {
+    List<String> lines = Files.readAllLines(DEPLOY.resolve("Dockerfile")).stream()
+        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    assertTrue(lines.get(0).startsWith("FROM "), "the first instruction is FROM");
+    assertTrue(lines.contains("COPY target/veil /opt/veil"), lines.toString());
+    String expose = lines.stream().filter(l -> l.startsWith("EXPOSE ")).findFirst().orElseThrow();
+    assertTrue(expose.contains(String.valueOf(containerPort("http"))) && expose.contains(String.valueOf(containerPort("hazelcast"))), expose);
+    assertEquals(List.of("/opt/veil/bin/veil"), execForm(lines, "ENTRYPOINT"));
+    List<String> command = execForm(lines, "CMD");
+    assertEquals("start", command.get(0));
+    assertEquals(String.valueOf(containerPort("http")), command.get(command.indexOf("--port") + 1));
+    assertEquals("0.0.0.0", command.get(command.indexOf("--host") + 1));
+    assertTrue(Files.exists(DEPLOY.resolve("src/dist/bin/veil")), "the launcher the image runs");
+  }
+
+  // ENTRYPOINT / CMD in exec form (a JSON array), so that signals reach the launcher's java process
+  private static List<String> execForm(List<String> lines, String instruction) throws IOException {
+    String line = lines.stream().filter(l -> l.startsWith(instruction + " ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + instruction));
+    return StreamSupport.stream(new ObjectMapper().readTree(line.substring(instruction.length() + 1)).spliterator(), false)
+        .map(JsonNode::asText).toList();
+  }
+}

@@ -1,0 +1,103 @@
+package dev.veil.runtime.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.annotation.FixedDelayRetry;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import com.microsoft.azure.functions.annotation.QueueTrigger;
+import dev.veil.runtime.spi.FunctionDefinition;
+import dev.veil.runtime.testext.BindingFunctions;
+import dev.veil.runtime.testext.ManualTrigger;
+import dev.veil.runtime.testext.MemoryOutput;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FunctionScannerTest {
+  private final FunctionScanner scanner = new FunctionScanner(getClass().getClassLoader(), Set.of(ManualTrigger.class), Set.of(MemoryOutput.class));
+
+  @Test
+  void findsFunctionsInAClassFolderRestrictedToPackages() throws Exception {
+    List<FunctionDefinition> found = scanner.scan(List.of(testClasses()), List.of("dev.veil.runtime.testext"));
+    assertEquals(List.of("copy", "order", "timer", "unbindable"), found.stream().map(FunctionDefinition::name).toList());
+    FunctionDefinition copy = found.get(0);
+    assertEquals(BindingFunctions.class, copy.declaringClass());
+    assertEquals("ManualTrigger", copy.triggerKind());
+    assertEquals("payload", copy.triggerParameter().name());
+    assertEquals(5, copy.parameters().size());
+    assertEquals(MemoryOutput.class, copy.returnBindings().get(0).annotationType());
+    assertEquals("TimerTrigger", found.get(2).triggerKind(), "Azure trigger annotations count without a provider");
+  }
+
+  @Test
+  void findsFunctionsInAJar(@TempDir Path dir) throws Exception {
+    Path root = testClasses();
+    Path jar = dir.resolve("functions.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(root)) {
+      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        out.putNextEntry(new JarEntry(root.relativize(file).toString().replace('\\', '/')));
+        Files.copy(file, out);
+        out.closeEntry();
+      }
+    }
+    List<FunctionDefinition> found = scanner.scan(List.of(jar), List.of("dev.veil.runtime.testext"));
+    assertEquals(4, found.size());
+  }
+
+  @Test
+  void readsRetryPolicy() {
+    FunctionDefinition fn = scanner.definitions(List.of(Retrying.class)).get(0);
+    assertEquals(4, fn.retry().maxRetryCount());
+    assertEquals(Duration.ofSeconds(2), fn.retry().delayBefore(1));
+    assertTrue(fn.retry().allowsRetry(3));
+    assertTrue(!fn.retry().allowsRetry(4));
+  }
+
+  @Test
+  void rejectsAmbiguousFunctionsWithClearMessages() {
+    String twoTriggers = assertThrows(IllegalStateException.class, () -> scanner.definitions(List.of(TwoTriggers.class))).getMessage();
+    assertTrue(twoTriggers.contains("'both' ") && twoTriggers.contains("more than one trigger"), twoTriggers);
+    String noTrigger = assertThrows(IllegalStateException.class, () -> scanner.definitions(List.of(NoTrigger.class))).getMessage();
+    assertTrue(noTrigger.contains("has no trigger parameter"), noTrigger);
+    String duplicate = assertThrows(IllegalStateException.class,
+        () -> scanner.definitions(List.of(Retrying.class, SameName.class))).getMessage();
+    assertTrue(duplicate.contains("function name 'retrying' is used by both"), duplicate);
+  }
+
+  private static Path testClasses() throws Exception {
+    return Path.of(BindingFunctions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+  }
+
+  public static class Retrying {
+    @FunctionName("retrying")
+    @FixedDelayRetry(maxRetryCount = 4, delayInterval = "00:00:02")
+    public void run(@HttpTrigger(name = "req") HttpRequestMessage<Optional<String>> request) {}
+  }
+
+  public static class SameName {
+    @FunctionName("retrying")
+    public void run(@HttpTrigger(name = "req") HttpRequestMessage<Optional<String>> request) {}
+  }
+
+  public static class TwoTriggers {
+    @FunctionName("both")
+    public void run(@HttpTrigger(name = "req") String a, @QueueTrigger(name = "q", queueName = "q") String b) {}
+  }
+
+  public static class NoTrigger {
+    @FunctionName("none")
+    public void run(String a) {}
+  }
+}

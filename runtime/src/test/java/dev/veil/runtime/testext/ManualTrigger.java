@@ -1,0 +1,11 @@
+package dev.veil.runtime.testext;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** A trigger fired by the test itself through {@link ManualTriggerProvider#fire}. */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.PARAMETER)
+public @interface ManualTrigger {}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# HTTP host benchmark: a no-op Veil HTTP function vs a bare Vert.x handler, same machine, same load generator
+# (wrk), same JVM flags, both servers up at once and measured in alternating rounds. Prints requests/s, p50/p99 of both, the throughput ratio, and the
+# cold start of the host (process start -> first 200 from the function).
+# Usage: scripts/bench-http.sh [seconds per measurement, default 10] [rounds, default 6]
+# Env: BENCH_SKIP_BUILD=1 (use the existing deploy/target/veil.jar), BENCH_WARMUP (15 s per server, for the JIT), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_JAVA_OPTS (-Xmx1g), BENCH_VEIL_LOG_LEVEL (INFO: one line per invocation)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-10}
+ROUNDS=${2:-6}
+WARMUP=${BENCH_WARMUP:-15}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+THREADS=${BENCH_THREADS:-2}
+JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx1g}
+command -v wrk >/dev/null || scripts/setup.sh
+[ "${BENCH_SKIP_BUILD:-0}" = 1 ] || mvn -B -ntp -q -DskipTests -pl deploy -am package
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+mkdir -p "$work/classes"
+javac -q -nowarn -d "$work/classes" -cp deploy/target/veil.jar bench/http/src/dev/veil/bench/*.java 2>/dev/null \
+  || javac -d "$work/classes" -cp deploy/target/veil.jar bench/http/src/dev/veil/bench/*.java
+CP="deploy/target/veil.jar:$work/classes"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now_ms() { date +%s%3N; }
+wait_200() { # url -> prints ms until the first 200
+  local start=$1 url=$2
+  for _ in $(seq 1 2000); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)" = 200 ]; then echo $(( $(now_ms) - start )); return 0; fi
+    sleep 0.01
+  done
+  echo "no 200 from $url" >&2; return 1
+}
+to_ms() { # wrk latency (e.g. 512.00us, 1.20ms, 2.00s) -> milliseconds
+  awk -v v="$1" 'BEGIN { n=v; sub(/[a-z]+$/,"",n); u=v; sub(/^[0-9.]+/,"",u);
+    if (u=="us") n/=1000; else if (u=="s") n*=1000; printf "%.3f", n }'
+}
+measure() { # name url -> appends "name rps p50ms p99ms" to results
+  local name=$1 url=$2
+  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url")
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
+  p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); errors=${errors:-0}
+  [ "$errors" = 0 ] || { echo "$name: $errors non-2xx responses" >&2; exit 1; }
+  echo "$name $rps $p50 $p99" >> "$work/results"
+  printf '  %-10s %10s req/s  p50 %7s ms  p99 %7s ms\n' "$name" "$rps" "$p50" "$p99"
+}
+
+echo "HTTP benchmark: wrk -t$THREADS -c$CONNECTIONS, $ROUNDS alternating round(s) of ${DURATION}s each after a ${WARMUP}s warm-up of each server, JVM $JAVA_OPTS"
+echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Cold start of both servers, one after the other, each until its first 200.
+veil_port=$(free_port)
+start=$(now_ms)
+VEIL_LOG_LEVEL=${BENCH_VEIL_LOG_LEVEL:-INFO} java $JAVA_OPTS -cp "$CP" dev.veil.runtime.Main start --port "$veil_port" \
+  --config "$work" --data "$work/veil-data" --functions "$work/classes" > "$work/veil.log" 2>&1 &
+veil_cold=$(wait_200 "$start" "http://127.0.0.1:$veil_port/api/noop")
+bare_port=$(free_port)
+start=$(now_ms)
+java $JAVA_OPTS -cp "$CP" dev.veil.bench.BareVertxServer "$bare_port" > "$work/bare.log" 2>&1 &
+bare_cold=$(wait_200 "$start" "http://127.0.0.1:$bare_port/")
+echo "cold start (process start -> first 200): veil $veil_cold ms, bare Vert.x $bare_cold ms"
+
+# Both stay up; measurements alternate so that load from elsewhere on the machine hits both alike.
+veil_url="http://127.0.0.1:$veil_port/api/noop"
+bare_url="http://127.0.0.1:$bare_port/"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$veil_url" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$bare_url" >/dev/null
+for round in $(seq 1 "$ROUNDS"); do
+  if [ $((round % 2)) = 1 ]; then measure veil "$veil_url"; measure bare "$bare_url"
+  else measure bare "$bare_url"; measure veil "$veil_url"; fi
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+awk '
+  $1=="veil" { vr+=$2; v50+=$3; v99+=$4; nv++ }
+  $1=="bare" { br+=$2; b50+=$3; b99+=$4; nb++ }
+  END {
+    printf "mean of %d round(s):\n", nv
+    printf "  veil  %10.0f req/s  p50 %.3f ms  p99 %.3f ms\n", vr/nv, v50/nv, v99/nv
+    printf "  bare  %10.0f req/s  p50 %.3f ms  p99 %.3f ms\n", br/nb, b50/nb, b99/nb
+    printf "throughput ratio veil/bare: %.3f (mean req/s)", vr/br
+  }' "$work/results"
+# Per-round ratios (veil and bare measured back to back), and their median.
+paste <(awk '$1=="veil" {print $2}' "$work/results") <(awk '$1=="bare" {print $2}' "$work/results") \
+  | awk '{ printf "%.3f\n", $1 / $2 }' | sort -n > "$work/ratios"
+awk '{ r[NR] = $1 } END { m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2;
+  printf ", %.3f (median of per-round ratios: %s); goal >= 0.9\n", m, list }' list="$(paste -sd' ' "$work/ratios")" "$work/ratios"
