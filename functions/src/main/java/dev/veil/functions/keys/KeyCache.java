@@ -88,6 +88,11 @@ public final class KeyCache<T> {
         return cache.synchronous().estimatedSize();
     }
 
+    /** The cached references ("container/keyId"), sorted; for the cluster admin summary. */
+    public java.util.List<String> cachedRefs() {
+        return cache.synchronous().asMap().keySet().stream().map(e -> e.ref.toString()).sorted().toList();
+    }
+
     /** Total weight (decoded key bytes) of the cached entries. */
     public long weightedBytes() {
         return cache.synchronous().policy().eviction().orElseThrow().weightedSize().orElse(0);
