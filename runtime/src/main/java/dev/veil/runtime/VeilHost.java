@@ -2,6 +2,7 @@ package dev.veil.runtime;
 
 import dev.veil.runtime.cluster.ClusterNode;
 import dev.veil.runtime.cluster.ClusterSettings;
+import dev.veil.runtime.cluster.MapLeases;
 import dev.veil.runtime.host.AdminRoutes;
 import dev.veil.runtime.host.Configuration;
 import dev.veil.runtime.host.FunctionInvoker;
@@ -212,7 +213,8 @@ public final class VeilHost {
     }
     installErrorHandlers(router);
     HostServices services = new HostServices(vertx, prepared.config.settings(), prepared.config.hostConfig(), registry,
-        prepared.dataDirectory, invoker, router, keys);
+        prepared.dataDirectory, invoker, router, keys,
+        new MapLeases(vertx, clusterNode != null ? clusterNode.nodeId() : "local"));
 
     List<Future<Void>> bindingStarts = new ArrayList<>();
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));

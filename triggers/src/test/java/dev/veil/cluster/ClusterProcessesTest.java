@@ -3,19 +3,17 @@ package dev.veil.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static dev.veil.cluster.ClusterHosts.awaitMembers;
+import static dev.veil.cluster.ClusterHosts.freePort;
+import static dev.veil.cluster.ClusterHosts.get;
+import static dev.veil.cluster.ClusterHosts.members;
+import static dev.veil.cluster.ClusterHosts.postKeyed;
+
+import dev.veil.cluster.ClusterHosts.Host;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,34 +38,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterProcessesTest {
-  private static final String SECRET = "cluster-test-secret-0123456789";
-  private static final String MASTER_KEY = "cluster-test-master-key";
-  private static final Duration STARTUP = Duration.ofSeconds(120);
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
   @TempDir static Path dir;
-  private static final List<Host> hosts = new ArrayList<>();
-  private static List<Integer> clusterPorts;
-  private static Path storeLog;
-
-  record Host(Process process, int httpPort, Path log) {
-    URI uri(String path) {
-      return URI.create("http://127.0.0.1:" + httpPort + path);
-    }
-  }
+  private static ClusterHosts cluster;
+  private static List<Host> hosts;
 
   @BeforeAll
   static void startHosts() throws Exception {
-    storeLog = dir.resolve("store.log");
-    Files.createFile(storeLog);
-    clusterPorts = List.of(freePort(), freePort(), freePort());
-    for (int i = 0; i < 3; i++) hosts.add(startHost("node" + i, clusterPorts.get(i), SECRET));
-    for (Host h : hosts) awaitMembers(h, 3);
+    cluster = new ClusterHosts(dir, new JsonObject().put("replayHttp", true)).start(3);
+    hosts = cluster.hosts;
   }
 
   @AfterAll
-  static void stopHosts() {
-    hosts.forEach(h -> h.process().destroyForcibly());
+  static void stopHosts() throws InterruptedException {
+    cluster.close();
   }
 
   @Test
@@ -81,6 +64,11 @@ class ClusterProcessesTest {
     }
     Set<String> expected = hosts.stream().map(h -> Long.toString(h.process().pid())).collect(Collectors.toSet());
     assertEquals(expected, pids, "every host served some calls");
+    for (Object m : members(hosts.get(0))) {
+      JsonObject member = (JsonObject) m;
+      assertEquals(List.of("keyed", "whoami"), member.getJsonArray("functions").getList().stream().sorted().toList(),
+          "each member reports its functions: " + member);
+    }
   }
 
   @Test
@@ -89,13 +77,13 @@ class ClusterProcessesTest {
     Map<String, Set<String>> servedBy = new HashMap<>();
     for (int i = 0; i < 200; i++) {
       String key = "key-" + (i % 20);
-      HttpResponse<String> r = post(hosts.get(i % 3).uri("/api/keyed"), key);
+      HttpResponse<String> r = postKeyed(hosts.get(i % 3).uri("/api/keyed"), key);
       assertEquals(200, r.statusCode(), r.body());
       JsonObject body = new JsonObject(r.body());
       assertEquals(key, body.getString("key_id"));
       servedBy.computeIfAbsent(key, k -> new HashSet<>()).add(body.getValue("pid").toString());
     }
-    List<String> downloads = Files.readAllLines(storeLog);
+    List<String> downloads = cluster.downloads();
     assertTrue(downloads.size() <= 20, "at most one download per key_id, got " + downloads.size() + ": " + downloads);
     assertEquals(20, downloads.size(), "every key was downloaded once");
     Set<String> owners = servedBy.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
@@ -105,7 +93,7 @@ class ClusterProcessesTest {
   @Test
   @Order(3)
   void hostWithWrongSecretIsRefused() throws Exception {
-    Host intruder = startHost("intruder", freePort(), "another-secret-0123456789");
+    Host intruder = cluster.startHost("intruder", freePort(), "another-secret-0123456789");
     try {
       awaitMembers(intruder, 1);
       for (Host h : hosts) {
@@ -126,14 +114,14 @@ class ClusterProcessesTest {
   void killingAHostMidStreamLosesNoRequest() throws Exception {
     Host victim = hosts.get(2);
     String victimPid = Long.toString(victim.process().pid());
-    int before = Files.readAllLines(storeLog).size();
+    int before = cluster.downloads().size();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<HttpResponse<String>>> calls = new ArrayList<>();
       for (int i = 0; i < 160; i++) {
         String key = "key-" + (i % 20);
         Host entry = hosts.get(i % 2); // the callers use the surviving hosts' endpoints
-        calls.add(pool.submit(() -> post(entry.uri("/api/keyed"), key)));
+        calls.add(pool.submit(() -> postKeyed(entry.uri("/api/keyed"), key)));
         if (i == 40) victim.process().destroyForcibly(); // SIGKILL
       }
       Set<String> lateServers = new HashSet<>();
@@ -146,83 +134,38 @@ class ClusterProcessesTest {
     } finally {
       pool.shutdownNow();
     }
-    int refetched = Files.readAllLines(storeLog).size() - before;
+    int refetched = cluster.downloads().size() - before;
     assertTrue(refetched >= 1, "the dead host's keys were fetched again by their new owners");
     assertTrue(refetched <= 20, "only the dead host's keys (and those moved by load) are fetched again: " + refetched);
     for (Host h : hosts.subList(0, 2)) awaitMembers(h, 2);
   }
 
-  // ---- helpers ----
-
-  private static Host startHost(String name, int clusterPort, String secret) throws IOException {
-    Path config = Files.createDirectories(dir.resolve(name));
-    Files.writeString(config.resolve("host.json"), new JsonObject()
-        .put("version", "2.0")
-        .put("veil", new JsonObject().put("cluster", new JsonObject().put("port", clusterPort).put("replayHttp", true)))
-        .encode());
-    int httpPort = freePort();
-    Path log = config.resolve("host.log");
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-Dhazelcast.wait.seconds.before.join=1",
-        "-cp", System.getProperty("java.class.path"), "dev.veil.runtime.Main", "start", "--cluster",
-        "--port", Integer.toString(httpPort), "--config", config.toString(), "--scan", "dev.veil.cluster.testfn");
-    pb.environment().put("VEIL_CLUSTER_SECRET", secret);
-    pb.environment().put("VEIL_CLUSTER_MEMBERS", clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
-    pb.environment().put("VEIL_MASTER_KEY", MASTER_KEY);
-    pb.environment().put("VEIL_TEST_STORE_LOG", storeLog.toString());
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    return new Host(pb.start(), httpPort, log);
+  @Test
+  @Order(5)
+  void blobsOfACrashedListerAreProcessedByTheNextLeaseHolder() throws Exception {
+    List<Host> alive = hosts.subList(0, 2);
+    for (int i = 0; i < 10; i++) cluster.dropBlob("a" + i);
+    awaitBlobs(10);
+    Set<String> listers = cluster.processedBlobs().stream().map(l -> l.split(" ")[1]).collect(Collectors.toSet());
+    assertEquals(1, listers.size(), "one node lists the container at a time: " + listers);
+    Host holder = alive.stream().filter(h -> listers.contains(h.pid())).findFirst().orElseThrow();
+    holder.process().destroyForcibly(); // SIGKILL the lease holder; its lease lapses after leaseDuration
+    for (int i = 0; i < 10; i++) cluster.dropBlob("b" + i);
+    awaitBlobs(20);
+    Host survivor = alive.stream().filter(h -> h != holder).findFirst().orElseThrow();
+    assertTrue(cluster.processedBlobs().stream().filter(l -> l.startsWith("b")).allMatch(l -> l.endsWith(" " + survivor.pid())),
+        "the surviving node took the container over");
   }
 
-  /** Waits (bounded) until the host's /admin/cluster lists this many members. */
-  private static void awaitMembers(Host host, int count) throws Exception {
-    long deadline = System.nanoTime() + STARTUP.toNanos();
-    String last = "no answer";
+  /** Waits (bounded) until every dropped blob name appears in the processed log (duplicates allowed). */
+  private static void awaitBlobs(int count) throws Exception {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+    Set<String> names = Set.of();
     while (System.nanoTime() < deadline) {
-      if (!host.process().isAlive()) break;
-      try {
-        JsonArray members = members(host);
-        if (members.size() == count) return;
-        last = members.encode();
-      } catch (IOException | RuntimeException e) {
-        last = e.toString();
-      }
-      Thread.sleep(300);
+      names = cluster.processedBlobs().stream().map(l -> l.split(" ")[0]).collect(Collectors.toSet());
+      if (names.size() >= count) return;
+      Thread.sleep(200);
     }
-    throw new AssertionError("host on port " + host.httpPort() + " did not see " + count + " members (" + last
-        + "); its log:\n" + tail(host.log()));
-  }
-
-  private static JsonArray members(Host host) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(host.uri("/admin/cluster"))
-        .header("x-functions-key", MASTER_KEY).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) throw new IllegalStateException("/admin/cluster answered " + r.statusCode() + ": " + r.body());
-    return new JsonObject(r.body()).getJsonArray("members");
-  }
-
-  private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpResponse<String> post(URI uri, String key) throws IOException, InterruptedException {
-    String body = new JsonObject().put("data", "x".repeat(64)).put("key_id", key).encode();
-    return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join(File.separator.equals("/") ? "\n" : "\r\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    throw new AssertionError("only " + names.size() + " of " + count + " blobs were processed: " + names);
   }
 }

@@ -3,6 +3,8 @@ package dev.veil.cluster.testfn;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpRequestMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import com.microsoft.azure.functions.annotation.BindingName;
+import com.microsoft.azure.functions.annotation.BlobTrigger;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Functions the cluster tests run in each host process. {@code keyed} stands in for an encrypted function:
  * it keeps a per-process cache of key_ids and "downloads" a missing one by appending to a shared store log
- * (the file named by {@code VEIL_TEST_STORE_LOG}), so the test counts downloads at the store.
+ * (the file named by {@code VEIL_TEST_STORE_LOG}), so the test counts downloads at the store. {@code drops}
+ * runs for each blob in the shared local blob store's {@code drops} container.
  */
 public final class ClusterTestFunctions {
   private static final Set<String> CACHE = ConcurrentHashMap.newKeySet();
@@ -38,9 +41,20 @@ public final class ClusterTestFunctions {
     return new JsonObject().put("key_id", keyId).put("pid", ProcessHandle.current().pid()).encode();
   }
 
-  private static synchronized void download(String keyId) {
+  /** Records each dropped blob it processed in the file named by {@code VEIL_TEST_BLOB_LOG}. */
+  @FunctionName("drops")
+  public void drops(@BlobTrigger(name = "content", path = "drops/{name}", dataType = "binary") byte[] content,
+      @BindingName("name") String name) {
+    append("VEIL_TEST_BLOB_LOG", name);
+  }
+
+  private static void download(String keyId) {
+    append("VEIL_TEST_STORE_LOG", keyId);
+  }
+
+  private static synchronized void append(String fileSetting, String what) {
     try {
-      Files.writeString(Path.of(System.getenv("VEIL_TEST_STORE_LOG")), keyId + " " + ProcessHandle.current().pid() + "\n",
+      Files.writeString(Path.of(System.getenv(fileSetting)), what + " " + ProcessHandle.current().pid() + "\n",
           StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
