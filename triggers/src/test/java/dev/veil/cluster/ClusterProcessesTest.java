@@ -66,7 +66,7 @@ class ClusterProcessesTest {
     assertEquals(expected, pids, "every host served some calls");
     for (Object m : members(hosts.get(0))) {
       JsonObject member = (JsonObject) m;
-      assertEquals(List.of("keyed", "whoami"), member.getJsonArray("functions").getList().stream().sorted().toList(),
+      assertEquals(List.of("drops", "keyed", "whoami"), member.getJsonArray("functions").getList().stream().sorted().toList(),
           "each member reports its functions: " + member);
     }
   }

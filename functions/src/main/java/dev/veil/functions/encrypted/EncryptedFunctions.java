@@ -6,6 +6,7 @@ import dev.veil.functions.keys.KeyStoreSettings;
 import dev.veil.functions.mnist.MnistLinearModel;
 import dev.veil.runtime.spi.NodeReports;
 import io.micrometer.core.instrument.Metrics;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.ExecutorService;
@@ -27,8 +28,8 @@ public final class EncryptedFunctions {
             "veil.keys");
         static {
             // this node's entry in /admin/cluster shows what its key cache holds
-            NodeReports.register("keyCache", () -> new JsonObject().put("keys", new JsonArray(KEYS.cachedRefs()))
-                .put("bytes", KEYS.weightedBytes()));
+            NodeReports.register("keyCache", () -> Future.succeededFuture(new JsonObject()
+                .put("keys", new JsonArray(KEYS.cachedRefs())).put("bytes", KEYS.weightedBytes())));
         }
         static final EncryptedInference MNIST = new EncryptedInference(
             EncryptedFunctionSpec.mnist(MnistLinearModel.bundled()), SETTINGS, SETTINGS.defaultStore(), KEYS);

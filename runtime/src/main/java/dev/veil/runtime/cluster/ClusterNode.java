@@ -154,7 +154,7 @@ public final class ClusterNode {
     this.httpHost = bindHost.equals("0.0.0.0") || bindHost.equals("::") ? "127.0.0.1" : bindHost;
     this.loopback = vertx.createHttpClient();
     consumers.add(vertx.eventBus().<Buffer>consumer(httpAddress(nodeId), this::serveForwarded));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(infoAddress(nodeId), msg -> msg.reply(localReport())));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(infoAddress(nodeId), msg -> localReport().onSuccess(msg::reply)));
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override public void memberAdded(MembershipEvent event) { context.runOnContext(v -> refresh()); }
       @Override public void memberRemoved(MembershipEvent event) {
@@ -404,11 +404,11 @@ public final class ClusterNode {
 
   // ---- /admin/cluster ---------------------------------------------------------------------------
 
-  private JsonObject localReport() {
+  private Future<JsonObject> localReport() {
     Member self = hazelcast.getCluster().getLocalMember();
-    return new JsonObject().put("nodeId", nodeId).put("address", self.getAddress().toString())
-        .put("functions", new JsonArray(localFunctions)).put("inFlightInvocations", localInFlight.getAsInt())
-        .put("reports", NodeReports.collect());
+    JsonObject report = new JsonObject().put("nodeId", nodeId).put("address", self.getAddress().toString())
+        .put("functions", new JsonArray(localFunctions)).put("inFlightInvocations", localInFlight.getAsInt());
+    return NodeReports.collect().map(extra -> report.put("reports", extra));
   }
 
   /** Every admitted member's own report (asked live), plus members refused for a wrong secret. */
@@ -418,7 +418,7 @@ public final class ClusterNode {
     ids.sort(null);
     List<Future<JsonObject>> reports = new ArrayList<>();
     for (String id : ids) {
-      Future<JsonObject> report = id.equals(nodeId) ? Future.succeededFuture(localReport())
+      Future<JsonObject> report = id.equals(nodeId) ? localReport()
           : vertx.eventBus().<JsonObject>request(infoAddress(id), null, new DeliveryOptions().setSendTimeout(3000))
               .map(Message::body)
               .otherwise(err -> new JsonObject().put("nodeId", id).put("error", "no answer: " + err.getMessage()));

@@ -1,6 +1,9 @@
 package dev.veil.runtime.spi;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -10,12 +13,12 @@ import java.util.function.Supplier;
  * key_ids and bytes; the accelerator pool: workers). Process-wide, because the summarized objects are.
  */
 public final class NodeReports {
-  private static final Map<String, Supplier<JsonObject>> REPORTS = new ConcurrentHashMap<>();
+  private static final Map<String, Supplier<Future<JsonObject>>> REPORTS = new ConcurrentHashMap<>();
 
   private NodeReports() {}
 
   /** Adds or replaces the report under this name. */
-  public static void register(String name, Supplier<JsonObject> report) {
+  public static void register(String name, Supplier<Future<JsonObject>> report) {
     REPORTS.put(name, report);
   }
 
@@ -23,16 +26,22 @@ public final class NodeReports {
     REPORTS.remove(name);
   }
 
-  /** Every report by name; a report that throws shows its error instead. */
-  public static JsonObject collect() {
-    JsonObject out = new JsonObject();
+  /** Every report by name; a report that fails shows its error instead. */
+  public static Future<JsonObject> collect() {
+    Map<String, Future<JsonObject>> pending = new TreeMap<>();
     REPORTS.forEach((name, report) -> {
+      Future<JsonObject> f;
       try {
-        out.put(name, report.get());
+        f = report.get();
       } catch (RuntimeException e) {
-        out.put(name, new JsonObject().put("error", e.toString()));
+        f = Future.failedFuture(e);
       }
+      pending.put(name, f.otherwise(err -> new JsonObject().put("error", err.toString())));
     });
-    return out;
+    return Future.join(List.copyOf(pending.values())).transform(ar -> {
+      JsonObject out = new JsonObject();
+      pending.forEach((name, f) -> out.put(name, f.result()));
+      return Future.succeededFuture(out);
+    });
   }
 }
