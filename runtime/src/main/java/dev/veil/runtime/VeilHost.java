@@ -14,6 +14,7 @@ import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HttpErrors;
 import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerProvider;
+import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -77,6 +78,7 @@ public final class VeilHost {
   private final Instant startedAt = Instant.now();
   private final ClusterSettings.Started cluster;
   private ClusterNode clusterNode;
+  private PrometheusMeterRegistry registry; // also in Micrometer's global registry while running
   private HttpServer server;
   private volatile boolean ready;
   private volatile boolean draining;
@@ -102,6 +104,7 @@ public final class VeilHost {
     ClusterSettings clusterSettings;
     try {
       prepared = prepare(options);
+      prepared.config.exposeToFunctions();
       clusterSettings = ClusterSettings.from(prepared.config.hostConfig(), prepared.config.settings(),
           options.clustered(), options.bindHost());
     } catch (Exception e) {
@@ -112,13 +115,18 @@ public final class VeilHost {
     return started.compose(cluster -> {
       Vertx v = cluster.vertx();
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      // Function code (key cache, accelerator pool) can only reach meters through Micrometer's global registry.
+      Metrics.addRegistry(registry);
       FunctionInvoker invoker = new FunctionInvoker(v, prepared.config.hostConfig(), prepared.config.settings(), registry);
       VeilHost host = new VeilHost(v, prepared.config, prepared.keys, invoker, prepared.functions,
           List.copyOf(prepared.bindings.values()), cluster.manager() != null ? cluster : null);
       int port = options.port() >= 0 ? options.port()
           : prepared.config.localHttpPort() != null ? prepared.config.localHttpPort() : 7071;
       return host.boot(prepared, registry, clusterSettings, options.bindHost(), port)
-          .recover(err -> v.close().transform(ignored -> Future.failedFuture(err)));
+          .recover(err -> {
+            Metrics.removeRegistry(registry);
+            return v.close().transform(ignored -> Future.<VeilHost>failedFuture(err));
+          });
     });
   }
 
@@ -167,6 +175,7 @@ public final class VeilHost {
         .eventually(vertx::close)
         .transform(ar -> {
           invoker.close();
+          if (registry != null) Metrics.removeRegistry(registry);
           LOG.info("host stopped");
           return ar.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(ar.cause());
         });
@@ -204,6 +213,7 @@ public final class VeilHost {
 
   private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, ClusterSettings clusterSettings,
       String bindHost, int port) {
+    this.registry = registry;
     Router router = Router.router(vertx);
     AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
     if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
