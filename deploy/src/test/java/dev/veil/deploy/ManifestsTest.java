@@ -8,18 +8,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.InMemoryXmlConfig;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.properties.PropertyDefinition;
+import com.hazelcast.kubernetes.KubernetesProperties;
 import com.microsoft.azure.functions.annotation.KafkaTrigger;
 import dev.veil.functions.queue.QueueScoringFunction;
+import dev.veil.runtime.cluster.ClusterSettings;
+import dev.veil.runtime.host.KeyStore;
+import dev.veil.runtime.spi.AppSettings;
+import dev.veil.runtime.spi.HostConfig;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
@@ -27,7 +38,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Kubernetes manifests and the Dockerfile, checked as far as this machine allows (no cluster, no
  * Docker): YAML parses, required fields and kinds are there, the pieces point at each other, probes hit the
- * host's real health endpoints, the Hazelcast configuration is read by Hazelcast itself.
+ * host's real health endpoints, the ConfigMap's host.json and the container's environment go through
+ * Veil's own cluster settings parser.
  */
 class ManifestsTest {
   private static final Path DEPLOY = Path.of(System.getProperty("veil.deploy.dir", "."));
@@ -112,24 +124,67 @@ class ManifestsTest {
     assertEquals("None", get("Service/veil-hazelcast").path("spec").path("clusterIP").asText());
   }
 
+  /** The container's environment: literal values as given, Secret references as a test value per key. */
+  private static Map<String, String> environment() {
+    Map<String, String> env = new HashMap<>();
+    for (JsonNode var : container().path("env")) {
+      JsonNode secret = var.path("valueFrom").path("secretKeyRef");
+      env.put(var.path("name").asText(), secret.isMissingNode()
+          ? var.path("value").asText() : "test-" + secret.path("key").asText() + "-0123456789abcdef");
+    }
+    return env;
+  }
+
+  private static JsonObject configMapHostJson() {
+    return new JsonObject(get("ConfigMap/veil-config").path("data").path("host.json").asText());
+  }
+
   @Test
-  void hazelcastJoinsThroughKubernetesDiscovery() {
-    JsonNode configMap = get("ConfigMap/veil-config");
-    Config config = new InMemoryXmlConfig(configMap.path("data").path("cluster.xml").asText());
+  void clusterSettingsParsedFromTheConfigMapJoinThroughKubernetesDiscovery() throws Exception {
+    // --cluster is not passed as forced here: the manifest must switch cluster mode on by itself as well
+    ClusterSettings settings = ClusterSettings.from(new HostConfig(configMapHostJson()), new AppSettings(environment()),
+        false, argAfter("--host"));
+    assertNotNull(settings, "host.json veil.cluster.enabled / VEIL_CLUSTER turn cluster mode on");
+    Method hazelcastConfig = ClusterSettings.class.getDeclaredMethod("hazelcastConfig");
+    hazelcastConfig.setAccessible(true); // package-private: the Hazelcast config Veil starts the member with
+    Config config = (Config) hazelcastConfig.invoke(settings);
     JoinConfig join = config.getNetworkConfig().getJoin();
     assertTrue(join.getKubernetesConfig().isEnabled());
     assertTrue(!join.getMulticastConfig().isEnabled() && !join.getTcpIpConfig().isEnabled());
     assertEquals("veil-hazelcast", join.getKubernetesConfig().getProperty("service-name"));
     assertEquals(containerPort("hazelcast"), config.getNetworkConfig().getPort());
-    assertNotNull(config.getMultiMapConfigs().get("__vertx.subs"), "Vert.x's subscription map");
-    assertTrue(container().toString().contains("-Dvertx.hazelcast.config=/etc/veil/cluster.xml"));
+
+    Set<String> known = new HashSet<>();
+    for (Field f : KubernetesProperties.class.getFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.get(null) instanceof PropertyDefinition d) known.add(d.key());
+    }
+    for (String key : join.getKubernetesConfig().getProperties().keySet()) {
+      assertTrue(known.contains(key), "veil.cluster.kubernetes." + key + " is no Hazelcast Kubernetes property; known: " + known);
+    }
     assertEquals("/etc/veil", argAfter("--config"));
+    assertTrue(!container().toString().contains("vertx.hazelcast.config")
+        && !get("ConfigMap/veil-config").path("data").has("cluster.xml"), "Veil reads no Hazelcast config file");
 
     JsonNode rules = get("Role/veil-hazelcast-discovery").path("rules");
     assertTrue(rules.toString().contains("endpoints") && rules.toString().contains("\"list\""), rules.toString());
     JsonNode binding = get("RoleBinding/veil-hazelcast-discovery");
     assertEquals("veil-hazelcast-discovery", binding.path("roleRef").path("name").asText());
     assertEquals("veil", binding.path("subjects").get(0).path("name").asText());
+  }
+
+  @Test
+  void clusterSecretAndKeysComeFromOneSecret() {
+    Map<String, JsonNode> byName = new HashMap<>();
+    for (JsonNode var : container().path("env")) byName.put(var.path("name").asText(), var);
+    assertEquals("true", byName.get(ClusterSettings.ENABLED_SETTING).path("value").asText());
+    Set<String> keys = new HashSet<>();
+    for (String setting : List.of(ClusterSettings.SECRET_SETTING, KeyStore.MASTER_KEY_SETTING, KeyStore.HOST_KEY_SETTING)) {
+      JsonNode ref = byName.getOrDefault(setting, YAML.createObjectNode()).path("valueFrom").path("secretKeyRef");
+      assertEquals("veil-keys", ref.path("name").asText(), setting + " from the veil-keys Secret");
+      keys.add(ref.path("key").asText());
+    }
+    assertEquals(3, keys.size(), "three different keys of the Secret: " + keys);
+    assertTrue(!configMapHostJson().encode().contains("secret"), "no secret in the ConfigMap");
   }
 
   @Test
