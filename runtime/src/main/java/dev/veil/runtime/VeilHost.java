@@ -249,7 +249,7 @@ public final class VeilHost {
     router.errorHandler(404, ctx -> HttpErrors.send(ctx, 404, "nothing is served at " + ctx.request().path(), null));
     router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405,
         "method " + ctx.request().method() + " is not allowed at " + ctx.request().path(), null));
-    // Issue 2: a body over the limit is bad input (400), not 413; HTTP triggers answer with the limit and size.
+    // A body over the limit is bad input (400, as Azure users expect); HTTP triggers also name the size and limit.
     router.errorHandler(413, ctx -> HttpErrors.send(ctx, 400, "the request body is larger than this host accepts (veil.http.maxRequestBodyBytes)", null));
     router.errorHandler(400, ctx -> HttpErrors.send(ctx, 400, "the request is malformed", null));
     router.errorHandler(500, ctx -> {
