@@ -48,7 +48,8 @@ public final class HttpTriggerProvider implements TriggerProvider {
     long bodyLimit = context.hostConfig().maxRequestBodyBytes();
     HttpEndpoint endpoint = new HttpEndpoint(function, trigger.authLevel(), template, bodyAsText, context.invoker(),
         context.keys(), context.meterRegistry());
-    Route route = context.router().routeWithRegex(template.pathRegex());
+    Route route = template.hasParameters() ? context.router().routeWithRegex(template.pathRegex())
+        : context.router().route(template.template());
     methods.forEach(m -> route.method(io.vertx.core.http.HttpMethod.valueOf(m.name())));
     // A security-policy handler runs before the body handler: unauthorized uploads are never buffered.
     route.handler((SecurityPolicyHandler) endpoint::admit);

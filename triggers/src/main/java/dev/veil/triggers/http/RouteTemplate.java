@@ -137,11 +137,17 @@ final class RouteTemplate {
     return pattern.pattern();
   }
 
+  /** Whether the template has {parameters}; one without is routed by plain path comparison, no regex. */
+  boolean hasParameters() {
+    return !params.isEmpty();
+  }
+
   /**
    * The decoded parameter values of a path (absent optional parameters left out), or null when the path
    * does not match or a value breaks its constraint (e.g. an int out of range).
    */
   Map<String, String> match(String path) {
+    if (params.isEmpty()) return Map.of(); // the router compared the path already
     Matcher m = pattern.matcher(path);
     if (!m.matches()) return null;
     Map<String, String> values = new HashMap<>();
