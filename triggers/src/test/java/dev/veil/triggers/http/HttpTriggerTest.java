@@ -244,7 +244,10 @@ class HttpTriggerTest {
 
   @Test
   void httpResponsesAreCountedByStatusClass() throws Exception {
-    assertEquals(503, get(host, "/api/serverError").statusCode());
+    HttpResponse<String> error = get(host, "/api/serverError");
+    assertEquals(503, error.statusCode());
+    // The function's own Content-Type (any case) replaces the host's default instead of being sent next to it.
+    assertEquals(java.util.List.of("application/problem+json"), error.headers().allValues("content-type"));
     assertEquals(503, get(host, "/api/serverError").statusCode());
     assertEquals(401, get(host, "/api/secure").statusCode());
     String metrics = get(host, "/metrics").body();

@@ -150,6 +150,7 @@ public class TestFunctions {
   @FunctionName("serverError")
   public HttpResponseMessage serverError(
       @HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request) {
-    return request.createResponseBuilder(HttpStatus.SERVICE_UNAVAILABLE).body("model not loaded").build();
+    return request.createResponseBuilder(HttpStatus.SERVICE_UNAVAILABLE).header("Content-Type", "application/problem+json")
+        .body("{\"title\": \"model not loaded\"}").build();
   }
 }
