@@ -17,12 +17,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Asynchronous console output for the host's one-line-per-invocation log. The logging thread (often an event
- * loop) only formats the message and enqueues the event; one writer thread encodes whatever has queued up and
- * writes it with a single system call, where logback's AsyncAppender + ConsoleAppender make one per line.
- * When the queue is full, events below WARN are dropped so that no request waits for the console; WARN and
- * ERROR wait for room.
+ * loop) only enqueues the event; one writer thread formats and encodes whatever has queued up and writes it
+ * with a single system call, where logback's AsyncAppender + ConsoleAppender make one per line. While lines
+ * keep coming the writer polls every millisecond instead of waiting on the queue, so loggers do not pay for
+ * waking it; after {@value #IDLE_POLLS_BEFORE_WAITING} empty polls it waits. When the queue is full, events
+ * below WARN are dropped so that no request waits for the console; WARN and ERROR wait for room.
  */
 public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+  static final int IDLE_POLLS_BEFORE_WAITING = 200;
+
   private final OutputStream out;
   private Encoder<ILoggingEvent> encoder;
   private int queueSize = 8192;
@@ -76,7 +79,11 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
 
   @Override
   protected void append(ILoggingEvent event) {
-    event.prepareForDeferredProcessing(); // message and thread name are taken now, on the caller's thread
+    // Thread name and MDC belong to the caller's thread; the message may wait for the writer unless an
+    // argument could change in the meantime.
+    event.getThreadName();
+    event.getMDCPropertyMap();
+    if (!immutable(event.getArgumentArray())) event.getFormattedMessage();
     if (queue.offer(event) || !event.getLevel().isGreaterOrEqual(Level.WARN)) return;
     try {
       queue.put(event);
@@ -89,15 +96,34 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     List<ILoggingEvent> batch = new ArrayList<>();
     ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 16);
     try {
+      int idlePolls = 0;
       while (true) {
-        batch.add(queue.take());
         queue.drainTo(batch);
-        write(batch, buffer);
+        if (!batch.isEmpty()) {
+          write(batch, buffer);
+          idlePolls = 0;
+        } else if (idlePolls++ < IDLE_POLLS_BEFORE_WAITING) {
+          Thread.sleep(1);
+        } else {
+          batch.add(queue.take());
+          idlePolls = 0;
+        }
       }
     } catch (InterruptedException stopping) {
       queue.drainTo(batch); // what was logged before stop() still goes out
       write(batch, buffer);
     }
+  }
+
+  private static boolean immutable(Object[] arguments) {
+    if (arguments == null) return true;
+    for (Object a : arguments) {
+      if (!(a == null || a instanceof String || a instanceof Number && a.getClass().getName().startsWith("java.lang.")
+          || a instanceof Boolean || a instanceof Enum<?>)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void write(List<ILoggingEvent> batch, ByteArrayOutputStream buffer) {

@@ -15,22 +15,41 @@ import org.junit.jupiter.api.Test;
 
 class BatchingConsoleAppenderTest {
   @Test
-  void everyLineFromManyThreadsIsWrittenOnceInEachThreadsOrder() throws Exception {
+  void mutableArgumentsAreFormattedWhenLoggedNotWhenWritten() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     LoggerContext context = new LoggerContext();
+    BatchingConsoleAppender appender = start(context, out, 16);
+    Logger logger = context.getLogger("test");
+    StringBuilder mutable = new StringBuilder("before");
+    logger.warn("value={} count={}", mutable, 3);
+    mutable.replace(0, mutable.length(), "after");
+    appender.stop();
+    assertEquals("value=before count=3\n", out.toString(StandardCharsets.UTF_8));
+  }
+
+  private static BatchingConsoleAppender start(LoggerContext context, ByteArrayOutputStream out, int queueSize) {
     context.setMDCAdapter(new LogbackMDCAdapter()); // a context made outside SLF4J's bootstrap has none
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
     encoder.setPattern("%msg%n");
     encoder.start();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
     BatchingConsoleAppender appender = new BatchingConsoleAppender(out);
     appender.setContext(context);
     appender.setEncoder(encoder);
-    appender.setQueueSize(64); // smaller than the load: WARN lines must wait, not drop
+    appender.setQueueSize(queueSize);
     appender.start();
     Logger logger = context.getLogger("test");
     logger.setLevel(Level.INFO);
     logger.addAppender(appender);
+    return appender;
+  }
+
+  @Test
+  void everyLineFromManyThreadsIsWrittenOnceInEachThreadsOrder() throws Exception {
+    LoggerContext context = new LoggerContext();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BatchingConsoleAppender appender = start(context, out, 64); // smaller than the load: WARN lines wait, not drop
+    Logger logger = context.getLogger("test");
 
     int threads = 4;
     int lines = 2000;
