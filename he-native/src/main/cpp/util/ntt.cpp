@@ -11,7 +11,11 @@
 namespace veil::he::util {
 namespace {
 
-uint64_t shoup52(uint64_t w, uint64_t q) { return uint64_t((u128(w) << 52) / q); }
+// Shoup quotient floor(w * 2^bits / q) for the vector kernels: 52 bits (IFMA lanes) below 2^50,
+// 64 bits (emulated high multiply) for wider primes.
+uint64_t vector_quotient(uint64_t w, uint64_t q) {
+    return q < kIfmaPrimeBound ? uint64_t((u128(w) << 52) / q) : uint64_t((u128(w) << 64) / q);
+}
 
 // Element positions (within a 16-element chunk) of the butterfly's upper inputs for span t < 8;
 // the partner of position p is p + t.
@@ -51,14 +55,15 @@ NttTables::NttTables(int log_n, const Modulus& q) : log_n_(log_n), q_(q) {
         for (std::size_t i = 0; i < m; ++i) inv_root_powers_.push_back(MulOperand(ipw[m + i], qv));
     inv_n_ = MulOperand(inv_mod(n, qv), qv);
 
-    if (qv >= kIfmaPrimeBound || n < 16) return;
+    // Lazy values reach 4q, which must fit the lanes: 52 bits (IFMA) or 64 bits (wide path).
+    if (qv >= (uint64_t(1) << 62) || n < 16) return;
     fwd_w_ = pw;
     inv_w_ = ipw;
     fwd_wq_.resize(n);
     inv_wq_.resize(n);
     for (std::size_t k = 0; k < n; ++k) {
-        fwd_wq_[k] = shoup52(pw[k], qv);
-        inv_wq_[k] = shoup52(ipw[k], qv);
+        fwd_wq_[k] = vector_quotient(pw[k], qv);
+        inv_wq_[k] = vector_quotient(ipw[k], qv);
     }
     const std::size_t half = n / 2;
     small_fwd_w_.resize(3 * half);
@@ -75,13 +80,13 @@ NttTables::NttTables(int log_n, const Modulus& q) : log_n_(log_n), q_(q) {
                 std::size_t g = (16 * c + pos[l]) / (2 * t);
                 std::size_t at = off + 8 * c + l;
                 small_fwd_w_[at] = pw[m + g];
-                small_fwd_wq_[at] = shoup52(pw[m + g], qv);
+                small_fwd_wq_[at] = vector_quotient(pw[m + g], qv);
                 small_inv_w_[at] = ipw[m + g];
-                small_inv_wq_[at] = shoup52(ipw[m + g], qv);
+                small_inv_wq_[at] = vector_quotient(ipw[m + g], qv);
             }
     }
     inv_n_w_ = inv_n_.operand;
-    inv_n_wq_ = shoup52(inv_n_w_, qv);
+    inv_n_wq_ = vector_quotient(inv_n_w_, qv);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,14 +153,34 @@ void inverse_scalar(const NttTables& tb, uint64_t* a, bool reduce) {
 
 #define VEIL_IFMA __attribute__((target("avx512f,avx512vl,avx512dq,avx512ifma")))
 
-struct NttIfma {
+// Wide = false: 52-bit IFMA lanes (q < 2^50). Wide = true: 64-bit lanes with the high half of the
+// 64x64 product built from four 32x32 multiplies (q < 2^62), for SEAL's usual 60-bit primes.
+template <bool Wide>
+struct NttVector {
+    VEIL_IFMA static inline __m512i mul_hi64(__m512i x, __m512i y) {
+        const __m512i lo32 = _mm512_set1_epi64(0xFFFFFFFFLL);
+        const __m512i xh = _mm512_srli_epi64(x, 32), yh = _mm512_srli_epi64(y, 32);
+        const __m512i ll = _mm512_mul_epu32(x, y), lh = _mm512_mul_epu32(x, yh);
+        const __m512i hl = _mm512_mul_epu32(xh, y), hh = _mm512_mul_epu32(xh, yh);
+        __m512i mid = _mm512_add_epi64(_mm512_srli_epi64(ll, 32), _mm512_and_si512(lh, lo32));
+        mid = _mm512_add_epi64(mid, _mm512_and_si512(hl, lo32));
+        __m512i hi = _mm512_add_epi64(hh, _mm512_srli_epi64(lh, 32));
+        hi = _mm512_add_epi64(hi, _mm512_srli_epi64(hl, 32));
+        return _mm512_add_epi64(hi, _mm512_srli_epi64(mid, 32));
+    }
+    // x * w mod q in [0, 2q), given the Shoup quotient wq of w.
     VEIL_IFMA static inline __m512i mul_shoup(__m512i x, __m512i w, __m512i wq, __m512i q) {
-        const __m512i zero = _mm512_setzero_si512();
-        const __m512i mask = _mm512_set1_epi64((int64_t(1) << 52) - 1);
-        __m512i hi = _mm512_madd52hi_epu64(zero, x, wq);
-        __m512i r = _mm512_madd52lo_epu64(zero, x, w);
-        r = _mm512_sub_epi64(r, _mm512_madd52lo_epu64(zero, hi, q));
-        return _mm512_and_si512(r, mask);  // in [0, 2q)
+        if constexpr (Wide) {
+            const __m512i hi = mul_hi64(x, wq);
+            return _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(hi, q));
+        } else {
+            const __m512i zero = _mm512_setzero_si512();
+            const __m512i mask = _mm512_set1_epi64((int64_t(1) << 52) - 1);
+            __m512i hi = _mm512_madd52hi_epu64(zero, x, wq);
+            __m512i r = _mm512_madd52lo_epu64(zero, x, w);
+            r = _mm512_sub_epi64(r, _mm512_madd52lo_epu64(zero, hi, q));
+            return _mm512_and_si512(r, mask);
+        }
     }
     // x - m when x >= m (unsigned): min(x, x - m) since x - m wraps to a huge value when x < m.
     VEIL_IFMA static inline __m512i reduce_once(__m512i x, __m512i m) {
@@ -288,29 +313,15 @@ struct NttIfma {
     }
 };
 
-void NttTables::forward(uint64_t* a) const {
-    if (!fwd_w_.empty() && use_ifma())
-        NttIfma::forward(*this, a, true);
+void NttTables::transform(uint64_t* a, bool inverse, bool reduce) const {
+    const bool vector = !fwd_w_.empty() && use_ifma();
+    const bool wide = q_.value() >= kIfmaPrimeBound;
+    if (!vector)
+        (inverse ? inverse_scalar : forward_scalar)(*this, a, reduce);
+    else if (wide)
+        (inverse ? NttVector<true>::inverse : NttVector<true>::forward)(*this, a, reduce);
     else
-        forward_scalar(*this, a, true);
-}
-void NttTables::forward_lazy(uint64_t* a) const {
-    if (!fwd_w_.empty() && use_ifma())
-        NttIfma::forward(*this, a, false);
-    else
-        forward_scalar(*this, a, false);
-}
-void NttTables::inverse(uint64_t* a) const {
-    if (!fwd_w_.empty() && use_ifma())
-        NttIfma::inverse(*this, a, true);
-    else
-        inverse_scalar(*this, a, true);
-}
-void NttTables::inverse_lazy(uint64_t* a) const {
-    if (!fwd_w_.empty() && use_ifma())
-        NttIfma::inverse(*this, a, false);
-    else
-        inverse_scalar(*this, a, false);
+        (inverse ? NttVector<false>::inverse : NttVector<false>::forward)(*this, a, reduce);
 }
 
 }  // namespace veil::he::util

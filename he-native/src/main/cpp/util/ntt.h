@@ -22,11 +22,11 @@ public:
     uint64_t root() const { return root_; }
 
     // In place; input in [0, q), output in [0, q).
-    void forward(uint64_t* a) const;
-    void inverse(uint64_t* a) const;
+    void forward(uint64_t* a) const { transform(a, false, true); }
+    void inverse(uint64_t* a) const { transform(a, true, true); }
     // In place; input in [0, 4q) (forward) / [0, 2q) (inverse), output in [0, 4q) / [0, 2q).
-    void forward_lazy(uint64_t* a) const;
-    void inverse_lazy(uint64_t* a) const;
+    void forward_lazy(uint64_t* a) const { transform(a, false, false); }
+    void inverse_lazy(uint64_t* a) const { transform(a, true, false); }
 
     // Powers of the root in bit-reversed order (forward) and of its inverse in the order the
     // inverse transform consumes them, each with its Shoup quotient.
@@ -41,13 +41,16 @@ private:
     std::vector<MulOperand> root_powers_;
     std::vector<MulOperand> inv_root_powers_;
     MulOperand inv_n_;
-    // IFMA tables (empty when q >= 2^50 or n < 16): root powers with 52-bit Shoup quotients, by
-    // bit-reversed index (fwd_/inv_), plus per-lane copies for the three stages whose butterfly
-    // span is below one vector (small_fwd_/small_inv_, 3 * n/2 entries each).
+    void transform(uint64_t* a, bool inverse, bool reduce) const;
+
+    // AVX-512 tables (empty when n < 16): root powers with Shoup quotients (52-bit for q < 2^50, else
+    // 64-bit), by bit-reversed index (fwd_/inv_), plus per-lane copies for the three stages whose
+    // butterfly span is below one vector (small_fwd_/small_inv_, 3 * n/2 entries each).
     std::vector<uint64_t> fwd_w_, fwd_wq_, inv_w_, inv_wq_;
     std::vector<uint64_t> small_fwd_w_, small_fwd_wq_, small_inv_w_, small_inv_wq_;
     uint64_t inv_n_w_ = 0, inv_n_wq_ = 0;
-    friend struct NttIfma;
+    template <bool Wide>
+    friend struct NttVector;
 };
 
 }  // namespace veil::he::util

@@ -1,5 +1,5 @@
-// Run-time choice of the AVX-512 IFMA kernels. Kernels for primes below 2^50 use 52-bit
-// multiply-add lanes; everything else runs the portable scalar code.
+// Run-time choice of the AVX-512 kernels. Primes below 2^50 use 52-bit IFMA multiply-add lanes; the
+// NTT also has a 64-bit-lane AVX-512 path for wider primes; everything else is portable scalar code.
 #pragma once
 
 #include <cstdint>

@@ -202,6 +202,9 @@ class AzurePackageIT {
     List<String> names = libraries().stream().map(p -> p.getFileName().toString()).toList();
     assertTrue(names.stream().noneMatch(n -> n.startsWith("azure-functions-java-")), names.toString());
     assertTrue(names.stream().noneMatch(n -> n.startsWith("veil-functions")), names.toString());
+    for (String hostOnly : List.of("veil-triggers-", "kafka-clients-", "vertx-kafka-client-", "logback-")) {
+      assertTrue(names.stream().noneMatch(n -> n.startsWith(hostOnly)), hostOnly + " belongs to Veil's host, not the app: " + names);
+    }
     for (String needed : List.of("veil-he-", "veil-fpga-", "onnxruntime-", "caffeine-", "azure-storage-blob-")) {
       assertTrue(names.stream().anyMatch(n -> n.startsWith(needed)), needed + " missing from lib/: " + names);
     }

@@ -1,6 +1,7 @@
 package dev.veil.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,53 +16,58 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Azure package served by Veil: a host process whose class path has the host's own jars (runtime,
- * triggers, Azure Functions library) and the package's lib/, never the functions from the build; it finds
- * the functions in the package's jar ({@code --functions}) and reads the package's host.json.
+ * The Azure package served by Veil: a host process whose class path holds the host (runtime, triggers, their
+ * libraries) but not the functions, their model code or the CKKS engine; {@code --functions} gives it the
+ * package's jar and every jar of its lib/, which the host opens in a fresh class loader. It also reads the
+ * package's host.json.
  */
 class RoundTripIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MASTER_KEY = UUID.randomUUID().toString();
   private static final String FUNCTION_CLASS = "dev/veil/functions/breastcancer/BreastCancerFunction.class";
+  private static final String HE_LIBRARY = "native/linux-x86_64/libveilhe.so";
   @TempDir static Path data;
   static HostProcess host;
 
   @BeforeAll
   static void start() throws Exception {
     Path app = AzurePackageIT.APP;
-    List<Path> libraries = AzurePackageIT.libraries();
-    Set<String> packaged = libraries.stream().map(p -> p.getFileName().toString()).collect(Collectors.toSet());
-    // The host keeps what the package does not carry; anything the package carries comes from the package.
-    List<Path> classPath = new ArrayList<>(Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .map(Path::of)
-        .filter(p -> !packaged.contains(p.getFileName().toString()))
-        .filter(p -> !p.toString().contains(File.separator + "functions" + File.separator + "target")
-            && !p.getFileName().toString().startsWith("veil-functions"))
-        .toList());
+    List<Path> classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .map(Path::of).filter(p -> !isFunctionsSide(p)).toList();
     for (Path entry : classPath) {
-      assertTrue(!holds(entry, FUNCTION_CLASS), "the host class path must not hold the functions: " + entry);
+      assertFalse(holds(entry, FUNCTION_CLASS) || holds(entry, HE_LIBRARY), "the host class path must not hold " + entry);
     }
-    classPath.addAll(libraries);
-    List<String> command = List.of(HostProcess.java(), "-Xmx1g", "-cp",
+    List<String> command = new ArrayList<>(List.of(HostProcess.java(), "-Xmx1g", "-cp",
         classPath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
         "dev.veil.runtime.Main", "start", "--port", "0", "--config", app.toString(), "--data", data.toString(),
-        "--scan", "dev.veil.functions", "--functions", AzurePackageIT.functionsJar().toString());
+        "--scan", "dev.veil.functions", "--functions", AzurePackageIT.functionsJar().toString()));
+    for (Path library : AzurePackageIT.libraries()) command.addAll(List.of("--functions", library.toString()));
     host = HostProcess.start(command, data, Map.of("VEIL_MASTER_KEY", MASTER_KEY));
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (host != null) host.close();
+  }
+
+  // The functions' own modules (and the ONNX Runtime only they use), as reactor jars or class folders.
+  private static boolean isFunctionsSide(Path entry) {
+    String path = entry.toString().replace(File.separatorChar, '/');
+    String name = entry.getFileName().toString();
+    return Stream.of("functions", "he-native", "fpga").anyMatch(m -> path.contains("/" + m + "/target/"))
+        || Stream.of("veil-functions-", "veil-he-", "veil-fpga-", "onnxruntime-").anyMatch(name::startsWith);
   }
 
   private static boolean holds(Path entry, String resource) throws Exception {
@@ -82,7 +88,7 @@ class RoundTripIT {
     HttpResponse<String> response = host.send(HttpRequest.newBuilder(host.uri("/admin/functions"))
         .header("x-functions-key", MASTER_KEY).GET());
     assertEquals(200, response.statusCode(), response.body());
-    Set<String> listed = new java.util.TreeSet<>();
+    Set<String> listed = new TreeSet<>();
     JSON.readTree(response.body()).forEach(f -> listed.add(f.path("name").asText()));
     assertEquals(AzurePackageIT.bundledFunctions().keySet(), listed, host.log());
   }

@@ -3,12 +3,11 @@ package dev.veil.functions.encrypted;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Wraps {@link SlotOps} and counts rotations (each is one key switch) and hoisted batches, for reports. */
+/** Wraps {@link SlotOps} and counts rotations (each one key switch; hoisted ones share a decomposition), for reports. */
 public final class CountingOps<C> implements SlotOps<C> {
 
     private final SlotOps<C> inner;
     private final AtomicLong rotations = new AtomicLong();
-    private final AtomicLong hoistedBatches = new AtomicLong();
 
     public CountingOps(SlotOps<C> inner) {
         this.inner = inner;
@@ -16,10 +15,6 @@ public final class CountingOps<C> implements SlotOps<C> {
 
     public long rotations() {
         return rotations.get();
-    }
-
-    public long hoistedBatches() {
-        return hoistedBatches.get();
     }
 
     @Override
@@ -36,7 +31,6 @@ public final class CountingOps<C> implements SlotOps<C> {
     @Override
     public List<C> rotateHoisted(C x, int[] steps) {
         rotations.addAndGet(steps.length);
-        hoistedBatches.incrementAndGet();
         return inner.rotateHoisted(x, steps);
     }
 

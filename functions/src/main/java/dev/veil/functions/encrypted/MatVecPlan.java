@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * giant step rotates a sum: m - 1 rotations become (B - 1) + (G - 1).
  *
  * <p>Reading past a window's end would mix samples, so each layer shrinks the prefix of a window whose
- * slots are correct by {@link #validityLoss()}; the model picks a window large enough for all its layers.
+ * slots are correct by {@link #validityLoss(int, int)}; the model picks a window large enough for all its layers.
  */
 public final class MatVecPlan {
 
@@ -84,19 +84,6 @@ public final class MatVecPlan {
     /** Slots at the end of a window's valid prefix that this layer's output loses: (m - 1) + (n - m). */
     public static int validityLoss(int rows, int cols) {
         return inputPeriod(rows, cols) - 1;
-    }
-
-    public int validityLoss() {
-        return n - 1;
-    }
-
-    /** Period of the output inside a window (the padded row count). */
-    public int outputPeriod() {
-        return m;
-    }
-
-    public int inputPeriod() {
-        return n;
     }
 
     /** Every rotation step this plan uses (the Galois keys it needs). */

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -21,6 +23,9 @@ import javax.imageio.stream.ImageInputStream;
 public final class ImageDecoder {
   /** 40 megapixels: a 50 MP upload is refused before decoding. */
   public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
+  /** Megapixels decoded at the same time in this process (an image holds ~8 bytes per pixel while decoded). */
+  private static final int BUDGET_MEGAPIXELS = 160;
+  private static final Semaphore BUDGET = new Semaphore(BUDGET_MEGAPIXELS, true);
 
   private ImageDecoder() {
   }
@@ -30,6 +35,14 @@ public final class ImageDecoder {
   }
 
   public static Pixels decode(byte[] bytes, long maxPixels) {
+    return decode(bytes, maxPixels, pixels -> pixels);
+  }
+
+  /**
+   * Decodes and hands the pixels to {@code use} while holding their share of a process-wide pixel budget,
+   * so that many large images arriving together wait for memory instead of exhausting it.
+   */
+  public static <T> T decode(byte[] bytes, long maxPixels, Function<Pixels, T> use) {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("empty body: send a JPEG or PNG image");
     }
@@ -51,13 +64,20 @@ public final class ImageDecoder {
           throw new IllegalArgumentException(String.format(Locale.ROOT,
               "image is %dx%d (%.1f megapixels); the limit is %.1f megapixels", width, height, pixels / 1e6, maxPixels / 1e6));
         }
-        List<String> warnings = new ArrayList<>();
-        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-        BufferedImage image = reader.read(0);
-        if (!warnings.isEmpty()) {
-          throw new IllegalArgumentException("the " + format + " image is damaged or truncated: " + warnings.get(0));
+        int permits = (int) Math.max(1, Math.min(BUDGET_MEGAPIXELS, (pixels + 999_999) / 1_000_000));
+        BUDGET.acquireUninterruptibly(permits);
+        try {
+          List<String> warnings = new ArrayList<>();
+          reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+          BufferedImage image = reader.read(0);
+          if (!warnings.isEmpty()) {
+            throw new IllegalArgumentException("the " + format + " image is damaged or truncated: " + warnings.get(0));
+          }
+          Pixels decoded = new Pixels(width, height, rgb(image));
+          return use.apply(decoded);
+        } finally {
+          BUDGET.release(permits);
         }
-        return new Pixels(width, height, rgb(image));
       } finally {
         reader.dispose();
       }

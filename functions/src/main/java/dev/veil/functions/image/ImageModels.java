@@ -132,8 +132,9 @@ public final class ImageModels {
 
   /** Decodes and preprocesses the image, runs the pipeline; blocks the calling (worker) thread. */
   public List<Prediction> classify(byte[] image) {
-    ImageDecoder.Pixels pixels = ImageDecoder.decode(image, ImageDecoder.DEFAULT_MAX_PIXELS);
-    return classifyTensor(headModel != null ? ImageTensors.resnet(pixels) : ImageTensors.digit(pixels));
+    float[] tensor = ImageDecoder.decode(image, ImageDecoder.DEFAULT_MAX_PIXELS,
+        pixels -> headModel != null ? ImageTensors.resnet(pixels) : ImageTensors.digit(pixels));
+    return classifyTensor(tensor);
   }
 
   /** The pipeline from an already preprocessed tensor on. */

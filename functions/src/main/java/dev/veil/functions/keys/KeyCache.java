@@ -84,10 +84,6 @@ public final class KeyCache<T> {
         cache.synchronous().cleanUp();
     }
 
-    public long estimatedSize() {
-        return cache.synchronous().estimatedSize();
-    }
-
     /** Total weight (decoded key bytes) of the cached entries. */
     public long weightedBytes() {
         return cache.synchronous().policy().eviction().orElseThrow().weightedSize().orElse(0);
