@@ -74,19 +74,23 @@ final class HttpEndpoint {
       ctx.fail(404);
       return;
     }
-    ctx.put(ROUTE_VALUES, routeValues);
-    ctx.addHeadersEndHandler(v -> {
-      int statusClass = ctx.response().getStatusCode() / 100;
-      if (statusClass >= 1 && statusClass <= 5) responsesByClass[statusClass - 1].increment();
-    });
+    if (!routeValues.isEmpty()) ctx.put(ROUTE_VALUES, routeValues);
     if (stopped != null) {
       HttpErrors.send(ctx, 503, "the host is shutting down", null);
-    } else if (keys.authorizes(authLevel, function.name(), HttpErrors.presentedKey(ctx))) {
+      countResponse(ctx);
+    } else if (authLevel == AuthorizationLevel.ANONYMOUS // no key to look for: skips parsing the query string
+        || keys.authorizes(authLevel, function.name(), HttpErrors.presentedKey(ctx))) {
       ctx.next();
     } else {
       HttpErrors.send(ctx, 401, "function '" + function.name() + "' needs a valid "
           + (authLevel == AuthorizationLevel.ADMIN ? "master" : "function") + " key (x-functions-key header or code query parameter)", null);
+      countResponse(ctx);
     }
+  }
+
+  private void countResponse(RoutingContext ctx) {
+    int statusClass = ctx.response().getStatusCode() / 100;
+    if (statusClass >= 1 && statusClass <= 5) responsesByClass[statusClass - 1].increment();
   }
 
   /** The body handler refused a body over the limit: a 400 naming the limit and, when declared, the size. */
@@ -94,6 +98,7 @@ final class HttpEndpoint {
     String declared = ctx.request().getHeader("content-length");
     HttpErrors.send(ctx, 400, "the request body" + (declared == null ? "" : " of " + declared + " bytes")
         + " is larger than this host's limit of " + limit + " bytes (veil.http.maxRequestBodyBytes in host.json)", null);
+    countResponse(ctx);
   }
 
   void handle(RoutingContext ctx) {
@@ -102,7 +107,8 @@ final class HttpEndpoint {
       ctx.queryParams().forEach(e -> bindingData.putIfAbsent(e.getKey(), e.getValue()));
       bindingData.remove(HttpErrors.KEY_QUERY_PARAM);
     }
-    bindingData.putAll(ctx.<Map<String, String>>get(ROUTE_VALUES));
+    Map<String, String> routeValues = ctx.get(ROUTE_VALUES);
+    if (routeValues != null) bindingData.putAll(routeValues);
     Buffer body = ctx.body().buffer();
     Invocation invocation = new Invocation(function.name(), Invocation.newId(), new RequestInput(ctx, body, bodyAsText),
         bindingData, Map.of());
@@ -110,6 +116,7 @@ final class HttpEndpoint {
     invoker.invoke(invocation).onComplete(ar -> {
       try {
         respond(ctx, invocation.id(), ar);
+        countResponse(ctx);
       } finally {
         if (pending.decrementAndGet() == 0 && stopped != null) stopped.tryComplete();
       }
