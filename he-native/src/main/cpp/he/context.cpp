@@ -58,7 +58,7 @@ void validate(const EncryptionParameters& parms, SecLevel sec) {
 
 }  // namespace
 
-Context::Context(const EncryptionParameters& parms, SecLevel sec) : sec_(sec) {
+Context::Context(const EncryptionParameters& parms, SecLevel sec) {
     validate(parms, sec);
     const std::size_t k = parms.coeff_modulus.size();
     const int log_n = util::log2_exact(parms.poly_modulus_degree);

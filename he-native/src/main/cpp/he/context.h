@@ -71,15 +71,11 @@ public:
     const ParmsId& last_parms_id() const { return last_data().parms_id(); }
     // False with a single prime: then the key level is the only data level and no key switching.
     bool using_keyswitching() const { return first_ != 0; }
-    SecLevel sec_level() const { return sec_; }
-    // The special prime (the key level's last), valid when using_keyswitching().
-    const util::Modulus& special_prime() const { return key_data().moduli().back(); }
 
 private:
     // levels_[0] is the key level, then data levels from the top down.
     std::vector<std::unique_ptr<ContextData>> levels_;
     std::size_t first_ = 0;
-    SecLevel sec_;
 };
 
 // SEAL's upper bound on total coefficient-modulus bits for degree n at a security level (0 if n is

@@ -97,10 +97,6 @@ struct KSwitchKeys {
 // Relinearization keys: slot 0 switches s^2 -> s (SEAL's get_index(2) - 2 == 0).
 struct RelinKeys : KSwitchKeys {
     static std::size_t index_of_power(std::size_t key_power) { return key_power - 2; }
-    bool has_power(std::size_t key_power) const {
-        std::size_t i = index_of_power(key_power);
-        return key_power >= 2 && i < keys.size() && !keys[i].empty();
-    }
 };
 
 // Galois keys: slot (galois_elt - 1) / 2 holds the key for that (odd) Galois element; absent keys

@@ -20,7 +20,6 @@ public:
     ByteReader(const std::uint8_t *data, std::size_t size) : p_(data), left_(size) {}
 
     std::size_t remaining() const { return left_; }
-    const std::uint8_t *position() const { return p_; }
 
     // Throws naming `what` unless n more bytes are available.
     void need(std::size_t n, const char *what) const {

@@ -94,7 +94,7 @@ NttTables::NttTables(int log_n, const Modulus& q) : log_n_(log_n), q_(q) {
 
 namespace {
 
-void forward_scalar(const NttTables& tb, uint64_t* a, bool reduce) {
+void forward_scalar(const NttTables& tb, uint64_t* a) {
     const std::size_t n = tb.n();
     const uint64_t q = tb.modulus().value(), two_q = 2 * q;
     const MulOperand* w = tb.root_powers().data();
@@ -113,15 +113,14 @@ void forward_scalar(const NttTables& tb, uint64_t* a, bool reduce) {
             }
         }
     }
-    if (reduce)
-        for (std::size_t j = 0; j < n; ++j) {
-            uint64_t v = a[j];
-            v -= (v >= two_q) ? two_q : 0;
-            a[j] = v - ((v >= q) ? q : 0);
-        }
+    for (std::size_t j = 0; j < n; ++j) {
+        uint64_t v = a[j];
+        v -= (v >= two_q) ? two_q : 0;
+        a[j] = v - ((v >= q) ? q : 0);
+    }
 }
 
-void inverse_scalar(const NttTables& tb, uint64_t* a, bool reduce) {
+void inverse_scalar(const NttTables& tb, uint64_t* a) {
     const std::size_t n = tb.n();
     const uint64_t q = tb.modulus().value(), two_q = 2 * q;
     const MulOperand* w = tb.inv_root_powers().data();
@@ -142,7 +141,7 @@ void inverse_scalar(const NttTables& tb, uint64_t* a, bool reduce) {
     const MulOperand inv_n = tb.inv_n();
     for (std::size_t j = 0; j < n; ++j) {
         uint64_t v = mul_shoup_lazy(a[j], inv_n, q);
-        a[j] = reduce ? v - ((v >= q) ? q : 0) : v;
+        a[j] = v - ((v >= q) ? q : 0);
     }
 }
 
@@ -252,7 +251,7 @@ struct NttVector {
         }
     }
 
-    VEIL_IFMA static void forward(const NttTables& tb, uint64_t* a, bool reduce) {
+    VEIL_IFMA static void forward(const NttTables& tb, uint64_t* a) {
         const std::size_t n = tb.n();
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
@@ -274,15 +273,14 @@ struct NttVector {
         small_stage(tb, a, 4, false);
         small_stage(tb, a, 2, false);
         small_stage(tb, a, 1, false);
-        if (reduce)
-            for (std::size_t j = 0; j < n; j += 8) {
-                __m512i v = _mm512_loadu_si512(a + j);
-                v = reduce_once(reduce_once(v, two_q), q);
-                _mm512_storeu_si512(a + j, v);
-            }
+        for (std::size_t j = 0; j < n; j += 8) {
+            __m512i v = _mm512_loadu_si512(a + j);
+            v = reduce_once(reduce_once(v, two_q), q);
+            _mm512_storeu_si512(a + j, v);
+        }
     }
 
-    VEIL_IFMA static void inverse(const NttTables& tb, uint64_t* a, bool reduce) {
+    VEIL_IFMA static void inverse(const NttTables& tb, uint64_t* a) {
         const std::size_t n = tb.n();
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
@@ -307,21 +305,21 @@ struct NttVector {
         const __m512i iwq = _mm512_set1_epi64(int64_t(tb.inv_n_wq_));
         for (std::size_t j = 0; j < n; j += 8) {
             __m512i v = mul_shoup(_mm512_loadu_si512(a + j), iw, iwq, q);
-            if (reduce) v = reduce_once(v, q);
+            v = reduce_once(v, q);
             _mm512_storeu_si512(a + j, v);
         }
     }
 };
 
-void NttTables::transform(uint64_t* a, bool inverse, bool reduce) const {
+void NttTables::transform(uint64_t* a, bool inverse) const {
     const bool vector = !fwd_w_.empty() && use_ifma();
     const bool wide = q_.value() >= kIfmaPrimeBound;
     if (!vector)
-        (inverse ? inverse_scalar : forward_scalar)(*this, a, reduce);
+        (inverse ? inverse_scalar : forward_scalar)(*this, a);
     else if (wide)
-        (inverse ? NttVector<true>::inverse : NttVector<true>::forward)(*this, a, reduce);
+        (inverse ? NttVector<true>::inverse : NttVector<true>::forward)(*this, a);
     else
-        (inverse ? NttVector<false>::inverse : NttVector<false>::forward)(*this, a, reduce);
+        (inverse ? NttVector<false>::inverse : NttVector<false>::forward)(*this, a);
 }
 
 }  // namespace veil::he::util

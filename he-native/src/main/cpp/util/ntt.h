@@ -22,11 +22,8 @@ public:
     uint64_t root() const { return root_; }
 
     // In place; input in [0, q), output in [0, q).
-    void forward(uint64_t* a) const { transform(a, false, true); }
-    void inverse(uint64_t* a) const { transform(a, true, true); }
-    // In place; input in [0, 4q) (forward) / [0, 2q) (inverse), output in [0, 4q) / [0, 2q).
-    void forward_lazy(uint64_t* a) const { transform(a, false, false); }
-    void inverse_lazy(uint64_t* a) const { transform(a, true, false); }
+    void forward(uint64_t* a) const { transform(a, false); }
+    void inverse(uint64_t* a) const { transform(a, true); }
 
     // Powers of the root in bit-reversed order (forward) and of its inverse in the order the
     // inverse transform consumes them, each with its Shoup quotient.
@@ -41,7 +38,7 @@ private:
     std::vector<MulOperand> root_powers_;
     std::vector<MulOperand> inv_root_powers_;
     MulOperand inv_n_;
-    void transform(uint64_t* a, bool inverse, bool reduce) const;
+    void transform(uint64_t* a, bool inverse) const;
 
     // AVX-512 tables (empty when n < 16): root powers with Shoup quotients (52-bit for q < 2^50, else
     // 64-bit), by bit-reversed index (fwd_/inv_), plus per-lane copies for the three stages whose

@@ -32,11 +32,6 @@ public:
         generate(&v, sizeof v);
         return v;
     }
-    std::uint32_t next_u32() {
-        std::uint32_t v;
-        generate(&v, sizeof v);
-        return v;
-    }
 };
 
 // A deterministic generator over a 4096-byte buffer refilled from (seed, counter), counter starting at 0

@@ -1,5 +1,6 @@
 package dev.veil.fpga;
 
+import dev.veil.runtime.spi.NodeReports;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -9,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AcceleratorPool {
   /** Workers publish their advertisement (id, address, device, capacity, models) here. */
+  private static final String REPORT_NAME = "acceleratorPool";
   public static final String ANNOUNCE_ADDRESS = "veil.fpga.workers.announce";
   /** A pool publishes here when it starts so that running workers announce themselves at once. */
   public static final String DISCOVER_ADDRESS = "veil.fpga.workers.discover";
@@ -85,6 +88,8 @@ public final class AcceleratorPool {
               pool.announcements.completion().onComplete(ar -> vertx.eventBus().publish(DISCOVER_ADDRESS, new JsonObject()));
             }
             pool.healthTimer = vertx.setPeriodic(healthCheckMs, t -> pool.checkHealth());
+            // this node's entry in /admin/cluster lists the pool's workers, local and remote
+            NodeReports.register(REPORT_NAME, pool::report);
             p.complete(pool);
           }));
           return started;
@@ -141,6 +146,10 @@ public final class AcceleratorPool {
       }
       p.complete(out);
     }));
+  }
+
+  private Future<JsonObject> report() {
+    return describeWorkers().map(workers -> new JsonObject().put("workers", new JsonArray(new ArrayList<Object>(workers))));
   }
 
   public Collection<String> modelNames() {
@@ -239,6 +248,7 @@ public final class AcceleratorPool {
   public Future<Void> close() {
     return Future.future(p -> context.runOnContext(v -> {
       if (healthTimer != -1) vertx.cancelTimer(healthTimer);
+      NodeReports.unregister(REPORT_NAME);
       batchers.values().forEach(b -> b.close(new PoolException(503, "the accelerator pool is shutting down")));
       for (WorkerState s : workers.values()) {
         if (s.worker instanceof LocalWorker local) local.stop();

@@ -1,5 +1,8 @@
 package dev.veil.runtime;
 
+import dev.veil.runtime.cluster.ClusterNode;
+import dev.veil.runtime.cluster.ClusterSettings;
+import dev.veil.runtime.cluster.MapLeases;
 import dev.veil.runtime.host.AdminRoutes;
 import dev.veil.runtime.host.Configuration;
 import dev.veil.runtime.host.FunctionInvoker;
@@ -11,6 +14,7 @@ import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HttpErrors;
 import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerProvider;
+import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -72,21 +76,23 @@ public final class VeilHost {
   private final Map<String, TriggerHandle> handles = new ConcurrentHashMap<>();
   private final List<BindingProvider> bindingProviders;
   private final Instant startedAt = Instant.now();
-  private final boolean clustered;
+  private final ClusterSettings.Started cluster;
+  private ClusterNode clusterNode;
+  private PrometheusMeterRegistry registry; // also in Micrometer's global registry while running
   private HttpServer server;
   private volatile boolean ready;
   private volatile boolean draining;
   private Future<Void> closing;
 
   private VeilHost(Vertx vertx, Configuration config, KeyStore keys, FunctionInvoker invoker,
-      List<FunctionDefinition> functions, List<BindingProvider> bindingProviders, boolean clustered) {
+      List<FunctionDefinition> functions, List<BindingProvider> bindingProviders, ClusterSettings.Started cluster) {
     this.vertx = vertx;
     this.config = config;
     this.keys = keys;
     this.invoker = invoker;
     this.functions = functions;
     this.bindingProviders = bindingProviders;
-    this.clustered = clustered;
+    this.cluster = cluster;
   }
 
   /**
@@ -95,21 +101,32 @@ public final class VeilHost {
    */
   public static Future<VeilHost> start(HostOptions options) {
     Prepared prepared;
+    ClusterSettings clusterSettings;
     try {
       prepared = prepare(options);
+      prepared.config.exposeToFunctions();
+      clusterSettings = ClusterSettings.from(prepared.config.hostConfig(), prepared.config.settings(),
+          options.clustered(), options.bindHost());
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
-    Future<Vertx> vertx = options.clustered() ? Clustering.clusteredVertx() : Future.succeededFuture(Vertx.vertx());
-    return vertx.compose(v -> {
+    Future<ClusterSettings.Started> started = clusterSettings != null ? clusterSettings.start()
+        : Future.succeededFuture(new ClusterSettings.Started(Vertx.vertx(), null));
+    return started.compose(cluster -> {
+      Vertx v = cluster.vertx();
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      // Function code (key cache, accelerator pool) can only reach meters through Micrometer's global registry.
+      Metrics.addRegistry(registry);
       FunctionInvoker invoker = new FunctionInvoker(v, prepared.config.hostConfig(), prepared.config.settings(), registry);
       VeilHost host = new VeilHost(v, prepared.config, prepared.keys, invoker, prepared.functions,
-          List.copyOf(prepared.bindings.values()), options.clustered());
+          List.copyOf(prepared.bindings.values()), cluster.manager() != null ? cluster : null);
       int port = options.port() >= 0 ? options.port()
           : prepared.config.localHttpPort() != null ? prepared.config.localHttpPort() : 7071;
-      return host.boot(prepared, registry, options.bindHost(), port)
-          .recover(err -> v.close().transform(ignored -> Future.failedFuture(err)));
+      return host.boot(prepared, registry, clusterSettings, options.bindHost(), port)
+          .recover(err -> {
+            Metrics.removeRegistry(registry);
+            return v.close().transform(ignored -> Future.<VeilHost>failedFuture(err));
+          });
     });
   }
 
@@ -153,10 +170,12 @@ public final class VeilHost {
     closing = bounded(Future.join(stops).<Void>mapEmpty(), timeout)
         .eventually(() -> invoker.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))))
         .eventually(() -> Future.join(bindingProviders.stream().map(BindingProvider::stop).toList()))
+        .eventually(() -> clusterNode != null ? clusterNode.stop() : Future.succeededFuture())
         .eventually(() -> server != null ? server.close() : Future.succeededFuture())
         .eventually(vertx::close)
         .transform(ar -> {
           invoker.close();
+          if (registry != null) Metrics.removeRegistry(registry);
           LOG.info("host stopped");
           return ar.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(ar.cause());
         });
@@ -192,18 +211,28 @@ public final class VeilHost {
     return new Prepared(config, keys, functions, triggers, bindings, dataDirectory);
   }
 
-  private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, String bindHost, int port) {
+  private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, ClusterSettings clusterSettings,
+      String bindHost, int port) {
+    this.registry = registry;
     Router router = Router.router(vertx);
     AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
+    if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
+      clusterNode = new ClusterNode(vertx, clusterSettings, cluster.manager(), prepared.config.hostConfig(), keys,
+          functions, invoker::inFlight);
+      clusterNode.mountRoutes(router);
+    }
     installErrorHandlers(router);
     HostServices services = new HostServices(vertx, prepared.config.settings(), prepared.config.hostConfig(), registry,
-        prepared.dataDirectory, invoker, router, keys);
+        prepared.dataDirectory, invoker, router, keys,
+        new MapLeases(vertx, clusterNode != null ? clusterNode.nodeId() : "local"));
 
     List<Future<Void>> bindingStarts = new ArrayList<>();
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));
     return Future.all(bindingStarts)
         .compose(v -> startTriggers(prepared, services))
         .compose(v -> vertx.createHttpServer().requestHandler(router).listen(port, bindHost))
+        .compose(s -> clusterNode == null ? Future.succeededFuture(s)
+            : clusterNode.start(bindHost, s.actualPort(), List.copyOf(handles.keySet())).map(s))
         .map(s -> {
           server = s;
           ready = true;
@@ -284,7 +313,8 @@ public final class VeilHost {
         .put("functions", handles.size())
         .put("disabledFunctions", disabled.size())
         .put("inFlightInvocations", invoker.inFlight())
-        .put("clustered", clustered);
+        .put("clustered", cluster != null)
+        .put("clusterNodeId", clusterNode != null ? clusterNode.nodeId() : null);
   }
 
   private <T> Future<T> bounded(Future<T> future, Duration timeout) {

@@ -4,7 +4,11 @@ import dev.veil.functions.breastcancer.BreastCancerModel;
 import dev.veil.functions.keys.KeyCache;
 import dev.veil.functions.keys.KeyStoreSettings;
 import dev.veil.functions.mnist.MnistLinearModel;
+import dev.veil.runtime.spi.NodeReports;
 import io.micrometer.core.instrument.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -22,6 +26,11 @@ public final class EncryptedFunctions {
         static final KeyCache<SealKeys> KEYS = new KeyCache<>(new SealKeysDecoder(SETTINGS.maxBundleBytes()),
             SETTINGS.cacheMaxBytes(), SETTINGS.cacheExpireAfterAccess(), keyLoaders(), Metrics.globalRegistry,
             "veil.keys");
+        static {
+            // this node's entry in /admin/cluster shows what its key cache holds
+            NodeReports.register("keyCache", () -> Future.succeededFuture(new JsonObject()
+                .put("keys", new JsonArray(KEYS.cachedRefs())).put("bytes", KEYS.weightedBytes())));
+        }
         static final EncryptedInference MNIST = new EncryptedInference(
             EncryptedFunctionSpec.mnist(MnistLinearModel.bundled()), SETTINGS, SETTINGS.defaultStore(), KEYS);
         static final EncryptedInference BREAST_CANCER = new EncryptedInference(

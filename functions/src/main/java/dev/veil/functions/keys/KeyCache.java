@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -82,6 +83,11 @@ public final class KeyCache<T> {
     /** Runs pending evictions now (Caffeine otherwise does it lazily). */
     public void cleanUp() {
         cache.synchronous().cleanUp();
+    }
+
+    /** The cached references ("container/keyId"), sorted; for the cluster admin summary. */
+    public List<String> cachedRefs() {
+        return cache.synchronous().asMap().keySet().stream().map(e -> e.ref.toString()).sorted().toList();
     }
 
     /** Total weight (decoded key bytes) of the cached entries. */

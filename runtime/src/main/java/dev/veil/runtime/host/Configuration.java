@@ -11,7 +11,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Reads host.json and local.settings.json the way Azure Functions Core Tools does. */
-public record Configuration(HostConfig hostConfig, AppSettings settings, Integer localHttpPort) {
+public record Configuration(HostConfig hostConfig, AppSettings settings, Integer localHttpPort,
+    Map<String, String> declaredSettings) {
 
   /**
    * @param dir folder with host.json and local.settings.json (both optional)
@@ -27,6 +28,9 @@ public record Configuration(HostConfig hostConfig, AppSettings settings, Integer
     declared.forEach(e -> values.put(e.getKey(), e.getValue() == null ? "" : e.getValue().toString()));
     values.putAll(environment);
     values.putAll(overrides);
+    Map<String, String> declaredSettings = new HashMap<>();
+    declared.fieldNames().forEach(name -> declaredSettings.put(name, values.get(name)));
+    overrides.forEach(declaredSettings::put);
     Integer port = null;
     Object hostSection = local.getValue("Host");
     if (hostSection instanceof JsonObject h && h.getValue("LocalHttpPort") != null) {
@@ -36,7 +40,16 @@ public record Configuration(HostConfig hostConfig, AppSettings settings, Integer
         throw new IllegalArgumentException("local.settings.json: Host.LocalHttpPort is not a number");
       }
     }
-    return new Configuration(new HostConfig(host), new AppSettings(values), port);
+    return new Configuration(new HostConfig(host), new AppSettings(values), port, Map.copyOf(declaredSettings));
+  }
+
+  /**
+   * Azure hands app settings to function code as environment variables, which a JVM cannot set; Veil hands
+   * the settings declared in local.settings.json (and overrides) to function code as system properties
+   * instead. Environment variables stay as they are, and a property already set wins.
+   */
+  public void exposeToFunctions() {
+    declaredSettings.forEach(System.getProperties()::putIfAbsent);
   }
 
   private static JsonObject readJson(Path file) {

@@ -20,4 +20,7 @@ public interface HostContext {
 
   /** A writable directory owned by this host for extension state (checkpoints, generated keys, ...). */
   Path dataDirectory();
+
+  /** Cluster-wide expiring leases (always granted on a stand-alone host). */
+  Leases leases();
 }

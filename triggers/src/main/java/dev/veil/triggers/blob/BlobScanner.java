@@ -6,6 +6,7 @@ import dev.veil.runtime.spi.FunctionParameter;
 import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.InvocationFailure;
 import dev.veil.runtime.spi.Invoker;
+import dev.veil.runtime.spi.Leases;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -35,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * {@code maxDequeueCount} times (or whose content does not fit the parameter) gets a poison record in
  * {@code webjobs-blobtrigger-poison} naming the reason, and a receipt. Idle scans back off up to
  * {@code maxPollingInterval}.
+ *
+ * <p>In a cluster one node at a time lists the container for this function: it holds the lease
+ * {@code blob-list/<container>/<function>} (renewed every scan, expiring after {@code leaseDuration} if the node
+ * dies) and re-reads the receipts from storage whenever it takes the lease over, so blobs a crashed node left
+ * unfinished (no receipt) are processed by the next holder.
  */
 final class BlobScanner {
   static final String RECEIPTS_CONTAINER = "azure-webjobs-hosts";
@@ -43,7 +49,7 @@ final class BlobScanner {
   private static final long MIN_DELAY_MS = 100;
 
   /** host.json {@code extensions.blobs} settings. */
-  record Options(int parallelism, int maxDequeueCount, Duration maxPollingInterval) {}
+  record Options(int parallelism, int maxDequeueCount, Duration maxPollingInterval, Duration leaseDuration) {}
 
   private final Vertx vertx;
   private final BlobStore store;
@@ -51,6 +57,9 @@ final class BlobScanner {
   private final FunctionDefinition function;
   private final Invoker invoker;
   private final Options options;
+  private final Leases leases;
+  private final String leaseName;
+  private boolean holdingLease;
   private final String receiptPrefix;
   private final Set<String> receipts = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
@@ -61,18 +70,25 @@ final class BlobScanner {
   private boolean scanning;
 
   BlobScanner(Vertx vertx, BlobStore store, BlobPathPattern path, FunctionDefinition function, Invoker invoker,
-              Options options) {
+              Options options, Leases leases) {
     this.vertx = vertx;
     this.store = store;
     this.path = path;
     this.function = function;
     this.invoker = invoker;
     this.options = options;
+    this.leases = leases;
+    this.leaseName = "blob-list/" + path.container() + "/" + function.name();
     this.receiptPrefix = "blobreceipts/veil/" + function.name() + "/";
   }
 
-  /** Loads the receipts written by earlier runs, then starts scanning. */
+  /** Starts scanning; the first scan that holds the lease loads the receipts written by earlier runs. */
   Future<Void> start() {
+    timer = vertx.setTimer(1, t -> scan());
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> loadReceipts() {
     return blocking(() -> {
       String token = null;
       do {
@@ -81,7 +97,7 @@ final class BlobScanner {
         token = page.continuation();
       } while (token != null);
       return null;
-    }).onSuccess(x -> timer = vertx.setTimer(1, t -> scan())).mapEmpty();
+    }).mapEmpty();
   }
 
   /** Stops after the blobs in progress are finished and their receipts written. */
@@ -90,7 +106,8 @@ final class BlobScanner {
     if (!scanning && vertx.cancelTimer(timer)) {
       stopped.tryComplete(); // idle between scans: nothing in flight
     }
-    return stopped.future();
+    // hand the container to another node now instead of after the lease expires
+    return stopped.future().eventually(() -> holdingLease ? leases.release(leaseName) : Future.succeededFuture());
   }
 
   private void scan() {
@@ -99,8 +116,16 @@ final class BlobScanner {
       return;
     }
     scanning = true;
-    blocking(this::findNew)
-        .compose(todo -> processAll(todo).map(todo.size()))
+    leases.tryAcquire(leaseName, options.leaseDuration())
+        .compose(held -> {
+          boolean takenOver = held && !holdingLease;
+          holdingLease = held;
+          if (!held) return Future.succeededFuture(0); // another node lists this container now
+          // receipts written by the previous holder are only in storage
+          return (takenOver ? loadReceipts() : Future.<Void>succeededFuture())
+              .compose(x -> blocking(this::findNew))
+              .compose(todo -> processAll(todo).map(todo.size()));
+        })
         .onComplete(ar -> {
           scanning = false;
           if (ar.failed()) {

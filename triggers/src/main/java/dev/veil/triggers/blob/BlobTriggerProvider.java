@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * {@code @BlobTrigger}: calls the function for each new or changed blob whose name matches the path (see
  * {@link BlobScanner}). host.json {@code extensions.blobs}: {@code maxDegreeOfParallelism} (default 8),
  * {@code maxDequeueCount} (attempts before the poison record, default 5), {@code maxPollingInterval}
- * (longest pause between idle scans, default {@code 00:00:10}).
+ * (longest pause between idle scans, default {@code 00:00:10}), {@code leaseDuration} (cluster mode: how long
+ * a crashed node keeps the container's listing lease, default {@code 00:00:30}).
  */
 public final class BlobTriggerProvider implements TriggerProvider {
   private static final Logger LOG = LoggerFactory.getLogger(BlobTriggerProvider.class);
@@ -38,7 +39,8 @@ public final class BlobTriggerProvider implements TriggerProvider {
       JsonObject blobs = context.hostConfig().extension("blobs");
       options = new BlobScanner.Options(blobs.getInteger("maxDegreeOfParallelism", 8),
           blobs.getInteger("maxDequeueCount", 5),
-          RetryPolicy.parseInterval(blobs.getString("maxPollingInterval", "00:00:10")));
+          RetryPolicy.parseInterval(blobs.getString("maxPollingInterval", "00:00:10")),
+          RetryPolicy.parseInterval(blobs.getString("leaseDuration", "00:00:30")));
       if (options.parallelism() < 1 || options.maxDequeueCount() < 1) {
         throw new IllegalArgumentException(
             "host.json extensions.blobs.maxDegreeOfParallelism and maxDequeueCount must be at least 1");
@@ -47,7 +49,8 @@ public final class BlobTriggerProvider implements TriggerProvider {
     } catch (RuntimeException e) {
       return Future.failedFuture(new IllegalArgumentException("function " + function.name() + ": " + e.getMessage(), e));
     }
-    BlobScanner scanner = new BlobScanner(context.vertx(), store, path, function, context.invoker(), options);
+    BlobScanner scanner = new BlobScanner(context.vertx(), store, path, function, context.invoker(), options,
+        context.leases());
     return scanner.start().map(x -> {
       LOG.info("function {}: blob trigger on '{}' uses the {}", function.name(), trigger.path(), store.describe());
       return new TriggerHandle() {

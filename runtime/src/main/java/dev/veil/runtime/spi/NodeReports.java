@@ -1,0 +1,47 @@
+package dev.veil.runtime.spi;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Summaries that extensions contribute to this node's entry in {@code /admin/cluster} (e.g. the key cache:
+ * key_ids and bytes; the accelerator pool: workers). Process-wide, because the summarized objects are.
+ */
+public final class NodeReports {
+  private static final Map<String, Supplier<Future<JsonObject>>> REPORTS = new ConcurrentHashMap<>();
+
+  private NodeReports() {}
+
+  /** Adds or replaces the report under this name. */
+  public static void register(String name, Supplier<Future<JsonObject>> report) {
+    REPORTS.put(name, report);
+  }
+
+  public static void unregister(String name) {
+    REPORTS.remove(name);
+  }
+
+  /** Every report by name; a report that fails shows its error instead. */
+  public static Future<JsonObject> collect() {
+    Map<String, Future<JsonObject>> pending = new TreeMap<>();
+    REPORTS.forEach((name, report) -> {
+      Future<JsonObject> f;
+      try {
+        f = report.get();
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      pending.put(name, f.otherwise(err -> new JsonObject().put("error", err.toString())));
+    });
+    return Future.join(List.copyOf(pending.values())).transform(ar -> {
+      JsonObject out = new JsonObject();
+      pending.forEach((name, f) -> out.put(name, f.result()));
+      return Future.succeededFuture(out);
+    });
+  }
+}
