@@ -278,7 +278,8 @@ public final class VeilHost {
     router.errorHandler(404, ctx -> HttpErrors.send(ctx, 404, "nothing is served at " + ctx.request().path(), null));
     router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405,
         "method " + ctx.request().method() + " is not allowed at " + ctx.request().path(), null));
-    router.errorHandler(413, ctx -> HttpErrors.send(ctx, 413, "the request body is larger than this host accepts", null));
+    // A body over the limit is bad input (400, as Azure users expect); HTTP triggers also name the size and limit.
+    router.errorHandler(413, ctx -> HttpErrors.send(ctx, 400, "the request body is larger than this host accepts (veil.http.maxRequestBodyBytes)", null));
     router.errorHandler(400, ctx -> HttpErrors.send(ctx, 400, "the request is malformed", null));
     router.errorHandler(500, ctx -> {
       LOG.error("unhandled error on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());

@@ -21,7 +21,7 @@ final class InvocationMetrics {
       .map(Duration::ofMillis).toArray(Duration[]::new);
 
   private final MeterRegistry registry;
-  private final Map<String, Meters> byKey = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Meters>> byFunction = new ConcurrentHashMap<>();
 
   InvocationMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -29,7 +29,9 @@ final class InvocationMetrics {
 
   /** @param status {@link #SUCCESS} or a failure kind in lower case */
   void record(String function, String status, long nanos) {
-    Meters m = byKey.computeIfAbsent(function + '\0' + status, k -> new Meters(function, status));
+    // Two lookups instead of one on a concatenated key: nothing allocated per invocation.
+    Meters m = byFunction.computeIfAbsent(function, f -> new ConcurrentHashMap<>())
+        .computeIfAbsent(status, s -> new Meters(function, s));
     m.count.increment();
     m.duration.record(nanos, TimeUnit.NANOSECONDS);
     if (m.errors != null) m.errors.increment();

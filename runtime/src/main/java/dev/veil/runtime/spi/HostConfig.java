@@ -51,7 +51,7 @@ public final class HostConfig {
     return veil().getInteger("maxQueuedInvocations", 256);
   }
 
-  /** The largest HTTP request body accepted (HTTP 413 beyond). */
+  /** The largest HTTP request body accepted (HTTP 400 beyond). */
   public long maxRequestBodyBytes() {
     return section(veil(), "http").getLong("maxRequestBodyBytes", 16L * 1024 * 1024);
   }

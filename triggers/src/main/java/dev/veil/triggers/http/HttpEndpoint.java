@@ -21,6 +21,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -33,32 +37,68 @@ import org.slf4j.LoggerFactory;
 final class HttpEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
 
+  private static final String ROUTE_VALUES = "veil.routeValues";
+
   private final FunctionDefinition function;
   private final AuthorizationLevel authLevel;
   private final RouteTemplate template;
+  private final boolean bodyAsText;
   private final Invoker invoker;
   private final AuthKeys keys;
+  private final Counter[] responsesByClass = new Counter[5]; // 1xx .. 5xx
   private final AtomicInteger pending = new AtomicInteger();
   private volatile Promise<Void> stopped;
 
-  HttpEndpoint(FunctionDefinition function, AuthorizationLevel authLevel, RouteTemplate template, Invoker invoker, AuthKeys keys) {
+  HttpEndpoint(FunctionDefinition function, AuthorizationLevel authLevel, RouteTemplate template, boolean bodyAsText,
+      Invoker invoker, AuthKeys keys, MeterRegistry registry) {
     this.function = function;
     this.authLevel = authLevel;
     this.template = template;
+    this.bodyAsText = bodyAsText;
     this.invoker = invoker;
     this.keys = keys;
+    for (int i = 0; i < responsesByClass.length; i++) {
+      responsesByClass[i] = Counter.builder("veil.http.responses")
+          .description("HTTP answers of a function's route by status class, including errors the function returned")
+          .tag("function", function.name()).tag("code", (i + 1) + "xx").register(registry);
+    }
   }
 
-  /** Checks the key before the body is read, so unauthorized callers cannot make the host buffer uploads. */
-  void authorize(RoutingContext ctx) {
+  /**
+   * Enforces the route's constraints (404), then checks the key before the body is read, so unauthorized
+   * callers cannot make the host buffer uploads.
+   */
+  void admit(RoutingContext ctx) {
+    Map<String, String> routeValues = template.match(ctx.normalizedPath());
+    if (routeValues == null) {
+      ctx.fail(404);
+      return;
+    }
+    if (!routeValues.isEmpty()) ctx.put(ROUTE_VALUES, routeValues);
     if (stopped != null) {
       HttpErrors.send(ctx, 503, "the host is shutting down", null);
-    } else if (keys.authorizes(authLevel, function.name(), HttpErrors.presentedKey(ctx))) {
+      countResponse(ctx);
+    } else if (authLevel == AuthorizationLevel.ANONYMOUS // no key to look for: skips parsing the query string
+        || keys.authorizes(authLevel, function.name(), HttpErrors.presentedKey(ctx))) {
       ctx.next();
     } else {
       HttpErrors.send(ctx, 401, "function '" + function.name() + "' needs a valid "
           + (authLevel == AuthorizationLevel.ADMIN ? "master" : "function") + " key (x-functions-key header or code query parameter)", null);
+      countResponse(ctx);
     }
+  }
+
+  private void countResponse(RoutingContext ctx) {
+    int statusClass = ctx.response().getStatusCode() / 100;
+    if (statusClass >= 1 && statusClass <= 5) responsesByClass[statusClass - 1].increment();
+  }
+
+  /** The body handler refused a body over the limit: a 400 naming the limit and, when declared, the size. */
+  void bodyTooLarge(RoutingContext ctx, long limit) {
+    String declared = ctx.request().getHeader("content-length");
+    HttpErrors.send(ctx, 400, "the request body" + (declared == null ? "" : " of " + declared + " bytes")
+        + " is larger than this host's limit of " + limit + " bytes (veil.http.maxRequestBodyBytes in host.json)", null);
+    countResponse(ctx);
   }
 
   void handle(RoutingContext ctx) {
@@ -67,18 +107,16 @@ final class HttpEndpoint {
       ctx.queryParams().forEach(e -> bindingData.putIfAbsent(e.getKey(), e.getValue()));
       bindingData.remove(HttpErrors.KEY_QUERY_PARAM);
     }
-    bindingData.putAll(ctx.pathParams());
-    if (template.catchAllName() != null && ctx.pathParam("*") != null) {
-      bindingData.put(template.catchAllName(), ctx.pathParam("*"));
-    }
-    bindingData.remove("*");
+    Map<String, String> routeValues = ctx.get(ROUTE_VALUES);
+    if (routeValues != null) bindingData.putAll(routeValues);
     Buffer body = ctx.body().buffer();
-    Invocation invocation = new Invocation(function.name(), Invocation.newId(), new RequestInput(ctx, body),
+    Invocation invocation = new Invocation(function.name(), Invocation.newId(), new RequestInput(ctx, body, bodyAsText),
         bindingData, Map.of());
     pending.incrementAndGet();
     invoker.invoke(invocation).onComplete(ar -> {
       try {
         respond(ctx, invocation.id(), ar);
+        countResponse(ctx);
       } finally {
         if (pending.decrementAndGet() == 0 && stopped != null) stopped.tryComplete();
       }
@@ -156,10 +194,11 @@ final class HttpEndpoint {
   }
 
   /** Binds the request to the trigger parameter; runs on a worker thread. */
-  private record RequestInput(RoutingContext ctx, Buffer body) implements TriggerInput {
+  private record RequestInput(RoutingContext ctx, Buffer body, boolean asText) implements TriggerInput {
     @Override
     public Object bind(FunctionParameter parameter) {
-      byte[] bytes = body == null || body.length() == 0 ? null : body.getBytes();
+      byte[] raw = body == null || body.length() == 0 ? null : body.getBytes();
+      Object bytes = raw != null && asText ? new String(raw, charset(ctx.request().getHeader("content-type"))) : raw;
       if (parameter.rawType() != HttpRequestMessage.class) {
         if (bytes == null && parameter.rawType() != Optional.class) {
           throw InvocationFailure.badInput("the request has no body; expected " + parameter.rawType().getSimpleName());
@@ -173,6 +212,22 @@ final class HttpEndpoint {
       Map<String, String> query = new HashMap<>();
       ctx.queryParams().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
       return new VeilHttpRequest<>(request, HttpMethod.value(request.method().name()), headers, query, converted);
+    }
+
+    /** The charset a Content-Type header names; UTF-8 when it names none or one this JVM does not know. */
+    private static Charset charset(String contentType) {
+      if (contentType == null) return StandardCharsets.UTF_8;
+      for (String part : contentType.split(";")) {
+        String p = part.strip();
+        if (p.regionMatches(true, 0, "charset=", 0, 8)) {
+          try {
+            return Charset.forName(p.substring(8).replace("\"", "").strip());
+          } catch (IllegalArgumentException e) {
+            return StandardCharsets.UTF_8;
+          }
+        }
+      }
+      return StandardCharsets.UTF_8;
     }
   }
 }

@@ -2,7 +2,10 @@ package dev.veil.triggers.http;
 
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import com.microsoft.azure.functions.HttpRequestMessage;
 import dev.veil.runtime.spi.FunctionDefinition;
+import dev.veil.runtime.spi.FunctionParameter;
+import dev.veil.runtime.spi.Types;
 import dev.veil.runtime.spi.TriggerContext;
 import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerProvider;
@@ -11,9 +14,11 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.Type;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Serves {@code @HttpTrigger} functions on the host's router. */
 public final class HttpTriggerProvider implements TriggerProvider {
@@ -33,17 +38,30 @@ public final class HttpTriggerProvider implements TriggerProvider {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    boolean bodyAsText;
+    try {
+      bodyAsText = bodyAsText(function, trigger.dataType());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     List<HttpMethod> methods = trigger.methods().length == 0 ? List.of(HttpMethod.values()) : Arrays.asList(trigger.methods());
-    HttpEndpoint endpoint = new HttpEndpoint(function, trigger.authLevel(), template, context.invoker(), context.keys());
-    Route route = context.router().route(template.vertxPath());
+    long bodyLimit = context.hostConfig().maxRequestBodyBytes();
+    HttpEndpoint endpoint = new HttpEndpoint(function, trigger.authLevel(), template, bodyAsText, context.invoker(),
+        context.keys(), context.meterRegistry());
+    Route route = template.hasParameters() ? context.router().routeWithRegex(template.pathRegex())
+        : context.router().route(template.template());
     methods.forEach(m -> route.method(io.vertx.core.http.HttpMethod.valueOf(m.name())));
     // A security-policy handler runs before the body handler: unauthorized uploads are never buffered.
-    route.handler((SecurityPolicyHandler) endpoint::authorize);
+    route.handler((SecurityPolicyHandler) endpoint::admit);
     // GET and HEAD bodies have no defined meaning (RFC 9110): GET/HEAD-only functions skip body buffering.
     if (!methods.stream().allMatch(m -> m == HttpMethod.GET || m == HttpMethod.HEAD)) {
-      route.handler(BodyHandler.create(false).setBodyLimit(context.hostConfig().maxRequestBodyBytes()));
+      route.handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     }
     route.handler(endpoint::handle);
+    route.failureHandler(ctx -> {
+      if (ctx.statusCode() == 413) endpoint.bodyTooLarge(ctx, bodyLimit);
+      else ctx.next();
+    });
     Map<String, Object> description = Map.of("route", template.template(),
         "methods", methods.stream().map(Enum::name).toList(), "authLevel", trigger.authLevel().name());
     return Future.succeededFuture(new TriggerHandle() {
@@ -57,5 +75,29 @@ public final class HttpTriggerProvider implements TriggerProvider {
         return description;
       }
     });
+  }
+
+  /**
+   * Whether {@code dataType} asks for the body as text. "binary" hands over the bytes untouched, so it needs
+   * a byte[] body; "string" decodes the body with the request's charset before converting it; "" converts the
+   * bytes by the body's type.
+   */
+  private static boolean bodyAsText(FunctionDefinition function, String dataType) {
+    switch (dataType) {
+      case "", "string" -> {
+        return dataType.equals("string");
+      }
+      case "binary" -> {
+        FunctionParameter p = function.triggerParameter();
+        Type body = p.rawType() == HttpRequestMessage.class ? p.typeArgument(0) : p.type();
+        if (Types.raw(body) == Optional.class) body = Types.firstArgument(body);
+        if (body != byte[].class) {
+          throw new IllegalArgumentException("dataType \"binary\" delivers the request body as bytes; declare it as "
+              + "byte[] (e.g. HttpRequestMessage<Optional<byte[]>>), not " + body.getTypeName());
+        }
+        return false;
+      }
+      default -> throw new IllegalArgumentException("unsupported dataType \"" + dataType + "\" (use \"binary\" or \"string\")");
+    }
   }
 }

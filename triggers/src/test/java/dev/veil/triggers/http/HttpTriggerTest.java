@@ -49,7 +49,7 @@ class HttpTriggerTest {
     assertEquals(200, response.statusCode());
     Map<String, JsonObject> byName = new HashMap<>();
     new JsonArray(response.body()).forEach(o -> byName.put(((JsonObject) o).getString("name"), (JsonObject) o));
-    assertEquals(15, byName.size(), response.body());
+    assertEquals(19, byName.size(), response.body());
     JsonObject hello = byName.get("hello");
     assertEquals("HttpTrigger", hello.getString("trigger"));
     assertEquals("running", hello.getString("status"));
@@ -186,10 +186,74 @@ class HttpTriggerTest {
   }
 
   @Test
-  void oversizedBodyIs413Json() throws Exception {
+  void oversizedBodyIs400NamingSizeAndLimit() throws Exception {
     HttpResponse<String> response = post(host, "/api/echo", "x".repeat(4096));
-    assertEquals(413, response.statusCode());
-    assertTrue(json(response).getString("error").contains("larger"));
+    assertEquals(400, response.statusCode());
+    assertEquals("application/json", response.headers().firstValue("content-type").orElseThrow());
+    String error = json(response).getString("error");
+    assertTrue(error.contains("4096 bytes") && error.contains("limit of 1024 bytes"), error);
+    assertEquals(200, post(host, "/api/echo", "x".repeat(1024)).statusCode());
+  }
+
+  @Test
+  void routeConstraintsAreEnforcedAnd404OtherwiseBeforeTheKeyCheck() throws Exception {
+    String key = host.keys().functionKey("constrained");
+    String guid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    HttpResponse<String> ok = get(host, "/api/typed/-7/True/abc/" + guid + "/2.5e1/9000000000", key);
+    assertEquals(200, ok.statusCode(), ok.body());
+    assertEquals("-7|True|abc|" + guid + "|25.0|9000000000", ok.body());
+    for (String bad : new String[] {
+        "/api/typed/x7/true/abc/" + guid + "/1/1",          // int
+        "/api/typed/3000000000/true/abc/" + guid + "/1/1",  // int out of range
+        "/api/typed/7/yes/abc/" + guid + "/1/1",            // bool
+        "/api/typed/7/true/ab1/" + guid + "/1/1",           // alpha
+        "/api/typed/7/true/abc/not-a-guid/1/1",             // guid
+        "/api/typed/7/true/abc/" + guid + "/1.2.3/1",       // double
+        "/api/typed/7/true/abc/" + guid + "/1/99999999999999999999"}) { // long out of range
+      HttpResponse<String> response = get(host, bad, key);
+      assertEquals(404, response.statusCode(), bad);
+      assertTrue(json(response).getString("error").startsWith("nothing is served at"), bad);
+    }
+    assertEquals(401, get(host, "/api/typed/-7/true/abc/" + guid + "/2.5/1").statusCode());
+    assertEquals(404, get(host, "/api/shop/books/items/forty-one").statusCode());
+  }
+
+  @Test
+  void optionalRouteParameterMayBeAbsent() throws Exception {
+    assertEquals("page 3", get(host, "/api/pages/3").body());
+    assertEquals("first page", get(host, "/api/pages").body());
+    assertEquals("first page", get(host, "/api/pages/").body());
+    assertEquals(404, get(host, "/api/pages/three").statusCode());
+    assertEquals(404, get(host, "/api/pages/3/4").statusCode());
+  }
+
+  @Test
+  void dataTypeStringDecodesWithTheRequestCharsetAndBinaryKeepsBytes() throws Exception {
+    byte[] latin1 = "café".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    HttpResponse<String> text = Http.CLIENT.send(Http.request(host, "/api/textBody")
+        .header("content-type", "text/plain; charset=ISO-8859-1")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(latin1)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals("café", text.body());
+    // The same bytes through dataType "binary" arrive untouched (one byte per Latin-1 character).
+    HttpResponse<byte[]> binary = Http.CLIENT.send(Http.request(host, "/api/reverseBytes")
+        .header("content-type", "text/plain; charset=ISO-8859-1")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(latin1)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(4, binary.body().length);
+    assertEquals((byte) 0xe9, binary.body()[0]);
+  }
+
+  @Test
+  void httpResponsesAreCountedByStatusClass() throws Exception {
+    HttpResponse<String> error = get(host, "/api/serverError");
+    assertEquals(503, error.statusCode());
+    // The function's own Content-Type (any case) replaces the host's default instead of being sent next to it.
+    assertEquals(java.util.List.of("application/problem+json"), error.headers().allValues("content-type"));
+    assertEquals(503, get(host, "/api/serverError").statusCode());
+    assertEquals(401, get(host, "/api/secure").statusCode());
+    String metrics = get(host, "/metrics").body();
+    assertEquals(2.0, sample(metrics, "veil_http_responses_total", "serverError", "code", "5xx"));
+    assertEquals(0.0, sample(metrics, "veil_http_responses_total", "serverError", "code", "2xx"));
+    assertTrue(sample(metrics, "veil_http_responses_total", "secure", "code", "4xx") >= 1.0);
   }
 
   @Test

@@ -120,4 +120,37 @@ public class TestFunctions {
   public String counted(@HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request) {
     return "counted";
   }
+
+  @FunctionName("constrained")
+  public String constrained(
+      @HttpTrigger(name = "req", authLevel = AuthorizationLevel.FUNCTION,
+          route = "typed/{n:int}/{flag:bool}/{word:alpha}/{id:guid}/{x:double}/{big:long}")
+          HttpRequestMessage<Optional<String>> request,
+      @BindingName("n") int n, @BindingName("flag") String flag, @BindingName("word") String word,
+      @BindingName("id") String id, @BindingName("x") double x, @BindingName("big") long big) {
+    return n + "|" + flag + "|" + word + "|" + id + "|" + x + "|" + big;
+  }
+
+  @FunctionName("optionalPage")
+  public String optionalPage(
+      @HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS, route = "pages/{page:int?}")
+          HttpRequestMessage<Optional<String>> request,
+      @BindingName("page") Optional<Integer> page) {
+    return page.map(p -> "page " + p).orElse("first page");
+  }
+
+  @FunctionName("textBody")
+  public String textBody(
+      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, dataType = "string", authLevel = AuthorizationLevel.ANONYMOUS)
+          HttpRequestMessage<Optional<byte[]>> request) {
+    // dataType "string": the body was decoded with the request's charset, then handed over as UTF-8 bytes.
+    return new String(request.getBody().orElse(new byte[0]), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @FunctionName("serverError")
+  public HttpResponseMessage serverError(
+      @HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request) {
+    return request.createResponseBuilder(HttpStatus.SERVICE_UNAVAILABLE).header("Content-Type", "application/problem+json")
+        .body("{\"title\": \"model not loaded\"}").build();
+  }
 }
