@@ -31,6 +31,6 @@ if [ -z "${VEIL_TEST_AZURITE:-}" ]; then
 fi
 echo "test.sh: Kafka at $VEIL_TEST_KAFKA, Azurite at $VEIL_TEST_AZURITE"
 
-mvn -B -ntp verify "$@"
 # clients/js: node-seal client round trips (the end-to-end runs are Java tests in functions)
 (cd clients/js && node --test test/)
+mvn -B -ntp verify "$@"

@@ -48,6 +48,10 @@ public final class BatchCli implements CliCommand {
     RowScorer.Model model = defaults.model();
     BatchScorer.Settings settings;
     List<Path> files;
+    if (args.contains("--help") || args.contains("-h")) {
+      out.println("usage: " + USAGE);
+      return 0;
+    }
     try {
       for (int i = 0; i < args.size(); i++) {
         String a = args.get(i);

@@ -75,4 +75,10 @@ class BatchCliTest {
     assertEquals(2, run(dir.toString(), "--function", "resnet"));
     assertTrue(err.toString().contains("unknown model 'resnet'"), err.toString());
   }
+
+  @Test
+  void helpPrintsUsage() {
+    assertEquals(0, run("--help"));
+    assertTrue(out.toString().startsWith("usage: "), out.toString());
+  }
 }
