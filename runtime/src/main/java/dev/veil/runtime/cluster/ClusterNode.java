@@ -185,6 +185,21 @@ public final class ClusterNode {
 
   /** Rebuilds the view: Hazelcast members whose secret proof verifies, with the functions they published. */
   private void refresh() {
+    nodes().compose(AsyncMap::entries).onSuccess(entries -> {
+      // Membership is read after the map: a member that left while the map was read must not come back.
+      Map<String, Boolean> members = admittedMembers();
+      List<String> gone = view.keySet().stream().filter(id -> !Boolean.TRUE.equals(members.get(id))).toList();
+      gone.forEach(this::failForwardsTo);
+      view.keySet().removeAll(gone);
+      entries.forEach((id, info) -> {
+        if (Boolean.TRUE.equals(members.get(id))) view.put(id, info);
+      });
+      refused.keySet().removeIf(id -> !members.containsKey(id));
+    });
+  }
+
+  /** Live Hazelcast members by Vert.x node id, each with whether it proved the cluster secret. */
+  private Map<String, Boolean> admittedMembers() {
     Map<String, Boolean> members = new HashMap<>();
     for (Member m : hazelcast.getCluster().getMembers()) {
       String id = vertxNodeId(m);
@@ -194,13 +209,7 @@ public final class ClusterNode {
         LOG.warn("cluster member {} at {} did not prove the cluster secret; it gets no work", id, m.getAddress());
       }
     }
-    nodes().compose(AsyncMap::entries).onSuccess(entries -> {
-      view.keySet().removeIf(id -> !Boolean.TRUE.equals(members.get(id)));
-      entries.forEach((id, info) -> {
-        if (Boolean.TRUE.equals(members.get(id))) view.put(id, info);
-      });
-      refused.keySet().removeIf(id -> !members.containsKey(id));
-    });
+    return members;
   }
 
   /** The Vert.x node id, which the Hazelcast cluster manager keeps as a member attribute (not the member UUID). */
@@ -214,9 +223,15 @@ public final class ClusterNode {
     routedInFlight.remove(id);
     refused.remove(id);
     nodes().compose(map -> map.remove(id)); // any survivor may clean up; removing twice is harmless
+    LOG.warn("cluster node {} left; {} forwarded invocation(s) were in flight there", id, failForwardsTo(id));
+  }
+
+  /** Fails the forwarded invocations waiting on a node that is gone, so they are replayed or answered 503. */
+  private int failForwardsTo(String id) {
     Set<Promise<Message<Buffer>>> lost = pendingForwards.remove(id);
-    if (lost != null) lost.forEach(p -> p.tryFail(new NodeLeft(id)));
-    LOG.warn("cluster node {} left; {} forwarded invocation(s) were in flight there", id, lost == null ? 0 : lost.size());
+    if (lost == null) return 0;
+    lost.forEach(p -> p.tryFail(new NodeLeft(id)));
+    return lost.size();
   }
 
   private static final class NodeLeft extends RuntimeException {
