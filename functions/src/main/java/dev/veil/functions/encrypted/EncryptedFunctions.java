@@ -2,8 +2,10 @@ package dev.veil.functions.encrypted;
 
 import dev.veil.functions.breastcancer.BreastCancerModel;
 import dev.veil.functions.keys.KeyCache;
+import dev.veil.functions.keys.KeyInvalidations;
 import dev.veil.functions.keys.KeyStoreSettings;
 import dev.veil.functions.mnist.MnistLinearModel;
+import dev.veil.runtime.spi.ClusterBroadcasts;
 import dev.veil.runtime.spi.NodeReports;
 import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
@@ -27,6 +29,7 @@ public final class EncryptedFunctions {
             SETTINGS.cacheMaxBytes(), SETTINGS.cacheExpireAfterAccess(), keyLoaders(), Metrics.globalRegistry,
             "veil.keys");
         static {
+            KeyInvalidations.connect(KEYS, ClusterBroadcasts.process()); // replaced bundles leave every node's cache
             // this node's entry in /admin/cluster shows what its key cache holds
             NodeReports.register("keyCache", () -> Future.succeededFuture(new JsonObject()
                 .put("keys", new JsonArray(KEYS.cachedRefs())).put("bytes", KEYS.weightedBytes())));

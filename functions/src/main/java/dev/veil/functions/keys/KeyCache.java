@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 
 /**
  * Decoded evaluation keys, cached by (store, container, key id).
@@ -21,6 +22,8 @@ import java.util.concurrent.Executor;
  *   <li>single-flight: concurrent first requests for one bundle share one download and one decode;</li>
  *   <li>never stale: a cached entry is served only after the store confirms its ETag is unchanged
  *       (a metadata request, no download); a changed or deleted bundle is reloaded or reported missing;</li>
+ *   <li>a bundle found replaced is announced through {@link #onReplaced}; {@link #invalidate} drops the
+ *       copies another node announced as replaced (the cluster passes the announcements around);</li>
  *   <li>statistics exported through Micrometer as {@code cache.*{cache=name}} plus
  *       {@code veil.keys.downloads} and {@code veil.keys.stale}.</li>
  * </ul>
@@ -32,6 +35,7 @@ public final class KeyCache<T> {
     private final AsyncLoadingCache<Entry, Loaded<T>> cache;
     private final Counter downloads;
     private final Counter stale;
+    private volatile BiConsumer<KeyRef, String> onReplaced = (ref, etag) -> { };
 
     public KeyCache(KeyBundleDecoder<T> decoder, long maxBytes, Duration expireAfterAccess, Executor executor,
                     MeterRegistry registry, String name) {
@@ -56,6 +60,11 @@ public final class KeyCache<T> {
         Entry key = new Entry(store, ref);
         // Peek without touching statistics, so a first request counts one miss (in get) and a cached one one hit.
         CompletableFuture<Loaded<T>> cached = cache.asMap().containsKey(key) ? cache.getIfPresent(key) : null;
+        if (cached != null && cached.isCompletedExceptionally()) {
+            // A failed load is never reused; Caffeine drops it too, but maybe only after its caller saw the failure.
+            cache.asMap().remove(key, cached);
+            return cache.get(key).thenApply(Loaded::keys);
+        }
         if (cached == null) {
             // Nothing cached or loading: whatever get() returns is loaded after this call began.
             return cache.get(key).thenApply(Loaded::keys);
@@ -70,9 +79,29 @@ public final class KeyCache<T> {
                     return CompletableFuture.<T>failedFuture(unwrap(error));
                 }
                 stale.increment();
+                onReplaced.accept(key.ref, etag);
                 return cache.get(key).thenApply(Loaded::keys);
             })
             .thenCompose(f -> f));
+    }
+
+    /** Called with (ref, new ETag) whenever this cache finds a cached bundle replaced in its store. */
+    public void onReplaced(BiConsumer<KeyRef, String> listener) {
+        this.onReplaced = listener;
+    }
+
+    /**
+     * {@code ref} was replaced and now has {@code currentEtag}: drops loaded copies with another ETag (a copy
+     * already reloaded, e.g. by the node that announced it, stays). A load still in flight is left alone; the
+     * ETag check on its next use catches it if it read the old bundle.
+     */
+    public void invalidate(KeyRef ref, String currentEtag) {
+        cache.asMap().forEach((key, future) -> {
+            if (key.ref.equals(ref) && future.isDone() && !future.isCompletedExceptionally()
+                && !future.join().etag().equals(currentEtag)) {
+                cache.asMap().remove(key, future);
+            }
+        });
     }
 
     /** Drops every entry (an operator action, and how benchmarks measure a cold cache). */

@@ -10,6 +10,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import dev.veil.runtime.spi.AuthKeys;
+import dev.veil.runtime.spi.ClusterBroadcasts;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HostConfig;
 import dev.veil.runtime.spi.HttpErrors;
@@ -93,6 +94,7 @@ public final class ClusterNode {
   private final AtomicInteger rotation = new AtomicInteger();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private HttpClient loopback;
+  private EventBusBroadcasts broadcasts;
   private UUID membershipListener;
   private long refreshTimer = -1;
   private int httpPort;
@@ -155,6 +157,7 @@ public final class ClusterNode {
     this.loopback = vertx.createHttpClient();
     consumers.add(vertx.eventBus().<Buffer>consumer(httpAddress(nodeId), this::serveForwarded));
     consumers.add(vertx.eventBus().<JsonObject>consumer(infoAddress(nodeId), msg -> localReport().onSuccess(msg::reply)));
+    broadcasts = new EventBusBroadcasts(vertx, ClusterBroadcasts.process()).start();
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override public void memberAdded(MembershipEvent event) { context.runOnContext(v -> refresh()); }
       @Override public void memberRemoved(MembershipEvent event) {
@@ -173,6 +176,7 @@ public final class ClusterNode {
     if (membershipListener != null) hazelcast.getCluster().removeMembershipListener(membershipListener);
     List<Future<Void>> stops = new ArrayList<>();
     consumers.forEach(c -> stops.add(c.unregister()));
+    if (broadcasts != null) stops.add(broadcasts.stop());
     stops.add(nodes().compose(map -> map.remove(nodeId)).mapEmpty());
     return Future.join(stops).<Void>mapEmpty().eventually(() -> loopback != null ? loopback.close() : Future.succeededFuture());
   }
