@@ -18,6 +18,7 @@ import dev.veil.functions.mnist.MnistLinearModel;
 import dev.veil.runtime.HostOptions;
 import dev.veil.runtime.VeilHost;
 import dev.veil.testkit.Azurite;
+import dev.veil.testkit.Waits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -192,13 +193,7 @@ class BatchScoringTest {
     return etags;
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("gave up waiting for: " + what);
-      }
-      Thread.sleep(200);
-    }
+  private static void await(BooleanSupplier condition, String what) {
+    Waits.until(condition, Duration.ofMinutes(3), what);
   }
 }

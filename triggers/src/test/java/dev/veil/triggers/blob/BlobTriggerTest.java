@@ -13,6 +13,7 @@ import com.azure.storage.blob.models.ListBlobsOptions;
 import dev.veil.runtime.HostOptions;
 import dev.veil.runtime.VeilHost;
 import dev.veil.testkit.Azurite;
+import dev.veil.testkit.Waits;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,17 +138,6 @@ class BlobTriggerTest {
   }
 
   static void await(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("gave up waiting for: " + what);
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Waits.until(condition, Duration.ofSeconds(90), what);
   }
 }

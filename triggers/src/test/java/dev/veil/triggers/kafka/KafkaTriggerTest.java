@@ -7,6 +7,7 @@ import dev.veil.runtime.HostOptions;
 import dev.veil.runtime.VeilHost;
 import dev.veil.testkit.KafkaBroker;
 import dev.veil.testkit.KafkaRecords;
+import dev.veil.testkit.Waits;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -156,17 +157,6 @@ class KafkaTriggerTest {
   }
 
   static void await(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("gave up waiting for: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Waits.until(condition, Duration.ofSeconds(90), what);
   }
 }
