@@ -60,9 +60,10 @@ class WorkerProcessTest {
     Router router = TestModels.await(Router.start(poolNode, new JsonObject()
         .put("models", new JsonObject().put("resnet50", resnet)).put("workers", new JsonArray())
         .put("remoteWorkers", true).put("healthCheckMs", 200), registry));
+    Path log = Path.of("target", "worker-process-test.log"); // kept for a look after a failure
+    Files.deleteIfExists(log); // the child appends; lines of an earlier run must not count
     ChildProcess worker = ChildProcess.java("fpga-worker", WorkerMain.class.getName(), List.of("-Xmx512m"),
-        Map.of(ClusterSettings.SECRET_SETTING, secret), List.of(workerConfig.toString(), "remote-cpu-1"),
-        Path.of("target", "worker-process-test.log")); // kept for a look after a failure
+        Map.of(ClusterSettings.SECRET_SETTING, secret), List.of(workerConfig.toString(), "remote-cpu-1"), log);
     ModelSpec spec = ModelSpec.fromJson("resnet50", resnet);
     ExecutionBackend cpu = ExecutionBackend.resolve(DeviceKind.CPU, false, ExecutionBackend.Options.DEFAULT);
     OnnxModel direct = OnnxModel.load(spec, cpu);
@@ -84,11 +85,9 @@ class WorkerProcessTest {
       router.pool().addWorker(local);
       Waits.until(() -> ids(router).size() == 2, Duration.ofSeconds(30), "the local worker to join");
       List<float[]> inputs = new ArrayList<>();
+      for (int i = 0; i < 4; i++) inputs.add(TestModels.randomSample(random, IMAGE));
       List<Future<float[]>> results = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        inputs.add(TestModels.randomSample(random, IMAGE));
-        results.add(router.infer("resnet50", inputs.get(i)));
-      }
+      for (float[] in : inputs) results.add(router.infer("resnet50", in)); // together: one batch of 4
       worker.awaitLog(l -> l.contains("remote-cpu-1: running a batch of 4 for resnet50"), Duration.ofMinutes(1));
       worker.kill();
       assertFalse(worker.isAlive());
