@@ -41,6 +41,7 @@ final class FunctionAppHosts implements AutoCloseable {
   private final Path dir;
   private final JsonObject clusterJson;
   private final String kafkaBrokers;
+  private final List<String> jvmOptions;
   private final ChildProcess azurite;
   private final String storage;
   private final List<Integer> clusterPorts = new ArrayList<>();
@@ -57,9 +58,11 @@ final class FunctionAppHosts implements AutoCloseable {
    *
    * @param clusterJson host.json {@code veil.cluster} for every host (the port is added per host)
    * @param kafkaBrokers the broker for the queue-scoring function; null: the hosts run only the encrypted functions
+   * @param jvmOptions extra options for the host JVMs
    */
-  FunctionAppHosts(Path dir, JsonObject clusterJson, String kafkaBrokers) {
+  FunctionAppHosts(Path dir, JsonObject clusterJson, String kafkaBrokers, List<String> jvmOptions) {
     this.dir = dir;
+    this.jvmOptions = jvmOptions;
     this.clusterJson = clusterJson;
     this.kafkaBrokers = kafkaBrokers;
     int port = FreePorts.next();
@@ -100,9 +103,9 @@ final class FunctionAppHosts implements AutoCloseable {
     env.put("VeilKeyStorage", storage);
     env.put("AzureWebJobsStorage", storage);
     if (kafkaBrokers != null) env.put("KAFKA_BROKERS", kafkaBrokers);
-    ChildProcess process = ChildProcess.java(name, "dev.veil.runtime.Main",
-        List.of("-Xmx512m", "-XX:+UseSerialGC", "-Dhazelcast.wait.seconds.before.join=1"), env, args,
-        config.resolve("host.log"));
+    List<String> jvm = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC", "-Dhazelcast.wait.seconds.before.join=1"));
+    jvm.addAll(jvmOptions);
+    ChildProcess process = ChildProcess.java(name, "dev.veil.runtime.Main", jvm, env, args, config.resolve("host.log"));
     return new Host(name, process, httpPort);
   }
 
@@ -146,14 +149,6 @@ final class FunctionAppHosts implements AutoCloseable {
         .header("content-type", "application/octet-stream").header("x-functions-key", MASTER_KEY)
         .timeout(Duration.ofMinutes(2)).POST(HttpRequest.BodyPublishers.ofByteArray(ciphertext)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  /** he-params of the encrypted MNIST function, as a client reads them. */
-  String mnistHeParams() throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(hosts.get(0).uri("/api/encrypted-mnist/he-params")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) throw new IllegalStateException("he-params answered " + r.statusCode() + ": " + r.body());
-    return r.body();
   }
 
   /** The first host whose log has a line containing {@code text}, or null. */

@@ -3,6 +3,8 @@ package dev.veil.functions.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veil.functions.encrypted.EncryptedClient;
+import dev.veil.functions.encrypted.EncryptedFunctionSpec;
+import dev.veil.functions.encrypted.EncryptedInference;
 import dev.veil.functions.keys.BlobKeyStore;
 import dev.veil.functions.keys.KeyRef;
 import dev.veil.functions.mnist.MnistDigits;
@@ -31,9 +33,13 @@ final class MnistTenants implements AutoCloseable {
     }
   }
 
-  /** Creates {@code count} tenants named {@code prefix-i}, each with keys of its own. */
-  MnistTenants(String heParamsJson, String prefix, int count) throws Exception {
-    JsonNode heParams = new ObjectMapper().readTree(heParamsJson);
+  /**
+   * Creates {@code count} tenants named {@code prefix-i}, each with keys of its own, from the he-params the
+   * function serves (built from the same spec here, so that keys can be made while the hosts start).
+   */
+  MnistTenants(String prefix, int count) {
+    JsonNode heParams = new ObjectMapper().valueToTree(
+        new EncryptedInference(EncryptedFunctionSpec.mnist(MODEL), null, null, null).heParams());
     double[][] digits = MnistDigits.testSplit().images();
     for (int i = 0; i < count; i++) {
       EncryptedClient client = new EncryptedClient(heParams, null);
