@@ -40,6 +40,7 @@ class ClusterMnistBenchmark {
     List<String> lines = new ArrayList<>();
     lines.add(String.format("cluster-bench: encrypted-mnist, %d key_ids, %d client threads, %d warm-up + %d timed requests, %d cores",
         KEY_IDS, CLIENT_THREADS, WARMUP, REQUESTS, Runtime.getRuntime().availableProcessors()));
+    lines.add("cluster-bench: load average at the start " + Files.readString(Path.of("/proc/loadavg")).strip());
     double single = 0;
     try (MnistTenants tenants = new MnistTenants("bench", KEY_IDS)) {
       for (int run = 0; run < 4; run++) {
@@ -59,6 +60,7 @@ class ClusterMnistBenchmark {
         }
       }
     }
+    lines.add("cluster-bench: load average at the end " + Files.readString(Path.of("/proc/loadavg")).strip());
     lines.forEach(System.out::println);
     Files.write(Path.of("target", "cluster-bench.txt"), lines);
   }
