@@ -14,6 +14,7 @@ import dev.veil.runtime.spi.ClusterBroadcasts;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HostConfig;
 import dev.veil.runtime.spi.HttpErrors;
+import dev.veil.runtime.spi.RequestBodies;
 import dev.veil.runtime.spi.NodeReports;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -35,7 +36,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.Handler;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.time.Duration;
@@ -139,7 +140,7 @@ public final class ClusterNode {
    */
   public void mountRoutes(Router router) {
     String prefix = hostConfig.routePrefix().isEmpty() ? "/*" : "/" + hostConfig.routePrefix() + "/*";
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(hostConfig.maxRequestBodyBytes());
+    Handler<RoutingContext> body = RequestBodies.reader(hostConfig.maxRequestBodyBytes());
     router.route(prefix)
         .handler(this::preRoute)
         .handler(ctx -> { if (ctx.get(Target.KEY) == null) ctx.next(); else body.handle(ctx); })
@@ -358,7 +359,7 @@ public final class ClusterNode {
       if (!HOP_HEADERS.contains(name.toLowerCase())) options.addHeader(name, value);
     });
     options.addHeader(METHOD_HEADER, ctx.request().method().name()).addHeader(URI_HEADER, ctx.request().uri());
-    Buffer body = ctx.body().buffer();
+    Buffer body = RequestBodies.of(ctx);
     Promise<Message<Buffer>> promise = Promise.promise();
     Set<Promise<Message<Buffer>>> pending = pendingForwards.computeIfAbsent(target, id -> ConcurrentHashMap.newKeySet());
     pending.add(promise);
@@ -388,7 +389,7 @@ public final class ClusterNode {
     String key = ctx.request().getHeader(KEY_HEADER);
     if (key == null) key = ctx.request().getParam(KEY_FIELD);
     if (key != null) return key;
-    Buffer body = ctx.body().buffer();
+    Buffer body = RequestBodies.of(ctx);
     return body == null ? null : keyFromJson(body.getBytes());
   }
 
