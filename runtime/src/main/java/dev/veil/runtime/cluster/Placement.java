@@ -9,11 +9,15 @@ import java.util.Map;
  * Chooses the node for an invocation. With a key (an encrypted function's {@code key_id}): rendezvous
  * (highest-random-weight) hashing over the live candidates, so every node computes the same owner and only
  * the keys of a leaving node move; bounded load: the owner is skipped while it carries more than
- * {@code LOAD_FACTOR} times the average in-flight count, and the next node in the key's order takes it.
+ * {@code LOAD_FACTOR} times the average in-flight count (and at least {@code MIN_BOUND}), and the next node
+ * in the key's order takes it. The floor keeps a key with its owner at low load, where one request already
+ * in flight is no overload and the load figures (gossiped, up to a period old) are at their noisiest; a
+ * second download of an encrypted function's key bundle costs more than waiting for one evaluation.
  * Without a key: the least loaded candidate.
  */
 final class Placement {
   static final double LOAD_FACTOR = 1.25;
+  static final int MIN_BOUND = 2;
 
   private Placement() {}
 
@@ -34,7 +38,7 @@ final class Placement {
     List<String> order = ownerOrder(candidates, key);
     int total = 1;
     for (String n : candidates) total += load.getOrDefault(n, 0);
-    double bound = Math.ceil(LOAD_FACTOR * total / candidates.size());
+    double bound = Math.max(MIN_BOUND, Math.ceil(LOAD_FACTOR * total / candidates.size()));
     for (String n : order) {
       if (load.getOrDefault(n, 0) + 1 <= bound) return n;
     }

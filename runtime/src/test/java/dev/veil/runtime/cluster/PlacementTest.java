@@ -48,6 +48,14 @@ class PlacementTest {
   }
 
   @Test
+  void atLowLoadAKeyStaysWithItsOwner() {
+    String key = "key-2";
+    List<String> order = Placement.ownerOrder(NODES, key);
+    assertEquals(order.get(0), Placement.choose(NODES, key, Map.of(order.get(0), 1), 0), "one in flight is no overload");
+    assertEquals(order.get(1), Placement.choose(NODES, key, Map.of(order.get(0), 2), 0), "two alone are");
+  }
+
+  @Test
   void keylessCallsGoToTheLeastLoadedAndRotateOnTies() {
     assertEquals("node-b", Placement.choose(NODES, null, Map.of("node-a", 3, "node-b", 1, "node-c", 2), 0));
     assertEquals("node-a", Placement.choose(NODES, null, Map.of(), 0));
