@@ -83,12 +83,16 @@ final class ClusterHosts implements AutoCloseable {
     return Files.readAllLines(storeLog);
   }
 
+  /** Worker threads per host: a key's owner keeps its key until this many of its invocations are in flight. */
+  static final int WORKERS = 4;
+
   Host startHost(String name, int clusterPort, String secret) throws IOException {
     Path config = Files.createDirectories(dir.resolve(name));
     Files.writeString(config.resolve("host.json"), new JsonObject().put("version", "2.0")
         .put("extensions", new JsonObject().put("blobs", new JsonObject()
             .put("maxPollingInterval", "00:00:01").put("leaseDuration", "00:00:05")))
-        .put("veil", new JsonObject().put("cluster", clusterJson.copy().put("port", clusterPort))).encode());
+        .put("veil", new JsonObject().put("workerPoolSize", WORKERS)
+            .put("cluster", clusterJson.copy().put("port", clusterPort))).encode());
     int httpPort = freePort();
     Path log = config.resolve("host.log");
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();

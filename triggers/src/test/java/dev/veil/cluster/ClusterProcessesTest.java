@@ -103,12 +103,15 @@ class ClusterProcessesTest {
     assertEquals(ownerPid, get(entry.uri("/api/whoami?key_id=hot")).body(), "an idle owner serves its key from any entry");
     String ownerId = cluster(owner).getString("nodeId");
 
-    // Four invocations in flight on the owner that the entry node did not send: pinned there as forwarded work is.
-    ExecutorService pool = Executors.newFixedThreadPool(4);
+    // Every worker of the owner busy with invocations the entry node did not send (pinned there as forwarded work is).
+    ExecutorService pool = Executors.newFixedThreadPool(ClusterHosts.WORKERS);
     try {
       List<Future<HttpResponse<String>>> held = new ArrayList<>();
-      for (int i = 0; i < 4; i++) held.add(pool.submit(() -> get(owner.uri("/api/hold"), "x-veil-forwarded", "1")));
-      Waits.until(() -> loadSeenBy(entry, ownerId) >= 4, Duration.ofSeconds(30), "the entry node to hear of the owner's load");
+      for (int i = 0; i < ClusterHosts.WORKERS; i++) {
+        held.add(pool.submit(() -> get(owner.uri("/api/hold"), "x-veil-forwarded", "1")));
+      }
+      Waits.until(() -> loadSeenBy(entry, ownerId) >= ClusterHosts.WORKERS, Duration.ofSeconds(30),
+          "the entry node to hear of the owner's load");
       String busyPid = get(entry.uri("/api/whoami?key_id=hot")).body();
       assertTrue(!busyPid.equals(ownerPid), "the busy owner is skipped by a node that sent it nothing");
 

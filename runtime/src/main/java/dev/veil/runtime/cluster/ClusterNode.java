@@ -301,7 +301,8 @@ public final class ClusterNode {
   }
 
   private void forward(RoutingContext ctx, Target target, String key, List<String> candidates) {
-    String chosen = Placement.choose(candidates, key, loadView(), rotation.getAndIncrement());
+    String chosen = Placement.choose(candidates, key, loadView(), rotation.getAndIncrement(),
+        hostConfig.workerPoolSize());
     AtomicInteger counter = routedInFlight.computeIfAbsent(chosen, id -> new AtomicInteger());
     counter.incrementAndGet();
     if (chosen.equals(nodeId)) {

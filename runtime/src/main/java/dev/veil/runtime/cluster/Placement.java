@@ -9,15 +9,14 @@ import java.util.Map;
  * Chooses the node for an invocation. With a key (an encrypted function's {@code key_id}): rendezvous
  * (highest-random-weight) hashing over the live candidates, so every node computes the same owner and only
  * the keys of a leaving node move; bounded load: the owner is skipped while it carries more than
- * {@code LOAD_FACTOR} times the average in-flight count (and at least {@code MIN_BOUND}), and the next node
- * in the key's order takes it. The floor keeps a key with its owner at low load, where one request already
- * in flight is no overload and the load figures (gossiped, up to a period old) are at their noisiest; a
- * second download of an encrypted function's key bundle costs more than waiting for one evaluation.
+ * {@code LOAD_FACTOR} times the average in-flight count and more than its worker threads can run at once,
+ * and the next node in the key's order takes it. The capacity floor keeps a key with an owner that still
+ * has idle workers: there the request would not wait, while moving it costs the next node a second download
+ * of the key bundle (and the gossiped load figures, up to a period old, are noisiest at low load).
  * Without a key: the least loaded candidate.
  */
 final class Placement {
   static final double LOAD_FACTOR = 1.25;
-  static final int MIN_BOUND = 2;
 
   private Placement() {}
 
@@ -25,8 +24,9 @@ final class Placement {
    * @param candidates node ids that host the function (never empty)
    * @param load in-flight invocations per node as this node sees them (missing = 0)
    * @param rotation a counter that spreads keyless calls among equally loaded nodes
+   * @param capacity invocations a node runs at once (its worker threads); a keyed owner below it keeps its key
    */
-  static String choose(List<String> candidates, String key, Map<String, Integer> load, int rotation) {
+  static String choose(List<String> candidates, String key, Map<String, Integer> load, int rotation, int capacity) {
     if (key == null) { // least loaded; ties go round-robin so idle nodes share the work
       String best = null;
       for (int i = 0; i < candidates.size(); i++) {
@@ -38,7 +38,7 @@ final class Placement {
     List<String> order = ownerOrder(candidates, key);
     int total = 1;
     for (String n : candidates) total += load.getOrDefault(n, 0);
-    double bound = Math.max(MIN_BOUND, Math.ceil(LOAD_FACTOR * total / candidates.size()));
+    double bound = Math.max(capacity, Math.ceil(LOAD_FACTOR * total / candidates.size()));
     for (String n : order) {
       if (load.getOrDefault(n, 0) + 1 <= bound) return n;
     }
