@@ -202,4 +202,7 @@ class VeilHeClient {
   }
 }
 
-module.exports = { VeilHeClient, fetchHeParams, encodeBundle, sha256Hex };
+const api = { VeilHeClient, fetchHeParams, encodeBundle, sha256Hex };
+// CommonJS for Node and bundlers; a plain <script> in a browser gets globalThis.VeilHe (see README)
+if (typeof module === 'object' && module.exports) module.exports = api;
+else globalThis.VeilHe = api;
