@@ -147,7 +147,7 @@ public final class EncryptedInference {
         out.put("input", input);
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("count", any.outputs());
-        output.put("layout", "score k of sample s is slot s*window + k");
+        output.put("layout", "score k of sample s is slot s*window + k; every other slot decrypts to noise only");
         output.put("postprocess", spec.postprocess());
         out.put("output", output);
         out.put("rotations", Map.of("per_ciphertext", any.rotationCount(),
