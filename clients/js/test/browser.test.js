@@ -24,6 +24,7 @@ test('in Chromium: keys for a parameter set, VEILKEYS bundle, encrypt and decryp
     const restored = new globalThis.VeilHe.VeilHeClient(seal, heParams, { secretKey: client.secretKeyBytes() });
     const [[again]] = restored.decrypt(client.encrypt([[5, 2, 3]]), 1);
     return {
+      leaks: [typeof VeilHeClient, typeof BUNDLE_MAGIC, typeof SECTION].filter((t) => t !== 'undefined').length,
       userAgent: navigator.userAgent,
       magic: String.fromCharCode(...bundle.bytes.subarray(0, 8)),
       sections: bundle.bytes[9],
@@ -34,6 +35,7 @@ test('in Chromium: keys for a parameter set, VEILKEYS bundle, encrypt and decryp
     };
   }));
   assert.match(result.userAgent, /Chrome\//);
+  assert.strictEqual(result.leaks, 0, 'the library defines only globalThis.VeilHe');
   assert.strictEqual(result.magic, 'VEILKEYS');
   assert.strictEqual(result.sections, 3);
   assert.match(result.fingerprint, /^[0-9a-f]{64}$/);
