@@ -221,6 +221,7 @@ public final class AcceleratorPool {
     log.warn("pool: draining worker {}: {}", worker.id(), cause.getMessage());
     workers.remove(worker.id());
     removeMeters(s);
+    worker.drained(cause);
   }
 
   void dispatchAll() {

@@ -4,8 +4,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,27 +35,54 @@ public record ExecutionBackend(DeviceKind requested, DeviceKind device, OrtProvi
     };
   }
 
-  /** Resolves against the providers of the ONNX Runtime on the classpath. */
+  /**
+   * Resolves against the providers of the ONNX Runtime on the classpath. A provider counts only if it can be
+   * attached here: the CUDA build lists CUDA on every machine, but attaching it loads CUDA's own libraries,
+   * which a machine without a GPU stack lacks.
+   */
   public static ExecutionBackend resolve(DeviceKind requested, boolean fallbackToCpu, Options options) {
     return resolve(requested, fallbackToCpu, options, OrtEnvironment.getAvailableProviders());
   }
 
   static ExecutionBackend resolve(DeviceKind requested, boolean fallbackToCpu, Options options,
       Set<OrtProvider> available) {
+    return resolve(requested, fallbackToCpu, options, available, ExecutionBackend::attachProblem);
+  }
+
+  /**
+   * @param attachProblem why a candidate backend cannot attach its provider on this machine, or null if it can
+   */
+  static ExecutionBackend resolve(DeviceKind requested, boolean fallbackToCpu, Options options,
+      Set<OrtProvider> available, Function<ExecutionBackend, String> attachProblem) {
+    List<String> problems = new ArrayList<>();
     for (OrtProvider p : candidates(requested)) {
-      if (available.contains(p)) {
-        return new ExecutionBackend(requested, requested, p, options);
-      }
+      if (!available.contains(p)) continue;
+      ExecutionBackend candidate = new ExecutionBackend(requested, requested, p, options);
+      String problem = attachProblem.apply(candidate);
+      if (problem == null) return candidate;
+      problems.add(problem);
     }
-    String missing = requested.configName() + " backend needs the ONNX Runtime execution provider "
-        + String.join(" or ", candidates(requested).stream().map(OrtProvider::getName).toList())
-        + ", but this ONNX Runtime offers only " + available.stream().map(OrtProvider::getName).sorted().toList();
+    String missing = problems.isEmpty()
+        ? requested.configName() + " backend needs the ONNX Runtime execution provider "
+            + String.join(" or ", candidates(requested).stream().map(OrtProvider::getName).toList())
+            + ", but this ONNX Runtime offers only " + available.stream().map(OrtProvider::getName).sorted().toList()
+        : requested.configName() + " backend unavailable: " + String.join("; ", problems);
     if (!fallbackToCpu) {
       throw new BackendUnavailableException(missing
           + "; install an ONNX Runtime build with that provider, or configure \"fallback\": \"cpu\"");
     }
     log.warn("{}; falling back to CPU as configured", missing);
     return new ExecutionBackend(requested, DeviceKind.CPU, OrtProvider.CPU, options);
+  }
+
+  private static String attachProblem(ExecutionBackend candidate) {
+    OrtEnvironment.getEnvironment(); // providers log through the environment's logger
+    try {
+      candidate.sessionOptions().close();
+      return null;
+    } catch (BackendUnavailableException e) {
+      return e.getMessage();
+    }
   }
 
   /** Whether this backend runs on a different device than was asked for. */

@@ -1,6 +1,7 @@
 package dev.veil.fpga;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -10,10 +11,14 @@ import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A worker in another process, reached over the (clustered) event bus at the address it advertised.
- * An unreachable or silent worker counts as a failed worker, so its batch is retried elsewhere.
+ * An unreachable or silent worker counts as a failed worker, so its batch is retried elsewhere; once the
+ * pool drains it (a failed health check, e.g. after its process died), its batches in flight fail at once
+ * instead of waiting for their reply timeout.
  */
 final class RemoteWorker implements Worker {
   static final String OP_HEADER = "op";
@@ -27,6 +32,7 @@ final class RemoteWorker implements Worker {
   private final int capacity;
   private final Map<String, Integer> models;
   private final long batchTimeoutMs;
+  private final Set<Promise<List<float[]>>> inFlight = ConcurrentHashMap.newKeySet();
 
   private RemoteWorker(Vertx vertx, String id, String address, DeviceKind serves, DeviceKind device, int capacity,
       Map<String, Integer> models, long batchTimeoutMs) {
@@ -59,9 +65,25 @@ final class RemoteWorker implements Worker {
   public Future<List<float[]>> run(String model, List<float[]> samples) {
     DeliveryOptions options = new DeliveryOptions().addHeader(OP_HEADER, "run").addHeader(MODEL_HEADER, model)
         .setSendTimeout(batchTimeoutMs);
-    return vertx.eventBus().<Buffer>request(address, BatchCodec.encode(samples), options)
+    Promise<List<float[]>> result = Promise.promise();
+    inFlight.add(result);
+    vertx.eventBus().<Buffer>request(address, BatchCodec.encode(samples), options)
         .recover(this::classify)
-        .map(reply -> BatchCodec.decode(reply.body()));
+        .map(reply -> BatchCodec.decode(reply.body()))
+        .onComplete(ar -> {
+          inFlight.remove(result);
+          if (ar.succeeded()) result.tryComplete(ar.result());
+          else result.tryFail(ar.cause());
+        });
+    return result.future();
+  }
+
+  @Override
+  public void drained(Throwable cause) {
+    for (Promise<List<float[]>> p : inFlight) {
+      p.tryFail(new WorkerFailedException("remote worker " + id + " was drained: " + cause.getMessage(), cause));
+    }
+    inFlight.clear();
   }
 
   @Override

@@ -28,4 +28,11 @@ public interface Worker {
 
   /** Health check: succeeds while the worker can take batches. */
   Future<Void> ping();
+
+  /**
+   * The pool took this worker out of rotation: batches still waiting on it should fail now (with
+   * {@link WorkerFailedException}) so that they are retried elsewhere, not when a timeout runs out.
+   */
+  default void drained(Throwable cause) {
+  }
 }

@@ -77,7 +77,9 @@ public final class WorkerHost {
       msg.fail(400, e.getMessage());
       return;
     }
-    worker.run(msg.headers().get(RemoteWorker.MODEL_HEADER), samples).onComplete(ar -> {
+    String model = msg.headers().get(RemoteWorker.MODEL_HEADER);
+    log.debug("worker {}: running a batch of {} for {}", worker.id(), samples.size(), model);
+    worker.run(model, samples).onComplete(ar -> {
       if (ar.succeeded()) msg.reply(BatchCodec.encode(ar.result()));
       else if (ar.cause() instanceof WorkerFailedException) msg.fail(503, ar.cause().getMessage());
       else if (ar.cause() instanceof PoolException pe) msg.fail(pe.httpStatus(), pe.getMessage());

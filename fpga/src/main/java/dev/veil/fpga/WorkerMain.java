@@ -1,22 +1,28 @@
 package dev.veil.fpga;
 
+import dev.veil.runtime.cluster.ClusterSettings;
+import dev.veil.runtime.spi.AppSettings;
+import dev.veil.runtime.spi.HostConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A stand-alone remote worker process: joins the Vert.x cluster (Hazelcast; its usual configuration
- * applies, e.g. {@code -Dvertx.hazelcast.config=cluster.xml}), loads the heavy models of a pool
- * configuration file on one device, and serves them to every pool in the cluster that accepts remote
- * workers. Usage: {@code WorkerMain <config.json> [worker-id]}; the file's first {@code "workers"} entry
- * says the device, capacity, threads and fallback.
+ * A stand-alone remote worker process: joins the Veil cluster the hosts form (same Hazelcast settings and
+ * secret as a host: the configuration's {@code "cluster"} object takes the keys of host.json
+ * {@code veil.cluster}; {@code VEIL_CLUSTER_SECRET} and {@code VEIL_CLUSTER_MEMBERS} come from the
+ * environment), loads the heavy models of a pool configuration file on one device, and serves them to
+ * every pool in the cluster that accepts remote workers. Usage: {@code WorkerMain <config.json> [worker-id]};
+ * the file's first {@code "workers"} entry says the device, capacity, threads and fallback.
  */
 public final class WorkerMain {
   private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
@@ -29,24 +35,33 @@ public final class WorkerMain {
       System.err.println("usage: WorkerMain <pool-config.json> [worker-id]");
       System.exit(2);
     }
-    JsonObject config = new JsonObject(Files.readString(Path.of(args[0])));
-    WorkerSpec spec = config.getJsonArray("workers", new io.vertx.core.json.JsonArray()).isEmpty()
-        ? WorkerSpec.fromJson(new JsonObject())
-        : WorkerSpec.fromJson(config.getJsonArray("workers").getJsonObject(0));
+    JsonObject config;
+    WorkerSpec spec;
     List<ModelSpec> models = new ArrayList<>();
-    JsonObject modelsJson = config.getJsonObject("models", new JsonObject());
-    for (String name : modelsJson.fieldNames()) {
-      ModelSpec m = ModelSpec.fromJson(name, modelsJson.getJsonObject(name));
-      if (m.heavy() && m.accelerator() == spec.device()) models.add(m);
-    }
-    if (models.isEmpty()) {
-      System.err.println("no heavy model in " + args[0] + " asks for accelerator " + spec.device().configName());
+    ClusterSettings cluster;
+    ExecutionBackend backend;
+    try {
+      config = new JsonObject(Files.readString(Path.of(args[0])));
+      JsonArray workers = config.getJsonArray("workers", new JsonArray());
+      spec = WorkerSpec.fromJson(workers.isEmpty() ? new JsonObject() : workers.getJsonObject(0));
+      JsonObject modelsJson = config.getJsonObject("models", new JsonObject());
+      for (String name : modelsJson.fieldNames()) {
+        ModelSpec m = ModelSpec.fromJson(name, modelsJson.getJsonObject(name));
+        if (m.heavy() && m.accelerator() == spec.device()) models.add(m);
+      }
+      if (models.isEmpty()) {
+        throw new IllegalArgumentException("no heavy model asks for accelerator " + spec.device().configName());
+      }
+      JsonObject hostJson = new JsonObject().put("veil", new JsonObject().put("cluster", config.getJsonObject("cluster", new JsonObject())));
+      cluster = ClusterSettings.from(new HostConfig(hostJson), new AppSettings(System.getenv()), true, "0.0.0.0");
+      backend = ExecutionBackend.resolve(spec.device(), spec.fallbackToCpu(), spec.options());
+    } catch (IOException | RuntimeException e) {
+      System.err.println("WorkerMain " + args[0] + ": " + e.getMessage());
       System.exit(2);
+      return;
     }
-    String id = args.length > 1 ? args[1] : spec.device().configName() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-    ExecutionBackend backend = ExecutionBackend.resolve(spec.device(), spec.fallbackToCpu(), spec.options());
-    Vertx vertx = Vertx.builder().withClusterManager(new HazelcastClusterManager()).buildClustered()
-        .toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
+    String id = args.length > 1 ? args[1] : spec.device().configName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    Vertx vertx = cluster.start().toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES).vertx();
     LocalWorker worker = LocalWorker.create(vertx, id, backend, spec.capacity(), models);
     long timeout = models.stream().mapToLong(ModelSpec::timeoutMs).max().orElse(30_000);
     WorkerHost host = WorkerHost.start(vertx, worker, config.getLong("heartbeatMs", 1000L), timeout)

@@ -69,9 +69,23 @@ class ExecutionBackendTest {
   @Test
   void presentProviderIsChosenWhenOffered() {
     ExecutionBackend b = ExecutionBackend.resolve(DeviceKind.FPGA, false, ExecutionBackend.Options.DEFAULT,
-        EnumSet.of(OrtProvider.CPU, OrtProvider.OPEN_VINO));
+        EnumSet.of(OrtProvider.CPU, OrtProvider.OPEN_VINO), candidate -> null);
     assertEquals(OrtProvider.OPEN_VINO, b.provider());
     assertEquals(DeviceKind.FPGA, b.device());
+  }
+
+  @Test
+  void providerListedButNotAttachableCountsAsMissing() {
+    // As with ONNX Runtime's CUDA build on a machine without CUDA's libraries: CUDA is listed, attaching it fails.
+    // The probe here is the real one, so attaching CUDA to this CPU build fails inside ONNX Runtime itself.
+    BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+        () -> ExecutionBackend.resolve(DeviceKind.GPU, false, ExecutionBackend.Options.DEFAULT,
+            EnumSet.of(OrtProvider.CPU, OrtProvider.CUDA)));
+    assertTrue(e.getMessage().startsWith("gpu backend unavailable: could not attach CUDA"), e.getMessage());
+    ExecutionBackend fallback = ExecutionBackend.resolve(DeviceKind.GPU, true, ExecutionBackend.Options.DEFAULT,
+        EnumSet.of(OrtProvider.CPU, OrtProvider.CUDA));
+    assertEquals(DeviceKind.CPU, fallback.device());
+    assertTrue(fallback.fellBack());
   }
 
   @Test

@@ -18,8 +18,7 @@ import java.util.stream.Collectors;
 
 /**
  * Veil host processes (separate JVMs running {@code veil start --cluster}) on loopback, each with its own
- * config folder, serving the functions in {@code dev.veil.cluster.testfn}. Used by the cluster tests and the
- * cluster benchmark.
+ * config folder, serving the functions in {@code dev.veil.cluster.testfn}.
  */
 final class ClusterHosts implements AutoCloseable {
   static final String SECRET = "cluster-test-secret-0123456789";
@@ -30,6 +29,8 @@ final class ClusterHosts implements AutoCloseable {
   private final Path dir;
   private final Path storeLog;
   private final Path blobLog;
+  /** While this file is missing, {@code hold} invocations stay in flight. */
+  final Path holdRelease;
   final Path blobStore;
   private final JsonObject clusterJson;
   private final List<Integer> clusterPorts = new ArrayList<>();
@@ -54,6 +55,7 @@ final class ClusterHosts implements AutoCloseable {
     this.blobLog = dir.resolve("blobs.log");
     Files.createFile(blobLog);
     this.blobStore = Files.createDirectories(dir.resolve("blob-store"));
+    this.holdRelease = dir.resolve("hold-release");
   }
 
   /** Starts {@code count} hosts with the right secret and waits until each sees all of them. */
@@ -81,12 +83,16 @@ final class ClusterHosts implements AutoCloseable {
     return Files.readAllLines(storeLog);
   }
 
+  /** Worker threads per host: a key's owner keeps its key until this many of its invocations are in flight. */
+  static final int WORKERS = 4;
+
   Host startHost(String name, int clusterPort, String secret) throws IOException {
     Path config = Files.createDirectories(dir.resolve(name));
     Files.writeString(config.resolve("host.json"), new JsonObject().put("version", "2.0")
         .put("extensions", new JsonObject().put("blobs", new JsonObject()
             .put("maxPollingInterval", "00:00:01").put("leaseDuration", "00:00:05")))
-        .put("veil", new JsonObject().put("cluster", clusterJson.copy().put("port", clusterPort))).encode());
+        .put("veil", new JsonObject().put("workerPoolSize", WORKERS)
+            .put("cluster", clusterJson.copy().put("port", clusterPort))).encode());
     int httpPort = freePort();
     Path log = config.resolve("host.log");
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -99,6 +105,7 @@ final class ClusterHosts implements AutoCloseable {
     pb.environment().put("VEIL_MASTER_KEY", MASTER_KEY);
     pb.environment().put("VEIL_TEST_STORE_LOG", storeLog.toString());
     pb.environment().put("VEIL_TEST_BLOB_LOG", blobLog.toString());
+    pb.environment().put("VEIL_TEST_RELEASE", holdRelease.toString());
     pb.environment().put("AzureWebJobsStorage", "file:" + blobStore);
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     return new Host(pb.start(), httpPort, log);
@@ -133,8 +140,10 @@ final class ClusterHosts implements AutoCloseable {
     return cluster(host).getJsonArray("members");
   }
 
-  static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+  static HttpResponse<String> get(URI uri, String... headers) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(90));
+    if (headers.length > 0) request.headers(headers);
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> postKeyed(URI uri, String key) throws IOException, InterruptedException {

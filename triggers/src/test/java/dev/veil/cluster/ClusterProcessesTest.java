@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import static dev.veil.cluster.ClusterHosts.awaitMembers;
+import static dev.veil.cluster.ClusterHosts.cluster;
 import static dev.veil.cluster.ClusterHosts.freePort;
 import static dev.veil.cluster.ClusterHosts.get;
 import static dev.veil.cluster.ClusterHosts.members;
@@ -11,9 +12,12 @@ import static dev.veil.cluster.ClusterHosts.postKeyed;
 
 import dev.veil.cluster.ClusterHosts.Host;
 import io.vertx.core.json.JsonArray;
+import dev.veil.testkit.Waits;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -66,7 +70,7 @@ class ClusterProcessesTest {
     assertEquals(expected, pids, "every host served some calls");
     for (Object m : members(hosts.get(0))) {
       JsonObject member = (JsonObject) m;
-      assertEquals(List.of("drops", "keyed", "whoami"), member.getJsonArray("functions").getList().stream().sorted().toList(),
+      assertEquals(List.of("drops", "hold", "keyed", "whoami"), member.getJsonArray("functions").getList().stream().sorted().toList(),
           "each member reports its functions: " + member);
     }
   }
@@ -92,6 +96,45 @@ class ClusterProcessesTest {
 
   @Test
   @Order(3)
+  void anOwnerBusyWithWorkFromElsewhereGetsNoMoreOfItsKeysUntilItIsFree() throws Exception {
+    String ownerPid = get(hosts.get(0).uri("/api/whoami?key_id=hot")).body();
+    Host owner = hosts.stream().filter(h -> h.pid().equals(ownerPid)).findFirst().orElseThrow();
+    Host entry = hosts.stream().filter(h -> h != owner).findFirst().orElseThrow();
+    assertEquals(ownerPid, get(entry.uri("/api/whoami?key_id=hot")).body(), "an idle owner serves its key from any entry");
+    String ownerId = cluster(owner).getString("nodeId");
+
+    // Every worker of the owner busy with invocations the entry node did not send (pinned there as forwarded work is).
+    ExecutorService pool = Executors.newFixedThreadPool(ClusterHosts.WORKERS);
+    try {
+      List<Future<HttpResponse<String>>> held = new ArrayList<>();
+      for (int i = 0; i < ClusterHosts.WORKERS; i++) {
+        held.add(pool.submit(() -> get(owner.uri("/api/hold"), "x-veil-forwarded", "1")));
+      }
+      Waits.until(() -> loadSeenBy(entry, ownerId) >= ClusterHosts.WORKERS, Duration.ofSeconds(30),
+          "the entry node to hear of the owner's load");
+      String busyPid = get(entry.uri("/api/whoami?key_id=hot")).body();
+      assertTrue(!busyPid.equals(ownerPid), "the busy owner is skipped by a node that sent it nothing");
+
+      Files.createFile(cluster.holdRelease);
+      for (Future<HttpResponse<String>> h : held) assertEquals(200, h.get().statusCode());
+      Waits.until(() -> loadSeenBy(entry, ownerId) == 0, Duration.ofSeconds(30), "the owner's load to drop");
+      assertEquals(ownerPid, get(entry.uri("/api/whoami?key_id=hot")).body(), "the key returns to its free owner");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** The in-flight count of node {@code nodeId} in {@code host}'s load view (-1 when it has none). */
+  private static int loadSeenBy(Host host, String nodeId) {
+    try {
+      return cluster(host).getJsonObject("loadView").getInteger(nodeId, -1);
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  @Test
+  @Order(4)
   void hostWithWrongSecretIsRefused() throws Exception {
     Host intruder = cluster.startHost("intruder", freePort(), "another-secret-0123456789");
     try {
@@ -110,7 +153,7 @@ class ClusterProcessesTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void killingAHostMidStreamLosesNoRequest() throws Exception {
     Host victim = hosts.get(2);
     String victimPid = Long.toString(victim.process().pid());
@@ -141,7 +184,7 @@ class ClusterProcessesTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void blobsOfACrashedListerAreProcessedByTheNextLeaseHolder() throws Exception {
     List<Host> alive = hosts.subList(0, 2);
     for (int i = 0; i < 10; i++) cluster.dropBlob("a" + i);

@@ -80,7 +80,7 @@ public class ImageFunctions {
     String mime = type == null ? "application/octet-stream" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
     return switch (mime) {
       case "image/jpeg", "image/png", "application/octet-stream" -> body;
-      case "multipart/form-data" -> Multipart.firstFile(body, type);
+      case "multipart/form-data" -> Multipart.imageFile(body, type);
       default -> throw new IllegalArgumentException("unsupported Content-Type '" + mime
           + "': send image/jpeg, image/png, application/octet-stream or multipart/form-data");
     };

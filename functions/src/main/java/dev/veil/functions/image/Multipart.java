@@ -1,15 +1,27 @@
 package dev.veil.functions.image;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Just enough multipart/form-data to take the uploaded file out of a form post. */
+/** Just enough multipart/form-data to take the uploaded image out of a form post. */
 final class Multipart {
+  private static final Pattern NAME = Pattern.compile("(?i)[; ]name=\"([^\"]*)\"");
+  private static final Pattern CONTENT_TYPE = Pattern.compile("(?im)^content-type:\\s*([^;\\r\\n]+)");
+  private static final List<String> IMAGE_TYPES = List.of("image/jpeg", "image/png", "application/octet-stream");
+
   private Multipart() {
   }
 
-  /** The first part that carries a file (a filename or an image content type), else the first part. */
-  static byte[] firstFile(byte[] body, String contentType) {
+  /**
+   * The first file part (one with a filename or a content type). A form without one, or whose file is
+   * not declared as an image, is bad input naming what it got.
+   */
+  static byte[] imageFile(byte[] body, String contentType) {
     String boundary = null;
     for (String param : contentType.split(";")) {
       String p = param.trim();
@@ -17,7 +29,7 @@ final class Multipart {
     }
     if (boundary == null || boundary.isEmpty()) throw new IllegalArgumentException("multipart/form-data without a boundary");
     byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-    byte[] first = null;
+    List<String> fields = new ArrayList<>();
     int pos = indexOf(body, delimiter, 0);
     while (pos >= 0) {
       int headersStart = pos + delimiter.length;
@@ -26,15 +38,25 @@ final class Multipart {
       if (headersEnd < 0) break;
       int next = indexOf(body, ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1), headersEnd + 4);
       if (next < 0) break;
-      String headers = new String(body, headersStart, headersEnd - headersStart, StandardCharsets.ISO_8859_1)
-          .toLowerCase(Locale.ROOT);
-      byte[] content = java.util.Arrays.copyOfRange(body, headersEnd + 4, next);
-      if (headers.contains("filename=") || headers.contains("content-type: image/")) return content;
-      if (first == null) first = content;
+      String headers = new String(body, headersStart, headersEnd - headersStart, StandardCharsets.ISO_8859_1);
+      Matcher name = NAME.matcher(headers);
+      String field = name.find() ? name.group(1) : "?";
+      Matcher type = CONTENT_TYPE.matcher(headers);
+      boolean typed = type.find();
+      if (typed || headers.toLowerCase(Locale.ROOT).contains("filename=")) {
+        String mime = typed ? type.group(1).trim().toLowerCase(Locale.ROOT) : "application/octet-stream";
+        if (!IMAGE_TYPES.contains(mime)) {
+          throw new IllegalArgumentException("the file part '" + field + "' has Content-Type '" + mime
+              + "': send a JPEG or PNG image (image/jpeg, image/png)");
+        }
+        return Arrays.copyOfRange(body, headersEnd + 4, next);
+      }
+      fields.add(field);
       pos = next + 2;
     }
-    if (first == null) throw new IllegalArgumentException("the multipart body has no part");
-    return first;
+    if (fields.isEmpty()) throw new IllegalArgumentException("the multipart body has no part");
+    throw new IllegalArgumentException("the multipart form has no file part (fields: " + String.join(", ", fields)
+        + "); send the image as a file, e.g. curl -F image=@photo.jpg");
   }
 
   private static int indexOf(byte[] haystack, byte[] needle, int from) {

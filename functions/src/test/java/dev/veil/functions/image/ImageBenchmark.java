@@ -3,6 +3,7 @@ package dev.veil.functions.image;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import dev.veil.fpga.SeededResNet50;
 import dev.veil.runtime.HostOptions;
 import dev.veil.runtime.VeilHost;
@@ -15,6 +16,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,11 +38,16 @@ import java.util.concurrent.TimeUnit;
  *   <li>ResNet-50 (featurizer + head) through a direct ONNX Runtime session, through the pool API and
  *       through HTTP end to end, at the same batch size and intra-op threads (pool and HTTP clients send
  *       waves of that many requests together, as the direct peer runs its batches);</li>
- *   <li>dynamic batching vs batch-1 serving under 16 concurrent clients, for ResNet-50 and the digits CNN.</li>
+ *   <li>dynamic batching vs batch-1 serving under 16 concurrent clients, for ResNet-50 and the digits CNN,
+ *       each with both thread layouts of a 2-core machine (one batch slot with 2 intra-op threads, two
+ *       slots with 1 thread each), so that each side is compared at its best;</li>
+ *   <li>what limits the batching gain: ("ceiling") plain ONNX Runtime sessions at batch 1 vs 16 with 1 and
+ *       2 threads, what batching can gain on this CPU at all; ("overhead") the pool's own cost per request
+ *       (digits, batch 1, one client, pool vs plain session).</li>
  * </ol>
  * Run: see BENCHMARKS.md ("Accelerator pool"). System properties: bench.batch (4), bench.threads (cores),
  * bench.images (32 per ResNet-50 measurement), bench.rounds (3), bench.digits (8000 per digits measurement),
- * bench.digitRounds (7), bench.parts (resnet,batching,digits).
+ * bench.digitRounds (7), bench.parts (resnet,batching,digits; ceiling,overhead on request).
  */
 public final class ImageBenchmark {
   private static final int BATCH = Integer.getInteger("bench.batch", 4);
@@ -50,6 +58,23 @@ public final class ImageBenchmark {
   private static final List<String> PARTS = List.of(System.getProperty("bench.parts", "resnet,batching,digits").split(","));
   private static final int CLIENTS = 16;
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+  private static final String BATCHED = "dynamic batching (max 16)";
+  private static final String SINGLE = "batch-1 serving";
+
+  /** How a worker uses the cores: {@code slots} batches at a time, {@code threads} intra-op threads each. */
+  private record Layout(int slots, int threads) {
+    String label() {
+      return slots + (slots == 1 ? " slot" : " slots") + " × " + threads + (threads == 1 ? " thread" : " threads");
+    }
+  }
+
+  /** Both ways to use the cores: one batch at a time on all of them, or one batch per core. */
+  private static final List<Layout> LAYOUTS = THREADS == 1 ? List.of(new Layout(1, 1))
+      : List.of(new Layout(1, THREADS), new Layout(THREADS, 1));
+
+  private interface PoolConfig {
+    JsonObject of(int maxBatch, Layout layout);
+  }
 
   private record Result(String name, int requests, double seconds, double[] latenciesMs, double meanBatch) {
     double throughput() {
@@ -85,18 +110,16 @@ public final class ImageBenchmark {
          Http http = new Http(jpeg)) {
       table.add(rounds(ROUNDS, direct::measure, poolApi::measure, http::measure));
     }
-    if (PARTS.contains("batching")) try (Pool batched = new Pool(vertx, "ResNet-50, 16 clients, dynamic batching (max 16)", resnetConfig(16, 50),
-             ImageModels.RESNET50, tensor, CLIENTS, IMAGES);
-         Pool single = new Pool(vertx, "ResNet-50, 16 clients, batch-1 serving", resnetConfig(1, 0),
-             ImageModels.RESNET50, tensor, CLIENTS, IMAGES)) {
-      table.add(rounds(ROUNDS, batched::measure, single::measure));
+    if (PARTS.contains("batching")) {
+      table.add(batching(vertx, "ResNet-50", ImageModels.RESNET50, tensor, IMAGES, ROUNDS,
+          (maxBatch, layout) -> resnetConfig(maxBatch, maxBatch == 1 ? 0 : 50, layout)));
     }
-    if (PARTS.contains("digits")) try (Pool batched = new Pool(vertx, "digits CNN, 16 clients, dynamic batching (max 16)", digitsConfig(16, 1),
-             ImageModels.DIGITS, digit, CLIENTS, DIGIT_REQUESTS);
-         Pool single = new Pool(vertx, "digits CNN, 16 clients, batch-1 serving", digitsConfig(1, 0),
-             ImageModels.DIGITS, digit, CLIENTS, DIGIT_REQUESTS)) {
-      table.add(rounds(DIGIT_ROUNDS, batched::measure, single::measure));
+    if (PARTS.contains("digits")) {
+      table.add(batching(vertx, "digits CNN", ImageModels.DIGITS, digit, DIGIT_REQUESTS, DIGIT_ROUNDS,
+          (maxBatch, layout) -> digitsConfig(maxBatch, maxBatch == 1 ? 0 : 1, layout)));
     }
+    if (PARTS.contains("ceiling")) ceiling(tensor, digit, table);
+    if (PARTS.contains("overhead")) overhead(vertx, digit, table);
     vertx.close().toCompletionStage().toCompletableFuture().get();
 
     System.out.println();
@@ -106,10 +129,21 @@ public final class ImageBenchmark {
     System.out.println();
     for (List<Result> group : table) {
       Result first = group.get(0);
-      for (Result other : group.subList(1, group.size())) {
-        System.out.printf(Locale.ROOT, "%s / %s: %.3f%n", first.name().startsWith("direct") ? other.name() : first.name(),
-            first.name().startsWith("direct") ? first.name() : other.name(),
-            first.name().startsWith("direct") ? other.throughput() / first.throughput() : first.throughput() / other.throughput());
+      if (first.name().startsWith("direct")) {
+        for (Result other : group.subList(1, group.size())) {
+          System.out.printf(Locale.ROOT, "%s / %s: %.3f%n", other.name(), first.name(), other.throughput() / first.throughput());
+        }
+      } else if (group.stream().anyMatch(r -> r.name().contains(BATCHED))) {
+        Result batched = best(group, BATCHED);
+        Result single = best(group, SINGLE);
+        System.out.printf(Locale.ROOT, "best %s / best %s: %.3f%n", batched.name(), single.name(),
+            batched.throughput() / single.throughput());
+      } else {
+        for (int i = 0; i + 1 < group.size(); i += 2) {
+          System.out.printf(Locale.ROOT, "%s / %s: %.3f (%.1f vs %.1f µs per sample)%n", group.get(i).name(),
+              group.get(i + 1).name(), group.get(i).throughput() / group.get(i + 1).throughput(),
+              1e6 / group.get(i).throughput(), 1e6 / group.get(i + 1).throughput());
+        }
       }
     }
     System.exit(0);
@@ -188,22 +222,144 @@ public final class ImageBenchmark {
     }
   }
 
+  /**
+   * 16 closed-loop clients, dynamic batching (max 16) vs batch-1 serving, each in every layout; the
+   * ratio printed is best against best.
+   */
+  private static List<Result> batching(Vertx vertx, String label, String family, float[] input, int total, int rounds,
+      PoolConfig config) throws Exception {
+    List<Pool> pools = new ArrayList<>();
+    try {
+      for (int maxBatch : new int[] {16, 1}) {
+        for (Layout layout : LAYOUTS) {
+          pools.add(new Pool(vertx, label + ", 16 clients, " + (maxBatch == 1 ? SINGLE : BATCHED) + ", " + layout.label(),
+              config.of(maxBatch, layout), family, input, CLIENTS, total));
+        }
+      }
+      return rounds(rounds, pools.stream().map(p -> (Measurement) p::measure).toArray(Measurement[]::new));
+    } finally {
+      for (Pool p : pools) p.close();
+    }
+  }
+
+  private static Result best(List<Result> group, String marker) {
+    return group.stream().filter(r -> r.name().contains(marker)).max(java.util.Comparator.comparingDouble(Result::throughput))
+        .orElseThrow();
+  }
+
+  /** Plain ONNX Runtime sessions at batch 16 vs batch 1: what batching can gain on this CPU at all. */
+  private static void ceiling(float[] tensor, float[] digit, List<List<Result>> table) throws Exception {
+    byte[] resnet = Files.readAllBytes(SeededResNet50.featurizer());
+    byte[] digits = digitsModel();
+    for (int threads : new java.util.TreeSet<>(List.of(1, THREADS))) {
+      String t = threads + (threads == 1 ? " thread" : " threads");
+      try (Plain b16 = new Plain("ResNet-50 featurizer, plain session, batch 16, " + t, resnet, tensor, 16, threads, IMAGES);
+           Plain b1 = new Plain("ResNet-50 featurizer, plain session, batch 1, " + t, resnet, tensor, 1, threads, IMAGES)) {
+        table.add(rounds(ROUNDS, b16::measure, b1::measure));
+      }
+      try (Plain b16 = new Plain("digits CNN, plain session, batch 16, " + t, digits, digit, 16, threads, DIGIT_REQUESTS);
+           Plain b1 = new Plain("digits CNN, plain session, batch 1, " + t, digits, digit, 1, threads, DIGIT_REQUESTS)) {
+        table.add(rounds(DIGIT_ROUNDS, b16::measure, b1::measure));
+      }
+    }
+  }
+
+  /** The pool's cost per request on top of a plain session: digits, batch 1, one client. */
+  private static void overhead(Vertx vertx, float[] digit, List<List<Result>> table) throws Exception {
+    byte[] digits = digitsModel();
+    Layout one = new Layout(1, 1);
+    try (Pool pool = new Pool(vertx, "digits CNN through the pool, 1 client, batch 1, " + one.label(),
+             digitsConfig(1, 0, one), ImageModels.DIGITS, digit, 1, DIGIT_REQUESTS);
+         Plain plain = new Plain("digits CNN, plain session, batch 1, 1 thread", digits, digit, 1, 1, DIGIT_REQUESTS)) {
+      table.add(rounds(DIGIT_ROUNDS, pool::measure, plain::measure));
+    }
+  }
+
+  private static byte[] digitsModel() throws java.io.IOException {
+    try (java.io.InputStream in = ImageBenchmark.class.getResourceAsStream("/models/image/digits-cnn.onnx")) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** A plain ONNX Runtime session run in a loop on one thread, input in a direct buffer made once. */
+  private static final class Plain implements AutoCloseable {
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    private final String name;
+    private final OrtSession session;
+    private final String input;
+    private final long[] shape;
+    private final FloatBuffer data;
+    private final int batch;
+    private final int total;
+
+    Plain(String name, byte[] model, float[] sample, int batch, int threads, int total) throws Exception {
+      this.name = name;
+      this.batch = batch;
+      this.total = total;
+      options.setIntraOpNumThreads(threads);
+      options.setInterOpNumThreads(1);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      session = env.createSession(model, options);
+      input = session.getInputNames().iterator().next();
+      shape = ((TensorInfo) session.getInputInfo().get(input).getInfo()).getShape();
+      shape[0] = batch;
+      data = ByteBuffer.allocateDirect(batch * sample.length * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      for (int i = 0; i < batch; i++) data.put(sample);
+      data.rewind();
+      for (int i = 0; i < 3; i++) runOnce();
+    }
+
+    private void runOnce() throws Exception {
+      try (OnnxTensor t = OnnxTensor.createTensor(env, data, shape); OrtSession.Result r = session.run(Map.of(input, t))) {
+        if (r.size() != 1) throw new IllegalStateException("expected one output");
+      }
+    }
+
+    Result measure() throws Exception {
+      int batches = total / batch;
+      double[] latencies = new double[batches * batch];
+      long start = System.nanoTime();
+      for (int b = 0; b < batches; b++) {
+        long t0 = System.nanoTime();
+        runOnce();
+        Arrays.fill(latencies, b * batch, (b + 1) * batch, (System.nanoTime() - t0) / 1e6);
+      }
+      return new Result(name, batches * batch, (System.nanoTime() - start) / 1e9, latencies, batch);
+    }
+
+    @Override
+    public void close() throws Exception {
+      session.close();
+      options.close();
+    }
+  }
+
   private static JsonObject resnetConfig(int maxBatch, double delayMs) {
+    return resnetConfig(maxBatch, delayMs, new Layout(1, THREADS));
+  }
+
+  private static JsonObject resnetConfig(int maxBatch, double delayMs, Layout layout) {
     return new JsonObject()
         .put("models", new JsonObject()
             .put(ImageModels.RESNET50, new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
                 .put("path", SeededResNet50.featurizer().toString()).put("maxBatchSize", maxBatch)
                 .put("maxQueueDelayMs", delayMs).put("timeoutMs", 600_000))
             .put(ImageModels.RESNET50_HEAD, new JsonObject().put("class", "light").put("path", SeededResNet50.classifier().toString())))
-        .put("workers", new JsonArray().add(new JsonObject().put("device", "cpu").put("count", 1).put("threads", THREADS)));
+        .put("workers", workers(layout));
   }
 
-  private static JsonObject digitsConfig(int maxBatch, double delayMs) {
+  private static JsonArray workers(Layout layout) {
+    return new JsonArray().add(new JsonObject().put("device", "cpu").put("count", 1).put("capacity", layout.slots())
+        .put("threads", layout.threads()));
+  }
+
+  private static JsonObject digitsConfig(int maxBatch, double delayMs, Layout layout) {
     return new JsonObject()
         .put("models", new JsonObject().put(ImageModels.DIGITS, new JsonObject().put("class", "heavy-image")
             .put("accelerator", "cpu").put("path", "classpath:models/image/digits-cnn.onnx")
             .put("maxBatchSize", maxBatch).put("maxQueueDelayMs", delayMs).put("queueCapacity", 1024)))
-        .put("workers", new JsonArray().add(new JsonObject().put("device", "cpu").put("count", 1).put("threads", THREADS)));
+        .put("workers", workers(layout));
   }
 
   /** {@code clients} closed-loop callers of the pool API, {@code total} requests per measurement. */
@@ -229,7 +385,7 @@ public final class ImageBenchmark {
       this.input = input;
       this.clients = clients;
       this.total = total;
-      closedLoop(clients, Math.max(clients * 2, total / 4), i -> models.classifyTensor(input));
+      closedLoop(clients, Math.max(clients, total / 4), i -> models.classifyTensor(input));
     }
 
     Result measure() throws Exception {

@@ -106,6 +106,31 @@ class ImageHttpTest {
   }
 
   @Test
+  void multipartUploadsAreClassifiedLikeTheRawImage() throws Exception {
+    byte[] png = TestImages.encode(TestImages.gradient(300, 200), "png");
+    String type = "multipart/form-data; boundary=veil-test-boundary";
+    for (String route : List.of("classify-digit", "classify-image")) {
+      HttpResponse<String> raw = send(post(route, "image/png", png));
+      HttpResponse<String> form = send(post(route, type, MultipartTest.form("veil-test-boundary", "image/png", png)));
+      assertEquals(200, form.statusCode(), route + ": " + form.body());
+      assertEquals(new JsonObject(raw.body()), new JsonObject(form.body()), route);
+
+      Object[][] bad = {
+          {MultipartTest.form("veil-test-boundary", null, null), "no file part (fields: note)"},
+          {MultipartTest.form("veil-test-boundary", "text/plain", png), "has Content-Type 'text/plain'"},
+      };
+      for (Object[] c : bad) {
+        HttpResponse<String> r = send(post(route, type, (byte[]) c[0]));
+        assertEquals(400, r.statusCode(), route + " " + c[1] + ": " + r.body());
+        assertTrue(new JsonObject(r.body()).getString("error").contains((String) c[1]), route + ": " + r.body());
+      }
+      HttpResponse<String> urlencoded = send(post(route, "application/x-www-form-urlencoded", "image=abc".getBytes(StandardCharsets.UTF_8)));
+      assertEquals(400, urlencoded.statusCode(), route + ": " + urlencoded.body());
+      assertTrue(new JsonObject(urlencoded.body()).getString("error").contains("unsupported Content-Type 'application/x-www-form-urlencoded'"));
+    }
+  }
+
+  @Test
   void badInputIsA400WithAMessage() throws Exception {
     byte[] png = TestImages.encode(TestImages.gradient(300, 300), "png");
     Object[][] cases = {

@@ -14,6 +14,7 @@ import dev.veil.runtime.spi.ClusterBroadcasts;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HostConfig;
 import dev.veil.runtime.spi.HttpErrors;
+import dev.veil.runtime.spi.RequestBodies;
 import dev.veil.runtime.spi.NodeReports;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -35,7 +36,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.Handler;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.time.Duration;
@@ -73,6 +74,8 @@ public final class ClusterNode {
   private static final String NODES_MAP = "veil.cluster.nodes";
   private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
   private static final JsonFactory JSON = new JsonFactory();
+  /** How often each node tells the others its in-flight count (the bounded-load rule's view). */
+  private static final Duration LOAD_GOSSIP_PERIOD = Duration.ofMillis(250);
   private static final Set<String> HOP_HEADERS = Set.of("host", "connection", "content-length", "transfer-encoding",
       "keep-alive", "upgrade", "te", "trailer");
 
@@ -87,6 +90,7 @@ public final class ClusterNode {
   private List<String> localFunctions = List.of();
   private final IntSupplier localInFlight;
   private final String nodeId;
+  private final LoadGossip loadGossip;
   private final Map<String, JsonObject> view = new ConcurrentHashMap<>();
   private final Map<String, String> refused = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> routedInFlight = new ConcurrentHashMap<>();
@@ -114,6 +118,7 @@ public final class ClusterNode {
     this.keys = keys;
     this.localInFlight = localInFlight;
     this.nodeId = manager.getNodeId();
+    this.loadGossip = new LoadGossip(vertx, nodeId, localInFlight, LOAD_GOSSIP_PERIOD);
     String prefix = hostConfig.routePrefix().isEmpty() ? "/" : "/" + hostConfig.routePrefix() + "/";
     for (FunctionDefinition fn : functions) {
       if (fn.trigger() instanceof HttpTrigger http) {
@@ -135,7 +140,7 @@ public final class ClusterNode {
    */
   public void mountRoutes(Router router) {
     String prefix = hostConfig.routePrefix().isEmpty() ? "/*" : "/" + hostConfig.routePrefix() + "/*";
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(hostConfig.maxRequestBodyBytes());
+    Handler<RoutingContext> body = RequestBodies.reader(hostConfig.maxRequestBodyBytes());
     router.route(prefix)
         .handler(this::preRoute)
         .handler(ctx -> { if (ctx.get(Target.KEY) == null) ctx.next(); else body.handle(ctx); })
@@ -166,7 +171,7 @@ public final class ClusterNode {
     });
     refreshTimer = vertx.setPeriodic(2000, id -> refresh());
     JsonObject self = new JsonObject().put("functions", new JsonArray(localFunctions));
-    return nodes().compose(map -> map.put(nodeId, self)).onSuccess(v -> refresh())
+    return loadGossip.start().compose(v -> nodes()).compose(map -> map.put(nodeId, self)).onSuccess(v -> refresh())
         .onSuccess(v -> LOG.info("cluster '{}': node {} joined with {} function(s)", settings.name(), nodeId, localFunctions.size()));
   }
 
@@ -177,6 +182,7 @@ public final class ClusterNode {
     List<Future<Void>> stops = new ArrayList<>();
     consumers.forEach(c -> stops.add(c.unregister()));
     if (broadcasts != null) stops.add(broadcasts.stop());
+    stops.add(loadGossip.stop());
     stops.add(nodes().compose(map -> map.remove(nodeId)).mapEmpty());
     return Future.join(stops).<Void>mapEmpty().eventually(() -> loopback != null ? loopback.close() : Future.succeededFuture());
   }
@@ -225,6 +231,7 @@ public final class ClusterNode {
   private void memberLeft(String id) {
     view.remove(id);
     routedInFlight.remove(id);
+    loadGossip.forget(id);
     refused.remove(id);
     nodes().compose(map -> map.remove(id)); // any survivor may clean up; removing twice is harmless
     LOG.warn("cluster node {} left; {} forwarded invocation(s) were in flight there", id, failForwardsTo(id));
@@ -294,10 +301,8 @@ public final class ClusterNode {
   }
 
   private void forward(RoutingContext ctx, Target target, String key, List<String> candidates) {
-    Map<String, Integer> load = new HashMap<>();
-    routedInFlight.forEach((id, n) -> load.put(id, n.get()));
-    load.merge(nodeId, localInFlight.getAsInt(), Math::max);
-    String chosen = Placement.choose(candidates, key, load, rotation.getAndIncrement());
+    String chosen = Placement.choose(candidates, key, loadView(), rotation.getAndIncrement(),
+        hostConfig.workerPoolSize());
     AtomicInteger counter = routedInFlight.computeIfAbsent(chosen, id -> new AtomicInteger());
     counter.incrementAndGet();
     if (chosen.equals(nodeId)) {
@@ -332,6 +337,17 @@ public final class ClusterNode {
     });
   }
 
+  /**
+   * In-flight invocations per node: what each node last reported, raised to what this node has sent there
+   * and not yet seen answered (a report can be up to one gossip period old), and this node's own count.
+   */
+  private Map<String, Integer> loadView() {
+    Map<String, Integer> load = loadGossip.reported();
+    routedInFlight.forEach((id, n) -> load.merge(id, n.get(), Math::max));
+    load.merge(nodeId, localInFlight.getAsInt(), Math::max);
+    return load;
+  }
+
   /** GET/HEAD/OPTIONS always; other methods only with {@code veil.cluster.replayHttp}. */
   private boolean replayable(RoutingContext ctx) {
     HttpMethod m = ctx.request().method();
@@ -344,7 +360,7 @@ public final class ClusterNode {
       if (!HOP_HEADERS.contains(name.toLowerCase())) options.addHeader(name, value);
     });
     options.addHeader(METHOD_HEADER, ctx.request().method().name()).addHeader(URI_HEADER, ctx.request().uri());
-    Buffer body = ctx.body().buffer();
+    Buffer body = RequestBodies.of(ctx);
     Promise<Message<Buffer>> promise = Promise.promise();
     Set<Promise<Message<Buffer>>> pending = pendingForwards.computeIfAbsent(target, id -> ConcurrentHashMap.newKeySet());
     pending.add(promise);
@@ -374,7 +390,7 @@ public final class ClusterNode {
     String key = ctx.request().getHeader(KEY_HEADER);
     if (key == null) key = ctx.request().getParam(KEY_FIELD);
     if (key != null) return key;
-    Buffer body = ctx.body().buffer();
+    Buffer body = RequestBodies.of(ctx);
     return body == null ? null : keyFromJson(body.getBytes());
   }
 
@@ -449,7 +465,8 @@ public final class ClusterNode {
       JsonArray refusedMembers = new JsonArray();
       refused.forEach((id, address) -> refusedMembers.add(new JsonObject().put("nodeId", id).put("address", address)));
       return new JsonObject().put("cluster", settings.name()).put("nodeId", nodeId).put("members", members)
-          .put("refused", refusedMembers).put("affinity", settings.affinity()).put("replayHttp", settings.replayHttp());
+          .put("refused", refusedMembers).put("affinity", settings.affinity()).put("replayHttp", settings.replayHttp())
+          .put("loadView", new JsonObject(new HashMap<>(loadView())));
     });
   }
 

@@ -9,7 +9,10 @@ import java.util.Map;
  * Chooses the node for an invocation. With a key (an encrypted function's {@code key_id}): rendezvous
  * (highest-random-weight) hashing over the live candidates, so every node computes the same owner and only
  * the keys of a leaving node move; bounded load: the owner is skipped while it carries more than
- * {@code LOAD_FACTOR} times the average in-flight count, and the next node in the key's order takes it.
+ * {@code LOAD_FACTOR} times the average in-flight count and more than its worker threads can run at once,
+ * and the next node in the key's order takes it. The capacity floor keeps a key with an owner that still
+ * has idle workers: there the request would not wait, while moving it costs the next node a second download
+ * of the key bundle (and the gossiped load figures, up to a period old, are noisiest at low load).
  * Without a key: the least loaded candidate.
  */
 final class Placement {
@@ -21,8 +24,9 @@ final class Placement {
    * @param candidates node ids that host the function (never empty)
    * @param load in-flight invocations per node as this node sees them (missing = 0)
    * @param rotation a counter that spreads keyless calls among equally loaded nodes
+   * @param capacity invocations a node runs at once (its worker threads); a keyed owner below it keeps its key
    */
-  static String choose(List<String> candidates, String key, Map<String, Integer> load, int rotation) {
+  static String choose(List<String> candidates, String key, Map<String, Integer> load, int rotation, int capacity) {
     if (key == null) { // least loaded; ties go round-robin so idle nodes share the work
       String best = null;
       for (int i = 0; i < candidates.size(); i++) {
@@ -34,7 +38,7 @@ final class Placement {
     List<String> order = ownerOrder(candidates, key);
     int total = 1;
     for (String n : candidates) total += load.getOrDefault(n, 0);
-    double bound = Math.ceil(LOAD_FACTOR * total / candidates.size());
+    double bound = Math.max(capacity, Math.ceil(LOAD_FACTOR * total / candidates.size()));
     for (String n : order) {
       if (load.getOrDefault(n, 0) + 1 <= bound) return n;
     }

@@ -30,9 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +46,7 @@ public final class FunctionInvoker implements Invoker {
   private final Vertx vertx;
   private final AppSettings settings;
   private final Map<String, CallPlan> plans = new ConcurrentHashMap<>();
-  private final ThreadPoolExecutor workers;
+  private final WorkerPool workers;
   private final int limit;
   private final long timeoutMillis;
   private final InvocationMetrics metrics;
@@ -62,14 +60,7 @@ public final class FunctionInvoker implements Invoker {
     this.limit = config.workerPoolSize() + config.maxQueuedInvocations();
     this.timeoutMillis = config.functionTimeout().map(Duration::toMillis).orElse(0L);
     this.metrics = new InvocationMetrics(registry);
-    AtomicInteger threadNumber = new AtomicInteger();
-    // The queue is unbounded here because admission (inFlight <= limit) already bounds it.
-    this.workers = new ThreadPoolExecutor(config.workerPoolSize(), config.workerPoolSize(), 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "veil-worker-" + threadNumber.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    this.workers = new WorkerPool(config.workerPoolSize(), "veil-worker-");
   }
 
   /**
@@ -214,7 +205,8 @@ public final class FunctionInvoker implements Invoker {
       workers.execute(task);
       return promise.future();
     }
-    java.util.concurrent.Future<?> running = workers.submit(task);
+    FutureTask<Void> running = new FutureTask<>(task, null);
+    workers.execute(running);
     long timer = vertx.setTimer(timeoutMillis, id -> {
       if (promise.tryFail(new InvocationFailure(Kind.TIMEOUT, invocation.id(),
           "the function ran longer than the functionTimeout of " + Duration.ofMillis(timeoutMillis), null))) {

@@ -9,6 +9,7 @@ import dev.veil.runtime.spi.Conversions;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.FunctionParameter;
 import dev.veil.runtime.spi.HttpErrors;
+import dev.veil.runtime.spi.RequestBodies;
 import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.InvocationFailure;
 import dev.veil.runtime.spi.InvocationResult;
@@ -109,7 +110,7 @@ final class HttpEndpoint {
     }
     Map<String, String> routeValues = ctx.get(ROUTE_VALUES);
     if (routeValues != null) bindingData.putAll(routeValues);
-    Buffer body = ctx.body().buffer();
+    Buffer body = RequestBodies.of(ctx);
     Invocation invocation = new Invocation(function.name(), Invocation.newId(), new RequestInput(ctx, body, bodyAsText),
         bindingData, Map.of());
     pending.incrementAndGet();

@@ -5,13 +5,13 @@ import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.HttpRequestMessage;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.FunctionParameter;
+import dev.veil.runtime.spi.RequestBodies;
 import dev.veil.runtime.spi.Types;
 import dev.veil.runtime.spi.TriggerContext;
 import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerProvider;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Route;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
@@ -55,7 +55,7 @@ public final class HttpTriggerProvider implements TriggerProvider {
     route.handler((SecurityPolicyHandler) endpoint::admit);
     // GET and HEAD bodies have no defined meaning (RFC 9110): GET/HEAD-only functions skip body buffering.
     if (!methods.stream().allMatch(m -> m == HttpMethod.GET || m == HttpMethod.HEAD)) {
-      route.handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+      route.handler(RequestBodies.reader(bodyLimit));
     }
     route.handler(endpoint::handle);
     route.failureHandler(ctx -> {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Functions the cluster tests run in each host process. {@code keyed} stands in for an encrypted function:
  * it keeps a per-process cache of key_ids and "downloads" a missing one by appending to a shared store log
  * (the file named by {@code VEIL_TEST_STORE_LOG}), so the test counts downloads at the store. {@code drops}
- * runs for each blob in the shared local blob store's {@code drops} container.
+ * runs for each blob in the shared local blob store's {@code drops} container. {@code hold} stays in flight
+ * until the file named by {@code VEIL_TEST_RELEASE} exists.
  */
 public final class ClusterTestFunctions {
   private static final Set<String> CACHE = ConcurrentHashMap.newKeySet();
@@ -29,6 +31,15 @@ public final class ClusterTestFunctions {
   @FunctionName("whoami")
   public String whoami(@HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.ANONYMOUS)
       HttpRequestMessage<String> request) {
+    return Long.toString(ProcessHandle.current().pid());
+  }
+
+  @FunctionName("hold")
+  public String hold(@HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.ANONYMOUS)
+      HttpRequestMessage<String> request) throws InterruptedException {
+    Path release = Path.of(System.getenv("VEIL_TEST_RELEASE"));
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (!Files.exists(release) && System.nanoTime() < deadline) Thread.sleep(20);
     return Long.toString(ProcessHandle.current().pid());
   }
 

@@ -193,6 +193,31 @@ class HttpTriggerTest {
     String error = json(response).getString("error");
     assertTrue(error.contains("4096 bytes") && error.contains("limit of 1024 bytes"), error);
     assertEquals(200, post(host, "/api/echo", "x".repeat(1024)).statusCode());
+
+    // No Content-Length (a streamed body): the limit is enforced while reading.
+    HttpResponse<String> streamed = Http.CLIENT.send(Http.request(host, "/api/echo")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[4096]))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, streamed.statusCode());
+    assertTrue(json(streamed).getString("error").contains("limit of 1024 bytes"), streamed.body());
+  }
+
+  @Test
+  void formAndMultipartBodiesReachTheFunctionAsTheClientSentThem() throws Exception {
+    byte[] multipart = ("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.bin\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n\u0001\u0002\u0003\r\n--b0undary--\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    HttpResponse<byte[]> reversed = Http.CLIENT.send(Http.request(host, "/api/reverseBytes")
+        .header("content-type", "multipart/form-data; boundary=b0undary")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(multipart)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, reversed.statusCode());
+    byte[] expected = new byte[multipart.length];
+    for (int i = 0; i < multipart.length; i++) expected[i] = multipart[multipart.length - 1 - i];
+    assertArrayEquals(expected, reversed.body());
+
+    HttpResponse<String> form = Http.CLIENT.send(Http.request(host, "/api/echo")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("a=1&b=h%C3%A9")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals("a=1&b=h%C3%A9", form.body());
   }
 
   @Test
