@@ -16,6 +16,7 @@ public final class BaselineModel {
     private final int slotCount;
     private final int inputs;
     private final int outputs;
+    private final java.util.Map<Integer, Activation> activations = new java.util.HashMap<>();
 
     public BaselineModel(List<EncryptedModel.Layer> layers, int slotCount) {
         this.layers = List.copyOf(layers);
@@ -32,6 +33,11 @@ public final class BaselineModel {
             }
         }
         this.outputs = out;
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i) instanceof EncryptedModel.Polynomial p) {
+                activations.put(i, new Activation(p, null, slotCount));
+            }
+        }
     }
 
     /** One sample: x‖x, as TenSEAL's vector-matrix product requires. */
@@ -85,7 +91,7 @@ public final class BaselineModel {
                     next = both;
                 }
             } else {
-                next = EncryptedModel.polynomial(ops, current, (EncryptedModel.Polynomial) layers.get(i));
+                next = activations.get(i).apply(ops, current);
             }
             if (current != x) {
                 ops.release(current);

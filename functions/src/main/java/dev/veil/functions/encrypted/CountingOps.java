@@ -40,6 +40,16 @@ public final class CountingOps<C> implements SlotOps<C> {
     }
 
     @Override
+    public C multiplyPlainShared(C x, double[] values) {
+        return inner.multiplyPlainShared(x, values);
+    }
+
+    @Override
+    public C maskAndRescale(C x, double[] mask) {
+        return inner.maskAndRescale(x, mask);
+    }
+
+    @Override
     public C rescale(C x) {
         return inner.rescale(x);
     }
@@ -55,23 +65,13 @@ public final class CountingOps<C> implements SlotOps<C> {
     }
 
     @Override
-    public C addConstant(C x, double c) {
-        return inner.addConstant(x, c);
-    }
-
-    @Override
     public C multiply(C x, C y) {
         return inner.multiply(x, y);
     }
 
     @Override
-    public C multiplyConstantTo(C x, double c, C like) {
-        return inner.multiplyConstantTo(x, c, like);
-    }
-
-    @Override
-    public C multiplyConstant(C x, double c) {
-        return inner.multiplyConstant(x, c);
+    public C multiplyPlainTo(C x, double[] values, C like) {
+        return inner.multiplyPlainTo(x, values, like);
     }
 
     @Override

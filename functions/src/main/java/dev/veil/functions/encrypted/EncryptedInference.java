@@ -91,7 +91,8 @@ public final class EncryptedInference {
             throw new IllegalArgumentException("the ciphertext has " + levelsLeft + " level(s) left but " + spec.name()
                 + " needs " + model.levels() + "; encrypt at the top level");
         }
-        // The result keeps the input's scale in the last prime: leave at least 8 bits for the scores.
+        // The result keeps the input's scale in the last prime: leave at least 8 bits for the scores. (A masked
+        // lone linear layer ends at that bound itself; its weights and mask then share at least √q of scale.)
         double lastPrimeBits = Math.log(context.parameters().coeffModulus()[0]) / Math.log(2);
         double scaleBits = Math.log(input.scale()) / Math.log(2);
         if (!(scaleBits >= 10) || scaleBits > lastPrimeBits - 8) {
@@ -146,7 +147,7 @@ public final class EncryptedInference {
         out.put("input", input);
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("count", any.outputs());
-        output.put("layout", "score k of sample s is slot s*window + k");
+        output.put("layout", "score k of sample s is slot s*window + k; every other slot decrypts to noise only");
         output.put("postprocess", spec.postprocess());
         out.put("output", output);
         out.put("rotations", Map.of("per_ciphertext", any.rotationCount(),

@@ -6,8 +6,10 @@ import java.util.TreeSet;
 
 /**
  * A model evaluated on packed CKKS ciphertexts: linear layers ({@link MatVecPlan}) and slot-wise
- * polynomial activations, for one slot count. Describes the client's side of the contract too: how to pack
- * samples, where the outputs land, which rotations (Galois keys) and how many levels it needs.
+ * polynomial activations ({@link Activation}), for one slot count. Describes the client's side of the
+ * contract too: how to pack samples, where the outputs land, which rotations (Galois keys) and how many
+ * levels it needs. Every result slot that is not an output decrypts to noise only: the last layer masks
+ * them ({@link MaskedSum} when an activation precedes it, else a masked {@link MatVecPlan}).
  */
 public final class EncryptedModel {
 
@@ -31,7 +33,7 @@ public final class EncryptedModel {
     }
 
     private final List<Layer> layers;
-    private final List<Object> stages = new ArrayList<>();
+    private final List<Stage> stages = new ArrayList<>();
     private final int inputs;
     private final int outputs;
     private final int inputPeriod;
@@ -42,19 +44,27 @@ public final class EncryptedModel {
         if (layers.isEmpty() || !(layers.get(0) instanceof Linear first)) {
             throw new IllegalArgumentException("a model starts with a linear layer");
         }
+        if (!(layers.get(layers.size() - 1) instanceof Linear)) {
+            // the last linear layer masks every slot but the outputs; a polynomial after it would undo that
+            throw new IllegalArgumentException("a model ends with a linear layer");
+        }
         this.layers = List.copyOf(layers);
         this.slotCount = slotCount;
         this.inputs = first.weights()[0].length;
         this.inputPeriod = MatVecPlan.inputPeriod(first.weights().length, inputs);
+        // the outputs are masked by the last layer: a MaskedSum folded into the activation before it, else the plan
+        int last = layers.size() - 1;
+        boolean folded = last > 0 && layers.get(last - 1) instanceof Polynomial;
         int loss = 0;
         int out = inputs;
-        for (Layer layer : layers) {
-            if (layer instanceof Linear linear) {
+        for (int i = 0; i <= last; i++) {
+            if (layers.get(i) instanceof Linear linear) {
                 if (linear.weights()[0].length != out) {
                     throw new IllegalArgumentException("layer expects " + linear.weights()[0].length
                         + " inputs but the previous layer has " + out + " outputs");
                 }
-                loss += MatVecPlan.validityLoss(linear.weights().length, out);
+                loss += folded && i == last ? MaskedSum.reach(linear.weights().length, out)
+                    : MatVecPlan.validityLoss(linear.weights().length, out);
                 out = linear.weights().length;
             }
         }
@@ -68,8 +78,16 @@ public final class EncryptedModel {
                 + slotCount);
         }
         this.window = w;
-        for (Layer layer : layers) {
-            stages.add(layer instanceof Linear l ? MatVecPlan.of(l.weights(), l.bias(), window, slotCount) : layer);
+        MaskedSum output = folded ? new MaskedSum((Linear) layers.get(last), window, slotCount) : null;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            if (output != null && i >= last - 1) {
+                stages.add(i == last ? output : new Activation((Polynomial) layer, output.slotWeights(), slotCount));
+            } else if (layer instanceof Linear l) {
+                stages.add(MatVecPlan.of(l.weights(), l.bias(), window, slotCount, i == last));
+            } else {
+                stages.add(new Activation((Polynomial) layer, null, slotCount));
+            }
         }
     }
 
@@ -124,16 +142,14 @@ public final class EncryptedModel {
     /** The rotation steps for which the client must supply Galois keys. */
     public TreeSet<Integer> rotationSteps() {
         TreeSet<Integer> steps = new TreeSet<>();
-        for (Object stage : stages) {
-            if (stage instanceof MatVecPlan plan) {
-                steps.addAll(plan.rotationSteps());
-            }
+        for (Stage stage : stages) {
+            steps.addAll(stage.rotationSteps());
         }
         return steps;
     }
 
     public int rotationCount() {
-        return stages.stream().mapToInt(s -> s instanceof MatVecPlan p ? p.rotationCount() : 0).sum();
+        return stages.stream().mapToInt(Stage::rotationCount).sum();
     }
 
     /** Packs up to {@link #samplesPerCiphertext()} samples into one slot vector, as the client does. */
@@ -166,8 +182,8 @@ public final class EncryptedModel {
 
     public <C> C evaluate(SlotOps<C> ops, C x) {
         C current = x;
-        for (Object stage : stages) {
-            C next = stage instanceof MatVecPlan plan ? plan.apply(ops, current) : polynomial(ops, current, (Polynomial) stage);
+        for (Stage stage : stages) {
+            C next = stage.apply(ops, current);
             if (current != x) {
                 ops.release(current);
             }
@@ -198,42 +214,5 @@ public final class EncryptedModel {
             }
         }
         return v;
-    }
-
-    /** c0 + c1·x + c2·x² + c3·x³ in depth 2: x³ = x² · (c3·x); lower terms are brought to its level and scale. */
-    static <C> C polynomial(SlotOps<C> ops, C x, Polynomial p) {
-        C y;
-        if (p.c2() == 0 && p.c3() == 0) {
-            y = ops.multiplyConstant(x, p.c1());
-        } else {
-            C square = ops.multiply(x, x);
-            if (p.c3() != 0) {
-                C scaled = ops.multiplyConstant(x, p.c3());
-                y = ops.multiply(square, scaled);
-                ops.release(scaled);
-                if (p.c2() != 0) {
-                    y = addInto(ops, y, ops.multiplyConstantTo(square, p.c2(), y));
-                }
-            } else {
-                y = ops.multiplyConstant(square, p.c2());
-            }
-            ops.release(square);
-            if (p.c1() != 0) {
-                y = addInto(ops, y, ops.multiplyConstantTo(x, p.c1(), y));
-            }
-        }
-        if (p.c0() != 0) {
-            C shifted = ops.addConstant(y, p.c0());
-            ops.release(y);
-            y = shifted;
-        }
-        return y;
-    }
-
-    private static <C> C addInto(SlotOps<C> ops, C sum, C term) {
-        C next = ops.add(sum, term);
-        ops.release(sum);
-        ops.release(term);
-        return next;
     }
 }

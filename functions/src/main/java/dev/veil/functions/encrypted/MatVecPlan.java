@@ -1,6 +1,7 @@
 package dev.veil.functions.encrypted;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -19,8 +20,17 @@ import java.util.TreeSet;
  *
  * <p>Reading past a window's end would mix samples, so each layer shrinks the prefix of a window whose
  * slots are correct by {@link #validityLoss(int, int)}; the model picks a window large enough for all its layers.
+ *
+ * <p>Output masking (a model's last layer): the client decrypts every slot, and the slots around the
+ * outputs would hold partial sums that reveal weights, so a masked plan leaves only noise there. A giant
+ * step moves each product to exactly one slot, so when there is no rotate-and-add (m = n) zeroing the
+ * diagonal entries whose product lands outside an output masks for free. The rotate-and-add spreads every
+ * slot over n/m others and cannot be masked through the diagonals; then the plan multiplies by a 0/1 mask
+ * inside the layer's one rescale ({@link SlotOps#multiplyPlainShared}, {@link SlotOps#maskAndRescale}): no
+ * extra level or rotation, one more plaintext product, and the giant steps and rotate-and-add run before
+ * the rescale, one prime higher. (After an activation, {@link MaskedSum} does better.)
  */
-public final class MatVecPlan {
+public final class MatVecPlan implements Stage {
 
     private final int rows;
     private final int cols;
@@ -32,8 +42,11 @@ public final class MatVecPlan {
     private final double[][][] diagonals;
     private final double[] bias;
     private final int[] babySteps;
+    /** Set when outputs are masked and a rotate-and-add remains: the 0/1 mask applied inside the rescale. */
+    private final double[] mask;
+    private final boolean masked;
 
-    private MatVecPlan(double[][] matrix, double[] bias, int window, int slotCount) {
+    private MatVecPlan(double[][] matrix, double[] bias, int window, int slotCount, boolean maskOutputs) {
         this.rows = matrix.length;
         this.cols = matrix[0].length;
         this.m = nextPowerOfTwo(rows);
@@ -42,8 +55,8 @@ public final class MatVecPlan {
             throw new IllegalArgumentException("window " + window + " must be a multiple of " + n
                 + " and divide the slot count " + slotCount);
         }
-        int logM = Integer.numberOfTrailingZeros(m);
-        this.baby = 1 << ((logM + 1) / 2);
+        this.masked = maskOutputs;
+        this.baby = 1 << ((Integer.numberOfTrailingZeros(m) + 1) / 2);
         this.giant = Math.max(1, m / baby);
         this.diagonals = new double[giant][][];
         for (int g = 0; g < giant; g++) {
@@ -52,7 +65,9 @@ public final class MatVecPlan {
                 diagonals[g][b] = diagonal(matrix, g * baby + b, g * baby, window, slotCount);
             }
         }
-        this.bias = bias == null ? null : periodic(bias, m, window, slotCount);
+        this.mask = maskOutputs && m < n ? outputSlots(ones(rows), window, slotCount) : null;
+        this.bias = bias == null ? null
+            : maskOutputs ? outputSlots(bias, window, slotCount) : periodic(bias, m, window, slotCount);
         List<Integer> steps = new ArrayList<>();
         for (int b = 1; b < Math.min(baby, m); b++) {
             steps.add(b);
@@ -60,8 +75,11 @@ public final class MatVecPlan {
         this.babySteps = steps.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** A plan for {@code matrix} (rows = outputs, columns = inputs) and optional bias. */
-    public static MatVecPlan of(double[][] matrix, double[] bias, int window, int slotCount) {
+    /**
+     * A plan for {@code matrix} (rows = outputs, columns = inputs) and optional bias. With {@code maskOutputs}
+     * every slot but the first {@code rows} of each window decrypts to noise only (a model's last layer).
+     */
+    public static MatVecPlan of(double[][] matrix, double[] bias, int window, int slotCount, boolean maskOutputs) {
         if (matrix.length == 0 || matrix[0].length == 0) {
             throw new IllegalArgumentException("matrix must not be empty");
         }
@@ -73,7 +91,7 @@ public final class MatVecPlan {
         if (bias != null && bias.length != matrix.length) {
             throw new IllegalArgumentException("bias has " + bias.length + " entries for " + matrix.length + " rows");
         }
-        return new MatVecPlan(matrix, bias, window, slotCount);
+        return new MatVecPlan(matrix, bias, window, slotCount, maskOutputs);
     }
 
     /** Padded input length: the period the input must have inside a window. */
@@ -87,6 +105,7 @@ public final class MatVecPlan {
     }
 
     /** Every rotation step this plan uses (the Galois keys it needs). */
+    @Override
     public TreeSet<Integer> rotationSteps() {
         TreeSet<Integer> steps = new TreeSet<>();
         for (int b : babySteps) {
@@ -102,16 +121,20 @@ public final class MatVecPlan {
     }
 
     /** Rotations per application: (B - 1) hoisted + (G - 1) giant + log2(n/m) rotate-and-add. */
+    @Override
     public int rotationCount() {
         return babySteps.length + (giant - 1) + Integer.numberOfTrailingZeros(n / m);
     }
 
+    @Override
     public <C> C apply(SlotOps<C> ops, C x) {
         List<C> rotated = new ArrayList<>(babySteps.length + 1);
         rotated.add(x);
         if (babySteps.length > 0) {
             rotated.addAll(ops.rotateHoisted(x, babySteps));
         }
+        // a mask after the rotate-and-add shares the layer's rescale: the products leave room for it
+        boolean deferRescale = mask != null;
         C z = null;
         for (int g = 0; g < giant; g++) {
             C inner = null;
@@ -119,14 +142,18 @@ public final class MatVecPlan {
                 if (diagonals[g][b] == null) {
                     continue;
                 }
-                C term = ops.multiplyPlain(rotated.get(b), diagonals[g][b]);
+                C term = deferRescale ? ops.multiplyPlainShared(rotated.get(b), diagonals[g][b])
+                    : ops.multiplyPlain(rotated.get(b), diagonals[g][b]);
                 inner = accumulate(ops, inner, term);
             }
             if (inner == null) {
                 continue;
             }
-            C scaled = ops.rescale(inner);
-            ops.release(inner);
+            C scaled = inner;
+            if (!deferRescale) {
+                scaled = ops.rescale(inner);
+                ops.release(inner);
+            }
             if (g > 0) {
                 C turned = ops.rotate(scaled, g * baby);
                 ops.release(scaled);
@@ -146,6 +173,11 @@ public final class MatVecPlan {
             ops.release(turned);
             ops.release(z);
             z = sum;
+        }
+        if (deferRescale) {
+            C masked = ops.maskAndRescale(z, mask);
+            ops.release(z);
+            z = masked;
         }
         if (bias != null) {
             C biased = ops.addPlain(z, bias);
@@ -173,7 +205,9 @@ public final class MatVecPlan {
             int local = j % window;
             int r = local % m;
             int k = (local + i) % n;
-            double v = r < rows && k < cols ? matrix[r][k] : 0.0;
+            // masked without rotate-and-add: the product ends in slot j itself, so keep outputs only
+            boolean dropped = masked && m == n && local >= rows;
+            double v = r < rows && k < cols && !dropped ? matrix[r][k] : 0.0;
             if (v != 0.0) {
                 d[Math.floorMod(j + shift, slotCount)] = v;
                 any = true;
@@ -190,6 +224,21 @@ public final class MatVecPlan {
             out[j] = k < values.length ? values[k] : 0.0;
         }
         return out;
+    }
+
+    /** values[k] in slot k of every window, zero elsewhere: where a masked layer's outputs are. */
+    static double[] outputSlots(double[] values, int window, int slotCount) {
+        double[] out = new double[slotCount];
+        for (int start = 0; start < slotCount; start += window) {
+            System.arraycopy(values, 0, out, start, values.length);
+        }
+        return out;
+    }
+
+    static double[] ones(int count) {
+        double[] v = new double[count];
+        Arrays.fill(v, 1.0);
+        return v;
     }
 
     static int nextPowerOfTwo(int v) {

@@ -12,8 +12,8 @@ import java.util.List;
  * {@link SlotOps} on he-native ciphertexts with one client's evaluation keys.
  *
  * <p>Scales: a plaintext multiplied into a ciphertext is encoded at the scale of the prime the following
- * rescale drops, so the rescaled product has exactly the ciphertext's scale again; constants meant to
- * join another term are encoded so the product lands on that term's scale. This is what lets the plans
+ * rescale drops, so the rescaled product has exactly the ciphertext's scale again; products meant to
+ * join another term are encoded so they land on that term's scale. This is what lets the plans
  * add results of different depths without drifting scales.
  */
 public final class SealOps implements SlotOps<Ciphertext> {
@@ -58,6 +58,31 @@ public final class SealOps implements SlotOps<Ciphertext> {
         return engine.evaluator().multiplyPlain(x, plain);
     }
 
+    /**
+     * multiplyPlainShared and maskAndRescale split the rescaled prime q between weights and mask: with
+     * input scale s and result scale R (the lowest prime less 8 bits), each plaintext gets sqrt(R·q/s), e.g.
+     * 2^26 for s = 2^40, q ≈ 2^40, R = 2^52 — the weights' and mask's encodings then err by ~1e-6 relative.
+     */
+    @Override
+    public Ciphertext multiplyPlainShared(Ciphertext x, double[] values) {
+        double share = Math.sqrt(resultScale() * lastPrime(x.parmsId()) / x.scale());
+        return engine.evaluator().multiplyPlain(x, engine.encodeCached(values, share, x.parmsId()));
+    }
+
+    @Override
+    public Ciphertext maskAndRescale(Ciphertext x, double[] mask) {
+        double maskScale = resultScale() * lastPrime(x.parmsId()) / x.scale();
+        try (Ciphertext product = engine.evaluator().multiplyPlain(x, engine.encodeCached(mask, maskScale, x.parmsId()))) {
+            return engine.evaluator().rescaleToNext(product);
+        }
+    }
+
+    /** The largest power of two the lowest prime holds with 8 bits left for the values. */
+    private double resultScale() {
+        double q0 = context().parameters().coeffModulus()[0];
+        return Math.scalb(1.0, Math.getExponent(q0) - 8);
+    }
+
     @Override
     public Ciphertext rescale(Ciphertext x) {
         return engine.evaluator().rescaleToNext(x);
@@ -81,13 +106,6 @@ public final class SealOps implements SlotOps<Ciphertext> {
     public Ciphertext addPlain(Ciphertext x, double[] values) {
         Plaintext plain = engine.encodeCached(values, x.scale(), x.parmsId());
         return engine.evaluator().addPlain(x, plain);
-    }
-
-    @Override
-    public Ciphertext addConstant(Ciphertext x, double c) {
-        try (Plaintext plain = engine.encoder().encode(c, x.scale(), x.parmsId())) {
-            return engine.evaluator().addPlain(x, plain);
-        }
     }
 
     @Override
@@ -118,30 +136,21 @@ public final class SealOps implements SlotOps<Ciphertext> {
     }
 
     @Override
-    public Ciphertext multiplyConstantTo(Ciphertext x, double c, Ciphertext like) {
+    public Ciphertext multiplyPlainTo(Ciphertext x, double[] values, Ciphertext like) {
         int target = context().chainIndex(like.parmsId());
         if (context().chainIndex(x.parmsId()) <= target) {
-            throw new IllegalStateException("multiplyConstantTo needs a target below the input's level");
+            throw new IllegalStateException("multiplyPlainTo needs a target below the input's level");
         }
         // bring x to one level above the target, then multiply so that the rescale lands on like's scale
         ParmsId above = context().chain().get(context().chain().size() - 1 - (target + 1));
         Ciphertext lowered = x.parmsId().equals(above) ? x : engine.evaluator().modSwitchTo(x, above);
         double plainScale = like.scale() * lastPrime(above) / x.scale();
-        try (Plaintext plain = engine.encoder().encode(c, plainScale, above);
-             Ciphertext product = engine.evaluator().multiplyPlain(lowered, plain)) {
+        try (Ciphertext product = engine.evaluator().multiplyPlain(lowered, engine.encodeCached(values, plainScale, above))) {
             return engine.evaluator().rescaleToNext(product);
         } finally {
             if (lowered != x) {
                 lowered.close();
             }
-        }
-    }
-
-    @Override
-    public Ciphertext multiplyConstant(Ciphertext x, double c) {
-        try (Plaintext plain = engine.encoder().encode(c, lastPrime(x.parmsId()), x.parmsId());
-             Ciphertext product = engine.evaluator().multiplyPlain(x, plain)) {
-            return engine.evaluator().rescaleToNext(product);
         }
     }
 

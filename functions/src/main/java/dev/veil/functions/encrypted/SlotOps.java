@@ -25,24 +25,32 @@ public interface SlotOps<C> {
     /** Ends a {@link #multiplyPlain} (sum): one level down, the input ciphertext's scale restored. */
     C rescale(C x);
 
+    /**
+     * Like {@link #multiplyPlain}, but leaving room in the coming rescale for one more plaintext product: sum
+     * and rotate such products, then end with {@link #maskAndRescale}.
+     */
+    C multiplyPlainShared(C x, double[] values);
+
+    /**
+     * Ends a sum of {@link #multiplyPlainShared} products: slot-wise product with a 0/1 mask, then one rescale.
+     * The result's scale is not the input's but the largest the lowest prime holds with 8 bits to spare for
+     * the values (more scale, more precision), so only a model's last step may use it.
+     */
+    C maskAndRescale(C x, double[] mask);
+
     /** Sum; the operand at the higher level is first brought down to the other's level. */
     C add(C a, C b);
 
     C addPlain(C x, double[] values);
 
-    C addConstant(C x, double c);
-
     /** x·y relinearized and rescaled (one level). */
     C multiply(C x, C y);
 
     /**
-     * c·x brought to exactly the level and scale of {@code like} (at most one level below x, or lower), so it
-     * can be added to {@code like}.
+     * Slot-wise product with plaintext values brought to exactly the level and scale of {@code like} (at most
+     * one level below x, or lower), so it can be added to {@code like}.
      */
-    C multiplyConstantTo(C x, double c, C like);
-
-    /** c·x rescaled (one level), scale unchanged. */
-    C multiplyConstant(C x, double c);
+    C multiplyPlainTo(C x, double[] values, C like);
 
     /** Frees an intermediate result early; using it afterwards is an error. */
     void release(C x);

@@ -72,6 +72,16 @@ final class ClearSlots implements SlotOps<ClearSlots.Vec> {
     }
 
     @Override
+    public Vec multiplyPlainShared(Vec x, double[] values) {
+        return multiplyPlain(x, values);
+    }
+
+    @Override
+    public Vec maskAndRescale(Vec x, double[] mask) {
+        return rescale(multiplyPlain(x, mask));
+    }
+
+    @Override
     public Vec rescale(Vec x) {
         return down(x.values().clone(), x.level, 1);
     }
@@ -91,15 +101,6 @@ final class ClearSlots implements SlotOps<ClearSlots.Vec> {
     }
 
     @Override
-    public Vec addConstant(Vec x, double c) {
-        double[] out = x.values().clone();
-        for (int j = 0; j < slots; j++) {
-            out[j] += c;
-        }
-        return new Vec(out, x.level);
-    }
-
-    @Override
     public Vec multiply(Vec x, Vec y) {
         double[] out = new double[slots];
         for (int j = 0; j < slots; j++) {
@@ -109,24 +110,15 @@ final class ClearSlots implements SlotOps<ClearSlots.Vec> {
     }
 
     @Override
-    public Vec multiplyConstantTo(Vec x, double c, Vec like) {
+    public Vec multiplyPlainTo(Vec x, double[] values, Vec like) {
         if (like.level >= x.level) {
             throw new IllegalStateException("target level " + like.level + " is not below " + x.level);
         }
         double[] out = x.values().clone();
         for (int j = 0; j < slots; j++) {
-            out[j] *= c;
+            out[j] *= values[j];
         }
         return new Vec(out, like.level);
-    }
-
-    @Override
-    public Vec multiplyConstant(Vec x, double c) {
-        double[] out = x.values().clone();
-        for (int j = 0; j < slots; j++) {
-            out[j] *= c;
-        }
-        return down(out, x.level, 1);
     }
 
     @Override

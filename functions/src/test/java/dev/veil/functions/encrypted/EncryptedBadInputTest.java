@@ -126,7 +126,7 @@ class EncryptedBadInputTest {
                 query(id, null));
             assertEquals(400, res.statusCode());
             String message = error(res);
-            assertTrue(message.contains("lack rotation steps [3, 4, 8, 12, 16]"), message);
+            assertTrue(message.contains("lack rotation steps [3, 4, 8, 12, 16, 17]"), message);
             assertTrue(message.contains("relinearization keys"), message);
         }
         // the MNIST parameters have a single rescale: too few levels for the MLP

@@ -47,7 +47,7 @@ class EncryptedHttpTest {
         assertEquals(783, mnist.get("rotations").get("baseline_per_sample").asInt());
 
         JsonNode cancer = EncryptedHost.heParams("encrypted-breast-cancer");
-        assertEquals(List.of(1, 2, 3, 4, 8, 12, 16), ints(cancer.get("galois_steps")));
+        assertEquals(List.of(1, 2, 3, 4, 8, 12, 16, 17), ints(cancer.get("galois_steps")));
         assertTrue(cancer.get("relin_keys").asBoolean());
         assertEquals(4, cancer.get("levels_needed").asInt());
         assertEquals(List.of("fast", "notebook"), List.of(cancer.get("parameter_sets").get(0).get("name").asText(),

@@ -2,6 +2,7 @@ package dev.veil.functions.encrypted;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -43,11 +44,14 @@ class EncryptedModelTest {
             new EncryptedModel.Linear(matrix(2, 16), vector(2)));
     }
 
-    /** Packs a full ciphertext of random samples, evaluates, and compares every sample's outputs. */
+    /**
+     * Packs random samples into all but the last window, evaluates, compares every window's outputs, and
+     * checks that every other slot is exactly zero: nothing but the outputs reaches the client.
+     */
     private static void assertMatchesPlain(EncryptedModel model, int levels) {
         ClearSlots ops = new ClearSlots(model.slotCount());
         List<double[]> samples = new ArrayList<>();
-        for (int s = 0; s < model.samplesPerCiphertext(); s++) {
+        for (int s = 0; s < model.samplesPerCiphertext() - 1; s++) {
             samples.add(vector(model.inputs()));
         }
         ClearSlots.Vec out = model.evaluate(ops, ops.fresh(model.pack(samples), levels));
@@ -55,6 +59,17 @@ class EncryptedModelTest {
         double[][] got = model.unpack(out.values(), samples.size());
         for (int s = 0; s < samples.size(); s++) {
             assertArrayEquals(model.evaluatePlain(samples.get(s)), got[s], 1e-9, "sample " + s);
+        }
+        // the empty window scores an all-zero sample
+        double[] zero = model.evaluatePlain(new double[model.inputs()]);
+        double[] slots = out.values();
+        for (int j = 0; j < slots.length; j++) {
+            int k = j % model.window();
+            if (k >= model.outputs()) {
+                assertEquals(0.0, slots[j], 0.0, "slot " + j + " is not an output");
+            } else if (j / model.window() >= samples.size()) {
+                assertEquals(zero[k], slots[j], 1e-9, "slot " + j);
+            }
         }
     }
 
@@ -79,10 +94,13 @@ class EncryptedModelTest {
         assertEquals(128, model.samplesPerCiphertext());
         assertEquals(4, model.levels());
         assertTrue(model.needsRelinKeys());
-        assertEquals(Set.of(1, 2, 3, 4, 8, 12, 16), model.rotationSteps());
+        // layer 1: baby 1-3, giant 4-12, rotate-and-add 16; the last layer (folded into the activation): 2, 4, 8, 17
+        assertEquals(Set.of(1, 2, 3, 4, 8, 12, 16, 17), model.rotationSteps());
         assertEquals(11, model.rotationCount());
         assertMatchesPlain(model, 6);
         assertMatchesPlain(EncryptedModel.of(breastCancerShape(), 4096), 4);
+        assertThrows(IllegalArgumentException.class, () -> EncryptedModel.of(List.of(new EncryptedModel.Linear(matrix(2, 3), null),
+            new EncryptedModel.Polynomial(0, 1, 1, 0)), 1024));
     }
 
     @Test
@@ -100,6 +118,20 @@ class EncryptedModelTest {
             assertEquals(model.rotationCount(), ours.rotations());
             assertEquals(baseline.rotationCount(), theirs.rotations());
             assertTrue(4 * ours.rotations() <= theirs.rotations(), ours.rotations() + " vs " + theirs.rotations());
+        }
+    }
+
+    @Test
+    void maskedLastLayersOfManyShapes() {
+        // square last plan (mask in the diagonals), hybrid plan (mask in the rescale), folded sums with rows
+        // below, equal to and above the columns' period
+        for (int[] shape : new int[][] {{8, 8}, {3, 8}, {2, 40}, {1, 5}, {4, 4}, {16, 4}, {5, 3}}) {
+            int rows = shape[0];
+            int cols = shape[1];
+            assertMatchesPlain(EncryptedModel.of(List.of(new EncryptedModel.Linear(matrix(rows, cols), vector(rows))), 2048), 1);
+            EncryptedModel mlp = EncryptedModel.of(List.of(new EncryptedModel.Linear(matrix(cols, 6), vector(cols)),
+                new EncryptedModel.Polynomial(0.3, 0.5, 0.1, -0.02), new EncryptedModel.Linear(matrix(rows, cols), vector(rows))), 2048);
+            assertMatchesPlain(mlp, mlp.levels());
         }
     }
 
