@@ -6,17 +6,10 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const { withLibraryPage } = require('../browser/harness');
+const { heParams } = require('../testdata/he-params');
 
 test('in Chromium: keys for a parameter set, VEILKEYS bundle, encrypt and decrypt packed samples', async () => {
-  const result = await withLibraryPage({}, (page) => page.evaluate(async () => {
-    const heParams = {
-      function: 'encrypted-test',
-      parameter_sets: [{ name: 'small', poly_modulus_degree: 8192, coeff_modulus_bits: [40, 30, 40], scale_bits: 30, slot_count: 4096 }],
-      galois_steps: [1, 2, 4],
-      relin_keys: true,
-      input: { features: 3, period: 4, window: 16, standardize: { mean: [1, 2, 3], std: [2, 2, 2] } },
-      output: { count: 3, postprocess: 'softmax' },
-    };
+  const result = await withLibraryPage({}, (page) => page.evaluate(async (heParams) => {
     const seal = await globalThis.SEAL();
     const client = new globalThis.VeilHe.VeilHeClient(seal, heParams);
     const bundle = await client.keyBundle();
@@ -33,7 +26,7 @@ test('in Chromium: keys for a parameter set, VEILKEYS bundle, encrypt and decryp
       scores,
       again,
     };
-  }));
+  }, heParams));
   assert.match(result.userAgent, /Chrome\//);
   assert.strictEqual(result.leaks, 0, 'the library defines only globalThis.VeilHe');
   assert.strictEqual(result.magic, 'VEILKEYS');
