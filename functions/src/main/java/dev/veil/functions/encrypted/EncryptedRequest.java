@@ -2,9 +2,9 @@ package dev.veil.functions.encrypted;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.functions.http.MultipartForm;
 import dev.veil.functions.keys.KeyRef;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
@@ -49,12 +49,19 @@ public record EncryptedRequest(byte[] ciphertext, KeyRef keyRef, String keyFinge
             return of(body, fields, true);
         }
         if (type.startsWith("multipart/form-data")) {
-            Multipart form = Multipart.parse(body, contentType);
-            byte[] data = form.files().get("data");
+            byte[] data = null;
+            Map<String, String> fields = new HashMap<>();
+            for (MultipartForm.Part part : MultipartForm.parse(body, contentType)) {
+                if ("data".equals(part.name())) {
+                    data = part.content();
+                } else if (part.name() != null) {
+                    fields.put(part.name(), part.text());
+                }
+            }
             if (data == null) {
                 throw new IllegalArgumentException("the multipart body has no 'data' part with the ciphertext");
             }
-            return of(data, form.fields(), false);
+            return of(data, fields, false);
         }
         if (!type.startsWith("application/json") && !type.startsWith("text/plain")) {
             throw new IllegalArgumentException("unsupported content type '" + contentType
@@ -102,93 +109,5 @@ public record EncryptedRequest(byte[] ciphertext, KeyRef keyRef, String keyFinge
         }
         return new EncryptedRequest(ciphertext, new KeyRef(fields.get("container"), fields.get("key_id")),
             fingerprint == null ? null : fingerprint.toLowerCase(Locale.ROOT), fields.get("conn_str"), binary);
-    }
-
-    /** A minimal multipart/form-data reader: named parts, file parts by field name. */
-    record Multipart(Map<String, String> fields, Map<String, byte[]> files) {
-
-        static Multipart parse(byte[] body, String contentType) {
-            String boundary = null;
-            for (String part : contentType.split(";")) {
-                String p = part.trim();
-                if (p.toLowerCase(Locale.ROOT).startsWith("boundary=")) {
-                    boundary = p.substring("boundary=".length()).replace("\"", "");
-                }
-            }
-            if (boundary == null || boundary.isEmpty() || boundary.length() > 200) {
-                throw new IllegalArgumentException("multipart/form-data without a valid boundary");
-            }
-            byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-            Map<String, String> fields = new HashMap<>();
-            Map<String, byte[]> files = new HashMap<>();
-            int pos = indexOf(body, delimiter, 0);
-            if (pos < 0) {
-                throw new IllegalArgumentException("the multipart body does not contain its boundary");
-            }
-            while (true) {
-                int start = pos + delimiter.length;
-                if (start + 2 <= body.length && body[start] == '-' && body[start + 1] == '-') {
-                    break; // closing delimiter
-                }
-                start = skipLineBreak(body, start);
-                int headersEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), start);
-                int next = indexOf(body, delimiter, start);
-                if (headersEnd < 0 || next < 0 || headersEnd > next) {
-                    throw new IllegalArgumentException("a multipart part is malformed or unterminated");
-                }
-                String headers = new String(body, start, headersEnd - start, StandardCharsets.UTF_8);
-                int contentStart = headersEnd + 4;
-                int contentEnd = next - 2; // the CRLF before the delimiter belongs to it
-                if (contentEnd < contentStart) {
-                    contentEnd = contentStart;
-                }
-                String name = dispositionParam(headers, "name");
-                if (name != null) {
-                    byte[] content = java.util.Arrays.copyOfRange(body, contentStart, contentEnd);
-                    if (name.equals("data")) {
-                        files.put(name, content);
-                    } else {
-                        fields.put(name, new String(content, StandardCharsets.UTF_8).trim());
-                    }
-                }
-                pos = next;
-            }
-            return new Multipart(fields, files);
-        }
-
-        private static String dispositionParam(String headers, String param) {
-            for (String line : headers.split("\r\n")) {
-                if (!line.toLowerCase(Locale.ROOT).startsWith("content-disposition:")) {
-                    continue;
-                }
-                for (String p : line.split(";")) {
-                    String t = p.trim();
-                    if (t.startsWith(param + "=")) {
-                        return t.substring(param.length() + 1).replace("\"", "");
-                    }
-                }
-            }
-            return null;
-        }
-
-        private static int skipLineBreak(byte[] b, int i) {
-            if (i + 1 < b.length && b[i] == '\r' && b[i + 1] == '\n') {
-                return i + 2;
-            }
-            return i;
-        }
-
-        private static int indexOf(byte[] haystack, byte[] needle, int from) {
-            outer:
-            for (int i = from; i <= haystack.length - needle.length; i++) {
-                for (int j = 0; j < needle.length; j++) {
-                    if (haystack[i + j] != needle[j]) {
-                        continue outer;
-                    }
-                }
-                return i;
-            }
-            return -1;
-        }
     }
 }
