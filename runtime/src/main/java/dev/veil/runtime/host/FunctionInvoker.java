@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,30 +99,39 @@ public final class FunctionInvoker implements Invoker {
           "the host is at its limit of " + limit + " concurrent invocations; try again later", start);
     }
     Context context = vertx.getOrCreateContext();
+    if (plan.direct) return new DirectCall(plan, invocation, context, start).submit();
     return guarded(() -> attempt(plan, invocation, context, 0)).transform(ar -> {
       release();
-      long nanos = System.nanoTime() - start;
-      if (ar.succeeded()) {
-        Outcome outcome = ar.result();
-        metrics.record(invocation.functionName(), InvocationMetrics.SUCCESS, nanos);
-        if (LOG.isInfoEnabled()) {
-          LOG.info("function={} invocation={} status=success attempts={} durationMs={}", invocation.functionName(),
-              invocation.id(), outcome.attempts, millis(nanos));
-        }
-        return Future.succeededFuture(new InvocationResult(invocation.id(), outcome.value, outcome.attempts,
-            Duration.ofNanos(nanos)));
-      }
-      InvocationFailure failure = classify(ar.cause(), invocation.id());
-      metrics.record(invocation.functionName(), status(failure.kind()), nanos);
-      if (failure.kind() == Kind.BAD_INPUT) {
-        LOG.info("function={} invocation={} status=bad_input durationMs={} problem=\"{}\"", invocation.functionName(),
-            invocation.id(), millis(nanos), failure.getMessage());
-      } else {
-        LOG.warn("function={} invocation={} status={} durationMs={} problem=\"{}\"", invocation.functionName(),
-            invocation.id(), status(failure.kind()), millis(nanos), failure.getMessage(), failure.getCause());
-      }
-      return Future.failedFuture(failure);
+      return ar.succeeded() ? Future.succeededFuture(succeeded(invocation, ar.result().value, ar.result().attempts, start))
+          : Future.failedFuture(failed(invocation, ar.cause(), start));
     });
+  }
+
+  /** Counts and logs a finished invocation; any thread. */
+  private InvocationResult succeeded(Invocation invocation, Object value, int attempts, long start) {
+    long nanos = System.nanoTime() - start;
+    metrics.record(invocation.functionName(), InvocationMetrics.SUCCESS, nanos);
+    if (LOG.isInfoEnabled()) {
+      // Concatenated rather than {}-formatted: this line is written once per invocation.
+      LOG.info("function=" + invocation.functionName() + " invocation=" + invocation.id() + " status=success attempts="
+          + attempts + " durationMs=" + millis(nanos));
+    }
+    return new InvocationResult(invocation.id(), value, attempts, Duration.ofNanos(nanos));
+  }
+
+  /** Counts and logs a failed invocation; any thread. */
+  private InvocationFailure failed(Invocation invocation, Throwable cause, long start) {
+    long nanos = System.nanoTime() - start;
+    InvocationFailure failure = classify(cause, invocation.id());
+    metrics.record(invocation.functionName(), status(failure.kind()), nanos);
+    if (failure.kind() == Kind.BAD_INPUT) {
+      LOG.info("function={} invocation={} status=bad_input durationMs={} problem=\"{}\"", invocation.functionName(),
+          invocation.id(), millis(nanos), failure.getMessage());
+    } else {
+      LOG.warn("function={} invocation={} status={} durationMs={} problem=\"{}\"", invocation.functionName(),
+          invocation.id(), status(failure.kind()), millis(nanos), failure.getMessage(), failure.getCause());
+    }
+    return failure;
   }
 
   /**
@@ -159,7 +169,7 @@ public final class FunctionInvoker implements Invoker {
 
   private Future<Outcome> attempt(CallPlan plan, Invocation invocation, Context context, int retry) {
     Object[] inputs = new Object[plan.slots.size()];
-    // Plain functions (no bindings, no retry policy) skip the stages they do not need: fewer futures on the event loop.
+    // Stages a function does not need are skipped: fewer futures on the event loop.
     Future<Call> call = plan.hasInputs
         ? readInputs(plan, invocation, inputs).compose(v -> runOnWorker(plan, invocation, context, inputs, retry))
         : runOnWorker(plan, invocation, context, inputs, retry);
@@ -208,13 +218,17 @@ public final class FunctionInvoker implements Invoker {
     FutureTask<Void> running = new FutureTask<>(task, null);
     workers.execute(running);
     long timer = vertx.setTimer(timeoutMillis, id -> {
-      if (promise.tryFail(new InvocationFailure(Kind.TIMEOUT, invocation.id(),
-          "the function ran longer than the functionTimeout of " + Duration.ofMillis(timeoutMillis), null))) {
+      if (promise.tryFail(timedOut(invocation))) {
         running.cancel(true); // interrupts the user code
       }
     });
     promise.future().onComplete(ar -> vertx.cancelTimer(timer));
     return promise.future();
+  }
+
+  private InvocationFailure timedOut(Invocation invocation) {
+    return new InvocationFailure(Kind.TIMEOUT, invocation.id(),
+        "the function ran longer than the functionTimeout of " + Duration.ofMillis(timeoutMillis), null);
   }
 
   private Future<Void> writeOutputs(CallPlan plan, Invocation invocation, Call call) {
@@ -261,10 +275,79 @@ public final class FunctionInvoker implements Invoker {
     return kind.name().toLowerCase(Locale.ROOT);
   }
 
-  // Hundredths of a millisecond without String.format, which is slow on this per-invocation path.
-  private static double millis(long nanos) {
-    return Math.round(nanos / 10_000.0) / 100.0;
+  /** Milliseconds with two decimals, without the floating-point formatting that is slow on this per-invocation path. */
+  static String millis(long nanos) {
+    long hundredths = (nanos + 5_000) / 10_000;
+    long fraction = hundredths % 100;
+    return (hundredths / 100) + (fraction < 10 ? ".0" : ".") + fraction;
   }
+
+  /**
+   * One invocation of a function without input or output bindings and without a retry policy (most HTTP
+   * functions). The worker that runs it also counts and logs it, so the event loop only hands the call over
+   * and takes the answer back: on a small machine the event loop, not the workers, limits throughput. A
+   * timeout and the worker race to settle the call; whichever comes first reports it.
+   */
+  private final class DirectCall implements Runnable {
+    private final CallPlan plan;
+    private final Invocation invocation;
+    private final Context context;
+    private final long start;
+    private final Promise<InvocationResult> promise = Promise.promise();
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private volatile long timer = -1;
+
+    DirectCall(CallPlan plan, Invocation invocation, Context context, long start) {
+      this.plan = plan;
+      this.invocation = invocation;
+      this.context = context;
+      this.start = start;
+    }
+
+    Future<InvocationResult> submit() {
+      if (timeoutMillis == 0) {
+        workers.execute(this);
+        return promise.future();
+      }
+      FutureTask<Void> running = new FutureTask<>(this, null);
+      timer = vertx.setTimer(timeoutMillis, id -> {
+        if (!settled.compareAndSet(false, true)) return;
+        running.cancel(true); // interrupts the user code
+        InvocationFailure failure = failed(invocation, timedOut(invocation), start);
+        release();
+        promise.fail(failure);
+      });
+      workers.execute(running);
+      return promise.future();
+    }
+
+    @Override
+    public void run() {
+      Object value;
+      try {
+        value = plan.call(invocation, NO_INPUTS, 0).value;
+      } catch (Throwable t) {
+        if (settled.compareAndSet(false, true)) {
+          InvocationFailure failure = failed(invocation, t, start);
+          context.runOnContext(v -> settle(null, failure));
+        }
+        return;
+      }
+      if (settled.compareAndSet(false, true)) {
+        InvocationResult result = succeeded(invocation, value, 1, start);
+        context.runOnContext(v -> settle(result, null));
+      }
+    }
+
+    private void settle(InvocationResult result, InvocationFailure failure) {
+      if (timer >= 0) vertx.cancelTimer(timer);
+      release();
+      if (failure == null) promise.complete(result);
+      else promise.fail(failure);
+    }
+  }
+
+  private static final Object[] NO_INPUTS = new Object[0];
 
   private record Outcome(Object value, int attempts) {}
 
@@ -297,6 +380,8 @@ public final class FunctionInvoker implements Invoker {
     final Constructor<?> constructor;
     final boolean hasInputs;
     final boolean hasOutputs;
+    /** No bindings to read or write and no retries: the invocation can take the {@link DirectCall} path. */
+    final boolean direct;
 
     private CallPlan(FunctionDefinition function, List<Slot> slots, List<Slot> returnSlots, Constructor<?> constructor) {
       this.function = function;
@@ -305,6 +390,7 @@ public final class FunctionInvoker implements Invoker {
       this.constructor = constructor;
       this.hasInputs = slots.stream().anyMatch(s -> s.kind == SlotKind.INPUT);
       this.hasOutputs = !returnSlots.isEmpty() || slots.stream().anyMatch(s -> s.kind == SlotKind.OUTPUT);
+      this.direct = !hasInputs && !hasOutputs && function.retry().maxRetryCount() == 0;
     }
 
     static CallPlan of(FunctionDefinition fn, Map<Class<? extends Annotation>, BindingProvider> bindings) {

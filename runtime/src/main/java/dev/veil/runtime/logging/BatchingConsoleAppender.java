@@ -9,27 +9,44 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Asynchronous console output for the host's one-line-per-invocation log. The logging thread (often an event
- * loop) only enqueues the event; one writer thread formats and encodes whatever has queued up and writes it
- * with a single system call, where logback's AsyncAppender + ConsoleAppender make one per line. While lines
- * keep coming the writer polls every millisecond instead of waiting on the queue, so loggers do not pay for
- * waking it; after {@value #IDLE_POLLS_BEFORE_WAITING} empty polls it waits. When the queue is full, events
- * below WARN are dropped so that no request waits for the console; WARN and ERROR wait for room.
+ * Console output for the host's one-line-per-invocation log, built so that logging costs a request as little
+ * as possible on a busy machine.
+ *
+ * <p>The logging thread encodes its event at once (so arguments are read when logged) and appends the bytes
+ * to a shared buffer; it never makes a system call. One writer thread takes the whole buffer every
+ * {@value #FLUSH_MILLIS} ms, or sooner once {@value #EARLY_FLUSH_BYTES} bytes wait, and writes it with a single
+ * system call. logback's AsyncAppender + ConsoleAppender instead hand over each event, wake the writer for it
+ * and make one write per line, which at tens of thousands of lines a second costs more than the request.
+ * After a second without lines the writer waits until the next one arrives.
+ *
+ * <p>When the console cannot keep up and {@code maxBufferedBytes} are waiting, lines below WARN are dropped
+ * (and the number dropped is written once there is room) so that no request waits for the console; WARN and
+ * ERROR lines wait for room.
  */
 public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
-  static final int IDLE_POLLS_BEFORE_WAITING = 200;
+  static final long FLUSH_MILLIS = 10;
+  static final int EARLY_FLUSH_BYTES = 64 * 1024;
+  private static final int IDLE_FLUSHES_BEFORE_WAITING = 100;
 
   private final OutputStream out;
   private Encoder<ILoggingEvent> encoder;
-  private int queueSize = 8192;
-  private BlockingQueue<ILoggingEvent> queue;
+  private int maxBufferedBytes = 1 << 20;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition room = lock.newCondition();
+  private ByteArrayOutputStream filling = new ByteArrayOutputStream(EARLY_FLUSH_BYTES);
+  private ByteArrayOutputStream draining = new ByteArrayOutputStream(EARLY_FLUSH_BYTES);
+  private long dropped;
+  private boolean earlyFlushAsked;
+  private volatile boolean writerWaiting;
+  private volatile boolean stopping;
   private Thread writer;
 
   public BatchingConsoleAppender() {
@@ -44,8 +61,9 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     this.encoder = encoder;
   }
 
-  public void setQueueSize(int queueSize) {
-    this.queueSize = queueSize;
+  /** How many encoded bytes may wait for the console before lines below WARN are dropped (default 1 MiB). */
+  public void setMaxBufferedBytes(int maxBufferedBytes) {
+    this.maxBufferedBytes = maxBufferedBytes;
   }
 
   @Override
@@ -54,11 +72,11 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
       addError("no encoder for appender " + name);
       return;
     }
-    if (queueSize < 1) {
-      addError("queueSize must be positive, got " + queueSize);
+    if (maxBufferedBytes < 1) {
+      addError("maxBufferedBytes must be positive, got " + maxBufferedBytes);
       return;
     }
-    queue = new ArrayBlockingQueue<>(queueSize);
+    stopping = false;
     writer = new Thread(this::writeUntilStopped, "veil-log-writer");
     writer.setDaemon(true);
     writer.start();
@@ -69,7 +87,8 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
   public void stop() {
     if (!isStarted()) return;
     super.stop();
-    writer.interrupt();
+    stopping = true;
+    LockSupport.unpark(writer);
     try {
       writer.join(TimeUnit.SECONDS.toMillis(5));
     } catch (InterruptedException e) {
@@ -79,63 +98,89 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
 
   @Override
   protected void append(ILoggingEvent event) {
-    // Thread name and MDC belong to the caller's thread; the message may wait for the writer unless an
-    // argument could change in the meantime.
-    event.getThreadName();
-    event.getMDCPropertyMap();
-    if (!immutable(event.getArgumentArray())) event.getFormattedMessage();
-    if (queue.offer(event) || !event.getLevel().isGreaterOrEqual(Level.WARN)) return;
+    byte[] line = encoder.encode(event);
+    boolean important = event.getLevel().isGreaterOrEqual(Level.WARN);
+    boolean askEarlyFlush;
+    lock.lock();
     try {
-      queue.put(event);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      while (filling.size() + line.length > maxBufferedBytes && filling.size() > 0) {
+        if (!important || stopping) {
+          dropped++;
+          return;
+        }
+        wakeWriter();
+        room.awaitUninterruptibly();
+      }
+      filling.write(line, 0, line.length);
+      askEarlyFlush = filling.size() >= EARLY_FLUSH_BYTES && !earlyFlushAsked;
+      if (askEarlyFlush) earlyFlushAsked = true;
+    } finally {
+      lock.unlock();
     }
+    if (askEarlyFlush || writerWaiting) wakeWriter();
+  }
+
+  private void wakeWriter() {
+    writerWaiting = false;
+    LockSupport.unpark(writer);
   }
 
   private void writeUntilStopped() {
-    List<ILoggingEvent> batch = new ArrayList<>();
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 16);
-    try {
-      int idlePolls = 0;
-      while (true) {
-        queue.drainTo(batch);
-        if (!batch.isEmpty()) {
-          write(batch, buffer);
-          idlePolls = 0;
-        } else if (idlePolls++ < IDLE_POLLS_BEFORE_WAITING) {
-          Thread.sleep(1);
-        } else {
-          batch.add(queue.take());
-          idlePolls = 0;
-        }
+    int idleFlushes = 0;
+    while (true) {
+      boolean last = stopping;
+      if (flush()) {
+        idleFlushes = 0;
+      } else if (++idleFlushes >= IDLE_FLUSHES_BEFORE_WAITING && !last) {
+        // Announce before the last look: a line appended after that look sees the flag and wakes us.
+        writerWaiting = true;
+        if (isEmpty()) LockSupport.park(this);
+        writerWaiting = false;
+        idleFlushes = 0;
+        continue;
       }
-    } catch (InterruptedException stopping) {
-      queue.drainTo(batch); // what was logged before stop() still goes out
-      write(batch, buffer);
+      if (last) return;
+      LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS));
     }
   }
 
-  private static boolean immutable(Object[] arguments) {
-    if (arguments == null) return true;
-    for (Object a : arguments) {
-      if (!(a == null || a instanceof String || a instanceof Number && a.getClass().getName().startsWith("java.lang.")
-          || a instanceof Boolean || a instanceof Enum<?>)) {
-        return false;
-      }
+  private boolean isEmpty() {
+    lock.lock();
+    try {
+      return filling.size() == 0;
+    } finally {
+      lock.unlock();
     }
-    return true;
   }
 
-  private void write(List<ILoggingEvent> batch, ByteArrayOutputStream buffer) {
+  /** Writes what has been appended so far; false when there was nothing. */
+  private boolean flush() {
+    long droppedNow;
+    lock.lock();
     try {
-      for (ILoggingEvent event : batch) buffer.write(encoder.encode(event));
-      buffer.writeTo(out);
+      if (filling.size() == 0 && dropped == 0) return false;
+      ByteArrayOutputStream full = filling;
+      filling = draining;
+      draining = full;
+      droppedNow = dropped;
+      dropped = 0;
+      earlyFlushAsked = false;
+      room.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      draining.writeTo(out);
+      if (droppedNow > 0) {
+        out.write((droppedNow + " log line(s) below WARN dropped: the console did not keep up\n")
+            .getBytes(StandardCharsets.UTF_8));
+      }
       out.flush();
     } catch (IOException | RuntimeException e) {
-      addError("could not write " + batch.size() + " log event(s)", e);
+      addError("could not write " + draining.size() + " bytes of log", e);
     } finally {
-      batch.clear();
-      buffer.reset();
+      draining.reset();
     }
+    return true;
   }
 }
