@@ -4,6 +4,9 @@
 # cold start of the host (process start -> first 200 from the function).
 # Usage: scripts/bench-http.sh [seconds per measurement, default 10] [rounds, default 6]
 # Env: BENCH_SKIP_BUILD=1 (use the existing deploy/target/veil.jar), BENCH_WARMUP (15 s per server, for the JIT), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_JAVA_OPTS (-Xmx1g), BENCH_VEIL_LOG_LEVEL (INFO: one line per invocation)
+# A/B: BENCH_B_JAR (another build's veil.jar) and/or BENCH_B_OPTS (extra JVM options) start a second Veil host, "veil-b",
+# measured in the same alternating rounds; the summary adds veil-b/bare and veil-b/veil. Effects of a few percent
+# need this: the machine's noise between separate runs is larger.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
@@ -62,25 +65,37 @@ start=$(now_ms)
 java $JAVA_OPTS -cp "$CP" dev.veil.bench.BareVertxServer "$bare_port" > "$work/bare.log" 2>&1 &
 bare_cold=$(wait_200 "$start" "http://127.0.0.1:$bare_port/")
 echo "cold start (process start -> first 200): veil $veil_cold ms, bare Vert.x $bare_cold ms"
+servers=(veil bare)
+if [ -n "${BENCH_B_JAR:-}${BENCH_B_OPTS:-}" ]; then
+  b_port=$(free_port); mkdir -p "$work/b"
+  # shellcheck disable=SC2086 # the options are a word list
+  VEIL_LOG_LEVEL=${BENCH_VEIL_LOG_LEVEL:-INFO} java $JAVA_OPTS ${BENCH_B_OPTS:-} -cp "${BENCH_B_JAR:-deploy/target/veil.jar}:$work/classes" \
+    dev.veil.runtime.Main start --port "$b_port" --config "$work/b" --data "$work/b/veil-data" --functions "$work/classes" \
+    > "$work/veil-b.log" 2>&1 &
+  wait_200 "$(now_ms)" "http://127.0.0.1:$b_port/api/noop" >/dev/null
+  servers+=(veil-b)
+fi
 
 # Both stay up; measurements alternate so that load from elsewhere on the machine hits both alike.
-veil_url="http://127.0.0.1:$veil_port/api/noop"
-bare_url="http://127.0.0.1:$bare_port/"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$veil_url" >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$bare_url" >/dev/null
-for round in $(seq 1 "$ROUNDS"); do
-  if [ $((round % 2)) = 1 ]; then measure veil "$veil_url"; measure bare "$bare_url"
-  else measure bare "$bare_url"; measure veil "$veil_url"; fi
+url_of() { case $1 in veil) echo "http://127.0.0.1:$veil_port/api/noop" ;; bare) echo "http://127.0.0.1:$bare_port/" ;;
+  veil-b) echo "http://127.0.0.1:$b_port/api/noop" ;; esac; }
+for s in "${servers[@]}"; do wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$(url_of "$s")" >/dev/null; done
+n=${#servers[@]}
+for round in $(seq 1 "$ROUNDS"); do # each round starts with the next server in turn
+  for k in $(seq 0 $((n - 1))); do s=${servers[$(( (k + round - 1) % n ))]}; measure "$s" "$(url_of "$s")"; done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 awk '
   $1=="veil" { vr+=$2; v50+=$3; v99+=$4; nv++ }
   $1=="bare" { br+=$2; b50+=$3; b99+=$4; nb++ }
+  $1=="veil-b" { xr+=$2; x50+=$3; x99+=$4; nx++ }
   END {
     printf "mean of %d round(s):\n", nv
     printf "  veil  %10.0f req/s  p50 %.3f ms  p99 %.3f ms\n", vr/nv, v50/nv, v99/nv
     printf "  bare  %10.0f req/s  p50 %.3f ms  p99 %.3f ms\n", br/nb, b50/nb, b99/nb
+    if (nx) printf "  veil-b %8.0f req/s  p50 %.3f ms  p99 %.3f ms\n", xr/nx, x50/nx, x99/nx
+    if (nx) printf "A/B: veil-b/bare %.3f, veil-b/veil %.3f (mean req/s)\n", xr/br, xr/vr
     printf "throughput ratio veil/bare: %.3f (mean req/s)", vr/br
   }' "$work/results"
 # Per-round ratios (veil and bare measured back to back), and their median.
