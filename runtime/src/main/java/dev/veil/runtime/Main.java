@@ -1,5 +1,6 @@
 package dev.veil.runtime;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.veil.runtime.spi.CliCommand;
 import java.nio.file.Path;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** The {@code veil} command line. */
@@ -62,6 +64,8 @@ public final class Main {
       } catch (Exception e) {
         System.err.println("veil: shutdown did not finish cleanly: " + e.getMessage());
       }
+      // Stopping logback writes out the log lines still buffered (the invocation log is written every few ms).
+      if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) logging.stop();
     }, "veil-shutdown"));
   }
 

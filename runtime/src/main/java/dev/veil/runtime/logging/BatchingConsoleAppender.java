@@ -94,6 +94,7 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (!writer.isAlive()) flush(); // a line appended while the writer made its last flush
   }
 
   @Override
