@@ -276,7 +276,7 @@ public final class FunctionInvoker implements Invoker {
   }
 
   /** Milliseconds with two decimals, without the floating-point formatting that is slow on this per-invocation path. */
-  static String millis(long nanos) {
+  private static String millis(long nanos) {
     long hundredths = (nanos + 5_000) / 10_000;
     long fraction = hundredths % 100;
     return (hundredths / 100) + (fraction < 10 ? ".0" : ".") + fraction;
@@ -284,9 +284,9 @@ public final class FunctionInvoker implements Invoker {
 
   /**
    * One invocation of a function without input or output bindings and without a retry policy (most HTTP
-   * functions). The worker that runs it also counts and logs it, so the event loop only hands the call over
-   * and takes the answer back: on a small machine the event loop, not the workers, limits throughput. A
-   * timeout and the worker race to settle the call; whichever comes first reports it.
+   * functions). The worker that runs it also counts and logs it, so the event loop, one thread for many
+   * connections, only hands the call over and takes the answer back, with one promise instead of a chain of
+   * futures. A timeout and the worker race to settle the call; whichever comes first reports it.
    */
   private final class DirectCall implements Runnable {
     private final CallPlan plan;
