@@ -5,6 +5,7 @@ import dev.veil.runtime.cluster.ClusterSettings;
 import dev.veil.runtime.cluster.MapLeases;
 import dev.veil.runtime.host.AdminRoutes;
 import dev.veil.runtime.host.Configuration;
+import dev.veil.runtime.host.ExactRoutes;
 import dev.veil.runtime.host.FunctionInvoker;
 import dev.veil.runtime.host.FunctionScanner;
 import dev.veil.runtime.host.HostServices;
@@ -222,15 +223,18 @@ public final class VeilHost {
       clusterNode.mountRoutes(router);
     }
     installErrorHandlers(router);
+    ExactRoutes exactRoutes = new ExactRoutes(clusterNode == null, router.getRoutes());
     HostServices services = new HostServices(vertx, prepared.config.settings(), prepared.config.hostConfig(), registry,
-        prepared.dataDirectory, invoker, router, keys,
+        prepared.dataDirectory, invoker, router, exactRoutes, keys,
         new MapLeases(vertx, clusterNode != null ? clusterNode.nodeId() : "local"));
 
     List<Future<Void>> bindingStarts = new ArrayList<>();
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));
     return Future.all(bindingStarts)
         .compose(v -> startTriggers(prepared, services))
-        .compose(v -> vertx.createHttpServer().requestHandler(router).listen(port, bindHost))
+        .compose(v -> vertx.createHttpServer().requestHandler(request -> {
+          if (!exactRoutes.dispatch(request)) router.handle(request);
+        }).listen(port, bindHost))
         .compose(s -> clusterNode == null ? Future.succeededFuture(s)
             : clusterNode.start(bindHost, s.actualPort(), List.copyOf(handles.keySet())).map(s))
         .map(s -> {

@@ -7,11 +7,21 @@ import dev.veil.runtime.spi.Invoker;
 import dev.veil.runtime.spi.Leases;
 import dev.veil.runtime.spi.TriggerContext;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
+import java.util.Set;
 
 /** The host's services as extensions see them. */
 public record HostServices(
     Vertx vertx, AppSettings settings, HostConfig hostConfig, MeterRegistry meterRegistry, Path dataDirectory,
-    Invoker invoker, Router router, AuthKeys keys, Leases leases) implements TriggerContext {}
+    Invoker invoker, Router router, ExactRoutes exactRoutes, AuthKeys keys, Leases leases) implements TriggerContext {
+
+  @Override
+  public void serveExactPath(String path, Set<HttpMethod> methods, Handler<HttpServerRequest> handler) {
+    exactRoutes.add(path, methods, handler);
+  }
+}

@@ -1,5 +1,7 @@
 package dev.veil.runtime.spi;
 
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -11,15 +13,25 @@ public final class HttpErrors {
   private HttpErrors() {}
 
   public static void send(RoutingContext ctx, int status, String message, String invocationId) {
+    send(ctx.response(), status, message, invocationId);
+  }
+
+  /** Answers {@code status} with the JSON error, unless the response was already sent. */
+  public static void send(HttpServerResponse response, int status, String message, String invocationId) {
+    if (response.ended()) return;
     JsonObject body = new JsonObject().put("error", message);
     if (invocationId != null) body.put("invocationId", invocationId);
-    if (ctx.response().ended()) return;
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    response.setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
   /** The key a caller presented, from the {@code x-functions-key} header or the {@code code} query parameter. */
   public static String presentedKey(RoutingContext ctx) {
-    String header = ctx.request().getHeader(KEY_HEADER);
-    return header != null ? header : ctx.request().getParam(KEY_QUERY_PARAM);
+    return presentedKey(ctx.request());
+  }
+
+  /** As {@link #presentedKey(RoutingContext)}, for a request served without the router. */
+  public static String presentedKey(HttpServerRequest request) {
+    String header = request.getHeader(KEY_HEADER);
+    return header != null ? header : request.getParam(KEY_QUERY_PARAM);
   }
 }

@@ -1,6 +1,8 @@
 package dev.veil.runtime.spi;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -34,52 +36,61 @@ public final class RequestBodies {
   }
 
   private static void read(RoutingContext ctx, long limit) {
-    HttpServerRequest request = ctx.request();
     if (ctx.get(KEY) != null) {
       ctx.next();
       return;
     }
+    read(ctx.request(), limit).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.put(KEY, ar.result());
+        ctx.next();
+      } else if (ar.cause() instanceof TooLarge) {
+        ctx.fail(413);
+      } else if (ar.cause() instanceof IllegalStateException) {
+        ctx.fail(ar.cause());
+      } else {
+        ctx.fail(400, ar.cause());
+      }
+    });
+  }
+
+  /**
+   * Buffers the body of a request that no handler has read yet. Fails with {@link TooLarge} past
+   * {@code limit} bytes (before buffering any when Content-Length says so), with the stream's error when the
+   * upload breaks off, or with an {@link IllegalStateException} when the body was already consumed.
+   */
+  public static Future<Buffer> read(HttpServerRequest request, long limit) {
     long declared = contentLength(request);
     boolean chunked = request.version() == HttpVersion.HTTP_2 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-    if (declared <= 0 && !chunked) {
-      ctx.put(KEY, Buffer.buffer());
-      ctx.next();
-      return;
-    }
-    if (declared > limit) {
-      ctx.fail(413);
-      return;
-    }
+    if (declared <= 0 && !chunked) return Future.succeededFuture(Buffer.buffer());
+    if (declared > limit) return Future.failedFuture(new TooLarge(limit));
     if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT)) && request.version() != HttpVersion.HTTP_1_0) {
-      ctx.response().writeContinue();
+      request.response().writeContinue();
     }
     if (request.isEnded()) {
-      ctx.fail(new IllegalStateException("the request body was consumed before the body reader ran"));
-      return;
+      return Future.failedFuture(new IllegalStateException("the request body was consumed before the body reader ran"));
     }
+    Promise<Buffer> done = Promise.promise();
     Buffer body = Buffer.buffer((int) Math.min(declared > 0 ? declared : 1024, MAX_PREALLOCATED));
-    boolean[] failed = {false};
     request.handler(chunk -> {
-      if (failed[0]) return;
+      if (done.future().isComplete()) return;
       if ((long) body.length() + chunk.length() > limit) {
-        failed[0] = true;
-        ctx.fail(413);
+        done.fail(new TooLarge(limit));
       } else {
         body.appendBuffer(chunk);
       }
     });
-    request.exceptionHandler(e -> {
-      if (!failed[0]) {
-        failed[0] = true;
-        ctx.fail(400, e);
-      }
-    });
-    request.endHandler(v -> {
-      if (failed[0]) return;
-      ctx.put(KEY, body);
-      ctx.next();
-    });
+    request.exceptionHandler(done::tryFail);
+    request.endHandler(v -> done.tryComplete(body));
     request.resume();
+    return done.future();
+  }
+
+  /** A body over the host's limit. */
+  public static final class TooLarge extends RuntimeException {
+    TooLarge(long limit) {
+      super("the request body is larger than the limit of " + limit + " bytes", null, false, false);
+    }
   }
 
   private static long contentLength(HttpServerRequest request) {

@@ -26,10 +26,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,18 +45,26 @@ final class HttpEndpoint {
   private final AuthorizationLevel authLevel;
   private final RouteTemplate template;
   private final boolean bodyAsText;
+  private final boolean readsBody;
+  private final long bodyLimit;
   private final Invoker invoker;
   private final AuthKeys keys;
   private final Counter[] responsesByClass = new Counter[5]; // 1xx .. 5xx
   private final AtomicInteger pending = new AtomicInteger();
   private volatile Promise<Void> stopped;
 
+  /**
+   * @param readsBody false for functions that only take GET or HEAD, whose bodies have no defined meaning
+   *     (RFC 9110): their bodies are not buffered
+   */
   HttpEndpoint(FunctionDefinition function, AuthorizationLevel authLevel, RouteTemplate template, boolean bodyAsText,
-      Invoker invoker, AuthKeys keys, MeterRegistry registry) {
+      boolean readsBody, long bodyLimit, Invoker invoker, AuthKeys keys, MeterRegistry registry) {
     this.function = function;
     this.authLevel = authLevel;
     this.template = template;
     this.bodyAsText = bodyAsText;
+    this.readsBody = readsBody;
+    this.bodyLimit = bodyLimit;
     this.invoker = invoker;
     this.keys = keys;
     for (int i = 0; i < responsesByClass.length; i++) {
@@ -66,8 +75,8 @@ final class HttpEndpoint {
   }
 
   /**
-   * Enforces the route's constraints (404), then checks the key before the body is read, so unauthorized
-   * callers cannot make the host buffer uploads.
+   * First handler on the router: enforces the route's constraints (404), then checks the key before the body
+   * is read, so unauthorized callers cannot make the host buffer uploads.
    */
   void admit(RoutingContext ctx) {
     Map<String, String> routeValues = template.match(ctx.normalizedPath());
@@ -76,52 +85,104 @@ final class HttpEndpoint {
       return;
     }
     if (!routeValues.isEmpty()) ctx.put(ROUTE_VALUES, routeValues);
-    if (stopped != null) {
-      HttpErrors.send(ctx, 503, "the host is shutting down", null);
-      countResponse(ctx);
-    } else if (authLevel == AuthorizationLevel.ANONYMOUS // no key to look for: skips parsing the query string
-        || keys.authorizes(authLevel, function.name(), HttpErrors.presentedKey(ctx))) {
-      ctx.next();
-    } else {
-      HttpErrors.send(ctx, 401, "function '" + function.name() + "' needs a valid "
-          + (authLevel == AuthorizationLevel.ADMIN ? "master" : "function") + " key (x-functions-key header or code query parameter)", null);
-      countResponse(ctx);
-    }
+    if (!refused(ctx.request())) ctx.next();
   }
 
-  private void countResponse(RoutingContext ctx) {
-    int statusClass = ctx.response().getStatusCode() / 100;
+  /** Last handler on the router, once {@link #admit} passed and the body (if any) is read. */
+  void handle(RoutingContext ctx) {
+    Map<String, String> routeValues = ctx.get(ROUTE_VALUES);
+    invoke(ctx.request(), RequestBodies.of(ctx), routeValues == null ? Map.of() : routeValues);
+  }
+
+  /**
+   * The whole request without the router, for a request on the function's exact path with one of its
+   * methods: the same checks and answers as {@link #admit} and {@link #handle}.
+   */
+  void serve(HttpServerRequest request) {
+    if (refused(request)) return;
+    if (!readsBody) {
+      invoke(request, Buffer.buffer(), Map.of());
+      return;
+    }
+    RequestBodies.read(request, bodyLimit).onComplete(ar -> {
+      if (ar.succeeded()) {
+        invoke(request, ar.result(), Map.of());
+      } else if (ar.cause() instanceof RequestBodies.TooLarge) {
+        bodyTooLarge(request);
+      } else {
+        HttpErrors.send(request.response(), 400, "the request body could not be read: " + ar.cause().getMessage(), null);
+        countResponse(request.response());
+      }
+    });
+  }
+
+  /** Answers 503 while stopping and 401 without a valid key; false when the request may go on. */
+  private boolean refused(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    if (stopped != null) {
+      HttpErrors.send(response, 503, "the host is shutting down", null);
+    } else if (authLevel == AuthorizationLevel.ANONYMOUS // no key to look for: skips parsing the query string
+        || keys.authorizes(authLevel, function.name(), HttpErrors.presentedKey(request))) {
+      return false;
+    } else {
+      HttpErrors.send(response, 401, "function '" + function.name() + "' needs a valid "
+          + (authLevel == AuthorizationLevel.ADMIN ? "master" : "function") + " key (x-functions-key header or code query parameter)", null);
+    }
+    countResponse(response);
+    return true;
+  }
+
+  private void countResponse(HttpServerResponse response) {
+    int statusClass = response.getStatusCode() / 100;
     if (statusClass >= 1 && statusClass <= 5) responsesByClass[statusClass - 1].increment();
   }
 
-  /** The body handler refused a body over the limit: a 400 naming the limit and, when declared, the size. */
-  void bodyTooLarge(RoutingContext ctx, long limit) {
-    String declared = ctx.request().getHeader("content-length");
-    HttpErrors.send(ctx, 400, "the request body" + (declared == null ? "" : " of " + declared + " bytes")
-        + " is larger than this host's limit of " + limit + " bytes (veil.http.maxRequestBodyBytes in host.json)", null);
-    countResponse(ctx);
+  /** The body was over the limit: a 400 naming the limit and, when declared, the size. */
+  void bodyTooLarge(HttpServerRequest request) {
+    String declared = request.getHeader("content-length");
+    HttpErrors.send(request.response(), 400, "the request body" + (declared == null ? "" : " of " + declared + " bytes")
+        + " is larger than this host's limit of " + bodyLimit + " bytes (veil.http.maxRequestBodyBytes in host.json)", null);
+    countResponse(request.response());
   }
 
-  void handle(RoutingContext ctx) {
-    Map<String, Object> bindingData = new HashMap<>();
-    if (ctx.request().query() != null) {
-      ctx.queryParams().forEach(e -> bindingData.putIfAbsent(e.getKey(), e.getValue()));
-      bindingData.remove(HttpErrors.KEY_QUERY_PARAM);
+  private void invoke(HttpServerRequest request, Buffer body, Map<String, String> routeValues) {
+    HttpServerResponse response = request.response();
+    Map<String, String> query;
+    try {
+      query = queryOf(request);
+    } catch (IllegalArgumentException e) {
+      HttpErrors.send(response, 400, "the query string is malformed: " + e.getMessage(), null);
+      countResponse(response);
+      return;
     }
-    Map<String, String> routeValues = ctx.get(ROUTE_VALUES);
-    if (routeValues != null) bindingData.putAll(routeValues);
-    Buffer body = RequestBodies.of(ctx);
-    Invocation invocation = new Invocation(function.name(), Invocation.newId(), new RequestInput(ctx, body, bodyAsText),
-        bindingData, Map.of());
+    Map<String, Object> bindingData = Map.of();
+    if (!query.isEmpty() || !routeValues.isEmpty()) {
+      Map<String, Object> merged = new HashMap<>(query);
+      merged.remove(HttpErrors.KEY_QUERY_PARAM);
+      merged.putAll(routeValues);
+      bindingData = merged;
+    }
+    Invocation invocation = new Invocation(function.name(), Invocation.newId(),
+        new RequestInput(request, body, bodyAsText, query), bindingData, Map.of());
     pending.incrementAndGet();
     invoker.invoke(invocation).onComplete(ar -> {
       try {
-        respond(ctx, invocation.id(), ar);
-        countResponse(ctx);
+        respond(request, invocation.id(), ar);
+        countResponse(response);
       } finally {
         if (pending.decrementAndGet() == 0 && stopped != null) stopped.tryComplete();
       }
     });
+  }
+
+  /** The query parameters, first value of each; decoding errors throw IllegalArgumentException. */
+  private static Map<String, String> queryOf(HttpServerRequest request) {
+    if (request.query() == null) return Map.of();
+    Map<String, String> query = new HashMap<>();
+    new QueryStringDecoder(request.uri()).parameters().forEach((name, values) -> {
+      if (!values.isEmpty()) query.put(name, values.get(0));
+    });
+    return Collections.unmodifiableMap(query);
   }
 
   /** Stops taking requests (503) and completes when the requests already taken have been answered. */
@@ -132,16 +193,16 @@ final class HttpEndpoint {
     return done.future();
   }
 
-  private void respond(RoutingContext ctx, String invocationId, AsyncResult<InvocationResult> ar) {
+  private void respond(HttpServerRequest request, String invocationId, AsyncResult<InvocationResult> ar) {
     if (ar.failed()) {
-      fail(ctx, invocationId, ar.cause());
+      fail(request.response(), invocationId, ar.cause());
       return;
     }
     try {
-      write(ctx.response(), ar.result().returnValue());
+      write(request.response(), ar.result().returnValue());
     } catch (RuntimeException e) {
       LOG.warn("function={} invocation={} returned a value that cannot be sent: {}", function.name(), invocationId, e.toString());
-      HttpErrors.send(ctx, 500, "the function's result could not be serialized", invocationId);
+      HttpErrors.send(request.response(), 500, "the function's result could not be serialized", invocationId);
     }
   }
 
@@ -175,44 +236,40 @@ final class HttpEndpoint {
     }
   }
 
-  private void fail(RoutingContext ctx, String invocationId, Throwable cause) {
+  private void fail(HttpServerResponse response, String invocationId, Throwable cause) {
     if (!(cause instanceof InvocationFailure failure)) {
       LOG.error("function={} invocation={} failed outside the invoker", function.name(), invocationId, cause);
-      HttpErrors.send(ctx, 500, "internal error", invocationId);
+      HttpErrors.send(response, 500, "internal error", invocationId);
       return;
     }
     switch (failure.kind()) {
-      case BAD_INPUT -> HttpErrors.send(ctx, 400, failure.getMessage(), invocationId);
+      case BAD_INPUT -> HttpErrors.send(response, 400, failure.getMessage(), invocationId);
       case OVER_CAPACITY -> {
-        ctx.response().putHeader("retry-after", "1");
-        HttpErrors.send(ctx, 429, failure.getMessage(), invocationId);
+        response.putHeader("retry-after", "1");
+        HttpErrors.send(response, 429, failure.getMessage(), invocationId);
       }
-      case SHUTTING_DOWN -> HttpErrors.send(ctx, 503, failure.getMessage(), invocationId);
-      case TIMEOUT -> HttpErrors.send(ctx, 504, "the function did not finish in time", invocationId);
-      case NOT_FOUND -> HttpErrors.send(ctx, 404, failure.getMessage(), invocationId);
-      case FUNCTION_ERROR -> HttpErrors.send(ctx, 500, "the function failed; see the host log for invocation " + invocationId, invocationId);
+      case SHUTTING_DOWN -> HttpErrors.send(response, 503, failure.getMessage(), invocationId);
+      case TIMEOUT -> HttpErrors.send(response, 504, "the function did not finish in time", invocationId);
+      case NOT_FOUND -> HttpErrors.send(response, 404, failure.getMessage(), invocationId);
+      case FUNCTION_ERROR -> HttpErrors.send(response, 500, "the function failed; see the host log for invocation " + invocationId, invocationId);
     }
   }
 
   /** Binds the request to the trigger parameter; runs on a worker thread. */
-  private record RequestInput(RoutingContext ctx, Buffer body, boolean asText) implements TriggerInput {
+  private record RequestInput(HttpServerRequest request, Buffer body, boolean asText, Map<String, String> query)
+      implements TriggerInput {
     @Override
     public Object bind(FunctionParameter parameter) {
-      byte[] raw = body == null || body.length() == 0 ? null : body.getBytes();
-      Object bytes = raw != null && asText ? new String(raw, charset(ctx.request().getHeader("content-type"))) : raw;
+      byte[] raw = body.length() == 0 ? null : body.getBytes();
+      Object bytes = raw != null && asText ? new String(raw, charset(request.getHeader("content-type"))) : raw;
       if (parameter.rawType() != HttpRequestMessage.class) {
         if (bytes == null && parameter.rawType() != Optional.class) {
           throw InvocationFailure.badInput("the request has no body; expected " + parameter.rawType().getSimpleName());
         }
         return Conversions.convert(bytes, parameter.type(), "request body");
       }
-      HttpServerRequest request = ctx.request();
       Object converted = Conversions.convert(bytes, parameter.typeArgument(0), "request body");
-      Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-      request.headers().forEach(e -> headers.putIfAbsent(e.getKey(), e.getValue()));
-      Map<String, String> query = new HashMap<>();
-      ctx.queryParams().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
-      return new VeilHttpRequest<>(request, HttpMethod.value(request.method().name()), headers, query, converted);
+      return new VeilHttpRequest<>(request, HttpMethod.value(request.method().name()), query, converted);
     }
 
     /** The charset a Content-Type header names; UTF-8 when it names none or one this JVM does not know. */

@@ -19,9 +19,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /** Serves {@code @HttpTrigger} functions on the host's router. */
 public final class HttpTriggerProvider implements TriggerProvider {
+  /** Router order of templated routes: after every route mounted without an explicit order. */
+  private static final int TEMPLATED_ROUTES_ORDER = 1 << 24;
+
+  private final AtomicInteger templatedRoutes = new AtomicInteger();
 
   @Override
   public Class<? extends Annotation> annotation() {
@@ -46,20 +53,27 @@ public final class HttpTriggerProvider implements TriggerProvider {
     }
     List<HttpMethod> methods = trigger.methods().length == 0 ? List.of(HttpMethod.values()) : Arrays.asList(trigger.methods());
     long bodyLimit = context.hostConfig().maxRequestBodyBytes();
-    HttpEndpoint endpoint = new HttpEndpoint(function, trigger.authLevel(), template, bodyAsText, context.invoker(),
-        context.keys(), context.meterRegistry());
-    Route route = template.hasParameters() ? context.router().routeWithRegex(template.pathRegex())
-        : context.router().route(template.template());
-    methods.forEach(m -> route.method(io.vertx.core.http.HttpMethod.valueOf(m.name())));
+    // GET and HEAD bodies have no defined meaning (RFC 9110): GET/HEAD-only functions skip body buffering.
+    boolean readsBody = !methods.stream().allMatch(m -> m == HttpMethod.GET || m == HttpMethod.HEAD);
+    HttpEndpoint endpoint = new HttpEndpoint(function, trigger.authLevel(), template, bodyAsText, readsBody, bodyLimit,
+        context.invoker(), context.keys(), context.meterRegistry());
+    Set<io.vertx.core.http.HttpMethod> vertxMethods = methods.stream()
+        .map(m -> io.vertx.core.http.HttpMethod.valueOf(m.name())).collect(Collectors.toSet());
+    Route route;
+    if (template.hasParameters()) {
+      // Literal routes win over templated ones whatever the order functions start in, as in Azure Functions.
+      route = context.router().routeWithRegex(template.pathRegex()).order(TEMPLATED_ROUTES_ORDER + templatedRoutes.getAndIncrement());
+    } else {
+      route = context.router().route(template.template());
+      context.serveExactPath(template.template(), vertxMethods, endpoint::serve);
+    }
+    vertxMethods.forEach(route::method);
     // A security-policy handler runs before the body handler: unauthorized uploads are never buffered.
     route.handler((SecurityPolicyHandler) endpoint::admit);
-    // GET and HEAD bodies have no defined meaning (RFC 9110): GET/HEAD-only functions skip body buffering.
-    if (!methods.stream().allMatch(m -> m == HttpMethod.GET || m == HttpMethod.HEAD)) {
-      route.handler(RequestBodies.reader(bodyLimit));
-    }
+    if (readsBody) route.handler(RequestBodies.reader(bodyLimit));
     route.handler(endpoint::handle);
     route.failureHandler(ctx -> {
-      if (ctx.statusCode() == 413) endpoint.bodyTooLarge(ctx, bodyLimit);
+      if (ctx.statusCode() == 413) endpoint.bodyTooLarge(ctx.request());
       else ctx.next();
     });
     Map<String, Object> description = Map.of("route", template.template(),

@@ -7,20 +7,44 @@ import com.microsoft.azure.functions.HttpStatus;
 import com.microsoft.azure.functions.HttpStatusType;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The {@code HttpRequestMessage<T>} a function receives; {@code T} is chosen by the parameter's declared type.
- * The URI is parsed only when the function asks for it.
+ * The URI and the header map are built only when the function asks for them.
  */
-record VeilHttpRequest<T>(HttpServerRequest request, HttpMethod method, Map<String, String> headers,
-    Map<String, String> query, T body) implements HttpRequestMessage<T> {
+final class VeilHttpRequest<T> implements HttpRequestMessage<T> {
+  private final HttpServerRequest request;
+  private final HttpMethod method;
+  private final Map<String, String> query;
+  private final T body;
+  private volatile Map<String, String> headers;
+
+  VeilHttpRequest(HttpServerRequest request, HttpMethod method, Map<String, String> query, T body) {
+    this.request = request;
+    this.method = method;
+    this.query = query;
+    this.body = body;
+  }
 
   @Override public URI getUri() { return URI.create(request.absoluteURI()); }
   @Override public HttpMethod getHttpMethod() { return method; }
-  @Override public Map<String, String> getHeaders() { return headers; }
   @Override public Map<String, String> getQueryParameters() { return query; }
   @Override public T getBody() { return body; }
+
+  /** Case-insensitive names, as in Azure; the first value of a repeated header. */
+  @Override
+  public Map<String, String> getHeaders() {
+    Map<String, String> map = headers;
+    if (map == null) {
+      Map<String, String> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      request.headers().forEach(e -> copy.putIfAbsent(e.getKey(), e.getValue()));
+      headers = map = Collections.unmodifiableMap(copy);
+    }
+    return map;
+  }
 
   @Override
   public HttpResponseMessage.Builder createResponseBuilder(HttpStatus status) {

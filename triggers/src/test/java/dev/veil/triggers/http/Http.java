@@ -31,6 +31,10 @@ final class Http {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + path)).timeout(Duration.ofSeconds(60));
   }
 
+  static HttpResponse<String> send(HttpRequest request) throws Exception {
+    return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
   static HttpResponse<String> get(VeilHost host, String path) throws Exception {
     return CLIENT.send(request(host, path).GET().build(), HttpResponse.BodyHandlers.ofString());
   }

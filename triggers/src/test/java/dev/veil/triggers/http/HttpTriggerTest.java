@@ -49,7 +49,7 @@ class HttpTriggerTest {
     assertEquals(200, response.statusCode());
     Map<String, JsonObject> byName = new HashMap<>();
     new JsonArray(response.body()).forEach(o -> byName.put(((JsonObject) o).getString("name"), (JsonObject) o));
-    assertEquals(19, byName.size(), response.body());
+    assertEquals(20, byName.size(), response.body());
     JsonObject hello = byName.get("hello");
     assertEquals("HttpTrigger", hello.getString("trigger"));
     assertEquals("running", hello.getString("status"));
@@ -80,6 +80,18 @@ class HttpTriggerTest {
     assertEquals(42, item.getInteger("next"));
 
     assertEquals("a/b/c.txt", get(host, "/api/files/a/b/c.txt").body());
+  }
+
+  @Test
+  void aLiteralRouteWinsOverATemplatedOneOnEveryPath() throws Exception {
+    // The exact path is answered ahead of the router; the others need normalizing and take the router.
+    for (String path : new String[] {"/api/files/index", "/api/files/index/", "/api/files/./index", "/api//files/index"}) {
+      HttpResponse<String> response = Http.send(Http.request(host, path).header("x-listing", "all").GET().build());
+      assertEquals(200, response.statusCode(), path);
+      assertEquals("index of all {}", response.body(), path);
+    }
+    assertEquals("index of null {depth=2}", get(host, "/api/files/index?depth=2").body());
+    assertEquals("index.html", get(host, "/api/files/index.html").body());
 
     HttpResponse<String> withBody = Http.CLIENT.send(Http.request(host, "/api/hello/Body")
         .method("GET", HttpRequest.BodyPublishers.ofString("ignored")).build(), HttpResponse.BodyHandlers.ofString());

@@ -47,6 +47,14 @@ public class TestFunctions {
     return path;
   }
 
+  /** Overlaps {@code files/{*path}}, named after it (functions start in name order): the literal route wins, as in Azure. */
+  @FunctionName("listing")
+  public String listing(
+      @HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS, route = "files/index")
+          HttpRequestMessage<Optional<String>> request) {
+    return "index of " + request.getHeaders().get("X-Listing") + " " + request.getQueryParameters();
+  }
+
   @FunctionName("echo")
   public HttpResponseMessage echo(
       @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS)
