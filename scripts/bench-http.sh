@@ -3,7 +3,8 @@
 # (wrk), same JVM flags, both servers up at once and measured in alternating rounds. Prints requests/s, p50/p99 of both, the throughput ratio, and the
 # cold start of the host (process start -> first 200 from the function).
 # Usage: scripts/bench-http.sh [seconds per measurement, default 10] [rounds, default 6]
-# Env: BENCH_SKIP_BUILD=1 (use the existing deploy/target/veil.jar), BENCH_WARMUP (15 s per server, for the JIT), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_JAVA_OPTS (-Xmx1g), BENCH_VEIL_LOG_LEVEL (INFO: one line per invocation)
+# Env: BENCH_SKIP_BUILD=1 (use the existing deploy/target/veil.jar), BENCH_WARMUP (15 s per server, for the JIT), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_JAVA_OPTS (-Xmx1g), BENCH_VEIL_LOG_LEVEL (INFO: one line per invocation),
+#      BENCH_NATIVE_TRANSPORT (true: both servers use Vert.x's native transport, epoll on Linux, as the host does by default; false: both use Java NIO)
 # A/B: BENCH_B_JAR (another build's veil.jar) and/or BENCH_B_OPTS (extra JVM options) start a second Veil host, "veil-b",
 # measured in the same alternating rounds; the summary adds veil-b/bare and veil-b/veil. Effects of a few percent
 # need this: the machine's noise between separate runs is larger.
@@ -15,11 +16,14 @@ WARMUP=${BENCH_WARMUP:-15}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx1g}
+NATIVE_TRANSPORT=${BENCH_NATIVE_TRANSPORT:-true}
 command -v wrk >/dev/null || scripts/setup.sh
 [ "${BENCH_SKIP_BUILD:-0}" = 1 ] || mvn -B -ntp -q -DskipTests -pl deploy -am package
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/classes"
+mkdir -p "$work/classes" "$work/b"
+# Both Veil hosts and the bare server ask for the same transport.
+for dir in "$work" "$work/b"; do echo "{\"veil\": {\"nativeTransport\": $NATIVE_TRANSPORT}}" > "$dir/host.json"; done
 javac -q -nowarn -d "$work/classes" -cp deploy/target/veil.jar bench/http/src/dev/veil/bench/*.java 2>/dev/null \
   || javac -d "$work/classes" -cp deploy/target/veil.jar bench/http/src/dev/veil/bench/*.java
 CP="deploy/target/veil.jar:$work/classes"
@@ -62,12 +66,13 @@ VEIL_LOG_LEVEL=${BENCH_VEIL_LOG_LEVEL:-INFO} java $JAVA_OPTS -cp "$CP" dev.veil.
 veil_cold=$(wait_200 "$start" "http://127.0.0.1:$veil_port/api/noop")
 bare_port=$(free_port)
 start=$(now_ms)
-java $JAVA_OPTS -cp "$CP" dev.veil.bench.BareVertxServer "$bare_port" > "$work/bare.log" 2>&1 &
+java $JAVA_OPTS -Dbench.nativeTransport="$NATIVE_TRANSPORT" -cp "$CP" dev.veil.bench.BareVertxServer "$bare_port" > "$work/bare.log" 2>&1 &
 bare_cold=$(wait_200 "$start" "http://127.0.0.1:$bare_port/")
 echo "cold start (process start -> first 200): veil $veil_cold ms, bare Vert.x $bare_cold ms"
+echo "transport: veil $(grep -o '([A-Za-z]* transport)' "$work/veil.log" | head -1), bare $(grep -o '([A-Za-z]* transport)' "$work/bare.log" | head -1)"
 servers=(veil bare)
 if [ -n "${BENCH_B_JAR:-}${BENCH_B_OPTS:-}" ]; then
-  b_port=$(free_port); mkdir -p "$work/b"
+  b_port=$(free_port)
   # shellcheck disable=SC2086 # the options are a word list
   VEIL_LOG_LEVEL=${BENCH_VEIL_LOG_LEVEL:-INFO} java $JAVA_OPTS ${BENCH_B_OPTS:-} -cp "${BENCH_B_JAR:-deploy/target/veil.jar}:$work/classes" \
     dev.veil.runtime.Main start --port "$b_port" --config "$work/b" --data "$work/b/veil-data" --functions "$work/classes" \

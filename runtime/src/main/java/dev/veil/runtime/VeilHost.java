@@ -24,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -111,8 +112,9 @@ public final class VeilHost {
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
-    Future<ClusterSettings.Started> started = clusterSettings != null ? clusterSettings.start()
-        : Future.succeededFuture(new ClusterSettings.Started(Vertx.vertx(), null));
+    VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(prepared.config.hostConfig().nativeTransport());
+    Future<ClusterSettings.Started> started = clusterSettings != null ? clusterSettings.start(vertxOptions)
+        : Future.succeededFuture(new ClusterSettings.Started(Vertx.vertx(vertxOptions), null));
     return started.compose(cluster -> {
       Vertx v = cluster.vertx();
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -240,8 +242,12 @@ public final class VeilHost {
         .map(s -> {
           server = s;
           ready = true;
-          LOG.info("Veil host listening on http://{}:{} with {} function(s){}", bindHost, s.actualPort(),
-              handles.size(), disabled.isEmpty() ? "" : ", " + disabled.size() + " disabled");
+          LOG.info("Veil host listening on http://{}:{} with {} function(s){} ({} transport)", bindHost, s.actualPort(),
+              handles.size(), disabled.isEmpty() ? "" : ", " + disabled.size() + " disabled",
+              vertx.isNativeTransportEnabled() ? "native" : "NIO");
+          if (prepared.config.hostConfig().nativeTransport() && !vertx.isNativeTransportEnabled()) {
+            LOG.warn("no native transport on this platform ({}); Vert.x uses NIO", vertx.unavailableNativeTransportCause().toString());
+          }
           handles.forEach((name, h) -> LOG.info("  {} {}", name, h.describe()));
           disabled.forEach((name, why) -> LOG.warn("  {} disabled: {}", name, why));
           // JVM meters read management beans (slow to load); binding them after start keeps them off the cold-start path.
@@ -317,6 +323,7 @@ public final class VeilHost {
         .put("functions", handles.size())
         .put("disabledFunctions", disabled.size())
         .put("inFlightInvocations", invoker.inFlight())
+        .put("nativeTransport", vertx.isNativeTransportEnabled())
         .put("clustered", cluster != null)
         .put("clusterNodeId", clusterNode != null ? clusterNode.nodeId() : null);
   }

@@ -110,12 +110,20 @@ public final class ClusterSettings {
     }
   }
 
-  /** Starts a clustered Vert.x whose Hazelcast member and event bus listen on the configured interface only. */
+  /** Starts a clustered Vert.x with default options; see {@link #start(VertxOptions)}. */
   public Future<Started> start() {
+    return start(new VertxOptions());
+  }
+
+  /**
+   * Starts a clustered Vert.x with {@code options} whose Hazelcast member and event bus listen on the
+   * configured interface only.
+   */
+  public Future<Started> start(VertxOptions options) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig());
     EventBusOptions eventBus = new EventBusOptions().setPort(0);
     if (networkInterface != null) eventBus.setHost(networkInterface).setClusterPublicHost(networkInterface);
-    return Vertx.builder().with(new VertxOptions().setEventBusOptions(eventBus)).withClusterManager(manager)
+    return Vertx.builder().with(new VertxOptions(options).setEventBusOptions(eventBus)).withClusterManager(manager)
         .buildClustered().map(v -> new Started(v, manager));
   }
 

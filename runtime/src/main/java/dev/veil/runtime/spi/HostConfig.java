@@ -8,7 +8,7 @@ import java.util.Optional;
  * host.json. Azure keys: {@code extensions.http.routePrefix} (default {@code api}), {@code functionTimeout}
  * ({@code hh:mm:ss}, {@code -1} for none). Veil's own keys live under {@code veil}:
  * {@code workerPoolSize}, {@code maxQueuedInvocations}, {@code http.maxRequestBodyBytes},
- * {@code shutdownTimeout}.
+ * {@code shutdownTimeout}, {@code nativeTransport}.
  */
 public final class HostConfig {
   private final JsonObject json;
@@ -59,6 +59,15 @@ public final class HostConfig {
   /** How long a graceful shutdown waits for in-flight invocations. */
   public Duration shutdownTimeout() {
     return RetryPolicy.parseInterval(veil().getString("shutdownTimeout", "00:00:30"));
+  }
+
+  /**
+   * Whether Vert.x should use the operating system's own socket transport (epoll on Linux) rather than Java
+   * NIO: fewer system calls per request and cheaper wake-ups of the event loops by worker threads. Where no
+   * native transport is available Vert.x uses NIO anyway.
+   */
+  public boolean nativeTransport() {
+    return veil().getBoolean("nativeTransport", true);
   }
 
   private JsonObject veil() {

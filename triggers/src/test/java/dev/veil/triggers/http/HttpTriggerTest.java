@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +67,26 @@ class HttpTriggerTest {
     HttpResponse<String> status = get(host, "/admin/host/status?code=" + host.keys().masterKey());
     assertEquals(200, status.statusCode());
     assertEquals("Running", json(status).getString("state"));
+  }
+
+  @Test
+  void usesTheNativeTransportWhereThePlatformHasOne() throws Exception {
+    boolean epollPlatform = System.getProperty("os.name").equals("Linux")
+        && Set.of("amd64", "aarch64").contains(System.getProperty("os.arch"));
+    HttpResponse<String> status = get(host, "/admin/host/status", host.keys().masterKey());
+    assertEquals(epollPlatform, json(status).getBoolean("nativeTransport"), status.body());
+  }
+
+  @Test
+  void servesOverJavaNioWhenHostJsonTurnsTheNativeTransportOff(@TempDir Path otherData) throws Exception {
+    VeilHost nio = Http.start(new HostOptions().port(0).dataDirectory(otherData).functionClass(TestFunctions.class)
+        .hostJson(new JsonObject().put("veil", new JsonObject().put("nativeTransport", false))));
+    try {
+      assertEquals("Hello, NIO from hello", get(nio, "/api/hello/NIO").body());
+      assertEquals(false, json(get(nio, "/admin/host/status", nio.keys().masterKey())).getBoolean("nativeTransport"));
+    } finally {
+      Http.await(nio.close());
+    }
   }
 
   @Test
