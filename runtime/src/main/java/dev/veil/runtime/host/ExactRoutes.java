@@ -18,9 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * host's own endpoints) still goes through the router, where the same functions are mounted too.
  */
 public final class ExactRoutes {
-  private record Target(Set<HttpMethod> methods, Handler<HttpServerRequest> handler) {}
-
-  private final Map<String, Target> byPath = new ConcurrentHashMap<>();
+  /** Path → method → handler; functions may share a path with different methods. */
+  private final Map<String, Map<HttpMethod, Handler<HttpServerRequest>>> byPath = new ConcurrentHashMap<>();
   private final boolean enabled;
   private final List<Route> hostRoutes;
 
@@ -34,20 +33,23 @@ public final class ExactRoutes {
     this.hostRoutes = List.copyOf(hostRoutes);
   }
 
-  /** Adds a path; ignored when disabled or when a host route serves it (the router then answers it). */
+  /**
+   * Adds a path; ignored when disabled or when a host route serves it (the router then answers it). Where
+   * two functions take the same method on the same path, the first added keeps it, as on the router.
+   */
   public void add(String path, Set<HttpMethod> methods, Handler<HttpServerRequest> handler) {
     if (!enabled || hostRoutes.stream().anyMatch(r -> serves(r, path))) return;
-    if (byPath.putIfAbsent(path, new Target(Set.copyOf(methods), handler)) != null) {
-      throw new IllegalStateException("two functions serve the path " + path);
-    }
+    Map<HttpMethod, Handler<HttpServerRequest>> byMethod = byPath.computeIfAbsent(path, p -> new ConcurrentHashMap<>());
+    methods.forEach(m -> byMethod.putIfAbsent(m, handler));
   }
 
   /** Answers the request when its path is an exact function path; false when the router has to. */
   public boolean dispatch(HttpServerRequest request) {
     if (byPath.isEmpty()) return false;
-    Target target = byPath.get(request.path());
-    if (target == null || !target.methods.contains(request.method())) return false;
-    target.handler.handle(request);
+    Map<HttpMethod, Handler<HttpServerRequest>> byMethod = byPath.get(request.path());
+    Handler<HttpServerRequest> handler = byMethod == null ? null : byMethod.get(request.method());
+    if (handler == null) return false;
+    handler.handle(request);
     return true;
   }
 

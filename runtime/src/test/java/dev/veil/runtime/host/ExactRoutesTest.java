@@ -1,7 +1,6 @@
 package dev.veil.runtime.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -64,10 +63,13 @@ class ExactRoutesTest {
   }
 
   @Test
-  void refusesTwoHandlersForOnePath() {
+  void functionsShareAPathByMethodAndTheFirstKeepsAMethodBothTake() throws Exception {
     ExactRoutes front = new ExactRoutes(true, router.getRoutes());
-    front.add("/api/a", Set.of(HttpMethod.GET), answer("one"));
-    assertThrows(IllegalStateException.class, () -> front.add("/api/a", Set.of(HttpMethod.POST), answer("two")));
+    front.add("/api/items", Set.of(HttpMethod.GET), answer("list"));
+    front.add("/api/items", Set.of(HttpMethod.POST, HttpMethod.GET), answer("create"));
+    listen(front);
+    assertEquals("list", call("GET", "/api/items"));
+    assertEquals("create", call("POST", "/api/items"));
   }
 
   private void mountFunction(ExactRoutes front, String path) {
