@@ -6,6 +6,7 @@ import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.ListBlobsOptions;
@@ -71,10 +72,18 @@ final class AzureBlobStore implements BlobStore {
   @Override
   public void write(String container, String name, byte[] content) {
     BlobContainerClient client = service.getBlobContainerClient(container);
-    if (knownContainers.add(container)) {
+    // Known only once created: a writer racing the creating one must not upload into a container not there yet.
+    if (!knownContainers.contains(container)) {
       client.createIfNotExists();
+      knownContainers.add(container);
     }
-    client.getBlobClient(name).upload(BinaryData.fromBytes(content), true);
+    try {
+      client.getBlobClient(name).upload(BinaryData.fromBytes(content), true);
+    } catch (BlobStorageException e) {
+      if (e.getErrorCode() != BlobErrorCode.CONTAINER_NOT_FOUND) throw e;
+      client.createIfNotExists(); // deleted since this store created it
+      client.getBlobClient(name).upload(BinaryData.fromBytes(content), true);
+    }
   }
 
   @Override

@@ -50,7 +50,7 @@ class HttpTriggerTest {
     assertEquals(200, response.statusCode());
     Map<String, JsonObject> byName = new HashMap<>();
     new JsonArray(response.body()).forEach(o -> byName.put(((JsonObject) o).getString("name"), (JsonObject) o));
-    assertEquals(20, byName.size(), response.body());
+    assertEquals(22, byName.size(), response.body());
     JsonObject hello = byName.get("hello");
     assertEquals("HttpTrigger", hello.getString("trigger"));
     assertEquals("running", hello.getString("status"));
@@ -67,6 +67,14 @@ class HttpTriggerTest {
     HttpResponse<String> status = get(host, "/admin/host/status?code=" + host.keys().masterKey());
     assertEquals(200, status.statusCode());
     assertEquals("Running", json(status).getString("state"));
+  }
+
+  @Test
+  void functionsShareAPathByMethod() throws Exception {
+    assertEquals("read", get(host, "/api/catalog").body());
+    assertEquals("wrote book", post(host, "/api/catalog", "book").body());
+    HttpResponse<String> put = Http.send(Http.request(host, "/api/catalog").PUT(HttpRequest.BodyPublishers.ofString("x")).build());
+    assertEquals(405, put.statusCode(), put.body());
   }
 
   @Test

@@ -55,6 +55,19 @@ public class TestFunctions {
     return "index of " + request.getHeaders().get("X-Listing") + " " + request.getQueryParameters();
   }
 
+  @FunctionName("catalogRead")
+  public String catalogRead(@HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.ANONYMOUS,
+      route = "catalog") HttpRequestMessage<Optional<String>> request) {
+    return "read";
+  }
+
+  /** Shares its path with catalogRead, for another method. */
+  @FunctionName("catalogWrite")
+  public String catalogWrite(@HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
+      route = "catalog") HttpRequestMessage<Optional<String>> request) {
+    return "wrote " + request.getBody().orElse("");
+  }
+
   @FunctionName("echo")
   public HttpResponseMessage echo(
       @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS)
