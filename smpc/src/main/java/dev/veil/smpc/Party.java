@@ -1,0 +1,258 @@
+package dev.veil.smpc;
+
+/**
+ * One compute party's side of the online protocols, on additive shares over Z_2^64 (honest-but-curious, two
+ * parties plus a crypto provider that deals correlated randomness and takes no part online). Each method runs
+ * the same steps on both parties with their own shares; a round is one {@link Channel#exchange}.
+ *
+ * <table>
+ *   <caption>Cost per operation (elements n; bytes sent by each party)</caption>
+ *   <tr><th>operation</th><th>rounds</th><th>bytes sent per party</th><th>material (see {@link Plan})</th></tr>
+ *   <tr><td>add, public scaling, truncation</td><td>0</td><td>0</td><td>none</td></tr>
+ *   <tr><td>multiply (Beaver)</td><td>1</td><td>16n</td><td>triple[n]</td></tr>
+ *   <tr><td>matrix multiply (n×k)(k×m)</td><td>1</td><td>8(nk + km)</td><td>matrix triple</td></tr>
+ *   <tr><td>DReLU (x ≥ 0), FSS</td><td>1</td><td>8n</td><td>comparison[n] (1,583 B of DCF key each)</td></tr>
+ *   <tr><td>ReLU = DReLU · x</td><td>2</td><td>24n</td><td>comparison[n] + triple[n]</td></tr>
+ *   <tr><td>argmax over c values</td><td>2⌈log2 c⌉</td><td>≈ 24 (c − 1) per row</td><td>c − 1 comparisons and 2(c − 1) triple elements per row</td></tr>
+ * </table>
+ */
+public final class Party {
+  private final int id;
+  private final Channel channel;
+  private final Randomness material;
+  private final FixedPoint fixedPoint;
+  private long rounds;
+  private long bytesSent;
+
+  public Party(int id, Channel channel, Randomness material, FixedPoint fixedPoint) {
+    if (id != 0 && id != 1) {
+      throw new IllegalArgumentException("party is 0 or 1, got " + id);
+    }
+    this.id = id;
+    this.channel = channel;
+    this.material = material;
+    this.fixedPoint = fixedPoint;
+  }
+
+  public int id() {
+    return id;
+  }
+
+  public FixedPoint fixedPoint() {
+    return fixedPoint;
+  }
+
+  /** Rounds (exchanges with the peer) so far. */
+  public long rounds() {
+    return rounds;
+  }
+
+  /** Bytes this party sent to the peer so far (payload: 8 per ring element). */
+  public long bytesSent() {
+    return bytesSent;
+  }
+
+  /** Reveals shared values to both parties: one round. */
+  public long[] open(long[] share) {
+    rounds++;
+    bytesSent += 8L * share.length;
+    long[] theirs = channel.exchange(share);
+    if (theirs.length != share.length) {
+      throw new Channel.PeerException("peer sent " + theirs.length + " values, expected " + share.length);
+    }
+    return Ring.add(share, theirs);
+  }
+
+  /** Adds a public vector: only party 0 adds it, so the sum of the shares moves by exactly {@code c}. */
+  public long[] addPublic(long[] x, long[] c) {
+    return id == 0 ? Ring.add(x, c) : x.clone();
+  }
+
+  /** Multiplies by a public integer (no truncation needed). */
+  public static long[] scale(long[] x, long c) {
+    long[] out = new long[x.length];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = x[i] * c;
+    }
+    return out;
+  }
+
+  /** Multiplies by a public real number: scale by its encoding, then truncate. */
+  public long[] scale(long[] x, double c) {
+    return truncate(scale(x, fixedPoint.encode(c)));
+  }
+
+  /**
+   * Divides a shared value by 2^f locally (SecureML, Mohassel–Zhang 2017): party 0 shifts its share, party 1
+   * negates, shifts, negates. Error bound: if |x| &lt; 2^ℓ, the result is within one unit (2^-f after
+   * decoding) of x / 2^f except with probability at most 2^(ℓ+1−64) per element, when the shares straddle the
+   * ring's wrap point and the result is garbage. With f = 16 and products below 2^40 (|value| &lt; 256 after
+   * decoding) that is at most 2^-23 per element.
+   */
+  public long[] truncate(long[] x) {
+    int f = fixedPoint.fracBits();
+    long[] out = new long[x.length];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = id == 0 ? x[i] >> f : -((-x[i]) >> f);
+    }
+    return out;
+  }
+
+  /** Elementwise product (no truncation): one round with a Beaver triple. */
+  public long[] multiply(long[] x, long[] y) {
+    int n = x.length;
+    if (y.length != n) {
+      throw new IllegalArgumentException("multiplying vectors of " + n + " and " + y.length + " elements");
+    }
+    Randomness.Triple t = material.triple(n);
+    long[] masked = new long[2 * n];
+    for (int i = 0; i < n; i++) {
+      masked[i] = x[i] - t.a()[i];
+      masked[n + i] = y[i] - t.b()[i];
+    }
+    long[] opened = open(masked);
+    long[] z = new long[n];
+    for (int i = 0; i < n; i++) {
+      long e = opened[i], f = opened[n + i];
+      z[i] = t.c()[i] + e * t.b()[i] + f * t.a()[i] + (id == 0 ? e * f : 0);
+    }
+    return z;
+  }
+
+  /** Matrix product X (n×k) · Y (k×m), no truncation: one round with a Beaver matrix triple. */
+  public long[] matrixMultiply(long[] x, long[] y, int n, int k, int m) {
+    if (x.length != n * k || y.length != k * m) {
+      throw new IllegalArgumentException("matrix shapes do not fit: " + x.length + " and " + y.length
+          + " elements for " + n + "x" + k + " · " + k + "x" + m);
+    }
+    Randomness.Triple t = material.matrixTriple(n, k, m);
+    long[] masked = new long[n * k + k * m];
+    for (int i = 0; i < n * k; i++) {
+      masked[i] = x[i] - t.a()[i];
+    }
+    for (int i = 0; i < k * m; i++) {
+      masked[n * k + i] = y[i] - t.b()[i];
+    }
+    long[] opened = open(masked);
+    long[] e = java.util.Arrays.copyOfRange(opened, 0, n * k);
+    long[] f = java.util.Arrays.copyOfRange(opened, n * k, opened.length);
+    // X·Y = E·F + E·B + A·F + C; party 0 alone adds E·F
+    long[] z = t.c().clone();
+    long[] right = id == 0 ? Ring.add(t.b(), f) : t.b();
+    Ring.multiplyAdd(e, right, n, k, m, z);
+    Ring.multiplyAdd(t.a(), f, n, k, m, z);
+    return z;
+  }
+
+  /**
+   * Shares of the bit [x ≥ 0] (as the integer 0 or 1, not fixed-point), for x read as a signed 64-bit value:
+   * one round. The parties open x + r for the dealer's mask r; with y = (x + r) mod 2^63 and α = r mod 2^63,
+   * x's top bit is top(x + r) ⊕ top(r) ⊕ [y &lt; α]. The DCF key evaluates β·[y &lt; α] with β = 1 − 2·top(r),
+   * which plus the shared top(r) is top(r) ⊕ [y &lt; α] — linear in the shares, so no second round.
+   */
+  public long[] drelu(long[] x) {
+    int n = x.length;
+    Randomness.Comparison c = material.comparison(n);
+    long[] masked = open(Ring.add(x, c.mask()));
+    long[] low = new long[n];
+    for (int i = 0; i < n; i++) {
+      low[i] = masked[i] & Long.MAX_VALUE;
+    }
+    long[] lessThan = new Dcf().evaluate(id, c.rootHi(), c.rootLo(), c.words(), low);
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      long d = lessThan[i] + c.topBit()[i]; // shares of top(r) xor [y < alpha]
+      long msb = masked[i] < 0 ? (id == 0 ? 1 : 0) - d : d;
+      out[i] = (id == 0 ? 1 : 0) - msb;
+    }
+    return out;
+  }
+
+  /** max(x, 0): two rounds. */
+  public long[] relu(long[] x) {
+    return multiply(drelu(x), x);
+  }
+
+  /** Shares of the index of the largest value in each row, and of that value. */
+  public record Max(long[] index, long[] value) {}
+
+  /**
+   * Argmax of each of {@code rows} rows of {@code cols} values (row-major), as a tournament: at each level
+   * pairs are compared with one DReLU and the winner's value and index selected with one multiplication, so
+   * 2⌈log2 cols⌉ rounds for any number of rows. Ties go to the lower index, as a plaintext argmax does.
+   * Indices are shared integers (not fixed-point).
+   */
+  public Max argmax(long[] x, int rows, int cols) {
+    if (x.length != rows * cols || cols < 1) {
+      throw new IllegalArgumentException("argmax over " + x.length + " values is not " + rows + " rows of " + cols);
+    }
+    long[][] value = new long[rows][];
+    long[][] index = new long[rows][];
+    for (int r = 0; r < rows; r++) {
+      value[r] = java.util.Arrays.copyOfRange(x, r * cols, (r + 1) * cols);
+      index[r] = new long[cols];
+      for (int c = 0; c < cols; c++) {
+        index[r][c] = id == 0 ? c : 0;
+      }
+    }
+    int width = cols;
+    while (width > 1) {
+      int pairs = width / 2;
+      long[] diff = new long[rows * pairs];
+      long[] indexDiff = new long[rows * pairs];
+      for (int r = 0; r < rows; r++) {
+        for (int p = 0; p < pairs; p++) {
+          diff[r * pairs + p] = value[r][2 * p] - value[r][2 * p + 1];
+          indexDiff[r * pairs + p] = index[r][2 * p] - index[r][2 * p + 1];
+        }
+      }
+      long[] left = drelu(diff); // 1 where the left one wins (ties included)
+      long[] both = new long[2 * rows * pairs];
+      System.arraycopy(left, 0, both, 0, left.length);
+      System.arraycopy(left, 0, both, left.length, left.length);
+      long[] deltas = new long[2 * rows * pairs];
+      System.arraycopy(diff, 0, deltas, 0, diff.length);
+      System.arraycopy(indexDiff, 0, deltas, diff.length, diff.length);
+      long[] chosen = multiply(both, deltas);
+      int next = (width + 1) / 2;
+      for (int r = 0; r < rows; r++) {
+        long[] v = new long[next];
+        long[] ix = new long[next];
+        for (int p = 0; p < pairs; p++) {
+          int at = r * pairs + p;
+          v[p] = value[r][2 * p + 1] + chosen[at];
+          ix[p] = index[r][2 * p + 1] + chosen[rows * pairs + at];
+        }
+        if (width % 2 == 1) {
+          v[next - 1] = value[r][width - 1];
+          ix[next - 1] = index[r][width - 1];
+        }
+        value[r] = v;
+        index[r] = ix;
+      }
+      width = next;
+    }
+    long[] idx = new long[rows];
+    long[] val = new long[rows];
+    for (int r = 0; r < rows; r++) {
+      idx[r] = index[r][0];
+      val[r] = value[r][0];
+    }
+    return new Max(idx, val);
+  }
+
+  /**
+   * Shares of [a == b] for shared integers (0 or 1): DReLU of a − b and of b − a (one round), multiplied (one
+   * round).
+   */
+  public long[] equal(long[] a, long[] b) {
+    int n = a.length;
+    long[] both = new long[2 * n];
+    for (int i = 0; i < n; i++) {
+      both[i] = a[i] - b[i];
+      both[n + i] = b[i] - a[i];
+    }
+    long[] ge = drelu(both);
+    return multiply(java.util.Arrays.copyOfRange(ge, 0, n), java.util.Arrays.copyOfRange(ge, n, 2 * n));
+  }
+}

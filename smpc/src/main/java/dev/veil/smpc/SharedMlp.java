@@ -1,0 +1,212 @@
+package dev.veil.smpc;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One party's share of an {@link Mlp}: the architecture and activations in the clear, every weight and bias as
+ * a uniform share in Z_2^64 of its fixed-point encoding. Weights are stored transposed (in×out) because the
+ * engine multiplies a batch of inputs (rows) by W^T.
+ *
+ * <p>{@code modelHash} identifies the plaintext model (SHA-256 of its encoding), {@code sharingId} the split:
+ * shares of two different splits of the same model do not add up to it, so parties check both.
+ *
+ * <p>File layout: magic {@code VSMW}, format 1, then (big-endian) name, hash, sharing id, party, fractional
+ * bits, layer count; per layer: inputs, outputs, activation kind, coefficient count and coefficients, then
+ * in·out weight shares and out bias shares (little-endian longs).
+ */
+public record SharedMlp(String name, String modelHash, String sharingId, int party, FixedPoint fixedPoint,
+                        List<Layer> layers) {
+  private static final int MAGIC = 0x56534D57; // "VSMW"
+  private static final int MAX_LAYERS = 16;
+  private static final int MAX_WIDTH = 1 << 16;
+  private static final long MAX_WEIGHTS = 1L << 24;
+
+  /** One layer's shares: {@code weights} is W^T (inputs×outputs, row-major). */
+  public record Layer(int inputs, int outputs, long[] weights, long[] bias, Mlp.Activation activation) {}
+
+  public SharedMlp {
+    layers = List.copyOf(layers);
+  }
+
+  /** {@code modelHash/sharingId}: what two parties must agree on. */
+  public String version() {
+    return modelHash + "/" + sharingId;
+  }
+
+  public int inputs() {
+    return layers.get(0).inputs();
+  }
+
+  public int outputs() {
+    return layers.get(layers.size() - 1).outputs();
+  }
+
+  /** Splits {@code model} into the two parties' shares, share 0 drawn from {@code prg}. */
+  public static SharedMlp[] split(Mlp model, FixedPoint fp, Prg prg) {
+    List<Layer> l0 = new ArrayList<>();
+    List<Layer> l1 = new ArrayList<>();
+    MessageDigest digest = sha256();
+    digest.update(model.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    digest.update((byte) fp.fracBits());
+    for (Mlp.Layer layer : model.layers()) {
+      int in = layer.inputs(), out = layer.outputs();
+      long[] w = new long[in * out];
+      for (int o = 0; o < out; o++) {
+        for (int i = 0; i < in; i++) {
+          w[i * out + o] = fp.encode(layer.weights()[o][i]);
+        }
+      }
+      long[] b = fp.encode(layer.bias());
+      digest.update(longBytes(w));
+      digest.update(longBytes(b));
+      digest.update(layer.activation().kind().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      for (double c : layer.activation().coefficients()) {
+        digest.update(longBytes(new long[] {Double.doubleToLongBits(c)}));
+      }
+      long[][] ws = Shares.split(w, prg);
+      long[][] bs = Shares.split(b, prg);
+      l0.add(new Layer(in, out, ws[0], bs[0], layer.activation()));
+      l1.add(new Layer(in, out, ws[1], bs[1], layer.activation()));
+    }
+    String hash = HexFormat.of().formatHex(digest.digest(), 0, 8);
+    String sharing = Long.toHexString(prg.nextLong() >>> 1);
+    return new SharedMlp[] {
+        new SharedMlp(model.name(), hash, sharing, 0, fp, l0),
+        new SharedMlp(model.name(), hash, sharing, 1, fp, l1)};
+  }
+
+  /** Adds two parties' shares back into the plaintext model (the model owner's check; no party can do it alone). */
+  public static Mlp reconstruct(SharedMlp s0, SharedMlp s1) {
+    if (!s0.version().equals(s1.version()) || s0.party() == s1.party()) {
+      throw new IllegalArgumentException("shares " + s0.version() + " (party " + s0.party() + ") and "
+          + s1.version() + " (party " + s1.party() + ") are not the two halves of one split");
+    }
+    FixedPoint fp = s0.fixedPoint();
+    List<Mlp.Layer> layers = new ArrayList<>();
+    for (int l = 0; l < s0.layers().size(); l++) {
+      Layer a = s0.layers().get(l), b = s1.layers().get(l);
+      double[][] w = new double[a.outputs()][a.inputs()];
+      for (int i = 0; i < a.inputs(); i++) {
+        for (int o = 0; o < a.outputs(); o++) {
+          w[o][i] = fp.decode(a.weights()[i * a.outputs() + o] + b.weights()[i * a.outputs() + o]);
+        }
+      }
+      layers.add(new Mlp.Layer(w, fp.decode(Shares.reconstruct(a.bias(), b.bias())), a.activation()));
+    }
+    return new Mlp(s0.name(), layers);
+  }
+
+  public void write(OutputStream os) throws IOException {
+    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16));
+    out.writeInt(MAGIC);
+    out.writeByte(1);
+    out.writeUTF(name);
+    out.writeUTF(modelHash);
+    out.writeUTF(sharingId);
+    out.writeByte(party);
+    out.writeByte(fixedPoint.fracBits());
+    out.writeByte(layers.size());
+    for (Layer layer : layers) {
+      out.writeInt(layer.inputs());
+      out.writeInt(layer.outputs());
+      out.writeUTF(layer.activation().kind());
+      out.writeByte(layer.activation().coefficients().length);
+      for (double c : layer.activation().coefficients()) {
+        out.writeDouble(c);
+      }
+      out.write(longBytes(layer.weights()));
+      out.write(longBytes(layer.bias()));
+    }
+    out.flush();
+  }
+
+  /**
+   * Reads a share file, bounding every size before allocating.
+   *
+   * @throws IOException naming the problem when the file is not a well-formed share file
+   */
+  public static SharedMlp read(InputStream is) throws IOException {
+    DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16));
+    if (in.readInt() != MAGIC || in.readUnsignedByte() != 1) {
+      throw new IOException("not a Veil model share file (bad magic or format)");
+    }
+    String name = in.readUTF(), hash = in.readUTF(), sharing = in.readUTF();
+    int party = in.readUnsignedByte();
+    int frac = in.readUnsignedByte();
+    int count = in.readUnsignedByte();
+    if (party > 1 || count < 1 || count > MAX_LAYERS) {
+      throw new IOException("share file names party " + party + " and " + count + " layers");
+    }
+    FixedPoint fp;
+    try {
+      fp = new FixedPoint(frac);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage());
+    }
+    List<Layer> layers = new ArrayList<>();
+    for (int l = 0; l < count; l++) {
+      int inputs = in.readInt(), outputs = in.readInt();
+      if (inputs < 1 || outputs < 1 || inputs > MAX_WIDTH || outputs > MAX_WIDTH
+          || (long) inputs * outputs > MAX_WEIGHTS) {
+        throw new IOException("layer " + l + " has an unsupported shape " + outputs + "x" + inputs);
+      }
+      if (l > 0 && inputs != layers.get(l - 1).outputs()) {
+        throw new IOException("layer " + l + " takes " + inputs + " inputs but the previous layer gives "
+            + layers.get(l - 1).outputs());
+      }
+      String kind = in.readUTF();
+      int coefficients = in.readUnsignedByte();
+      if (coefficients > 8) {
+        throw new IOException("layer " + l + " has " + coefficients + " activation coefficients; at most 8");
+      }
+      double[] c = new double[coefficients];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = in.readDouble();
+      }
+      Mlp.Activation activation;
+      try {
+        activation = Mlp.Activation.of(kind, c);
+      } catch (IllegalArgumentException e) {
+        throw new IOException("layer " + l + ": " + e.getMessage());
+      }
+      layers.add(new Layer(inputs, outputs, readLongs(in, inputs * outputs), readLongs(in, outputs), activation));
+    }
+    if (in.read() != -1) {
+      throw new IOException("share file has bytes after its last layer");
+    }
+    return new SharedMlp(name, hash, sharing, party, fp, layers);
+  }
+
+  private static long[] readLongs(DataInputStream in, int n) throws IOException {
+    byte[] bytes = new byte[8 * n];
+    in.readFully(bytes);
+    long[] out = new long[n];
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(out);
+    return out;
+  }
+
+  private static byte[] longBytes(long[] v) {
+    return Wire.toBytes(v);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
