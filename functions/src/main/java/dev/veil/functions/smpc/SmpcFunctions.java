@@ -1,0 +1,100 @@
+package dev.veil.functions.smpc;
+
+import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.HttpStatus;
+import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import com.microsoft.azure.functions.annotation.BindingName;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Secure serving by secret sharing (seed 004): the three roles as HTTP functions. A host plays the role its
+ * {@value SmpcSettings#ROLE} setting names; the other roles' routes answer 404 there.
+ *
+ * <ul>
+ *   <li>{@code GET smpc/model/{name}} (party): the model's public facts (version, sizes, fractional bits).</li>
+ *   <li>{@code POST smpc/predict} (party, from the client): {@code {session, model, version, rows, share[, labels]}}
+ *       → output shares {@code {scores, argmax}} (base64 words), or with labels the opened correct count.</li>
+ *   <li>{@code POST smpc/exchange/{session}/{round}} (party, from the peer party): one round's words.</li>
+ *   <li>{@code POST smpc/material/{session}/{party}} (provider, from a party): the party's dealt bundle.</li>
+ * </ul>
+ * Role-to-role calls are authenticated per session ({@link SessionKeys}) instead of by function keys.
+ */
+public class SmpcFunctions {
+
+  @FunctionName("smpc-model")
+  public HttpResponseMessage model(
+      @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.FUNCTION,
+          route = "smpc/model/{name}") HttpRequestMessage<Optional<String>> request,
+      @BindingName("name") String name) {
+    return answer(request, () -> SmpcParty.get().info(name));
+  }
+
+  @FunctionName("smpc-predict")
+  public HttpResponseMessage predict(
+      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
+          route = "smpc/predict") HttpRequestMessage<Optional<String>> request,
+      ExecutionContext context) {
+    return answer(request, () -> {
+      SmpcParty party = SmpcParty.get();
+      return party.predict(party.parse(request.getBody().orElse(null)));
+    });
+  }
+
+  @FunctionName("smpc-exchange")
+  public HttpResponseMessage exchange(
+      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
+          route = "smpc/exchange/{session}/{round}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+      @BindingName("session") String session, @BindingName("round") String round) {
+    return answer(request, () -> {
+      SmpcParty.get().receive(session, round, header(request, HttpPeerChannel.FROM), header(request, HttpPeerChannel.MODEL),
+          header(request, SessionKeys.HEADER), request.getBody().orElse(new byte[0]));
+      return null;
+    });
+  }
+
+  @FunctionName("smpc-material")
+  public HttpResponseMessage material(
+      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
+          route = "smpc/material/{session}/{party}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+      @BindingName("session") String session, @BindingName("party") String party) {
+    try {
+      byte[] bundle = SmpcProvider.get().material(session, party, header(request, SessionKeys.HEADER),
+          request.getBody().orElse(new byte[0]));
+      return request.createResponseBuilder(HttpStatus.OK).header("Content-Type", "application/octet-stream").body(bundle).build();
+    } catch (IllegalArgumentException | SmpcFailure e) {
+      return error(request, e);
+    }
+  }
+
+  private static String header(HttpRequestMessage<?> request, String name) {
+    for (Map.Entry<String, String> h : request.getHeaders().entrySet()) {
+      if (h.getKey().equalsIgnoreCase(name)) {
+        return h.getValue();
+      }
+    }
+    return null;
+  }
+
+  private static HttpResponseMessage answer(HttpRequestMessage<?> request, Supplier<Object> work) {
+    try {
+      Object body = work.get();
+      return body == null ? request.createResponseBuilder(HttpStatus.NO_CONTENT).build()
+          : request.createResponseBuilder(HttpStatus.OK).header("Content-Type", "application/json").body(body).build();
+    } catch (IllegalArgumentException | SmpcFailure e) {
+      return error(request, e);
+    }
+  }
+
+  private static HttpResponseMessage error(HttpRequestMessage<?> request, RuntimeException e) {
+    int status = e instanceof SmpcFailure f ? f.status() : 400;
+    return request.createResponseBuilder(HttpStatus.valueOf(status)).header("Content-Type", "application/json")
+        .body(Map.of("error", e.getMessage())).build();
+  }
+}

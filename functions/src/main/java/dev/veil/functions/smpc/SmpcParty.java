@@ -1,0 +1,241 @@
+package dev.veil.functions.smpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.smpc.InProcess;
+import dev.veil.smpc.Material;
+import dev.veil.smpc.Party;
+import dev.veil.smpc.Plan;
+import dev.veil.smpc.SecureMlp;
+import dev.veil.smpc.SharedMlp;
+import dev.veil.smpc.Wire;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A compute party: holds its model shares, takes a client's input share, fetches the session's material from
+ * the crypto provider, runs the shared inference with its peer, and answers with output shares only.
+ */
+final class SmpcParty {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static volatile SmpcParty instance;
+
+  private final SmpcSettings settings;
+  private final int party;
+  private final SessionKeys keys;
+  private final PartySessions sessions;
+  private final Map<String, SharedMlp> models;
+  private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+
+  SmpcParty(SmpcSettings settings, List<SharedMlp> shares) {
+    this.settings = settings;
+    this.party = settings.party();
+    this.keys = new SessionKeys(settings.secret());
+    this.sessions = new PartySessions(settings.timeout());
+    Map<String, SharedMlp> byName = new LinkedHashMap<>();
+    for (SharedMlp s : shares) {
+      if (s.party() != party) {
+        throw new IllegalStateException("share file of model " + s.name() + " is party " + s.party()
+            + "'s, but this host is party " + party);
+      }
+      byName.put(s.name(), s);
+    }
+    this.models = Map.copyOf(byName);
+    if (settings.peer() == null || settings.provider() == null) {
+      throw new IllegalStateException(SmpcSettings.PEER + " and " + SmpcSettings.PROVIDER + " must be set on a compute party");
+    }
+  }
+
+  /** This host's party, configured from the app settings on first use. */
+  static SmpcParty get() {
+    SmpcParty p = instance;
+    if (p == null) {
+      synchronized (SmpcParty.class) {
+        p = instance;
+        if (p == null) {
+          SmpcSettings s = SmpcSettings.fromEnvironment();
+          if (s.party() < 0) {
+            throw new SmpcFailure(404, "this host is not an SMPC compute party (" + SmpcSettings.ROLE + " is "
+                + (s.role() == null ? "unset" : s.role()) + ")");
+          }
+          ShareStore store = s.storage() != null
+              ? new ShareStore.Blob(s.storage(), s.container() == null ? "smpc-models" : s.container())
+              : new ShareStore.Local(s.models());
+          try {
+            p = new SmpcParty(s, store.all());
+          } catch (IOException e) {
+            throw new IllegalStateException("cannot read this party's model shares: " + e.getMessage(), e);
+          }
+          instance = p;
+        }
+      }
+    }
+    return p;
+  }
+
+  int party() {
+    return party;
+  }
+
+  PartySessions sessions() {
+    return sessions;
+  }
+
+  private SharedMlp model(String name) {
+    SharedMlp m = models.get(name);
+    if (m == null) {
+      throw new SmpcFailure(404, "party " + party + " holds no shares of model '" + name + "'; it holds " + models.keySet());
+    }
+    return m;
+  }
+
+  /** Public facts about a model: what a client needs to share its input. */
+  Map<String, Object> info(String name) {
+    SharedMlp m = model(name);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("model", m.name());
+    out.put("version", m.version());
+    out.put("party", party);
+    out.put("inputs", m.inputs());
+    out.put("outputs", m.outputs());
+    out.put("fracBits", m.fixedPoint().fracBits());
+    out.put("maxRows", settings.maxRows());
+    return out;
+  }
+
+  /** A client's request, checked before anything is decoded into memory. */
+  record Request(String session, SharedMlp model, int rows, long[] share, long[] labels) {}
+
+  Request parse(String body) {
+    if (body == null || body.isBlank()) {
+      throw new IllegalArgumentException("send a JSON body {session, model, version, rows, share[, labels]}");
+    }
+    JsonNode n;
+    try {
+      n = JSON.readTree(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
+    }
+    if (n == null || !n.isObject()) {
+      throw new IllegalArgumentException("the body must be a JSON object");
+    }
+    String session = SessionKeys.checkSession(n.path("session").asText(null));
+    SharedMlp model = model(n.path("model").asText(""));
+    String version = n.path("version").asText("");
+    if (!version.equals(model.version())) {
+      throw new SmpcFailure(409, "model version mismatch: party " + party + " holds " + model.name() + " "
+          + model.version() + ", the request names '" + version + "'");
+    }
+    JsonNode rowsNode = n.path("rows");
+    if (!rowsNode.canConvertToInt() || rowsNode.asInt() < 1 || rowsNode.asInt() > settings.maxRows()) {
+      throw new IllegalArgumentException("rows must be a whole number from 1 to " + settings.maxRows());
+    }
+    int rows = rowsNode.asInt();
+    long[] share = words(n.path("share"), "share", (long) rows * model.inputs());
+    long[] labels = n.has("labels") ? words(n.path("labels"), "labels", rows) : null;
+    return new Request(session, model, rows, share, labels);
+  }
+
+  private static long[] words(JsonNode node, String field, long expected) {
+    if (!node.isTextual()) {
+      throw new IllegalArgumentException(field + " must be a base64 string of little-endian 64-bit words");
+    }
+    String text = node.asText();
+    long expectedChars = (expected * 8 + 2) / 3 * 4;
+    if (text.length() != expectedChars) {
+      throw new IllegalArgumentException(field + " has " + text.length() + " base64 characters; " + expected
+          + " words need " + expectedChars);
+    }
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + " is not valid base64: " + e.getMessage());
+    }
+    return Wire.fromBytes(bytes);
+  }
+
+  /** Runs one request through the protocol with the peer; the answer holds shares (or the opened count) only. */
+  Map<String, Object> predict(Request req) {
+    PartySessions.Session session = sessions.start(req.session());
+    try {
+      InProcess.Computation<Object> computation = p -> {
+        SecureMlp.Output out = SecureMlp.infer(p, req.model(), req.share(), req.rows(), true);
+        return req.labels() == null ? out : SecureMlp.correctCount(p, out.argmax(), req.labels());
+      };
+      Plan plan = plans.computeIfAbsent(req.model().version() + "|" + req.rows() + "|" + (req.labels() != null),
+          k -> InProcess.plan(computation, req.model().fixedPoint()));
+      byte[] planBytes = plan.toBytes();
+      byte[] bundle = SmpcHttp.post("the crypto provider",
+          URI.create(settings.provider() + "/smpc/material/" + req.session() + "/" + party), planBytes,
+          Map.of(SessionKeys.HEADER, keys.mac(req.session(), SmpcProvider.context(party), planBytes)), settings.timeout());
+      Material material;
+      try {
+        material = new Material(party, bundle);
+      } catch (IllegalArgumentException e) {
+        throw new SmpcFailure(502, "the crypto provider sent unusable material: " + e.getMessage());
+      }
+      if (!material.plan().equals(plan)) {
+        throw new SmpcFailure(502, "the crypto provider dealt material for a different computation");
+      }
+      Party p = new Party(party, new HttpPeerChannel(party, settings.peer(), keys, session, req.model().version(),
+          settings.timeout()), material, req.model().fixedPoint());
+      Object result = computation.run(p);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("session", req.session());
+      out.put("party", party);
+      out.put("model", req.model().name());
+      out.put("version", req.model().version());
+      out.put("rows", req.rows());
+      if (result instanceof SecureMlp.Output o) {
+        out.put("classes", req.model().outputs());
+        out.put("scores", Base64.getEncoder().encodeToString(Wire.toBytes(o.scores())));
+        out.put("argmax", Base64.getEncoder().encodeToString(Wire.toBytes(o.argmax())));
+      } else {
+        out.put("correct", result);
+      }
+      out.put("rounds", p.rounds());
+      out.put("bytesSent", p.bytesSent());
+      out.put("materialBytes", bundle.length);
+      return out;
+    } finally {
+      sessions.end(session);
+    }
+  }
+
+  /** Files the peer's message for a round after checking its tag and model version. */
+  void receive(String session, String roundText, String from, String modelVersion, String tag, byte[] body) {
+    SessionKeys.checkSession(session);
+    int round;
+    try {
+      round = Integer.parseInt(roundText);
+    } catch (NumberFormatException e) {
+      round = -1;
+    }
+    if (round < 0 || round > 10_000) {
+      throw new IllegalArgumentException("round must be a whole number from 0 to 10000, got '" + roundText + "'");
+    }
+    if (!Integer.toString(1 - party).equals(from)) {
+      throw new SmpcFailure(403, "party " + party + " takes messages from party " + (1 - party) + " only, not from '" + from + "'");
+    }
+    if (modelVersion == null || !keys.verify(session, HttpPeerChannel.context(round, 1 - party, modelVersion), body, tag)) {
+      throw new SmpcFailure(401, "message authentication failed for round " + round + " of session " + session);
+    }
+    if (body.length % 8 != 0) {
+      throw new IllegalArgumentException("a message holds 64-bit words; " + body.length + " bytes is not a multiple of 8");
+    }
+    boolean known = models.values().stream().anyMatch(m -> m.version().equals(modelVersion));
+    if (!known) {
+      String failure = "the parties hold different model versions: party " + (1 - party) + " runs " + modelVersion
+          + ", party " + party + " holds " + models.values().stream().map(m -> m.name() + " " + m.version()).toList();
+      sessions.deliver(session, round, null, failure);
+      throw new SmpcFailure(409, failure);
+    }
+    sessions.deliver(session, round, body, null);
+  }
+}
