@@ -7,6 +7,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The crypto provider's sessions: the first party to ask deals the session's material (for the plan it names)
@@ -16,7 +20,8 @@ import java.util.Map;
 final class ProviderSessions {
   private static final int MAX_PENDING = 256;
 
-  private record Pending(byte[] plan, int waitingParty, byte[] bundle, long createdNanos) {}
+  /** A session one party has asked for; the dealing may still be under way. */
+  private record Pending(byte[] plan, int firstParty, CompletableFuture<Dealer.Dealt> dealt, long createdNanos) {}
 
   private final Duration timeout;
   private final Map<String, Pending> pending = new HashMap<>();
@@ -28,14 +33,23 @@ final class ProviderSessions {
 
   /** Party {@code party}'s bundle for {@code session}. Dealing happens outside the lock. */
   byte[] take(String session, int party, byte[] planBytes, Plan plan) {
+    Pending p;
+    boolean first;
     synchronized (this) {
       sweep();
       if (ended.contains(session)) {
         throw new SmpcFailure(409, "the material of session " + session + " was already handed out");
       }
-      Pending p = pending.get(session);
-      if (p != null) {
-        if (p.waitingParty() != party) {
+      p = pending.get(session);
+      first = p == null;
+      if (first) {
+        if (pending.size() >= MAX_PENDING) {
+          throw new SmpcFailure(429, "the provider has " + MAX_PENDING + " sessions waiting for their second party");
+        }
+        p = new Pending(planBytes, party, new CompletableFuture<>(), System.nanoTime());
+        pending.put(session, p);
+      } else {
+        if (p.firstParty() == party) {
           throw new SmpcFailure(409, "party " + party + " already took its material for session " + session);
         }
         pending.remove(session);
@@ -44,18 +58,26 @@ final class ProviderSessions {
           throw new SmpcFailure(409, "party " + party + " asked for a different computation than its peer in session "
               + session + " (do the parties hold the same model version?)");
         }
-        return p.bundle();
-      }
-      if (pending.size() >= MAX_PENDING) {
-        throw new SmpcFailure(429, "the provider has " + MAX_PENDING + " sessions waiting for their second party");
       }
     }
-    Dealer.Dealt dealt = new Dealer().deal(plan);
-    synchronized (this) {
-      if (pending.containsKey(session) || ended.contains(session)) {
-        throw new SmpcFailure(409, "session " + session + " was asked for twice by party " + party);
+    if (first) {
+      try {
+        p.dealt().complete(new Dealer().deal(plan));
+      } catch (RuntimeException e) {
+        p.dealt().completeExceptionally(e);
+        throw e;
       }
-      pending.put(session, new Pending(planBytes, 1 - party, party == 0 ? dealt.party1() : dealt.party0(), System.nanoTime()));
+    }
+    Dealer.Dealt dealt;
+    try {
+      dealt = p.dealt().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new SmpcFailure(504, "dealing session " + session + " took longer than " + timeout.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      throw new SmpcFailure(500, "dealing session " + session + " failed: " + e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SmpcFailure(503, "interrupted while dealing");
     }
     return party == 0 ? dealt.party0() : dealt.party1();
   }

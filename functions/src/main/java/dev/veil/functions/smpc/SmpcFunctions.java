@@ -18,6 +18,7 @@ import java.util.function.Supplier;
  * {@value SmpcSettings#ROLE} setting names; the other roles' routes answer 404 there.
  *
  * <ul>
+ *   <li>{@code GET smpc/status}: the role, its sessions in progress and the JVM's thread count.</li>
  *   <li>{@code GET smpc/model/{name}} (party): the model's public facts (version, sizes, fractional bits).</li>
  *   <li>{@code POST smpc/predict} (party, from the client): {@code {session, model, version, rows, share[, labels]}}
  *       → output shares {@code {scores, argmax}} (base64 words), or with labels the opened correct count.</li>
@@ -34,6 +35,20 @@ public class SmpcFunctions {
           route = "smpc/model/{name}") HttpRequestMessage<Optional<String>> request,
       @BindingName("name") String name) {
     return answer(request, () -> SmpcParty.get().info(name));
+  }
+
+  @FunctionName("smpc-status")
+  public HttpResponseMessage status(
+      @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.FUNCTION,
+          route = "smpc/status") HttpRequestMessage<Optional<String>> request) {
+    return answer(request, () -> {
+      SmpcSettings s = SmpcSettings.fromEnvironment();
+      if (s.role() == null) {
+        throw new SmpcFailure(404, "this host serves no SMPC role (" + SmpcSettings.ROLE + " is unset)");
+      }
+      int live = s.party() >= 0 ? SmpcParty.get().sessions().liveCount() : SmpcProvider.get().sessions().pendingCount();
+      return Map.of("role", s.role(), "liveSessions", live, "threads", Thread.activeCount());
+    });
   }
 
   @FunctionName("smpc-predict")

@@ -1,0 +1,102 @@
+package dev.veil.functions.smpc;
+
+import dev.veil.testkit.ChildProcess;
+import dev.veil.testkit.FreePorts;
+import dev.veil.testkit.Waits;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The three roles of secure serving as three Veil host processes on loopback: the crypto provider and the two
+ * compute parties, each reading its own folder of model shares.
+ */
+final class SmpcHosts implements AutoCloseable {
+  static final String SECRET = "smpc-test-secret-0123456789";
+  static final String HOST_KEY = "smpc-test-host-key";
+  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  record Host(String name, ChildProcess process, int port) {
+    URI api(String path) {
+      return URI.create("http://127.0.0.1:" + port + "/api/" + path);
+    }
+
+    URI base() {
+      return URI.create("http://127.0.0.1:" + port + "/api");
+    }
+  }
+
+  final Host provider;
+  final Host party0;
+  final Host party1;
+
+  /** Starts the three hosts (in parallel) and waits until each answers /health/ready. */
+  SmpcHosts(Path dir, Path shares0, Path shares1, Duration timeout, List<String> jvmOptions) {
+    int pp = FreePorts.next(), p0 = FreePorts.next(), p1 = FreePorts.next();
+    String providerUrl = "http://127.0.0.1:" + pp + "/api";
+    provider = start(dir, "provider", pp, Map.of("VEIL_SMPC_ROLE", "provider"), timeout, jvmOptions);
+    party0 = start(dir, "party0", p0, Map.of("VEIL_SMPC_ROLE", "party0", "VEIL_SMPC_MODELS", shares0.toString(),
+        "VEIL_SMPC_PEER_URL", "http://127.0.0.1:" + p1 + "/api", "VEIL_SMPC_PROVIDER_URL", providerUrl), timeout, jvmOptions);
+    party1 = start(dir, "party1", p1, Map.of("VEIL_SMPC_ROLE", "party1", "VEIL_SMPC_MODELS", shares1.toString(),
+        "VEIL_SMPC_PEER_URL", "http://127.0.0.1:" + p0 + "/api", "VEIL_SMPC_PROVIDER_URL", providerUrl), timeout, jvmOptions);
+    for (Host h : List.of(provider, party0, party1)) {
+      Waits.until(() -> ready(h), Duration.ofMinutes(2), h.name() + " to be ready; its log:\n" + h.process().tail());
+    }
+  }
+
+  private static Host start(Path dir, String name, int port, Map<String, String> role, Duration timeout,
+                            List<String> jvmOptions) {
+    Path config = dir.resolve(name);
+    Map<String, String> env = new HashMap<>(role);
+    env.put("VEIL_SMPC_SECRET", SECRET);
+    env.put("VEIL_SMPC_TIMEOUT_MS", Long.toString(timeout.toMillis()));
+    env.put("VEIL_HOST_KEY", HOST_KEY);
+    env.put("VEIL_LOG_LEVEL", "WARN");
+    List<String> jvm = new ArrayList<>(List.of("-Xmx384m", "-XX:+UseSerialGC"));
+    jvm.addAll(jvmOptions);
+    ChildProcess process = ChildProcess.java(name, "dev.veil.runtime.Main", jvm, env,
+        List.of("start", "--port", Integer.toString(port), "--config", config.toString(), "--data",
+            config.resolve("data").toString(), "--scan", "dev.veil.functions.smpc"), dir.resolve(name + ".log"));
+    return new Host(name, process, port);
+  }
+
+  private static boolean ready(Host h) {
+    if (!h.process().isAlive()) {
+      throw new AssertionError(h.name() + " exited:\n" + h.process().tail());
+    }
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port() + "/health/ready"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  static HttpResponse<String> post(URI uri, String contentType, byte[] body, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("content-type", contentType)
+        .header("x-functions-key", HOST_KEY).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> get(URI uri) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("x-functions-key", HOST_KEY).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Override
+  public void close() {
+    for (Host h : List.of(party0, party1, provider)) {
+      if (h.process().isAlive()) {
+        h.process().stop(Duration.ofSeconds(20));
+      }
+    }
+  }
+}

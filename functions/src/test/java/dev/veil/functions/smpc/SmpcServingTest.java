@@ -1,0 +1,304 @@
+package dev.veil.functions.smpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.functions.breastcancer.BreastCancerModel;
+import dev.veil.functions.breastcancer.WdbcData;
+import dev.veil.functions.mnist.MnistDigits;
+import dev.veil.smpc.FixedPoint;
+import dev.veil.smpc.Mlp;
+import dev.veil.smpc.Prg;
+import dev.veil.smpc.Shares;
+import dev.veil.smpc.Wire;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Secure serving end to end: the model owner shares models with the CLI, three Veil hosts (crypto provider and
+ * two compute parties, separate JVMs) serve them, the client API and CLI predict; then bad input of every kind,
+ * and a party that stops.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SmpcServingTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(3);
+  @TempDir
+  static Path dir;
+  static SmpcHosts hosts;
+  static SmpcClient client;
+  static MnistDigits digits;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path s0 = dir.resolve("shares0"), s1 = dir.resolve("shares1");
+    for (String model : List.of("mnist-mlp", "breast-cancer", "linear-1x1")) {
+      assertEquals(0, cli("share-model", "--model", model, "--party0", s0.toString(), "--party1", s1.toString()));
+    }
+    // "tiny": the parties get halves of two different splits (a model owner's mistake the parties must catch)
+    Path tiny = dir.resolve("tiny.json");
+    Files.writeString(tiny, "{\"format\":\"veil-relu-mlp/1\",\"name\":\"tiny\",\"layers\":[{\"weights\":[[1,2]],"
+        + "\"bias\":[0.5],\"activation\":\"none\"}]}");
+    assertEquals(0, cli("share-model", "--model", tiny.toString(), "--party0", s0.toString(), "--party1", dir.resolve("x").toString()));
+    assertEquals(0, cli("share-model", "--model", tiny.toString(), "--party0", dir.resolve("y").toString(), "--party1", s1.toString()));
+    hosts = new SmpcHosts(dir, s0, s1, TIMEOUT, List.of());
+    client = new SmpcClient(hosts.party0.base(), hosts.party1.base(), SmpcHosts.HOST_KEY, Duration.ofSeconds(60));
+    digits = MnistDigits.testSplit();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (hosts != null) hosts.close();
+  }
+
+  static int cli(String... args) {
+    return new SmpcCli().run(List.of(args), new PrintStream(new ByteArrayOutputStream()), System.err);
+  }
+
+  @Test
+  @Order(1)
+  void predictsDigitsAsThePlaintextModelDoes() {
+    Mlp model = SmpcModels.mnist();
+    for (int i = 0; i < 3; i++) {
+      SmpcClient.Prediction p = client.predict("mnist-mlp", new double[][] {digits.images()[i]});
+      double[] plain = model.scores(digits.images()[i]);
+      assertEquals(Mlp.argmax(plain), p.labels()[0], "digit " + i);
+      for (int k = 0; k < 10; k++) assertTrue(Math.abs(plain[k] - p.scores()[0][k]) < 0.01);
+      assertEquals(12, p.rounds());
+    }
+    double[][] batch = java.util.Arrays.copyOfRange(digits.images(), 10, 26);
+    SmpcClient.Prediction p = client.predict("mnist-mlp", batch);
+    for (int r = 0; r < batch.length; r++) assertEquals(Mlp.argmax(model.scores(batch[r])), p.labels()[r], "batch row " + r);
+  }
+
+  @Test
+  @Order(2)
+  void breastCancerRowsAndTheSeedsLinearModelWithItsAccuracyCount() {
+    WdbcData validation = WdbcData.validation();
+    double[][] z = new double[6][];
+    for (int r = 0; r < 6; r++) z[r] = SmpcModels.standardize(validation.features()[r]);
+    int[] expected = BreastCancerModel.bundled().predict(java.util.Arrays.copyOf(validation.features(), 6)).labels();
+    assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(client.predict("breast-cancer", z).labels()));
+    // the seed: Linear(1,1) on data zeros(1,1) with target zeros(1): 1 of 1 correct, only the count is opened
+    assertEquals(1, client.correctCount("linear-1x1", new double[][] {{0}}, new int[] {0}));
+    // and over MNIST digits, with a few labels made wrong
+    int n = 12, expectedCount = 0;
+    int[] labels = new int[n];
+    for (int r = 0; r < n; r++) {
+      int predicted = Mlp.argmax(SmpcModels.mnist().scores(digits.images()[r]));
+      labels[r] = r % 4 == 0 ? (predicted + 1) % 10 : predicted;
+      if (labels[r] == predicted) expectedCount++;
+    }
+    assertEquals(expectedCount, client.correctCount("mnist-mlp", java.util.Arrays.copyOf(digits.images(), n), labels));
+  }
+
+  @Test
+  @Order(3)
+  void cliPredictsAnImageFile() throws Exception {
+    Path png = dir.resolve("digit.png");
+    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    double[] pixels = digits.images()[5];
+    for (int i = 0; i < 784; i++) image.getRaster().setSample(i % 28, i / 28, 0, (int) Math.round(pixels[i] * 255));
+    ImageIO.write(image, "png", png.toFile());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = new SmpcCli().run(List.of("predict", "--image", png.toString(), "--party0", hosts.party0.base().toString(),
+        "--party1", hosts.party1.base().toString(), "--key", SmpcHosts.HOST_KEY), new PrintStream(out), System.err);
+    assertEquals(0, code);
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("prediction: " + Mlp.argmax(SmpcModels.mnist().scores(pixels))), text);
+  }
+
+  /** A predict body for party {@code party} with the given session and a valid share of zeros. */
+  private static Map<String, Object> body(String session, String model, String version, int rows, long[] share) {
+    Map<String, Object> b = new LinkedHashMap<>();
+    b.put("session", session);
+    b.put("model", model);
+    b.put("version", version);
+    b.put("rows", rows);
+    b.put("share", Base64.getEncoder().encodeToString(Wire.toBytes(share)));
+    return b;
+  }
+
+  private static HttpResponse<String> predict(SmpcHosts.Host host, Object body) throws Exception {
+    byte[] bytes = body instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : JSON.writeValueAsBytes(body);
+    return SmpcHosts.post(host.api("smpc/predict"), "application/json", bytes, Map.of());
+  }
+
+  private static void assertError(HttpResponse<String> r, int status, String text) throws Exception {
+    assertEquals(status, r.statusCode(), r.body());
+    String error = JSON.readTree(r.body()).path("error").asText();
+    assertTrue(error.contains(text), "'" + error + "' should say '" + text + "'");
+  }
+
+  @Test
+  @Order(4)
+  void badRequestsFromClientsAreRefusedNamingTheProblem() throws Exception {
+    String version = client.info("linear-1x1").version();
+    assertError(predict(hosts.party0, "{not json"), 400, "not JSON");
+    assertError(predict(hosts.party0, body("abc", "linear-1x1", version, 1, new long[1])), 400, "32 lowercase hex");
+    assertError(predict(hosts.party0, body(SessionKeys.newSession(), "linear-1x1", version, 1, new long[3])), 400,
+        "share has 32 base64 characters; 1 words need 12");
+    assertError(predict(hosts.party0, body(SessionKeys.newSession(), "linear-1x1", version, 0, new long[1])), 400, "rows must be");
+    assertError(predict(hosts.party0, body(SessionKeys.newSession(), "nope", version, 1, new long[1])), 404, "no shares of model 'nope'");
+    assertError(predict(hosts.party0, body(SessionKeys.newSession(), "linear-1x1", "0/0", 1, new long[1])), 409, "model version mismatch");
+    Map<String, Object> notBase64 = body(SessionKeys.newSession(), "linear-1x1", version, 1, new long[1]);
+    notBase64.put("share", "!!!!!!!!!!!!");
+    assertError(predict(hosts.party0, notBase64), 400, "not valid base64");
+  }
+
+  @Test
+  @Order(5)
+  void aSessionIsUsedOnceAndPartyMessagesAreAuthenticated() throws Exception {
+    String version = client.info("linear-1x1").version();
+    FixedPoint fp = FixedPoint.DEFAULT;
+    long[][] x = Shares.split(new long[] {fp.encode(2.0)}, Prg.fresh());
+    String session = SessionKeys.newSession();
+    var calls = List.of(0, 1).parallelStream().map(i -> {
+      try {
+        return predict(i == 0 ? hosts.party0 : hosts.party1, body(session, "linear-1x1", version, 1, x[i]));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }).toList();
+    long[] scores = new long[1];
+    for (HttpResponse<String> r : calls) {
+      assertEquals(200, r.statusCode(), r.body());
+      scores[0] += Wire.fromBytes(Base64.getDecoder().decode(JSON.readTree(r.body()).path("scores").asText()))[0];
+    }
+    assertEquals(0.5 * 2.0 + 0.25, fp.decode(scores[0]), 1e-3);
+    // the same request again: refused, the session was used
+    assertError(predict(hosts.party0, body(session, "linear-1x1", version, 1, x[0])), 409, "already used");
+    // a message for the ended session, correctly authenticated: gone
+    SessionKeys keys = new SessionKeys(SmpcHosts.SECRET.getBytes(StandardCharsets.UTF_8));
+    byte[] words = Wire.toBytes(new long[] {1, 2});
+    assertError(exchange(hosts.party0, session, 0, "1", version, keys.mac(session, HttpPeerChannel.context(0, 1, version), words), words),
+        410, "has ended");
+    // a forged message (wrong key), and one from the wrong party
+    String fresh = SessionKeys.newSession();
+    SessionKeys forger = new SessionKeys("not-the-secret-0123456789".getBytes(StandardCharsets.UTF_8));
+    assertError(exchange(hosts.party0, fresh, 0, "1", version, forger.mac(fresh, HttpPeerChannel.context(0, 1, version), words), words),
+        401, "authentication failed");
+    assertError(exchange(hosts.party0, fresh, 0, "0", version, keys.mac(fresh, HttpPeerChannel.context(0, 0, version), words), words),
+        403, "from party 1 only");
+    // a message replayed into a session (here one whose own request has not come yet)
+    String mac = keys.mac(fresh, HttpPeerChannel.context(0, 1, version), words);
+    assertEquals(204, exchange(hosts.party0, fresh, 0, "1", version, mac, words).statusCode());
+    assertError(exchange(hosts.party0, fresh, 0, "1", version, mac, words), 409, "replayed message");
+    byte[] odd = new byte[13];
+    assertError(exchange(hosts.party0, fresh, 1, "1", version, keys.mac(fresh, HttpPeerChannel.context(1, 1, version), odd), odd),
+        400, "not a multiple of 8");
+    // the provider: forged material requests are refused, and each party's material is handed out once
+    byte[] plan = new dev.veil.smpc.Plan(List.of(new dev.veil.smpc.Plan.Item(dev.veil.smpc.Plan.Kind.TRIPLE, 2, 0, 0))).toBytes();
+    String s = SessionKeys.newSession();
+    assertError(material(s, 0, forger.mac(s, SmpcProvider.context(0), plan), plan), 401, "authentication failed");
+    assertEquals(200, material(s, 0, keys.mac(s, SmpcProvider.context(0), plan), plan).statusCode());
+    assertError(material(s, 0, keys.mac(s, SmpcProvider.context(0), plan), plan), 409, "already took");
+    byte[] other = new dev.veil.smpc.Plan(List.of(new dev.veil.smpc.Plan.Item(dev.veil.smpc.Plan.Kind.TRIPLE, 3, 0, 0))).toBytes();
+    assertError(material(s, 1, keys.mac(s, SmpcProvider.context(1), other), other), 409, "different computation");
+    assertError(material(s, 1, keys.mac(s, SmpcProvider.context(1), plan), plan), 409, "already handed out");
+    byte[] junk = {1, 2, 3};
+    String t = SessionKeys.newSession();
+    assertError(material(t, 1, keys.mac(t, SmpcProvider.context(1), junk), junk), 400, "plan is malformed");
+  }
+
+  private static HttpResponse<String> exchange(SmpcHosts.Host host, String session, int round, String from, String version,
+                                               String mac, byte[] body) throws Exception {
+    return SmpcHosts.post(host.api("smpc/exchange/" + session + "/" + round), "application/octet-stream", body,
+        Map.of(HttpPeerChannel.FROM, from, HttpPeerChannel.MODEL, version, SessionKeys.HEADER, mac));
+  }
+
+  private static HttpResponse<String> material(String session, int party, String mac, byte[] plan) throws Exception {
+    return SmpcHosts.post(hosts.provider.api("smpc/material/" + session + "/" + party), "application/octet-stream", plan,
+        Map.of(SessionKeys.HEADER, mac));
+  }
+
+  @Test
+  @Order(6)
+  void partiesHoldingDifferentSplitsRefuseToCompute() throws Exception {
+    SmpcClient.SmpcClientException e = assertThrows(SmpcClient.SmpcClientException.class, () -> client.info("tiny"));
+    assertTrue(e.getMessage().contains("different versions"), e.getMessage());
+    // a client that sends each party its own version: the parties notice in their first exchange
+    String v0 = JSON.readTree(SmpcHosts.get(hosts.party0.api("smpc/model/tiny")).body()).path("version").asText();
+    String v1 = JSON.readTree(SmpcHosts.get(hosts.party1.api("smpc/model/tiny")).body()).path("version").asText();
+    String session = SessionKeys.newSession();
+    var answers = List.of(0, 1).parallelStream().map(i -> {
+      try {
+        return predict(i == 0 ? hosts.party0 : hosts.party1, body(session, "tiny", i == 0 ? v0 : v1, 1, new long[2]));
+      } catch (Exception ex) {
+        throw new RuntimeException(ex);
+      }
+    }).toList();
+    boolean named = false;
+    for (HttpResponse<String> r : answers) {
+      assertTrue(r.statusCode() >= 400, r.body());
+      named |= r.body().contains("different model versions") || r.body().contains("different computation");
+    }
+    assertTrue(named, answers.get(0).body() + " / " + answers.get(1).body());
+  }
+
+  @Test
+  @Order(7)
+  void noStateOrThreadsAreLeftBehind() throws Exception {
+    int before = status(hosts.party0).path("threads").asInt();
+    for (int i = 0; i < 15; i++) client.predict("linear-1x1", new double[][] {{i}});
+    JsonNode after = status(hosts.party0);
+    assertTrue(after.path("threads").asInt() <= before + 2, before + " threads before, " + after + " after");
+    waitForNoSessions();
+  }
+
+  private static JsonNode status(SmpcHosts.Host host) throws Exception {
+    return JSON.readTree(SmpcHosts.get(host.api("smpc/status")).body());
+  }
+
+  private static void waitForNoSessions() {
+    // pending sessions of earlier tests (a message sent for a session whose request never came) expire after the timeout
+    dev.veil.testkit.Waits.until(() -> {
+      try {
+        return status(hosts.party0).path("liveSessions").asInt() == 0 && status(hosts.party1).path("liveSessions").asInt() == 0
+            && status(hosts.provider).path("liveSessions").asInt() == 0;
+      } catch (Exception e) {
+        return false;
+      }
+    }, Duration.ofSeconds(20), "no live sessions on any role");
+  }
+
+  @Test
+  @Order(8)
+  void aPartyThatStopsFailsTheCallClearlyAndNothingHangs() throws Exception {
+    hosts.party1.process().kill();
+    SmpcClient.SmpcClientException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
+        () -> assertThrows(SmpcClient.SmpcClientException.class, () -> client.predict("mnist-mlp", new double[][] {digits.images()[0]})));
+    assertTrue(e.getMessage().contains("party 1"), e.getMessage());
+    System.out.println("a stopped party: " + e.getMessage());
+    // party 0 and the provider are left with nothing of the session
+    dev.veil.testkit.Waits.until(() -> {
+      try {
+        return status(hosts.party0).path("liveSessions").asInt() == 0 && status(hosts.provider).path("liveSessions").asInt() == 0;
+      } catch (Exception ex) {
+        return false;
+      }
+    }, Duration.ofSeconds(20), "party 0 and the provider to drop the failed session");
+  }
+}
