@@ -146,7 +146,8 @@ public final class SmpcClient {
     return HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((r, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        throw new SmpcClientException("party " + party + " at " + parties[party].getAuthority() + " failed: " + cause);
+        throw new SmpcClientException("party " + party + " at " + parties[party].getAuthority()
+            + (cause instanceof java.net.ConnectException ? " is unreachable (connection refused)" : " failed: " + cause));
       }
       JsonNode body;
       try {

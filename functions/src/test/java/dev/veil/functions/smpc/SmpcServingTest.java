@@ -130,6 +130,25 @@ class SmpcServingTest {
     assertTrue(text.contains("prediction: " + Mlp.argmax(SmpcModels.mnist().scores(pixels))), text);
   }
 
+  @Test
+  @Order(3)
+  void theJsClientPredictsTheSameImage() throws Exception {
+    Path png = dir.resolve("digit7.png");
+    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    double[] pixels = digits.images()[7];
+    for (int i = 0; i < 784; i++) image.getRaster().setSample(i % 28, i / 28, 0, (int) Math.round(pixels[i] * 255));
+    ImageIO.write(image, "png", png.toFile());
+    Process node = new ProcessBuilder("node", Path.of("..", "clients", "js", "bin", "veil-smpc.js").toString(), "predict",
+        "--image", png.toString(), "--party0", hosts.party0.base().toString(), "--party1", hosts.party1.base().toString(),
+        "--function-key", SmpcHosts.HOST_KEY).redirectErrorStream(true).start();
+    String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, node.waitFor(), output);
+    JsonNode result = JSON.readTree(output);
+    double[] plain = SmpcModels.mnist().scores(pixels);
+    assertEquals(Mlp.argmax(plain), result.path("prediction").asInt(), output);
+    for (int k = 0; k < 10; k++) assertEquals(plain[k], result.path("scores").get(k).asDouble(), 0.01);
+  }
+
   /** A predict body for party {@code party} with the given session and a valid share of zeros. */
   private static Map<String, Object> body(String session, String model, String version, int rows, long[] share) {
     Map<String, Object> b = new LinkedHashMap<>();

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// veil-smpc: predictions from Veil's secure-serving parties (secret sharing) for a digit image or a row.
+//
+//   veil-smpc predict --image digit.png [--model mnist-mlp] --party0 http://127.0.0.1:7071/api \
+//       --party1 http://127.0.0.1:7072/api [--function-key KEY]
+//   veil-smpc predict --values 0.1,0.2,... --model NAME ...
+//
+// Prints {"prediction": n, "scores": [...], "rounds": r}. The function key may come from VEIL_FUNCTION_KEY.
+'use strict';
+
+const { VeilSmpcClient } = require('../src/smpc');
+const { readPngDigit } = require('../src/node-io');
+
+function parseArgs(argv) {
+  const args = { _: [] };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i].startsWith('--')) args[argv[i].slice(2)] = argv[i + 1] !== undefined ? argv[++i] : 'true';
+    else args._.push(argv[i]);
+  }
+  return args;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (args._[0] !== 'predict') throw new Error('usage: veil-smpc predict (--image FILE | --values v1,v2,...) --party0 URL --party1 URL');
+  let row;
+  if (args.image) row = readPngDigit(args.image);
+  else if (args.values) row = args.values.split(',').map(Number);
+  else throw new Error('name an input: --image FILE or --values v1,v2,...');
+  const client = new VeilSmpcClient(args.party0 || 'http://127.0.0.1:7071/api', args.party1 || 'http://127.0.0.1:7072/api',
+    { functionKey: args['function-key'] || process.env.VEIL_FUNCTION_KEY });
+  const result = await client.predict(args.model || 'mnist-mlp', [row]);
+  console.log(JSON.stringify({ prediction: result.labels[0], scores: result.scores[0], rounds: result.rounds }));
+}
+
+main().catch((e) => {
+  console.error(`veil-smpc: ${e.message}`);
+  process.exit(1);
+});
