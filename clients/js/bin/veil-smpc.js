@@ -2,7 +2,7 @@
 // veil-smpc: predictions from Veil's secure-serving parties (secret sharing) for a digit image or a row.
 //
 //   veil-smpc predict --image digit.png [--model mnist-mlp] --party0 http://127.0.0.1:7071/api \
-//       --party1 http://127.0.0.1:7072/api [--function-key KEY]
+//       --party1 http://127.0.0.1:7072/api [--function-key KEY] [--output scores|argmax|both]
 //   veil-smpc predict --values 0.1,0.2,... --model NAME ...
 //
 // Prints {"prediction": n, "scores": [...], "rounds": r}. The function key may come from VEIL_FUNCTION_KEY.
@@ -29,8 +29,8 @@ async function main() {
   else throw new Error('name an input: --image FILE or --values v1,v2,...');
   const client = new VeilSmpcClient(args.party0 || 'http://127.0.0.1:7071/api', args.party1 || 'http://127.0.0.1:7072/api',
     { functionKey: args['function-key'] || process.env.VEIL_FUNCTION_KEY });
-  const result = await client.predict(args.model || 'mnist-mlp', [row]);
-  console.log(JSON.stringify({ prediction: result.labels[0], scores: result.scores[0], rounds: result.rounds }));
+  const result = await client.predict(args.model || 'mnist-mlp', [row], args.output || 'scores');
+  console.log(JSON.stringify({ prediction: result.labels[0], scores: result.scores && result.scores[0], rounds: result.rounds }));
 }
 
 main().catch((e) => {

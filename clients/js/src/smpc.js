@@ -105,8 +105,12 @@
       return a;
     }
 
-    /** Scores (rows × classes) and predicted classes of `rows` (arrays of numbers). */
-    async predict(model, rows) {
+    /**
+     * Scores (rows × classes) and predicted classes of `rows` (arrays of numbers). `output`: 'scores' (the
+     * default; classes taken here from the scores), 'argmax' (classes computed on shares, no scores revealed)
+     * or 'both'.
+     */
+    async predict(model, rows, output = 'scores') {
       const info = await this.info(model);
       const words = new BigUint64Array(rows.length * info.inputs);
       rows.forEach((row, r) => {
@@ -119,17 +123,21 @@
       const answers = await Promise.all([0, 1].map((i) => this.call(i, 'smpc/predict', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ session, model, version: info.version, rows: rows.length, share: wordsToBase64(shares[i]) }),
+        body: JSON.stringify({ session, model, version: info.version, rows: rows.length, output, share: wordsToBase64(shares[i]) }),
       })));
-      const scores = reconstruct(base64ToWords(answers[0].scores), base64ToWords(answers[1].scores));
-      const argmax = reconstruct(base64ToWords(answers[0].argmax), base64ToWords(answers[1].argmax));
       const classes = info.outputs;
-      return {
-        scores: rows.map((_, r) => Array.from(scores.subarray(r * classes, (r + 1) * classes), (w) => decode(w, info.fracBits))),
-        labels: Array.from(argmax, (w) => Number(BigInt.asIntN(MOD, w))),
-        rounds: answers[0].rounds,
-        bytesPerParty: answers[0].bytesSent,
-      };
+      let scores = null;
+      let labels;
+      if (output !== 'argmax') {
+        const words = reconstruct(base64ToWords(answers[0].scores), base64ToWords(answers[1].scores));
+        scores = rows.map((_, r) => Array.from(words.subarray(r * classes, (r + 1) * classes), (w) => decode(w, info.fracBits)));
+        labels = scores.map((row) => row.indexOf(Math.max(...row)));
+      }
+      if (output !== 'scores') {
+        const argmax = reconstruct(base64ToWords(answers[0].argmax), base64ToWords(answers[1].argmax));
+        labels = Array.from(argmax, (w) => Number(BigInt.asIntN(MOD, w)));
+      }
+      return { scores, labels, rounds: answers[0].rounds, bytesPerParty: answers[0].bytesSent };
     }
   }
 

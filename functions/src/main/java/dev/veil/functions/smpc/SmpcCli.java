@@ -27,7 +27,7 @@ public final class SmpcCli implements CliCommand {
   private static final String USAGE = "veil smpc share-model --model mnist-mlp|breast-cancer|linear-1x1|FILE.json "
       + "--party0 DIR|blob:CONTAINER --party1 DIR|blob:CONTAINER [--connection0 CS] [--connection1 CS] [--frac-bits N]\n"
       + "       veil smpc predict (--image digit.png | --features v1,v2,...) [--model mnist-mlp|breast-cancer] "
-      + "[--party0 URL] [--party1 URL] [--key KEY]";
+      + "[--output scores|argmax|both] [--party0 URL] [--party1 URL] [--key KEY]";
   private static final long MAX_IMAGE_BYTES = 10L << 20;
 
   @Override
@@ -128,20 +128,26 @@ public final class SmpcCli implements CliCommand {
     } else {
       throw new IllegalArgumentException("name an input: --image FILE or --features v1,v2,...");
     }
+    if (!SmpcParty.OUTPUTS.contains(options.getOrDefault("output", "scores"))) {
+      throw new IllegalArgumentException("--output is scores, argmax or both");
+    }
     URI p0 = URI.create(options.getOrDefault("party0", env("VEIL_SMPC_PARTY0_URL", "http://127.0.0.1:7071/api")));
     URI p1 = URI.create(options.getOrDefault("party1", env("VEIL_SMPC_PARTY1_URL", "http://127.0.0.1:7072/api")));
     String key = options.getOrDefault("key", System.getenv("VEIL_FUNCTION_KEY"));
     {
       SmpcClient client = new SmpcClient(p0, p1, key, Duration.ofSeconds(30));
       long start = System.nanoTime();
-      SmpcClient.Prediction p = client.predict(model, new double[][] {row});
+      SmpcClient.Output output = SmpcClient.Output.valueOf(options.getOrDefault("output", "scores").toUpperCase(java.util.Locale.ROOT));
+      SmpcClient.Prediction p = client.predict(model, new double[][] {row}, output);
       double ms = (System.nanoTime() - start) / 1e6;
       out.println("prediction: " + p.labels()[0]);
-      StringBuilder scores = new StringBuilder();
-      for (double s : p.scores()[0]) {
-        scores.append(scores.length() == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.4f", s));
+      if (p.scores() != null) {
+        StringBuilder scores = new StringBuilder();
+        for (double s : p.scores()[0]) {
+          scores.append(scores.length() == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.4f", s));
+        }
+        out.println("scores: [" + scores + "]");
       }
-      out.println("scores: [" + scores + "]");
       out.println(String.format(java.util.Locale.ROOT, "%.1f ms, %d rounds, %d bytes sent by each party", ms,
           p.rounds(), p.bytesPerParty()));
     }

@@ -27,7 +27,8 @@ import java.util.concurrent.CompletionException;
 public final class SmpcClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** One HTTP client per process (Java 17's cannot be closed; each instance would keep a selector thread). */
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   private final URI[] parties;
   private final String functionKey;
@@ -51,8 +52,18 @@ public final class SmpcClient {
   /** A model's public facts, as both parties report them. */
   public record ModelInfo(String model, String version, int inputs, int outputs, FixedPoint fixedPoint) {}
 
-  /** Reconstructed scores (rows×classes) and predicted class per row. */
-  public record Prediction(double[][] scores, int[] labels, long rounds, long bytesPerParty) {}
+  /**
+   * What the parties reveal: SCORES (4 rounds for the MNIST MLP; the client takes the argmax), ARGMAX (the
+   * predicted classes only, computed on shares: the client learns no scores; 12 rounds) or BOTH.
+   */
+  public enum Output { SCORES, ARGMAX, BOTH }
+
+  /**
+   * Reconstructed scores (null with {@link Output#ARGMAX}) (rows×classes) and predicted class per row; party 0's rounds and bytes sent, and its
+   * time fetching the session's material from the provider and running the online protocol.
+   */
+  public record Prediction(double[][] scores, int[] labels, long rounds, long bytesPerParty, double materialMillis,
+                           double onlineMillis) {}
 
   /** Fails when the two parties hold different versions of the model. */
   public ModelInfo info(String model) {
@@ -65,21 +76,34 @@ public final class SmpcClient {
         new FixedPoint(answers[0].path("fracBits").asInt()));
   }
 
+  /** Scores and classes ({@link Output#SCORES}: the argmax is taken here, on the reconstructed scores). */
   public Prediction predict(String model, double[][] rows) {
+    return predict(model, rows, Output.SCORES);
+  }
+
+  public Prediction predict(String model, double[][] rows, Output output) {
     ModelInfo info = info(model);
-    JsonNode[] answers = run(info, rows, null);
+    JsonNode[] answers = run(info, rows, null, output.name().toLowerCase(java.util.Locale.ROOT));
     int n = rows.length, classes = info.outputs();
-    long[] scores = Shares.reconstruct(words(answers[0], "scores"), words(answers[1], "scores"));
-    long[] argmax = Shares.reconstruct(words(answers[0], "argmax"), words(answers[1], "argmax"));
-    double[][] out = new double[n][classes];
+    double[][] out = output == Output.ARGMAX ? null : new double[n][classes];
     int[] labels = new int[n];
-    for (int r = 0; r < n; r++) {
-      for (int k = 0; k < classes; k++) {
-        out[r][k] = info.fixedPoint().decode(scores[r * classes + k]);
+    if (out != null) {
+      long[] scores = Shares.reconstruct(words(answers[0], "scores"), words(answers[1], "scores"));
+      for (int r = 0; r < n; r++) {
+        for (int k = 0; k < classes; k++) {
+          out[r][k] = info.fixedPoint().decode(scores[r * classes + k]);
+        }
+        labels[r] = dev.veil.smpc.Mlp.argmax(out[r]);
       }
-      labels[r] = (int) argmax[r];
     }
-    return new Prediction(out, labels, answers[0].path("rounds").asLong(), answers[0].path("bytesSent").asLong());
+    if (output != Output.SCORES) {
+      long[] argmax = Shares.reconstruct(words(answers[0], "argmax"), words(answers[1], "argmax"));
+      for (int r = 0; r < n; r++) {
+        labels[r] = (int) argmax[r];
+      }
+    }
+    return new Prediction(out, labels, answers[0].path("rounds").asLong(), answers[0].path("bytesSent").asLong(),
+        answers[0].path("materialMillis").asDouble(), answers[0].path("onlineMillis").asDouble());
   }
 
   /** The seed's accuracy under sharing: the parties compare predictions with shared labels; only the count comes back. */
@@ -88,7 +112,7 @@ public final class SmpcClient {
     for (int i = 0; i < l.length; i++) {
       l[i] = labels[i];
     }
-    JsonNode[] answers = run(info(model), rows, l);
+    JsonNode[] answers = run(info(model), rows, l, "argmax");
     long c0 = answers[0].path("correct").asLong(), c1 = answers[1].path("correct").asLong();
     if (c0 != c1) {
       throw new SmpcClientException("the parties opened different counts: " + c0 + " and " + c1);
@@ -96,7 +120,7 @@ public final class SmpcClient {
     return c0;
   }
 
-  private JsonNode[] run(ModelInfo info, double[][] rows, long[] labels) {
+  private JsonNode[] run(ModelInfo info, double[][] rows, long[] labels, String output) {
     if (rows.length == 0) {
       throw new IllegalArgumentException("no rows to predict");
     }
@@ -120,6 +144,7 @@ public final class SmpcClient {
       body.put("model", info.model());
       body.put("version", info.version());
       body.put("rows", rows.length);
+      body.put("output", output);
       body.put("share", Base64.getEncoder().encodeToString(Wire.toBytes(shares[i])));
       if (labelShares != null) {
         body.put("labels", Base64.getEncoder().encodeToString(Wire.toBytes(labelShares[i])));

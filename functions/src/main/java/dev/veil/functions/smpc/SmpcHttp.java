@@ -12,7 +12,8 @@ import java.util.Map;
 
 /** The roles' HTTP calls to each other: one JDK client per process, bounded by the session timeout. */
 final class SmpcHttp {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   private SmpcHttp() {}
 

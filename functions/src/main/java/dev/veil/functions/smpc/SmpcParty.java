@@ -109,7 +109,10 @@ final class SmpcParty {
   }
 
   /** A client's request, checked before anything is decoded into memory. */
-  record Request(String session, SharedMlp model, int rows, long[] share, long[] labels) {}
+  record Request(String session, SharedMlp model, int rows, long[] share, long[] labels, String output) {}
+
+  /** What a prediction reveals to the client: the scores, only the predicted classes, or both. */
+  static final java.util.Set<String> OUTPUTS = java.util.Set.of("scores", "argmax", "both");
 
   Request parse(String body) {
     if (body == null || body.isBlank()) {
@@ -138,7 +141,11 @@ final class SmpcParty {
     int rows = rowsNode.asInt();
     long[] share = words(n.path("share"), "share", (long) rows * model.inputs());
     long[] labels = n.has("labels") ? words(n.path("labels"), "labels", rows) : null;
-    return new Request(session, model, rows, share, labels);
+    String output = n.path("output").asText("scores");
+    if (!OUTPUTS.contains(output)) {
+      throw new IllegalArgumentException("output must be scores, argmax or both, got '" + output + "'");
+    }
+    return new Request(session, model, rows, share, labels, output);
   }
 
   private static long[] words(JsonNode node, String field, long expected) {
@@ -163,12 +170,14 @@ final class SmpcParty {
   /** Runs one request through the protocol with the peer; the answer holds shares (or the opened count) only. */
   Map<String, Object> predict(Request req) {
     PartySessions.Session session = sessions.start(req.session());
+    long started = System.nanoTime();
     try {
+      boolean argmax = req.labels() != null || !req.output().equals("scores");
       InProcess.Computation<Object> computation = p -> {
-        SecureMlp.Output out = SecureMlp.infer(p, req.model(), req.share(), req.rows(), true);
+        SecureMlp.Output out = SecureMlp.infer(p, req.model(), req.share(), req.rows(), argmax);
         return req.labels() == null ? out : SecureMlp.correctCount(p, out.argmax(), req.labels());
       };
-      Plan plan = plans.computeIfAbsent(req.model().version() + "|" + req.rows() + "|" + (req.labels() != null),
+      Plan plan = plans.computeIfAbsent(req.model().version() + "|" + req.rows() + "|" + argmax + "|" + (req.labels() != null),
           k -> InProcess.plan(computation, req.model().fixedPoint()));
       byte[] planBytes = plan.toBytes();
       byte[] bundle = SmpcHttp.post("the crypto provider",
@@ -183,9 +192,11 @@ final class SmpcParty {
       if (!material.plan().equals(plan)) {
         throw new SmpcFailure(502, "the crypto provider dealt material for a different computation");
       }
+      long dealt = System.nanoTime();
       Party p = new Party(party, new HttpPeerChannel(party, settings.peer(), keys, session, req.model().version(),
           settings.timeout()), material, req.model().fixedPoint());
       Object result = computation.run(p);
+      long done = System.nanoTime();
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("session", req.session());
       out.put("party", party);
@@ -194,14 +205,20 @@ final class SmpcParty {
       out.put("rows", req.rows());
       if (result instanceof SecureMlp.Output o) {
         out.put("classes", req.model().outputs());
-        out.put("scores", Base64.getEncoder().encodeToString(Wire.toBytes(o.scores())));
-        out.put("argmax", Base64.getEncoder().encodeToString(Wire.toBytes(o.argmax())));
+        if (!req.output().equals("argmax")) {
+          out.put("scores", Base64.getEncoder().encodeToString(Wire.toBytes(o.scores())));
+        }
+        if (o.argmax() != null) {
+          out.put("argmax", Base64.getEncoder().encodeToString(Wire.toBytes(o.argmax())));
+        }
       } else {
         out.put("correct", result);
       }
       out.put("rounds", p.rounds());
       out.put("bytesSent", p.bytesSent());
       out.put("materialBytes", bundle.length);
+      out.put("materialMillis", (dealt - started) / 1e6);
+      out.put("onlineMillis", (done - dealt) / 1e6);
       return out;
     } finally {
       sessions.end(session);

@@ -86,10 +86,15 @@ class SmpcServingTest {
       double[] plain = model.scores(digits.images()[i]);
       assertEquals(Mlp.argmax(plain), p.labels()[0], "digit " + i);
       for (int k = 0; k < 10; k++) assertTrue(Math.abs(plain[k] - p.scores()[0][k]) < 0.01);
-      assertEquals(12, p.rounds());
+      assertEquals(4, p.rounds()); // scores only: layer, ReLU (2), layer
+      // the argmax on shares: the client learns the class and no scores
+      SmpcClient.Prediction label = client.predict("mnist-mlp", new double[][] {digits.images()[i]}, SmpcClient.Output.ARGMAX);
+      assertEquals(Mlp.argmax(plain), label.labels()[0]);
+      assertEquals(null, label.scores());
+      assertEquals(12, label.rounds());
     }
     double[][] batch = java.util.Arrays.copyOfRange(digits.images(), 10, 26);
-    SmpcClient.Prediction p = client.predict("mnist-mlp", batch);
+    SmpcClient.Prediction p = client.predict("mnist-mlp", batch, SmpcClient.Output.BOTH);
     for (int r = 0; r < batch.length; r++) assertEquals(Mlp.argmax(model.scores(batch[r])), p.labels()[r], "batch row " + r);
   }
 
@@ -124,7 +129,7 @@ class SmpcServingTest {
     ImageIO.write(image, "png", png.toFile());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int code = new SmpcCli().run(List.of("predict", "--image", png.toString(), "--party0", hosts.party0.base().toString(),
-        "--party1", hosts.party1.base().toString(), "--key", SmpcHosts.HOST_KEY), new PrintStream(out), System.err);
+        "--party1", hosts.party1.base().toString(), "--key", SmpcHosts.HOST_KEY, "--output", "argmax"), new PrintStream(out), System.err);
     assertEquals(0, code);
     String text = out.toString(StandardCharsets.UTF_8);
     assertTrue(text.contains("prediction: " + Mlp.argmax(SmpcModels.mnist().scores(pixels))), text);
@@ -185,6 +190,9 @@ class SmpcServingTest {
     Map<String, Object> notBase64 = body(SessionKeys.newSession(), "linear-1x1", version, 1, new long[1]);
     notBase64.put("share", "!!!!!!!!!!!!");
     assertError(predict(hosts.party0, notBase64), 400, "not valid base64");
+    Map<String, Object> badOutput = body(SessionKeys.newSession(), "linear-1x1", version, 1, new long[1]);
+    badOutput.put("output", "weights");
+    assertError(predict(hosts.party0, badOutput), 400, "output must be scores, argmax or both");
   }
 
   @Test
