@@ -66,8 +66,8 @@ class RoundTripIT {
   private static boolean isFunctionsSide(Path entry) {
     String path = entry.toString().replace(File.separatorChar, '/');
     String name = entry.getFileName().toString();
-    return Stream.of("functions", "he-native", "fpga").anyMatch(m -> path.contains("/" + m + "/target/"))
-        || Stream.of("veil-functions-", "veil-he-", "veil-fpga-", "onnxruntime-").anyMatch(name::startsWith);
+    return Stream.of("functions", "he-native", "smpc", "fpga").anyMatch(m -> path.contains("/" + m + "/target/"))
+        || Stream.of("veil-functions-", "veil-he-", "veil-smpc-", "veil-fpga-", "onnxruntime-").anyMatch(name::startsWith);
   }
 
   private static boolean holds(Path entry, String resource) throws Exception {
