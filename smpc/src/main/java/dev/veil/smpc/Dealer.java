@@ -18,6 +18,17 @@ public final class Dealer {
   static final int FORMAT = 1;
 
   private final Dcf dcf = new Dcf();
+  private final java.util.function.IntFunction<long[]> masks;
+
+  /** A dealer for plans without masked triples. */
+  public Dealer() {
+    this(layer -> null);
+  }
+
+  /** A dealer that knows a model's weight masks: {@code masks} gives layer l's mask B (inputs×outputs). */
+  public Dealer(java.util.function.IntFunction<long[]> masks) {
+    this.masks = masks;
+  }
 
   /** The two parties' bundles for one run of {@code plan}. */
   public record Dealt(byte[] party0, byte[] party1) {}
@@ -46,6 +57,19 @@ public final class Dealer {
           long[] a0 = prg0.longs(n * k), b0 = prg0.longs(k * m), c0 = prg0.longs(n * m);
           long[] a1 = prg1.longs(n * k), b1 = prg1.longs(k * m);
           long[] c = Ring.multiply(Ring.add(a0, a1), Ring.add(b0, b1), n, k, m);
+          for (int i = 0; i < c.length; i++) {
+            out1.putLong(c[i] - c0[i]);
+          }
+        }
+        case MASKED_TRIPLE -> {
+          int n = item.n(), k = item.k(), m = item.m();
+          long[] mask = masks.apply(item.layer());
+          if (mask == null || mask.length != k * m) {
+            throw new IllegalArgumentException("the dealer holds no " + k + "x" + m + " weight mask for layer " + item.layer());
+          }
+          long[] a0 = prg0.longs(n * k), c0 = prg0.longs(n * m);
+          long[] a1 = prg1.longs(n * k);
+          long[] c = Ring.multiply(Ring.add(a0, a1), mask, n, k, m);
           for (int i = 0; i < c.length; i++) {
             out1.putLong(c[i] - c0[i]);
           }
@@ -86,7 +110,7 @@ public final class Dealer {
     for (Plan.Item item : plan.items()) {
       size += switch (item.kind()) {
         case TRIPLE -> party == 1 ? 8L * item.n() : 0;
-        case MATRIX_TRIPLE -> party == 1 ? 8L * item.n() * item.m() : 0;
+        case MATRIX_TRIPLE, MASKED_TRIPLE -> party == 1 ? 8L * item.n() * item.m() : 0;
         case COMPARISON -> (party == 1 ? 8L * item.n() : 0) + (long) item.n() * Dcf.CW_BYTES;
       };
     }

@@ -31,9 +31,13 @@ public final class InProcess {
   }
 
   public static <T> Result<T> run(Computation<T> computation, FixedPoint fp) {
+    return run(computation, fp, new Dealer());
+  }
+
+  /** Runs with material from {@code dealer} (one that knows the model's weight masks, for shared models). */
+  public static <T> Result<T> run(Computation<T> computation, FixedPoint fp, Dealer dealer) {
     Plan plan = plan(computation, fp);
-    Dealer.Dealt dealt = new Dealer().deal(plan);
-    return run(computation, fp, plan, dealt);
+    return run(computation, fp, plan, dealer.deal(plan));
   }
 
   /** Runs with material dealt beforehand (so that a benchmark can time the online phase alone). */

@@ -62,11 +62,15 @@ public final class Material implements Randomness {
   }
 
   private Plan.Item take(Plan.Kind kind, int n, int k, int m) {
+    return take(kind, n, k, m, 0);
+  }
+
+  private Plan.Item take(Plan.Kind kind, int n, int k, int m, int layer) {
     if (next >= plan.items().size()) {
       throw new IllegalStateException("material is used up: all " + plan.items().size() + " dealt items were served");
     }
     Plan.Item item = plan.items().get(next);
-    Plan.Item asked = new Plan.Item(kind, n, k, m);
+    Plan.Item asked = new Plan.Item(kind, n, k, m, layer);
     if (!item.equals(asked)) {
       throw new IllegalStateException("the computation asked for " + asked + " but item " + next
           + " of the dealt material is " + item);
@@ -94,6 +98,13 @@ public final class Material implements Randomness {
     take(Plan.Kind.MATRIX_TRIPLE, n, k, m);
     long[] a = prg.longs(n * k), b = prg.longs(k * m);
     return new Triple(a, b, party == 0 ? prg.longs(n * m) : explicit(n * m));
+  }
+
+  @Override
+  public Triple maskedTriple(int n, int k, int m, int layer) {
+    take(Plan.Kind.MASKED_TRIPLE, n, k, m, layer);
+    long[] a = prg.longs(n * k);
+    return new Triple(a, null, party == 0 ? prg.longs(n * m) : explicit(n * m));
   }
 
   @Override

@@ -145,6 +145,25 @@ public final class Party {
   }
 
   /**
+   * X (n×k) · W (k×m) for model weights held as W = F + B: F public to both parties (opened once, when the
+   * model was shared), B a fixed uniform mask known to the crypto provider, {@code maskShare} this party's
+   * share of B. One round that opens only E = X − A (8nk bytes), because the weights' side of the Beaver
+   * triple is the same for every inference: X·W = E·F + E·B + A·F + A·B with C = A·B dealt per inference.
+   */
+  public long[] multiplyMasked(long[] x, int n, int k, int m, int layer, long[] masked, long[] maskShare) {
+    if (x.length != n * k || masked.length != k * m || maskShare.length != k * m) {
+      throw new IllegalArgumentException("matrix shapes do not fit: " + x.length + " inputs and " + masked.length
+          + " weights for " + n + "x" + k + " · " + k + "x" + m);
+    }
+    Randomness.Triple t = material.maskedTriple(n, k, m, layer);
+    long[] e = open(Ring.sub(x, t.a()));
+    long[] z = t.c().clone();
+    Ring.multiplyAdd(e, id == 0 ? Ring.add(masked, maskShare) : maskShare, n, k, m, z);
+    Ring.multiplyAdd(t.a(), masked, n, k, m, z);
+    return z;
+  }
+
+  /**
    * Shares of the bit [x ≥ 0] (as the integer 0 or 1, not fixed-point), for x read as a signed 64-bit value:
    * one round. The parties open x + r for the dealer's mask r; with y = (x + r) mod 2^63 and α = r mod 2^63,
    * x's top bit is top(x + r) ⊕ top(r) ⊕ [y &lt; α]. The DCF key evaluates β·[y &lt; α] with β = 1 − 2·top(r),

@@ -18,17 +18,22 @@ public record Plan(List<Item> items) {
   public static final long MAX_ELEMENTS = 1L << 25;
   public static final int MAX_ITEMS = 4096;
 
-  public enum Kind { TRIPLE, MATRIX_TRIPLE, COMPARISON }
+  public enum Kind { TRIPLE, MATRIX_TRIPLE, COMPARISON, MASKED_TRIPLE }
 
   /**
    * TRIPLE: a, b, c = a·b elementwise, length {@code n}. MATRIX_TRIPLE: A (n×k), B (k×m), C = A·B (n×m).
-   * COMPARISON: {@code n} DReLU gates (a mask r, a share of r's top bit, one DCF key each).
+   * COMPARISON: {@code n} DReLU gates (a mask r, a share of r's top bit, one DCF key each). MASKED_TRIPLE:
+   * A (n×k) and C = A·B for the fixed weight mask B (k×m) of model layer {@code layer} ({@link WeightMasks}).
    */
-  public record Item(Kind kind, int n, int k, int m) {
+  public record Item(Kind kind, int n, int k, int m, int layer) {
     public Item {
-      if (n <= 0 || k < 0 || m < 0) {
+      if (n <= 0 || k < 0 || m < 0 || layer < 0) {
         throw new IllegalArgumentException("plan item " + kind + " has a non-positive size");
       }
+    }
+
+    public Item(Kind kind, int n, int k, int m) {
+      this(kind, n, k, m, 0);
     }
 
     /** Ring elements this item holds for one party (the bound a provider checks before dealing). */
@@ -37,6 +42,7 @@ public record Plan(List<Item> items) {
         case TRIPLE -> 3L * n;
         case MATRIX_TRIPLE -> (long) n * k + (long) k * m + (long) n * m;
         case COMPARISON -> (long) n * (4 + 3L * Dcf.BITS);
+        case MASKED_TRIPLE -> (long) n * k + (long) n * m;
       };
     }
 
@@ -46,6 +52,7 @@ public record Plan(List<Item> items) {
         case TRIPLE -> "triple[" + n + "]";
         case MATRIX_TRIPLE -> "matrix-triple[" + n + "x" + k + " · " + k + "x" + m + "]";
         case COMPARISON -> "comparison[" + n + "]";
+        case MASKED_TRIPLE -> "masked-triple[" + n + "x" + k + " · layer " + layer + " mask]";
       };
     }
   }
@@ -77,6 +84,7 @@ public record Plan(List<Item> items) {
       out.writeInt(item.n());
       out.writeInt(item.k());
       out.writeInt(item.m());
+      out.writeInt(item.layer());
     }
   }
 
@@ -93,7 +101,7 @@ public record Plan(List<Item> items) {
         throw new IOException("unknown plan item kind " + kind);
       }
       try {
-        items.add(new Item(kinds[kind], in.readInt(), in.readInt(), in.readInt()));
+        items.add(new Item(kinds[kind], in.readInt(), in.readInt(), in.readInt(), in.readInt()));
       } catch (IllegalArgumentException e) {
         throw new IOException(e.getMessage());
       }

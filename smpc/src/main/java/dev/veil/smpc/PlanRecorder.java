@@ -25,6 +25,12 @@ public final class PlanRecorder implements Randomness {
     return new Comparison(new long[n], new long[n], new long[n], new long[n], Dcf.CorrectionWords.allocate(n));
   }
 
+  @Override
+  public Triple maskedTriple(int n, int k, int m, int layer) {
+    items.add(new Plan.Item(Plan.Kind.MASKED_TRIPLE, n, k, m, layer));
+    return new Triple(new long[n * k], null, new long[n * m]);
+  }
+
   public Plan plan() {
     return new Plan(items);
   }

@@ -21,4 +21,7 @@ public interface Randomness {
   Triple matrixTriple(int n, int k, int m);
 
   Comparison comparison(int n);
+
+  /** A (n×k) and C = A·B (n×m) for the fixed mask B (k×m) of model layer {@code layer}; b is null. */
+  Triple maskedTriple(int n, int k, int m, int layer);
 }

@@ -2,7 +2,7 @@ package dev.veil.smpc;
 
 /**
  * Inference of a {@link SharedMlp} on a shared batch of inputs, and the seed's accuracy count, run by both
- * parties in step. Per layer: one matrix-triple round for X·W^T, local truncation, bias added locally, then the
+ * parties in step. Per layer: one masked-triple round for X·W^T (only the inputs' side is opened), local truncation, bias added locally, then the
  * activation (ReLU: 2 rounds; a polynomial of degree d: d − 1 rounds; none: 0). The optional argmax adds
  * 2⌈log2 classes⌉ rounds. For the 784→128→10 ReLU MLP with argmax that is 1 + 2 + 1 + 8 = 12 rounds.
  */
@@ -23,8 +23,10 @@ public final class SecureMlp {
           + model.inputs() + " features need " + (long) rows * model.inputs());
     }
     long[] h = input;
-    for (SharedMlp.Layer layer : model.layers()) {
-      long[] z = party.truncate(party.matrixMultiply(h, layer.weights(), rows, layer.inputs(), layer.outputs()));
+    for (int l = 0; l < model.layers().size(); l++) {
+      SharedMlp.Layer layer = model.layers().get(l);
+      long[] z = party.truncate(party.multiplyMasked(h, rows, layer.inputs(), layer.outputs(), l, layer.masked(),
+          layer.maskShare()));
       for (int r = 0; r < rows; r++) {
         for (int o = 0; o < layer.outputs(); o++) {
           z[r * layer.outputs() + o] += layer.bias()[o];

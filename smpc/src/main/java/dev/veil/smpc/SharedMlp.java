@@ -16,26 +16,44 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * One party's share of an {@link Mlp}: the architecture and activations in the clear, every weight and bias as
- * a uniform share in Z_2^64 of its fixed-point encoding. Weights are stored transposed (in×out) because the
- * engine multiplies a batch of inputs (rows) by W^T.
+ * One party's share of an {@link Mlp}: the architecture and activations in the clear; each layer's weights as
+ * W^T = F + B, where B = B0 + B1 is a uniform mask, F = W^T − B the masked weights (the same in both parties'
+ * files, uniform because B is), and this party's mask share B_j = PRG(seed_j) stored as its 16-byte seed; the
+ * biases as additive shares. The crypto provider gets both seeds ({@link WeightMasks}) but never F. Weights are
+ * stored transposed (inputs×outputs) because the engine multiplies a batch of input rows by W^T.
  *
  * <p>{@code modelHash} identifies the plaintext model (SHA-256 of its encoding), {@code sharingId} the split:
  * shares of two different splits of the same model do not add up to it, so parties check both.
  *
- * <p>File layout: magic {@code VSMW}, format 1, then (big-endian) name, hash, sharing id, party, fractional
- * bits, layer count; per layer: inputs, outputs, activation kind, coefficient count and coefficients, then
- * in·out weight shares and out bias shares (little-endian longs).
+ * <p>File layout: magic {@code VSMW}, format 2, then (big-endian) name, hash, sharing id, party, fractional
+ * bits, layer count; per layer: inputs, outputs, activation kind, coefficient count and coefficients, the
+ * mask seed, then in·out masked weights and out bias shares (little-endian longs).
  */
 public record SharedMlp(String name, String modelHash, String sharingId, int party, FixedPoint fixedPoint,
                         List<Layer> layers) {
   private static final int MAGIC = 0x56534D57; // "VSMW"
+  private static final int FORMAT = 2;
   private static final int MAX_LAYERS = 16;
   private static final int MAX_WIDTH = 1 << 16;
-  private static final long MAX_WEIGHTS = 1L << 24;
+  static final long MAX_WEIGHTS = 1L << 24;
 
-  /** One layer's shares: {@code weights} is W^T (inputs×outputs, row-major). */
-  public record Layer(int inputs, int outputs, long[] weights, long[] bias, Mlp.Activation activation) {}
+  /**
+   * One layer: {@code masked} is F (inputs×outputs, row-major), {@code maskShare} this party's B_j expanded
+   * from {@code maskSeed}, {@code bias} this party's bias share.
+   */
+  public record Layer(int inputs, int outputs, long[] masked, byte[] maskSeed, long[] maskShare, long[] bias,
+                      Mlp.Activation activation) {
+    public static Layer of(int inputs, int outputs, long[] masked, byte[] maskSeed, long[] bias, Mlp.Activation activation) {
+      return new Layer(inputs, outputs, masked, maskSeed, new Prg(maskSeed).longs(inputs * outputs), bias, activation);
+    }
+  }
+
+  /** A model split for serving: each compute party's share and the crypto provider's masks. */
+  public record Split(SharedMlp party0, SharedMlp party1, WeightMasks masks) {
+    public SharedMlp party(int id) {
+      return id == 0 ? party0 : party1;
+    }
+  }
 
   public SharedMlp {
     layers = List.copyOf(layers);
@@ -54,10 +72,11 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
     return layers.get(layers.size() - 1).outputs();
   }
 
-  /** Splits {@code model} into the two parties' shares, share 0 drawn from {@code prg}. */
-  public static SharedMlp[] split(Mlp model, FixedPoint fp, Prg prg) {
+  /** Splits {@code model}: every seed, mask and bias share is drawn from {@code prg}. */
+  public static Split split(Mlp model, FixedPoint fp, Prg prg) {
     List<Layer> l0 = new ArrayList<>();
     List<Layer> l1 = new ArrayList<>();
+    List<WeightMasks.Layer> masks = new ArrayList<>();
     MessageDigest digest = sha256();
     digest.update(model.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     digest.update((byte) fp.fracBits());
@@ -76,16 +95,22 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
       for (double c : layer.activation().coefficients()) {
         digest.update(longBytes(new long[] {Double.doubleToLongBits(c)}));
       }
-      long[][] ws = Shares.split(w, prg);
+      byte[] seed0 = seed(prg), seed1 = seed(prg);
+      WeightMasks.Layer mask = new WeightMasks.Layer(in, out, seed0, seed1);
+      long[] masked = Ring.sub(w, mask.mask());
       long[][] bs = Shares.split(b, prg);
-      l0.add(new Layer(in, out, ws[0], bs[0], layer.activation()));
-      l1.add(new Layer(in, out, ws[1], bs[1], layer.activation()));
+      l0.add(Layer.of(in, out, masked, seed0, bs[0], layer.activation()));
+      l1.add(Layer.of(in, out, masked.clone(), seed1, bs[1], layer.activation()));
+      masks.add(mask);
     }
     String hash = HexFormat.of().formatHex(digest.digest(), 0, 8);
     String sharing = Long.toHexString(prg.nextLong() >>> 1);
-    return new SharedMlp[] {
-        new SharedMlp(model.name(), hash, sharing, 0, fp, l0),
-        new SharedMlp(model.name(), hash, sharing, 1, fp, l1)};
+    return new Split(new SharedMlp(model.name(), hash, sharing, 0, fp, l0),
+        new SharedMlp(model.name(), hash, sharing, 1, fp, l1), new WeightMasks(model.name(), hash, sharing, masks));
+  }
+
+  private static byte[] seed(Prg prg) {
+    return java.nio.ByteBuffer.allocate(Prg.SEED_BYTES).putLong(prg.nextLong()).putLong(prg.nextLong()).array();
   }
 
   /** Adds two parties' shares back into the plaintext model (the model owner's check; no party can do it alone). */
@@ -98,10 +123,11 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
     List<Mlp.Layer> layers = new ArrayList<>();
     for (int l = 0; l < s0.layers().size(); l++) {
       Layer a = s0.layers().get(l), b = s1.layers().get(l);
+      long[] wt = Ring.add(Ring.add(a.masked(), a.maskShare()), b.maskShare());
       double[][] w = new double[a.outputs()][a.inputs()];
       for (int i = 0; i < a.inputs(); i++) {
         for (int o = 0; o < a.outputs(); o++) {
-          w[o][i] = fp.decode(a.weights()[i * a.outputs() + o] + b.weights()[i * a.outputs() + o]);
+          w[o][i] = fp.decode(wt[i * a.outputs() + o]);
         }
       }
       layers.add(new Mlp.Layer(w, fp.decode(Shares.reconstruct(a.bias(), b.bias())), a.activation()));
@@ -112,7 +138,7 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
   public void write(OutputStream os) throws IOException {
     DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16));
     out.writeInt(MAGIC);
-    out.writeByte(1);
+    out.writeByte(FORMAT);
     out.writeUTF(name);
     out.writeUTF(modelHash);
     out.writeUTF(sharingId);
@@ -127,7 +153,8 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
       for (double c : layer.activation().coefficients()) {
         out.writeDouble(c);
       }
-      out.write(longBytes(layer.weights()));
+      out.write(layer.maskSeed());
+      out.write(longBytes(layer.masked()));
       out.write(longBytes(layer.bias()));
     }
     out.flush();
@@ -140,7 +167,7 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
    */
   public static SharedMlp read(InputStream is) throws IOException {
     DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16));
-    if (in.readInt() != MAGIC || in.readUnsignedByte() != 1) {
+    if (in.readInt() != MAGIC || in.readUnsignedByte() != FORMAT) {
       throw new IOException("not a Veil model share file (bad magic or format)");
     }
     String name = in.readUTF(), hash = in.readUTF(), sharing = in.readUTF();
@@ -182,7 +209,9 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
       } catch (IllegalArgumentException e) {
         throw new IOException("layer " + l + ": " + e.getMessage());
       }
-      layers.add(new Layer(inputs, outputs, readLongs(in, inputs * outputs), readLongs(in, outputs), activation));
+      byte[] seed = new byte[Prg.SEED_BYTES];
+      in.readFully(seed);
+      layers.add(Layer.of(inputs, outputs, readLongs(in, inputs * outputs), seed, readLongs(in, outputs), activation));
     }
     if (in.read() != -1) {
       throw new IOException("share file has bytes after its last layer");

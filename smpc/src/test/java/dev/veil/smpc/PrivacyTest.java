@@ -34,13 +34,14 @@ class PrivacyTest {
   }
 
   /** Everything party {@code observer} receives from its peer over {@code runs} inferences of {@code input}. */
-  private static long[] view(SharedMlp[] model, double[] input, int observer, int runs) {
+  private static long[] view(SharedMlp.Split model, double[] input, int observer, int runs) {
+    Dealer dealer = model.masks().dealer();
     List<Long> seen = new ArrayList<>();
     for (int run = 0; run < runs; run++) {
       long[][] x = Shares.split(FP.encode(input), Prg.fresh());
-      InProcess.Computation<SecureMlp.Output> c = p -> SecureMlp.infer(p, model[p.id()], x[p.id()], 1, true);
+      InProcess.Computation<SecureMlp.Output> c = p -> SecureMlp.infer(p, model.party(p.id()), x[p.id()], 1, true);
       Plan plan = InProcess.plan(c, FP);
-      Dealer.Dealt dealt = new Dealer().deal(plan);
+      Dealer.Dealt dealt = dealer.deal(plan);
       Channel[] link = LocalChannel.pair(Duration.ofSeconds(10));
       Channel recording = mine -> {
         long[] theirs = link[observer].exchange(mine);
@@ -85,7 +86,7 @@ class PrivacyTest {
 
   @Test
   void eachPartysViewIsIndistinguishableForTwoInputs() {
-    SharedMlp[] model = SharedMlp.split(smallModel(1), FP, Prg.fresh());
+    SharedMlp.Split model = SharedMlp.split(smallModel(1), FP, Prg.fresh());
     double[] zeros = new double[16];
     double[] large = new double[16];
     java.util.Arrays.fill(large, 7.5);
@@ -109,8 +110,8 @@ class PrivacyTest {
         new Mlp.Layer(new double[8][16], new double[8], Mlp.Activation.RELU),
         new Mlp.Layer(new double[3][8], new double[3], Mlp.Activation.NONE)));
     for (int party = 0; party < 2; party++) {
-      long[] real = weights(reread(SharedMlp.split(model, FP, Prg.fresh())[party]));
-      long[] zero = weights(reread(SharedMlp.split(zeroModel, FP, Prg.fresh())[party]));
+      long[] real = weights(reread(SharedMlp.split(model, FP, Prg.fresh()).party(party)));
+      long[] zero = weights(reread(SharedMlp.split(zeroModel, FP, Prg.fresh()).party(party)));
       assertTrue(uniform(real) < THRESHOLD, "share " + party + " not uniform: " + uniform(real));
       assertTrue(twoSample(real, zero) < THRESHOLD, "share " + party + " depends on the weights");
     }
@@ -120,30 +121,33 @@ class PrivacyTest {
   @Test
   void oneSharesFileAloneDoesNotGiveTheModelBack() throws IOException {
     Mlp model = smallModel(3);
-    SharedMlp[] split = SharedMlp.split(model, FP, Prg.fresh());
-    SharedMlp[] other = SharedMlp.split(model, FP, Prg.fresh());
+    SharedMlp.Split split = SharedMlp.split(model, FP, Prg.fresh());
+    SharedMlp.Split other = SharedMlp.split(model, FP, Prg.fresh());
     // the owner's two halves give it back
     double[] x = new double[16];
     java.util.Arrays.fill(x, 0.5);
     double[] expected = model.scores(x);
-    double[] back = SharedMlp.reconstruct(reread(split[0]), reread(split[1])).scores(x);
+    double[] back = SharedMlp.reconstruct(reread(split.party0()), reread(split.party1())).scores(x);
     for (int i = 0; i < expected.length; i++) assertTrue(Math.abs(expected[i] - back[i]) < 1e-3);
-    // one half read as a model (share 1 taken as zero) is noise: its weights are not the model's
-    SharedMlp zero = new SharedMlp(split[1].name(), split[1].modelHash(), split[1].sharingId(), 1, FP,
-        split[1].layers().stream().map(l -> new SharedMlp.Layer(l.inputs(), l.outputs(), new long[l.weights().length],
-            new long[l.bias().length], l.activation())).toList());
-    Mlp alone = SharedMlp.reconstruct(split[0], zero);
-    int close = 0;
-    for (int o = 0; o < 8; o++) {
-      for (int i = 0; i < 16; i++) {
-        if (Math.abs(alone.layers().get(0).weights()[o][i] - model.layers().get(0).weights()[o][i]) < 1) close++;
+    // what one party can compute alone from its file (masked weights plus its mask share) is noise, not W
+    for (int party = 0; party < 2; party++) {
+      SharedMlp.Layer first = split.party(party).layers().get(0);
+      long[] alone = Ring.add(first.masked(), first.maskShare());
+      int close = 0;
+      for (int o = 0; o < 8; o++) {
+        for (int i = 0; i < 16; i++) {
+          if (Math.abs(FP.decode(alone[i * 8 + o]) - model.layers().get(0).weights()[o][i]) < 1) close++;
+        }
       }
+      assertTrue(close <= 2, close + " of 128 weights recovered from party " + party + "'s share");
     }
-    assertTrue(close <= 2, close + " of 128 weights recovered from one share");
+    // nor can the provider: its masks are uniform and independent of the weights
+    long[] mask = split.masks().layers().get(0).mask();
+    assertTrue(uniform(mask) < THRESHOLD);
     // halves of two different splits do not combine, and the version check says so
-    assertNotEquals(split[0].sharingId(), other[1].sharingId());
+    assertNotEquals(split.party0().sharingId(), other.party1().sharingId());
     try {
-      SharedMlp.reconstruct(split[0], other[1]);
+      SharedMlp.reconstruct(split.party0(), other.party1());
       throw new AssertionError("halves of different splits were accepted");
     } catch (IllegalArgumentException expectedFailure) {
       assertTrue(expectedFailure.getMessage().contains("not the two halves"));
@@ -157,6 +161,6 @@ class PrivacyTest {
   }
 
   private static long[] weights(SharedMlp s) {
-    return s.layers().stream().flatMapToLong(l -> java.util.Arrays.stream(l.weights())).toArray();
+    return s.layers().stream().flatMapToLong(l -> java.util.Arrays.stream(l.masked())).toArray();
   }
 }

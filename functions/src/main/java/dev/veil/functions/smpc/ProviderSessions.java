@@ -21,7 +21,8 @@ final class ProviderSessions {
   private static final int MAX_PENDING = 256;
 
   /** A session one party has asked for; the dealing may still be under way. */
-  private record Pending(byte[] plan, int firstParty, CompletableFuture<Dealer.Dealt> dealt, long createdNanos) {}
+  private record Pending(byte[] plan, String version, int firstParty, CompletableFuture<Dealer.Dealt> dealt,
+                         long createdNanos) {}
 
   private final Duration timeout;
   private final Map<String, Pending> pending = new HashMap<>();
@@ -32,7 +33,7 @@ final class ProviderSessions {
   }
 
   /** Party {@code party}'s bundle for {@code session}. Dealing happens outside the lock. */
-  byte[] take(String session, int party, byte[] planBytes, Plan plan) {
+  byte[] take(String session, int party, String version, byte[] planBytes, Plan plan, Dealer dealer) {
     Pending p;
     boolean first;
     synchronized (this) {
@@ -46,7 +47,7 @@ final class ProviderSessions {
         if (pending.size() >= MAX_PENDING) {
           throw new SmpcFailure(429, "the provider has " + MAX_PENDING + " sessions waiting for their second party");
         }
-        p = new Pending(planBytes, party, new CompletableFuture<>(), System.nanoTime());
+        p = new Pending(planBytes, version, party, new CompletableFuture<>(), System.nanoTime());
         pending.put(session, p);
       } else {
         if (p.firstParty() == party) {
@@ -54,6 +55,10 @@ final class ProviderSessions {
         }
         pending.remove(session);
         ended.add(session);
+        if (!p.version().equals(version)) {
+          throw new SmpcFailure(409, "the parties hold different model versions in session " + session + ": party "
+              + p.firstParty() + " runs " + p.version() + ", party " + party + " runs " + version);
+        }
         if (!Arrays.equals(p.plan(), planBytes)) {
           throw new SmpcFailure(409, "party " + party + " asked for a different computation than its peer in session "
               + session + " (do the parties hold the same model version?)");
@@ -62,7 +67,7 @@ final class ProviderSessions {
     }
     if (first) {
       try {
-        p.dealt().complete(new Dealer().deal(plan));
+        p.dealt().complete(dealer.deal(plan));
       } catch (RuntimeException e) {
         p.dealt().completeExceptionally(e);
         throw e;

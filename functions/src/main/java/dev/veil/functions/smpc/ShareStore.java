@@ -4,10 +4,10 @@ import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
 import dev.veil.smpc.SharedMlp;
+import dev.veil.smpc.WeightMasks;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,24 +16,67 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Where a party's model shares live: {@code <name>.share} files in a local folder or in a blob container. The
- * model owner writes each party's file to that party's store; a party reads only its own.
+ * Where a role's part of a shared model lives, in a local folder or a blob container: a compute party's
+ * {@code <name>.share} (one version per model name), the crypto provider's {@code <name>.<sharingId>.masks}
+ * (several versions may coexist, e.g. while parties move to a new split). The model owner writes each role's
+ * file to that role's store; a role reads only its own.
  */
 public interface ShareStore {
 
-  void put(SharedMlp share) throws IOException;
+  /** Writes a file atomically (a reader sees the old or the new one). */
+  void write(String name, byte[] data) throws IOException;
 
-  /** Every share file in the store. */
-  List<SharedMlp> all() throws IOException;
+  /** The contents of every file whose name ends with {@code suffix}, by name. */
+  java.util.Map<String, byte[]> read(String suffix) throws IOException;
 
-  static String fileName(SharedMlp share) {
-    return share.name() + ".share";
+  default void put(SharedMlp share) throws IOException {
+    write(share.name() + ".share", bytes(share::write));
   }
 
-  static byte[] bytes(SharedMlp share) {
+  default void put(WeightMasks masks) throws IOException {
+    write(masks.name() + "." + masks.sharingId() + ".masks", bytes(masks::write));
+  }
+
+  /** Every share file in the store. */
+  default List<SharedMlp> all() throws IOException {
+    List<SharedMlp> out = new ArrayList<>();
+    for (var e : read(".share").entrySet()) {
+      try {
+        out.add(SharedMlp.read(new ByteArrayInputStream(e.getValue())));
+      } catch (IOException ex) {
+        throw new IOException(e.getKey() + ": " + ex.getMessage(), ex);
+      }
+    }
+    return out;
+  }
+
+  /** Every weight-mask file in the store. */
+  default List<WeightMasks> allMasks() throws IOException {
+    List<WeightMasks> out = new ArrayList<>();
+    for (var e : read(".masks").entrySet()) {
+      try {
+        out.add(WeightMasks.read(new ByteArrayInputStream(e.getValue())));
+      } catch (IOException ex) {
+        throw new IOException(e.getKey() + ": " + ex.getMessage(), ex);
+      }
+    }
+    return out;
+  }
+
+  /** A role's store as the app settings name it: a blob container when a connection string is set. */
+  static ShareStore of(SmpcSettings s) {
+    return s.storage() != null ? new Blob(s.storage(), s.container() == null ? "smpc-models" : s.container())
+        : new Local(s.models());
+  }
+
+  interface Writer {
+    void write(java.io.OutputStream out) throws IOException;
+  }
+
+  private static byte[] bytes(Writer writer) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      share.write(out);
+      writer.write(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -43,26 +86,21 @@ public interface ShareStore {
   /** A local folder. */
   record Local(Path dir) implements ShareStore {
     @Override
-    public void put(SharedMlp share) throws IOException {
+    public void write(String name, byte[] data) throws IOException {
       Files.createDirectories(dir);
-      Path tmp = dir.resolve(fileName(share) + ".tmp");
-      Files.write(tmp, bytes(share));
-      Files.move(tmp, dir.resolve(fileName(share)), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Path tmp = dir.resolve(name + ".tmp");
+      Files.write(tmp, data);
+      Files.move(tmp, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Override
-    public List<SharedMlp> all() throws IOException {
-      if (!Files.isDirectory(dir)) {
-        return List.of();
-      }
-      List<SharedMlp> out = new ArrayList<>();
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path f : files.filter(p -> p.toString().endsWith(".share")).sorted().toList()) {
-          try (InputStream in = Files.newInputStream(f)) {
-            out.add(SharedMlp.read(in));
-          } catch (IOException e) {
-            throw new IOException(f + ": " + e.getMessage(), e);
+    public java.util.Map<String, byte[]> read(String suffix) throws IOException {
+      java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> files = Files.list(dir)) {
+          for (Path f : files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList()) {
+            out.put(f.toString(), Files.readAllBytes(f));
           }
         }
       }
@@ -78,27 +116,20 @@ public interface ShareStore {
     }
 
     @Override
-    public void put(SharedMlp share) {
+    public void write(String name, byte[] data) {
       BlobContainerClient c = client();
       c.createIfNotExists();
-      byte[] data = bytes(share);
-      c.getBlobClient(fileName(share)).upload(new ByteArrayInputStream(data), data.length, true);
+      c.getBlobClient(name).upload(new ByteArrayInputStream(data), data.length, true);
     }
 
     @Override
-    public List<SharedMlp> all() throws IOException {
+    public java.util.Map<String, byte[]> read(String suffix) {
+      java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
       BlobContainerClient c = client();
-      if (!c.exists()) {
-        return List.of();
-      }
-      List<SharedMlp> out = new ArrayList<>();
-      for (BlobItem item : c.listBlobs()) {
-        if (item.getName().endsWith(".share")) {
-          byte[] data = c.getBlobClient(item.getName()).downloadContent().toBytes();
-          try {
-            out.add(SharedMlp.read(new ByteArrayInputStream(data)));
-          } catch (IOException e) {
-            throw new IOException(container + "/" + item.getName() + ": " + e.getMessage(), e);
+      if (c.exists()) {
+        for (BlobItem item : c.listBlobs()) {
+          if (item.getName().endsWith(suffix)) {
+            out.put(container + "/" + item.getName(), c.getBlobClient(item.getName()).downloadContent().toBytes());
           }
         }
       }

@@ -25,7 +25,8 @@ import javax.imageio.ImageIO;
  */
 public final class SmpcCli implements CliCommand {
   private static final String USAGE = "veil smpc share-model --model mnist-mlp|breast-cancer|linear-1x1|FILE.json "
-      + "--party0 DIR|blob:CONTAINER --party1 DIR|blob:CONTAINER [--connection0 CS] [--connection1 CS] [--frac-bits N]\n"
+      + "--party0 DIR|blob:CONTAINER --party1 DIR|blob:CONTAINER --provider DIR|blob:CONTAINER "
+      + "[--connection0 CS] [--connection1 CS] [--connection2 CS] [--frac-bits N]\n"
       + "       veil smpc predict (--image digit.png | --features v1,v2,...) [--model mnist-mlp|breast-cancer] "
       + "[--output scores|argmax|both] [--party0 URL] [--party1 URL] [--key KEY]";
   private static final long MAX_IMAGE_BYTES = 10L << 20;
@@ -85,22 +86,25 @@ public final class SmpcCli implements CliCommand {
   private static int shareModel(Map<String, String> options, PrintStream out) throws IOException {
     Mlp model = SmpcModels.named(required(options, "model"));
     FixedPoint fp = new FixedPoint(Integer.parseInt(options.getOrDefault("frac-bits", "16")));
-    ShareStore[] stores = {store(options, 0), store(options, 1)};
-    SharedMlp[] shares = SharedMlp.split(model, fp, Prg.fresh());
+    ShareStore[] stores = {store(options, "party0", 0), store(options, "party1", 1), store(options, "provider", 2)};
+    SharedMlp.Split split = SharedMlp.split(model, fp, Prg.fresh());
     for (int p = 0; p < 2; p++) {
-      stores[p].put(shares[p]);
-      out.println("party " + p + ": " + model.name() + " " + shares[p].version() + " -> " + describe(stores[p]));
+      stores[p].put(split.party(p));
+      out.println("party " + p + ": " + model.name() + " " + split.party(p).version() + " -> " + describe(stores[p]));
     }
+    stores[2].put(split.masks());
+    out.println("provider: weight masks of " + model.name() + " " + split.masks().version() + " -> " + describe(stores[2]));
     return 0;
   }
 
-  private static ShareStore store(Map<String, String> options, int party) {
-    String target = required(options, "party" + party);
+  /** Role {@code index}'s store (0, 1: the parties, 2: the provider), named by {@code --<option>}. */
+  private static ShareStore store(Map<String, String> options, String option, int index) {
+    String target = required(options, option);
     if (target.startsWith("blob:")) {
-      String conn = options.getOrDefault("connection" + party, System.getenv("VEIL_SMPC_STORAGE" + party));
+      String conn = options.getOrDefault("connection" + index, System.getenv("VEIL_SMPC_STORAGE" + index));
       if (conn == null) {
-        throw new IllegalArgumentException("--party" + party + " " + target + " needs --connection" + party
-            + " (or VEIL_SMPC_STORAGE" + party + "): the storage connection string of party " + party);
+        throw new IllegalArgumentException("--" + option + " " + target + " needs --connection" + index
+            + " (or VEIL_SMPC_STORAGE" + index + "): the storage connection string of the " + option);
       }
       return new ShareStore.Blob(conn, target.substring(5));
     }

@@ -80,7 +80,8 @@ public class SmpcFunctions {
           route = "smpc/material/{session}/{party}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
       @BindingName("session") String session, @BindingName("party") String party) {
     try {
-      byte[] bundle = SmpcProvider.get().material(session, party, header(request, SessionKeys.HEADER),
+      byte[] bundle = SmpcProvider.get().material(session, party, header(request, HttpPeerChannel.MODEL),
+          header(request, SessionKeys.HEADER),
           request.getBody().orElse(new byte[0]));
       return request.createResponseBuilder(HttpStatus.OK).header("Content-Type", "application/octet-stream").body(bundle).build();
     } catch (IllegalArgumentException | SmpcFailure e) {

@@ -63,11 +63,8 @@ final class SmpcParty {
             throw new SmpcFailure(404, "this host is not an SMPC compute party (" + SmpcSettings.ROLE + " is "
                 + (s.role() == null ? "unset" : s.role()) + ")");
           }
-          ShareStore store = s.storage() != null
-              ? new ShareStore.Blob(s.storage(), s.container() == null ? "smpc-models" : s.container())
-              : new ShareStore.Local(s.models());
           try {
-            p = new SmpcParty(s, store.all());
+            p = new SmpcParty(s, ShareStore.of(s).all());
           } catch (IOException e) {
             throw new IllegalStateException("cannot read this party's model shares: " + e.getMessage(), e);
           }
@@ -182,7 +179,9 @@ final class SmpcParty {
       byte[] planBytes = plan.toBytes();
       byte[] bundle = SmpcHttp.post("the crypto provider",
           URI.create(settings.provider() + "/smpc/material/" + req.session() + "/" + party), planBytes,
-          Map.of(SessionKeys.HEADER, keys.mac(req.session(), SmpcProvider.context(party), planBytes)), settings.timeout());
+          Map.of(HttpPeerChannel.MODEL, req.model().version(),
+              SessionKeys.HEADER, keys.mac(req.session(), SmpcProvider.context(party, req.model().version()), planBytes)),
+          settings.timeout());
       Material material;
       try {
         material = new Material(party, bundle);

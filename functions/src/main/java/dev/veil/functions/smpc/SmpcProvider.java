@@ -1,7 +1,12 @@
 package dev.veil.functions.smpc;
 
+import dev.veil.smpc.Dealer;
 import dev.veil.smpc.Plan;
+import dev.veil.smpc.WeightMasks;
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The crypto provider: deals each session's correlated randomness to the two compute parties, once each. */
 final class SmpcProvider {
@@ -9,10 +14,15 @@ final class SmpcProvider {
 
   private final SessionKeys keys;
   private final ProviderSessions sessions;
+  private final Map<String, WeightMasks> masks = new ConcurrentHashMap<>();
+  private final Map<String, long[][]> expanded = new ConcurrentHashMap<>();
 
-  SmpcProvider(SmpcSettings settings) {
+  SmpcProvider(SmpcSettings settings, List<WeightMasks> masks) {
     this.keys = new SessionKeys(settings.secret());
     this.sessions = new ProviderSessions(settings.timeout());
+    for (WeightMasks m : masks) {
+      this.masks.put(m.version(), m);
+    }
   }
 
   static SmpcProvider get() {
@@ -26,7 +36,11 @@ final class SmpcProvider {
             throw new SmpcFailure(404, "this host is not the SMPC crypto provider (" + SmpcSettings.ROLE + " is "
                 + (s.role() == null ? "unset" : s.role()) + ")");
           }
-          p = new SmpcProvider(s);
+          try {
+            p = new SmpcProvider(s, ShareStore.of(s).allMasks());
+          } catch (IOException e) {
+            throw new IllegalStateException("cannot read the provider's weight masks: " + e.getMessage(), e);
+          }
           instance = p;
         }
       }
@@ -34,21 +48,33 @@ final class SmpcProvider {
     return p;
   }
 
-  static String context(int party) {
-    return "material|" + party;
+  static String context(int party, String modelVersion) {
+    return "material|" + party + "|" + modelVersion;
   }
 
   ProviderSessions sessions() {
     return sessions;
   }
 
-  byte[] material(String session, String partyText, String tag, byte[] planBytes) {
+  /** A dealer for one model version's inferences (masks expanded once per version). */
+  private Dealer dealer(String version) {
+    WeightMasks m = masks.get(version);
+    if (m == null) {
+      throw new SmpcFailure(409, "the crypto provider holds no weight masks for model version " + version + " (it holds "
+          + masks.values().stream().map(w -> w.name() + " " + w.version()).sorted().toList()
+          + "); give it the .masks file that veil smpc share-model wrote with the parties' shares");
+    }
+    long[][] b = expanded.computeIfAbsent(version, v -> m.expand());
+    return new Dealer(l -> l >= 0 && l < b.length ? b[l] : null);
+  }
+
+  byte[] material(String session, String partyText, String modelVersion, String tag, byte[] planBytes) {
     SessionKeys.checkSession(session);
     if (!"0".equals(partyText) && !"1".equals(partyText)) {
       throw new IllegalArgumentException("party must be 0 or 1, got '" + partyText + "'");
     }
     int party = Integer.parseInt(partyText);
-    if (!keys.verify(session, context(party), planBytes, tag)) {
+    if (modelVersion == null || !keys.verify(session, context(party, modelVersion), planBytes, tag)) {
       throw new SmpcFailure(401, "message authentication failed for party " + party + "'s material request in session " + session);
     }
     Plan plan;
@@ -57,6 +83,11 @@ final class SmpcProvider {
     } catch (IOException e) {
       throw new IllegalArgumentException("the plan is malformed: " + e.getMessage());
     }
-    return sessions.take(session, party, planBytes, plan);
+    Dealer dealer = dealer(modelVersion);
+    try {
+      return sessions.take(session, party, modelVersion, planBytes, plan, dealer);
+    } catch (IllegalArgumentException e) {
+      throw new SmpcFailure(409, "the plan does not fit model version " + modelVersion + ": " + e.getMessage());
+    }
   }
 }

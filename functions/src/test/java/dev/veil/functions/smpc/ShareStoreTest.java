@@ -23,7 +23,8 @@ class ShareStoreTest {
     String container = "smpc-party1-" + System.nanoTime();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int code = new SmpcCli().run(List.of("share-model", "--model", "breast-cancer", "--party0", dir.toString(),
-        "--party1", "blob:" + container, "--connection1", conn), new PrintStream(out), System.err);
+        "--party1", "blob:" + container, "--connection1", conn, "--provider", dir.resolve("provider").toString()),
+        new PrintStream(out), System.err);
     assertEquals(0, code, out.toString(StandardCharsets.UTF_8));
     List<SharedMlp> local = new ShareStore.Local(dir).all();
     List<SharedMlp> blob = new ShareStore.Blob(conn, container).all();
@@ -40,16 +41,21 @@ class ShareStoreTest {
     double[] expected = model.scores(z), got = back.scores(z);
     for (int k = 0; k < 2; k++) assertEquals(expected[k], got[k], 1e-3);
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("blob container " + container));
+    // the provider's store holds the masks of this split only: no masked weights, so nothing of W
+    var masks = new ShareStore.Local(dir.resolve("provider")).allMasks();
+    assertEquals(1, masks.size());
+    assertEquals(local.get(0).version(), masks.get(0).version());
+    assertTrue(new ShareStore.Local(dir.resolve("provider")).all().isEmpty());
   }
 
   @Test
   void badArgumentsNameTheProblem(@TempDir Path dir) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     assertEquals(2, new SmpcCli().run(List.of("share-model", "--model", "mnist-mlp", "--party0", dir.toString(),
-        "--party1", "blob:c"), new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
+        "--party1", "blob:c", "--provider", dir.toString()), new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("needs --connection1"), err.toString(StandardCharsets.UTF_8));
     err.reset();
-    assertEquals(2, new SmpcCli().run(List.of("share-model", "--model", "nope", "--party0", "a", "--party1", "b"),
+    assertEquals(2, new SmpcCli().run(List.of("share-model", "--model", "nope", "--party0", "a", "--party1", "b", "--provider", "c"),
         new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("no model 'nope'"), err.toString(StandardCharsets.UTF_8));
     err.reset();

@@ -26,12 +26,12 @@ class SmpcAccuracyTest {
 
   /** Shared scores and argmax of {@code rows}, and the plaintext ones. */
   private static double maxErrorAndCheck(Mlp model, double[][] rows, int[] expectedLabels, String what) {
-    SharedMlp[] shared = SharedMlp.split(model, FP, Prg.fresh());
+    SharedMlp.Split shared = SharedMlp.split(model, FP, Prg.fresh());
     int k = model.inputs(), c = model.outputs(), n = rows.length;
     long[] x = new long[n * k];
     for (int r = 0; r < n; r++) System.arraycopy(FP.encode(rows[r]), 0, x, r * k, k);
     long[][] xs = Shares.split(x, Prg.fresh());
-    var result = InProcess.run(p -> SecureMlp.infer(p, shared[p.id()], xs[p.id()], n, true), FP);
+    var result = InProcess.run(p -> SecureMlp.infer(p, shared.party(p.id()), xs[p.id()], n, true), FP, shared.masks().dealer());
     double[] scores = FP.decode(InProcess.reveal(List.of(result.party0().scores(), result.party1().scores())));
     long[] argmax = InProcess.reveal(List.of(result.party0().argmax(), result.party1().argmax()));
     double maxError = 0;
@@ -83,7 +83,7 @@ class SmpcAccuracyTest {
     Mlp model = SmpcModels.mnist();
     MnistDigits test = MnistDigits.testSplit();
     int n = 200;
-    SharedMlp[] shared = SharedMlp.split(model, FP, Prg.fresh());
+    SharedMlp.Split shared = SharedMlp.split(model, FP, Prg.fresh());
     long[] x = new long[n * 784];
     long[] labels = new long[n];
     int expected = 0;
@@ -95,7 +95,7 @@ class SmpcAccuracyTest {
     long[][] xs = Shares.split(x, Prg.fresh());
     long[][] ls = Shares.split(labels, Prg.fresh());
     var result = InProcess.run(p -> SecureMlp.correctCount(p,
-        SecureMlp.infer(p, shared[p.id()], xs[p.id()], n, true).argmax(), ls[p.id()]), FP);
+        SecureMlp.infer(p, shared.party(p.id()), xs[p.id()], n, true).argmax(), ls[p.id()]), FP, shared.masks().dealer());
     assertEquals(expected, result.party0());
     assertEquals(expected, result.party1());
     System.out.printf("accuracy under sharing: %d/%d correct, only the count opened%n", result.party0(), n);

@@ -38,10 +38,11 @@ final class SmpcHosts implements AutoCloseable {
   final Host party1;
 
   /** Starts the three hosts (in parallel) and waits until each answers /health/ready. */
-  SmpcHosts(Path dir, Path shares0, Path shares1, Duration timeout, List<String> jvmOptions) {
+  SmpcHosts(Path dir, Path shares0, Path shares1, Path masks, Duration timeout, List<String> jvmOptions) {
     int pp = FreePorts.next(), p0 = FreePorts.next(), p1 = FreePorts.next();
     String providerUrl = "http://127.0.0.1:" + pp + "/api";
-    provider = start(dir, "provider", pp, Map.of("VEIL_SMPC_ROLE", "provider"), timeout, jvmOptions);
+    provider = start(dir, "provider", pp, Map.of("VEIL_SMPC_ROLE", "provider", "VEIL_SMPC_MODELS", masks.toString()),
+        timeout, jvmOptions);
     party0 = start(dir, "party0", p0, Map.of("VEIL_SMPC_ROLE", "party0", "VEIL_SMPC_MODELS", shares0.toString(),
         "VEIL_SMPC_PEER_URL", "http://127.0.0.1:" + p1 + "/api", "VEIL_SMPC_PROVIDER_URL", providerUrl), timeout, jvmOptions);
     party1 = start(dir, "party1", p1, Map.of("VEIL_SMPC_ROLE", "party1", "VEIL_SMPC_MODELS", shares1.toString(),

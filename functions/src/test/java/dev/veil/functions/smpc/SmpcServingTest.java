@@ -53,17 +53,20 @@ class SmpcServingTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path s0 = dir.resolve("shares0"), s1 = dir.resolve("shares1");
+    Path s0 = dir.resolve("shares0"), s1 = dir.resolve("shares1"), s2 = dir.resolve("masks");
     for (String model : List.of("mnist-mlp", "breast-cancer", "linear-1x1")) {
-      assertEquals(0, cli("share-model", "--model", model, "--party0", s0.toString(), "--party1", s1.toString()));
+      assertEquals(0, cli("share-model", "--model", model, "--party0", s0.toString(), "--party1", s1.toString(),
+          "--provider", s2.toString()));
     }
     // "tiny": the parties get halves of two different splits (a model owner's mistake the parties must catch)
     Path tiny = dir.resolve("tiny.json");
     Files.writeString(tiny, "{\"format\":\"veil-relu-mlp/1\",\"name\":\"tiny\",\"layers\":[{\"weights\":[[1,2]],"
         + "\"bias\":[0.5],\"activation\":\"none\"}]}");
-    assertEquals(0, cli("share-model", "--model", tiny.toString(), "--party0", s0.toString(), "--party1", dir.resolve("x").toString()));
-    assertEquals(0, cli("share-model", "--model", tiny.toString(), "--party0", dir.resolve("y").toString(), "--party1", s1.toString()));
-    hosts = new SmpcHosts(dir, s0, s1, TIMEOUT, List.of());
+    assertEquals(0, cli("share-model", "--model", tiny.toString(), "--party0", s0.toString(), "--party1", dir.resolve("x").toString(),
+        "--provider", s2.toString()));
+    assertEquals(0, cli("share-model", "--model", tiny.toString(), "--party0", dir.resolve("y").toString(), "--party1", s1.toString(),
+        "--provider", s2.toString()));
+    hosts = new SmpcHosts(dir, s0, s1, s2, TIMEOUT, List.of());
     client = new SmpcClient(hosts.party0.base(), hosts.party1.base(), SmpcHosts.HOST_KEY, Duration.ofSeconds(60));
     digits = MnistDigits.testSplit();
   }
@@ -237,17 +240,21 @@ class SmpcServingTest {
     assertError(exchange(hosts.party0, fresh, 1, "1", version, keys.mac(fresh, HttpPeerChannel.context(1, 1, version), odd), odd),
         400, "not a multiple of 8");
     // the provider: forged material requests are refused, and each party's material is handed out once
-    byte[] plan = new dev.veil.smpc.Plan(List.of(new dev.veil.smpc.Plan.Item(dev.veil.smpc.Plan.Kind.TRIPLE, 2, 0, 0))).toBytes();
+    byte[] plan = new dev.veil.smpc.Plan(List.of(new dev.veil.smpc.Plan.Item(dev.veil.smpc.Plan.Kind.MASKED_TRIPLE, 1, 1, 1, 0))).toBytes();
     String s = SessionKeys.newSession();
-    assertError(material(s, 0, forger.mac(s, SmpcProvider.context(0), plan), plan), 401, "authentication failed");
-    assertEquals(200, material(s, 0, keys.mac(s, SmpcProvider.context(0), plan), plan).statusCode());
-    assertError(material(s, 0, keys.mac(s, SmpcProvider.context(0), plan), plan), 409, "already took");
+    assertError(material(s, 0, version, forger.mac(s, SmpcProvider.context(0, version), plan), plan), 401, "authentication failed");
+    assertEquals(200, material(s, 0, version, keys.mac(s, SmpcProvider.context(0, version), plan), plan).statusCode());
+    assertError(material(s, 0, version, keys.mac(s, SmpcProvider.context(0, version), plan), plan), 409, "already took");
     byte[] other = new dev.veil.smpc.Plan(List.of(new dev.veil.smpc.Plan.Item(dev.veil.smpc.Plan.Kind.TRIPLE, 3, 0, 0))).toBytes();
-    assertError(material(s, 1, keys.mac(s, SmpcProvider.context(1), other), other), 409, "different computation");
-    assertError(material(s, 1, keys.mac(s, SmpcProvider.context(1), plan), plan), 409, "already handed out");
+    assertError(material(s, 1, version, keys.mac(s, SmpcProvider.context(1, version), other), other), 409, "different computation");
+    assertError(material(s, 1, version, keys.mac(s, SmpcProvider.context(1, version), plan), plan), 409, "already handed out");
     byte[] junk = {1, 2, 3};
     String t = SessionKeys.newSession();
-    assertError(material(t, 1, keys.mac(t, SmpcProvider.context(1), junk), junk), 400, "plan is malformed");
+    assertError(material(t, 1, version, keys.mac(t, SmpcProvider.context(1, version), junk), junk), 400, "plan is malformed");
+    String u = SessionKeys.newSession();
+    assertError(material(u, 1, "0/0", keys.mac(u, SmpcProvider.context(1, "0/0"), plan), plan), 409, "holds no weight masks");
+    byte[] wrongShape = new dev.veil.smpc.Plan(List.of(new dev.veil.smpc.Plan.Item(dev.veil.smpc.Plan.Kind.MASKED_TRIPLE, 1, 5, 1, 0))).toBytes();
+    assertError(material(u, 1, version, keys.mac(u, SmpcProvider.context(1, version), wrongShape), wrongShape), 409, "does not fit");
   }
 
   private static HttpResponse<String> exchange(SmpcHosts.Host host, String session, int round, String from, String version,
@@ -256,9 +263,9 @@ class SmpcServingTest {
         Map.of(HttpPeerChannel.FROM, from, HttpPeerChannel.MODEL, version, SessionKeys.HEADER, mac));
   }
 
-  private static HttpResponse<String> material(String session, int party, String mac, byte[] plan) throws Exception {
+  private static HttpResponse<String> material(String session, int party, String version, String mac, byte[] plan) throws Exception {
     return SmpcHosts.post(hosts.provider.api("smpc/material/" + session + "/" + party), "application/octet-stream", plan,
-        Map.of(SessionKeys.HEADER, mac));
+        Map.of(HttpPeerChannel.MODEL, version, SessionKeys.HEADER, mac));
   }
 
   @Test
@@ -280,7 +287,7 @@ class SmpcServingTest {
     boolean named = false;
     for (HttpResponse<String> r : answers) {
       assertTrue(r.statusCode() >= 400, r.body());
-      named |= r.body().contains("different model versions") || r.body().contains("different computation");
+      named |= r.body().contains("different model versions");
     }
     assertTrue(named, answers.get(0).body() + " / " + answers.get(1).body());
   }
