@@ -72,4 +72,4 @@ async function withLibraryPage({ apiUrl } = {}, use) {
   }
 }
 
-module.exports = { withLibraryPage };
+module.exports = { withLibraryPage, proxy, CHROMIUM };

@@ -13,7 +13,7 @@ package dev.veil.smpc;
  *   <tr><td>matrix multiply (n×k)(k×m)</td><td>1</td><td>8(nk + km)</td><td>matrix triple</td></tr>
  *   <tr><td>DReLU (x ≥ 0), FSS</td><td>1</td><td>8n</td><td>comparison[n] (1,583 B of DCF key each)</td></tr>
  *   <tr><td>ReLU = DReLU · x</td><td>2</td><td>24n</td><td>comparison[n] + triple[n]</td></tr>
- *   <tr><td>argmax over c values</td><td>2⌈log2 c⌉</td><td>≈ 24 (c − 1) per row</td><td>c − 1 comparisons and 2(c − 1) triple elements per row</td></tr>
+ *   <tr><td>argmax over c values</td><td>2⌈log2 c⌉</td><td>40 (c − 1) per row</td><td>c − 1 comparisons and 2(c − 1) triple elements per row</td></tr>
  * </table>
  */
 public final class Party {

@@ -157,6 +157,30 @@ class SmpcServingTest {
     for (int k = 0; k < 10; k++) assertEquals(plain[k], result.path("scores").get(k).asDouble(), 0.01);
   }
 
+  @Test
+  @Order(3)
+  void theJsClientInHeadlessChromiumPredictsDigits() throws Exception {
+    double[][] rows = java.util.Arrays.copyOfRange(digits.images(), 30, 33);
+    Path input = dir.resolve("browser-digits.json");
+    Files.writeString(input, JSON.writeValueAsString(rows));
+    ProcessBuilder pb = new ProcessBuilder("node", Path.of("..", "clients", "js", "browser", "smpc-e2e.js").toString(),
+        "--party0", "http://127.0.0.1:" + hosts.party0.port(), "--party1", "http://127.0.0.1:" + hosts.party1.port(),
+        "--input", input.toString()).redirectErrorStream(true);
+    pb.environment().put("VEIL_FUNCTION_KEY", SmpcHosts.HOST_KEY);
+    Process node = pb.start();
+    String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, node.waitFor(), output);
+    String[] lines = output.strip().split("\n");
+    JsonNode result = JSON.readTree(lines[lines.length - 1]);
+    assertTrue(result.path("user_agent").asText().contains("HeadlessChrome"), output);
+    for (int r = 0; r < rows.length; r++) {
+      double[] plain = SmpcModels.mnist().scores(rows[r]);
+      assertEquals(Mlp.argmax(plain), result.path("labels").get(r).asInt(), output);
+      for (int k = 0; k < 10; k++) assertEquals(plain[k], result.path("scores").get(r).get(k).asDouble(), 0.01);
+    }
+    assertEquals(12, result.path("rounds").asInt());
+  }
+
   /** A predict body for party {@code party} with the given session and a valid share of zeros. */
   private static Map<String, Object> body(String session, String model, String version, int rows, long[] share) {
     Map<String, Object> b = new LinkedHashMap<>();
