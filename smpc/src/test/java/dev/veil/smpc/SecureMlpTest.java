@@ -12,14 +12,20 @@ import org.junit.jupiter.api.Test;
 class SecureMlpTest {
   private static final FixedPoint FP = FixedPoint.DEFAULT;
 
+  /** Test inputs in [-2, 2) (SplittableRandom: test data only, never shares). */
+  private static double[] inputs(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    double[] x = new double[n];
+    for (int i = 0; i < n; i++) x[i] = r.nextDouble(-2, 2);
+    return x;
+  }
+
   @Test
   void reluMlpScoresAndArgmaxMatchPlaintext() {
     Mlp model = PrivacyTest.smallModel(11);
     SharedMlp.Split shared = SharedMlp.split(model, FP, Prg.fresh());
     int rows = 64;
-    SplittableRandom r = new SplittableRandom(5);
-    double[] x = new double[rows * 16];
-    for (int i = 0; i < x.length; i++) x[i] = r.nextDouble(-2, 2);
+    double[] x = inputs(rows * 16, 5);
     long[][] xs = Shares.split(FP.encode(x), Prg.fresh());
     var result = InProcess.run(p -> SecureMlp.infer(p, shared.party(p.id()), xs[p.id()], rows, true), FP, shared.masks().dealer());
     double[] scores = FP.decode(InProcess.reveal(List.of(result.party0().scores(), result.party1().scores())));
@@ -80,9 +86,7 @@ class SecureMlpTest {
     Mlp model = PrivacyTest.smallModel(12);
     SharedMlp.Split shared = SharedMlp.split(model, FP, Prg.fresh());
     int rows = 30;
-    SplittableRandom r = new SplittableRandom(3);
-    double[] x = new double[rows * 16];
-    for (int i = 0; i < x.length; i++) x[i] = r.nextDouble(-2, 2);
+    double[] x = inputs(rows * 16, 3);
     long[] labels = new long[rows];
     int expected = 0;
     for (int row = 0; row < rows; row++) {

@@ -39,23 +39,23 @@ public interface ShareStore {
 
   /** Every share file in the store. */
   default List<SharedMlp> all() throws IOException {
-    List<SharedMlp> out = new ArrayList<>();
-    for (var e : read(".share").entrySet()) {
-      try {
-        out.add(SharedMlp.read(new ByteArrayInputStream(e.getValue())));
-      } catch (IOException ex) {
-        throw new IOException(e.getKey() + ": " + ex.getMessage(), ex);
-      }
-    }
-    return out;
+    return decodeAll(".share", SharedMlp::read);
   }
 
   /** Every weight-mask file in the store. */
   default List<WeightMasks> allMasks() throws IOException {
-    List<WeightMasks> out = new ArrayList<>();
-    for (var e : read(".masks").entrySet()) {
+    return decodeAll(".masks", WeightMasks::read);
+  }
+
+  interface Reader<T> {
+    T read(java.io.InputStream in) throws IOException;
+  }
+
+  private <T> List<T> decodeAll(String suffix, Reader<T> reader) throws IOException {
+    List<T> out = new ArrayList<>();
+    for (var e : read(suffix).entrySet()) {
       try {
-        out.add(WeightMasks.read(new ByteArrayInputStream(e.getValue())));
+        out.add(reader.read(new ByteArrayInputStream(e.getValue())));
       } catch (IOException ex) {
         throw new IOException(e.getKey() + ": " + ex.getMessage(), ex);
       }

@@ -76,6 +76,16 @@ class SmpcServingTest {
     if (hosts != null) hosts.close();
   }
 
+  /** Test digit {@code index} as a 28×28 gray PNG, as a user's digit.png would be. */
+  static Path png(int index) throws Exception {
+    Path png = dir.resolve("digit" + index + ".png");
+    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    double[] pixels = digits.images()[index];
+    for (int i = 0; i < 784; i++) image.getRaster().setSample(i % 28, i / 28, 0, (int) Math.round(pixels[i] * 255));
+    ImageIO.write(image, "png", png.toFile());
+    return png;
+  }
+
   static int cli(String... args) {
     return new SmpcCli().run(List.of(args), new PrintStream(new ByteArrayOutputStream()), System.err);
   }
@@ -125,11 +135,8 @@ class SmpcServingTest {
   @Test
   @Order(3)
   void cliPredictsAnImageFile() throws Exception {
-    Path png = dir.resolve("digit.png");
-    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
     double[] pixels = digits.images()[5];
-    for (int i = 0; i < 784; i++) image.getRaster().setSample(i % 28, i / 28, 0, (int) Math.round(pixels[i] * 255));
-    ImageIO.write(image, "png", png.toFile());
+    Path png = png(5);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int code = new SmpcCli().run(List.of("predict", "--image", png.toString(), "--party0", hosts.party0.base().toString(),
         "--party1", hosts.party1.base().toString(), "--key", SmpcHosts.HOST_KEY, "--output", "argmax"), new PrintStream(out), System.err);
@@ -141,11 +148,8 @@ class SmpcServingTest {
   @Test
   @Order(3)
   void theJsClientPredictsTheSameImage() throws Exception {
-    Path png = dir.resolve("digit7.png");
-    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
     double[] pixels = digits.images()[7];
-    for (int i = 0; i < 784; i++) image.getRaster().setSample(i % 28, i / 28, 0, (int) Math.round(pixels[i] * 255));
-    ImageIO.write(image, "png", png.toFile());
+    Path png = png(7);
     Process node = new ProcessBuilder("node", Path.of("..", "clients", "js", "bin", "veil-smpc.js").toString(), "predict",
         "--image", png.toString(), "--party0", hosts.party0.base().toString(), "--party1", hosts.party1.base().toString(),
         "--function-key", SmpcHosts.HOST_KEY).redirectErrorStream(true).start();
