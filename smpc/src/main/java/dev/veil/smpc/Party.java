@@ -146,19 +146,20 @@ public final class Party {
 
   /**
    * X (n×k) · W (k×m) for model weights held as W = F + B: F public to both parties (opened once, when the
-   * model was shared), B a fixed uniform mask known to the crypto provider, {@code maskShare} this party's
-   * share of B. One round that opens only E = X − A (8nk bytes), because the weights' side of the Beaver
-   * triple is the same for every inference: X·W = E·F + E·B + A·F + A·B with C = A·B dealt per inference.
+   * model was shared), B a fixed uniform mask known to the crypto provider, {@code weightShare} this party's
+   * additive share of W (F + B0 for party 0, B1 for party 1). One round that opens only E = X − A (8nk bytes),
+   * because the weights' side of the Beaver triple is the same for every inference:
+   * X·W = E·W + A·F + A·B, with C = A·B dealt per inference; party j adds E·W_j + A_j·F + C_j.
    */
-  public long[] multiplyMasked(long[] x, int n, int k, int m, int layer, long[] masked, long[] maskShare) {
-    if (x.length != n * k || masked.length != k * m || maskShare.length != k * m) {
+  public long[] multiplyMasked(long[] x, int n, int k, int m, int layer, long[] masked, long[] weightShare) {
+    if (x.length != n * k || masked.length != k * m || weightShare.length != k * m) {
       throw new IllegalArgumentException("matrix shapes do not fit: " + x.length + " inputs and " + masked.length
           + " weights for " + n + "x" + k + " · " + k + "x" + m);
     }
     Randomness.Triple t = material.maskedTriple(n, k, m, layer);
     long[] e = open(Ring.sub(x, t.a()));
     long[] z = t.c().clone();
-    Ring.multiplyAdd(e, id == 0 ? Ring.add(masked, maskShare) : maskShare, n, k, m, z);
+    Ring.multiplyAdd(e, weightShare, n, k, m, z);
     Ring.multiplyAdd(t.a(), masked, n, k, m, z);
     return z;
   }

@@ -15,11 +15,11 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class Prg {
   public static final int SEED_BYTES = 16;
-  private static final int CHUNK = 1 << 16;
+  private static final int CHUNK = 512; // nextLong's buffer; bulk requests are encrypted straight into place
   private static final SecureRandom SEEDS = new SecureRandom();
 
   private final Cipher cipher;
-  private final byte[] zeros = new byte[CHUNK];
+  private byte[] zeros = new byte[CHUNK];
   private final byte[] buffer = new byte[CHUNK];
   private final ByteBuffer view = ByteBuffer.wrap(buffer).order(ByteOrder.LITTLE_ENDIAN);
   private int available;
@@ -57,10 +57,28 @@ public final class Prg {
     return v;
   }
 
-  /** Fills {@code out} with uniform longs. */
+  /**
+   * Fills {@code out} with uniform longs: the next 8·n bytes of the key stream, whatever mix of calls asked for
+   * them (buffered bytes first), so a dealer and a party expanding the same seed agree word for word.
+   */
   public long[] fill(long[] out) {
-    for (int i = 0; i < out.length; i++) {
-      out[i] = nextLong();
+    int i = 0;
+    while (i < out.length && available >= Long.BYTES) {
+      out[i++] = nextLong();
+    }
+    int rest = out.length - i;
+    if (rest > 0) {
+      int bytes = rest * Long.BYTES;
+      if (zeros.length < bytes) {
+        zeros = new byte[bytes];
+      }
+      byte[] stream = new byte[bytes];
+      try {
+        cipher.update(zeros, 0, bytes, stream, 0);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+      ByteBuffer.wrap(stream).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(out, i, rest);
     }
     return out;
   }

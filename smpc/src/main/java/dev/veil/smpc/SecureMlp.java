@@ -26,7 +26,7 @@ public final class SecureMlp {
     for (int l = 0; l < model.layers().size(); l++) {
       SharedMlp.Layer layer = model.layers().get(l);
       long[] z = party.truncate(party.multiplyMasked(h, rows, layer.inputs(), layer.outputs(), l, layer.masked(),
-          layer.maskShare()));
+          layer.weightShare()));
       for (int r = 0; r < rows; r++) {
         for (int o = 0; o < layer.outputs(); o++) {
           z[r * layer.outputs() + o] += layer.bias()[o];

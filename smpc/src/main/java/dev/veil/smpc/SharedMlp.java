@@ -38,13 +38,15 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
   static final long MAX_WEIGHTS = 1L << 24;
 
   /**
-   * One layer: {@code masked} is F (inputs×outputs, row-major), {@code maskShare} this party's B_j expanded
-   * from {@code maskSeed}, {@code bias} this party's bias share.
+   * One layer: {@code masked} is F (inputs×outputs, row-major); {@code weightShare} this party's additive share
+   * of W^T, derived from its mask seed: F + B0 for party 0, B1 for party 1; {@code bias} its bias share.
    */
-  public record Layer(int inputs, int outputs, long[] masked, byte[] maskSeed, long[] maskShare, long[] bias,
+  public record Layer(int inputs, int outputs, long[] masked, byte[] maskSeed, long[] weightShare, long[] bias,
                       Mlp.Activation activation) {
-    public static Layer of(int inputs, int outputs, long[] masked, byte[] maskSeed, long[] bias, Mlp.Activation activation) {
-      return new Layer(inputs, outputs, masked, maskSeed, new Prg(maskSeed).longs(inputs * outputs), bias, activation);
+    public static Layer of(int party, int inputs, int outputs, long[] masked, byte[] maskSeed, long[] bias,
+                           Mlp.Activation activation) {
+      long[] mask = new Prg(maskSeed).longs(inputs * outputs);
+      return new Layer(inputs, outputs, masked, maskSeed, party == 0 ? Ring.add(masked, mask) : mask, bias, activation);
     }
   }
 
@@ -99,8 +101,8 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
       WeightMasks.Layer mask = new WeightMasks.Layer(in, out, seed0, seed1);
       long[] masked = Ring.sub(w, mask.mask());
       long[][] bs = Shares.split(b, prg);
-      l0.add(Layer.of(in, out, masked, seed0, bs[0], layer.activation()));
-      l1.add(Layer.of(in, out, masked.clone(), seed1, bs[1], layer.activation()));
+      l0.add(Layer.of(0, in, out, masked, seed0, bs[0], layer.activation()));
+      l1.add(Layer.of(1, in, out, masked.clone(), seed1, bs[1], layer.activation()));
       masks.add(mask);
     }
     String hash = HexFormat.of().formatHex(digest.digest(), 0, 8);
@@ -123,7 +125,7 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
     List<Mlp.Layer> layers = new ArrayList<>();
     for (int l = 0; l < s0.layers().size(); l++) {
       Layer a = s0.layers().get(l), b = s1.layers().get(l);
-      long[] wt = Ring.add(Ring.add(a.masked(), a.maskShare()), b.maskShare());
+      long[] wt = Ring.add(a.weightShare(), b.weightShare());
       double[][] w = new double[a.outputs()][a.inputs()];
       for (int i = 0; i < a.inputs(); i++) {
         for (int o = 0; o < a.outputs(); o++) {
@@ -211,7 +213,7 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
       }
       byte[] seed = new byte[Prg.SEED_BYTES];
       in.readFully(seed);
-      layers.add(Layer.of(inputs, outputs, readLongs(in, inputs * outputs), seed, readLongs(in, outputs), activation));
+      layers.add(Layer.of(party, inputs, outputs, readLongs(in, inputs * outputs), seed, readLongs(in, outputs), activation));
     }
     if (in.read() != -1) {
       throw new IOException("share file has bytes after its last layer");

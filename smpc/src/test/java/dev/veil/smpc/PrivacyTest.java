@@ -129,10 +129,11 @@ class PrivacyTest {
     double[] expected = model.scores(x);
     double[] back = SharedMlp.reconstruct(reread(split.party0()), reread(split.party1())).scores(x);
     for (int i = 0; i < expected.length; i++) assertTrue(Math.abs(expected[i] - back[i]) < 1e-3);
-    // what one party can compute alone from its file (masked weights plus its mask share) is noise, not W
+    // what one party can compute alone from its file (masked weights plus its mask share: W − B of the other
+    // party) is noise, not W
     for (int party = 0; party < 2; party++) {
       SharedMlp.Layer first = split.party(party).layers().get(0);
-      long[] alone = Ring.add(first.masked(), first.maskShare());
+      long[] alone = party == 0 ? first.weightShare() : Ring.add(first.masked(), first.weightShare());
       int close = 0;
       for (int o = 0; o < 8; o++) {
         for (int i = 0; i < 16; i++) {

@@ -60,10 +60,11 @@ public final class SmpcClient {
 
   /**
    * Reconstructed scores (null with {@link Output#ARGMAX}) (rows×classes) and predicted class per row; party 0's rounds and bytes sent, and its
-   * time fetching the session's material from the provider and running the online protocol.
+   * time fetching the session's material from the provider and running the online protocol (wall clock, and
+   * the CPU time of its thread).
    */
   public record Prediction(double[][] scores, int[] labels, long rounds, long bytesPerParty, double materialMillis,
-                           double onlineMillis) {}
+                           double onlineMillis, double onlineCpuMillis) {}
 
   /** Fails when the two parties hold different versions of the model. */
   public ModelInfo info(String model) {
@@ -103,7 +104,8 @@ public final class SmpcClient {
       }
     }
     return new Prediction(out, labels, answers[0].path("rounds").asLong(), answers[0].path("bytesSent").asLong(),
-        answers[0].path("materialMillis").asDouble(), answers[0].path("onlineMillis").asDouble());
+        answers[0].path("materialMillis").asDouble(), answers[0].path("onlineMillis").asDouble(),
+        answers[0].path("onlineCpuMillis").asDouble());
   }
 
   /** The seed's accuracy under sharing: the parties compare predictions with shared labels; only the count comes back. */

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SmpcParty {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
   private static volatile SmpcParty instance;
 
   private final SmpcSettings settings;
@@ -192,10 +193,12 @@ final class SmpcParty {
         throw new SmpcFailure(502, "the crypto provider dealt material for a different computation");
       }
       long dealt = System.nanoTime();
+      long cpu = THREADS.getCurrentThreadCpuTime();
       Party p = new Party(party, new HttpPeerChannel(party, settings.peer(), keys, session, req.model().version(),
           settings.timeout()), material, req.model().fixedPoint());
       Object result = computation.run(p);
       long done = System.nanoTime();
+      long cpuDone = THREADS.getCurrentThreadCpuTime();
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("session", req.session());
       out.put("party", party);
@@ -218,6 +221,8 @@ final class SmpcParty {
       out.put("materialBytes", bundle.length);
       out.put("materialMillis", (dealt - started) / 1e6);
       out.put("onlineMillis", (done - dealt) / 1e6);
+      // the CPU this party's thread spent on the online phase: its compute cost, whatever else the machine runs
+      out.put("onlineCpuMillis", (cpuDone - cpu) / 1e6);
       return out;
     } finally {
       sessions.end(session);
