@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
  * The crypto provider's sessions: the first party to ask deals the session's material (for the plan it names)
  * and takes its bundle; the other bundle waits, for at most the timeout, for the other party, which must name
  * the same plan. Each bundle is handed out once; afterwards the provider keeps nothing but the used id.
+ * Dealing itself mostly happens ahead of requests ({@link MaterialPool}).
  */
 final class ProviderSessions {
   private static final int MAX_PENDING = 256;
@@ -26,6 +27,7 @@ final class ProviderSessions {
 
   private final Duration timeout;
   private final Map<String, Pending> pending = new HashMap<>();
+  private final MaterialPool pool = new MaterialPool();
   private final UsedSessions ended = new UsedSessions();
 
   ProviderSessions(Duration timeout) {
@@ -67,7 +69,7 @@ final class ProviderSessions {
     }
     if (first) {
       try {
-        p.dealt().complete(dealer.deal(plan));
+        p.dealt().complete(pool.take(version, planBytes, plan, dealer));
       } catch (RuntimeException e) {
         p.dealt().completeExceptionally(e);
         throw e;
@@ -96,6 +98,10 @@ final class ProviderSessions {
         ended.add(e.getKey());
       }
     }
+  }
+
+  int readyCount() {
+    return pool.readyCount();
   }
 
   synchronized int pendingCount() {

@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * {@value SmpcSettings#ROLE} setting names; the other roles' routes answer 404 there.
  *
  * <ul>
- *   <li>{@code GET smpc/status}: the role, its sessions in progress and the JVM's thread count.</li>
+ *   <li>{@code GET smpc/status}: the role, its sessions in progress (the provider: and sessions dealt ahead),
+ *       the JVM's thread count.</li>
  *   <li>{@code GET smpc/model/{name}} (party): the model's public facts (version, sizes, fractional bits).</li>
  *   <li>{@code POST smpc/predict} (party, from the client): {@code {session, model, version, rows, share[, labels]}}
  *       → output shares {@code {scores, argmax}} (base64 words), or with labels the opened correct count.</li>
@@ -46,8 +47,12 @@ public class SmpcFunctions {
       if (s.role() == null) {
         throw new SmpcFailure(404, "this host serves no SMPC role (" + SmpcSettings.ROLE + " is unset)");
       }
-      int live = s.party() >= 0 ? SmpcParty.get().sessions().liveCount() : SmpcProvider.get().sessions().pendingCount();
-      return Map.of("role", s.role(), "liveSessions", live, "threads", Thread.activeCount());
+      if (s.party() >= 0) {
+        return Map.of("role", s.role(), "liveSessions", SmpcParty.get().sessions().liveCount(), "threads", Thread.activeCount());
+      }
+      ProviderSessions sessions = SmpcProvider.get().sessions();
+      return Map.of("role", s.role(), "liveSessions", sessions.pendingCount(), "readyMaterial", sessions.readyCount(),
+          "threads", Thread.activeCount());
     });
   }
 

@@ -113,6 +113,25 @@ class SmpcServingTest {
 
   @Test
   @Order(2)
+  void theProviderDealsAheadAndEachDealtSessionServesOneRequest() throws Exception {
+    for (int i = 0; i < 3; i++) client.predict("linear-1x1", new double[][] {{i}});
+    // after a few requests of one kind the provider holds sessions dealt ahead, at most its pool depth per kind
+    dev.veil.testkit.Waits.until(() -> {
+      try {
+        return status(hosts.provider).path("readyMaterial").asInt() > 0;
+      } catch (Exception e) {
+        return false;
+      }
+    }, Duration.ofSeconds(20), "the provider to deal sessions ahead");
+    assertTrue(status(hosts.provider).path("readyMaterial").asInt() <= MaterialPool.DEPTH * 4);
+    // requests served from the pool compute correctly
+    for (int i = 0; i < 8; i++) {
+      assertEquals(0.5 * i + 0.25, client.predict("linear-1x1", new double[][] {{i}}).scores()[0][0], 1e-3);
+    }
+  }
+
+  @Test
+  @Order(2)
   void breastCancerRowsAndTheSeedsLinearModelWithItsAccuracyCount() {
     WdbcData validation = WdbcData.validation();
     double[][] z = new double[6][];
