@@ -345,7 +345,8 @@ class SmpcServingTest {
     int before = status(hosts.party0).path("threads").asInt();
     for (int i = 0; i < 15; i++) client.predict("linear-1x1", new double[][] {{i}});
     JsonNode after = status(hosts.party0);
-    assertTrue(after.path("threads").asInt() <= before + 2, before + " threads before, " + after + " after");
+    // a leak would add threads per request (15 here); a few may start as the host's pools warm up
+    assertTrue(after.path("threads").asInt() <= before + 4, before + " threads before, " + after + " after");
     waitForNoSessions();
   }
 
