@@ -31,6 +31,8 @@ public final class SmpcClient {
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   private final URI[] parties;
+  /** Models' public facts by name, asked once: a request then needs no extra round trip (refreshed on a version change). */
+  private final java.util.Map<String, ModelInfo> known = new java.util.concurrent.ConcurrentHashMap<>();
   private final String functionKey;
   private final Duration timeout;
 
@@ -83,8 +85,18 @@ public final class SmpcClient {
   }
 
   public Prediction predict(String model, double[][] rows, Output output) {
-    ModelInfo info = info(model);
-    JsonNode[] answers = run(info, rows, null, output.name().toLowerCase(java.util.Locale.ROOT));
+    ModelInfo info = cachedInfo(model);
+    JsonNode[] answers;
+    try {
+      answers = run(info, rows, null, output.name().toLowerCase(java.util.Locale.ROOT));
+    } catch (SmpcClientException e) {
+      if (!e.getMessage().contains("model version mismatch")) {
+        throw e;
+      }
+      known.remove(model); // the model was shared anew: ask again, once
+      info = cachedInfo(model);
+      answers = run(info, rows, null, output.name().toLowerCase(java.util.Locale.ROOT));
+    }
     int n = rows.length, classes = info.outputs();
     double[][] out = output == Output.ARGMAX ? null : new double[n][classes];
     int[] labels = new int[n];
@@ -106,6 +118,20 @@ public final class SmpcClient {
     return new Prediction(out, labels, answers[0].path("rounds").asLong(), answers[0].path("bytesSent").asLong(),
         answers[0].path("materialMillis").asDouble(), answers[0].path("onlineMillis").asDouble(),
         answers[0].path("onlineCpuMillis").asDouble());
+  }
+
+  /** Remembers a model's facts (package-private: tests stand in an outdated entry with it). */
+  void remember(ModelInfo info) {
+    known.put(info.model(), info);
+  }
+
+  private ModelInfo cachedInfo(String model) {
+    ModelInfo info = known.get(model);
+    if (info == null) {
+      info = info(model);
+      known.put(model, info);
+    }
+    return info;
   }
 
   /** The seed's accuracy under sharing: the parties compare predictions with shared labels; only the count comes back. */

@@ -132,6 +132,18 @@ class SmpcServingTest {
 
   @Test
   @Order(2)
+  void aClientWithCachedModelFactsFollowsARequestThatNamesAnOldVersion() {
+    // the client caches each model's facts; when a party answers "model version mismatch" it asks again once.
+    // Here a client that remembers an older split's version stands for one that saw the model before it was re-shared.
+    SmpcClient stale = new SmpcClient(hosts.party0.base(), hosts.party1.base(), SmpcHosts.HOST_KEY, Duration.ofSeconds(60));
+    SmpcClient.ModelInfo current = stale.info("linear-1x1");
+    stale.remember(new SmpcClient.ModelInfo("linear-1x1", "0123456789abcdef/1", current.inputs(), current.outputs(),
+        current.fixedPoint()));
+    assertEquals(0.5 * 2 + 0.25, stale.predict("linear-1x1", new double[][] {{2}}).scores()[0][0], 1e-3);
+  }
+
+  @Test
+  @Order(2)
   void breastCancerRowsAndTheSeedsLinearModelWithItsAccuracyCount() {
     WdbcData validation = WdbcData.validation();
     double[][] z = new double[6][];
