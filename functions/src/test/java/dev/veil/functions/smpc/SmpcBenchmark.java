@@ -115,7 +115,7 @@ class SmpcBenchmark {
         rounds = p.rounds();
       }
       line("3 JVMs, 1 image per request: client end to end p50 %.2f ms, p99 %.2f ms; of which party 0's online phase p50 %.2f ms, "
-          + "p99 %.2f ms (its thread's CPU p50 %.2f ms) and material fetch (provider deals inside the request) p50 %.2f ms; "
+          + "p99 %.2f ms (its thread's CPU p50 %.2f ms) and material fetch from the provider p50 %.2f ms; "
           + "%d rounds, %,d B sent per party; %d/%d predictions equal plaintext (scores revealed, argmax by the client)",
           percentile(total, 50), percentile(total, 99), percentile(online, 50), percentile(online, 99), percentile(onlineCpu, 50),
           percentile(material, 50), rounds, bytes, agree, SINGLE);
