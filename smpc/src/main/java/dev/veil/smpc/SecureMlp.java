@@ -4,7 +4,7 @@ package dev.veil.smpc;
  * Inference of a {@link SharedMlp} on a shared batch of inputs, and the seed's accuracy count, run by both
  * parties in step. Per layer: one masked-triple round for X·W^T (only the inputs' side is opened), local truncation, bias added locally, then the
  * activation (ReLU: 2 rounds; a polynomial of degree d: d − 1 rounds; none: 0). The optional argmax adds
- * 2⌈log2 classes⌉ rounds. For the 784→128→10 ReLU MLP with argmax that is 1 + 2 + 1 + 8 = 12 rounds.
+ * 1 + ⌈log2 (classes − 1)⌉ rounds. For the 784→128→10 ReLU MLP with argmax that is 1 + 2 + 1 + 5 = 9 rounds.
  */
 public final class SecureMlp {
   private SecureMlp() {}

@@ -163,7 +163,7 @@ class EngineTest {
     for (int r = 0; r < rows; r++) {
       assertEquals(Mlp.argmax(java.util.Arrays.copyOfRange(v, r * cols, (r + 1) * cols)), idx[r], "row " + r);
     }
-    assertEquals(8, result.rounds()); // 2 per level, 4 levels for 10 values
+    assertEquals(5, result.rounds()); // all pairs in one, then products of 9 bits in 4
   }
 
   @Test

@@ -37,8 +37,8 @@ class SecureMlpTest {
       }
       assertEquals(Mlp.argmax(expected), argmax[row]);
     }
-    // 1 (layer 1) + 2 (ReLU) + 1 (layer 2) + 4 (argmax of 3: two levels) rounds, whatever the batch size
-    assertEquals(8, result.rounds());
+    // 1 (layer 1) + 2 (ReLU) + 1 (layer 2) + 2 (argmax of 3: the pairs, then products of 2 bits), whatever the batch size
+    assertEquals(6, result.rounds());
   }
 
   @Test

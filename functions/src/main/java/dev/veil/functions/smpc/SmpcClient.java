@@ -56,7 +56,7 @@ public final class SmpcClient {
 
   /**
    * What the parties reveal: SCORES (4 rounds for the MNIST MLP; the client takes the argmax), ARGMAX (the
-   * predicted classes only, computed on shares: the client learns no scores; 12 rounds) or BOTH.
+   * predicted classes only, computed on shares: the client learns no scores; 9 rounds) or BOTH.
    */
   public enum Output { SCORES, ARGMAX, BOTH }
 

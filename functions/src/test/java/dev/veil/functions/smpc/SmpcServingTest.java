@@ -104,7 +104,7 @@ class SmpcServingTest {
       SmpcClient.Prediction label = client.predict("mnist-mlp", new double[][] {digits.images()[i]}, SmpcClient.Output.ARGMAX);
       assertEquals(Mlp.argmax(plain), label.labels()[0]);
       assertEquals(null, label.scores());
-      assertEquals(12, label.rounds());
+      assertEquals(9, label.rounds());
     }
     double[][] batch = java.util.Arrays.copyOfRange(digits.images(), 10, 26);
     SmpcClient.Prediction p = client.predict("mnist-mlp", batch, SmpcClient.Output.BOTH);
@@ -213,7 +213,7 @@ class SmpcServingTest {
       assertEquals(Mlp.argmax(plain), result.path("labels").get(r).asInt(), output);
       for (int k = 0; k < 10; k++) assertEquals(plain[k], result.path("scores").get(r).get(k).asDouble(), 0.01);
     }
-    assertEquals(12, result.path("rounds").asInt());
+    assertEquals(9, result.path("rounds").asInt());
   }
 
   /** A predict body for party {@code party} with the given session and a valid share of zeros. */
