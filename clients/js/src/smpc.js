@@ -80,6 +80,7 @@
     constructor(party0, party1, options = {}) {
       this.parties = [party0, party1].map((u) => u.replace(/\/$/, ''));
       this.key = options.functionKey;
+      this.known = new Map(); // models' public facts, asked once (again after a version mismatch)
     }
 
     async call(i, path, init = {}) {
@@ -111,7 +112,17 @@
      * or 'both'.
      */
     async predict(model, rows, output = 'scores') {
-      const info = await this.info(model);
+      if (!this.known.has(model)) this.known.set(model, await this.info(model));
+      try {
+        return await this.run(this.known.get(model), model, rows, output);
+      } catch (e) {
+        if (!/model version mismatch/.test(e.message)) throw e;
+        this.known.set(model, await this.info(model)); // the model was shared anew
+        return this.run(this.known.get(model), model, rows, output);
+      }
+    }
+
+    async run(info, model, rows, output) {
       const words = new BigUint64Array(rows.length * info.inputs);
       rows.forEach((row, r) => {
         if (row.length !== info.inputs) throw new Error(`row ${r} has ${row.length} values; ${model} takes ${info.inputs}`);
