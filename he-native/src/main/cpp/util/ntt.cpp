@@ -251,12 +251,39 @@ struct NttVector {
         }
     }
 
+    // Two stages per pass over the data (radix 4) halve the loads and stores of the wide stages; the
+    // arithmetic is the same butterflies in the same order per element, so the output is unchanged.
     VEIL_IFMA static void forward(const NttTables& tb, uint64_t* a) {
         const std::size_t n = tb.n();
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
-        std::size_t t = n >> 1;
-        for (std::size_t m = 1; t >= 8; m <<= 1, t >>= 1) {
+        std::size_t t = n >> 1, m = 1;
+        for (; t >= 16; m <<= 2, t >>= 2) {
+            const std::size_t h = t >> 1;
+            for (std::size_t i = 0; i < m; ++i) {
+                const __m512i w1 = _mm512_set1_epi64(int64_t(tb.fwd_w_[m + i]));
+                const __m512i w1q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[m + i]));
+                const __m512i w2 = _mm512_set1_epi64(int64_t(tb.fwd_w_[2 * m + 2 * i]));
+                const __m512i w2q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[2 * m + 2 * i]));
+                const __m512i w3 = _mm512_set1_epi64(int64_t(tb.fwd_w_[2 * m + 2 * i + 1]));
+                const __m512i w3q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[2 * m + 2 * i + 1]));
+                uint64_t* p0 = a + 2 * i * t;
+                uint64_t *p1 = p0 + h, *p2 = p0 + t, *p3 = p0 + t + h;
+                for (std::size_t j = 0; j < h; j += 8) {
+                    __m512i x0 = _mm512_loadu_si512(p0 + j), x1 = _mm512_loadu_si512(p1 + j);
+                    __m512i x2 = _mm512_loadu_si512(p2 + j), x3 = _mm512_loadu_si512(p3 + j);
+                    fwd_butterfly(x0, x2, w1, w1q, q, two_q);
+                    fwd_butterfly(x1, x3, w1, w1q, q, two_q);
+                    fwd_butterfly(x0, x1, w2, w2q, q, two_q);
+                    fwd_butterfly(x2, x3, w3, w3q, q, two_q);
+                    _mm512_storeu_si512(p0 + j, x0);
+                    _mm512_storeu_si512(p1 + j, x1);
+                    _mm512_storeu_si512(p2 + j, x2);
+                    _mm512_storeu_si512(p3 + j, x3);
+                }
+            }
+        }
+        for (; t >= 8; m <<= 1, t >>= 1) {
             for (std::size_t i = 0; i < m; ++i) {
                 const __m512i w = _mm512_set1_epi64(int64_t(tb.fwd_w_[m + i]));
                 const __m512i wq = _mm512_set1_epi64(int64_t(tb.fwd_wq_[m + i]));
@@ -287,7 +314,32 @@ struct NttVector {
         small_stage(tb, a, 1, true);
         small_stage(tb, a, 2, true);
         small_stage(tb, a, 4, true);
-        for (std::size_t m = n >> 4, t = 8; m >= 1; m >>= 1, t <<= 1) {
+        std::size_t m = n >> 4, t = 8;
+        for (; m >= 2; m >>= 2, t <<= 2) {
+            for (std::size_t i = 0; i < m / 2; ++i) {
+                const __m512i w0 = _mm512_set1_epi64(int64_t(tb.inv_w_[m + 2 * i]));
+                const __m512i w0q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m + 2 * i]));
+                const __m512i w1 = _mm512_set1_epi64(int64_t(tb.inv_w_[m + 2 * i + 1]));
+                const __m512i w1q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m + 2 * i + 1]));
+                const __m512i w2 = _mm512_set1_epi64(int64_t(tb.inv_w_[m / 2 + i]));
+                const __m512i w2q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m / 2 + i]));
+                uint64_t* p0 = a + 4 * i * t;
+                uint64_t *p1 = p0 + t, *p2 = p0 + 2 * t, *p3 = p0 + 3 * t;
+                for (std::size_t j = 0; j < t; j += 8) {
+                    __m512i x0 = _mm512_loadu_si512(p0 + j), x1 = _mm512_loadu_si512(p1 + j);
+                    __m512i x2 = _mm512_loadu_si512(p2 + j), x3 = _mm512_loadu_si512(p3 + j);
+                    inv_butterfly(x0, x1, w0, w0q, q, two_q);
+                    inv_butterfly(x2, x3, w1, w1q, q, two_q);
+                    inv_butterfly(x0, x2, w2, w2q, q, two_q);
+                    inv_butterfly(x1, x3, w2, w2q, q, two_q);
+                    _mm512_storeu_si512(p0 + j, x0);
+                    _mm512_storeu_si512(p1 + j, x1);
+                    _mm512_storeu_si512(p2 + j, x2);
+                    _mm512_storeu_si512(p3 + j, x3);
+                }
+            }
+        }
+        for (; m >= 1; m >>= 1, t <<= 1) {
             for (std::size_t i = 0; i < m; ++i) {
                 const __m512i w = _mm512_set1_epi64(int64_t(tb.inv_w_[m + i]));
                 const __m512i wq = _mm512_set1_epi64(int64_t(tb.inv_wq_[m + i]));
