@@ -207,6 +207,45 @@ VEIL_IFMA void sub_multiply_scalar_ifma(const uint64_t* a, const uint64_t* b, ui
     }
 }
 
+// Primes of 50 bits and more (SEAL's usual 60-bit special prime): 64-bit lanes with the high half of a
+// 64x64 product built from four 32x32 multiplies, for the Shoup and single-word Barrett steps of the
+// rescale and key-switch tails.
+VEIL_IFMA inline __m512i mul_hi64(__m512i x, __m512i y) {
+    const __m512i lo32 = _mm512_set1_epi64(0xFFFFFFFFLL);
+    const __m512i xh = _mm512_srli_epi64(x, 32), yh = _mm512_srli_epi64(y, 32);
+    const __m512i ll = _mm512_mul_epu32(x, y), lh = _mm512_mul_epu32(x, yh);
+    const __m512i hl = _mm512_mul_epu32(xh, y), hh = _mm512_mul_epu32(xh, yh);
+    __m512i mid = _mm512_add_epi64(_mm512_srli_epi64(ll, 32), _mm512_and_si512(lh, lo32));
+    mid = _mm512_add_epi64(mid, _mm512_and_si512(hl, lo32));
+    __m512i hi = _mm512_add_epi64(hh, _mm512_srli_epi64(lh, 32));
+    hi = _mm512_add_epi64(hi, _mm512_srli_epi64(hl, 32));
+    return _mm512_add_epi64(hi, _mm512_srli_epi64(mid, 32));
+}
+
+// x mod q for any 64-bit x: Barrett with floor(2^64 / q) leaves x - quot * q in [0, 2q).
+VEIL_IFMA void reduce_sub_wide(const uint64_t* a, uint64_t sub, uint64_t* out, std::size_t n, const Modulus& m) {
+    const __m512i q = _mm512_set1_epi64(int64_t(m.value())), ratio = _mm512_set1_epi64(int64_t(m.ratio_hi()));
+    const __m512i q_minus_sub = _mm512_set1_epi64(int64_t(m.value() - sub));
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x = _mm512_loadu_si512(a + i);
+        __m512i r = _mm512_sub_epi64(x, _mm512_mullo_epi64(mul_hi64(x, ratio), q));
+        r = sub_if_ge(r, q);
+        _mm512_storeu_si512(out + i, sub_if_ge(_mm512_add_epi64(r, q_minus_sub), q));
+    }
+}
+
+// (a - b) * w mod q with the 64-bit Shoup quotient of w (q < 2^62 so that a + q - b fits).
+VEIL_IFMA void sub_multiply_scalar_wide(const uint64_t* a, const uint64_t* b, const MulOperand& w, uint64_t* out,
+                                        std::size_t n, uint64_t qv) {
+    const __m512i q = _mm512_set1_epi64(int64_t(qv)), wv = _mm512_set1_epi64(int64_t(w.operand)),
+                  wq = _mm512_set1_epi64(int64_t(w.quotient));
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i d = _mm512_sub_epi64(_mm512_add_epi64(_mm512_loadu_si512(a + i), q), _mm512_loadu_si512(b + i));
+        const __m512i r = _mm512_sub_epi64(_mm512_mullo_epi64(d, wv), _mm512_mullo_epi64(mul_hi64(d, wq), q));
+        _mm512_storeu_si512(out + i, sub_if_ge(r, q));
+    }
+}
+
 VEIL_IFMA void add_poly_avx512(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
     const __m512i q = _mm512_set1_epi64(int64_t(qv));
     for (std::size_t i = 0; i < n; i += 8)
@@ -270,12 +309,14 @@ void add_scalar_poly(const uint64_t* a, uint64_t c, uint64_t* out, std::size_t n
 
 void reduce_sub_poly(const uint64_t* a, uint64_t sub, uint64_t* out, std::size_t n, const Modulus& q) {
     if (ifma_for(q.value(), n)) return reduce_sub_ifma(a, sub, out, n, q.value());
+    if (avx512_for(q.value(), n)) return reduce_sub_wide(a, sub, out, n, q);
     for (std::size_t i = 0; i < n; ++i) out[i] = sub_mod(q.reduce(a[i]), sub, q.value());
 }
 
 void sub_multiply_scalar_poly(const uint64_t* a, const uint64_t* b, const MulOperand& w, uint64_t* out,
                               std::size_t n, uint64_t q) {
     if (ifma_for(q, n)) return sub_multiply_scalar_ifma(a, b, w.operand, out, n, q);
+    if (avx512_for(q, n)) return sub_multiply_scalar_wide(a, b, w, out, n, q);
     for (std::size_t i = 0; i < n; ++i) out[i] = mul_shoup(sub_mod(a[i], b[i], q), w, q);
 }
 
