@@ -229,25 +229,37 @@ struct NttVector {
         return s;
     }
 
-    VEIL_IFMA static void small_stage(const NttTables& tb, uint64_t* a, int t, bool inverse) {
+    // The three stages whose butterfly span (4, 2, 1) is below one vector, done in one pass: each
+    // 16-element chunk stays in two registers through all three (forward: then fully reduced to [0, q)).
+    VEIL_IFMA static void small_stages(const NttTables& tb, uint64_t* a, bool inverse) {
         static const SmallPerm perms[3] = {small_perm(4), small_perm(2), small_perm(1)};
-        const SmallPerm& pm = perms[small_stage_slot(t)];
-        const std::size_t n = tb.n(), half = n / 2, off = small_stage_slot(t) * half;
-        const uint64_t* ws = (inverse ? tb.small_inv_w_ : tb.small_fwd_w_).data() + off;
-        const uint64_t* wqs = (inverse ? tb.small_inv_wq_ : tb.small_fwd_wq_).data() + off;
+        const std::size_t n = tb.n(), half = n / 2;
+        const uint64_t* ws = (inverse ? tb.small_inv_w_ : tb.small_fwd_w_).data();
+        const uint64_t* wqs = (inverse ? tb.small_inv_wq_ : tb.small_fwd_wq_).data();
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
         for (std::size_t c = 0; c < n / 16; ++c) {
             __m512i v0 = _mm512_loadu_si512(a + 16 * c), v1 = _mm512_loadu_si512(a + 16 * c + 8);
-            __m512i x = _mm512_permutex2var_epi64(v0, pm.x_idx, v1);
-            __m512i y = _mm512_permutex2var_epi64(v0, pm.y_idx, v1);
-            __m512i w = _mm512_loadu_si512(ws + 8 * c), wq = _mm512_loadu_si512(wqs + 8 * c);
-            if (inverse)
-                inv_butterfly(x, y, w, wq, q, two_q);
-            else
-                fwd_butterfly(x, y, w, wq, q, two_q);
-            _mm512_storeu_si512(a + 16 * c, _mm512_permutex2var_epi64(x, pm.out0, y));
-            _mm512_storeu_si512(a + 16 * c + 8, _mm512_permutex2var_epi64(x, pm.out1, y));
+            for (int k = 0; k < 3; ++k) {
+                const int slot = inverse ? 2 - k : k;  // forward: spans 4, 2, 1; inverse: 1, 2, 4
+                const SmallPerm& pm = perms[slot];
+                __m512i x = _mm512_permutex2var_epi64(v0, pm.x_idx, v1);
+                __m512i y = _mm512_permutex2var_epi64(v0, pm.y_idx, v1);
+                const __m512i w = _mm512_loadu_si512(ws + slot * half + 8 * c);
+                const __m512i wq = _mm512_loadu_si512(wqs + slot * half + 8 * c);
+                if (inverse)
+                    inv_butterfly(x, y, w, wq, q, two_q);
+                else
+                    fwd_butterfly(x, y, w, wq, q, two_q);
+                v0 = _mm512_permutex2var_epi64(x, pm.out0, y);
+                v1 = _mm512_permutex2var_epi64(x, pm.out1, y);
+            }
+            if (!inverse) {
+                v0 = reduce_once(reduce_once(v0, two_q), q);
+                v1 = reduce_once(reduce_once(v1, two_q), q);
+            }
+            _mm512_storeu_si512(a + 16 * c, v0);
+            _mm512_storeu_si512(a + 16 * c + 8, v1);
         }
     }
 
@@ -297,23 +309,14 @@ struct NttVector {
                 }
             }
         }
-        small_stage(tb, a, 4, false);
-        small_stage(tb, a, 2, false);
-        small_stage(tb, a, 1, false);
-        for (std::size_t j = 0; j < n; j += 8) {
-            __m512i v = _mm512_loadu_si512(a + j);
-            v = reduce_once(reduce_once(v, two_q), q);
-            _mm512_storeu_si512(a + j, v);
-        }
+        small_stages(tb, a, false);
     }
 
     VEIL_IFMA static void inverse(const NttTables& tb, uint64_t* a) {
         const std::size_t n = tb.n();
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
-        small_stage(tb, a, 1, true);
-        small_stage(tb, a, 2, true);
-        small_stage(tb, a, 4, true);
+        small_stages(tb, a, true);
         std::size_t m = n >> 4, t = 8;
         for (; m >= 2; m >>= 2, t <<= 2) {
             for (std::size_t i = 0; i < m / 2; ++i) {
