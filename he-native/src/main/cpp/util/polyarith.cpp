@@ -246,6 +246,61 @@ VEIL_IFMA void sub_multiply_scalar_wide(const uint64_t* a, const uint64_t* b, co
     }
 }
 
+// Barrett reduction of a 128-bit P = hi * 2^64 + lo below 2^(s + 64), s = L - 1 for an L-bit prime q
+// (50 <= L <= 61), with k = floor(2^(s + 64) / q) < 2^64: as barrett_reduce in 64-bit lanes, the estimate
+// is at most 2 below the quotient and the remainder (below 3q) is exact in the low word.
+struct Barrett64 {
+    __m512i q, two_q, k;
+    __m128i s, s_up;  // s and 64 - s
+};
+
+VEIL_IFMA Barrett64 make_barrett64(uint64_t qv) {
+    const int s = 63 - __builtin_clzll(qv);
+    Barrett64 b;
+    b.q = _mm512_set1_epi64(int64_t(qv));
+    b.two_q = _mm512_set1_epi64(int64_t(2 * qv));
+    b.k = _mm512_set1_epi64(int64_t(uint64_t((u128(1) << (s + 64)) / qv)));
+    b.s = _mm_cvtsi32_si128(s);
+    b.s_up = _mm_cvtsi32_si128(64 - s);
+    return b;
+}
+
+VEIL_IFMA inline __m512i barrett64_reduce(__m512i hi, __m512i lo, const Barrett64& b) {
+    const __m512i c1 = _mm512_or_si512(_mm512_sll_epi64(hi, b.s_up), _mm512_srl_epi64(lo, b.s));
+    const __m512i qe = mul_hi64(c1, b.k);
+    __m512i r = _mm512_sub_epi64(lo, _mm512_mullo_epi64(qe, b.q));
+    r = sub_if_ge(r, b.two_q);
+    return sub_if_ge(r, b.q);
+}
+
+VEIL_IFMA void multiply_poly_wide(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
+    const Barrett64 c = make_barrett64(qv);
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
+        _mm512_storeu_si512(out + i, barrett64_reduce(mul_hi64(x, y), _mm512_mullo_epi64(x, y), c));
+    }
+}
+
+VEIL_IFMA void tensor_wide(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1,
+                           uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv) {
+    const Barrett64 c = make_barrett64(qv);
+    const __m512i one = _mm512_set1_epi64(1);
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x0 = _mm512_loadu_si512(a0 + i), x1 = _mm512_loadu_si512(a1 + i);
+        const __m512i y0 = _mm512_loadu_si512(b0 + i), y1 = _mm512_loadu_si512(b1 + i);
+        const __m512i lo1 = _mm512_mullo_epi64(x0, y1), lo2 = _mm512_mullo_epi64(x1, y0);
+        const __m512i lo = _mm512_add_epi64(lo1, lo2);
+        const __mmask8 carry = _mm512_cmplt_epu64_mask(lo, lo1);
+        const __m512i hi_sum = _mm512_add_epi64(mul_hi64(x0, y1), mul_hi64(x1, y0));
+        const __m512i hi = _mm512_mask_add_epi64(hi_sum, carry, hi_sum, one);
+        const __m512i first = barrett64_reduce(mul_hi64(x0, y0), _mm512_mullo_epi64(x0, y0), c);
+        const __m512i last = barrett64_reduce(mul_hi64(x1, y1), _mm512_mullo_epi64(x1, y1), c);
+        _mm512_storeu_si512(c0 + i, first);
+        _mm512_storeu_si512(c1 + i, barrett64_reduce(hi, lo, c));
+        _mm512_storeu_si512(c2 + i, last);
+    }
+}
+
 VEIL_IFMA void add_poly_avx512(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
     const __m512i q = _mm512_set1_epi64(int64_t(qv));
     for (std::size_t i = 0; i < n; i += 8)
@@ -278,6 +333,8 @@ VEIL_IFMA void negate_poly_avx512(const uint64_t* a, uint64_t* out, std::size_t 
 bool ifma_for(uint64_t q, std::size_t n) { return q < kIfmaPrimeBound && n % 8 == 0 && use_ifma(); }
 // The additive kernels need no multiplier: any q below 2^63 (so that a + b cannot wrap).
 bool avx512_for(uint64_t q, std::size_t n) { return q < (uint64_t(1) << 62) && n % 8 == 0 && use_ifma(); }
+// Products of primes from 2^50 to 2^61 in 64-bit lanes.
+bool wide_for(uint64_t q, std::size_t n) { return q >= kIfmaPrimeBound && q < (uint64_t(1) << 61) && avx512_for(q, n); }
 
 }  // namespace
 
@@ -323,6 +380,7 @@ void sub_multiply_scalar_poly(const uint64_t* a, const uint64_t* b, const MulOpe
 void tensor_poly(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1, uint64_t* c0,
                  uint64_t* c1, uint64_t* c2, std::size_t n, const Modulus& q) {
     if (ifma_for(q.value(), n)) return tensor_ifma(a0, a1, b0, b1, c0, c1, c2, n, q.value());
+    if (wide_for(q.value(), n)) return tensor_wide(a0, a1, b0, b1, c0, c1, c2, n, q.value());
     for (std::size_t i = 0; i < n; ++i) {
         const uint64_t x0 = a0[i], x1 = a1[i], y0 = b0[i], y1 = b1[i];
         c0[i] = q.reduce(u128(x0) * y0);
@@ -354,6 +412,7 @@ void multiply_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::siz
         multiply_poly_ifma(a, b, out, n, q.value());
         return;
     }
+    if (wide_for(q.value(), n)) return multiply_poly_wide(a, b, out, n, q.value());
     for (std::size_t i = 0; i < n; ++i) out[i] = q.reduce(u128(a[i]) * b[i]);
 }
 
