@@ -58,9 +58,16 @@ class SealCompatibilityTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(ParameterSet.class)
     void compatibleWithSeal(ParameterSet set) {
-        parmsIdsAndPrimesEqualSealsAtEveryLevel(set);
-        sealKeysAndCiphertextsThroughOurEvaluator(set);
-        ourKeysAndCiphertextsThroughSeal(set);
+        try {
+            parmsIdsAndPrimesEqualSealsAtEveryLevel(set);
+            sealKeysAndCiphertextsThroughOurEvaluator(set);
+            ourKeysAndCiphertextsThroughSeal(set);
+        } finally {
+            SealHarness done = seals.remove(set); // frees its keys (the deep set's are hundreds of MB)
+            if (done != null) {
+                done.close();
+            }
+        }
     }
 
     /** Key compression modes per set: all three, or zstd alone for the deep chain (ciphertexts still use all). */
