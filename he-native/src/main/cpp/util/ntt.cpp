@@ -1,10 +1,9 @@
 #include "util/ntt.h"
 
-#include <immintrin.h>
-
 #include <cstring>
 
 #include "he/error.h"
+#include "util/avx512.h"
 #include "util/numth.h"
 #include "util/simd.h"
 
@@ -150,27 +149,14 @@ void inverse_scalar(const NttTables& tb, uint64_t* a) {
 // ---------------------------------------------------------------------------------------------
 // AVX-512 IFMA kernels for q < 2^50: eight 52-bit lanes, same butterflies as above.
 
-#define VEIL_IFMA __attribute__((target("avx512f,avx512vl,avx512dq,avx512ifma")))
-
 // Wide = false: 52-bit IFMA lanes (q < 2^50). Wide = true: 64-bit lanes with the high half of the
 // 64x64 product built from four 32x32 multiplies (q < 2^62), for SEAL's usual 60-bit primes.
 template <bool Wide>
 struct NttVector {
-    VEIL_IFMA static inline __m512i mul_hi64(__m512i x, __m512i y) {
-        const __m512i lo32 = _mm512_set1_epi64(0xFFFFFFFFLL);
-        const __m512i xh = _mm512_srli_epi64(x, 32), yh = _mm512_srli_epi64(y, 32);
-        const __m512i ll = _mm512_mul_epu32(x, y), lh = _mm512_mul_epu32(x, yh);
-        const __m512i hl = _mm512_mul_epu32(xh, y), hh = _mm512_mul_epu32(xh, yh);
-        __m512i mid = _mm512_add_epi64(_mm512_srli_epi64(ll, 32), _mm512_and_si512(lh, lo32));
-        mid = _mm512_add_epi64(mid, _mm512_and_si512(hl, lo32));
-        __m512i hi = _mm512_add_epi64(hh, _mm512_srli_epi64(lh, 32));
-        hi = _mm512_add_epi64(hi, _mm512_srli_epi64(hl, 32));
-        return _mm512_add_epi64(hi, _mm512_srli_epi64(mid, 32));
-    }
     // x * w mod q in [0, 2q), given the Shoup quotient wq of w.
     VEIL_IFMA static inline __m512i mul_shoup(__m512i x, __m512i w, __m512i wq, __m512i q) {
         if constexpr (Wide) {
-            const __m512i hi = mul_hi64(x, wq);
+            const __m512i hi = avx512::mul_hi64(x, wq);
             return _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(hi, q));
         } else {
             const __m512i zero = _mm512_setzero_si512();
@@ -181,21 +167,16 @@ struct NttVector {
             return _mm512_and_si512(r, mask);
         }
     }
-    // x - m when x >= m (unsigned): min(x, x - m) since x - m wraps to a huge value when x < m.
-    VEIL_IFMA static inline __m512i reduce_once(__m512i x, __m512i m) {
-        return _mm512_min_epu64(x, _mm512_sub_epi64(x, m));
-    }
-
     VEIL_IFMA static inline void fwd_butterfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, __m512i q,
                                                __m512i two_q) {
-        x = reduce_once(x, two_q);
+        x = avx512::sub_if_ge(x, two_q);
         __m512i v = mul_shoup(y, w, wq, q);
         y = _mm512_add_epi64(_mm512_sub_epi64(x, v), two_q);
         x = _mm512_add_epi64(x, v);
     }
     VEIL_IFMA static inline void inv_butterfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, __m512i q,
                                                __m512i two_q) {
-        __m512i s = reduce_once(_mm512_add_epi64(x, y), two_q);
+        __m512i s = avx512::sub_if_ge(_mm512_add_epi64(x, y), two_q);
         __m512i d = _mm512_add_epi64(_mm512_sub_epi64(x, y), two_q);
         x = s;
         y = mul_shoup(d, w, wq, q);
@@ -255,8 +236,8 @@ struct NttVector {
                 v1 = _mm512_permutex2var_epi64(x, pm.out1, y);
             }
             if (!inverse) {
-                v0 = reduce_once(reduce_once(v0, two_q), q);
-                v1 = reduce_once(reduce_once(v1, two_q), q);
+                v0 = avx512::sub_if_ge(avx512::sub_if_ge(v0, two_q), q);
+                v1 = avx512::sub_if_ge(avx512::sub_if_ge(v1, two_q), q);
             }
             _mm512_storeu_si512(a + 16 * c, v0);
             _mm512_storeu_si512(a + 16 * c + 8, v1);
@@ -360,7 +341,7 @@ struct NttVector {
         const __m512i iwq = _mm512_set1_epi64(int64_t(tb.inv_n_wq_));
         for (std::size_t j = 0; j < n; j += 8) {
             __m512i v = mul_shoup(_mm512_loadu_si512(a + j), iw, iwq, q);
-            v = reduce_once(v, q);
+            v = avx512::sub_if_ge(v, q);
             _mm512_storeu_si512(a + j, v);
         }
     }

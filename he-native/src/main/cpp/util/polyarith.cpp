@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "he/error.h"
+#include "util/avx512.h"
 #include "util/simd.h"
 
 namespace veil::he::util {
@@ -22,8 +23,6 @@ void reduce_poly(const uint64_t* a, uint64_t* out, std::size_t n, const Modulus&
 // hi * 2^52 + lo. Sums that stay below 2^(L+51) for an L-bit prime are reduced by Barrett with a
 // precomputed 52-bit constant (two more multiplies); larger sums (long key-switch dot products) with
 // precomputed 2^52 mod q and 2^55 mod q. Additions need only AVX-512F and work for any q < 2^63.
-
-#define VEIL_IFMA __attribute__((target("avx512f,avx512vl,avx512dq,avx512ifma")))
 
 namespace {
 
@@ -60,7 +59,8 @@ VEIL_IFMA inline __m512i shoup52_mul(__m512i x, __m512i w, __m512i wq, __m512i q
     return _mm512_and_si512(r, _mm512_set1_epi64(int64_t(kMask52)));
 }
 
-VEIL_IFMA inline __m512i sub_if_ge(__m512i x, __m512i m) { return _mm512_min_epu64(x, _mm512_sub_epi64(x, m)); }
+using avx512::sub_if_ge;
+using avx512::mul_hi64;
 
 // (hi * 2^52 + lo) mod q for hi < 2^55 and lo < 2^52.
 VEIL_IFMA inline __m512i reduce_split(__m512i hi, __m512i lo, const Ifma52Consts& c) {
@@ -207,20 +207,7 @@ VEIL_IFMA void sub_multiply_scalar_ifma(const uint64_t* a, const uint64_t* b, ui
     }
 }
 
-// Primes of 50 bits and more (SEAL's usual 60-bit special prime): 64-bit lanes with the high half of a
-// 64x64 product built from four 32x32 multiplies, for the Shoup and single-word Barrett steps of the
-// rescale and key-switch tails.
-VEIL_IFMA inline __m512i mul_hi64(__m512i x, __m512i y) {
-    const __m512i lo32 = _mm512_set1_epi64(0xFFFFFFFFLL);
-    const __m512i xh = _mm512_srli_epi64(x, 32), yh = _mm512_srli_epi64(y, 32);
-    const __m512i ll = _mm512_mul_epu32(x, y), lh = _mm512_mul_epu32(x, yh);
-    const __m512i hl = _mm512_mul_epu32(xh, y), hh = _mm512_mul_epu32(xh, yh);
-    __m512i mid = _mm512_add_epi64(_mm512_srli_epi64(ll, 32), _mm512_and_si512(lh, lo32));
-    mid = _mm512_add_epi64(mid, _mm512_and_si512(hl, lo32));
-    __m512i hi = _mm512_add_epi64(hh, _mm512_srli_epi64(lh, 32));
-    hi = _mm512_add_epi64(hi, _mm512_srli_epi64(hl, 32));
-    return _mm512_add_epi64(hi, _mm512_srli_epi64(mid, 32));
-}
+// Primes of 50 bits and more (SEAL's usual 60-bit primes): 64-bit lanes with mul_hi64.
 
 // x mod q for any 64-bit x: Barrett with floor(2^64 / q) leaves x - quot * q in [0, 2q).
 VEIL_IFMA void reduce_sub_wide(const uint64_t* a, uint64_t sub, uint64_t* out, std::size_t n, const Modulus& m) {
