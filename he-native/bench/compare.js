@@ -35,7 +35,6 @@ const rows = [
   ['rescale', 'rescale', 'rescale'],
   ['rotate 1', 'rotate_1', 'rotate_one'],
   ['16 rotations hoisted', 'rotate_hoisted_16', 'rotate_16_batch'],
-  ['16 rotations one by one', 'rotate_16_unhoisted', 'rotate_16_batch'],
 ];
 const nativeKey = { 'ntt_forward (1 prime)': 'ntt_forward', multiply_plain: 'multiply_plain', relinearize: 'relinearize',
   rescale: 'rescale', 'rotate 1': 'rotate_1' };
