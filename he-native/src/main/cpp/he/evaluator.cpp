@@ -10,17 +10,23 @@
 #include "util/galois.h"
 #include "util/numth.h"
 #include "util/polyarith.h"
+#include "util/scratch.h"
 
 namespace veil::he {
 
 // The target polynomial of a key switch, split into one digit per prime of its level (the residue
 // mod q_j read as an integer), each digit reduced mod every prime of the level and the special
 // prime and NTT-transformed: digit(i, j) for output modulus i (0..L, L = special) and digit j.
+// The digits live in the thread's scratch buffer, except for a hoisted rotate_many, which keeps its own
+// (its fallback rotations decompose again on the same thread).
 struct Evaluator::Decomposition {
+    explicit Decomposition(bool own_storage) : owned(own_storage) {}
+    bool owned;
     std::size_t n = 0, levels = 0;
-    std::vector<uint64_t> data;
-    const uint64_t* digit(std::size_t i, std::size_t j) const { return data.data() + (i * levels + j) * n; }
-    uint64_t* digit(std::size_t i, std::size_t j) { return data.data() + (i * levels + j) * n; }
+    std::vector<uint64_t> storage;
+    uint64_t* data = nullptr;
+    const uint64_t* digit(std::size_t i, std::size_t j) const { return data + (i * levels + j) * n; }
+    uint64_t* digit(std::size_t i, std::size_t j) { return data + (i * levels + j) * n; }
 };
 
 namespace {
@@ -133,6 +139,18 @@ void Evaluator::multiply_inplace(Ciphertext& a, const Ciphertext& b) const {
     const double scale = a.scale * b.scale;
     check_scale_bound(scale, cd);
     const std::size_t n = cd.n(), k = cd.size();
+    if (a.size == 2 && b.size == 2 && &a != &b) {
+        // The common case in place: c0 and c1 overwrite a0 and a1, c2 is appended (poly-major layout).
+        a.data.resize(3 * n * k);
+        a.size = 3;
+        for (std::size_t j = 0; j < k; ++j)
+            util::tensor_poly(a.rns(0, j), a.rns(1, j), b.rns(0, j), b.rns(1, j), a.rns(0, j), a.rns(1, j),
+                              a.rns(2, j), n, cd.moduli()[j]);
+        a.scale = scale;
+        a.correction_factor = 1;
+        a.seed_type = PrngType::unknown;
+        return;
+    }
     Ciphertext r;
     r.resize(a.parms_id, out_size, n, k);
     util::MulAccumulator acc(n);
@@ -202,9 +220,15 @@ void Evaluator::decompose(const ContextData& cd, const uint64_t* target, Decompo
     const std::size_t n = cd.n(), L = cd.size(), special = kd.size() - 1;
     d.n = n;
     d.levels = L;
-    d.data.resize((L + 1) * L * n);
-    std::vector<uint64_t> coeff(target, target + L * n);
-    for (std::size_t j = 0; j < L; ++j) cd.ntt(j).inverse(coeff.data() + j * n);
+    if (d.owned) {
+        d.storage.resize((L + 1) * L * n);
+        d.data = d.storage.data();
+    } else {
+        d.data = util::scratch(util::Scratch::decomposition, (L + 1) * L * n);
+    }
+    uint64_t* coeff = util::scratch(util::Scratch::decompose_coeff, L * n);
+    std::copy(target, target + L * n, coeff);
+    for (std::size_t j = 0; j < L; ++j) cd.ntt(j).inverse(coeff + j * n);
     for (std::size_t i = 0; i <= L; ++i) {
         const std::size_t ki = i < L ? i : special;
         const util::Modulus& qi = kd.moduli()[ki];
@@ -215,79 +239,47 @@ void Evaluator::decompose(const ContextData& cd, const uint64_t* target, Decompo
                 continue;
             }
             if (kd.moduli()[j].value() <= qi.value())
-                std::copy(coeff.begin() + j * n, coeff.begin() + (j + 1) * n, dst);
+                std::copy(coeff + j * n, coeff + (j + 1) * n, dst);
             else
-                util::reduce_poly(coeff.data() + j * n, dst, n, qi);
+                util::reduce_poly(coeff + j * n, dst, n, qi);
             kd.ntt(ki).forward(dst);
         }
     }
 }
 
 void Evaluator::switch_key(const ContextData& cd, const Decomposition& d, const uint32_t* perm,
-                           const std::vector<PublicKey>& key, uint64_t* out0, uint64_t* out1) const {
+                           const std::vector<PublicKey>& key, uint64_t* out0, uint64_t* out1, const uint64_t* add0,
+                           const uint64_t* add1) const {
     const ContextData& kd = context_->key_data();
     const std::size_t n = cd.n(), L = cd.size(), special = kd.size() - 1;
-    // Products accumulated mod each prime of the level and mod the special prime P.
-    std::vector<uint64_t> t0((L + 1) * n), t1((L + 1) * n);
-    util::MulAccumulator acc0(n), acc1(n);
+    // Inner products with the key mod each prime of the level and mod the special prime P.
+    uint64_t* t0 = util::scratch(util::Scratch::switch0, (L + 1) * n);
+    uint64_t* t1 = util::scratch(util::Scratch::switch1, (L + 1) * n);
+    std::vector<const uint64_t*> digits(L), k0(L), k1(L);
     for (std::size_t i = 0; i <= L; ++i) {
         const std::size_t ki = i < L ? i : special;
-        const util::Modulus& qi = kd.moduli()[ki];
-        acc0.reset();
-        acc1.reset();
         for (std::size_t j = 0; j < L; ++j) {
-            const uint64_t* digit = d.digit(i, j);
-            const Ciphertext& kj = key[j].data;
-            acc0.add_permuted(digit, perm, kj.rns(0, ki), qi);
-            acc1.add_permuted(digit, perm, kj.rns(1, ki), qi);
+            digits[j] = d.digit(i, j);
+            k0[j] = key[j].data.rns(0, ki);
+            k1[j] = key[j].data.rns(1, ki);
         }
-        acc0.finish(t0.data() + i * n, qi);
-        acc1.finish(t1.data() + i * n, qi);
+        util::dot_product2_poly(digits.data(), perm, k0.data(), k1.data(), L, t0 + i * n, t1 + i * n, n,
+                                kd.moduli()[ki]);
     }
-    // Divide by P with rounding: (t_i - round-corrected (t_P mod q_i)) * P^-1 mod q_i.
-    const util::Modulus& p = kd.moduli()[special];
-    const uint64_t half = p.value() >> 1;
-    std::vector<uint64_t> tmp(n);
-    for (int c = 0; c < 2; ++c) {
-        std::vector<uint64_t>& t = c == 0 ? t0 : t1;
-        uint64_t* out = c == 0 ? out0 : out1;
-        uint64_t* last = t.data() + L * n;
-        kd.ntt(special).inverse(last);
-        for (std::size_t x = 0; x < n; ++x) {
-            uint64_t v = last[x] + half;
-            last[x] = v - ((v >= p.value()) ? p.value() : 0);
-        }
-        for (std::size_t i = 0; i < L; ++i) {
-            const util::Modulus& qi = kd.moduli()[i];
-            if (p.value() > qi.value())
-                util::reduce_poly(last, tmp.data(), n, qi);
-            else
-                std::copy(last, last + n, tmp.data());
-            const uint64_t half_i = qi.reduce(half);
-            for (auto& v : tmp) v = util::sub_mod(v, half_i, qi.value());
-            kd.ntt(i).forward(tmp.data());
-            uint64_t* o = out + i * n;
-            util::sub_poly(t.data() + i * n, tmp.data(), o, n, qi.value());
-            util::multiply_poly_scalar(o, kd.inv_last_mod()[i], o, n, qi.value());
-        }
-    }
+    // Divide by P with rounding.
+    detail::divide_round_last_ntt(kd, L, t0, t0 + L * n, out0, add0);
+    detail::divide_round_last_ntt(kd, L, t1, t1 + L * n, out1, add1);
 }
 
 void Evaluator::relinearize_inplace(Ciphertext& a, const RelinKeys& keys) const {
     const ContextData& cd = detail::check_ciphertext(*context_, a, "ciphertext");
     const std::size_t n = cd.n(), L = cd.size();
-    std::vector<uint64_t> k0(n * L), k1(n * L);
-    Decomposition d;
+    Decomposition d(false);
     while (a.size > 2) {
         const std::size_t index = RelinKeys::index_of_power(a.size - 1);
         check_kswitch_key(cd, keys, index, "relinearization keys");
         decompose(cd, a.poly(a.size - 1), d);
-        switch_key(cd, d, nullptr, keys.keys[index], k0.data(), k1.data());
-        for (std::size_t j = 0; j < L; ++j) {
-            const uint64_t q = cd.moduli()[j].value();
-            util::add_poly(a.rns(0, j), k0.data() + j * n, a.rns(0, j), n, q);
-            util::add_poly(a.rns(1, j), k1.data() + j * n, a.rns(1, j), n, q);
-        }
+        switch_key(cd, d, nullptr, keys.keys[index], a.poly(0), a.poly(1), a.poly(0), a.poly(1));
         --a.size;
         a.data.resize(a.size * n * L);
     }
@@ -310,20 +302,23 @@ void Evaluator::apply_galois_decomposed(const ContextData& cd, const Ciphertext&
                                         uint64_t galois_elt, const GaloisKeys& keys, Ciphertext& out) const {
     const std::size_t n = cd.n(), L = cd.size();
     const auto perm = permutation(galois_elt);
-    out.resize(a.parms_id, 2, n, L);
-    out.is_ntt_form = true;
-    out.scale = a.scale;
-    out.correction_factor = a.correction_factor;
-    switch_key(cd, d, perm->data(), keys.keys[GaloisKeys::index_of(galois_elt)], out.poly(0), out.poly(1));
+    // a0 read through the permutation, to be added to the key switch of the permuted a1. `out` may
+    // be `a` itself (its a1 is already in the decomposition), so a0 goes through a scratch buffer.
+    uint64_t* permuted = util::scratch(util::Scratch::permuted, L * n);
+    const uint32_t* pm = perm->data();
     for (std::size_t j = 0; j < L; ++j) {
-        const uint64_t q = cd.moduli()[j].value();
         const uint64_t* src = a.rns(0, j);
-        uint64_t* dst = out.rns(0, j);
-        for (std::size_t x = 0; x < n; ++x) {
-            uint64_t v = dst[x] + src[(*perm)[x]];
-            dst[x] = v - ((v >= q) ? q : 0);
-        }
+        uint64_t* dst = permuted + j * n;
+        for (std::size_t x = 0; x < n; ++x) dst[x] = src[pm[x]];
     }
+    if (&out != &a) {
+        out.resize(a.parms_id, 2, n, L);
+        out.is_ntt_form = true;
+        out.scale = a.scale;
+        out.correction_factor = a.correction_factor;
+    }
+    out.seed_type = PrngType::unknown;
+    switch_key(cd, d, pm, keys.keys[GaloisKeys::index_of(galois_elt)], out.poly(0), out.poly(1), permuted, nullptr);
 }
 
 void Evaluator::apply_galois_inplace(Ciphertext& a, uint64_t galois_elt, const GaloisKeys& keys) const {
@@ -331,11 +326,9 @@ void Evaluator::apply_galois_inplace(Ciphertext& a, uint64_t galois_elt, const G
     require(a.size == 2, "apply_galois needs a ciphertext of size 2; relinearize first");
     require((galois_elt & 1) && galois_elt < 2 * cd.n(), "Galois element " + std::to_string(galois_elt) + " is not valid");
     check_kswitch_key(cd, keys, GaloisKeys::index_of(galois_elt), "Galois keys");
-    Decomposition d;
+    Decomposition d(false);
     decompose(cd, a.poly(1), d);
-    Ciphertext out;
-    apply_galois_decomposed(cd, a, d, galois_elt, keys, out);
-    a = std::move(out);
+    apply_galois_decomposed(cd, a, d, galois_elt, keys, a);
 }
 
 void Evaluator::rotate_vector_inplace(Ciphertext& a, int steps, const GaloisKeys& keys) const {
@@ -363,7 +356,7 @@ std::vector<Ciphertext> Evaluator::rotate_many(const Ciphertext& a, const std::v
     const ContextData& cd = detail::check_ciphertext(*context_, a, "ciphertext");
     require(a.size == 2, "rotate_many needs a ciphertext of size 2; relinearize first");
     std::vector<Ciphertext> out(steps.size());
-    Decomposition d;
+    Decomposition d(true);
     bool decomposed = false;
     for (std::size_t s = 0; s < steps.size(); ++s) {
         if (steps[s] == 0) {
@@ -397,16 +390,18 @@ void Evaluator::rescale_to_next_inplace(Ciphertext& a) const {
             "rescale: the ciphertext is at the last level of the modulus chain");
     const std::size_t n = cd.n(), L = cd.size();
     const double q_last = double(cd.moduli().back().value());
-    Ciphertext r;
-    r.resize(next->parms_id(), a.size, n, L - 1);
+    // In place: each polynomial's first L - 1 components move down to the tighter layout.
     for (std::size_t p = 0; p < a.size; ++p) {
         detail::divide_round_last_ntt(cd, a.poly(p));
-        std::copy(a.poly(p), a.poly(p) + (L - 1) * n, r.poly(p));
+        const uint64_t* src = a.data.data() + p * L * n;
+        std::copy(src, src + (L - 1) * n, a.data.data() + p * (L - 1) * n);
     }
-    r.is_ntt_form = true;
-    r.scale = a.scale / q_last;
-    r.correction_factor = a.correction_factor;
-    a = std::move(r);
+    a.data.resize(a.size * (L - 1) * n);
+    a.coeff_modulus_size = L - 1;
+    a.parms_id = next->parms_id();
+    a.is_ntt_form = true;
+    a.scale = a.scale / q_last;
+    a.seed_type = PrngType::unknown;
 }
 
 void Evaluator::mod_switch_to_next_inplace(Ciphertext& a) const {

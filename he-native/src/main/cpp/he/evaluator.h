@@ -52,9 +52,10 @@ private:
     struct Decomposition;
     void decompose(const ContextData& cd, const uint64_t* target, Decomposition& d) const;
     // out0/out1 (cd.size() NTT components each) = key switch of the decomposed target, read through
-    // perm when not null.
+    // perm when not null, plus add0/add1 when not null (which may alias the outputs).
     void switch_key(const ContextData& cd, const Decomposition& d, const uint32_t* perm,
-                    const std::vector<PublicKey>& key, uint64_t* out0, uint64_t* out1) const;
+                    const std::vector<PublicKey>& key, uint64_t* out0, uint64_t* out1, const uint64_t* add0,
+                    const uint64_t* add1) const;
     void check_kswitch_key(const ContextData& cd, const KSwitchKeys& keys, std::size_t index,
                            const char* what) const;
     std::shared_ptr<const std::vector<uint32_t>> permutation(uint64_t galois_elt) const;

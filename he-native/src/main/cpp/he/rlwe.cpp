@@ -4,6 +4,7 @@
 
 #include "he/error.h"
 #include "util/polyarith.h"
+#include "util/scratch.h"
 #include "util/sampling.h"
 
 namespace veil::he::detail {
@@ -13,26 +14,28 @@ SeededPrng os_seeded_prng() { return SeededPrng(PrngType::blake2xb, random_seed(
 void divide_round_last_ntt(const ContextData& cd, uint64_t* poly) {
     const std::size_t n = cd.n(), k = cd.size();
     require(k >= 2, "cannot drop the last prime of a single-prime level");
-    const auto& q = cd.moduli();
+    divide_round_last_ntt(cd, k - 1, poly, poly + (k - 1) * n, poly, nullptr);
+}
+
+void divide_round_last_ntt(const ContextData& ld, std::size_t count, const uint64_t* in, uint64_t* last,
+                           uint64_t* out, const uint64_t* add) {
+    const std::size_t n = ld.n(), k = ld.size();
+    const auto& q = ld.moduli();
     const uint64_t q_last = q[k - 1].value(), half = q_last >> 1;
-    std::vector<uint64_t> last(poly + (k - 1) * n, poly + k * n), tmp(n);
-    cd.ntt(k - 1).inverse(last.data());
-    for (auto& x : last) {
-        x += half;
-        x -= (x >= q_last) ? q_last : 0;
-    }
-    for (std::size_t i = 0; i + 1 < k; ++i) {
+    // Adding half before the floor division rounds to nearest; it is taken out again mod each q_i.
+    ld.ntt(k - 1).inverse(last);
+    util::add_scalar_poly(last, half, last, n, q_last);
+    uint64_t* tmp = util::scratch(util::Scratch::divide_tail, n);
+    for (std::size_t i = 0; i < count; ++i) {
         const uint64_t qi = q[i].value();
-        const uint64_t half_i = q[i].reduce(half);
-        if (q_last > qi)
-            util::reduce_poly(last.data(), tmp.data(), n, q[i]);
-        else
-            std::copy(last.begin(), last.end(), tmp.begin());
-        for (auto& x : tmp) x = util::sub_mod(x, half_i, qi);
-        cd.ntt(i).forward(tmp.data());
-        uint64_t* ci = poly + i * n;
-        util::sub_poly(ci, tmp.data(), ci, n, qi);
-        util::multiply_poly_scalar(ci, cd.inv_last_mod()[i], ci, n, qi);
+        util::reduce_sub_poly(last, q[i].reduce(half), tmp, n, q[i]);
+        ld.ntt(i).forward(tmp);
+        if (add) {
+            util::sub_multiply_scalar_poly(in + i * n, tmp, ld.inv_last_mod()[i], tmp, n, qi);
+            util::add_poly(tmp, add + i * n, out + i * n, n, qi);
+        } else {
+            util::sub_multiply_scalar_poly(in + i * n, tmp, ld.inv_last_mod()[i], out + i * n, n, qi);
+        }
     }
 }
 

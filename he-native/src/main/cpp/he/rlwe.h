@@ -16,6 +16,12 @@ SeededPrng os_seeded_prng();
 // level's last prime with rounding, leaving cd.size() - 1 components at the front.
 void divide_round_last_ntt(const ContextData& cd, uint64_t* poly);
 
+// The same division for the first `count` primes of level `ld` (count < ld.size()): `last` is the residue
+// mod ld's last prime in NTT form (overwritten), and out_i = (in_i - round(last)_i) * q_last^-1 mod q_i,
+// plus add_i when `add` is not null. in, out and add may alias.
+void divide_round_last_ntt(const ContextData& ld, std::size_t count, const uint64_t* in, uint64_t* last,
+                           uint64_t* out, const uint64_t* add);
+
 // Validates a ciphertext's shape against the context; returns its level.
 const ContextData& check_ciphertext(const Context& context, const Ciphertext& ct, const char* what);
 

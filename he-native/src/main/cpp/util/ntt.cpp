@@ -1,10 +1,9 @@
 #include "util/ntt.h"
 
-#include <immintrin.h>
-
 #include <cstring>
 
 #include "he/error.h"
+#include "util/avx512.h"
 #include "util/numth.h"
 #include "util/simd.h"
 
@@ -150,27 +149,14 @@ void inverse_scalar(const NttTables& tb, uint64_t* a) {
 // ---------------------------------------------------------------------------------------------
 // AVX-512 IFMA kernels for q < 2^50: eight 52-bit lanes, same butterflies as above.
 
-#define VEIL_IFMA __attribute__((target("avx512f,avx512vl,avx512dq,avx512ifma")))
-
 // Wide = false: 52-bit IFMA lanes (q < 2^50). Wide = true: 64-bit lanes with the high half of the
 // 64x64 product built from four 32x32 multiplies (q < 2^62), for SEAL's usual 60-bit primes.
 template <bool Wide>
 struct NttVector {
-    VEIL_IFMA static inline __m512i mul_hi64(__m512i x, __m512i y) {
-        const __m512i lo32 = _mm512_set1_epi64(0xFFFFFFFFLL);
-        const __m512i xh = _mm512_srli_epi64(x, 32), yh = _mm512_srli_epi64(y, 32);
-        const __m512i ll = _mm512_mul_epu32(x, y), lh = _mm512_mul_epu32(x, yh);
-        const __m512i hl = _mm512_mul_epu32(xh, y), hh = _mm512_mul_epu32(xh, yh);
-        __m512i mid = _mm512_add_epi64(_mm512_srli_epi64(ll, 32), _mm512_and_si512(lh, lo32));
-        mid = _mm512_add_epi64(mid, _mm512_and_si512(hl, lo32));
-        __m512i hi = _mm512_add_epi64(hh, _mm512_srli_epi64(lh, 32));
-        hi = _mm512_add_epi64(hi, _mm512_srli_epi64(hl, 32));
-        return _mm512_add_epi64(hi, _mm512_srli_epi64(mid, 32));
-    }
     // x * w mod q in [0, 2q), given the Shoup quotient wq of w.
     VEIL_IFMA static inline __m512i mul_shoup(__m512i x, __m512i w, __m512i wq, __m512i q) {
         if constexpr (Wide) {
-            const __m512i hi = mul_hi64(x, wq);
+            const __m512i hi = avx512::mul_hi64(x, wq);
             return _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(hi, q));
         } else {
             const __m512i zero = _mm512_setzero_si512();
@@ -181,21 +167,16 @@ struct NttVector {
             return _mm512_and_si512(r, mask);
         }
     }
-    // x - m when x >= m (unsigned): min(x, x - m) since x - m wraps to a huge value when x < m.
-    VEIL_IFMA static inline __m512i reduce_once(__m512i x, __m512i m) {
-        return _mm512_min_epu64(x, _mm512_sub_epi64(x, m));
-    }
-
     VEIL_IFMA static inline void fwd_butterfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, __m512i q,
                                                __m512i two_q) {
-        x = reduce_once(x, two_q);
+        x = avx512::sub_if_ge(x, two_q);
         __m512i v = mul_shoup(y, w, wq, q);
         y = _mm512_add_epi64(_mm512_sub_epi64(x, v), two_q);
         x = _mm512_add_epi64(x, v);
     }
     VEIL_IFMA static inline void inv_butterfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, __m512i q,
                                                __m512i two_q) {
-        __m512i s = reduce_once(_mm512_add_epi64(x, y), two_q);
+        __m512i s = avx512::sub_if_ge(_mm512_add_epi64(x, y), two_q);
         __m512i d = _mm512_add_epi64(_mm512_sub_epi64(x, y), two_q);
         x = s;
         y = mul_shoup(d, w, wq, q);
@@ -229,34 +210,73 @@ struct NttVector {
         return s;
     }
 
-    VEIL_IFMA static void small_stage(const NttTables& tb, uint64_t* a, int t, bool inverse) {
+    // The three stages whose butterfly span (4, 2, 1) is below one vector, done in one pass: each
+    // 16-element chunk stays in two registers through all three (forward: then fully reduced to [0, q)).
+    VEIL_IFMA static void small_stages(const NttTables& tb, uint64_t* a, bool inverse) {
         static const SmallPerm perms[3] = {small_perm(4), small_perm(2), small_perm(1)};
-        const SmallPerm& pm = perms[small_stage_slot(t)];
-        const std::size_t n = tb.n(), half = n / 2, off = small_stage_slot(t) * half;
-        const uint64_t* ws = (inverse ? tb.small_inv_w_ : tb.small_fwd_w_).data() + off;
-        const uint64_t* wqs = (inverse ? tb.small_inv_wq_ : tb.small_fwd_wq_).data() + off;
+        const std::size_t n = tb.n(), half = n / 2;
+        const uint64_t* ws = (inverse ? tb.small_inv_w_ : tb.small_fwd_w_).data();
+        const uint64_t* wqs = (inverse ? tb.small_inv_wq_ : tb.small_fwd_wq_).data();
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
         for (std::size_t c = 0; c < n / 16; ++c) {
             __m512i v0 = _mm512_loadu_si512(a + 16 * c), v1 = _mm512_loadu_si512(a + 16 * c + 8);
-            __m512i x = _mm512_permutex2var_epi64(v0, pm.x_idx, v1);
-            __m512i y = _mm512_permutex2var_epi64(v0, pm.y_idx, v1);
-            __m512i w = _mm512_loadu_si512(ws + 8 * c), wq = _mm512_loadu_si512(wqs + 8 * c);
-            if (inverse)
-                inv_butterfly(x, y, w, wq, q, two_q);
-            else
-                fwd_butterfly(x, y, w, wq, q, two_q);
-            _mm512_storeu_si512(a + 16 * c, _mm512_permutex2var_epi64(x, pm.out0, y));
-            _mm512_storeu_si512(a + 16 * c + 8, _mm512_permutex2var_epi64(x, pm.out1, y));
+            for (int k = 0; k < 3; ++k) {
+                const int slot = inverse ? 2 - k : k;  // forward: spans 4, 2, 1; inverse: 1, 2, 4
+                const SmallPerm& pm = perms[slot];
+                __m512i x = _mm512_permutex2var_epi64(v0, pm.x_idx, v1);
+                __m512i y = _mm512_permutex2var_epi64(v0, pm.y_idx, v1);
+                const __m512i w = _mm512_loadu_si512(ws + slot * half + 8 * c);
+                const __m512i wq = _mm512_loadu_si512(wqs + slot * half + 8 * c);
+                if (inverse)
+                    inv_butterfly(x, y, w, wq, q, two_q);
+                else
+                    fwd_butterfly(x, y, w, wq, q, two_q);
+                v0 = _mm512_permutex2var_epi64(x, pm.out0, y);
+                v1 = _mm512_permutex2var_epi64(x, pm.out1, y);
+            }
+            if (!inverse) {
+                v0 = avx512::sub_if_ge(avx512::sub_if_ge(v0, two_q), q);
+                v1 = avx512::sub_if_ge(avx512::sub_if_ge(v1, two_q), q);
+            }
+            _mm512_storeu_si512(a + 16 * c, v0);
+            _mm512_storeu_si512(a + 16 * c + 8, v1);
         }
     }
 
+    // Two stages per pass over the data (radix 4) halve the loads and stores of the wide stages; the
+    // arithmetic is the same butterflies in the same order per element, so the output is unchanged.
     VEIL_IFMA static void forward(const NttTables& tb, uint64_t* a) {
         const std::size_t n = tb.n();
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
-        std::size_t t = n >> 1;
-        for (std::size_t m = 1; t >= 8; m <<= 1, t >>= 1) {
+        std::size_t t = n >> 1, m = 1;
+        for (; t >= 16; m <<= 2, t >>= 2) {
+            const std::size_t h = t >> 1;
+            for (std::size_t i = 0; i < m; ++i) {
+                const __m512i w1 = _mm512_set1_epi64(int64_t(tb.fwd_w_[m + i]));
+                const __m512i w1q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[m + i]));
+                const __m512i w2 = _mm512_set1_epi64(int64_t(tb.fwd_w_[2 * m + 2 * i]));
+                const __m512i w2q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[2 * m + 2 * i]));
+                const __m512i w3 = _mm512_set1_epi64(int64_t(tb.fwd_w_[2 * m + 2 * i + 1]));
+                const __m512i w3q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[2 * m + 2 * i + 1]));
+                uint64_t* p0 = a + 2 * i * t;
+                uint64_t *p1 = p0 + h, *p2 = p0 + t, *p3 = p0 + t + h;
+                for (std::size_t j = 0; j < h; j += 8) {
+                    __m512i x0 = _mm512_loadu_si512(p0 + j), x1 = _mm512_loadu_si512(p1 + j);
+                    __m512i x2 = _mm512_loadu_si512(p2 + j), x3 = _mm512_loadu_si512(p3 + j);
+                    fwd_butterfly(x0, x2, w1, w1q, q, two_q);
+                    fwd_butterfly(x1, x3, w1, w1q, q, two_q);
+                    fwd_butterfly(x0, x1, w2, w2q, q, two_q);
+                    fwd_butterfly(x2, x3, w3, w3q, q, two_q);
+                    _mm512_storeu_si512(p0 + j, x0);
+                    _mm512_storeu_si512(p1 + j, x1);
+                    _mm512_storeu_si512(p2 + j, x2);
+                    _mm512_storeu_si512(p3 + j, x3);
+                }
+            }
+        }
+        for (; t >= 8; m <<= 1, t >>= 1) {
             for (std::size_t i = 0; i < m; ++i) {
                 const __m512i w = _mm512_set1_epi64(int64_t(tb.fwd_w_[m + i]));
                 const __m512i wq = _mm512_set1_epi64(int64_t(tb.fwd_wq_[m + i]));
@@ -270,24 +290,40 @@ struct NttVector {
                 }
             }
         }
-        small_stage(tb, a, 4, false);
-        small_stage(tb, a, 2, false);
-        small_stage(tb, a, 1, false);
-        for (std::size_t j = 0; j < n; j += 8) {
-            __m512i v = _mm512_loadu_si512(a + j);
-            v = reduce_once(reduce_once(v, two_q), q);
-            _mm512_storeu_si512(a + j, v);
-        }
+        small_stages(tb, a, false);
     }
 
     VEIL_IFMA static void inverse(const NttTables& tb, uint64_t* a) {
         const std::size_t n = tb.n();
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
-        small_stage(tb, a, 1, true);
-        small_stage(tb, a, 2, true);
-        small_stage(tb, a, 4, true);
-        for (std::size_t m = n >> 4, t = 8; m >= 1; m >>= 1, t <<= 1) {
+        small_stages(tb, a, true);
+        std::size_t m = n >> 4, t = 8;
+        for (; m >= 2; m >>= 2, t <<= 2) {
+            for (std::size_t i = 0; i < m / 2; ++i) {
+                const __m512i w0 = _mm512_set1_epi64(int64_t(tb.inv_w_[m + 2 * i]));
+                const __m512i w0q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m + 2 * i]));
+                const __m512i w1 = _mm512_set1_epi64(int64_t(tb.inv_w_[m + 2 * i + 1]));
+                const __m512i w1q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m + 2 * i + 1]));
+                const __m512i w2 = _mm512_set1_epi64(int64_t(tb.inv_w_[m / 2 + i]));
+                const __m512i w2q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m / 2 + i]));
+                uint64_t* p0 = a + 4 * i * t;
+                uint64_t *p1 = p0 + t, *p2 = p0 + 2 * t, *p3 = p0 + 3 * t;
+                for (std::size_t j = 0; j < t; j += 8) {
+                    __m512i x0 = _mm512_loadu_si512(p0 + j), x1 = _mm512_loadu_si512(p1 + j);
+                    __m512i x2 = _mm512_loadu_si512(p2 + j), x3 = _mm512_loadu_si512(p3 + j);
+                    inv_butterfly(x0, x1, w0, w0q, q, two_q);
+                    inv_butterfly(x2, x3, w1, w1q, q, two_q);
+                    inv_butterfly(x0, x2, w2, w2q, q, two_q);
+                    inv_butterfly(x1, x3, w2, w2q, q, two_q);
+                    _mm512_storeu_si512(p0 + j, x0);
+                    _mm512_storeu_si512(p1 + j, x1);
+                    _mm512_storeu_si512(p2 + j, x2);
+                    _mm512_storeu_si512(p3 + j, x3);
+                }
+            }
+        }
+        for (; m >= 1; m >>= 1, t <<= 1) {
             for (std::size_t i = 0; i < m; ++i) {
                 const __m512i w = _mm512_set1_epi64(int64_t(tb.inv_w_[m + i]));
                 const __m512i wq = _mm512_set1_epi64(int64_t(tb.inv_wq_[m + i]));
@@ -305,7 +341,7 @@ struct NttVector {
         const __m512i iwq = _mm512_set1_epi64(int64_t(tb.inv_n_wq_));
         for (std::size_t j = 0; j < n; j += 8) {
             __m512i v = mul_shoup(_mm512_loadu_si512(a + j), iw, iwq, q);
-            v = reduce_once(v, q);
+            v = avx512::sub_if_ge(v, q);
             _mm512_storeu_si512(a + j, v);
         }
     }

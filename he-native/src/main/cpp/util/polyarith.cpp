@@ -5,27 +5,10 @@
 #include <algorithm>
 
 #include "he/error.h"
+#include "util/avx512.h"
 #include "util/simd.h"
 
 namespace veil::he::util {
-
-void add_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t q) {
-    for (std::size_t i = 0; i < n; ++i) {
-        uint64_t s = a[i] + b[i];
-        out[i] = s - ((s >= q) ? q : 0);
-    }
-}
-
-void sub_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t q) {
-    for (std::size_t i = 0; i < n; ++i) {
-        uint64_t d = a[i] - b[i];
-        out[i] = d + ((a[i] < b[i]) ? q : 0);
-    }
-}
-
-void negate_poly(const uint64_t* a, uint64_t* out, std::size_t n, uint64_t q) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = a[i] ? q - a[i] : 0;
-}
 
 void multiply_poly_scalar(const uint64_t* a, const MulOperand& w, uint64_t* out, std::size_t n, uint64_t q) {
     for (std::size_t i = 0; i < n; ++i) out[i] = mul_shoup(a[i], w, q);
@@ -37,9 +20,9 @@ void reduce_poly(const uint64_t* a, uint64_t* out, std::size_t n, const Modulus&
 
 // ---------------------------------------------------------------------------------------------
 // IFMA kernels. A product of two values below 2^50 is split by the 52-bit multiply-add into
-// hi * 2^52 + lo; sums of such splits are reduced with precomputed 2^52 mod q and 2^55 mod q.
-
-#define VEIL_IFMA __attribute__((target("avx512f,avx512vl,avx512dq,avx512ifma")))
+// hi * 2^52 + lo. Sums that stay below 2^(L+51) for an L-bit prime are reduced by Barrett with a
+// precomputed 52-bit constant (two more multiplies); larger sums (long key-switch dot products) with
+// precomputed 2^52 mod q and 2^55 mod q. Additions need only AVX-512F and work for any q < 2^63.
 
 namespace {
 
@@ -76,7 +59,8 @@ VEIL_IFMA inline __m512i shoup52_mul(__m512i x, __m512i w, __m512i wq, __m512i q
     return _mm512_and_si512(r, _mm512_set1_epi64(int64_t(kMask52)));
 }
 
-VEIL_IFMA inline __m512i sub_if_ge(__m512i x, __m512i m) { return _mm512_min_epu64(x, _mm512_sub_epi64(x, m)); }
+using avx512::sub_if_ge;
+using avx512::mul_hi64;
 
 // (hi * 2^52 + lo) mod q for hi < 2^55 and lo < 2^52.
 VEIL_IFMA inline __m512i reduce_split(__m512i hi, __m512i lo, const Ifma52Consts& c) {
@@ -86,17 +70,6 @@ VEIL_IFMA inline __m512i reduce_split(__m512i hi, __m512i lo, const Ifma52Consts
     t = sub_if_ge(t, c.four_q);
     t = sub_if_ge(t, c.two_q);
     return sub_if_ge(t, c.q);
-}
-
-VEIL_IFMA void multiply_poly_ifma(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
-    const Ifma52Consts c = make_consts(qv);
-    const __m512i zero = _mm512_setzero_si512();
-    for (std::size_t i = 0; i < n; i += 8) {
-        __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
-        __m512i lo = _mm512_madd52lo_epu64(zero, x, y);
-        __m512i hi = _mm512_madd52hi_epu64(zero, x, y);
-        _mm512_storeu_si512(out + i, reduce_split(hi, lo, c));
-    }
 }
 
 VEIL_IFMA void accumulate_ifma(uint64_t* lo, uint64_t* hi, const uint64_t* a, const uint32_t* perm,
@@ -121,15 +94,312 @@ VEIL_IFMA void finish_ifma(const uint64_t* lo, const uint64_t* hi, uint64_t* out
     }
 }
 
+
+// Barrett reduction of P = hi * 2^52 + lo (lo < 2^52) for P < 2^(s + 52), s = L - 1 for an L-bit prime
+// q, with k = floor(2^(s + 52) / q) < 2^52. The quotient estimate floor(floor(P / 2^s) * k / 2^52) is at
+// most 2 below the true one, so the remainder is below 3q < 2^52 and is exact in the low 52 bits.
+struct Barrett52 {
+    __m512i q, two_q, k, mask;
+    __m128i s, s_up;  // shift counts s and 52 - s
+};
+
+VEIL_IFMA Barrett52 make_barrett(uint64_t qv) {
+    const int s = 63 - __builtin_clzll(qv);  // bit count - 1
+    Barrett52 b;
+    b.q = _mm512_set1_epi64(int64_t(qv));
+    b.two_q = _mm512_set1_epi64(int64_t(2 * qv));
+    b.k = _mm512_set1_epi64(int64_t(uint64_t((u128(1) << (s + 52)) / qv)));
+    b.mask = _mm512_set1_epi64(int64_t(kMask52));
+    b.s = _mm_cvtsi32_si128(s);
+    b.s_up = _mm_cvtsi32_si128(52 - s);
+    return b;
+}
+
+// Largest number of products of values below q whose sum barrett_reduce accepts.
+std::size_t barrett_terms(uint64_t qv) {
+    const int bits = 64 - __builtin_clzll(qv);
+    return bits >= 51 ? 0 : std::size_t(1) << (51 - bits);
+}
+
+VEIL_IFMA inline __m512i barrett_reduce(__m512i hi, __m512i lo, const Barrett52& b) {
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i c1 = _mm512_or_si512(_mm512_sll_epi64(hi, b.s_up), _mm512_srl_epi64(lo, b.s));
+    const __m512i qe = _mm512_madd52hi_epu64(zero, c1, b.k);
+    __m512i r = _mm512_and_si512(_mm512_sub_epi64(lo, _mm512_madd52lo_epu64(zero, qe, b.q)), b.mask);
+    r = sub_if_ge(r, b.two_q);
+    return sub_if_ge(r, b.q);
+}
+
+VEIL_IFMA void multiply_poly_ifma(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
+    const Barrett52 c = make_barrett(qv);
+    const __m512i zero = _mm512_setzero_si512();
+    for (std::size_t i = 0; i < n; i += 8) {
+        __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
+        __m512i lo = _mm512_madd52lo_epu64(zero, x, y);
+        __m512i hi = _mm512_madd52hi_epu64(zero, x, y);
+        _mm512_storeu_si512(out + i, barrett_reduce(hi, lo, c));
+    }
+}
+
+VEIL_IFMA void tensor_ifma(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1,
+                           uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv) {
+    const Barrett52 c = make_barrett(qv);
+    const __m512i zero = _mm512_setzero_si512();
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x0 = _mm512_loadu_si512(a0 + i), x1 = _mm512_loadu_si512(a1 + i);
+        const __m512i y0 = _mm512_loadu_si512(b0 + i), y1 = _mm512_loadu_si512(b1 + i);
+        __m512i lo = _mm512_madd52lo_epu64(_mm512_madd52lo_epu64(zero, x0, y1), x1, y0);
+        __m512i hi = _mm512_madd52hi_epu64(_mm512_madd52hi_epu64(zero, x0, y1), x1, y0);
+        hi = _mm512_add_epi64(hi, _mm512_srli_epi64(lo, 52));
+        const __m512i mid = barrett_reduce(hi, _mm512_and_si512(lo, c.mask), c);
+        const __m512i first = barrett_reduce(_mm512_madd52hi_epu64(zero, x0, y0), _mm512_madd52lo_epu64(zero, x0, y0), c);
+        const __m512i last = barrett_reduce(_mm512_madd52hi_epu64(zero, x1, y1), _mm512_madd52lo_epu64(zero, x1, y1), c);
+        _mm512_storeu_si512(c0 + i, first);
+        _mm512_storeu_si512(c1 + i, mid);
+        _mm512_storeu_si512(c2 + i, last);
+    }
+}
+
+VEIL_IFMA void dot_product2_ifma(const uint64_t* const* a, const uint32_t* perm, const uint64_t* const* b0,
+                                 const uint64_t* const* b1, std::size_t terms, uint64_t* out0, uint64_t* out1,
+                                 std::size_t n, uint64_t qv) {
+    const bool barrett = terms <= barrett_terms(qv);
+    const Barrett52 bc = make_barrett(qv);
+    const Ifma52Consts sc = make_consts(qv);
+    for (std::size_t i = 0; i < n; i += 8) {
+        __m512i lo0 = _mm512_setzero_si512(), hi0 = lo0, lo1 = lo0, hi1 = lo0;
+        const __m256i idx = perm ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(perm + i)) : __m256i{};
+        for (std::size_t j = 0; j < terms; ++j) {
+            const __m512i x = perm ? _mm512_i32gather_epi64(idx, reinterpret_cast<const long long*>(a[j]), 8)
+                                   : _mm512_loadu_si512(a[j] + i);
+            const __m512i y0 = _mm512_loadu_si512(b0[j] + i), y1 = _mm512_loadu_si512(b1[j] + i);
+            lo0 = _mm512_madd52lo_epu64(lo0, x, y0);
+            hi0 = _mm512_madd52hi_epu64(hi0, x, y0);
+            lo1 = _mm512_madd52lo_epu64(lo1, x, y1);
+            hi1 = _mm512_madd52hi_epu64(hi1, x, y1);
+        }
+        hi0 = _mm512_add_epi64(hi0, _mm512_srli_epi64(lo0, 52));
+        hi1 = _mm512_add_epi64(hi1, _mm512_srli_epi64(lo1, 52));
+        lo0 = _mm512_and_si512(lo0, bc.mask);
+        lo1 = _mm512_and_si512(lo1, bc.mask);
+        _mm512_storeu_si512(out0 + i, barrett ? barrett_reduce(hi0, lo0, bc) : reduce_split(hi0, lo0, sc));
+        _mm512_storeu_si512(out1 + i, barrett ? barrett_reduce(hi1, lo1, bc) : reduce_split(hi1, lo1, sc));
+    }
+}
+
+VEIL_IFMA void reduce_sub_ifma(const uint64_t* a, uint64_t sub, uint64_t* out, std::size_t n, uint64_t qv) {
+    const Ifma52Consts c = make_consts(qv);
+    const __m512i mask = _mm512_set1_epi64(int64_t(kMask52)), q_minus_sub = _mm512_set1_epi64(int64_t(qv - sub));
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x = _mm512_loadu_si512(a + i);
+        const __m512i r = reduce_split(_mm512_srli_epi64(x, 52), _mm512_and_si512(x, mask), c);
+        _mm512_storeu_si512(out + i, sub_if_ge(_mm512_add_epi64(r, q_minus_sub), c.q));
+    }
+}
+
+VEIL_IFMA void sub_multiply_scalar_ifma(const uint64_t* a, const uint64_t* b, uint64_t w, uint64_t* out,
+                                        std::size_t n, uint64_t qv) {
+    const __m512i q = _mm512_set1_epi64(int64_t(qv)), wv = _mm512_set1_epi64(int64_t(w)),
+                  wq = _mm512_set1_epi64(int64_t(shoup52(w, qv)));
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i d = _mm512_sub_epi64(_mm512_add_epi64(_mm512_loadu_si512(a + i), q), _mm512_loadu_si512(b + i));
+        _mm512_storeu_si512(out + i, sub_if_ge(shoup52_mul(d, wv, wq, q), q));
+    }
+}
+
+// Primes of 50 bits and more (SEAL's usual 60-bit primes): 64-bit lanes with mul_hi64.
+
+// x mod q for any 64-bit x: Barrett with floor(2^64 / q) leaves x - quot * q in [0, 2q).
+VEIL_IFMA void reduce_sub_wide(const uint64_t* a, uint64_t sub, uint64_t* out, std::size_t n, const Modulus& m) {
+    const __m512i q = _mm512_set1_epi64(int64_t(m.value())), ratio = _mm512_set1_epi64(int64_t(m.ratio_hi()));
+    const __m512i q_minus_sub = _mm512_set1_epi64(int64_t(m.value() - sub));
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x = _mm512_loadu_si512(a + i);
+        __m512i r = _mm512_sub_epi64(x, _mm512_mullo_epi64(mul_hi64(x, ratio), q));
+        r = sub_if_ge(r, q);
+        _mm512_storeu_si512(out + i, sub_if_ge(_mm512_add_epi64(r, q_minus_sub), q));
+    }
+}
+
+// (a - b) * w mod q with the 64-bit Shoup quotient of w (q < 2^62 so that a + q - b fits).
+VEIL_IFMA void sub_multiply_scalar_wide(const uint64_t* a, const uint64_t* b, const MulOperand& w, uint64_t* out,
+                                        std::size_t n, uint64_t qv) {
+    const __m512i q = _mm512_set1_epi64(int64_t(qv)), wv = _mm512_set1_epi64(int64_t(w.operand)),
+                  wq = _mm512_set1_epi64(int64_t(w.quotient));
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i d = _mm512_sub_epi64(_mm512_add_epi64(_mm512_loadu_si512(a + i), q), _mm512_loadu_si512(b + i));
+        const __m512i r = _mm512_sub_epi64(_mm512_mullo_epi64(d, wv), _mm512_mullo_epi64(mul_hi64(d, wq), q));
+        _mm512_storeu_si512(out + i, sub_if_ge(r, q));
+    }
+}
+
+// Barrett reduction of a 128-bit P = hi * 2^64 + lo below 2^(s + 64), s = L - 1 for an L-bit prime q
+// (50 <= L <= 61), with k = floor(2^(s + 64) / q) < 2^64: as barrett_reduce in 64-bit lanes, the estimate
+// is at most 2 below the quotient and the remainder (below 3q) is exact in the low word.
+struct Barrett64 {
+    __m512i q, two_q, k;
+    __m128i s, s_up;  // s and 64 - s
+};
+
+VEIL_IFMA Barrett64 make_barrett64(uint64_t qv) {
+    const int s = 63 - __builtin_clzll(qv);
+    Barrett64 b;
+    b.q = _mm512_set1_epi64(int64_t(qv));
+    b.two_q = _mm512_set1_epi64(int64_t(2 * qv));
+    b.k = _mm512_set1_epi64(int64_t(uint64_t((u128(1) << (s + 64)) / qv)));
+    b.s = _mm_cvtsi32_si128(s);
+    b.s_up = _mm_cvtsi32_si128(64 - s);
+    return b;
+}
+
+VEIL_IFMA inline __m512i barrett64_reduce(__m512i hi, __m512i lo, const Barrett64& b) {
+    const __m512i c1 = _mm512_or_si512(_mm512_sll_epi64(hi, b.s_up), _mm512_srl_epi64(lo, b.s));
+    const __m512i qe = mul_hi64(c1, b.k);
+    __m512i r = _mm512_sub_epi64(lo, _mm512_mullo_epi64(qe, b.q));
+    r = sub_if_ge(r, b.two_q);
+    return sub_if_ge(r, b.q);
+}
+
+VEIL_IFMA void multiply_poly_wide(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
+    const Barrett64 c = make_barrett64(qv);
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
+        _mm512_storeu_si512(out + i, barrett64_reduce(mul_hi64(x, y), _mm512_mullo_epi64(x, y), c));
+    }
+}
+
+VEIL_IFMA void tensor_wide(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1,
+                           uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv) {
+    const Barrett64 c = make_barrett64(qv);
+    const __m512i one = _mm512_set1_epi64(1);
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x0 = _mm512_loadu_si512(a0 + i), x1 = _mm512_loadu_si512(a1 + i);
+        const __m512i y0 = _mm512_loadu_si512(b0 + i), y1 = _mm512_loadu_si512(b1 + i);
+        const __m512i lo1 = _mm512_mullo_epi64(x0, y1), lo2 = _mm512_mullo_epi64(x1, y0);
+        const __m512i lo = _mm512_add_epi64(lo1, lo2);
+        const __mmask8 carry = _mm512_cmplt_epu64_mask(lo, lo1);
+        const __m512i hi_sum = _mm512_add_epi64(mul_hi64(x0, y1), mul_hi64(x1, y0));
+        const __m512i hi = _mm512_mask_add_epi64(hi_sum, carry, hi_sum, one);
+        const __m512i first = barrett64_reduce(mul_hi64(x0, y0), _mm512_mullo_epi64(x0, y0), c);
+        const __m512i last = barrett64_reduce(mul_hi64(x1, y1), _mm512_mullo_epi64(x1, y1), c);
+        _mm512_storeu_si512(c0 + i, first);
+        _mm512_storeu_si512(c1 + i, barrett64_reduce(hi, lo, c));
+        _mm512_storeu_si512(c2 + i, last);
+    }
+}
+
+VEIL_IFMA void add_poly_avx512(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
+    const __m512i q = _mm512_set1_epi64(int64_t(qv));
+    for (std::size_t i = 0; i < n; i += 8)
+        _mm512_storeu_si512(out + i, sub_if_ge(_mm512_add_epi64(_mm512_loadu_si512(a + i), _mm512_loadu_si512(b + i)), q));
+}
+
+VEIL_IFMA void add_scalar_avx512(const uint64_t* a, uint64_t cv, uint64_t* out, std::size_t n, uint64_t qv) {
+    const __m512i q = _mm512_set1_epi64(int64_t(qv)), c = _mm512_set1_epi64(int64_t(cv));
+    for (std::size_t i = 0; i < n; i += 8)
+        _mm512_storeu_si512(out + i, sub_if_ge(_mm512_add_epi64(_mm512_loadu_si512(a + i), c), q));
+}
+
+VEIL_IFMA void sub_poly_avx512(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
+    const __m512i q = _mm512_set1_epi64(int64_t(qv));
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i d = _mm512_sub_epi64(_mm512_loadu_si512(a + i), _mm512_loadu_si512(b + i));
+        _mm512_storeu_si512(out + i, _mm512_min_epu64(d, _mm512_add_epi64(d, q)));
+    }
+}
+
+VEIL_IFMA void negate_poly_avx512(const uint64_t* a, uint64_t* out, std::size_t n, uint64_t qv) {
+    const __m512i q = _mm512_set1_epi64(int64_t(qv));
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x = _mm512_loadu_si512(a + i);
+        const __mmask8 nonzero = _mm512_test_epi64_mask(x, x);
+        _mm512_storeu_si512(out + i, _mm512_maskz_sub_epi64(nonzero, q, x));
+    }
+}
+
 bool ifma_for(uint64_t q, std::size_t n) { return q < kIfmaPrimeBound && n % 8 == 0 && use_ifma(); }
+// The additive kernels need no multiplier: any q below 2^63 (so that a + b cannot wrap).
+bool avx512_for(uint64_t q, std::size_t n) { return q < (uint64_t(1) << 62) && n % 8 == 0 && use_ifma(); }
+// Products of primes from 2^50 to 2^61 in 64-bit lanes.
+bool wide_for(uint64_t q, std::size_t n) { return q >= kIfmaPrimeBound && q < (uint64_t(1) << 61) && avx512_for(q, n); }
 
 }  // namespace
+
+void add_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t q) {
+    if (avx512_for(q, n)) return add_poly_avx512(a, b, out, n, q);
+    for (std::size_t i = 0; i < n; ++i) {
+        uint64_t s = a[i] + b[i];
+        out[i] = s - ((s >= q) ? q : 0);
+    }
+}
+
+void sub_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t q) {
+    if (avx512_for(q, n)) return sub_poly_avx512(a, b, out, n, q);
+    for (std::size_t i = 0; i < n; ++i) {
+        uint64_t d = a[i] - b[i];
+        out[i] = d + ((a[i] < b[i]) ? q : 0);
+    }
+}
+
+void negate_poly(const uint64_t* a, uint64_t* out, std::size_t n, uint64_t q) {
+    if (avx512_for(q, n)) return negate_poly_avx512(a, out, n, q);
+    for (std::size_t i = 0; i < n; ++i) out[i] = a[i] ? q - a[i] : 0;
+}
+
+void add_scalar_poly(const uint64_t* a, uint64_t c, uint64_t* out, std::size_t n, uint64_t q) {
+    if (avx512_for(q, n)) return add_scalar_avx512(a, c, out, n, q);
+    for (std::size_t i = 0; i < n; ++i) out[i] = add_mod(a[i], c, q);
+}
+
+void reduce_sub_poly(const uint64_t* a, uint64_t sub, uint64_t* out, std::size_t n, const Modulus& q) {
+    if (ifma_for(q.value(), n)) return reduce_sub_ifma(a, sub, out, n, q.value());
+    if (avx512_for(q.value(), n)) return reduce_sub_wide(a, sub, out, n, q);
+    for (std::size_t i = 0; i < n; ++i) out[i] = sub_mod(q.reduce(a[i]), sub, q.value());
+}
+
+void sub_multiply_scalar_poly(const uint64_t* a, const uint64_t* b, const MulOperand& w, uint64_t* out,
+                              std::size_t n, uint64_t q) {
+    if (ifma_for(q, n)) return sub_multiply_scalar_ifma(a, b, w.operand, out, n, q);
+    if (avx512_for(q, n)) return sub_multiply_scalar_wide(a, b, w, out, n, q);
+    for (std::size_t i = 0; i < n; ++i) out[i] = mul_shoup(sub_mod(a[i], b[i], q), w, q);
+}
+
+void tensor_poly(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1, uint64_t* c0,
+                 uint64_t* c1, uint64_t* c2, std::size_t n, const Modulus& q) {
+    if (ifma_for(q.value(), n)) return tensor_ifma(a0, a1, b0, b1, c0, c1, c2, n, q.value());
+    if (wide_for(q.value(), n)) return tensor_wide(a0, a1, b0, b1, c0, c1, c2, n, q.value());
+    for (std::size_t i = 0; i < n; ++i) {
+        const uint64_t x0 = a0[i], x1 = a1[i], y0 = b0[i], y1 = b1[i];
+        c0[i] = q.reduce(u128(x0) * y0);
+        c1[i] = q.reduce(u128(x0) * y1 + u128(x1) * y0);
+        c2[i] = q.reduce(u128(x1) * y1);
+    }
+}
+
+void dot_product2_poly(const uint64_t* const* a, const uint32_t* perm, const uint64_t* const* b0,
+                       const uint64_t* const* b1, std::size_t terms, uint64_t* out0, uint64_t* out1, std::size_t n,
+                       const Modulus& q) {
+    // 64 products of values below 2^61 stay below 2^128; 64 split IFMA products keep hi below 2^55.
+    require(terms <= 64, "too many products for one lazy accumulation");
+    if (ifma_for(q.value(), n)) return dot_product2_ifma(a, perm, b0, b1, terms, out0, out1, n, q.value());
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t src = perm ? perm[i] : i;
+        u128 s0 = 0, s1 = 0;
+        for (std::size_t j = 0; j < terms; ++j) {
+            s0 += u128(a[j][src]) * b0[j][i];
+            s1 += u128(a[j][src]) * b1[j][i];
+        }
+        out0[i] = q.reduce(s0);
+        out1[i] = q.reduce(s1);
+    }
+}
 
 void multiply_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, const Modulus& q) {
     if (ifma_for(q.value(), n)) {
         multiply_poly_ifma(a, b, out, n, q.value());
         return;
     }
+    if (wide_for(q.value(), n)) return multiply_poly_wide(a, b, out, n, q.value());
     for (std::size_t i = 0; i < n; ++i) out[i] = q.reduce(u128(a[i]) * b[i]);
 }
 

@@ -20,6 +20,23 @@ void multiply_poly_scalar(const uint64_t* a, const MulOperand& w, uint64_t* out,
 // out = a mod q for arbitrary 64-bit input words.
 void reduce_poly(const uint64_t* a, uint64_t* out, std::size_t n, const Modulus& q);
 
+// out = (a mod q - sub) mod q for arbitrary 64-bit words a and sub < q.
+void reduce_sub_poly(const uint64_t* a, uint64_t sub, uint64_t* out, std::size_t n, const Modulus& q);
+// out = (a + c) mod q for a in [0, q) and a constant c < q.
+void add_scalar_poly(const uint64_t* a, uint64_t c, uint64_t* out, std::size_t n, uint64_t q);
+// out = (a - b) * w mod q for a, b in [0, q): the last step of a rescale or key switch.
+void sub_multiply_scalar_poly(const uint64_t* a, const uint64_t* b, const MulOperand& w, uint64_t* out,
+                              std::size_t n, uint64_t q);
+// The tensor product of two size-2 ciphertext components: c0 = a0 b0, c1 = a0 b1 + a1 b0, c2 = a1 b1.
+// c0/c1 may be a0/a1 (each coefficient is read before it is written).
+void tensor_poly(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1, uint64_t* c0,
+                 uint64_t* c1, uint64_t* c2, std::size_t n, const Modulus& q);
+// The inner products of a key switch over `terms` (<= 64) digits, summed in registers before one
+// reduction: out0[x] = sum_j a[j][perm[x]] * b0[j][x] mod q, out1 likewise with b1 (perm may be null).
+void dot_product2_poly(const uint64_t* const* a, const uint32_t* perm, const uint64_t* const* b0,
+                       const uint64_t* const* b1, std::size_t terms, uint64_t* out0, uint64_t* out1, std::size_t n,
+                       const Modulus& q);
+
 // Accumulates up to 64 coefficient-wise products a_j * b_j (a_j, b_j in [0, q)) without reducing
 // in between, then reduces once. One instance per thread; the buffers are reused across rounds.
 class MulAccumulator {

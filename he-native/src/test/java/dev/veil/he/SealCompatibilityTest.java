@@ -11,11 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,25 +28,46 @@ import org.junit.jupiter.params.provider.EnumSource;
  * every operation is printed (target/surefire-reports/dev.veil.he.SealCompatibilityTest-output.txt).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Execution(ExecutionMode.CONCURRENT)
 class SealCompatibilityTest {
-    private SealHarness seal;
-    private final Map<ParameterSet, CkksContext> contexts = new EnumMap<>(ParameterSet.class);
-    private final Map<ParameterSet, JsonNode> sealChains = new EnumMap<>(ParameterSet.class);
-    private final List<String> report = new ArrayList<>();
+    // One node-seal process per parameter set, so the sets run concurrently (src/test/resources/
+    // junit-platform.properties: two at a time) while each set's steps keep their order on its own SEAL.
+    private final Map<ParameterSet, SealHarness> seals = new ConcurrentHashMap<>();
+    private final Map<ParameterSet, CkksContext> contexts = new ConcurrentHashMap<>();
+    private final Map<ParameterSet, JsonNode> sealChains = new ConcurrentHashMap<>();
+    private final Map<ParameterSet, List<String>> report = new EnumMap<>(ParameterSet.class);
 
-    @BeforeAll
-    void startSeal() {
-        seal = SealHarness.start();
+    private SealHarness seal(ParameterSet set) {
+        return seals.computeIfAbsent(set, s -> SealHarness.start());
     }
 
     @AfterAll
     void stopSeal() {
         contexts.values().forEach(CkksContext::close);
-        if (seal != null) {
-            seal.close();
-        }
+        seals.values().forEach(SealHarness::close);
         System.out.println("he-native compatibility vs node-seal 6.0.3 (max abs error per operation):");
-        report.forEach(System.out::println);
+        synchronized (report) {
+            report.values().forEach(lines -> lines.forEach(System.out::println));
+        }
+    }
+
+    /**
+     * Everything for one parameter set against its own SEAL: parameters and chain, SEAL's keys and
+     * ciphertexts through our evaluator, our keys and ciphertexts through SEAL.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ParameterSet.class)
+    void compatibleWithSeal(ParameterSet set) {
+        try {
+            parmsIdsAndPrimesEqualSealsAtEveryLevel(set);
+            sealKeysAndCiphertextsThroughOurEvaluator(set);
+            ourKeysAndCiphertextsThroughSeal(set);
+        } finally {
+            SealHarness done = seals.remove(set); // frees its keys (the deep set's are hundreds of MB)
+            if (done != null) {
+                done.close();
+            }
+        }
     }
 
     /** Key compression modes per set: all three, or zstd alone for the deep chain (ciphertexts still use all). */
@@ -55,7 +78,7 @@ class SealCompatibilityTest {
     /** Our context, built from the parameters node-seal serialized (a node-seal context of the same name). */
     private CkksContext context(ParameterSet set) {
         return contexts.computeIfAbsent(set, s -> {
-            JsonNode made = seal.call("context", Map.of("ctx", s.name(), "n", s.n, "bits", s.bits));
+            JsonNode made = seal(s).call("context", Map.of("ctx", s.name(), "n", s.n, "bits", s.bits));
             sealChains.put(s, made.get("chain"));
             return CkksContext.create(CkksParameters.load(SealHarness.take(made.get("parms"))));
         });
@@ -67,7 +90,9 @@ class SealCompatibilityTest {
 
     private void record(ParameterSet set, Compression mode, String direction, String op, double error) {
         String line = String.format(Locale.ROOT, "  %-40s %-4s %-9s %-26s %.3e", set, mode, direction, op, error);
-        report.add(line);
+        synchronized (report) {
+            report.computeIfAbsent(set, s -> new ArrayList<>()).add(line);
+        }
         assertTrue(error <= set.tolerance, set + " " + mode + " " + direction + " " + op + ": max abs error "
                 + error + " exceeds " + set.tolerance);
     }
@@ -75,26 +100,24 @@ class SealCompatibilityTest {
     /** Saves our result, lets SEAL decrypt it, compares with the plaintext computation. */
     private void sealDecrypts(ParameterSet set, Compression mode, String op, double[] expected, Ciphertext result) {
         try (result) {
-            String file = seal.put(op, result.save(mode));
-            JsonNode out = seal.call("decrypt", Map.of("ctx", set.name(), "ct", file, "count", expected.length));
+            String file = seal(set).put(op, result.save(mode));
+            JsonNode out = seal(set).call("decrypt", Map.of("ctx", set.name(), "ct", file, "count", expected.length));
             assertEquals(result.parmsId(), SealHarness.parmsId(out.get("parmsId")), op + ": SEAL sees another parms_id");
             record(set, mode, "seal→veil", op, Slots.maxAbsError(expected, SealHarness.doubles(out.get("values"))));
         }
     }
 
     private JsonNode sealEncrypt(ParameterSet set, Compression compr, double[] values, String how) {
-        return seal.call("encrypt", Map.of("ctx", set.name(), "values", values, "scale", set.scale(), "mode", how,
+        return seal(set).call("encrypt", Map.of("ctx", set.name(), "values", values, "scale", set.scale(), "mode", how,
                 "compr", mode(compr)));
     }
 
     /** SEAL generates keys once per set, saved in every mode; each mode's files go through our engine. */
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(ParameterSet.class)
-    void sealKeysAndCiphertextsThroughOurEvaluator(ParameterSet set) {
+    private void sealKeysAndCiphertextsThroughOurEvaluator(ParameterSet set) {
         // Unseeded relin/Galois keys are exercised with the smallest set; the others use SEAL's usual seeded form.
         boolean unseededToo = set == ParameterSet.N8192_218;
         List<String> modes = Stream.of(keyModes(set)).map(SealCompatibilityTest::mode).toList();
-        JsonNode files = seal.call("keygen", Map.of("ctx", set.name(), "steps", set.rotationSteps, "comprs", modes,
+        JsonNode files = seal(set).call("keygen", Map.of("ctx", set.name(), "steps", set.rotationSteps, "comprs", modes,
                 "forms", unseededToo ? "both" : "seeded")).get("files");
         for (Compression compr : keyModes(set)) {
             sealToVeil(set, compr, files.get(mode(compr)), unseededToo);
@@ -240,17 +263,15 @@ class SealCompatibilityTest {
         req.put("op", op);
         req.put("a", a);
         req.put("compr", mode(compr));
-        return seal.call("eval", req);
+        return seal(set).call("eval", req);
     }
 
     private double[] sealDecryptFile(ParameterSet set, String file, int count) {
-        return SealHarness.doubles(seal.call("decrypt", Map.of("ctx", set.name(), "ct", file, "count", count)).get("values"));
+        return SealHarness.doubles(seal(set).call("decrypt", Map.of("ctx", set.name(), "ct", file, "count", count)).get("values"));
     }
 
     /** Our keys and ciphertexts, saved in every mode, loaded, evaluated and decrypted by SEAL. */
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(ParameterSet.class)
-    void ourKeysAndCiphertextsThroughSeal(ParameterSet set) {
+    private void ourKeysAndCiphertextsThroughSeal(ParameterSet set) {
         for (Compression compr : keyModes(set)) {
             veilToSeal(set, compr);
         }
@@ -274,14 +295,14 @@ class SealCompatibilityTest {
              Ciphertext a = publicEnc.encrypt(px)) {
             Map<String, Object> keyFiles = new LinkedHashMap<>();
             keyFiles.put("ctx", set.name());
-            keyFiles.put("secretKey", seal.put("sk", sk.save(compr)));
-            keyFiles.put("publicKey", seal.put("pk", kg.createPublicKeySeeded(compr)));
-            keyFiles.put("relinKeys", seal.put("rk", kg.createRelinKeysSeeded(compr)));
-            keyFiles.put("galoisKeys", seal.put("gk", kg.createGaloisKeysSeeded(compr, set.rotationSteps)));
-            seal.call("loadKeys", keyFiles);
+            keyFiles.put("secretKey", seal(set).put("sk", sk.save(compr)));
+            keyFiles.put("publicKey", seal(set).put("pk", kg.createPublicKeySeeded(compr)));
+            keyFiles.put("relinKeys", seal(set).put("rk", kg.createRelinKeysSeeded(compr)));
+            keyFiles.put("galoisKeys", seal(set).put("gk", kg.createGaloisKeysSeeded(compr, set.rotationSteps)));
+            seal(set).call("loadKeys", keyFiles);
 
-            String fa = seal.put("a", a.save(compr));
-            String fb = seal.put("b", secretEnc.encryptSeeded(py, compr));
+            String fa = seal(set).put("a", a.save(compr));
+            String fb = seal(set).put("b", secretEnc.encryptSeeded(py, compr));
             recordReverse(set, compr, "SEAL decrypts our public ct", x, sealDecryptFile(set, fa, slots));
             recordReverse(set, compr, "SEAL decrypts our seeded ct", y, sealDecryptFile(set, fb, slots));
 
@@ -301,7 +322,7 @@ class SealCompatibilityTest {
             int step = set.rotationSteps[set.reduced() ? 0 : 1];
             recordReverse(set, compr, "SEAL rotate " + step, Slots.rotate(x, step), sealDecryptFile(set, rotated, slots));
             // A SEAL-evaluated ciphertext decrypted by us.
-            try (Ciphertext c = Ciphertext.load(ctx, SealHarness.take(seal.call("eval", Map.of("ctx", set.name(), "op",
+            try (Ciphertext c = Ciphertext.load(ctx, SealHarness.take(seal(set).call("eval", Map.of("ctx", set.name(), "op",
                     "rescale", "a", relin, "compr", mode(compr))).get("ct")));
                  Plaintext pc = dec.decrypt(c)) {
                 recordReverse(set, compr, "we decrypt SEAL product", Slots.zip(x, y, (u, v) -> u * v), enc.decode(pc));
@@ -331,9 +352,7 @@ class SealCompatibilityTest {
         record(set, compr, "veil→seal", op, Slots.maxAbsError(expected, actual));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(ParameterSet.class)
-    void parmsIdsAndPrimesEqualSealsAtEveryLevel(ParameterSet set) {
+    private void parmsIdsAndPrimesEqualSealsAtEveryLevel(ParameterSet set) {
         CkksContext fromSeal = context(set); // built from SEAL's serialized parameters
         JsonNode chain = sealChains.get(set);
         CkksParameters ours = CkksParameters.withBitSizes(set.n, set.bits);
@@ -353,7 +372,7 @@ class SealCompatibilityTest {
             }
         }
         // SEAL reads our serialized parameters to the same chain; our compressed forms read back equal.
-        JsonNode back = seal.call("context", Map.of("ctx", "parms", "parms", seal.put("parms", ours.save(Compression.ZSTD))));
+        JsonNode back = seal(set).call("context", Map.of("ctx", "parms", "parms", seal(set).put("parms", ours.save(Compression.ZSTD))));
         SealHarness.take(back.get("parms"));
         assertEquals(chain, back.get("chain"), "chain of our zstd-saved parameters in SEAL");
         for (Compression c : Compression.values()) {
