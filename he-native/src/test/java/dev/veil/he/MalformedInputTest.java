@@ -165,12 +165,38 @@ class MalformedInputTest {
         rejects("header size", () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 2, 0x20)));
         rejects("SEAL 3.x version", () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 3, 3)));
         rejects("version 5", () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 3, 5)));
+        // SEAL 4.1 loads exactly version 4.1: neither the older 4.0 nor a later minor.
+        for (int minor : new int[] {0, 2, 254}) {
+            HeException e = assertThrows(HeException.class,
+                () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 4, minor)), "version 4." + minor);
+            assertTrue(e.getMessage().contains("version 4." + minor), e.getMessage());
+        }
         rejects("compression mode 3", () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 5, 3)));
         rejects("zstd flag on plain data", () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 5, 2)));
         rejects("empty", () -> Ciphertext.load(ctx, new byte[0]));
         rejects("null", () -> Ciphertext.load(ctx, null));
         rejects("parameters as ciphertext", () -> Ciphertext.load(ctx, parms));
         rejects("ciphertext as relin keys", () -> RelinKeys.load(ctx, ciphertext));
+    }
+
+    @Test
+    void trailingBytesAfterAnObjectAreRejected() {
+        for (int extra : new int[] {1, 16}) {
+            HeException e = assertThrows(HeException.class,
+                () -> Ciphertext.load(ctx, Arrays.copyOf(ciphertext, ciphertext.length + extra)));
+            assertTrue(e.getMessage().contains(extra + " unexpected bytes"), e.getMessage());
+            rejects("seeded zstd ciphertext + " + extra,
+                () -> Ciphertext.load(ctx, Arrays.copyOf(seededCiphertextZstd, seededCiphertextZstd.length + extra)));
+            rejects("galois keys + " + extra,
+                () -> GaloisKeys.load(ctx, Arrays.copyOf(galoisKeysSeededZlib, galoisKeysSeededZlib.length + extra)));
+            rejects("relin keys + " + extra,
+                () -> RelinKeys.load(ctx, Arrays.copyOf(relinKeysSeededZstd, relinKeysSeededZstd.length + extra)));
+            rejects("parameters + " + extra, () -> CkksParameters.load(Arrays.copyOf(parms, parms.length + extra)));
+        }
+        // Two objects back to back are not one object either.
+        byte[] two = Arrays.copyOf(ciphertext, 2 * ciphertext.length);
+        System.arraycopy(ciphertext, 0, two, ciphertext.length, ciphertext.length);
+        rejects("two ciphertexts", () -> Ciphertext.load(ctx, two));
     }
 
     @Test
