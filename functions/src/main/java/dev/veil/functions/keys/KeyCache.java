@@ -15,7 +15,9 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.logging.Logger;
@@ -55,6 +57,7 @@ public final class KeyCache<T> {
     private final Cache<Entry, RuntimeException> failures;
     private final Map<String, Integer> loadsByOwner = new ConcurrentHashMap<>();
     private final Map<String, Boolean> oversizedLogged = new ConcurrentHashMap<>();
+    private final Semaphore waiting;
     private final Counter downloads;
     private final Counter stale;
     private final Counter unverified;
@@ -74,6 +77,7 @@ public final class KeyCache<T> {
         this.decoder = decoder;
         this.maxBytes = maxBytes;
         this.loading = loading;
+        this.waiting = new Semaphore(loading.waitingRequests());
         this.cache = Caffeine.newBuilder()
             .maximumWeight(maxBytes)
             .weigher((Entry key, Loaded<T> value) -> (int) Math.min(Integer.MAX_VALUE, value.weightBytes))
@@ -124,6 +128,38 @@ public final class KeyCache<T> {
         }
         // Nothing cached, or a load in flight that this request joins.
         return cache.get(key).thenApply(KeyCache::keysOrThrow);
+    }
+
+    /**
+     * The decoded keys, blocking the calling (worker) thread only when they must be loaded, and then only if
+     * fewer than {@link KeyLoading#waitingRequests} requests already wait: the others get
+     * {@link KeyLoadUnavailableException} at once (503) and leave their threads to requests with cached keys.
+     * The load goes on either way, so a retry finds the keys cached. Throws the store's or decoder's error.
+     */
+    public T await(KeyStore store, KeyRef ref) {
+        CompletableFuture<T> keys = get(store, ref);
+        try {
+            if (keys.isDone()) {
+                return keys.join();
+            }
+            if (!waiting.tryAcquire()) {
+                rejected.increment();
+                throw new KeyLoadUnavailableException("key bundle " + ref + " is loading and "
+                    + loading.waitingRequests() + " requests already wait for key loads; retry shortly", 1);
+            }
+            try {
+                return keys.join();
+            } finally {
+                waiting.release();
+            }
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** Requests blocked in {@link #await} right now. */
+    public int waitingForLoads() {
+        return loading.waitingRequests() - waiting.availablePermits();
     }
 
     /** Called with (ref, new ETag) whenever this cache finds a cached bundle replaced in its store. */
@@ -304,7 +340,7 @@ public final class KeyCache<T> {
     }
 
     private static Throwable unwrap(Throwable t) {
-        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     /**

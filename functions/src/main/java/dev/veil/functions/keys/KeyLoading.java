@@ -16,9 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param budget          memory all loads may take at once
  * @param revalidateAfter a cached bundle's ETag is checked at most this often, off the request path
  * @param failedLoadTtl   how long an invalid bundle's error is remembered and returned without loading again
+ * @param waitingRequests requests that may block at once waiting for a load ({@link KeyCache#await}): each
+ *                        holds a worker thread, which requests with cached keys need
  */
 public record KeyLoading(Executor loaders, Executor revalidators, int loadsPerOwner, KeyLoadBudget budget,
-                         Duration revalidateAfter, Duration failedLoadTtl) {
+                         Duration revalidateAfter, Duration failedLoadTtl, int waitingRequests) {
 
     /**
      * Everything on {@code executor}, without limits: every hit schedules a check, failures are not
@@ -26,14 +28,15 @@ public record KeyLoading(Executor loaders, Executor revalidators, int loadsPerOw
      */
     public static KeyLoading on(Executor executor) {
         return new KeyLoading(executor, executor, Integer.MAX_VALUE, KeyLoadBudget.unbounded(), Duration.ZERO,
-            Duration.ZERO);
+            Duration.ZERO, Integer.MAX_VALUE);
     }
 
     /** The host's: its own daemon pools, sized and bounded by the settings. */
     public static KeyLoading from(KeyStoreSettings settings) {
         return new KeyLoading(pool("veil-key-loader-", settings.loaderThreads(), settings.loadQueue()),
             pool("veil-key-revalidate-", 2, 256), settings.loadsPerContainer(),
-            new KeyLoadBudget(settings.loadBudgetBytes()), settings.revalidateAfter(), settings.failedLoadTtl());
+            new KeyLoadBudget(settings.loadBudgetBytes()), settings.revalidateAfter(), settings.failedLoadTtl(),
+            settings.waitingRequests());
     }
 
     private static ThreadPoolExecutor pool(String name, int threads, int queue) {

@@ -21,7 +21,8 @@ import java.util.function.UnaryOperator;
  *   <li>{@value #MAX_GALOIS_KEYS}, {@value #LOAD_MAX_BYTES}, {@value #LOAD_BUDGET_BYTES}: the expected size of a
  *       bundle's keys follows from its parameters and at most that many Galois keys, capped per load; all loads
  *       together may reserve the budget.</li>
- *   <li>{@value #LOADER_THREADS}, {@value #LOAD_QUEUE}, {@value #LOADS_PER_CONTAINER}: the loader pool.</li>
+ *   <li>{@value #LOADER_THREADS}, {@value #LOAD_QUEUE}, {@value #LOADS_PER_CONTAINER}: the loader pool;
+ *       {@value #WAITING_REQUESTS}: requests that may wait for loads at once (each holds a worker thread).</li>
  *   <li>{@value #REVALIDATE_SECONDS}, {@value #FAILED_LOAD_TTL_SECONDS}: how often a cached bundle's ETag is
  *       checked (in the background) and how long an invalid bundle's error is remembered.</li>
  *   <li>{@value #STORAGE_TIMEOUT_MS}, {@value #BREAKER_FAILURES}, {@value #BREAKER_OPEN_SECONDS}: the storage
@@ -31,7 +32,7 @@ import java.util.function.UnaryOperator;
 public record KeyStoreSettings(String connectionString, Path directory, boolean allowBodyConnectionString,
                                long cacheMaxBytes, Duration cacheExpireAfterAccess, long maxBundleBytes,
                                int maxGaloisKeys, long loadMaxBytes, long loadBudgetBytes,
-                               int loaderThreads, int loadQueue, int loadsPerContainer,
+                               int loaderThreads, int loadQueue, int loadsPerContainer, int waitingRequests,
                                Duration revalidateAfter, Duration failedLoadTtl,
                                Duration storageTimeout, int breakerFailures, Duration breakerOpen) {
 
@@ -47,6 +48,7 @@ public record KeyStoreSettings(String connectionString, Path directory, boolean 
     public static final String LOADER_THREADS = "VEIL_KEYS_LOADER_THREADS";
     public static final String LOAD_QUEUE = "VEIL_KEYS_LOAD_QUEUE";
     public static final String LOADS_PER_CONTAINER = "VEIL_KEYS_LOADS_PER_CONTAINER";
+    public static final String WAITING_REQUESTS = "VEIL_KEYS_WAITING_REQUESTS";
     public static final String REVALIDATE_SECONDS = "VEIL_KEYS_REVALIDATE_SECONDS";
     public static final String FAILED_LOAD_TTL_SECONDS = "VEIL_KEYS_FAILED_LOAD_TTL_SECONDS";
     public static final String STORAGE_TIMEOUT_MS = "VEIL_KEYS_STORAGE_TIMEOUT_MS";
@@ -67,9 +69,11 @@ public record KeyStoreSettings(String connectionString, Path directory, boolean 
             (int) longSetting(lookup, MAX_GALOIS_KEYS, 64),
             longSetting(lookup, LOAD_MAX_BYTES, 1L << 30),
             longSetting(lookup, LOAD_BUDGET_BYTES, 2L << 30),
-            (int) longSetting(lookup, LOADER_THREADS, 4),
+            // at most half the cores: decoding must leave CPU to the requests that use cached keys
+            (int) longSetting(lookup, LOADER_THREADS, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2))),
             (int) longSetting(lookup, LOAD_QUEUE, 32),
             (int) longSetting(lookup, LOADS_PER_CONTAINER, 2),
+            (int) longSetting(lookup, WAITING_REQUESTS, 2),
             Duration.ofSeconds(longSetting(lookup, REVALIDATE_SECONDS, 30)),
             Duration.ofSeconds(longSetting(lookup, FAILED_LOAD_TTL_SECONDS, 30)),
             Duration.ofMillis(longSetting(lookup, STORAGE_TIMEOUT_MS, 1500)),

@@ -70,7 +70,7 @@ class KeyStorageOutageTest {
 
     private KeyCache<SealKeys> cache(SimpleMeterRegistry registry) {
         return new KeyCache<>(new SealKeysDecoder(64, 1L << 30), 1L << 30, Duration.ofMinutes(5),
-            new KeyLoading(pools, pools, 4, KeyLoadBudget.unbounded(), Duration.ZERO, Duration.ZERO), registry, "keys");
+            new KeyLoading(pools, pools, 4, KeyLoadBudget.unbounded(), Duration.ZERO, Duration.ZERO, Integer.MAX_VALUE), registry, "keys");
     }
 
     private static HttpResponseMessage post(EncryptedInference inference, String keyId, byte[] ciphertext) {

@@ -106,7 +106,7 @@ class KeyLoadingTest {
         ExecutorService loader = Executors.newSingleThreadExecutor();
         ExecutorService checker = Executors.newSingleThreadExecutor();
         KeyCache<String> cache = cache(decoder, 1 << 20,
-            new KeyLoading(loader, checker, 8, KeyLoadBudget.unbounded(), Duration.ZERO, Duration.ZERO));
+            new KeyLoading(loader, checker, 8, KeyLoadBudget.unbounded(), Duration.ZERO, Duration.ZERO, Integer.MAX_VALUE));
         try {
             assertEquals("cached-keys", cache.get(store, cachedRef).join());
             // The only loader thread decodes slowly and the only checker hangs on the storage.
@@ -154,7 +154,7 @@ class KeyLoadingTest {
         KeyRef ref = new KeyRef("tenant", "junk");
         store.upload(ref, "not a bundle at all".getBytes(StandardCharsets.UTF_8));
         KeyCache<String> cache = cache(new KeyCacheTest.TextDecoder(), 1 << 20,
-            new KeyLoading(executor, executor, 8, KeyLoadBudget.unbounded(), Duration.ZERO, Duration.ofHours(1)));
+            new KeyLoading(executor, executor, 8, KeyLoadBudget.unbounded(), Duration.ZERO, Duration.ofHours(1), Integer.MAX_VALUE));
         for (int i = 0; i < 5; i++) {
             CompletionException e = assertThrows(CompletionException.class, () -> cache.get(store, ref).join());
             assertInstanceOf(InvalidKeyBundleException.class, e.getCause());
@@ -186,7 +186,7 @@ class KeyLoadingTest {
         // one loader thread and two queue places
         ThreadPoolExecutor loader = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(2));
         KeyCache<String> cache = cache(decoder, 1 << 20,
-            new KeyLoading(loader, executor, 2, KeyLoadBudget.unbounded(), Duration.ofMinutes(1), Duration.ZERO));
+            new KeyLoading(loader, executor, 2, KeyLoadBudget.unbounded(), Duration.ofMinutes(1), Duration.ZERO, Integer.MAX_VALUE));
         try {
             CompletableFuture<String> a1 = cache.get(store, new KeyRef("aaa", "k1")); // running
             CompletableFuture<String> a2 = cache.get(store, new KeyRef("aaa", "k2")); // queued
@@ -212,12 +212,39 @@ class KeyLoadingTest {
     }
 
     @Test
+    void requestsWaitingForLoadsAreBoundedSoWorkersStayFree() throws Exception {
+        LocalDirKeyStore store = new LocalDirKeyStore(dir, 1 << 20);
+        KeyRef cached = new KeyRef("tenant", "cached");
+        KeyRef slow = new KeyRef("tenant-b", "slow");
+        KeyRef other = new KeyRef("tenant-c", "other");
+        for (KeyRef ref : new KeyRef[] {cached, slow, other}) {
+            store.upload(ref, KeyCacheTest.bundle(ref.keyId()));
+        }
+        KeyCacheTest.TextDecoder decoder = new KeyCacheTest.TextDecoder();
+        KeyCache<String> cache = cache(decoder, 1 << 20, new KeyLoading(executor, executor, 8,
+            KeyLoadBudget.unbounded(), Duration.ofMinutes(1), Duration.ZERO, 1));
+        assertEquals("cached", cache.await(store, cached));
+        decoder.gate = new CountDownLatch(1);
+        CompletableFuture<String> waiter = CompletableFuture.supplyAsync(() -> cache.await(store, slow));
+        Waits.until(() -> cache.waitingForLoads() == 1, Duration.ofSeconds(10), "one request waits for its load");
+        KeyLoadUnavailableException busy = assertThrows(KeyLoadUnavailableException.class,
+            () -> cache.await(store, other));
+        assertTrue(busy.getMessage().contains("already wait"), busy.getMessage());
+        assertEquals("cached", cache.await(store, cached), "a cached key needs no waiting place");
+        decoder.gate.countDown();
+        assertEquals("slow", waiter.get(10, TimeUnit.SECONDS));
+        // the refused request's load went on: the retry finds the keys cached
+        Waits.until(() -> cache.get(store, other).isDone(), Duration.ofSeconds(10), "the refused request's load ends");
+        assertEquals("other", cache.await(store, other));
+    }
+
+    @Test
     void aBundleBiggerThanTheWholeCacheIsRefusedOnceAndCounted() {
         LocalDirKeyStore store = new LocalDirKeyStore(dir, 1 << 20);
         KeyRef ref = new KeyRef("tenant", "huge");
         store.upload(ref, KeyCacheTest.bundle("h".repeat(500)));
         KeyCache<String> cache = cache(new KeyCacheTest.TextDecoder(), 100,
-            new KeyLoading(executor, executor, 8, KeyLoadBudget.unbounded(), Duration.ZERO, Duration.ofHours(1)));
+            new KeyLoading(executor, executor, 8, KeyLoadBudget.unbounded(), Duration.ZERO, Duration.ofHours(1), Integer.MAX_VALUE));
         for (int i = 0; i < 3; i++) {
             CompletionException e = assertThrows(CompletionException.class, () -> cache.get(store, ref).join());
             assertInstanceOf(InvalidKeyBundleException.class, e.getCause());
