@@ -184,7 +184,7 @@ void read_frame(ByteReader &in, std::size_t max_members_bytes, const std::functi
     // SEAL 4.1 loads only headers that carry its own version, 4.1; so do we.
     if (major != kSealVersionMajor || minor != kSealVersionMinor)
         throw Error("unsupported SEAL serialization version " + std::to_string(major) + "." +
-                    std::to_string(minor) + " (SEAL 4.1 accepts exactly 4.1)");
+                    std::to_string(minor) + " (only 4.1, the version SEAL 4.1 writes, is accepted)");
     std::uint8_t mode = in.u8("SEAL compression mode");
     if (mode > std::uint8_t(ComprMode::zstd))
         throw Error("unsupported SEAL compression mode " + std::to_string(mode));

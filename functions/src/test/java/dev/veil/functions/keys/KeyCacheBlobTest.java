@@ -98,6 +98,22 @@ class KeyCacheBlobTest {
     }
 
     @Test
+    void aJunkBlobIsRefusedAfterItsFirstBlock() {
+        BlobKeyStore roomy = BlobKeyStore.fromConnectionString(Azurite.connectionString(), 64L << 20);
+        KeyRef ref = new KeyRef("veil-keys-test", "junk-" + System.nanoTime());
+        roomy.upload(ref, new byte[48 << 20]);
+        KeyCache<String> cache = new KeyCache<>(new KeyCacheTest.TextDecoder(), 1 << 20, Duration.ofMinutes(5),
+            executor, registry, "keys");
+        long before = KeyLoadingTest.allocatedBytes();
+        CompletionException e = assertThrows(CompletionException.class, () -> cache.get(roomy, ref).join());
+        assertInstanceOf(InvalidKeyBundleException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("VEILKEYS"), e.getCause().getMessage());
+        // streamed in 1 MiB blocks: the 400 comes after the first one, not after 48 MiB in the heap
+        long allocated = KeyLoadingTest.allocatedBytes() - before;
+        assertTrue(allocated < (24L << 20), "allocated " + allocated + " bytes to refuse a 48 MiB junk blob");
+    }
+
+    @Test
     void malformedConnectionStringDoesNotEchoIt() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> BlobKeyStore.fromConnectionString("AccountKey=secret-value;garbage", 100));
