@@ -27,8 +27,11 @@ import java.time.Duration;
  */
 public final class BlobKeyStore implements KeyStore {
 
-    /** Bundles are streamed in blocks of this size, so a bundle refused early is never read whole. */
-    private static final int STREAM_BLOCK_BYTES = 1 << 20;
+    /**
+     * Bundles are streamed in blocks of this size, so a bundle refused early is never read whole; a bundle up to
+     * this size (an MNIST one is about 5 MB) comes in a single request.
+     */
+    private static final int STREAM_BLOCK_BYTES = 8 << 20;
 
     private final BlobServiceClient service;
     private final long maxBundleBytes;
@@ -97,7 +100,7 @@ public final class BlobKeyStore implements KeyStore {
                     + " bytes, above the limit of " + maxBundleBytes);
             }
             try {
-                var stream = blob.openInputStream(new BlobInputStreamOptions().setBlockSize(STREAM_BLOCK_BYTES)
+                var stream = blob.openInputStream(new BlobInputStreamOptions().setBlockSize((int) Math.max(1, Math.min(STREAM_BLOCK_BYTES, props.getBlobSize())))
                     .setRequestConditions(new BlobRequestConditions().setIfMatch(props.getETag())));
                 return new OpenBundle(stream, props.getBlobSize(), props.getETag());
             } catch (BlobStorageException e) {
