@@ -333,6 +333,9 @@ void Evaluator::apply_galois_inplace(Ciphertext& a, uint64_t galois_elt, const G
 
 void Evaluator::rotate_vector_inplace(Ciphertext& a, int steps, const GaloisKeys& keys) const {
     const ContextData& cd = detail::check_ciphertext(*context_, a, "ciphertext");
+    // A foreign key set has other Galois elements too: say so instead of reporting a missing key.
+    require(keys.parms_id == context_->key_data().parms_id(),
+            "Galois keys belong to another context (parms_id mismatch)");
     const int slots = int(cd.n() / 2);
     if (steps == 0) return;
     const uint64_t elt = util::galois_elt_from_step(steps, cd.n());
@@ -340,10 +343,18 @@ void Evaluator::rotate_vector_inplace(Ciphertext& a, int steps, const GaloisKeys
         apply_galois_inplace(a, elt, keys);
         return;
     }
+    // No key for this step: compose it from its power-of-two parts, and check them all first so that an
+    // error names the step the caller asked for, not one of its parts.
     const std::vector<int> terms = util::naf(steps);
-    require(terms.size() > 1, "no Galois key for rotation by " + std::to_string(steps) + " steps");
+    std::string missing;
     for (int t : terms)
-        if (std::abs(t) != slots) rotate_vector_inplace(a, t, keys);
+        if (std::abs(t) != slots && !keys.has_key(util::galois_elt_from_step(t, cd.n())))
+            missing += (missing.empty() ? "" : ", ") + std::to_string(t);
+    require(terms.size() > 1 && missing.empty(),
+            "no Galois key for rotation by " + std::to_string(steps) + " steps" +
+                (terms.size() > 1 ? " (nor for its parts " + missing + ")" : ""));
+    for (int t : terms)
+        if (std::abs(t) != slots) apply_galois_inplace(a, util::galois_elt_from_step(t, cd.n()), keys);
 }
 
 void Evaluator::complex_conjugate_inplace(Ciphertext& a, const GaloisKeys& keys) const {
@@ -355,6 +366,8 @@ std::vector<Ciphertext> Evaluator::rotate_many(const Ciphertext& a, const std::v
                                                const GaloisKeys& keys) const {
     const ContextData& cd = detail::check_ciphertext(*context_, a, "ciphertext");
     require(a.size == 2, "rotate_many needs a ciphertext of size 2; relinearize first");
+    require(keys.parms_id == context_->key_data().parms_id(),
+            "Galois keys belong to another context (parms_id mismatch)");
     std::vector<Ciphertext> out(steps.size());
     Decomposition d(true);
     bool decomposed = false;

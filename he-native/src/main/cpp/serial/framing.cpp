@@ -181,9 +181,10 @@ void read_frame(ByteReader &in, std::size_t max_members_bytes, const std::functi
     if (header_size != kSealHeaderSize)
         throw Error("invalid SEAL header: header size " + std::to_string(header_size) + " (expected 16)");
     std::uint8_t major = in.u8("SEAL version"), minor = in.u8("SEAL version");
-    if (major != kSealVersionMajor)
+    // SEAL 4.1 loads only headers that carry its own version, 4.1; so do we.
+    if (major != kSealVersionMajor || minor != kSealVersionMinor)
         throw Error("unsupported SEAL serialization version " + std::to_string(major) + "." +
-                    std::to_string(minor) + " (only 4.x is supported)");
+                    std::to_string(minor) + " (only 4.1, the version SEAL 4.1 writes, is accepted)");
     std::uint8_t mode = in.u8("SEAL compression mode");
     if (mode > std::uint8_t(ComprMode::zstd))
         throw Error("unsupported SEAL compression mode " + std::to_string(mode));
@@ -201,6 +202,11 @@ void read_frame(ByteReader &in, std::size_t max_members_bytes, const std::functi
         ByteReader members(payload, payload_size);
         consume_all(members, read_members);
     } else {
+        // Compressed data is never much larger than what it inflates to: a payload that could not come from an
+        // object within the bound is refused before any inflating.
+        if (payload_size > max_members_bytes + max_members_bytes / 64 + 1024)
+            throw Error("compressed object of " + std::to_string(payload_size) + " bytes exceeds the limit of " +
+                        std::to_string(max_members_bytes) + " bytes");
         std::vector<std::uint8_t> plain = decompress(ComprMode(mode), payload, payload_size, max_members_bytes);
         ByteReader members(plain.data(), plain.size());
         consume_all(members, read_members);

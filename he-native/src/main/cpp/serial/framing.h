@@ -1,4 +1,4 @@
-// SEAL 4.x framing: a 16-byte header (magic 0xA15E, header size 16, version 4.x, compression mode, two
+// SEAL 4.1 framing: a 16-byte header (magic 0xA15E, header size 16, version 4.1, compression mode, two
 // reserved bytes, total size u64 including the header) followed by the members, compressed as a whole
 // with zlib (deflate stream) or zstd (one frame) when the mode says so.
 #pragma once
@@ -18,7 +18,7 @@ enum class ComprMode : std::uint8_t { none = 0, zlib = 1, zstd = 2 };
 constexpr std::uint16_t kSealMagic = 0xA15E;
 constexpr std::uint8_t kSealHeaderSize = 0x10;
 constexpr std::uint8_t kSealVersionMajor = 4;
-constexpr std::uint8_t kSealVersionMinor = 1; // what we write; any 4.x minor is accepted on load
+constexpr std::uint8_t kSealVersionMinor = 1; // what we write and the only version we load, as SEAL 4.1
 
 // Calls read_members on a reader over the frame's members (decompressed when needed), requires it to consume
 // them exactly, and advances `in` past the whole frame. max_members_bytes bounds the decompressed size;

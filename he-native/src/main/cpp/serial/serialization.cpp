@@ -32,6 +32,13 @@ std::string hex_id(const ParmsId &id) {
     return s;
 }
 
+// A buffer passed to a loader holds exactly one object: bytes after it are an error, not ignored.
+void require_end(const ByteReader &in, const char *what) {
+    if (in.remaining() != 0)
+        throw Error(std::string(what) + ": " + std::to_string(in.remaining()) +
+                    " unexpected bytes after the serialized object");
+}
+
 ParmsId read_parms_id(ByteReader &r) {
     ParmsId id;
     for (auto &w : id) w = r.u64("parms_id");
@@ -250,6 +257,7 @@ Keys read_kswitch_keys(const Context &ctx, const std::uint8_t *data, std::size_t
             }
         }
     });
+    require_end(in, what);
     return keys;
 }
 
@@ -316,6 +324,7 @@ EncryptionParameters load_parms(const std::uint8_t *data, std::size_t size, cons
         parms.plain_modulus = read_modulus(r);
         if (parms.plain_modulus != 0) throw Error("plain_modulus must be 0 for CKKS");
     });
+    require_end(in, "encryption parameters");
     parms.parms_id = compute_parms_id(parms);
     return parms;
 }
@@ -325,6 +334,7 @@ Plaintext load_plaintext(const Context &ctx, const std::uint8_t *data, std::size
     ByteReader in(data, size);
     read_frame(in, cap(limits, ciphertext_bound(ctx, 1)),
                [&](ByteReader &r) { pt = read_plaintext_members(r, ctx, limits, false, "plaintext"); });
+    require_end(in, "plaintext");
     return pt;
 }
 
@@ -333,6 +343,7 @@ Ciphertext load_ciphertext(const Context &ctx, const std::uint8_t *data, std::si
     ByteReader in(data, size);
     read_frame(in, cap(limits, ciphertext_bound(ctx, kCiphertextSizeMax)),
                [&](ByteReader &r) { ct = read_ciphertext_members(r, ctx, limits, false, "ciphertext"); });
+    require_end(in, "ciphertext");
     return ct;
 }
 
@@ -341,6 +352,7 @@ PublicKey load_public_key(const Context &ctx, const std::uint8_t *data, std::siz
     ByteReader in(data, size);
     read_frame(in, cap(limits, ciphertext_bound(ctx, 2)),
                [&](ByteReader &r) { pk.data = read_ciphertext_members(r, ctx, limits, true, "public key"); });
+    require_end(in, "public key");
     if (pk.data.size != 2) throw Error("public key must have 2 polynomials");
     return pk;
 }
@@ -350,6 +362,7 @@ SecretKey load_secret_key(const Context &ctx, const std::uint8_t *data, std::siz
     ByteReader in(data, size);
     read_frame(in, cap(limits, ciphertext_bound(ctx, 1)),
                [&](ByteReader &r) { sk.data = read_plaintext_members(r, ctx, limits, true, "secret key"); });
+    require_end(in, "secret key");
     return sk;
 }
 

@@ -96,6 +96,30 @@ class EngineApiTest {
     }
 
     @Test
+    void rotationErrorsNameTheRequestedStepAndForeignKeys() {
+        try (Encryptor enc = new Encryptor(ctx, sk);
+             Plaintext p = encoder.encode(new double[] {0.5}, SCALE);
+             Ciphertext a = enc.encrypt(p)) {
+            // 3 = 4 - 1: the key for -1 exists, the one for 4 does not; the error names 3, the step asked for.
+            HeException missing = assertThrows(HeException.class, () -> evaluator.rotate(a, 3, gk));
+            assertTrue(missing.getMessage().contains("rotation by 3 steps"), missing.getMessage());
+            assertTrue(missing.getMessage().contains("parts 4"), missing.getMessage());
+            HeException many = assertThrows(HeException.class, () -> evaluator.rotateHoisted(a, new int[] {1, 3}, gk));
+            assertTrue(many.getMessage().contains("rotation by 3 steps"), many.getMessage());
+            try (CkksContext other = CkksContext.create(CkksParameters.withBitSizes(4096, 36, 36, 36));
+                 KeyGenerator otherKeygen = new KeyGenerator(other);
+                 GaloisKeys foreign = otherKeygen.createGaloisKeys(1, -1)) {
+                for (int step : new int[] {1, -1, 3}) {
+                    HeException e = assertThrows(HeException.class, () -> evaluator.rotate(a, step, foreign));
+                    assertTrue(e.getMessage().contains("parms_id mismatch"), e.getMessage());
+                }
+                HeException e = assertThrows(HeException.class, () -> evaluator.rotateHoisted(a, new int[] {-1}, foreign));
+                assertTrue(e.getMessage().contains("parms_id mismatch"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void concurrentEvaluationOnSharedKeysIsCorrect() throws Exception {
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
+import dev.veil.testkit.CompressionBombs;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
-import java.util.zip.Deflater;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -165,12 +164,38 @@ class MalformedInputTest {
         rejects("header size", () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 2, 0x20)));
         rejects("SEAL 3.x version", () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 3, 3)));
         rejects("version 5", () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 3, 5)));
+        // SEAL 4.1 loads exactly version 4.1: neither the older 4.0 nor a later minor.
+        for (int minor : new int[] {0, 2, 254}) {
+            HeException e = assertThrows(HeException.class,
+                () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 4, minor)), "version 4." + minor);
+            assertTrue(e.getMessage().contains("version 4." + minor), e.getMessage());
+        }
         rejects("compression mode 3", () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 5, 3)));
         rejects("zstd flag on plain data", () -> Ciphertext.load(ctx, withHeaderByte(ciphertext, 5, 2)));
         rejects("empty", () -> Ciphertext.load(ctx, new byte[0]));
         rejects("null", () -> Ciphertext.load(ctx, null));
         rejects("parameters as ciphertext", () -> Ciphertext.load(ctx, parms));
         rejects("ciphertext as relin keys", () -> RelinKeys.load(ctx, ciphertext));
+    }
+
+    @Test
+    void trailingBytesAfterAnObjectAreRejected() {
+        for (int extra : new int[] {1, 16}) {
+            HeException e = assertThrows(HeException.class,
+                () -> Ciphertext.load(ctx, Arrays.copyOf(ciphertext, ciphertext.length + extra)));
+            assertTrue(e.getMessage().contains(extra + " unexpected bytes"), e.getMessage());
+            rejects("seeded zstd ciphertext + " + extra,
+                () -> Ciphertext.load(ctx, Arrays.copyOf(seededCiphertextZstd, seededCiphertextZstd.length + extra)));
+            rejects("galois keys + " + extra,
+                () -> GaloisKeys.load(ctx, Arrays.copyOf(galoisKeysSeededZlib, galoisKeysSeededZlib.length + extra)));
+            rejects("relin keys + " + extra,
+                () -> RelinKeys.load(ctx, Arrays.copyOf(relinKeysSeededZstd, relinKeysSeededZstd.length + extra)));
+            rejects("parameters + " + extra, () -> CkksParameters.load(Arrays.copyOf(parms, parms.length + extra)));
+        }
+        // Two objects back to back are not one object either.
+        byte[] two = Arrays.copyOf(ciphertext, 2 * ciphertext.length);
+        System.arraycopy(ciphertext, 0, two, ciphertext.length, ciphertext.length);
+        rejects("two ciphertexts", () -> Ciphertext.load(ctx, two));
     }
 
     @Test
@@ -188,59 +213,19 @@ class MalformedInputTest {
     }
 
     /** A SEAL header followed by a payload; total size as declared. */
-    private static byte[] framed(int compression, long declaredTotal, byte[] payload) {
-        ByteBuffer b = ByteBuffer.allocate(16 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort((short) 0xA15E).put((byte) 0x10).put((byte) 4).put((byte) 1).put((byte) compression)
-                .putShort((short) 0).putLong(declaredTotal).put(payload);
-        return b.array();
-    }
-
-    /** A zstd frame of RLE blocks that expands to `blocks` * 128 KiB of zero bytes from 4 bytes per block. */
-    private static byte[] zstdBomb(int blocks) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0x00, 0x38}); // magic, no size, 128 KiB window
-        int blockSize = 128 * 1024;
-        for (int i = 0; i < blocks; i++) {
-            int header = (i == blocks - 1 ? 1 : 0) | (1 << 1) | (blockSize << 3);
-            out.write(header & 0xFF);
-            out.write((header >> 8) & 0xFF);
-            out.write((header >> 16) & 0xFF);
-            out.write(0);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] zlibBomb(int megabytes) {
-        Deflater deflater = new Deflater(9);
-        byte[] zeros = new byte[1 << 20];
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[1 << 16];
-        for (int i = 0; i < megabytes; i++) {
-            deflater.setInput(zeros);
-            while (!deflater.needsInput()) {
-                out.write(buf, 0, deflater.deflate(buf));
-            }
-        }
-        deflater.finish();
-        while (!deflater.finished()) {
-            out.write(buf, 0, deflater.deflate(buf));
-        }
-        return out.toByteArray();
-    }
-
     @Test
     void compressionBombsStopAtTheDeclaredSize() {
-        byte[] zstd = zstdBomb(8192); // 1 GiB of zeros
-        byte[] zlib = zlibBomb(256);  // 256 MiB of zeros
+        byte[] zstd = CompressionBombs.zstd(8192); // 1 GiB of zeros
+        byte[] zlib = CompressionBombs.zlib(256);  // 256 MiB of zeros
         long peakBefore = Rss.peakKiB();
         // Declared sizes within the bound: decompression must stop there, the members then do not parse.
-        rejects("zstd bomb, declared its own length", () -> Ciphertext.load(ctx, framed(2, 16 + zstd.length, zstd)));
-        rejects("zstd bomb, declared 1 MiB", () -> Ciphertext.load(ctx, framed(2, 1 << 20, zstd)));
-        rejects("zlib bomb, declared 1 MiB", () -> Ciphertext.load(ctx, framed(1, 1 << 20, zlib)));
-        rejects("zstd bomb as galois keys", () -> GaloisKeys.load(ctx, framed(2, 1 << 20, zstd)));
+        rejects("zstd bomb, declared its own length", () -> Ciphertext.load(ctx, CompressionBombs.sealFramed(2, 16 + zstd.length, zstd)));
+        rejects("zstd bomb, declared 1 MiB", () -> Ciphertext.load(ctx, CompressionBombs.sealFramed(2, 1 << 20, zstd)));
+        rejects("zlib bomb, declared 1 MiB", () -> Ciphertext.load(ctx, CompressionBombs.sealFramed(1, 1 << 20, zlib)));
+        rejects("zstd bomb as galois keys", () -> GaloisKeys.load(ctx, CompressionBombs.sealFramed(2, 1 << 20, zstd)));
         // Declared sizes beyond the context's bound fail before decompressing.
-        rejects("zstd bomb, declared 1 GiB", () -> Ciphertext.load(ctx, framed(2, 1L << 30, zstd)));
-        rejects("zlib bomb, declared 256 MiB", () -> Ciphertext.load(ctx, framed(1, 256L << 20, zlib)));
+        rejects("zstd bomb, declared 1 GiB", () -> Ciphertext.load(ctx, CompressionBombs.sealFramed(2, 1L << 30, zstd)));
+        rejects("zlib bomb, declared 256 MiB", () -> Ciphertext.load(ctx, CompressionBombs.sealFramed(1, 256L << 20, zlib)));
         long grown = Rss.peakKiB() - peakBefore;
         assertTrue(grown < 256 * 1024, "peak RSS grew by " + grown + " KiB while rejecting compression bombs");
     }

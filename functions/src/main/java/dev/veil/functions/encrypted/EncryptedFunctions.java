@@ -3,6 +3,7 @@ package dev.veil.functions.encrypted;
 import dev.veil.functions.breastcancer.BreastCancerModel;
 import dev.veil.functions.keys.KeyCache;
 import dev.veil.functions.keys.KeyInvalidations;
+import dev.veil.functions.keys.KeyLoading;
 import dev.veil.functions.keys.KeyStoreSettings;
 import dev.veil.functions.mnist.MnistLinearModel;
 import dev.veil.runtime.spi.ClusterBroadcasts;
@@ -11,11 +12,6 @@ import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The process-wide pieces the encrypted functions share, built once from app settings on first use:
@@ -25,9 +21,10 @@ public final class EncryptedFunctions {
 
     private static final class Shared {
         static final KeyStoreSettings SETTINGS = KeyStoreSettings.fromEnvironment();
-        static final KeyCache<SealKeys> KEYS = new KeyCache<>(new SealKeysDecoder(SETTINGS.maxBundleBytes()),
-            SETTINGS.cacheMaxBytes(), SETTINGS.cacheExpireAfterAccess(), keyLoaders(), Metrics.globalRegistry,
-            "veil.keys");
+        static final KeyCache<SealKeys> KEYS = new KeyCache<>(
+            new SealKeysDecoder(SETTINGS.maxGaloisKeys(), SETTINGS.loadMaxBytes()),
+            SETTINGS.cacheMaxBytes(), SETTINGS.cacheExpireAfterAccess(), KeyLoading.from(SETTINGS),
+            Metrics.globalRegistry, "veil.keys");
         static {
             KeyInvalidations.connect(KEYS, ClusterBroadcasts.process()); // replaced bundles leave every node's cache
             // this node's entry in /admin/cluster shows what its key cache holds
@@ -53,17 +50,5 @@ public final class EncryptedFunctions {
 
     public static KeyCache<SealKeys> keyCache() {
         return Shared.KEYS;
-    }
-
-    /** Key downloads and ETag checks block on storage I/O: a small daemon pool of their own. */
-    private static ExecutorService keyLoaders() {
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "veil-key-loader-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 }

@@ -7,6 +7,7 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
 import dev.veil.functions.keys.InvalidKeyBundleException;
 import dev.veil.functions.keys.KeyBundleNotFoundException;
+import dev.veil.functions.keys.KeyLoadUnavailableException;
 import dev.veil.he.HeException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -51,6 +52,10 @@ final class EncryptedHttp {
         } catch (HeException e) {
             // the engine refused an operation on this ciphertext (e.g. its scale overflowed the modulus)
             return error(request, HttpStatus.BAD_REQUEST, "the ciphertext cannot be evaluated: " + e.getMessage());
+        } catch (KeyLoadUnavailableException e) {
+            return request.createResponseBuilder(HttpStatus.SERVICE_UNAVAILABLE).header("Content-Type", "application/json")
+                .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
+                .body(errorJson(e.getMessage())).build();
         } catch (IllegalStateException e) {
             log.warning("encrypted inference: key storage failed: " + e.getMessage());
             return error(request, HttpStatus.SERVICE_UNAVAILABLE, "the key storage is unavailable; try again later");
@@ -76,6 +81,14 @@ final class EncryptedHttp {
 
     private static HttpResponseMessage error(HttpRequestMessage<?> request, HttpStatus status, String message) {
         return json(request, status, Map.of("error", message));
+    }
+
+    private static String errorJson(String message) {
+        try {
+            return JSON.writeValueAsString(Map.of("error", message));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static HttpResponseMessage json(HttpRequestMessage<?> request, HttpStatus status, Object body) {

@@ -9,7 +9,6 @@ import dev.veil.he.HeException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -51,12 +50,7 @@ public final class EncryptedInference {
     public Result evaluate(EncryptedRequest request) {
         KeyStore store = request.connectionString() == null ? defaultStore
             : settings.storeForRequest(request.connectionString());
-        SealKeys sealKeys;
-        try {
-            sealKeys = keys.get(store, request.keyRef()).join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        SealKeys sealKeys = keys.await(store, request.keyRef());
         if (request.keyFingerprint() != null && !request.keyFingerprint().equals(sealKeys.fingerprint())) {
             throw new IllegalArgumentException("the ciphertext was made for another key bundle: key_fingerprint "
                 + request.keyFingerprint() + " does not match the Galois keys stored under '" + request.keyRef() + "'");

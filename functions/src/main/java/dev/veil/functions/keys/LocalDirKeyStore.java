@@ -35,7 +35,7 @@ public final class LocalDirKeyStore implements KeyStore {
     }
 
     @Override
-    public StoredBundle download(KeyRef ref) {
+    public OpenBundle open(KeyRef ref) {
         Path file = file(ref);
         try {
             String before = etagOf(file, ref);
@@ -44,8 +44,7 @@ public final class LocalDirKeyStore implements KeyStore {
                 throw new InvalidKeyBundleException("key bundle '" + ref + "' is " + size + " bytes, above the limit of "
                     + maxBundleBytes);
             }
-            byte[] bytes = Files.readAllBytes(file);
-            return new StoredBundle(bytes, before);
+            return new OpenBundle(Files.newInputStream(file), size, before);
         } catch (NoSuchFileException e) {
             throw new KeyBundleNotFoundException(ref);
         } catch (IOException e) {

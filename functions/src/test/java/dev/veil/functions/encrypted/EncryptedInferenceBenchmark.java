@@ -88,7 +88,7 @@ class EncryptedInferenceBenchmark {
             KeyBundle baseBundle = client.keyBundleWithDefaultSteps(params.get("relin_keys").asBoolean());
             store.upload(baseRef, baseBundle.encode());
             byte[] baseCt = client.encryptSlots(baseline.pack(standardized(params, sample)));
-            SealKeysDecoder decoder = new SealKeysDecoder(1L << 31);
+            SealKeysDecoder decoder = new SealKeysDecoder(1024, 1L << 31);
             double[] base = new double[BASELINE];
             long baseRotations = 0;
             byte[] baseResult = null;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.veil.testkit.Azurite;
+import dev.veil.testkit.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,8 @@ class KeyCacheBlobTest {
 
         String etag2 = store.upload(ref, KeyCacheTest.bundle("galois-v2"));
         assertNotEquals(etag1, etag2);
-        assertEquals("galois-v2", cache.get(store, ref).join());
+        Waits.until(() -> cache.get(store, ref).join().equals("galois-v2"), Duration.ofSeconds(10),
+            "the replaced blob is loaded after a background ETag check");
         assertEquals(2.0, downloads());
         assertEquals(1.0, registry.get("veil.keys.stale").counter().count());
         assertEquals("galois-v2", cache.get(store, ref).join());
@@ -93,6 +95,23 @@ class KeyCacheBlobTest {
         small.upload(ref, KeyCacheTest.bundle("z".repeat(1000)));
         InvalidKeyBundleException e = assertThrows(InvalidKeyBundleException.class, () -> small.download(ref));
         assertTrue(e.getMessage().contains("above the limit"));
+    }
+
+    @Test
+    void aJunkBlobIsRefusedAfterItsFirstBlock() {
+        BlobKeyStore roomy = BlobKeyStore.fromConnectionString(Azurite.connectionString(), 128L << 20);
+        KeyRef ref = new KeyRef("veil-keys-test", "junk-" + System.nanoTime());
+        roomy.upload(ref, new byte[96 << 20]);
+        KeyCache<String> cache = new KeyCache<>(new KeyCacheTest.TextDecoder(), 1 << 20, Duration.ofMinutes(5),
+            executor, registry, "keys");
+        long before = KeyLoadingTest.allocatedBytes();
+        CompletionException e = assertThrows(CompletionException.class, () -> cache.get(roomy, ref).join());
+        assertInstanceOf(InvalidKeyBundleException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("VEILKEYS"), e.getCause().getMessage());
+        // streamed in 8 MiB blocks: the 400 comes after the first one (about 36 MB of allocations in the SDK's
+        // buffers), not after the 96 MiB were read into the heap
+        long allocated = KeyLoadingTest.allocatedBytes() - before;
+        assertTrue(allocated < (64L << 20), "allocated " + allocated + " bytes to refuse a 96 MiB junk blob");
     }
 
     @Test

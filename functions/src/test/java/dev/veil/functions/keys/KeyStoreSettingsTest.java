@@ -37,6 +37,30 @@ class KeyStoreSettingsTest {
     }
 
     @Test
+    void loadingAndStorageSettingsHaveBoundedDefaultsAndCanBeSet() {
+        KeyStoreSettings d = KeyStoreSettings.from(Map.<String, String>of()::get);
+        assertEquals(64, d.maxGaloisKeys());
+        assertEquals(1L << 30, d.loadMaxBytes());
+        assertEquals(2L << 30, d.loadBudgetBytes());
+        assertTrue(d.loaderThreads() >= 1 && d.loaderThreads() <= 4);
+        assertEquals(32, d.loadQueue());
+        assertEquals(2, d.loadsPerContainer());
+        assertEquals(2, d.waitingRequests());
+        assertEquals(Duration.ofSeconds(30), d.revalidateAfter());
+        assertEquals(Duration.ofSeconds(30), d.failedLoadTtl());
+        assertEquals(Duration.ofMillis(1500), d.storageTimeout());
+        assertEquals(3, d.breakerFailures());
+        assertEquals(Duration.ofSeconds(10), d.breakerOpen());
+        KeyStoreSettings s = KeyStoreSettings.from(Map.of(KeyStoreSettings.REVALIDATE_SECONDS, "5",
+            KeyStoreSettings.STORAGE_TIMEOUT_MS, "250", KeyStoreSettings.WAITING_REQUESTS, "6",
+            KeyStoreSettings.MAX_GALOIS_KEYS, "16")::get);
+        assertEquals(Duration.ofSeconds(5), s.revalidateAfter());
+        assertEquals(Duration.ofMillis(250), s.storageTimeout());
+        assertEquals(6, s.waitingRequests());
+        assertEquals(16, s.maxGaloisKeys());
+    }
+
+    @Test
     void badNumbersNameTheSetting() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
             () -> KeyStoreSettings.from(Map.of(KeyStoreSettings.MAX_BUNDLE_BYTES, "lots")::get));
