@@ -10,6 +10,9 @@ import dev.veil.runtime.host.FunctionInvoker;
 import dev.veil.runtime.host.FunctionScanner;
 import dev.veil.runtime.host.HostServices;
 import dev.veil.runtime.host.KeyStore;
+import dev.veil.runtime.host.tls.HostListeners;
+import dev.veil.runtime.host.tls.TlsAdminRoutes;
+import dev.veil.runtime.host.tls.TlsSettings;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HttpErrors;
@@ -26,6 +29,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -82,6 +86,7 @@ public final class VeilHost {
   private ClusterNode clusterNode;
   private PrometheusMeterRegistry registry; // also in Micrometer's global registry while running
   private HttpServer server;
+  private HostListeners listeners;
   private volatile boolean ready;
   private volatile boolean draining;
   private Future<Void> closing;
@@ -138,6 +143,11 @@ public final class VeilHost {
     return server.actualPort();
   }
 
+  /** The HTTP(S) listeners: scheme, plain port beside HTTPS, certificate reload. */
+  public HostListeners listeners() {
+    return listeners;
+  }
+
   /** The access keys (for tests and tooling; never logged). */
   public KeyStore keys() {
     return keys;
@@ -174,7 +184,7 @@ public final class VeilHost {
         .eventually(() -> invoker.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))))
         .eventually(() -> Future.join(bindingProviders.stream().map(BindingProvider::stop).toList()))
         .eventually(() -> clusterNode != null ? clusterNode.stop() : Future.succeededFuture())
-        .eventually(() -> server != null ? server.close() : Future.succeededFuture())
+        .eventually(() -> listeners != null ? listeners.close() : Future.succeededFuture())
         .eventually(vertx::close)
         .transform(ar -> {
           invoker.close();
@@ -187,7 +197,7 @@ public final class VeilHost {
 
   private record Prepared(Configuration config, KeyStore keys, List<FunctionDefinition> functions,
       Map<Class<? extends Annotation>, TriggerProvider> triggers, Map<Class<? extends Annotation>, BindingProvider> bindings,
-      Path dataDirectory) {}
+      Path dataDirectory, HostListeners listeners) {}
 
   // Blocking preparation (files, class scanning) on the caller's thread, before Vert.x exists.
   private static Prepared prepare(HostOptions options) throws Exception {
@@ -211,7 +221,9 @@ public final class VeilHost {
     Files.createDirectories(dataDirectory);
     KeyStore keys = KeyStore.load(dataDirectory.resolve("keys.json"), config.settings(),
         functions.stream().map(FunctionDefinition::name).toList());
-    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory);
+    HostListeners listeners = HostListeners.prepare(
+        TlsSettings.from(config.hostConfig().json(), config.settings(), options.configDirectory()));
+    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory, listeners);
   }
 
   private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, ClusterSettings clusterSettings,
@@ -219,6 +231,8 @@ public final class VeilHost {
     this.registry = registry;
     Router router = Router.router(vertx);
     AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
+    listeners = prepared.listeners;
+    TlsAdminRoutes.mount(router, listeners);
     if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
       clusterNode = new ClusterNode(vertx, clusterSettings, cluster.manager(), prepared.config.hostConfig(), keys,
           functions, invoker::inFlight);
@@ -234,15 +248,15 @@ public final class VeilHost {
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));
     return Future.all(bindingStarts)
         .compose(v -> startTriggers(prepared, services))
-        .compose(v -> vertx.createHttpServer().requestHandler(request -> {
+        .compose(v -> listeners.listen(vertx, new HttpServerOptions(), request -> {
           if (!exactRoutes.dispatch(request)) router.handle(request);
-        }).listen(port, bindHost))
+        }, port, bindHost))
         .compose(s -> clusterNode == null ? Future.succeededFuture(s)
             : clusterNode.start(bindHost, s.actualPort(), List.copyOf(handles.keySet())).map(s))
         .map(s -> {
           server = s;
           ready = true;
-          LOG.info("Veil host listening on http://{}:{} with {} function(s){} ({} transport)", bindHost, s.actualPort(),
+          LOG.info("Veil host listening on {}://{}:{} with {} function(s){} ({} transport)", listeners.secure() ? "https" : "http", bindHost, s.actualPort(),
               handles.size(), disabled.isEmpty() ? "" : ", " + disabled.size() + " disabled",
               vertx.isNativeTransportEnabled() ? "native" : "NIO");
           if (prepared.config.hostConfig().nativeTransport() && !vertx.isNativeTransportEnabled()) {
@@ -324,6 +338,7 @@ public final class VeilHost {
         .put("disabledFunctions", disabled.size())
         .put("inFlightInvocations", invoker.inFlight())
         .put("nativeTransport", vertx.isNativeTransportEnabled())
+        .put("listener", listeners.describe())
         .put("clustered", cluster != null)
         .put("clusterNodeId", clusterNode != null ? clusterNode.nodeId() : null);
   }
