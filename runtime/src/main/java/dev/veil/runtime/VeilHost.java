@@ -9,11 +9,14 @@ import dev.veil.runtime.host.ExactRoutes;
 import dev.veil.runtime.host.FunctionInvoker;
 import dev.veil.runtime.host.FunctionScanner;
 import dev.veil.runtime.host.HostServices;
-import dev.veil.runtime.host.KeyStore;
+import dev.veil.runtime.host.auth.AccessKeys;
+import dev.veil.runtime.host.auth.KeyBroadcasts;
+import dev.veil.runtime.host.auth.KeyRoutes;
 import dev.veil.runtime.host.tls.HostListeners;
 import dev.veil.runtime.host.tls.TlsAdminRoutes;
 import dev.veil.runtime.host.tls.TlsSettings;
 import dev.veil.runtime.spi.BindingProvider;
+import dev.veil.runtime.spi.ClusterBroadcasts;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HttpErrors;
 import dev.veil.runtime.spi.TriggerHandle;
@@ -75,7 +78,7 @@ public final class VeilHost {
 
   private final Vertx vertx;
   private final Configuration config;
-  private final KeyStore keys;
+  private final AccessKeys keys;
   private final FunctionInvoker invoker;
   private final List<FunctionDefinition> functions;
   private final Map<String, String> disabled = new LinkedHashMap<>();
@@ -91,7 +94,7 @@ public final class VeilHost {
   private volatile boolean draining;
   private Future<Void> closing;
 
-  private VeilHost(Vertx vertx, Configuration config, KeyStore keys, FunctionInvoker invoker,
+  private VeilHost(Vertx vertx, Configuration config, AccessKeys keys, FunctionInvoker invoker,
       List<FunctionDefinition> functions, List<BindingProvider> bindingProviders, ClusterSettings.Started cluster) {
     this.vertx = vertx;
     this.config = config;
@@ -149,7 +152,7 @@ public final class VeilHost {
   }
 
   /** The access keys (for tests and tooling; never logged). */
-  public KeyStore keys() {
+  public AccessKeys keys() {
     return keys;
   }
 
@@ -195,7 +198,7 @@ public final class VeilHost {
     return closing;
   }
 
-  private record Prepared(Configuration config, KeyStore keys, List<FunctionDefinition> functions,
+  private record Prepared(Configuration config, AccessKeys keys, List<FunctionDefinition> functions,
       Map<Class<? extends Annotation>, TriggerProvider> triggers, Map<Class<? extends Annotation>, BindingProvider> bindings,
       Path dataDirectory, HostListeners listeners) {}
 
@@ -219,7 +222,7 @@ public final class VeilHost {
     }
     Path dataDirectory = options.dataDirectory();
     Files.createDirectories(dataDirectory);
-    KeyStore keys = KeyStore.load(dataDirectory.resolve("keys.json"), config.settings(),
+    AccessKeys keys = AccessKeys.load(dataDirectory.resolve("keys.json"), config.settings(),
         functions.stream().map(FunctionDefinition::name).toList());
     HostListeners listeners = HostListeners.prepare(
         TlsSettings.from(config.hostConfig().json(), config.settings(), options.configDirectory()));
@@ -233,10 +236,12 @@ public final class VeilHost {
     AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
     listeners = prepared.listeners;
     TlsAdminRoutes.mount(router, listeners);
+    KeyRoutes.mount(router, keys);
     if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
       clusterNode = new ClusterNode(vertx, clusterSettings, cluster.manager(), prepared.config.hostConfig(), keys,
           functions, invoker::inFlight);
       clusterNode.mountRoutes(router);
+      KeyBroadcasts.connect(keys, ClusterBroadcasts.process());
     }
     installErrorHandlers(router);
     ExactRoutes exactRoutes = new ExactRoutes(clusterNode == null, router.getRoutes());

@@ -1,0 +1,177 @@
+package dev.veil.triggers.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.veil.runtime.HostOptions;
+import dev.veil.runtime.VeilHost;
+import dev.veil.testkit.TestPki;
+import dev.veil.testkit.TestPki.Issued;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Azure-shaped key management API and the three ways to present a key, over HTTPS. */
+class KeyApiTest {
+  @TempDir static Path dir;
+  static VeilHost host;
+  static HttpClient client;
+  static String base;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Issued ca = TestPki.authority("Keys CA");
+    Issued server = TestPki.issue(ca, "localhost", TestPki.KeyType.EC);
+    server.writeChain(dir.resolve("chain.pem"));
+    server.writePkcs8Key(dir.resolve("key.pem"));
+    host = Secure.start(new HostOptions().port(0).dataDirectory(dir.resolve("data")).configDirectory(dir)
+        .functionClass(SecureFunctions.class)
+        .hostJson(Secure.tlsHostJson(new JsonObject().put("certificate", "chain.pem").put("key", "key.pem"))));
+    client = HttpClient.newBuilder().sslContext(TestPki.trusting(ca)).connectTimeout(Duration.ofSeconds(10)).build();
+    base = "https://localhost:" + host.port();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (host != null) Secure.await(host.close());
+  }
+
+  @Test
+  void listsGetsPutsGeneratesAndDeletesFunctionKeysAsAzureDoes() throws Exception {
+    HttpResponse<String> list = admin("GET", "/admin/functions/scores/keys", null);
+    assertEquals(200, list.statusCode(), list.body());
+    JsonObject listed = new JsonObject(list.body());
+    assertEquals(host.keys().functionKey("scores"), value(listed.getJsonArray("keys"), "default"));
+    assertEquals(base + "/admin/functions/scores/keys", listed.getJsonArray("links").getJsonObject(0).getString("href"));
+
+    HttpResponse<String> put = admin("PUT", "/admin/functions/scores/keys/primary",
+        new JsonObject().put("name", "primary").put("value", "primary-0123456789abcdef").encode());
+    assertEquals(201, put.statusCode(), put.body());
+    assertEquals("primary-0123456789abcdef", new JsonObject(put.body()).getString("value"));
+    assertEquals(base + "/admin/functions/scores/keys/primary", new JsonObject(put.body()).getJsonArray("links").getJsonObject(0).getString("href"));
+    assertEquals(200, admin("PUT", "/admin/functions/scores/keys/primary",
+        new JsonObject().put("value", "primary-replaced-0123456789").encode()).statusCode());
+
+    HttpResponse<String> generated = admin("POST", "/admin/functions/scores/keys/secondary", null);
+    assertEquals(201, generated.statusCode(), generated.body());
+    String secondary = new JsonObject(generated.body()).getString("value");
+    assertTrue(secondary.length() >= 40);
+    assertEquals(secondary, new JsonObject(admin("GET", "/admin/functions/scores/keys/secondary", null).body()).getString("value"));
+    assertEquals(200, call("/api/scores", "x-functions-key", secondary).statusCode());
+
+    assertEquals(204, admin("DELETE", "/admin/functions/scores/keys/secondary", null).statusCode());
+    assertEquals(404, admin("DELETE", "/admin/functions/scores/keys/secondary", null).statusCode());
+    assertEquals(404, admin("GET", "/admin/functions/scores/keys/secondary", null).statusCode());
+    assertEquals(401, call("/api/scores", "x-functions-key", secondary).statusCode(), "a deleted key stops working");
+    assertEquals(404, admin("GET", "/admin/functions/nosuch/keys", null).statusCode());
+
+    assertEquals(400, admin("PUT", "/admin/functions/scores/keys/primary", "{\"value\": 3}").statusCode());
+    assertEquals(400, admin("PUT", "/admin/functions/scores/keys/primary", "not json").statusCode());
+    assertEquals(400, admin("PUT", "/admin/functions/scores/keys/primary", "{\"value\": \"short\"}").statusCode());
+    assertEquals(400, admin("PUT", "/admin/functions/scores/keys/primary",
+        new JsonObject().put("name", "other").put("value", "primary-0123456789abcdef").encode()).statusCode());
+    assertEquals(400, admin("PUT", "/admin/functions/scores/keys/primary", "{\"value\": \"" + "x".repeat(5000) + "\"}").statusCode(),
+        "bodies are bounded");
+
+    JsonObject file = new JsonObject(Files.readString(dir.resolve("data/keys.json")));
+    assertEquals("primary-replaced-0123456789", file.getJsonObject("functionKeys").getJsonObject("scores").getString("primary"));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/keys.json"))));
+  }
+
+  @Test
+  void hostKeysAndTheMasterKey() throws Exception {
+    HttpResponse<String> unauthorized = call("/admin/host/keys", "x-functions-key", host.keys().hostKey());
+    assertEquals(401, unauthorized.statusCode(), "only the master key manages keys");
+    JsonArray keys = new JsonObject(admin("GET", "/admin/host/keys", null).body()).getJsonArray("keys");
+    assertEquals(host.keys().hostKey(), value(keys, "default"));
+    assertEquals(host.keys().masterKey(), value(keys, "_master"));
+
+    assertEquals(201, admin("PUT", "/admin/host/keys/ci", new JsonObject().put("value", "ci-host-key-0123456789").encode()).statusCode());
+    assertEquals(200, call("/api/scores", "x-functions-key", "ci-host-key-0123456789").statusCode());
+    assertEquals(200, call("/api/other", "x-functions-key", "ci-host-key-0123456789").statusCode());
+    assertEquals(401, call("/api/operate", "x-functions-key", "ci-host-key-0123456789").statusCode());
+    assertEquals(400, admin("DELETE", "/admin/host/keys/_master", null).statusCode());
+
+    String oldMaster = host.keys().masterKey();
+    HttpResponse<String> rotated = admin("POST", "/admin/host/keys/_master", null);
+    assertEquals(200, rotated.statusCode(), rotated.body());
+    String newMaster = new JsonObject(rotated.body()).getString("value");
+    assertNotEquals(oldMaster, newMaster);
+    assertEquals(401, call("/admin/host/status", "x-functions-key", oldMaster).statusCode());
+    assertEquals(200, call("/admin/host/status", "x-functions-key", newMaster).statusCode());
+  }
+
+  @Test
+  void aKeyIsAcceptedFromTheHeaderTheQueryAndAPlainAuthorizationHeader() throws Exception {
+    String key = host.keys().functionKey("other");
+    assertEquals(200, call("/api/other", "x-functions-key", key).statusCode());
+    assertEquals(200, call("/api/other?code=" + key, null, null).statusCode());
+    assertEquals(200, call("/api/other", "Authorization", key).statusCode());
+    assertEquals(401, call("/api/other", "Authorization", "Bearer " + key).statusCode(), "a Bearer value is a token, not a key");
+    assertEquals(401, call("/api/other", null, null).statusCode());
+    assertEquals(401, call("/api/other", "x-functions-key", host.keys().functionKey("scores")).statusCode());
+  }
+
+  @Test
+  void rotatingThePrimaryWhileAClientUsesTheSecondaryFailsNoRequest() throws Exception {
+    assertEquals(201, admin("PUT", "/admin/functions/other/keys/primary", new JsonObject().put("value", "rotate-primary-0123456789").encode()).statusCode());
+    String secondary = new JsonObject(admin("POST", "/admin/functions/other/keys/secondary", null).body()).getString("value");
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger ok = new AtomicInteger();
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<Void> loop = CompletableFuture.runAsync(() -> {
+      for (int i = 0; i < 2000 && (running.get() || i < 50); i++) {
+        try {
+          HttpResponse<String> r = call("/api/other", "x-functions-key", secondary);
+          if (r.statusCode() == 200) ok.incrementAndGet(); else failures.add(r.statusCode() + " " + r.body());
+        } catch (Exception e) {
+          failures.add(e.toString());
+        }
+      }
+    });
+    HttpResponse<String> rotated = admin("POST", "/admin/functions/other/keys/primary", null);
+    assertEquals(200, rotated.statusCode());
+    assertEquals(401, call("/api/other", "x-functions-key", "rotate-primary-0123456789").statusCode(), "the old primary is refused at once");
+    assertEquals(200, call("/api/other", "x-functions-key", new JsonObject(rotated.body()).getString("value")).statusCode());
+    running.set(false);
+    loop.get(60, TimeUnit.SECONDS);
+    assertEquals(List.of(), failures);
+    assertTrue(ok.get() >= 50);
+  }
+
+  private static String value(JsonArray keys, String name) {
+    for (Object o : keys) if (((JsonObject) o).getString("name").equals(name)) return ((JsonObject) o).getString("value");
+    return null;
+  }
+
+  static HttpResponse<String> admin(String method, String path, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        .header("x-functions-key", host.keys().masterKey())
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> call(String path, String header, String value) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    if (header != null) request.header(header, value);
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
