@@ -39,6 +39,7 @@ class KeyApiTest {
   @BeforeAll
   static void start() throws Exception {
     Issued ca = TestPki.authority("Keys CA");
+    ca.writeChain(dir.resolve("ca.pem"));
     Issued server = TestPki.issue(ca, "localhost", TestPki.KeyType.EC);
     server.writeChain(dir.resolve("chain.pem"));
     server.writePkcs8Key(dir.resolve("key.pem"));
@@ -155,6 +156,38 @@ class KeyApiTest {
     loop.get(60, TimeUnit.SECONDS);
     assertEquals(List.of(), failures);
     assertTrue(ok.get() >= 50);
+  }
+
+  @Test
+  void theKeysCommandUsesTheSameApi() throws Exception {
+    Cli set = cli("set", "cli-key", "cli-key-value-0123456789");
+    assertEquals(0, set.exit(), set.err());
+    assertEquals(200, call("/api/scores", "x-functions-key", "cli-key-value-0123456789").statusCode());
+    Cli rotate = cli("rotate", "cli-key");
+    assertEquals(0, rotate.exit(), rotate.err());
+    String rotated = rotate.out().strip().split("\t")[1];
+    assertEquals(401, call("/api/scores", "x-functions-key", "cli-key-value-0123456789").statusCode());
+    assertEquals(200, call("/api/scores", "x-functions-key", rotated).statusCode());
+    Cli list = cli("list");
+    assertTrue(list.out().contains("cli-key\t" + rotated), list.out());
+    assertTrue(list.out().contains("default\t" + host.keys().functionKey("scores")), list.out());
+    assertEquals(0, cli("delete", "cli-key").exit());
+    assertEquals(401, call("/api/scores", "x-functions-key", rotated).statusCode());
+    assertEquals(1, cli("delete", "cli-key").exit(), "deleting a missing key fails");
+    assertEquals(2, new dev.veil.runtime.host.auth.KeysCli().run(List.of("shred", "x"), System.out, new java.io.PrintStream(
+        java.io.OutputStream.nullOutputStream())));
+  }
+
+  record Cli(int exit, String out, String err) {}
+
+  private static Cli cli(String... action) {
+    List<String> args = new ArrayList<>(List.of(action));
+    args.addAll(List.of("--function", "scores", "--url", base, "--cacert", dir.resolve("ca.pem").toString(),
+        "--data", dir.resolve("data").toString()));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int exit = new dev.veil.runtime.host.auth.KeysCli().run(args, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+    return new Cli(exit, out.toString(), err.toString());
   }
 
   private static String value(JsonArray keys, String name) {
