@@ -10,6 +10,10 @@ import dev.veil.runtime.host.FunctionInvoker;
 import dev.veil.runtime.host.FunctionScanner;
 import dev.veil.runtime.host.HostServices;
 import dev.veil.runtime.host.auth.AccessKeys;
+import dev.veil.runtime.host.auth.HostAuth;
+import dev.veil.runtime.host.auth.HostSigningKey;
+import dev.veil.runtime.host.auth.TokenRoutes;
+import dev.veil.runtime.host.auth.TokenSettings;
 import dev.veil.runtime.host.auth.KeyBroadcasts;
 import dev.veil.runtime.host.auth.KeyRoutes;
 import dev.veil.runtime.host.tls.HostListeners;
@@ -90,6 +94,7 @@ public final class VeilHost {
   private PrometheusMeterRegistry registry; // also in Micrometer's global registry while running
   private HttpServer server;
   private HostListeners listeners;
+  private HostAuth auth;
   private volatile boolean ready;
   private volatile boolean draining;
   private Future<Void> closing;
@@ -188,6 +193,9 @@ public final class VeilHost {
         .eventually(() -> Future.join(bindingProviders.stream().map(BindingProvider::stop).toList()))
         .eventually(() -> clusterNode != null ? clusterNode.stop() : Future.succeededFuture())
         .eventually(() -> listeners != null ? listeners.close() : Future.succeededFuture())
+        .andThen(ar -> {
+          if (auth != null) auth.stop();
+        })
         .eventually(vertx::close)
         .transform(ar -> {
           invoker.close();
@@ -200,7 +208,7 @@ public final class VeilHost {
 
   private record Prepared(Configuration config, AccessKeys keys, List<FunctionDefinition> functions,
       Map<Class<? extends Annotation>, TriggerProvider> triggers, Map<Class<? extends Annotation>, BindingProvider> bindings,
-      Path dataDirectory, HostListeners listeners) {}
+      Path dataDirectory, HostListeners listeners, HostAuth auth) {}
 
   // Blocking preparation (files, class scanning) on the caller's thread, before Vert.x exists.
   private static Prepared prepare(HostOptions options) throws Exception {
@@ -226,7 +234,9 @@ public final class VeilHost {
         functions.stream().map(FunctionDefinition::name).toList());
     HostListeners listeners = HostListeners.prepare(
         TlsSettings.from(config.hostConfig().json(), config.settings(), options.configDirectory()));
-    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory, listeners);
+    TokenSettings tokens = TokenSettings.from(config.hostConfig().json(), options.configDirectory());
+    HostAuth auth = new HostAuth(keys, tokens, tokens != null ? HostSigningKey.load(dataDirectory) : null);
+    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory, listeners, auth);
   }
 
   private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, ClusterSettings clusterSettings,
@@ -237,8 +247,10 @@ public final class VeilHost {
     listeners = prepared.listeners;
     TlsAdminRoutes.mount(router, listeners);
     KeyRoutes.mount(router, keys);
+    auth = prepared.auth;
+    TokenRoutes.mount(router, auth);
     if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
-      clusterNode = new ClusterNode(vertx, clusterSettings, cluster.manager(), prepared.config.hostConfig(), keys,
+      clusterNode = new ClusterNode(vertx, clusterSettings, cluster.manager(), prepared.config.hostConfig(), auth,
           functions, invoker::inFlight);
       clusterNode.mountRoutes(router);
       KeyBroadcasts.connect(keys, ClusterBroadcasts.process());
@@ -246,12 +258,13 @@ public final class VeilHost {
     installErrorHandlers(router);
     ExactRoutes exactRoutes = new ExactRoutes(clusterNode == null, router.getRoutes());
     HostServices services = new HostServices(vertx, prepared.config.settings(), prepared.config.hostConfig(), registry,
-        prepared.dataDirectory, invoker, router, exactRoutes, keys,
+        prepared.dataDirectory, invoker, router, exactRoutes, auth,
         new MapLeases(vertx, clusterNode != null ? clusterNode.nodeId() : "local"));
 
     List<Future<Void>> bindingStarts = new ArrayList<>();
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));
     return Future.all(bindingStarts)
+        .compose(v -> auth.start(vertx))
         .compose(v -> startTriggers(prepared, services))
         .compose(v -> listeners.listen(vertx, new HttpServerOptions(), request -> {
           if (!exactRoutes.dispatch(request)) router.handle(request);

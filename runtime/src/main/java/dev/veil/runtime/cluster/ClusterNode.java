@@ -264,7 +264,7 @@ public final class ClusterNode {
       return;
     }
     HttpRoute route = routeFor(ctx.request().path());
-    if (route == null || !keys.authorizes(route.authLevel(), route.function(), HttpErrors.presentedKey(ctx))) {
+    if (route == null || !keys.check(route.authLevel(), route.function(), ctx.request()).allowed()) {
       ctx.next(); // unknown paths and unauthorized callers get the local answer (404 / 401)
       return;
     }
