@@ -121,7 +121,7 @@ public final class VeilHost {
       prepared = prepare(options);
       prepared.config.exposeToFunctions();
       clusterSettings = ClusterSettings.from(prepared.config.hostConfig(), prepared.config.settings(),
-          options.clustered(), options.bindHost());
+          options.clustered(), options.bindHost(), options.configDirectory());
     } catch (Exception e) {
       return Future.failedFuture(e);
     }

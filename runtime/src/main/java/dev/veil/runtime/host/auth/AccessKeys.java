@@ -10,8 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -299,7 +297,7 @@ public final class AccessKeys implements AuthKeys {
     functionKeys.forEach((fn, named) -> functions.put(fn, new JsonObject(new LinkedHashMap<>(named))));
     JsonObject json = new JsonObject().put("masterKey", master).put("hostKeys", new JsonObject(new LinkedHashMap<>(hostKeys)))
         .put("functionKeys", functions);
-    write(file, json);
+    SecretFiles.write(file, json.encodePrettily());
   }
 
   static String newKey() {
@@ -315,18 +313,5 @@ public final class AccessKeys implements AuthKeys {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static void write(Path file, JsonObject json) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    try {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(tmp);
-    }
-    Files.writeString(tmp, json.encodePrettily());
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

@@ -15,8 +15,6 @@ import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,16 +44,7 @@ public final class HostSigningKey {
       if (Files.exists(file)) return new HostSigningKey(ECKey.parse(Files.readString(file)));
       ECKey generated = new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256)
           .keyIDFromThumbprint(true).generate();
-      Files.createDirectories(dataDirectory);
-      Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
-      Files.deleteIfExists(tmp);
-      try {
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (UnsupportedOperationException e) {
-        Files.createFile(tmp);
-      }
-      Files.writeString(tmp, generated.toJSONString());
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      SecretFiles.write(file, generated.toJSONString());
       return new HostSigningKey(generated);
     } catch (ParseException | JOSEException e) {
       throw new IllegalArgumentException(file + " is not a usable EC private JWK (" + e.getMessage() + "); delete it to generate a new key", e);
