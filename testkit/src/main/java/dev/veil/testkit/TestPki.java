@@ -20,7 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -66,7 +70,17 @@ public final class TestPki {
 
     /** Writes the private key in OpenSSL's traditional form ({@code BEGIN RSA PRIVATE KEY} / {@code BEGIN EC PRIVATE KEY}). */
     public Path writeTraditionalKey(Path file) {
-      return write(file, pem(keys.getPrivate()));
+      if (!keys.getPrivate().getAlgorithm().equals("EC")) return write(file, pem(keys.getPrivate()));
+      // SEC1 as `openssl ec` writes it: with the curve and the public key, which the JDK's PKCS#8 form leaves out
+      try {
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());
+        ECPrivateKey bare = ECPrivateKey.getInstance(info.parsePrivateKey());
+        ECPrivateKey full = new ECPrivateKey(256, bare.getKey(),
+            SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded()).getPublicKeyData(), info.getPrivateKeyAlgorithm().getParameters());
+        return write(file, pem(new PemObject("EC PRIVATE KEY", full.getEncoded())));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     /** An SSL context that trusts {@code authority} and presents this certificate (a client certificate). */
