@@ -270,7 +270,7 @@ public final class VeilHost {
           if (!exactRoutes.dispatch(request)) router.handle(request);
         }, port, bindHost))
         .compose(s -> clusterNode == null ? Future.succeededFuture(s)
-            : clusterNode.start(bindHost, s.actualPort(), List.copyOf(handles.keySet())).map(s))
+            : clusterNode.start(bindHost, s.actualPort(), List.copyOf(handles.keySet()), listeners.loopbackClientOptions()).map(s))
         .map(s -> {
           server = s;
           ready = true;

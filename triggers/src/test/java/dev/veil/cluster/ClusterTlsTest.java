@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.veil.runtime.HostOptions;
+import dev.veil.runtime.VeilHost;
 import dev.veil.runtime.cluster.ClusterSettings;
 import dev.veil.runtime.spi.AppSettings;
 import dev.veil.runtime.spi.HostConfig;
@@ -60,6 +62,56 @@ class ClusterTlsTest {
     assertTrue(String.valueOf(toStranger.getCause()).contains("Timed out"), String.valueOf(toStranger.getCause()));
     assertTrue(String.valueOf(fromStranger.getCause()).contains("Timed out"), String.valueOf(fromStranger.getCause()));
     assertEquals("b:again", awaitReply(a, "echo", "again"), "the trusted members still talk");
+  }
+
+  @Test
+  void forwardedRequestsReachAnHttpsListenerThatWantsClientCertificates() throws Exception {
+    Issued ca = TestPki.authority("Host CA");
+    ca.writeChain(dir.resolve("host-ca.pem"));
+    List<Integer> ports = List.of(ClusterHosts.freePort(), ClusterHosts.freePort());
+    List<VeilHost> hosts = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        Issued cert = TestPki.issue(ca, "host-" + i, TestPki.KeyType.EC);
+        cert.writeChain(dir.resolve("host-" + i + ".pem"));
+        cert.writePkcs8Key(dir.resolve("host-" + i + "-key.pem"));
+        JsonObject tls = new JsonObject().put("certificate", "host-" + i + ".pem").put("key", "host-" + i + "-key.pem");
+        JsonObject veil = new JsonObject()
+            .put("tls", tls.copy().put("clientCertificateAuthorities", "host-ca.pem"))
+            .put("cluster", new JsonObject().put("name", "tls-forward").put("port", ports.get(i)).put("interface", "127.0.0.1")
+                .put("affinity", false).put("members", new JsonArray(ports.stream().map(p -> "127.0.0.1:" + p).toList()))
+                .put("tls", tls.copy().put("certificateAuthorities", "host-ca.pem")));
+        hosts.add(await(VeilHost.start(new HostOptions().port(0).clustered(true).configDirectory(dir)
+            .dataDirectory(dir.resolve("forward-data-" + i)).functionClass(dev.veil.triggers.security.SecureFunctions.class)
+            .setting(ClusterSettings.SECRET_SETTING, ClusterHosts.SECRET).setting("VEIL_MASTER_KEY", ClusterHosts.MASTER_KEY)
+            .hostJson(new JsonObject().put("veil", veil)))));
+      }
+      Issued client = TestPki.issue(ca, "client", TestPki.KeyType.EC);
+      java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(client.clientContext(ca)).build();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      int servedByB = 0;
+      while (servedByB == 0 && System.nanoTime() < deadline) {
+        for (int i = 0; i < 10; i++) {
+          java.net.http.HttpResponse<String> r = https.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("https://localhost:" + hosts.get(0).port() + "/api/open")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+          assertEquals(200, r.statusCode(), r.body());
+        }
+        servedByB = invocations(https, hosts.get(1));
+        Thread.sleep(200);
+      }
+      assertTrue(servedByB > 0, "requests sent to the first host were forwarded to the second and answered");
+    } finally {
+      for (VeilHost h : hosts) await(h.close());
+    }
+  }
+
+  /** The second host's count of successful invocations of "open", from its Prometheus endpoint. */
+  private static int invocations(java.net.http.HttpClient https, VeilHost host) throws Exception {
+    String metrics = https.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + host.port() + "/metrics"))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    return (int) metrics.lines().filter(l -> l.startsWith("veil_invocations_total") && l.contains("function=\"open\"")
+        && l.contains("status=\"success\"")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   private static Vertx member(String name, Issued cert, List<Integer> ports, int index) throws Exception {
