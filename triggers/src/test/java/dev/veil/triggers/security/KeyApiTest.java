@@ -159,6 +159,34 @@ class KeyApiTest {
   }
 
   @Test
+  void keyValuesNeverReachTheLog() throws Exception {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Level level = root.getLevel();
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured = new ch.qos.logback.core.read.ListAppender<>();
+    captured.start();
+    root.addAppender(captured);
+    root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      String put = "logged-never-0123456789abcdef";
+      assertEquals(201, admin("PUT", "/admin/functions/other/keys/audit", new JsonObject().put("value", put).encode()).statusCode());
+      String generated = new JsonObject(admin("POST", "/admin/functions/other/keys/audit", null).body()).getString("value");
+      assertEquals(200, call("/api/other", "x-functions-key", generated).statusCode());
+      assertEquals(401, call("/api/other", "x-functions-key", put).statusCode());
+      assertEquals(204, admin("DELETE", "/admin/functions/other/keys/audit", null).statusCode());
+      assertTrue(captured.list.size() > 0, "the host logged something while keys changed");
+      for (ch.qos.logback.classic.spi.ILoggingEvent event : captured.list) {
+        String line = event.getFormattedMessage() + (event.getThrowableProxy() != null ? event.getThrowableProxy().getMessage() : "");
+        for (String secret : List.of(put, generated, host.keys().masterKey())) {
+          assertTrue(!line.contains(secret), "a key reached the log: " + event.getLoggerName());
+        }
+      }
+    } finally {
+      root.detachAppender(captured);
+      root.setLevel(level);
+    }
+  }
+
+  @Test
   void theKeysCommandUsesTheSameApi() throws Exception {
     Cli set = cli("set", "cli-key", "cli-key-value-0123456789");
     assertEquals(0, set.exit(), set.err());
