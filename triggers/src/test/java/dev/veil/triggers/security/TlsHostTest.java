@@ -67,6 +67,8 @@ class TlsHostTest {
     JsonObject status = new JsonObject(client.send(get(host, "/admin/host/status").header("x-functions-key", host.keys().masterKey())
         .build(), HttpResponse.BodyHandlers.ofString()).body());
     assertEquals("https", status.getJsonObject("listener").getString("scheme"), status.encode());
+    assertEquals(io.vertx.core.net.OpenSSLEngineOptions.isAvailable() ? "openssl" : "jdk",
+        status.getJsonObject("listener").getString("tlsEngine"), "auto picks OpenSSL where it loads");
   }
 
   @Test
@@ -106,16 +108,19 @@ class TlsHostTest {
   }
 
   @Test
-  void rsaWithAPkcs1KeyAndAPlainListenerBeside() throws Exception {
+  void rsaWithAPkcs1KeyOnTheJdkEngineAndAPlainListenerBeside() throws Exception {
     Issued rsa = TestPki.issue(ca, "localhost", KeyType.RSA);
     rsa.writeChain(dir.resolve("rsa-chain.pem"));
     String key = TestPki.pem(rsa.keys().getPrivate());
     assertTrue(key.startsWith("-----BEGIN RSA PRIVATE KEY-----"), key.lines().findFirst().orElse(""));
     rsa.writeTraditionalKey(dir.resolve("rsa-key.pem"));
     VeilHost second = Secure.start(new HostOptions().port(0).dataDirectory(dir.resolve("data2")).configDirectory(dir)
-        .functionClass(SecureFunctions.class).hostJson(Secure.tlsHostJson(tls("rsa-chain.pem", "rsa-key.pem").put("httpPort", 0))));
+        .functionClass(SecureFunctions.class).hostJson(Secure.tlsHostJson(tls("rsa-chain.pem", "rsa-key.pem").put("httpPort", 0).put("engine", "jdk"))));
     try {
-      assertEquals("open", client.send(get(second, "/api/open").build(), HttpResponse.BodyHandlers.ofString()).body());
+      HttpResponse<String> overTls = client.send(get(second, "/api/open").build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals("open", overTls.body());
+      assertEquals(HttpClient.Version.HTTP_2, overTls.version(), "ALPN on the JDK engine too");
+      assertEquals("jdk", second.listeners().describe().getString("tlsEngine"));
       assertEquals(rsa.certificate().getSerialNumber(), servedSerial(second.port()));
       HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + second.listeners().plainPort() + "/api/open")).build(), HttpResponse.BodyHandlers.ofString());
