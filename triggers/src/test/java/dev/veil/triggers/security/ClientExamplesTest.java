@@ -3,11 +3,8 @@ package dev.veil.triggers.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.veil.runtime.HostOptions;
 import dev.veil.runtime.VeilHost;
 import dev.veil.runtime.host.auth.TokenCli;
-import dev.veil.testkit.TestPki;
-import dev.veil.testkit.TestPki.Issued;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -29,16 +26,10 @@ class ClientExamplesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Issued ca = TestPki.authority("Examples CA");
-    ca.writeChain(dir.resolve("ca.pem"));
-    Issued server = TestPki.issue(ca, "localhost", TestPki.KeyType.EC);
-    server.writeChain(dir.resolve("chain.pem"));
-    server.writeTraditionalKey(dir.resolve("key.pem"));
-    JsonObject veil = new JsonObject()
-        .put("tls", new JsonObject().put("certificate", "chain.pem").put("key", "key.pem"))
+    Secure.serverFiles(dir, "Examples CA", true);
+    JsonObject veil = new JsonObject().put("tls", Secure.tlsFiles())
         .put("auth", new JsonObject().put("jwt", new JsonObject().put("audiences", new JsonArray().add("api://veil"))));
-    host = Secure.start(new HostOptions().port(0).dataDirectory(dir.resolve("data")).configDirectory(dir)
-        .functionClass(SecureFunctions.class).hostJson(new JsonObject().put("veil", veil)));
+    host = Secure.startIn(dir, new JsonObject().put("veil", veil));
     url = "https://localhost:" + host.port();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertEquals(0, new TokenCli().run(List.of("issue", "--sub", "example", "--aud", "api://veil", "--ttl", "10m",

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.veil.runtime.HostOptions;
 import dev.veil.runtime.VeilHost;
 import dev.veil.testkit.TestPki;
 import dev.veil.testkit.TestPki.Issued;
@@ -38,14 +37,8 @@ class KeyApiTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Issued ca = TestPki.authority("Keys CA");
-    ca.writeChain(dir.resolve("ca.pem"));
-    Issued server = TestPki.issue(ca, "localhost", TestPki.KeyType.EC);
-    server.writeChain(dir.resolve("chain.pem"));
-    server.writePkcs8Key(dir.resolve("key.pem"));
-    host = Secure.start(new HostOptions().port(0).dataDirectory(dir.resolve("data")).configDirectory(dir)
-        .functionClass(SecureFunctions.class)
-        .hostJson(Secure.tlsHostJson(new JsonObject().put("certificate", "chain.pem").put("key", "key.pem"))));
+    Issued ca = Secure.serverFiles(dir, "Keys CA", false);
+    host = Secure.startIn(dir, Secure.tlsHostJson(Secure.tlsFiles()));
     client = HttpClient.newBuilder().sslContext(TestPki.trusting(ca)).connectTimeout(Duration.ofSeconds(10)).build();
     base = "https://localhost:" + host.port();
   }

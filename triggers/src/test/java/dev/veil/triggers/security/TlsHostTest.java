@@ -44,12 +44,8 @@ class TlsHostTest {
 
   @BeforeAll
   static void start() throws Exception {
-    ca = TestPki.authority("Veil Test CA");
-    Issued server = TestPki.issue(ca, "localhost", KeyType.EC);
-    server.writeChain(dir.resolve("chain.pem"));
-    server.writePkcs8Key(dir.resolve("key.pem"));
-    host = Secure.start(new HostOptions().port(0).dataDirectory(dir.resolve("data")).configDirectory(dir)
-        .functionClass(SecureFunctions.class).hostJson(Secure.tlsHostJson(tls("chain.pem", "key.pem").put("reloadCheckSeconds", 0.2))));
+    ca = Secure.serverFiles(dir, "Veil Test CA", false);
+    host = Secure.startIn(dir, Secure.tlsHostJson(Secure.tlsFiles().put("reloadCheckSeconds", 0.2)));
     client = HttpClient.newBuilder().sslContext(TestPki.trusting(ca)).connectTimeout(Duration.ofSeconds(10)).build();
   }
 
