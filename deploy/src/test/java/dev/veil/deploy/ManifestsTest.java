@@ -14,7 +14,7 @@ import com.hazelcast.kubernetes.KubernetesProperties;
 import com.microsoft.azure.functions.annotation.KafkaTrigger;
 import dev.veil.functions.queue.QueueScoringFunction;
 import dev.veil.runtime.cluster.ClusterSettings;
-import dev.veil.runtime.host.KeyStore;
+import dev.veil.runtime.host.auth.AccessKeys;
 import dev.veil.runtime.spi.AppSettings;
 import dev.veil.runtime.spi.HostConfig;
 import io.vertx.core.json.JsonObject;
@@ -178,7 +178,7 @@ class ManifestsTest {
     for (JsonNode var : container().path("env")) byName.put(var.path("name").asText(), var);
     assertEquals("true", byName.get(ClusterSettings.ENABLED_SETTING).path("value").asText());
     Set<String> keys = new HashSet<>();
-    for (String setting : List.of(ClusterSettings.SECRET_SETTING, KeyStore.MASTER_KEY_SETTING, KeyStore.HOST_KEY_SETTING)) {
+    for (String setting : List.of(ClusterSettings.SECRET_SETTING, AccessKeys.MASTER_KEY_SETTING, AccessKeys.HOST_KEY_SETTING)) {
       JsonNode ref = byName.getOrDefault(setting, YAML.createObjectNode()).path("valueFrom").path("secretKeyRef");
       assertEquals("veil-keys", ref.path("name").asText(), setting + " from the veil-keys Secret");
       keys.add(ref.path("key").asText());

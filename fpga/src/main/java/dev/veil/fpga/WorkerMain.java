@@ -53,7 +53,8 @@ public final class WorkerMain {
         throw new IllegalArgumentException("no heavy model asks for accelerator " + spec.device().configName());
       }
       JsonObject hostJson = new JsonObject().put("veil", new JsonObject().put("cluster", config.getJsonObject("cluster", new JsonObject())));
-      cluster = ClusterSettings.from(new HostConfig(hostJson), new AppSettings(System.getenv()), true, "0.0.0.0");
+      cluster = ClusterSettings.from(new HostConfig(hostJson), new AppSettings(System.getenv()), true, "0.0.0.0",
+          Path.of(args[0]).toAbsolutePath().getParent()); // cluster.tls files are named relative to the configuration
       backend = ExecutionBackend.resolve(spec.device(), spec.fallbackToCpu(), spec.options());
     } catch (IOException | RuntimeException e) {
       System.err.println("WorkerMain " + args[0] + ": " + e.getMessage());

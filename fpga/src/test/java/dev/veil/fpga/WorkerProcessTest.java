@@ -10,6 +10,7 @@ import dev.veil.runtime.spi.AppSettings;
 import dev.veil.runtime.spi.HostConfig;
 import dev.veil.testkit.ChildProcess;
 import dev.veil.testkit.FreePorts;
+import dev.veil.testkit.TestPki;
 import dev.veil.testkit.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link WorkerMain} as its own JVM: it joins the cluster of the pool in this JVM (Hazelcast and the event
  * bus on 127.0.0.1, the cluster secret as a host would have it), advertises its device and capacity, and
- * serves ResNet-50 batches. SIGKILLed while it runs a batch, the batch's requests complete on another
+ * serves ResNet-50 batches. The event bus between them runs over mutual TLS (veil.cluster.tls, certificates
+ * from a CA made here; the worker names its files relative to its configuration). SIGKILLed while it runs a batch, the batch's requests complete on another
  * worker (retried once) and the pool drops the dead worker.
  */
 class WorkerProcessTest {
@@ -45,15 +47,23 @@ class WorkerProcessTest {
     JsonObject resnet = new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
         .put("path", SeededResNet50.featurizer().toString()).put("maxBatchSize", 4).put("maxQueueDelayMs", 500)
         .put("timeoutMs", 120_000);
+    TestPki.Issued ca = TestPki.authority("Worker test CA");
+    ca.writeChain(dir.resolve("cluster-ca.pem"));
+    for (String member : List.of("pool", "worker")) {
+      TestPki.Issued cert = TestPki.issue(ca, member, TestPki.KeyType.EC);
+      cert.writeChain(dir.resolve(member + ".pem"));
+      cert.writePkcs8Key(dir.resolve(member + "-key.pem"));
+    }
     Path workerConfig = dir.resolve("worker.json");
     Files.writeString(workerConfig, new JsonObject()
-        .put("cluster", cluster(name, workerPort, poolPort))
+        .put("cluster", cluster(name, workerPort, poolPort).put("tls", tls("worker.pem", "worker-key.pem", "cluster-ca.pem")))
         .put("models", new JsonObject().put("resnet50", resnet))
         .put("workers", new JsonArray().add(new JsonObject().put("device", "cpu").put("capacity", 1).put("threads", 1)))
         .put("heartbeatMs", 200).encodePrettily());
 
     ClusterSettings settings = ClusterSettings.from(new HostConfig(new JsonObject().put("veil",
-            new JsonObject().put("cluster", cluster(name, poolPort, poolPort)))),
+            new JsonObject().put("cluster", cluster(name, poolPort, poolPort).put("tls", tls(dir.resolve("pool.pem").toString(),
+                dir.resolve("pool-key.pem").toString(), dir.resolve("cluster-ca.pem").toString()))))),
         new AppSettings(Map.of(ClusterSettings.SECRET_SETTING, secret)), true, "127.0.0.1");
     Vertx poolNode = TestModels.await(settings.start()).vertx();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -109,6 +119,10 @@ class WorkerProcessTest {
   private static JsonObject cluster(String name, int port, int seedPort) {
     return new JsonObject().put("name", name).put("port", port).put("interface", "127.0.0.1")
         .put("members", new JsonArray().add("127.0.0.1:" + seedPort)).put("failureDetectionSeconds", 10);
+  }
+
+  private static JsonObject tls(String certificate, String key, String ca) {
+    return new JsonObject().put("certificate", certificate).put("key", key).put("certificateAuthorities", ca);
   }
 
   private static List<String> ids(Router router) {

@@ -9,8 +9,18 @@ import dev.veil.runtime.host.ExactRoutes;
 import dev.veil.runtime.host.FunctionInvoker;
 import dev.veil.runtime.host.FunctionScanner;
 import dev.veil.runtime.host.HostServices;
-import dev.veil.runtime.host.KeyStore;
+import dev.veil.runtime.host.auth.AccessKeys;
+import dev.veil.runtime.host.auth.HostAuth;
+import dev.veil.runtime.host.auth.HostSigningKey;
+import dev.veil.runtime.host.auth.TokenRoutes;
+import dev.veil.runtime.host.auth.TokenSettings;
+import dev.veil.runtime.host.auth.KeyBroadcasts;
+import dev.veil.runtime.host.auth.KeyRoutes;
+import dev.veil.runtime.host.tls.HostListeners;
+import dev.veil.runtime.host.tls.TlsAdminRoutes;
+import dev.veil.runtime.host.tls.TlsSettings;
 import dev.veil.runtime.spi.BindingProvider;
+import dev.veil.runtime.spi.ClusterBroadcasts;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HttpErrors;
 import dev.veil.runtime.spi.TriggerHandle;
@@ -26,6 +36,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -71,7 +82,7 @@ public final class VeilHost {
 
   private final Vertx vertx;
   private final Configuration config;
-  private final KeyStore keys;
+  private final AccessKeys keys;
   private final FunctionInvoker invoker;
   private final List<FunctionDefinition> functions;
   private final Map<String, String> disabled = new LinkedHashMap<>();
@@ -82,11 +93,13 @@ public final class VeilHost {
   private ClusterNode clusterNode;
   private PrometheusMeterRegistry registry; // also in Micrometer's global registry while running
   private HttpServer server;
+  private HostListeners listeners;
+  private HostAuth auth;
   private volatile boolean ready;
   private volatile boolean draining;
   private Future<Void> closing;
 
-  private VeilHost(Vertx vertx, Configuration config, KeyStore keys, FunctionInvoker invoker,
+  private VeilHost(Vertx vertx, Configuration config, AccessKeys keys, FunctionInvoker invoker,
       List<FunctionDefinition> functions, List<BindingProvider> bindingProviders, ClusterSettings.Started cluster) {
     this.vertx = vertx;
     this.config = config;
@@ -108,7 +121,7 @@ public final class VeilHost {
       prepared = prepare(options);
       prepared.config.exposeToFunctions();
       clusterSettings = ClusterSettings.from(prepared.config.hostConfig(), prepared.config.settings(),
-          options.clustered(), options.bindHost());
+          options.clustered(), options.bindHost(), options.configDirectory());
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
@@ -138,8 +151,13 @@ public final class VeilHost {
     return server.actualPort();
   }
 
+  /** The HTTP(S) listeners: scheme, plain port beside HTTPS, certificate reload. */
+  public HostListeners listeners() {
+    return listeners;
+  }
+
   /** The access keys (for tests and tooling; never logged). */
-  public KeyStore keys() {
+  public AccessKeys keys() {
     return keys;
   }
 
@@ -174,7 +192,10 @@ public final class VeilHost {
         .eventually(() -> invoker.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))))
         .eventually(() -> Future.join(bindingProviders.stream().map(BindingProvider::stop).toList()))
         .eventually(() -> clusterNode != null ? clusterNode.stop() : Future.succeededFuture())
-        .eventually(() -> server != null ? server.close() : Future.succeededFuture())
+        .eventually(() -> listeners != null ? listeners.close() : Future.succeededFuture())
+        .andThen(ar -> {
+          if (auth != null) auth.stop();
+        })
         .eventually(vertx::close)
         .transform(ar -> {
           invoker.close();
@@ -185,9 +206,9 @@ public final class VeilHost {
     return closing;
   }
 
-  private record Prepared(Configuration config, KeyStore keys, List<FunctionDefinition> functions,
+  private record Prepared(Configuration config, AccessKeys keys, List<FunctionDefinition> functions,
       Map<Class<? extends Annotation>, TriggerProvider> triggers, Map<Class<? extends Annotation>, BindingProvider> bindings,
-      Path dataDirectory) {}
+      Path dataDirectory, HostListeners listeners, HostAuth auth) {}
 
   // Blocking preparation (files, class scanning) on the caller's thread, before Vert.x exists.
   private static Prepared prepare(HostOptions options) throws Exception {
@@ -209,9 +230,13 @@ public final class VeilHost {
     }
     Path dataDirectory = options.dataDirectory();
     Files.createDirectories(dataDirectory);
-    KeyStore keys = KeyStore.load(dataDirectory.resolve("keys.json"), config.settings(),
+    AccessKeys keys = AccessKeys.load(dataDirectory.resolve("keys.json"), config.settings(),
         functions.stream().map(FunctionDefinition::name).toList());
-    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory);
+    HostListeners listeners = HostListeners.prepare(
+        TlsSettings.from(config.hostConfig().json(), config.settings(), options.configDirectory()));
+    TokenSettings tokens = TokenSettings.from(config.hostConfig().json(), options.configDirectory());
+    HostAuth auth = new HostAuth(keys, tokens, tokens != null ? HostSigningKey.load(dataDirectory) : null);
+    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory, listeners, auth);
   }
 
   private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, ClusterSettings clusterSettings,
@@ -219,30 +244,37 @@ public final class VeilHost {
     this.registry = registry;
     Router router = Router.router(vertx);
     AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
+    listeners = prepared.listeners;
+    TlsAdminRoutes.mount(router, listeners);
+    KeyRoutes.mount(router, keys);
+    auth = prepared.auth;
+    TokenRoutes.mount(router, auth);
     if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
-      clusterNode = new ClusterNode(vertx, clusterSettings, cluster.manager(), prepared.config.hostConfig(), keys,
+      clusterNode = new ClusterNode(vertx, clusterSettings, cluster.manager(), prepared.config.hostConfig(), auth,
           functions, invoker::inFlight);
       clusterNode.mountRoutes(router);
+      KeyBroadcasts.connect(keys, ClusterBroadcasts.process());
     }
     installErrorHandlers(router);
     ExactRoutes exactRoutes = new ExactRoutes(clusterNode == null, router.getRoutes());
     HostServices services = new HostServices(vertx, prepared.config.settings(), prepared.config.hostConfig(), registry,
-        prepared.dataDirectory, invoker, router, exactRoutes, keys,
+        prepared.dataDirectory, invoker, router, exactRoutes, auth,
         new MapLeases(vertx, clusterNode != null ? clusterNode.nodeId() : "local"));
 
     List<Future<Void>> bindingStarts = new ArrayList<>();
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));
     return Future.all(bindingStarts)
+        .compose(v -> auth.start(vertx))
         .compose(v -> startTriggers(prepared, services))
-        .compose(v -> vertx.createHttpServer().requestHandler(request -> {
+        .compose(v -> listeners.listen(vertx, new HttpServerOptions(), request -> {
           if (!exactRoutes.dispatch(request)) router.handle(request);
-        }).listen(port, bindHost))
+        }, port, bindHost))
         .compose(s -> clusterNode == null ? Future.succeededFuture(s)
-            : clusterNode.start(bindHost, s.actualPort(), List.copyOf(handles.keySet())).map(s))
+            : clusterNode.start(bindHost, s.actualPort(), List.copyOf(handles.keySet()), listeners.loopbackClientOptions()).map(s))
         .map(s -> {
           server = s;
           ready = true;
-          LOG.info("Veil host listening on http://{}:{} with {} function(s){} ({} transport)", bindHost, s.actualPort(),
+          LOG.info("Veil host listening on {}://{}:{} with {} function(s){} ({} transport)", listeners.secure() ? "https" : "http", bindHost, s.actualPort(),
               handles.size(), disabled.isEmpty() ? "" : ", " + disabled.size() + " disabled",
               vertx.isNativeTransportEnabled() ? "native" : "NIO");
           if (prepared.config.hostConfig().nativeTransport() && !vertx.isNativeTransportEnabled()) {
@@ -324,6 +356,7 @@ public final class VeilHost {
         .put("disabledFunctions", disabled.size())
         .put("inFlightInvocations", invoker.inFlight())
         .put("nativeTransport", vertx.isNativeTransportEnabled())
+        .put("listener", listeners.describe())
         .put("clustered", cluster != null)
         .put("clusterNodeId", clusterNode != null ? clusterNode.nodeId() : null);
   }

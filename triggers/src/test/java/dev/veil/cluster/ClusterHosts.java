@@ -33,6 +33,7 @@ final class ClusterHosts implements AutoCloseable {
   final Path holdRelease;
   final Path blobStore;
   private final JsonObject clusterJson;
+  private final String scanPackage;
   private final List<Integer> clusterPorts = new ArrayList<>();
   final List<Host> hosts = new ArrayList<>();
 
@@ -48,8 +49,14 @@ final class ClusterHosts implements AutoCloseable {
 
   /** @param clusterJson host.json {@code veil.cluster} for every host (the port is added per host) */
   ClusterHosts(Path dir, JsonObject clusterJson) throws IOException {
+    this(dir, clusterJson, "dev.veil.cluster.testfn");
+  }
+
+  /** @param scanPackage where the hosts discover their functions */
+  ClusterHosts(Path dir, JsonObject clusterJson, String scanPackage) throws IOException {
     this.dir = dir;
     this.clusterJson = clusterJson;
+    this.scanPackage = scanPackage;
     this.storeLog = dir.resolve("store.log");
     Files.createFile(storeLog);
     this.blobLog = dir.resolve("blobs.log");
@@ -99,7 +106,7 @@ final class ClusterHosts implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1",
         "-Dhazelcast.wait.seconds.before.join=1",
         "-cp", System.getProperty("java.class.path"), "dev.veil.runtime.Main", "start", "--cluster",
-        "--port", Integer.toString(httpPort), "--config", config.toString(), "--scan", "dev.veil.cluster.testfn");
+        "--port", Integer.toString(httpPort), "--config", config.toString(), "--scan", scanPackage);
     pb.environment().put("VEIL_CLUSTER_SECRET", secret);
     pb.environment().put("VEIL_CLUSTER_MEMBERS", clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
     pb.environment().put("VEIL_MASTER_KEY", MASTER_KEY);

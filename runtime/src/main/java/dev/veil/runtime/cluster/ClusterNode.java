@@ -28,6 +28,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -156,10 +157,15 @@ public final class ClusterNode {
 
   /** Publishes the functions running here and starts answering forwarded requests; call once HTTP listens. */
   public Future<Void> start(String bindHost, int port, List<String> runningFunctions) {
+    return start(bindHost, port, runningFunctions, new HttpClientOptions());
+  }
+
+  /** As {@link #start(String, int, List)}; forwarded requests reach this host's listener with {@code loopbackOptions} (TLS). */
+  public Future<Void> start(String bindHost, int port, List<String> runningFunctions, HttpClientOptions loopbackOptions) {
     this.localFunctions = List.copyOf(runningFunctions);
     this.httpPort = port;
     this.httpHost = bindHost.equals("0.0.0.0") || bindHost.equals("::") ? "127.0.0.1" : bindHost;
-    this.loopback = vertx.createHttpClient();
+    this.loopback = vertx.createHttpClient(loopbackOptions);
     consumers.add(vertx.eventBus().<Buffer>consumer(httpAddress(nodeId), this::serveForwarded));
     consumers.add(vertx.eventBus().<JsonObject>consumer(infoAddress(nodeId), msg -> localReport().onSuccess(msg::reply)));
     broadcasts = new EventBusBroadcasts(vertx, ClusterBroadcasts.process()).start();
@@ -264,7 +270,7 @@ public final class ClusterNode {
       return;
     }
     HttpRoute route = routeFor(ctx.request().path());
-    if (route == null || !keys.authorizes(route.authLevel(), route.function(), HttpErrors.presentedKey(ctx))) {
+    if (route == null || !keys.check(route.authLevel(), route.function(), ctx.request()).allowed()) {
       ctx.next(); // unknown paths and unauthorized callers get the local answer (404 / 401)
       return;
     }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -53,9 +54,10 @@ public final class ClusterSettings {
   private final int failureDetectionSeconds;
   private final JsonObject kubernetes;
   private final String nonce;
+  private final ClusterTls tls;
 
   private ClusterSettings(String name, byte[] secret, List<String> members, int port, String networkInterface,
-      boolean replayHttp, boolean affinity, int failureDetectionSeconds, JsonObject kubernetes) {
+      boolean replayHttp, boolean affinity, int failureDetectionSeconds, JsonObject kubernetes, ClusterTls tls) {
     this.name = name;
     this.secret = secret;
     this.members = members;
@@ -65,6 +67,7 @@ public final class ClusterSettings {
     this.affinity = affinity;
     this.failureDetectionSeconds = failureDetectionSeconds;
     this.kubernetes = kubernetes;
+    this.tls = tls;
     byte[] random = new byte[16];
     new SecureRandom().nextBytes(random);
     this.nonce = HexFormat.of().formatHex(random);
@@ -77,6 +80,12 @@ public final class ClusterSettings {
    * @param bindHost the HTTP bind address, the default interface for Hazelcast and the event bus
    */
   public static ClusterSettings from(HostConfig hostConfig, AppSettings settings, boolean forced, String bindHost) {
+    return from(hostConfig, settings, forced, bindHost, Path.of(""));
+  }
+
+  /** As {@link #from(HostConfig, AppSettings, boolean, String)}; relative {@code veil.cluster.tls} files are resolved against {@code configDirectory}. */
+  public static ClusterSettings from(HostConfig hostConfig, AppSettings settings, boolean forced, String bindHost,
+      Path configDirectory) {
     JsonObject json = section(hostConfig.json());
     boolean enabled = forced || Boolean.parseBoolean(settings.get(ENABLED_SETTING, String.valueOf(json.getBoolean("enabled", false))));
     if (!enabled) return null;
@@ -104,7 +113,7 @@ public final class ClusterSettings {
       String iface = json.getString("interface", bindHost.equals("0.0.0.0") ? null : bindHost);
       return new ClusterSettings(name, secret.getBytes(StandardCharsets.UTF_8), List.copyOf(members), port, iface,
           json.getBoolean("replayHttp", false), json.getBoolean("affinity", true), failureDetection,
-          json.getJsonObject("kubernetes"));
+          json.getJsonObject("kubernetes"), ClusterTls.from(json.getJsonObject("tls"), settings, configDirectory));
     } catch (ClassCastException e) {
       throw new IllegalArgumentException("host.json: a veil.cluster setting has the wrong type: " + e.getMessage(), e);
     }
@@ -123,6 +132,7 @@ public final class ClusterSettings {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig());
     EventBusOptions eventBus = new EventBusOptions().setPort(0);
     if (networkInterface != null) eventBus.setHost(networkInterface).setClusterPublicHost(networkInterface);
+    if (tls != null) tls.apply(eventBus);
     return Vertx.builder().with(new VertxOptions(options).setEventBusOptions(eventBus)).withClusterManager(manager)
         .buildClustered().map(v -> new Started(v, manager));
   }

@@ -24,7 +24,10 @@ public final class HttpErrors {
     response.setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
-  /** The key a caller presented, from the {@code x-functions-key} header or the {@code code} query parameter. */
+  /**
+   * The key a caller presented: the {@code x-functions-key} header, the {@code code} query parameter, or an
+   * {@code Authorization} header holding the bare key (the Brainwave clients' form; not a Bearer token).
+   */
   public static String presentedKey(RoutingContext ctx) {
     return presentedKey(ctx.request());
   }
@@ -32,6 +35,11 @@ public final class HttpErrors {
   /** As {@link #presentedKey(RoutingContext)}, for a request served without the router. */
   public static String presentedKey(HttpServerRequest request) {
     String header = request.getHeader(KEY_HEADER);
-    return header != null ? header : request.getParam(KEY_QUERY_PARAM);
+    if (header != null) return header;
+    String query = request.getParam(KEY_QUERY_PARAM);
+    if (query != null) return query;
+    String authorization = request.getHeader("authorization");
+    return authorization == null || authorization.indexOf(' ') >= 0 ? null : authorization; // "Bearer x", "Basic x": a scheme, not a key
+
   }
 }

@@ -121,12 +121,15 @@ final class HttpEndpoint {
     HttpServerResponse response = request.response();
     if (stopped != null) {
       HttpErrors.send(response, 503, "the host is shutting down", null);
-    } else if (authLevel == AuthorizationLevel.ANONYMOUS // no key to look for: skips parsing the query string
-        || keys.authorizes(authLevel, function.name(), HttpErrors.presentedKey(request))) {
+    } else if (authLevel == AuthorizationLevel.ANONYMOUS) { // no key to look for: skips parsing the query string
       return false;
     } else {
-      HttpErrors.send(response, 401, "function '" + function.name() + "' needs a valid "
-          + (authLevel == AuthorizationLevel.ADMIN ? "master" : "function") + " key (x-functions-key header or code query parameter)", null);
+      AuthKeys.Verdict verdict = keys.check(authLevel, function.name(), request);
+      if (verdict.allowed()) return false;
+      if (verdict.challenge() != null) response.putHeader("WWW-Authenticate", verdict.challenge());
+      HttpErrors.send(response, verdict.status(), verdict.message() != null ? verdict.message() : "function '" + function.name()
+          + "' needs a valid " + (authLevel == AuthorizationLevel.ADMIN ? "master" : "function")
+          + " key (x-functions-key header or code query parameter)", null);
     }
     countResponse(response);
     return true;

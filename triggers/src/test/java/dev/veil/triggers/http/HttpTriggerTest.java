@@ -163,7 +163,7 @@ class HttpTriggerTest {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     JsonObject keys = new JsonObject(Files.readString(file));
     assertEquals(host.keys().masterKey(), keys.getString("masterKey"));
-    assertEquals(host.keys().functionKey("secure"), keys.getJsonObject("functionKeys").getString("secure"));
+    assertEquals(host.keys().functionKey("secure"), keys.getJsonObject("functionKeys").getJsonObject("secure").getString("default"));
     assertNotEquals(host.keys().masterKey(), host.keys().hostKey());
     assertTrue(host.keys().masterKey().length() >= 40);
   }
