@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import dev.veil.runtime.spi.CliCommand;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,8 @@ public final class Main {
                           META-INF/veil/scan-packages on the classpath, else the whole classpath)
         --functions PATH  also discover functions in this jar or class folder (repeatable)
         --cluster         join a Vert.x/Hazelcast cluster
+      local.settings.json Values reach function code through System.getenv (a variable already set wins):
+      the host runs in a child JVM started with them in its environment.
       """;
 
   private Main() {}
@@ -50,6 +53,16 @@ public final class Main {
       System.out.print(usage());
       return;
     }
+    Map<String, String> missing = SettingsEnvironment.missing(options.configDirectory(), System.getenv());
+    if (!missing.isEmpty()) {
+      try {
+        System.exit(SettingsEnvironment.run(SettingsEnvironment.thisCommand(Main.class, List.of(args)), missing));
+      } catch (Exception e) {
+        System.err.println("veil: cannot start the host with local.settings.json in its environment: " + e.getMessage());
+        System.exit(1);
+      }
+      return;
+    }
     VeilHost host;
     try {
       host = await(VeilHost.start(options).toCompletionStage().toCompletableFuture());
@@ -58,6 +71,7 @@ public final class Main {
       System.exit(1);
       return;
     }
+    SettingsEnvironment.exitWithLauncher();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         host.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);

@@ -4,12 +4,15 @@ import dev.veil.runtime.cluster.ClusterNode;
 import dev.veil.runtime.cluster.ClusterSettings;
 import dev.veil.runtime.cluster.MapLeases;
 import dev.veil.runtime.host.AdminRoutes;
+import dev.veil.runtime.host.AppClassPath;
+import dev.veil.runtime.host.BindingDescriptions;
 import dev.veil.runtime.host.Configuration;
 import dev.veil.runtime.host.ExactRoutes;
 import dev.veil.runtime.host.FunctionInvoker;
 import dev.veil.runtime.host.FunctionScanner;
 import dev.veil.runtime.host.HostServices;
 import dev.veil.runtime.host.KeyStore;
+import dev.veil.runtime.host.UnservedFunction;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HttpErrors;
@@ -77,6 +80,7 @@ public final class VeilHost {
   private final Map<String, String> disabled = new LinkedHashMap<>();
   private final Map<String, TriggerHandle> handles = new ConcurrentHashMap<>();
   private final List<BindingProvider> bindingProviders;
+  private List<UnservedFunction> unserved = List.of();
   private final Instant startedAt = Instant.now();
   private final ClusterSettings.Started cluster;
   private ClusterNode clusterNode;
@@ -152,9 +156,15 @@ public final class VeilHost {
     return functions;
   }
 
-  /** Why each disabled function could not start, by function name. */
+  /** Why each disabled function could not start, by function name (including those that could not be defined). */
   public Map<String, String> disabledFunctions() {
-    return Map.copyOf(disabled);
+    Map<String, String> all = new LinkedHashMap<>(disabled);
+    unserved.forEach(u -> all.putIfAbsent(u.name(), u.reason()));
+    return Map.copyOf(all);
+  }
+
+  private FunctionDefinition fnNamed(String name) {
+    return functions.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
   }
 
   /**
@@ -187,7 +197,7 @@ public final class VeilHost {
 
   private record Prepared(Configuration config, KeyStore keys, List<FunctionDefinition> functions,
       Map<Class<? extends Annotation>, TriggerProvider> triggers, Map<Class<? extends Annotation>, BindingProvider> bindings,
-      Path dataDirectory) {}
+      Path dataDirectory, List<UnservedFunction> unserved) {}
 
   // Blocking preparation (files, class scanning) on the caller's thread, before Vert.x exists.
   private static Prepared prepare(HostOptions options) throws Exception {
@@ -211,12 +221,13 @@ public final class VeilHost {
     Files.createDirectories(dataDirectory);
     KeyStore keys = KeyStore.load(dataDirectory.resolve("keys.json"), config.settings(),
         functions.stream().map(FunctionDefinition::name).toList());
-    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory);
+    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory, scanner.unserved());
   }
 
   private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, ClusterSettings clusterSettings,
       String bindHost, int port) {
     this.registry = registry;
+    this.unserved = prepared.unserved;
     Router router = Router.router(vertx);
     AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
     if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
@@ -243,13 +254,16 @@ public final class VeilHost {
           server = s;
           ready = true;
           LOG.info("Veil host listening on http://{}:{} with {} function(s){} ({} transport)", bindHost, s.actualPort(),
-              handles.size(), disabled.isEmpty() ? "" : ", " + disabled.size() + " disabled",
+              handles.size(), disabled.size() + unserved.size() == 0 ? "" : ", " + (disabled.size() + unserved.size()) + " disabled",
               vertx.isNativeTransportEnabled() ? "native" : "NIO");
           if (prepared.config.hostConfig().nativeTransport() && !vertx.isNativeTransportEnabled()) {
             LOG.warn("no native transport on this platform ({}); Vert.x uses NIO", vertx.unavailableNativeTransportCause().toString());
           }
           handles.forEach((name, h) -> LOG.info("  {} {}", name, h.describe()));
-          disabled.forEach((name, why) -> LOG.warn("  {} disabled: {}", name, why));
+          disabled.forEach((name, why) -> LOG.warn("  {} disabled: {}; bindings: {}", name, why,
+              BindingDescriptions.summary(BindingDescriptions.of(fnNamed(name).method()))));
+          unserved.forEach(u -> LOG.warn("  {} disabled: {} ({}); bindings: {}", u.name(), u.reason(), u.location(),
+              BindingDescriptions.summary(u.bindings())));
           // JVM meters read management beans (slow to load); binding them after start keeps them off the cold-start path.
           vertx.executeBlocking(() -> {
             new JvmMemoryMetrics().bindTo(registry);
@@ -307,9 +321,14 @@ public final class VeilHost {
         entry.put("status", "running");
         handle.describe().forEach(entry::put);
       } else {
-        entry.put("status", "disabled").put("reason", disabled.getOrDefault(fn.name(), "not started"));
+        entry.put("status", "disabled").put("reason", disabled.getOrDefault(fn.name(), "not started"))
+            .put("bindings", BindingDescriptions.of(fn.method()));
       }
       out.add(entry);
+    }
+    for (UnservedFunction u : unserved) {
+      out.add(new JsonObject().put("name", u.name()).put("location", u.location()).put("status", "disabled")
+          .put("reason", u.reason()).put("bindings", u.bindings()));
     }
     return out;
   }
@@ -321,7 +340,7 @@ public final class VeilHost {
         .put("version", version != null ? version : "dev")
         .put("uptimeSeconds", Duration.between(startedAt, Instant.now()).toSeconds())
         .put("functions", handles.size())
-        .put("disabledFunctions", disabled.size())
+        .put("disabledFunctions", disabled.size() + unserved.size())
         .put("inFlightInvocations", invoker.inFlight())
         .put("nativeTransport", vertx.isNativeTransportEnabled())
         .put("clustered", cluster != null)
@@ -360,9 +379,7 @@ public final class VeilHost {
     ClassLoader parent = Thread.currentThread().getContextClassLoader();
     if (parent == null) parent = VeilHost.class.getClassLoader();
     if (extra.isEmpty()) return parent;
-    URL[] urls = new URL[extra.size()];
-    for (int i = 0; i < urls.length; i++) urls[i] = extra.get(i).toUri().toURL();
-    return new URLClassLoader(urls, parent);
+    return new URLClassLoader(AppClassPath.urls(extra), parent); // with each app's lib/ jars, as Azure packages them
   }
 
   private static <P> Map<Class<? extends Annotation>, P> byAnnotation(ServiceLoader<P> loader,

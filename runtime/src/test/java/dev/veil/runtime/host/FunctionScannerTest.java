@@ -66,11 +66,15 @@ class FunctionScannerTest {
   }
 
   @Test
-  void rejectsAmbiguousFunctionsWithClearMessages() {
-    String twoTriggers = assertThrows(IllegalStateException.class, () -> scanner.definitions(List.of(TwoTriggers.class))).getMessage();
-    assertTrue(twoTriggers.contains("'both' ") && twoTriggers.contains("more than one trigger"), twoTriggers);
-    String noTrigger = assertThrows(IllegalStateException.class, () -> scanner.definitions(List.of(NoTrigger.class))).getMessage();
-    assertTrue(noTrigger.contains("has no trigger parameter"), noTrigger);
+  void setsAsideFunctionsItCannotDefineAndRejectsDuplicateNames() {
+    assertEquals(List.of(), scanner.definitions(List.of(TwoTriggers.class, NoTrigger.class)));
+    List<UnservedFunction> unserved = scanner.unserved();
+    assertEquals(2, unserved.size(), unserved.toString());
+    UnservedFunction both = unserved.stream().filter(u -> u.name().equals("both")).findFirst().orElseThrow();
+    assertTrue(both.reason().contains("more than one trigger"), both.reason());
+    assertEquals(2, both.bindings().size(), both.bindings().encode());
+    UnservedFunction none = unserved.stream().filter(u -> !u.name().equals("both")).findFirst().orElseThrow();
+    assertTrue(none.reason().contains("no parameter carries a trigger annotation"), none.reason());
     String duplicate = assertThrows(IllegalStateException.class,
         () -> scanner.definitions(List.of(Retrying.class, SameName.class))).getMessage();
     assertTrue(duplicate.contains("function name 'retrying' is used by both"), duplicate);
