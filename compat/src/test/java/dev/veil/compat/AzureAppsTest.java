@@ -7,7 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.veil.testkit.TempDirs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import com.google.gson.Gson;
+import dev.veil.testkit.Waits;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -27,6 +33,7 @@ class AzureAppsTest {
   private static Path work;
   private static HostProcess guiceHost;
   private static HostProcess contractHost;
+  private static Path contractJar;
 
   @BeforeAll
   static void buildAndStart() throws Exception {
@@ -34,17 +41,24 @@ class AzureAppsTest {
     Path guiceJar = CompatApps.build("guice-app", work,
         List.of("/com/google/inject/", "/jakarta/inject/", "/aopalliance/", "/com/google/guava/"), List.of());
     Path missing = CompatApps.compileOnly("missing-annotations", work);
-    Path contractJar = CompatApps.build("contract-app", work, List.of("/com/h2database/"), List.of(missing));
+    contractJar = CompatApps.build("contract-app", work, List.of("/com/h2database/"), List.of(missing));
 
     Path guiceConfig = Files.createDirectories(work.resolve("guice-config"));
     HostProcess.write(guiceConfig.resolve("host.json"), "{\"version\": \"2.0\"}");
     guiceHost = HostProcess.start("guice-host", guiceConfig, Map.of(), List.of("--functions", guiceJar.toString()));
 
     Path contractConfig = Files.createDirectories(work.resolve("contract-config"));
-    HostProcess.write(contractConfig.resolve("host.json"), "{\"version\": \"2.0\"}");
+    HostProcess.write(contractConfig.resolve("host.json"), new JsonObject().put("version", "2.0")
+        .put("logging", new JsonObject().put("logLevel", new JsonObject().put("Function.quiet", "Warning")))
+        .put("extensions", new JsonObject().put("http", new JsonObject()
+            .put("customHeaders", new JsonObject().put("X-Compat", "yes"))))
+        .put("extensionBundle", new JsonObject().put("id", "Microsoft.Azure.Functions.ExtensionBundle"))
+        .encodePrettily());
     HostProcess.write(contractConfig.resolve("local.settings.json"), new JsonObject().put("IsEncrypted", false)
         .put("Values", new JsonObject().put("FUNCTIONS_WORKER_RUNTIME", "java")
             .put("COMPAT_GREETING", "from local.settings.json").put("COMPAT_OVERRIDDEN", "from local.settings.json"))
+        .put("Host", new JsonObject().put("CORS", "https://app.example, https://other.example")
+            .put("CORSCredentials", true))
         .encodePrettily());
     Map<String, String> env = new HashMap<>();
     env.put("COMPAT_OVERRIDDEN", "from the environment");
@@ -126,5 +140,117 @@ class AzureAppsTest {
     assertEquals("from local.settings.json", contractHost.get("/api/setting?name=COMPAT_GREETING").body());
     assertEquals("from the environment", contractHost.get("/api/setting?name=COMPAT_OVERRIDDEN").body());
     assertEquals("(unset)", contractHost.get("/api/setting?name=COMPAT_NOT_DECLARED").body());
+  }
+
+  // issue 15.4: the Java worker's binding semantics
+
+  @Test
+  void pojosBindAsGsonBindsThem() throws Exception {
+    List<String> orders = List.of(
+        "{\"id\": 7, \"customer\": {\"name\": \"Ada\", \"tags\": [\"a\", \"b\"]},"
+            + " \"placed\": \"2024-01-02T15:04:05Z\", \"note\": null, \"unknown\": 1,"
+            + " \"lines\": [{\"sku\": \"x\", \"quantity\": 2}]}",
+        "{}",
+        "{\"id\": 3, \"customer\": null, \"lines\": null}");
+    try (URLClassLoader app = new URLClassLoader(new URL[] {contractJar.toUri().toURL()}, getClass().getClassLoader())) {
+      Class<?> orderType = app.loadClass("com.example.contract.Order");
+      Class<?> lineType = app.loadClass("com.example.contract.Line");
+      Gson gson = new Gson();
+      for (String json : orders) {
+        String expected = (String) orderType.getMethod("describe").invoke(gson.fromJson(json, orderType));
+        HttpResponse<String> response = contractHost.send(HttpRequest.newBuilder(contractHost.uri("/api/bindOrder"))
+            .POST(HttpRequest.BodyPublishers.ofString(json)).header("content-type", "application/json"));
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(expected, response.body(), json);
+      }
+      // the field initialiser does not run (no constructor runs), as with Gson on Azure
+      assertTrue(contractHostPost("/api/bindOrder", "{}").contains("lines=null"));
+      for (String json : List.of("{\"sku\": \"y\", \"quantity\": 5, \"price\": 1.5}", "{\"sku\": null}")) {
+        assertEquals(String.valueOf(gson.fromJson(json, lineType)), contractHostPost("/api/bindLine", json));
+      }
+    }
+    HttpResponse<String> bad = contractHost.send(HttpRequest.newBuilder(contractHost.uri("/api/bindLine"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"quantity\": \"many\"}")));
+    assertEquals(400, bad.statusCode(), bad.body());
+  }
+
+  private static String contractHostPost(String path, String body) {
+    return contractHost.send(HttpRequest.newBuilder(contractHost.uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)))
+        .body();
+  }
+
+  @Test
+  void executionContextCarriesNameIdLoggerTraceAndRetry() {
+    String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    HttpResponse<String> traced = contractHost.send(HttpRequest.newBuilder(contractHost.uri("/api/context"))
+        .header("traceparent", traceparent).header("tracestate", "vendor=1"));
+    String[] parts = traced.body().split("\\|", -1);
+    assertEquals("context", parts[0], traced.body());
+    assertTrue(parts[1].matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}"), parts[1]);
+    assertEquals(traceparent, parts[2]);
+    assertEquals("vendor=1", parts[3]);
+    assertEquals("0", parts[4]);
+    // without a caller's trace the invocation starts one whose trace id is the invocation id
+    String[] untraced = contractHost.get("/api/context").body().split("\\|", -1);
+    assertEquals("00-" + untraced[1].replace("-", ""), untraced[2].substring(0, 35), untraced[2]);
+    Waits.until(() -> contractHost.log().contains("context function ran as " + parts[1]), Duration.ofSeconds(10),
+        "the function's log line in the host log");
+  }
+
+  @Test
+  void retryAnnotationOnAnHttpFunctionIsReportedAndNotApplied() {
+    assertEquals(500, contractHost.get("/api/failsWithRetry").statusCode());
+    assertEquals("1", contractHost.get("/api/failingCalls").body());
+    assertTrue(contractHost.log().contains("function 'failsWithRetry': its retry annotation is not applied"));
+  }
+
+  // issue 15.6: host.json and local.settings.json as the Azure host reads them
+
+  @Test
+  void customHeadersGoOnEveryResponse() {
+    assertEquals("yes", contractHost.get("/api/ping").headers().firstValue("x-compat").orElse(null));
+    assertEquals("yes", contractHost.get("/api/no-such-function").headers().firstValue("x-compat").orElse(null));
+  }
+
+  @Test
+  void corsPreflightsAreAnsweredForAllowedOriginsOnly() {
+    HttpResponse<String> preflight = contractHost.send(HttpRequest.newBuilder(contractHost.uri("/api/ping"))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("origin", "https://app.example")
+        .header("access-control-request-method", "GET").header("access-control-request-headers", "x-token"));
+    assertEquals(204, preflight.statusCode(), preflight.body());
+    assertEquals("https://app.example", preflight.headers().firstValue("access-control-allow-origin").orElse(null));
+    assertEquals("true", preflight.headers().firstValue("access-control-allow-credentials").orElse(null));
+    assertEquals("x-token", preflight.headers().firstValue("access-control-allow-headers").orElse(null));
+
+    HttpResponse<String> foreign = contractHost.send(HttpRequest.newBuilder(contractHost.uri("/api/ping"))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("origin", "https://evil.example")
+        .header("access-control-request-method", "GET"));
+    assertEquals(403, foreign.statusCode());
+    assertTrue(foreign.body().contains("https://evil.example"), foreign.body());
+
+    HttpResponse<String> simple = contractHost.send(HttpRequest.newBuilder(contractHost.uri("/api/ping"))
+        .header("origin", "https://other.example"));
+    assertEquals("pong", simple.body());
+    assertEquals("https://other.example", simple.headers().firstValue("access-control-allow-origin").orElse(null));
+    HttpResponse<String> noCors = contractHost.send(HttpRequest.newBuilder(contractHost.uri("/api/ping"))
+        .header("origin", "https://evil.example"));
+    assertTrue(noCors.headers().firstValue("access-control-allow-origin").isEmpty());
+  }
+
+  @Test
+  void methodNotAllowedNamesTheAllowedMethods() {
+    HttpResponse<String> response = contractHost.send(HttpRequest.newBuilder(contractHost.uri("/api/ping"))
+        .POST(HttpRequest.BodyPublishers.ofString("x")));
+    assertEquals(405, response.statusCode(), response.body());
+    assertEquals("GET", response.headers().firstValue("allow").orElse(null));
+  }
+
+  @Test
+  void logLevelsAndIgnoredSettingsFromHostJson() {
+    assertEquals("logged", contractHost.get("/api/quiet").body());
+    Waits.until(() -> contractHost.log().contains("quiet warning line"), Duration.ofSeconds(10), "the warning line");
+    String log = contractHost.log();
+    assertTrue(!log.contains("quiet information line"), "Function.quiet: Warning drops its information lines");
+    assertTrue(log.contains("settings Veil does not support, ignored: host.json extensionBundle"), log);
   }
 }

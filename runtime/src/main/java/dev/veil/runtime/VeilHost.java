@@ -11,8 +11,11 @@ import dev.veil.runtime.host.ExactRoutes;
 import dev.veil.runtime.host.FunctionInvoker;
 import dev.veil.runtime.host.FunctionScanner;
 import dev.veil.runtime.host.HostServices;
+import dev.veil.runtime.host.HttpHostSettings;
+import dev.veil.runtime.host.IgnoredSettings;
 import dev.veil.runtime.host.KeyStore;
 import dev.veil.runtime.host.UnservedFunction;
+import dev.veil.runtime.logging.AzureLogLevels;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HttpErrors;
@@ -197,7 +200,7 @@ public final class VeilHost {
 
   private record Prepared(Configuration config, KeyStore keys, List<FunctionDefinition> functions,
       Map<Class<? extends Annotation>, TriggerProvider> triggers, Map<Class<? extends Annotation>, BindingProvider> bindings,
-      Path dataDirectory, List<UnservedFunction> unserved) {}
+      Path dataDirectory, List<UnservedFunction> unserved, HttpHostSettings http) {}
 
   // Blocking preparation (files, class scanning) on the caller's thread, before Vert.x exists.
   private static Prepared prepare(HostOptions options) throws Exception {
@@ -221,7 +224,21 @@ public final class VeilHost {
     Files.createDirectories(dataDirectory);
     KeyStore keys = KeyStore.load(dataDirectory.resolve("keys.json"), config.settings(),
         functions.stream().map(FunctionDefinition::name).toList());
-    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory, scanner.unserved());
+    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory, scanner.unserved(),
+        azureSettings(config, options.configDirectory()));
+  }
+
+  /** Applies the Azure host's logging and HTTP settings and names the settings Veil ignores. */
+  private static HttpHostSettings azureSettings(Configuration config, Path configDirectory) {
+    JsonObject hostJson = config.hostConfig().json();
+    JsonObject local = Configuration.localSettings(configDirectory);
+    Object logging = hostJson.getValue("logging");
+    if (logging instanceof JsonObject l && l.getValue("logLevel") instanceof JsonObject levels) AzureLogLevels.apply(levels);
+    Object host = local.getValue("Host");
+    HttpHostSettings http = HttpHostSettings.of(config.hostConfig(), host instanceof JsonObject h ? h : new JsonObject());
+    List<String> ignored = IgnoredSettings.of(hostJson, local);
+    if (!ignored.isEmpty()) LOG.warn("settings Veil does not support, ignored: {}", String.join(", ", ignored));
+    return http;
   }
 
   private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, ClusterSettings clusterSettings,
@@ -246,6 +263,7 @@ public final class VeilHost {
     return Future.all(bindingStarts)
         .compose(v -> startTriggers(prepared, services))
         .compose(v -> vertx.createHttpServer().requestHandler(request -> {
+          if (prepared.http.active() && prepared.http.handle(request)) return; // custom headers, CORS
           if (!exactRoutes.dispatch(request)) router.handle(request);
         }).listen(port, bindHost))
         .compose(s -> clusterNode == null ? Future.succeededFuture(s)

@@ -446,7 +446,8 @@ public final class FunctionInvoker implements Invoker {
         FunctionParameter p = slot.parameter;
         args[i] = switch (slot.kind) {
           case TRIGGER -> invocation.trigger().bind(p);
-          case CONTEXT -> new InvocationContext(function.name(), invocation.id(), retry, function.retry().maxRetryCount());
+          case CONTEXT -> new InvocationContext(function.name(), invocation.id(), retry, function.retry().maxRetryCount(),
+              invocation.metadata());
           case BINDING_NAME -> Conversions.convert(invocation.bindingData().get(slot.bindingName), p.type(),
               "binding data '" + slot.bindingName + "'");
           case INPUT -> Conversions.convert(inputs[i], p.type(), "@" + slot.annotation.annotationType().getSimpleName() + " input");

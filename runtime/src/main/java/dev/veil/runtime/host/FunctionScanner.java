@@ -2,6 +2,7 @@ package dev.veil.runtime.host;
 
 import com.microsoft.azure.functions.annotation.CustomBinding;
 import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.FunctionParameter;
 import dev.veil.runtime.spi.RetryPolicy;
@@ -31,6 +32,8 @@ import java.util.function.Predicate;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds functions: public methods annotated {@code @FunctionName} with exactly one trigger-annotated
@@ -38,6 +41,7 @@ import java.util.stream.Stream;
  * scanning a fat jar does not load (or initialize) thousands of library classes.
  */
 public final class FunctionScanner {
+  private static final Logger LOG = LoggerFactory.getLogger(FunctionScanner.class);
   private static final byte[] MARKER =
       ("L" + FunctionName.class.getName().replace('.', '/') + ";").getBytes(StandardCharsets.UTF_8);
   private static final String AZURE_ANNOTATIONS = FunctionName.class.getPackageName();
@@ -157,8 +161,15 @@ public final class FunctionScanner {
     List<Annotation> returnBindings = Arrays.stream(method.getAnnotations())
         .filter(this::bindsReturnValue)
         .toList();
+    RetryPolicy retry = RetryPolicy.of(method);
+    if (retry.maxRetryCount() != 0 && trigger instanceof HttpTrigger) {
+      // Azure applies retry policies to Timer, Kafka, Event Hubs and Cosmos DB triggers only; an HTTP caller retries itself.
+      LOG.warn("function '{}': its retry annotation is not applied: Azure Functions does not retry HTTP-triggered"
+          + " functions", name);
+      retry = RetryPolicy.NONE;
+    }
     return new FunctionDefinition(name, method.getDeclaringClass(), method, trigger, triggerParameter, parameters,
-        returnBindings, RetryPolicy.of(method));
+        returnBindings, retry);
   }
 
   /** Functions found by {@link #definitions} that cannot be defined, in the order found. */

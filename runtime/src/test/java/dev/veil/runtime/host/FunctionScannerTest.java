@@ -63,6 +63,8 @@ class FunctionScannerTest {
     assertEquals(Duration.ofSeconds(2), fn.retry().delayBefore(1));
     assertTrue(fn.retry().allowsRetry(3));
     assertTrue(!fn.retry().allowsRetry(4));
+    // as on Azure, HTTP functions are not retried
+    assertEquals(0, scanner.definitions(List.of(RetryingHttp.class)).get(0).retry().maxRetryCount());
   }
 
   @Test
@@ -86,6 +88,12 @@ class FunctionScannerTest {
 
   public static class Retrying {
     @FunctionName("retrying")
+    @FixedDelayRetry(maxRetryCount = 4, delayInterval = "00:00:02")
+    public void run(@QueueTrigger(name = "q", queueName = "q") String message) {}
+  }
+
+  public static class RetryingHttp {
+    @FunctionName("retryingHttp")
     @FixedDelayRetry(maxRetryCount = 4, delayInterval = "00:00:02")
     public void run(@HttpTrigger(name = "req") HttpRequestMessage<Optional<String>> request) {}
   }
