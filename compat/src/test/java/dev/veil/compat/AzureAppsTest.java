@@ -253,4 +253,43 @@ class AzureAppsTest {
     assertTrue(!log.contains("quiet information line"), "Function.quiet: Warning drops its information lines");
     assertTrue(log.contains("settings Veil does not support, ignored: host.json extensionBundle"), log);
   }
+
+  // issue 15.7: the admin API in the Azure host's shape
+
+  @Test
+  void adminApiDescribesFunctionsAsTheAzureHostDoes() {
+    JsonObject ping = new JsonObject(contractHost.admin("GET", "/admin/functions/ping", null).body());
+    assertEquals("ping", ping.getString("name"));
+    assertEquals(contractHost.uri("/api/ping").toString(), ping.getString("invoke_url_template"));
+    assertEquals(false, ping.getBoolean("isDisabled"));
+    assertEquals("java", ping.getString("language"));
+    JsonObject config = ping.getJsonObject("config");
+    assertEquals("com.example.contract.Ping.ping", config.getString("entryPoint"));
+    assertEquals("contract-app.jar", config.getString("scriptFile"));
+    JsonObject trigger = config.getJsonArray("bindings").getJsonObject(0);
+    assertEquals("httpTrigger", trigger.getString("type"));
+    assertEquals("ANONYMOUS", trigger.getString("authLevel"));
+    assertEquals(new JsonArray().add("GET"), trigger.getJsonArray("methods"));
+
+    JsonObject activity = new JsonObject(contractHost.admin("GET", "/admin/functions/activity", null).body());
+    assertEquals(true, activity.getBoolean("isDisabled"));
+    assertEquals(404, contractHost.admin("GET", "/admin/functions/nope", null).statusCode());
+    assertEquals(401, contractHost.get("/admin/functions/ping").statusCode());
+
+    JsonObject status = new JsonObject(contractHost.admin("GET", "/admin/host/status", null).body());
+    assertEquals("Running", status.getString("state"));
+    assertTrue(status.getString("id") != null && status.getLong("processUptime") > 0, status.encode());
+  }
+
+  @Test
+  void adminApiRunsANonHttpFunctionOnce() {
+    HttpResponse<String> accepted = contractHost.admin("POST", "/admin/functions/onOrderEvent",
+        new JsonObject().put("input", "order-42").encode());
+    assertEquals(202, accepted.statusCode(), accepted.body());
+    Waits.until(() -> contractHost.get("/api/orderEvents").body().contains("order-42"), Duration.ofSeconds(10),
+        "the Kafka-triggered function to run with the admin input");
+    assertEquals(400, contractHost.admin("POST", "/admin/functions/ping", "{\"input\": \"x\"}").statusCode());
+    assertEquals(404, contractHost.admin("POST", "/admin/functions/activity", "{\"input\": \"x\"}").statusCode());
+    assertEquals(400, contractHost.admin("POST", "/admin/functions/onOrderEvent", "not json").statusCode());
+  }
 }

@@ -5,6 +5,7 @@ import dev.veil.runtime.cluster.ClusterSettings;
 import dev.veil.runtime.cluster.MapLeases;
 import dev.veil.runtime.host.AdminRoutes;
 import dev.veil.runtime.host.AppClassPath;
+import dev.veil.runtime.host.AzureAdminApi;
 import dev.veil.runtime.host.BindingDescriptions;
 import dev.veil.runtime.host.Configuration;
 import dev.veil.runtime.host.ExactRoutes;
@@ -52,6 +53,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -84,6 +86,7 @@ public final class VeilHost {
   private final Map<String, TriggerHandle> handles = new ConcurrentHashMap<>();
   private final List<BindingProvider> bindingProviders;
   private List<UnservedFunction> unserved = List.of();
+  private String bindHost = "127.0.0.1";
   private final Instant startedAt = Instant.now();
   private final ClusterSettings.Started cluster;
   private ClusterNode clusterNode;
@@ -245,8 +248,11 @@ public final class VeilHost {
       String bindHost, int port) {
     this.registry = registry;
     this.unserved = prepared.unserved;
+    this.bindHost = bindHost;
     Router router = Router.router(vertx);
     AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
+    AzureAdminApi.mount(router, this::describeFunctions, name -> handles.containsKey(name)
+        ? functions.stream().filter(f -> f.name().equals(name)).findFirst() : Optional.empty(), invoker);
     if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
       clusterNode = new ClusterNode(vertx, clusterSettings, cluster.manager(), prepared.config.hostConfig(), keys,
           functions, invoker::inFlight);
@@ -335,24 +341,38 @@ public final class VeilHost {
       JsonObject entry = new JsonObject().put("name", fn.name()).put("trigger", fn.triggerKind())
           .put("class", fn.declaringClass().getName()).put("method", fn.method().getName());
       TriggerHandle handle = handles.get(fn.name());
+      JsonArray bindings = BindingDescriptions.of(fn.method());
       if (handle != null) {
         entry.put("status", "running");
         handle.describe().forEach(entry::put);
       } else {
         entry.put("status", "disabled").put("reason", disabled.getOrDefault(fn.name(), "not started"))
-            .put("bindings", BindingDescriptions.of(fn.method()));
+            .put("bindings", bindings);
       }
-      out.add(entry);
+      Object route = handle != null && fn.triggerKind().equals("HttpTrigger") ? handle.describe().get("route") : null;
+      out.add(AzureAdminApi.functionEntry(entry, fn.name(), fn.method(), bindings, handle == null, baseUrl(),
+          route == null ? null : route.toString()));
     }
     for (UnservedFunction u : unserved) {
-      out.add(new JsonObject().put("name", u.name()).put("location", u.location()).put("status", "disabled")
-          .put("reason", u.reason()).put("bindings", u.bindings()));
+      JsonObject entry = new JsonObject().put("name", u.name()).put("location", u.location()).put("status", "disabled")
+          .put("reason", u.reason()).put("bindings", u.bindings());
+      out.add(AzureAdminApi.functionEntry(entry, u.name(), null, u.bindings(), true, baseUrl(), null));
     }
     return out;
   }
 
+  /** Where this host answers, for the admin API's links. */
+  private String baseUrl() {
+    String host = bindHost.equals("0.0.0.0") || bindHost.equals("::") ? "localhost" : bindHost;
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+  }
+
   private JsonObject status() {
     String version = VeilHost.class.getPackage().getImplementationVersion();
+    return AzureAdminApi.hostStatus(statusFields(version), clusterNode != null ? clusterNode.nodeId() : "veil");
+  }
+
+  private JsonObject statusFields(String version) {
     return new JsonObject()
         .put("state", draining ? "Draining" : ready ? "Running" : "Starting")
         .put("version", version != null ? version : "dev")

@@ -32,7 +32,37 @@ public final class BindingDescriptions {
     String direction = simple.endsWith("Trigger") || simple.endsWith("Input") ? "in"
         : simple.endsWith("Output") ? "out" : null;
     if (direction == null) return Optional.empty();
-    return Optional.of(binding(azureType(simple), direction, attribute(a, "name").orElse("")));
+    JsonObject binding = binding(azureType(simple), direction, attribute(a, "name").orElse(""));
+    attributes(a, binding);
+    return Optional.of(binding);
+  }
+
+  /**
+   * The annotation's other attributes as function.json writes them: strings that are not empty, enum values by
+   * name, arrays that are not empty, numbers and booleans that differ from their default.
+   */
+  private static void attributes(Annotation a, JsonObject out) {
+    for (Method m : a.annotationType().getDeclaredMethods()) {
+      if (m.getParameterCount() != 0 || m.getName().equals("name")) continue;
+      Object value;
+      try {
+        value = m.invoke(a);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        continue;
+      }
+      if (value instanceof String text) {
+        if (!text.isEmpty()) out.put(m.getName(), text);
+      } else if (value instanceof Enum<?> e) {
+        out.put(m.getName(), e.name());
+      } else if (value instanceof Object[] array) {
+        if (array.length == 0) continue;
+        JsonArray list = new JsonArray();
+        for (Object element : array) list.add(element instanceof Enum<?> e ? e.name() : String.valueOf(element));
+        out.put(m.getName(), list);
+      } else if ((value instanceof Number || value instanceof Boolean) && !value.equals(m.getDefaultValue())) {
+        out.put(m.getName(), value);
+      }
+    }
   }
 
   /** The bindings a function's parameters and method declare, trigger first as in function.json. */
