@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Azure Functions Java apps built here against azure-functions-java-library only (plus the library each
- * exercises), each started with {@code veil start --functions app.jar} in its own JVM and called over HTTP.
- * Both hosts start once, side by side.
+ * exercises), each started in its own JVM as a user starts it and called over HTTP: the Guice app with
+ * {@code veil start --functions app.jar}, the contract app from Azure's package layout with
+ * {@code veil start --app DIR}. Both hosts start once, side by side.
  */
 class AzureAppsTest {
   private static Path work;
@@ -47,7 +48,13 @@ class AzureAppsTest {
     HostProcess.write(guiceConfig.resolve("host.json"), "{\"version\": \"2.0\"}");
     guiceHost = HostProcess.start("guice-host", guiceConfig, Map.of(), List.of("--functions", guiceJar.toString()));
 
-    Path contractConfig = Files.createDirectories(work.resolve("contract-config"));
+    // The contract app runs from Azure's package layout: host.json, local.settings.json, jar, lib/, function.json folders
+    Path contractConfig = contractJar.getParent();
+    HostProcess.write(contractConfig.resolve("ping/function.json"), new JsonObject()
+        .put("scriptFile", "../contract-app.jar").put("entryPoint", "com.example.contract.Ping.ping")
+        .put("bindings", new JsonArray().add(new JsonObject().put("type", "httpTrigger").put("direction", "in")
+            .put("name", "req").put("methods", new JsonArray().add("GET")).put("authLevel", "ANONYMOUS")))
+        .encodePrettily());
     HostProcess.write(contractConfig.resolve("host.json"), new JsonObject().put("version", "2.0")
         .put("logging", new JsonObject().put("logLevel", new JsonObject().put("Function.quiet", "Warning")))
         .put("extensions", new JsonObject().put("http", new JsonObject()
@@ -62,8 +69,7 @@ class AzureAppsTest {
         .encodePrettily());
     Map<String, String> env = new HashMap<>();
     env.put("COMPAT_OVERRIDDEN", "from the environment");
-    contractHost = HostProcess.start("contract-host", contractConfig, env,
-        List.of("--functions", contractJar.toString()));
+    contractHost = HostProcess.start("contract-host", contractConfig, env, List.of("--app", contractConfig.toString()));
 
     CompletableFuture.allOf(CompletableFuture.runAsync(guiceHost::awaitStarted),
         CompletableFuture.runAsync(contractHost::awaitStarted)).join();
@@ -93,6 +99,15 @@ class AzureAppsTest {
     assertTrue(first.body().startsWith("Good day, Grace (#"), first.body());
     // the greeter is a Guice singleton: one injector serves every invocation
     assertNotEquals(first.body(), second.body());
+  }
+
+  // issue 15.8: given an app, the host serves it alone
+
+  @Test
+  void functionsOnTheHostsClassPathAreNotServedBesideTheApp() {
+    assertEquals(404, contractHost.admin("GET", "/admin/functions/builtinProbe", null).statusCode());
+    assertEquals(404, contractHost.get("/api/builtinProbe").statusCode());
+    assertEquals(404, guiceHost.get("/api/builtinProbe").statusCode());
   }
 
   // issue 15.1: functions the host cannot serve are disabled, the rest runs

@@ -22,7 +22,12 @@ public final class Main {
         --data DIR        folder for host state such as generated keys (default: <config>/.veil)
         --scan PACKAGE    discover functions in this package (repeatable; default: the packages listed in
                           META-INF/veil/scan-packages on the classpath, else the whole classpath)
-        --functions PATH  also discover functions in this jar or class folder (repeatable)
+        --functions PATH  serve the functions in this jar or class folder (repeatable; its lib/ jars are on
+                          its class path); Veil's built-in functions are then served only with
+                          --builtin-functions (or host.json veil.builtinFunctions)
+        --app DIR         serve an Azure Functions app folder (host.json, local.settings.json, app jar, lib/,
+                          function.json folders), as azure-functions-maven-plugin or Core Tools lay it out
+        --builtin-functions  also serve Veil's built-in functions beside --functions / --app
         --cluster         join a Vert.x/Hazelcast cluster
       local.settings.json Values reach function code through System.getenv (a variable already set wins):
       the host runs in a child JVM started with them in its environment.
@@ -105,6 +110,10 @@ public final class Main {
         options.clustered(true);
         continue;
       }
+      if (flag.equals("--builtin-functions")) {
+        options.builtinFunctions(true);
+        continue;
+      }
       if (i + 1 >= args.size()) throw new IllegalArgumentException(flag + " needs a value");
       String value = args.get(++i);
       switch (flag) {
@@ -120,6 +129,7 @@ public final class Main {
         case "--data" -> options.dataDirectory(Path.of(value));
         case "--scan" -> options.scanPackage(value);
         case "--functions" -> options.scanPath(Path.of(value));
+        case "--app" -> options.app(Path.of(value));
         default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
       }
     }

@@ -219,7 +219,10 @@ public final class VeilHost {
       functions = scanner.definitions(options.functionClasses());
     } else {
       List<String> packages = options.scanPackages().isEmpty() ? declaredScanPackages(loader) : options.scanPackages();
-      List<Class<?>> classes = new ArrayList<>(scanner.candidates(FunctionScanner.classPath(), packages));
+      // Given an app, the host serves that app alone unless built-in functions (or --scan packages) are asked for.
+      boolean builtins = options.scanPaths().isEmpty() || !options.scanPackages().isEmpty() || options.builtinFunctions()
+          || config.hostConfig().json().getJsonObject("veil", new JsonObject()).getBoolean("builtinFunctions", false);
+      List<Class<?>> classes = new ArrayList<>(builtins ? scanner.candidates(FunctionScanner.classPath(), packages) : List.of());
       classes.addAll(scanner.candidates(options.scanPaths(), List.of()));
       functions = scanner.definitions(classes);
     }
