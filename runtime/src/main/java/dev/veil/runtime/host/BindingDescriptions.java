@@ -20,21 +20,37 @@ public final class BindingDescriptions {
 
   private BindingDescriptions() {}
 
-  /** The binding an annotation declares, or empty when it declares none (naming, retry, metadata). */
-  public static Optional<JsonObject> describe(Annotation a) {
+  /** A binding's type and direction as function.json names them. */
+  public record Kind(String type, String direction) {}
+
+  /**
+   * The kind of binding an annotation declares: from its {@code @CustomBinding} (Durable Functions, SQL,
+   * Dapr, ...) or, for the Azure library's own annotations, from its name; empty when it declares none
+   * (naming, retry, metadata).
+   */
+  public static Optional<Kind> kind(Annotation a) {
     CustomBinding custom = a instanceof CustomBinding c ? c : a.annotationType().getAnnotation(CustomBinding.class);
-    if (custom != null) {
-      String name = attribute(a, "name").orElse(custom.name());
-      return Optional.of(binding(custom.type(), custom.direction(), name));
-    }
+    if (custom != null) return Optional.of(new Kind(custom.type(), custom.direction()));
     if (!a.annotationType().getPackageName().equals(AZURE_ANNOTATIONS)) return Optional.empty();
     String simple = a.annotationType().getSimpleName();
     String direction = simple.endsWith("Trigger") || simple.endsWith("Input") ? "in"
         : simple.endsWith("Output") ? "out" : null;
-    if (direction == null) return Optional.empty();
-    JsonObject binding = binding(azureType(simple), direction, attribute(a, "name").orElse(""));
-    attributes(a, binding);
-    return Optional.of(binding);
+    return direction == null ? Optional.empty() : Optional.of(new Kind(azureType(simple), direction));
+  }
+
+  /** The binding name an annotation gives ({@code name}), else its {@code @CustomBinding}'s. */
+  public static String name(Annotation a) {
+    CustomBinding custom = a instanceof CustomBinding c ? c : a.annotationType().getAnnotation(CustomBinding.class);
+    return attribute(a, "name").orElse(custom != null ? custom.name() : "");
+  }
+
+  /** The binding an annotation declares, or empty when it declares none (naming, retry, metadata). */
+  public static Optional<JsonObject> describe(Annotation a) {
+    return kind(a).map(kind -> {
+      JsonObject binding = binding(kind.type(), kind.direction(), name(a));
+      if (!(a instanceof CustomBinding)) attributes(a, binding);
+      return binding;
+    });
   }
 
   /**
