@@ -4,6 +4,8 @@ import dev.veil.testkit.ChildProcess;
 import dev.veil.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,6 +82,21 @@ final class HostProcess implements AutoCloseable {
       Files.writeString(file, text);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** SIGKILL to the process this test started (with local.settings.json Values: the launcher, not the host). */
+  void kill() {
+    process.kill();
+  }
+
+  /** Whether something accepts connections on the host's port. */
+  boolean listening() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

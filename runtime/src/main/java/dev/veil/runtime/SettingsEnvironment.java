@@ -37,10 +37,25 @@ final class SettingsEnvironment {
     return out;
   }
 
-  /** In the child: stops this JVM when the launching one is gone (killed with SIGKILL, it cannot pass on a stop). */
+  /**
+   * In the child: stops this JVM at once when the launching one is gone. The launcher holds the write end of
+   * the child's stdin, which the operating system closes when the launcher dies, even by SIGKILL; the host
+   * then halts as the launcher did, without a graceful shutdown, and frees its port.
+   */
   static void exitWithLauncher() {
     if (!System.getenv().containsKey(MARKER)) return;
-    ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
+    Thread watch = new Thread(() -> {
+      try {
+        while (System.in.read() != -1) {
+          // the launcher never writes; only end-of-file matters
+        }
+      } catch (IOException e) {
+        // the pipe broke: the launcher is gone as well
+      }
+      Runtime.getRuntime().halt(137);
+    }, "veil-launcher-watch");
+    watch.setDaemon(true);
+    watch.start();
   }
 
   /**
@@ -60,7 +75,9 @@ final class SettingsEnvironment {
 
   /** Runs {@code command} with {@code extra} added to the environment; returns its exit status. */
   static int run(List<String> command, Map<String, String> extra) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+    // stdin stays a pipe from this JVM: the child reads end-of-file from it when this JVM dies (exitWithLauncher).
+    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.INHERIT)
+        .redirectError(ProcessBuilder.Redirect.INHERIT).redirectInput(ProcessBuilder.Redirect.PIPE);
     builder.environment().putAll(extra);
     builder.environment().put(MARKER, "1");
     Process child = builder.start();
