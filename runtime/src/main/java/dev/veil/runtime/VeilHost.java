@@ -253,7 +253,8 @@ public final class VeilHost {
     this.unserved = prepared.unserved;
     this.bindHost = bindHost;
     Router router = Router.router(vertx);
-    AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
+    AdminRoutes.mount(router, keys, registry, this::describeFunctions,
+        () -> AzureAdminApi.hostStatus(status(), clusterNode != null ? clusterNode.nodeId() : "veil"), () -> ready && !draining);
     AzureAdminApi.mount(router, this::describeFunctions, name -> handles.containsKey(name)
         ? functions.stream().filter(f -> f.name().equals(name)).findFirst() : Optional.empty(), invoker);
     if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
@@ -372,10 +373,6 @@ public final class VeilHost {
 
   private JsonObject status() {
     String version = VeilHost.class.getPackage().getImplementationVersion();
-    return AzureAdminApi.hostStatus(statusFields(version), clusterNode != null ? clusterNode.nodeId() : "veil");
-  }
-
-  private JsonObject statusFields(String version) {
     return new JsonObject()
         .put("state", draining ? "Draining" : ready ? "Running" : "Starting")
         .put("version", version != null ? version : "dev")
