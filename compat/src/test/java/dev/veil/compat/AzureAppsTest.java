@@ -316,4 +316,13 @@ class AzureAppsTest {
     assertEquals(404, contractHost.admin("POST", "/admin/functions/activity", "{\"input\": \"x\"}").statusCode());
     assertEquals(400, contractHost.admin("POST", "/admin/functions/onOrderEvent", "not json").statusCode());
   }
+
+  // issue 15.5 (part): the Kafka extension's KafkaEntity shape as output
+
+  @Test
+  void kafkaEntityOutputWritesKeyValueAndHeaders() {
+    assertEquals("published", contractHostPost("/api/publishEntity", "hello"));
+    Waits.until(() -> contractHost.get("/api/receivedEntities").body().contains("hello|key-hello|compat"),
+        Duration.ofSeconds(10), "the record with its key and header: " + contractHost.get("/api/receivedEntities").body());
+  }
 }

@@ -94,6 +94,16 @@ public final class Conversions {
     static final Gson GSON = new Gson();
   }
 
+  /**
+   * Serializes a value as JSON text with Gson's rules, as Azure's Java worker hands a function's POJO output
+   * to an extension (fields by their Java names, such as a {@code KafkaEntity}'s {@code Key}, {@code Value},
+   * {@code Headers}).
+   */
+  public static String toJsonAsTheAzureWorker(Object value) {
+    if (value != null && bindsWithJackson(value.getClass())) return toJson(value); // Jackson / Vert.x trees
+    return GsonHolder.GSON.toJson(value);
+  }
+
   /** Serializes a value as JSON text. */
   public static String toJson(Object value) {
     try {
