@@ -4,17 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.microsoft.azure.functions.annotation.BlobInput;
-import com.microsoft.azure.functions.annotation.BlobOutput;
-import com.microsoft.azure.functions.annotation.BlobTrigger;
+import com.microsoft.azure.functions.annotation.CustomBinding;
 import com.microsoft.azure.functions.annotation.ExponentialBackoffRetry;
 import com.microsoft.azure.functions.annotation.FixedDelayRetry;
-import com.microsoft.azure.functions.annotation.HttpOutput;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import com.microsoft.azure.functions.annotation.KafkaOutput;
-import com.microsoft.azure.functions.annotation.KafkaTrigger;
 import com.microsoft.azure.functions.annotation.StorageAccount;
-import com.microsoft.azure.functions.annotation.TimerTrigger;
+import dev.veil.runtime.host.BindingDescriptions;
+import dev.veil.runtime.host.BindingDescriptions.Kind;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.FunctionParameter;
 import java.lang.annotation.Annotation;
@@ -22,30 +18,17 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 /**
  * The {@code function.json} that Azure Functions reads for one Java function: {@code scriptFile},
  * {@code entryPoint}, one binding per binding annotation (type, direction, name, then every attribute
- * whose value differs from the annotation's default) and {@code retry}.
+ * whose value differs from the annotation's default) and {@code retry}, for every binding the Azure library
+ * defines and every {@code @CustomBinding} annotation, whether or not Veil runs it, as
+ * azure-functions-maven-plugin writes it.
  */
 public final class FunctionJson {
   static final ObjectMapper JSON = new ObjectMapper();
-
-  /** Binding annotations this generator understands: the binding type and direction Azure expects. */
-  private record Kind(String type, String direction) {}
-
-  private static final Map<Class<? extends Annotation>, Kind> KINDS = Map.of(
-      HttpTrigger.class, new Kind("httpTrigger", "in"),
-      HttpOutput.class, new Kind("http", "out"),
-      KafkaTrigger.class, new Kind("kafkaTrigger", "in"),
-      KafkaOutput.class, new Kind("kafka", "out"),
-      BlobTrigger.class, new Kind("blobTrigger", "in"),
-      BlobInput.class, new Kind("blob", "in"),
-      BlobOutput.class, new Kind("blob", "out"),
-      TimerTrigger.class, new Kind("timerTrigger", "in"));
 
   private FunctionJson() {}
 
@@ -75,33 +58,25 @@ public final class FunctionJson {
   }
 
   private static boolean isBinding(Annotation a) {
-    if (KINDS.containsKey(a.annotationType())) return true;
-    String simpleName = a.annotationType().getSimpleName();
-    if (a.annotationType().getPackageName().equals(HttpTrigger.class.getPackageName())
-        && (simpleName.endsWith("Trigger") || simpleName.endsWith("Input") || simpleName.endsWith("Output"))) {
-      throw new IllegalArgumentException("@" + simpleName + " is not supported by the Veil package generator"
-          + " (supported: " + KINDS.keySet().stream().map(Class::getSimpleName).sorted().toList() + ")");
-    }
-    return false;
+    return BindingDescriptions.kind(a).isPresent();
   }
 
   private static ObjectNode binding(FunctionDefinition function, Annotation a, String returnName, String storageAccount) {
-    Kind kind = KINDS.get(a.annotationType());
-    if (kind == null) {
-      throw new IllegalArgumentException("function '" + function.name() + "': @" + a.annotationType().getSimpleName()
-          + " on the method is not a supported output binding");
-    }
+    Kind kind = BindingDescriptions.kind(a).orElseThrow(() -> new IllegalArgumentException("function '"
+        + function.name() + "': @" + a.annotationType().getSimpleName() + " on the method is not a binding"));
     ObjectNode binding = JSON.createObjectNode();
     binding.put("type", kind.type());
     binding.put("direction", kind.direction());
-    binding.put("name", returnName != null ? returnName : (String) attribute(a, "name"));
-    Method[] attributes = a.annotationType().getDeclaredMethods();
-    Arrays.sort(attributes, Comparator.comparing(Method::getName)); // reflection order is unspecified
-    for (Method attribute : attributes) {
-      if (attribute.getName().equals("name")) continue; // written above
-      Object value = attribute(a, attribute.getName());
-      if (isDefault(value, attribute.getDefaultValue())) continue;
-      binding.set(attribute.getName(), json(value));
+    binding.put("name", returnName != null ? returnName : BindingDescriptions.name(a));
+    if (!(a instanceof CustomBinding)) { // @CustomBinding used directly says everything in type, direction and name
+      Method[] attributes = a.annotationType().getDeclaredMethods();
+      Arrays.sort(attributes, Comparator.comparing(Method::getName)); // reflection order is unspecified
+      for (Method attribute : attributes) {
+        if (attribute.getName().equals("name")) continue; // written above
+        Object value = attribute(a, attribute.getName());
+        if (isDefault(value, attribute.getDefaultValue())) continue;
+        binding.set(attribute.getName(), json(value));
+      }
     }
     if (storageAccount != null && kind.type().startsWith("blob") && !binding.has("connection")) {
       binding.put("connection", storageAccount);
@@ -145,14 +120,14 @@ public final class FunctionJson {
     return Objects.equals(value, defaultValue);
   }
 
-  // Enum constants are written in lower case, as the function.json reference spells them ("post", "function").
+  // Enum constants are written by name ("POST", "ANONYMOUS"), as azure-functions-maven-plugin writes them.
   private static JsonNode json(Object value) {
     if (value instanceof Object[] array) {
       ArrayNode out = JSON.createArrayNode();
       for (Object element : array) out.add(json(element));
       return out;
     }
-    if (value instanceof Enum<?> e) return JSON.getNodeFactory().textNode(e.name().toLowerCase(Locale.ROOT));
+    if (value instanceof Enum<?> e) return JSON.getNodeFactory().textNode(e.name());
     return JSON.valueToTree(value);
   }
 }

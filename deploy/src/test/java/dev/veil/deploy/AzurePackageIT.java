@@ -34,7 +34,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -131,16 +130,16 @@ class AzurePackageIT {
           ObjectNode b = binding("httpTrigger", "in", h.name());
           if (h.methods().length > 0) {
             ArrayNode methods = b.putArray("methods");
-            Arrays.stream(h.methods()).forEach(m -> methods.add(m.name().toLowerCase(Locale.ROOT)));
+            Arrays.stream(h.methods()).forEach(m -> methods.add(m.name()));
           }
-          if (h.authLevel() != AuthorizationLevel.FUNCTION) b.put("authLevel", h.authLevel().name().toLowerCase(Locale.ROOT));
+          if (h.authLevel() != AuthorizationLevel.FUNCTION) b.put("authLevel", h.authLevel().name());
           optional(b, "route", h.route());
           optional(b, "dataType", h.dataType());
           bindings.add(b);
         } else if (a instanceof KafkaTrigger k) {
           ObjectNode b = binding("kafkaTrigger", "in", k.name()).put("topic", k.topic()).put("brokerList", k.brokerList());
           if (!k.consumerGroup().equals("$Default")) b.put("consumerGroup", k.consumerGroup());
-          if (k.cardinality() != Cardinality.ONE) b.put("cardinality", k.cardinality().name().toLowerCase(Locale.ROOT));
+          if (k.cardinality() != Cardinality.ONE) b.put("cardinality", k.cardinality().name());
           optional(b, "dataType", k.dataType());
           bindings.add(b);
         } else if (a instanceof KafkaOutput k) {

@@ -9,6 +9,8 @@ import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.BlobInput;
 import com.microsoft.azure.functions.annotation.BlobOutput;
 import com.microsoft.azure.functions.annotation.BlobTrigger;
+import com.microsoft.azure.functions.annotation.CosmosDBOutput;
+import com.microsoft.azure.functions.annotation.CustomBinding;
 import com.microsoft.azure.functions.annotation.ExponentialBackoffRetry;
 import com.microsoft.azure.functions.annotation.FixedDelayRetry;
 import com.microsoft.azure.functions.annotation.FunctionName;
@@ -16,6 +18,10 @@ import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.QueueTrigger;
 import com.microsoft.azure.functions.annotation.StorageAccount;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.Optional;
 
 /** Functions using the bindings the bundled functions do not (timer, blob input, retry, method-level outputs). */
@@ -47,8 +53,27 @@ final class Fixtures {
     }
   }
 
-  public static class Unsupported {
+  /** Bindings Veil does not run, which still package. */
+  public static class NotRunOnVeil {
     @FunctionName("queued")
-    public void queued(@QueueTrigger(name = "message", queueName = "work") String message) {}
+    @CosmosDBOutput(name = "doc", databaseName = "db", containerName = "items", connection = "Cosmos")
+    public String queued(@QueueTrigger(name = "message", queueName = "work") String message) {
+      return message;
+    }
+
+    @FunctionName("orchestrate")
+    public String orchestrate(@Orchestration(name = "context", orchestration = "hello") String context) {
+      return context;
+    }
+  }
+
+  /** A trigger from another library, declared as Durable Functions declares its own. */
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target(ElementType.PARAMETER)
+  @CustomBinding(direction = "in", name = "", type = "orchestrationTrigger")
+  public @interface Orchestration {
+    String name();
+
+    String orchestration() default "";
   }
 }

@@ -1,7 +1,6 @@
 package dev.veil.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -60,7 +59,7 @@ class FunctionJsonTest {
     assertEquals(json("""
         {'scriptFile': '../app.jar', 'entryPoint': 'dev.veil.deploy.Fixtures$Covering.echo',
          'bindings': [
-           {'type': 'httpTrigger', 'direction': 'in', 'name': 'req', 'authLevel': 'anonymous', 'methods': ['get', 'put'], 'route': 'echo/{id}'},
+           {'type': 'httpTrigger', 'direction': 'in', 'name': 'req', 'authLevel': 'ANONYMOUS', 'methods': ['GET', 'PUT'], 'route': 'echo/{id}'},
            {'type': 'http', 'direction': 'out', 'name': '$return'}]}
         """), DOCS.get("echo"));
   }
@@ -77,10 +76,21 @@ class FunctionJsonTest {
   }
 
   @Test
-  void unsupportedBindingIsANamedError() {
-    FunctionDefinition queued = scanner().definitions(List.of(Fixtures.Unsupported.class)).get(0);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FunctionJson.of(queued, "../app.jar"));
-    assertTrue(e.getMessage().contains("@QueueTrigger"), e.getMessage());
+  void bindingsVeilDoesNotRunStillPackageAsThePluginWritesThem() throws Exception {
+    Map<String, ObjectNode> docs = scanner().definitions(List.of(Fixtures.NotRunOnVeil.class)).stream()
+        .collect(Collectors.toMap(FunctionDefinition::name, f -> FunctionJson.of(f, "../app.jar")));
+    assertEquals(json("""
+        {'scriptFile': '../app.jar', 'entryPoint': 'dev.veil.deploy.Fixtures$NotRunOnVeil.queued',
+         'bindings': [
+           {'type': 'queueTrigger', 'direction': 'in', 'name': 'message', 'queueName': 'work'},
+           {'type': 'cosmosDB', 'direction': 'out', 'name': '$return', 'connection': 'Cosmos', 'containerName': 'items',
+            'databaseName': 'db'}]}
+        """), docs.get("queued"));
+    assertEquals(json("""
+        {'scriptFile': '../app.jar', 'entryPoint': 'dev.veil.deploy.Fixtures$NotRunOnVeil.orchestrate',
+         'bindings': [{'type': 'orchestrationTrigger', 'direction': 'in', 'name': 'context', 'orchestration': 'hello'}]}
+        """), docs.get("orchestrate"));
+    docs.forEach((name, doc) -> assertEquals(List.of(), Schemas.violations(Schemas.FUNCTION, doc), name));
   }
 
   @Test

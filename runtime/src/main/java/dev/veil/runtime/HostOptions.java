@@ -23,6 +23,7 @@ public final class HostOptions {
   private final Map<String, String> settings = new HashMap<>();
   private JsonObject hostJson;
   private boolean clustered;
+  private boolean builtinFunctions;
 
   /** The HTTP port; 0 picks a free one ({@link VeilHost#port()} tells which). Default: local.settings.json Host.LocalHttpPort, else 7071. */
   public HostOptions port(int port) {
@@ -78,6 +79,31 @@ public final class HostOptions {
     return this;
   }
 
+  /**
+   * Serves an Azure Functions app folder as azure-functions-maven-plugin or Core Tools lay it out: host.json
+   * and local.settings.json, the app jar(s) and {@code lib/} in {@code dir} (function.json folders beside them
+   * describe what the jar's annotations declare).
+   */
+  public HostOptions app(Path dir) {
+    configDirectory(dir);
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+      files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().forEach(this::scanPath);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read the app folder " + dir + ": " + e.getMessage());
+    }
+    return this;
+  }
+
+  /**
+   * Also serves the functions on the host's own class path (Veil's built-in functions) when an app is given
+   * with {@link #scanPath}; without an app they are served anyway. host.json {@code veil.builtinFunctions} does
+   * the same.
+   */
+  public HostOptions builtinFunctions(boolean builtin) {
+    this.builtinFunctions = builtin;
+    return this;
+  }
+
   /** Joins a Vert.x/Hazelcast cluster instead of running stand-alone. */
   public HostOptions clustered(boolean clustered) {
     this.clustered = clustered;
@@ -94,4 +120,5 @@ public final class HostOptions {
   Map<String, String> settings() { return Map.copyOf(settings); }
   JsonObject hostJson() { return hostJson; }
   boolean clustered() { return clustered; }
+  boolean builtinFunctions() { return builtinFunctions; }
 }

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import dev.veil.runtime.spi.CliCommand;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -21,8 +22,15 @@ public final class Main {
         --data DIR        folder for host state such as generated keys (default: <config>/.veil)
         --scan PACKAGE    discover functions in this package (repeatable; default: the packages listed in
                           META-INF/veil/scan-packages on the classpath, else the whole classpath)
-        --functions PATH  also discover functions in this jar or class folder (repeatable)
+        --functions PATH  serve the functions in this jar or class folder (repeatable; its lib/ jars are on
+                          its class path); Veil's built-in functions are then served only with
+                          --builtin-functions (or host.json veil.builtinFunctions)
+        --app DIR         serve an Azure Functions app folder (host.json, local.settings.json, app jar, lib/,
+                          function.json folders), as azure-functions-maven-plugin or Core Tools lay it out
+        --builtin-functions  also serve Veil's built-in functions beside --functions / --app
         --cluster         join a Vert.x/Hazelcast cluster
+      local.settings.json Values reach function code through System.getenv (a variable already set wins):
+      the host runs in a child JVM started with them in its environment.
       """;
 
   private Main() {}
@@ -50,6 +58,16 @@ public final class Main {
       System.out.print(usage());
       return;
     }
+    Map<String, String> missing = SettingsEnvironment.missing(options.configDirectory(), System.getenv());
+    if (!missing.isEmpty()) {
+      try {
+        System.exit(SettingsEnvironment.run(SettingsEnvironment.thisCommand(Main.class, List.of(args)), missing));
+      } catch (Exception e) {
+        System.err.println("veil: cannot start the host with local.settings.json in its environment: " + e.getMessage());
+        System.exit(1);
+      }
+      return;
+    }
     VeilHost host;
     try {
       host = await(VeilHost.start(options).toCompletionStage().toCompletableFuture());
@@ -58,6 +76,7 @@ public final class Main {
       System.exit(1);
       return;
     }
+    SettingsEnvironment.exitWithLauncher();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         host.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
@@ -91,6 +110,10 @@ public final class Main {
         options.clustered(true);
         continue;
       }
+      if (flag.equals("--builtin-functions")) {
+        options.builtinFunctions(true);
+        continue;
+      }
       if (i + 1 >= args.size()) throw new IllegalArgumentException(flag + " needs a value");
       String value = args.get(++i);
       switch (flag) {
@@ -106,6 +129,7 @@ public final class Main {
         case "--data" -> options.dataDirectory(Path.of(value));
         case "--scan" -> options.scanPackage(value);
         case "--functions" -> options.scanPath(Path.of(value));
+        case "--app" -> options.app(Path.of(value));
         default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
       }
     }

@@ -4,6 +4,9 @@ import dev.veil.runtime.cluster.ClusterNode;
 import dev.veil.runtime.cluster.ClusterSettings;
 import dev.veil.runtime.cluster.MapLeases;
 import dev.veil.runtime.host.AdminRoutes;
+import dev.veil.runtime.host.AppClassPath;
+import dev.veil.runtime.host.AzureAdminApi;
+import dev.veil.runtime.host.BindingDescriptions;
 import dev.veil.runtime.host.Configuration;
 import dev.veil.runtime.host.ExactRoutes;
 import dev.veil.runtime.host.FunctionInvoker;
@@ -19,6 +22,10 @@ import dev.veil.runtime.host.auth.KeyRoutes;
 import dev.veil.runtime.host.tls.HostListeners;
 import dev.veil.runtime.host.tls.TlsAdminRoutes;
 import dev.veil.runtime.host.tls.TlsSettings;
+import dev.veil.runtime.host.HttpHostSettings;
+import dev.veil.runtime.host.IgnoredSettings;
+import dev.veil.runtime.host.UnservedFunction;
+import dev.veil.runtime.logging.AzureLogLevels;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.ClusterBroadcasts;
 import dev.veil.runtime.spi.FunctionDefinition;
@@ -57,6 +64,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -88,6 +96,8 @@ public final class VeilHost {
   private final Map<String, String> disabled = new LinkedHashMap<>();
   private final Map<String, TriggerHandle> handles = new ConcurrentHashMap<>();
   private final List<BindingProvider> bindingProviders;
+  private List<UnservedFunction> unserved = List.of();
+  private String bindHost = "127.0.0.1";
   private final Instant startedAt = Instant.now();
   private final ClusterSettings.Started cluster;
   private ClusterNode clusterNode;
@@ -170,9 +180,15 @@ public final class VeilHost {
     return functions;
   }
 
-  /** Why each disabled function could not start, by function name. */
+  /** Why each disabled function could not start, by function name (including those that could not be defined). */
   public Map<String, String> disabledFunctions() {
-    return Map.copyOf(disabled);
+    Map<String, String> all = new LinkedHashMap<>(disabled);
+    unserved.forEach(u -> all.putIfAbsent(u.name(), u.reason()));
+    return Map.copyOf(all);
+  }
+
+  private FunctionDefinition fnNamed(String name) {
+    return functions.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
   }
 
   /**
@@ -208,7 +224,8 @@ public final class VeilHost {
 
   private record Prepared(Configuration config, AccessKeys keys, List<FunctionDefinition> functions,
       Map<Class<? extends Annotation>, TriggerProvider> triggers, Map<Class<? extends Annotation>, BindingProvider> bindings,
-      Path dataDirectory, HostListeners listeners, HostAuth auth) {}
+      Path dataDirectory, HostListeners listeners, HostAuth auth, List<UnservedFunction> unserved,
+      HttpHostSettings http) {}
 
   // Blocking preparation (files, class scanning) on the caller's thread, before Vert.x exists.
   private static Prepared prepare(HostOptions options) throws Exception {
@@ -224,7 +241,10 @@ public final class VeilHost {
       functions = scanner.definitions(options.functionClasses());
     } else {
       List<String> packages = options.scanPackages().isEmpty() ? declaredScanPackages(loader) : options.scanPackages();
-      List<Class<?>> classes = new ArrayList<>(scanner.candidates(FunctionScanner.classPath(), packages));
+      // Given an app, the host serves that app alone unless built-in functions (or --scan packages) are asked for.
+      boolean builtins = options.scanPaths().isEmpty() || !options.scanPackages().isEmpty() || options.builtinFunctions()
+          || config.hostConfig().json().getJsonObject("veil", new JsonObject()).getBoolean("builtinFunctions", false);
+      List<Class<?>> classes = new ArrayList<>(builtins ? scanner.candidates(FunctionScanner.classPath(), packages) : List.of());
       classes.addAll(scanner.candidates(options.scanPaths(), List.of()));
       functions = scanner.definitions(classes);
     }
@@ -236,14 +256,33 @@ public final class VeilHost {
         TlsSettings.from(config.hostConfig().json(), config.settings(), options.configDirectory()));
     TokenSettings tokens = TokenSettings.from(config.hostConfig().json(), options.configDirectory());
     HostAuth auth = new HostAuth(keys, tokens, tokens != null ? HostSigningKey.load(dataDirectory) : null);
-    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory, listeners, auth);
+    return new Prepared(config, keys, functions, triggers, bindings, dataDirectory, listeners, auth, scanner.unserved(),
+        azureSettings(config, options.configDirectory()));
+  }
+
+  /** Applies the Azure host's logging and HTTP settings and names the settings Veil ignores. */
+  private static HttpHostSettings azureSettings(Configuration config, Path configDirectory) {
+    JsonObject hostJson = config.hostConfig().json();
+    JsonObject local = Configuration.localSettings(configDirectory);
+    Object logging = hostJson.getValue("logging");
+    if (logging instanceof JsonObject l && l.getValue("logLevel") instanceof JsonObject levels) AzureLogLevels.apply(levels);
+    Object host = local.getValue("Host");
+    HttpHostSettings http = HttpHostSettings.of(config.hostConfig(), host instanceof JsonObject h ? h : new JsonObject());
+    List<String> ignored = IgnoredSettings.of(hostJson, local);
+    if (!ignored.isEmpty()) LOG.warn("settings Veil does not support, ignored: {}", String.join(", ", ignored));
+    return http;
   }
 
   private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, ClusterSettings clusterSettings,
       String bindHost, int port) {
     this.registry = registry;
+    this.unserved = prepared.unserved;
+    this.bindHost = bindHost;
     Router router = Router.router(vertx);
-    AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
+    AdminRoutes.mount(router, keys, registry, this::describeFunctions,
+        () -> AzureAdminApi.hostStatus(status(), clusterNode != null ? clusterNode.nodeId() : "veil"), () -> ready && !draining);
+    AzureAdminApi.mount(router, this::describeFunctions, name -> handles.containsKey(name)
+        ? functions.stream().filter(f -> f.name().equals(name)).findFirst() : Optional.empty(), invoker);
     listeners = prepared.listeners;
     TlsAdminRoutes.mount(router, listeners);
     KeyRoutes.mount(router, keys);
@@ -267,6 +306,7 @@ public final class VeilHost {
         .compose(v -> auth.start(vertx))
         .compose(v -> startTriggers(prepared, services))
         .compose(v -> listeners.listen(vertx, new HttpServerOptions(), request -> {
+          if (prepared.http.active() && prepared.http.handle(request)) return; // custom headers, CORS
           if (!exactRoutes.dispatch(request)) router.handle(request);
         }, port, bindHost))
         .compose(s -> clusterNode == null ? Future.succeededFuture(s)
@@ -275,13 +315,16 @@ public final class VeilHost {
           server = s;
           ready = true;
           LOG.info("Veil host listening on {}://{}:{} with {} function(s){} ({} transport)", listeners.secure() ? "https" : "http", bindHost, s.actualPort(),
-              handles.size(), disabled.isEmpty() ? "" : ", " + disabled.size() + " disabled",
+              handles.size(), disabled.size() + unserved.size() == 0 ? "" : ", " + (disabled.size() + unserved.size()) + " disabled",
               vertx.isNativeTransportEnabled() ? "native" : "NIO");
           if (prepared.config.hostConfig().nativeTransport() && !vertx.isNativeTransportEnabled()) {
             LOG.warn("no native transport on this platform ({}); Vert.x uses NIO", vertx.unavailableNativeTransportCause().toString());
           }
           handles.forEach((name, h) -> LOG.info("  {} {}", name, h.describe()));
-          disabled.forEach((name, why) -> LOG.warn("  {} disabled: {}", name, why));
+          disabled.forEach((name, why) -> LOG.warn("  {} disabled: {}; bindings: {}", name, why,
+              BindingDescriptions.summary(BindingDescriptions.of(fnNamed(name).method()))));
+          unserved.forEach(u -> LOG.warn("  {} disabled: {} ({}); bindings: {}", u.name(), u.reason(), u.location(),
+              BindingDescriptions.summary(u.bindings())));
           // JVM meters read management beans (slow to load); binding them after start keeps them off the cold-start path.
           vertx.executeBlocking(() -> {
             new JvmMemoryMetrics().bindTo(registry);
@@ -335,15 +378,30 @@ public final class VeilHost {
       JsonObject entry = new JsonObject().put("name", fn.name()).put("trigger", fn.triggerKind())
           .put("class", fn.declaringClass().getName()).put("method", fn.method().getName());
       TriggerHandle handle = handles.get(fn.name());
+      JsonArray bindings = BindingDescriptions.of(fn.method());
       if (handle != null) {
         entry.put("status", "running");
         handle.describe().forEach(entry::put);
       } else {
-        entry.put("status", "disabled").put("reason", disabled.getOrDefault(fn.name(), "not started"));
+        entry.put("status", "disabled").put("reason", disabled.getOrDefault(fn.name(), "not started"))
+            .put("bindings", bindings);
       }
-      out.add(entry);
+      Object route = handle != null && fn.triggerKind().equals("HttpTrigger") ? handle.describe().get("route") : null;
+      out.add(AzureAdminApi.functionEntry(entry, fn.name(), fn.method(), bindings, handle == null, baseUrl(),
+          route == null ? null : route.toString()));
+    }
+    for (UnservedFunction u : unserved) {
+      JsonObject entry = new JsonObject().put("name", u.name()).put("location", u.location()).put("status", "disabled")
+          .put("reason", u.reason()).put("bindings", u.bindings());
+      out.add(AzureAdminApi.functionEntry(entry, u.name(), null, u.bindings(), true, baseUrl(), null));
     }
     return out;
+  }
+
+  /** Where this host answers, for the admin API's links. */
+  private String baseUrl() {
+    String host = bindHost.equals("0.0.0.0") || bindHost.equals("::") ? "localhost" : bindHost;
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
   }
 
   private JsonObject status() {
@@ -353,7 +411,7 @@ public final class VeilHost {
         .put("version", version != null ? version : "dev")
         .put("uptimeSeconds", Duration.between(startedAt, Instant.now()).toSeconds())
         .put("functions", handles.size())
-        .put("disabledFunctions", disabled.size())
+        .put("disabledFunctions", disabled.size() + unserved.size())
         .put("inFlightInvocations", invoker.inFlight())
         .put("nativeTransport", vertx.isNativeTransportEnabled())
         .put("listener", listeners.describe())
@@ -393,9 +451,7 @@ public final class VeilHost {
     ClassLoader parent = Thread.currentThread().getContextClassLoader();
     if (parent == null) parent = VeilHost.class.getClassLoader();
     if (extra.isEmpty()) return parent;
-    URL[] urls = new URL[extra.size()];
-    for (int i = 0; i < urls.length; i++) urls[i] = extra.get(i).toUri().toURL();
-    return new URLClassLoader(urls, parent);
+    return new URLClassLoader(AppClassPath.urls(extra), parent); // with each app's lib/ jars, as Azure packages them
   }
 
   private static <P> Map<Class<? extends Annotation>, P> byAnnotation(ServiceLoader<P> loader,

@@ -52,6 +52,11 @@ public record Configuration(HostConfig hostConfig, AppSettings settings, Integer
     declaredSettings.forEach(System.getProperties()::putIfAbsent);
   }
 
+  /** local.settings.json in {@code dir} as it is written (empty when absent). */
+  public static JsonObject localSettings(Path dir) {
+    return readJson(dir.resolve("local.settings.json"));
+  }
+
   private static JsonObject readJson(Path file) {
     if (!Files.exists(file)) return new JsonObject();
     try {

@@ -3,6 +3,7 @@ package dev.veil.runtime.host;
 import com.microsoft.azure.functions.ExecutionContext;
 import com.microsoft.azure.functions.OutputBinding;
 import com.microsoft.azure.functions.annotation.BindingName;
+import com.microsoft.azure.functions.spi.inject.FunctionInstanceInjector;
 import dev.veil.runtime.spi.AppSettings;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.BindingRequest;
@@ -21,7 +22,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.annotation.Annotation;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -51,6 +51,7 @@ public final class FunctionInvoker implements Invoker {
   private final int limit;
   private final long timeoutMillis;
   private final InvocationMetrics metrics;
+  private final FunctionInstances instances = new FunctionInstances();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile Promise<Void> idle;
   private volatile boolean draining;
@@ -68,10 +69,11 @@ public final class FunctionInvoker implements Invoker {
    * Makes a function invokable.
    *
    * @throws IllegalStateException naming the problem when a parameter cannot be bound (no provider for
-   *     its annotation, no annotation at all, no public no-argument constructor)
+   *     its annotation, no annotation at all) or no instance can be made (no app injector and no public
+   *     no-argument constructor)
    */
   public void register(FunctionDefinition function, Map<Class<? extends Annotation>, BindingProvider> bindings) {
-    plans.put(function.name(), CallPlan.of(function, bindings));
+    plans.put(function.name(), CallPlan.of(function, bindings, instances));
   }
 
   @Override
@@ -377,23 +379,29 @@ public final class FunctionInvoker implements Invoker {
     final FunctionDefinition function;
     final List<Slot> slots;
     final List<Slot> returnSlots;
-    final Constructor<?> constructor;
+    /** Makes the instance a non-static method runs on; null for static methods. */
+    final FunctionInstanceInjector instances;
+    /** The app's class loader: the thread context class loader while its code runs, as in Azure's worker. */
+    final ClassLoader appLoader;
     final boolean hasInputs;
     final boolean hasOutputs;
     /** No bindings to read or write and no retries: the invocation can take the {@link DirectCall} path. */
     final boolean direct;
 
-    private CallPlan(FunctionDefinition function, List<Slot> slots, List<Slot> returnSlots, Constructor<?> constructor) {
+    private CallPlan(FunctionDefinition function, List<Slot> slots, List<Slot> returnSlots,
+        FunctionInstanceInjector instances) {
       this.function = function;
       this.slots = slots;
       this.returnSlots = returnSlots;
-      this.constructor = constructor;
+      this.instances = instances;
+      this.appLoader = function.declaringClass().getClassLoader();
       this.hasInputs = slots.stream().anyMatch(s -> s.kind == SlotKind.INPUT);
       this.hasOutputs = !returnSlots.isEmpty() || slots.stream().anyMatch(s -> s.kind == SlotKind.OUTPUT);
       this.direct = !hasInputs && !hasOutputs && function.retry().maxRetryCount() == 0;
     }
 
-    static CallPlan of(FunctionDefinition fn, Map<Class<? extends Annotation>, BindingProvider> bindings) {
+    static CallPlan of(FunctionDefinition fn, Map<Class<? extends Annotation>, BindingProvider> bindings,
+        FunctionInstances instances) {
       List<Slot> slots = new ArrayList<>();
       for (FunctionParameter p : fn.parameters()) {
         slots.add(slot(fn, p, bindings));
@@ -407,15 +415,9 @@ public final class FunctionInvoker implements Invoker {
         }
         returnSlots.add(new Slot(SlotKind.OUTPUT, null, a, provider, null));
       }
-      Constructor<?> constructor = null;
-      if (!Modifier.isStatic(fn.method().getModifiers())) {
-        try {
-          constructor = fn.declaringClass().getConstructor();
-        } catch (NoSuchMethodException e) {
-          throw new IllegalStateException(fn.declaringClass().getName() + " needs a public no-argument constructor");
-        }
-      }
-      return new CallPlan(fn, List.copyOf(slots), List.copyOf(returnSlots), constructor);
+      FunctionInstanceInjector injector = Modifier.isStatic(fn.method().getModifiers()) ? null
+          : instances.injectorFor(fn.declaringClass());
+      return new CallPlan(fn, List.copyOf(slots), List.copyOf(returnSlots), injector);
     }
 
     private static Slot slot(FunctionDefinition fn, FunctionParameter p,
@@ -444,20 +446,26 @@ public final class FunctionInvoker implements Invoker {
         FunctionParameter p = slot.parameter;
         args[i] = switch (slot.kind) {
           case TRIGGER -> invocation.trigger().bind(p);
-          case CONTEXT -> new InvocationContext(function.name(), invocation.id(), retry, function.retry().maxRetryCount());
+          case CONTEXT -> new InvocationContext(function.name(), invocation.id(), retry, function.retry().maxRetryCount(),
+              invocation.metadata());
           case BINDING_NAME -> Conversions.convert(invocation.bindingData().get(slot.bindingName), p.type(),
               "binding data '" + slot.bindingName + "'");
           case INPUT -> Conversions.convert(inputs[i], p.type(), "@" + slot.annotation.annotationType().getSimpleName() + " input");
           case OUTPUT -> new Holder<>();
         };
       }
+      Thread thread = Thread.currentThread();
+      ClassLoader previous = thread.getContextClassLoader();
+      thread.setContextClassLoader(appLoader); // also while the class's static initialisers run
       try {
-        Object target = constructor == null ? null : constructor.newInstance();
+        Object target = instances == null ? null : instances.getInstance(function.declaringClass());
         return new Call(function.method().invoke(target, args), args);
       } catch (InvocationTargetException e) {
         throw new UserCodeFailure(e.getCause());
-      } catch (ReflectiveOperationException e) {
+      } catch (Exception e) {
         throw new UserCodeFailure(e);
+      } finally {
+        thread.setContextClassLoader(previous);
       }
     }
   }

@@ -1,9 +1,12 @@
 package dev.veil.runtime.host;
 
+import com.microsoft.azure.functions.annotation.CustomBinding;
 import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.FunctionParameter;
 import dev.veil.runtime.spi.RetryPolicy;
+import io.vertx.core.json.JsonArray;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,12 +25,15 @@ import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds functions: public methods annotated {@code @FunctionName} with exactly one trigger-annotated
@@ -35,6 +41,7 @@ import java.util.stream.Stream;
  * scanning a fat jar does not load (or initialize) thousands of library classes.
  */
 public final class FunctionScanner {
+  private static final Logger LOG = LoggerFactory.getLogger(FunctionScanner.class);
   private static final byte[] MARKER =
       ("L" + FunctionName.class.getName().replace('.', '/') + ";").getBytes(StandardCharsets.UTF_8);
   private static final String AZURE_ANNOTATIONS = FunctionName.class.getPackageName();
@@ -42,6 +49,7 @@ public final class FunctionScanner {
   private final ClassLoader loader;
   private final Set<Class<? extends Annotation>> triggerAnnotations;
   private final Set<Class<? extends Annotation>> bindingAnnotations;
+  private final List<UnservedFunction> unserved = new ArrayList<>();
 
   /**
    * @param triggerAnnotations trigger annotations that providers handle; besides these, every
@@ -77,8 +85,9 @@ public final class FunctionScanner {
     for (String name : classNames) {
       try {
         classes.add(Class.forName(name, false, loader));
-      } catch (ClassNotFoundException | LinkageError e) {
-        throw new IllegalStateException("cannot load function class " + name + ": " + e, e);
+      } catch (ClassNotFoundException | LinkageError e) { // e.g. its superclass comes from a library the app lacks
+        unserved.add(new UnservedFunction(name.substring(name.lastIndexOf('.') + 1), name,
+            "its class cannot be loaded: " + e, new JsonArray()));
       }
     }
     return classes;
@@ -90,15 +99,34 @@ public final class FunctionScanner {
         .filter(s -> !s.isBlank()).map(Path::of).toList();
   }
 
-  /** Functions declared by the given classes, sorted by name; duplicate names are an error. */
+  /**
+   * Functions declared by the given classes, sorted by name; duplicate names are an error. Functions that
+   * cannot be defined (see {@link #unserved()}) are left out rather than failing the whole app.
+   */
   public List<FunctionDefinition> definitions(Collection<Class<?>> classes) {
     Map<String, FunctionDefinition> byName = new HashMap<>();
     for (Class<?> type : new LinkedHashSet<>(classes)) {
       if (!Modifier.isPublic(type.getModifiers())) continue;
-      for (Method method : type.getMethods()) {
+      Method[] methods;
+      try {
+        methods = type.getMethods();
+      } catch (LinkageError | TypeNotPresentException e) { // a signature names a class the app does not ship
+        unserved.add(new UnservedFunction(type.getSimpleName(), type.getName(),
+            "its class cannot be read: " + e, new JsonArray()));
+        continue;
+      }
+      for (Method method : methods) {
         FunctionName name = method.getAnnotation(FunctionName.class);
         if (name == null) continue;
-        FunctionDefinition def = define(name.value(), method);
+        FunctionDefinition def;
+        try {
+          def = define(name.value(), method);
+        } catch (LinkageError | TypeNotPresentException e) { // a parameter type the app does not ship
+          unserved.add(new UnservedFunction(name.value(), describe(method), "its parameters cannot be read: " + e,
+              new JsonArray()));
+          continue;
+        }
+        if (def == null) continue;
         FunctionDefinition previous = byName.putIfAbsent(def.name(), def);
         if (previous != null && !previous.method().equals(method)) {
           throw new IllegalStateException("function name '" + def.name() + "' is used by both "
@@ -121,32 +149,52 @@ public final class FunctionScanner {
       parameters.add(p);
       for (Annotation a : p.annotations()) {
         if (!isTrigger(a)) continue;
-        if (trigger != null) {
-          throw new IllegalStateException("function '" + name + "' (" + describe(method) + ") has more than one trigger");
-        }
+        if (trigger != null) return unserved(name, method, "it has more than one trigger");
         trigger = a;
         triggerParameter = p;
       }
     }
     if (trigger == null) {
-      throw new IllegalStateException("function '" + name + "' (" + describe(method) + ") has no trigger parameter");
+      return unserved(name, method, "no parameter carries a trigger annotation that can be read"
+          + " (is the library that defines its trigger missing from the app?)");
     }
     List<Annotation> returnBindings = Arrays.stream(method.getAnnotations())
         .filter(this::bindsReturnValue)
         .toList();
+    RetryPolicy retry = RetryPolicy.of(method);
+    if (retry.maxRetryCount() != 0 && trigger instanceof HttpTrigger) {
+      // Azure applies retry policies to Timer, Kafka, Event Hubs and Cosmos DB triggers only; an HTTP caller retries itself.
+      LOG.warn("function '{}': its retry annotation is not applied: Azure Functions does not retry HTTP-triggered"
+          + " functions", name);
+      retry = RetryPolicy.NONE;
+    }
     return new FunctionDefinition(name, method.getDeclaringClass(), method, trigger, triggerParameter, parameters,
-        returnBindings, RetryPolicy.of(method));
+        returnBindings, retry);
+  }
+
+  /** Functions found by {@link #definitions} that cannot be defined, in the order found. */
+  public List<UnservedFunction> unserved() {
+    return List.copyOf(unserved);
+  }
+
+  private FunctionDefinition unserved(String name, Method method, String reason) {
+    unserved.add(new UnservedFunction(name, describe(method), reason, BindingDescriptions.of(method)));
+    return null;
   }
 
   private boolean isTrigger(Annotation a) {
     Class<? extends Annotation> type = a.annotationType();
-    return triggerAnnotations.contains(type)
-        || (type.getPackageName().equals(AZURE_ANNOTATIONS) && type.getSimpleName().endsWith("Trigger"));
+    if (triggerAnnotations.contains(type)) return true;
+    if (type.getPackageName().equals(AZURE_ANNOTATIONS) && type.getSimpleName().endsWith("Trigger")) return true;
+    // Triggers from other libraries (Durable Functions, SQL, Dapr) declare themselves with @CustomBinding.
+    CustomBinding custom = a instanceof CustomBinding c ? c : type.getAnnotation(CustomBinding.class);
+    return custom != null && custom.type().toLowerCase(Locale.ROOT).endsWith("trigger");
   }
 
   // Azure's method-level annotations that are not bindings: naming, retry and storage-account metadata.
   private boolean bindsReturnValue(Annotation a) {
     if (bindingAnnotations.contains(a.annotationType())) return true;
+    if (a instanceof CustomBinding || a.annotationType().isAnnotationPresent(CustomBinding.class)) return true;
     if (!a.annotationType().getPackageName().equals(AZURE_ANNOTATIONS)) return false;
     return switch (a.annotationType().getSimpleName()) {
       case "FunctionName", "FixedDelayRetry", "ExponentialBackoffRetry", "StorageAccount", "Cardinality" -> false;

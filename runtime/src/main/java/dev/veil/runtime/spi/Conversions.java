@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.gson.Gson;
+import com.google.gson.JsonParseException;
+import com.google.gson.reflect.TypeToken;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -32,7 +35,8 @@ public final class Conversions {
 
   /**
    * Converts {@code value} (String, byte[], Buffer or any object) to {@code target}: String, byte[],
-   * {@code Optional<T>}, or a POJO read from JSON.
+   * {@code Optional<T>}, or a POJO read from JSON with Gson's rules as in Azure's Java worker (Jackson for
+   * Jackson's and Vert.x's tree types).
    *
    * @param what names the value in error messages, e.g. "request body"
    */
@@ -48,6 +52,7 @@ public final class Conversions {
     if (raw == byte[].class) {
       return value instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : toJson(value).getBytes(StandardCharsets.UTF_8);
     }
+    if (!bindsWithJackson(raw)) return fromJsonAsTheAzureWorker(value, target, raw, what);
     ObjectMapper json = json();
     JavaType type = json.getTypeFactory().constructType(target);
     try {
@@ -61,6 +66,42 @@ public final class Conversions {
     } catch (IOException | IllegalArgumentException e) {
       throw invalidJson(what, raw, e.getMessage());
     }
+  }
+
+  /** Jackson's and Vert.x's own tree types; everything else binds as in Azure's Java worker. */
+  private static boolean bindsWithJackson(Class<?> raw) {
+    String name = raw.getName();
+    return name.startsWith("com.fasterxml.jackson.") || name.startsWith("io.vertx.");
+  }
+
+  /**
+   * JSON to a parameter type with Gson's rules, as Azure's Java worker binds POJOs: fields by their Java
+   * names, no no-argument constructor needed, unknown properties ignored, absent ones left at their defaults.
+   */
+  private static Object fromJsonAsTheAzureWorker(Object value, Type target, Class<?> raw, String what) {
+    String text = value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+        : value instanceof String s ? s : toJson(value);
+    try {
+      return GsonHolder.GSON.fromJson(text, TypeToken.get(target));
+    } catch (JsonParseException | IllegalArgumentException e) { // Gson lets a number's NumberFormatException through
+      Throwable cause = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause() : e;
+      throw invalidJson(what, raw, cause.getMessage());
+    }
+  }
+
+  // Created on first use, like the Jackson mapper.
+  private static final class GsonHolder {
+    static final Gson GSON = new Gson();
+  }
+
+  /**
+   * Serializes a value as JSON text with Gson's rules, as Azure's Java worker hands a function's POJO output
+   * to an extension (fields by their Java names, such as a {@code KafkaEntity}'s {@code Key}, {@code Value},
+   * {@code Headers}).
+   */
+  public static String toJsonAsTheAzureWorker(Object value) {
+    if (value != null && bindsWithJackson(value.getClass())) return toJson(value); // Jackson / Vert.x trees
+    return GsonHolder.GSON.toJson(value);
   }
 
   /** Serializes a value as JSON text. */

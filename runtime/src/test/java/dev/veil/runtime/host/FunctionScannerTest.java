@@ -63,14 +63,20 @@ class FunctionScannerTest {
     assertEquals(Duration.ofSeconds(2), fn.retry().delayBefore(1));
     assertTrue(fn.retry().allowsRetry(3));
     assertTrue(!fn.retry().allowsRetry(4));
+    // as on Azure, HTTP functions are not retried
+    assertEquals(0, scanner.definitions(List.of(RetryingHttp.class)).get(0).retry().maxRetryCount());
   }
 
   @Test
-  void rejectsAmbiguousFunctionsWithClearMessages() {
-    String twoTriggers = assertThrows(IllegalStateException.class, () -> scanner.definitions(List.of(TwoTriggers.class))).getMessage();
-    assertTrue(twoTriggers.contains("'both' ") && twoTriggers.contains("more than one trigger"), twoTriggers);
-    String noTrigger = assertThrows(IllegalStateException.class, () -> scanner.definitions(List.of(NoTrigger.class))).getMessage();
-    assertTrue(noTrigger.contains("has no trigger parameter"), noTrigger);
+  void setsAsideFunctionsItCannotDefineAndRejectsDuplicateNames() {
+    assertEquals(List.of(), scanner.definitions(List.of(TwoTriggers.class, NoTrigger.class)));
+    List<UnservedFunction> unserved = scanner.unserved();
+    assertEquals(2, unserved.size(), unserved.toString());
+    UnservedFunction both = unserved.stream().filter(u -> u.name().equals("both")).findFirst().orElseThrow();
+    assertTrue(both.reason().contains("more than one trigger"), both.reason());
+    assertEquals(2, both.bindings().size(), both.bindings().encode());
+    UnservedFunction none = unserved.stream().filter(u -> !u.name().equals("both")).findFirst().orElseThrow();
+    assertTrue(none.reason().contains("no parameter carries a trigger annotation"), none.reason());
     String duplicate = assertThrows(IllegalStateException.class,
         () -> scanner.definitions(List.of(Retrying.class, SameName.class))).getMessage();
     assertTrue(duplicate.contains("function name 'retrying' is used by both"), duplicate);
@@ -82,6 +88,12 @@ class FunctionScannerTest {
 
   public static class Retrying {
     @FunctionName("retrying")
+    @FixedDelayRetry(maxRetryCount = 4, delayInterval = "00:00:02")
+    public void run(@QueueTrigger(name = "q", queueName = "q") String message) {}
+  }
+
+  public static class RetryingHttp {
+    @FunctionName("retryingHttp")
     @FixedDelayRetry(maxRetryCount = 4, delayInterval = "00:00:02")
     public void run(@HttpTrigger(name = "req") HttpRequestMessage<Optional<String>> request) {}
   }

@@ -166,7 +166,7 @@ final class HttpEndpoint {
       bindingData = merged;
     }
     Invocation invocation = new Invocation(function.name(), Invocation.newId(),
-        new RequestInput(request, body, bodyAsText, query), bindingData, Map.of());
+        new RequestInput(request, body, bodyAsText, query), bindingData, traceContext(request));
     pending.incrementAndGet();
     invoker.invoke(invocation).onComplete(ar -> {
       try {
@@ -290,5 +290,13 @@ final class HttpEndpoint {
       }
       return StandardCharsets.UTF_8;
     }
+  }
+
+  /** The caller's W3C trace context headers, for {@code ExecutionContext.getTraceContext()}. */
+  private static Map<String, String> traceContext(HttpServerRequest request) {
+    String parent = request.getHeader("traceparent");
+    if (parent == null) return Map.of();
+    String state = request.getHeader("tracestate");
+    return state == null ? Map.of("traceparent", parent) : Map.of("traceparent", parent, "tracestate", state);
   }
 }

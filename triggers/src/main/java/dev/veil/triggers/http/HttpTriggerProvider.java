@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Serves {@code @HttpTrigger} functions on the host's router. */
@@ -29,6 +30,7 @@ public final class HttpTriggerProvider implements TriggerProvider {
   private static final int TEMPLATED_ROUTES_ORDER = 1 << 24;
 
   private final AtomicInteger templatedRoutes = new AtomicInteger();
+  private AllowedMethods allowedMethods; // created with the first function, on the host's router
 
   @Override
   public Class<? extends Annotation> annotation() {
@@ -68,6 +70,8 @@ public final class HttpTriggerProvider implements TriggerProvider {
       context.serveExactPath(template.template(), vertxMethods, endpoint::serve);
     }
     vertxMethods.forEach(route::method);
+    if (allowedMethods == null) allowedMethods = new AllowedMethods(context.router());
+    allowedMethods.add(template.hasParameters() ? template.pathRegex() : Pattern.quote(template.template()), vertxMethods);
     // A security-policy handler runs before the body handler: unauthorized uploads are never buffered.
     route.handler((SecurityPolicyHandler) endpoint::admit);
     if (readsBody) route.handler(RequestBodies.reader(bodyLimit));

@@ -31,7 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * is acknowledged by the broker.
  */
 public final class KafkaOutputProvider implements BindingProvider {
-  private static final Set<String> ENVELOPE_FIELDS = Set.of("Key", "Value", "Headers");
+  // The extension's KafkaEntity shape; Offset, Partition, Topic and Timestamp describe a record read and are not
+  // written (the binding names the topic, the broker assigns the rest).
+  private static final Set<String> ENVELOPE_FIELDS = Set.of("Key", "Value", "Headers", "Offset", "Partition", "Topic",
+      "Timestamp");
 
   private final Map<String, BrokerEventWriter> writers = new ConcurrentHashMap<>();
   private HostContext host;
@@ -96,7 +99,7 @@ public final class KafkaOutputProvider implements BindingProvider {
   private static Record record(Object element) {
     byte[] bytes = element instanceof byte[] b ? b
         : element instanceof Buffer buf ? buf.getBytes()
-        : (element instanceof String s ? s : Conversions.toJson(element)).getBytes(StandardCharsets.UTF_8);
+        : (element instanceof String s ? s : Conversions.toJsonAsTheAzureWorker(element)).getBytes(StandardCharsets.UTF_8);
     JsonNode envelope = envelope(bytes);
     if (envelope == null) {
       return new Record(null, bytes, List.of());

@@ -90,8 +90,14 @@ public final class KafkaTriggerProvider implements TriggerProvider {
     BrokerEventWriter writer = brokerWriter;
     String groupName = group;
     return log.map(l -> {
-      LOG.info("function {}: Kafka trigger on topic '{}' (group '{}', cardinality {}) uses the {}", function.name(),
-          topic, groupName, binding.many() ? "MANY" : "ONE", l.describe());
+      if (writer == null) { // one warning per function: records stay in this process and do not survive a restart
+        LOG.warn("function {}: Kafka trigger on topic '{}' (group '{}', cardinality {}) has no broker list"
+            + " (brokerList '{}'), so it uses the {}", function.name(), topic, groupName, binding.many() ? "MANY" : "ONE",
+            trigger.brokerList(), l.describe());
+      } else {
+        LOG.info("function {}: Kafka trigger on topic '{}' (group '{}', cardinality {}) uses the {}", function.name(),
+            topic, groupName, binding.many() ? "MANY" : "ONE", l.describe());
+      }
       KafkaDispatcher dispatcher = new KafkaDispatcher(context.vertx(), l, deadLetters, context.invoker(), function,
           binding);
       dispatcher.start();

@@ -1,0 +1,3 @@
+package com.example.contract;
+
+public record Line(String sku, int quantity, Double price) {}
