@@ -5,10 +5,12 @@ import dev.veil.runtime.cluster.ClusterSettings;
 import dev.veil.runtime.cluster.MapLeases;
 import dev.veil.runtime.host.AdminRoutes;
 import dev.veil.runtime.host.Configuration;
+import dev.veil.runtime.host.EdgeSettings;
 import dev.veil.runtime.host.ExactRoutes;
 import dev.veil.runtime.host.FunctionInvoker;
 import dev.veil.runtime.host.FunctionScanner;
 import dev.veil.runtime.host.HostServices;
+import dev.veil.runtime.host.HttpEdge;
 import dev.veil.runtime.host.KeyStore;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.FunctionDefinition;
@@ -26,6 +28,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -217,6 +220,7 @@ public final class VeilHost {
   private Future<VeilHost> boot(Prepared prepared, PrometheusMeterRegistry registry, ClusterSettings clusterSettings,
       String bindHost, int port) {
     this.registry = registry;
+    HttpEdge edge = new HttpEdge(vertx, EdgeSettings.from(prepared.config.hostConfig()), registry);
     Router router = Router.router(vertx);
     AdminRoutes.mount(router, keys, registry, this::describeFunctions, this::status, () -> ready && !draining);
     if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
@@ -234,7 +238,7 @@ public final class VeilHost {
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));
     return Future.all(bindingStarts)
         .compose(v -> startTriggers(prepared, services))
-        .compose(v -> vertx.createHttpServer().requestHandler(request -> {
+        .compose(v -> edge.install(vertx.createHttpServer(edge.configure(new HttpServerOptions())), request -> {
           if (!exactRoutes.dispatch(request)) router.handle(request);
         }).listen(port, bindHost))
         .compose(s -> clusterNode == null ? Future.succeededFuture(s)
@@ -289,7 +293,8 @@ public final class VeilHost {
     router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405,
         "method " + ctx.request().method() + " is not allowed at " + ctx.request().path(), null));
     // A body over the limit is bad input (400, as Azure users expect); HTTP triggers also name the size and limit.
-    router.errorHandler(413, ctx -> HttpErrors.send(ctx, 400, "the request body is larger than this host accepts (veil.http.maxRequestBodyBytes)", null));
+    router.errorHandler(413, ctx -> HttpErrors.sendAndClose(ctx.request(), 400,
+        "the request body is larger than this host accepts (veil.http.maxRequestBodyBytes)"));
     router.errorHandler(400, ctx -> HttpErrors.send(ctx, 400, "the request is malformed", null));
     router.errorHandler(500, ctx -> {
       LOG.error("unhandled error on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
