@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each connection has one timer on its own event loop, re-armed as it moves between waiting for headers,
  * reading a body, waiting for its function (checked every second, never closed for it) and idling between
- * requests. A connection answered before its body was read is closed, so a refused upload is not read on.
+ * requests (noticed by the next check, so idle connections close up to a second after the idle timeout). A connection answered before its body was read is closed, so a refused upload is not read on.
  * HTTP/2 connections (over TLS) are only held to the header timeout of their first request.
  */
 public final class HttpEdge {
@@ -108,14 +108,14 @@ public final class HttpEdge {
     watches.put(conn, watch);
     conn.closeHandler(v -> release(watch));
     if (refusal == null) {
-      watch.arm(settings.headerTimeout().toMillis());
+      watch.arm(settings.headerTimeout().toMillis(), false);
       return;
     }
     logRefusal(refusal);
     if (refusalsPending.incrementAndGet() > MAX_REFUSALS_PENDING) {
       conn.close();
     } else {
-      watch.arm(REFUSAL_GRACE_MS);
+      watch.arm(REFUSAL_GRACE_MS, false);
     }
   }
 
@@ -136,7 +136,9 @@ public final class HttpEdge {
     watch.hasBody = hasBody(request);
     watch.startedNanos = System.nanoTime();
     watch.idleSinceNanos = 0;
-    watch.arm(watch.hasBody ? Math.min(CHECK_MS, settings.bodyTimeout().toMillis()) : CHECK_MS);
+    // A check already due within a second looks at this request too: on a busy kept-alive connection the timer
+    // is re-armed about once a second, not once per request.
+    if (!watch.checking) watch.arm(Math.min(CHECK_MS, settings.bodyTimeout().toMillis()), true);
     return true;
   }
 
@@ -168,7 +170,7 @@ public final class HttpEdge {
         watch.conn.close();
       } else if (watch.idleSinceNanos == 0) {
         watch.idleSinceNanos = now;
-        watch.arm(settings.idleTimeout().toMillis());
+        watch.arm(settings.idleTimeout().toMillis(), false);
       } else {
         idleTimeouts.increment();
         watch.conn.close();
@@ -176,7 +178,7 @@ public final class HttpEdge {
       return;
     }
     if (!bodyPending) {
-      watch.arm(CHECK_MS); // the function is running: no limit here (functionTimeout bounds it)
+      watch.arm(CHECK_MS, true); // the function is running: no limit here (functionTimeout bounds it)
       return;
     }
     // The body may take bodyTimeout plus one second per minBodyBytesPerSecond bytes received so far.
@@ -187,7 +189,7 @@ public final class HttpEdge {
       bodyTimeouts.increment();
       watch.conn.close();
     } else {
-      watch.arm(Math.min(CHECK_MS, TimeUnit.NANOSECONDS.toMillis(allowedNanos - elapsed) + 1));
+      watch.arm(Math.min(CHECK_MS, TimeUnit.NANOSECONDS.toMillis(allowedNanos - elapsed) + 1), true);
     }
   }
 
@@ -241,6 +243,8 @@ public final class HttpEdge {
     final String client;
     final String refusal;
     long timer = -1;
+    /** The armed timer is a check due within {@link #CHECK_MS} (not a header, idle or refusal deadline). */
+    boolean checking;
     HttpServerRequest request;
     boolean hasBody;
     long startedNanos;
@@ -253,11 +257,13 @@ public final class HttpEdge {
       this.refusal = refusal;
     }
 
-    void arm(long delayMs) {
+    void arm(long delayMs, boolean isCheck) {
       cancel();
       if (released) return;
+      checking = isCheck;
       timer = vertx.setTimer(Math.max(1, delayMs), id -> {
         timer = -1;
+        checking = false;
         check(this);
       });
     }
@@ -265,6 +271,7 @@ public final class HttpEdge {
     void cancel() {
       if (timer >= 0) vertx.cancelTimer(timer);
       timer = -1;
+      checking = false;
     }
   }
 }
