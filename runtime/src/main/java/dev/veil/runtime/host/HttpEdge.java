@@ -183,7 +183,7 @@ public final class HttpEdge {
     }
     // The body may take bodyTimeout plus one second per minBodyBytesPerSecond bytes received so far.
     long allowedNanos = settings.bodyTimeout().toNanos()
-        + TimeUnit.SECONDS.toNanos(1) * request.bytesRead() / settings.minBodyBytesPerSecond();
+        + (long) (1e9 * request.bytesRead() / settings.minBodyBytesPerSecond());
     long elapsed = now - watch.startedNanos;
     if (elapsed >= allowedNanos) {
       bodyTimeouts.increment();
