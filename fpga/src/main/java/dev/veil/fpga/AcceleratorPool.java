@@ -39,6 +39,9 @@ public final class AcceleratorPool {
   private final Vertx vertx;
   private final Context context;
   private final MeterRegistry registry;
+  /** The {@code pool} tag of its meters: the models it serves, so two pools in one registry do not collide. */
+  private final String name;
+  private Meter healthyGauge;
   private final Map<String, ModelSpec> models = new LinkedHashMap<>();
   private final Map<String, DynamicBatcher> batchers = new LinkedHashMap<>();
   private final Map<String, WorkerState> workers = new LinkedHashMap<>();
@@ -58,10 +61,11 @@ public final class AcceleratorPool {
     }
   }
 
-  private AcceleratorPool(Vertx vertx, Context context, MeterRegistry registry) {
+  private AcceleratorPool(Vertx vertx, Context context, MeterRegistry registry, String name) {
     this.vertx = vertx;
     this.context = context;
     this.registry = registry;
+    this.name = name;
   }
 
   /**
@@ -73,7 +77,8 @@ public final class AcceleratorPool {
       boolean acceptRemote, long healthCheckMs, MeterRegistry registry) {
     // Its own event-loop context, whatever thread starts it: batcher state is confined to it.
     Context context = ((VertxInternal) vertx).createEventLoopContext();
-    AcceleratorPool pool = new AcceleratorPool(vertx, context, registry);
+    AcceleratorPool pool = new AcceleratorPool(vertx, context, registry,
+        String.join("+", heavyModels.stream().map(ModelSpec::name).toList()));
     return vertx.executeBlocking(() -> createLocalWorkers(vertx, heavyModels, workerSpecs), false)
         .compose(local -> {
           Future<AcceleratorPool> started = Future.future(p -> context.runOnContext(v -> {
@@ -82,7 +87,8 @@ public final class AcceleratorPool {
               pool.batchers.put(m.name(), new DynamicBatcher(m, pool, context, registry));
             }
             local.forEach(pool::add);
-            Gauge.builder("veil.pool.workers.healthy", pool, AcceleratorPool::healthyCount).register(registry);
+            pool.healthyGauge = Gauge.builder("veil.pool.workers.healthy", pool, AcceleratorPool::healthyCount)
+                .tag("pool", pool.name).register(registry);
             if (acceptRemote) {
               pool.announcements = vertx.eventBus().consumer(ANNOUNCE_ADDRESS, msg -> pool.onAnnounce(msg.body()));
               pool.announcements.completion().onComplete(ar -> vertx.eventBus().publish(DISCOVER_ADDRESS, new JsonObject()));
@@ -152,6 +158,11 @@ public final class AcceleratorPool {
     return describeWorkers().map(workers -> new JsonObject().put("workers", new JsonArray(new ArrayList<Object>(workers))));
   }
 
+  /** The {@code pool} tag of this pool's meters. */
+  String name() {
+    return name;
+  }
+
   public Collection<String> modelNames() {
     return models.keySet();
   }
@@ -163,7 +174,7 @@ public final class AcceleratorPool {
     WorkerState s = new WorkerState(worker);
     workers.put(worker.id(), s);
     worker.models().forEach(sampleSizes::putIfAbsent);
-    String[] tags = {"worker", worker.id(), "device", worker.device().configName()};
+    String[] tags = {"pool", name, "worker", worker.id(), "device", worker.device().configName()};
     s.meters.add(Gauge.builder("veil.pool.worker.utilisation", s, st -> (double) st.inFlight / st.worker.capacity())
         .tags(tags).description("share of the worker's batch slots in use").register(registry));
     s.meters.add(FunctionCounter.builder("veil.pool.worker.busy", s, st -> st.busyNanos / 1e9 / st.worker.capacity())
@@ -253,7 +264,11 @@ public final class AcceleratorPool {
       batchers.values().forEach(b -> b.close(new PoolException(503, "the accelerator pool is shutting down")));
       for (WorkerState s : workers.values()) {
         if (s.worker instanceof LocalWorker local) local.stop();
+        removeMeters(s);
       }
+      // A pool started again later in this registry registers its gauges afresh instead of finding these.
+      if (healthyGauge != null) registry.remove(healthyGauge);
+      batchers.values().forEach(b -> registry.remove(b.queueDepth));
       workers.clear();
       Future<Void> unregistered = announcements == null ? Future.succeededFuture() : announcements.unregister();
       unregistered.onComplete(ar -> p.complete());

@@ -31,6 +31,8 @@ final class DynamicBatcher {
   private final Counter rejected;
   private final Counter timedOut;
   private final Counter retried;
+  /** Removed when the pool closes: a gauge holds on to this batcher's queue. */
+  final Gauge queueDepth;
   private long timerId = -1;
 
   private static final class Pending {
@@ -51,8 +53,8 @@ final class DynamicBatcher {
     this.context = context;
     this.maxDelayNanos = TimeUnit.MICROSECONDS.toNanos(spec.maxQueueDelayMicros());
     String model = spec.name();
-    Gauge.builder("veil.pool.queue.depth", queue, ArrayDeque::size).tag("model", model)
-        .description("requests waiting for a batch").register(registry);
+    queueDepth = Gauge.builder("veil.pool.queue.depth", queue, ArrayDeque::size).tag("model", model)
+        .tag("pool", pool.name()).description("requests waiting for a batch").register(registry);
     double[] sizes = new double[32];
     for (int i = 0; i < sizes.length; i++) sizes[i] = i + 1;
     batchSizes = DistributionSummary.builder("veil.pool.batch.size").tag("model", model)

@@ -8,6 +8,7 @@ import dev.veil.runtime.host.AppClassPath;
 import dev.veil.runtime.host.AzureAdminApi;
 import dev.veil.runtime.host.BindingDescriptions;
 import dev.veil.runtime.host.Configuration;
+import dev.veil.runtime.host.EdgeSettings;
 import dev.veil.runtime.host.ExactRoutes;
 import dev.veil.runtime.host.FunctionInvoker;
 import dev.veil.runtime.host.FunctionScanner;
@@ -26,6 +27,7 @@ import dev.veil.runtime.host.HttpHostSettings;
 import dev.veil.runtime.host.IgnoredSettings;
 import dev.veil.runtime.host.UnservedFunction;
 import dev.veil.runtime.logging.AzureLogLevels;
+import dev.veil.runtime.host.HttpEdge;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.ClusterBroadcasts;
 import dev.veil.runtime.spi.FunctionDefinition;
@@ -278,6 +280,7 @@ public final class VeilHost {
     this.registry = registry;
     this.unserved = prepared.unserved;
     this.bindHost = bindHost;
+    HttpEdge edge = new HttpEdge(vertx, EdgeSettings.from(prepared.config.hostConfig()), registry);
     Router router = Router.router(vertx);
     AdminRoutes.mount(router, keys, registry, this::describeFunctions,
         () -> AzureAdminApi.hostStatus(status(), clusterNode != null ? clusterNode.nodeId() : "veil"), () -> ready && !draining);
@@ -305,10 +308,10 @@ public final class VeilHost {
     return Future.all(bindingStarts)
         .compose(v -> auth.start(vertx))
         .compose(v -> startTriggers(prepared, services))
-        .compose(v -> listeners.listen(vertx, new HttpServerOptions(), request -> {
+        .compose(v -> listeners.listen(vertx, edge.configure(new HttpServerOptions()), options -> edge.install(vertx.createHttpServer(options), request -> {
           if (prepared.http.active() && prepared.http.handle(request)) return; // custom headers, CORS
           if (!exactRoutes.dispatch(request)) router.handle(request);
-        }, port, bindHost))
+        }), port, bindHost))
         .compose(s -> clusterNode == null ? Future.succeededFuture(s)
             : clusterNode.start(bindHost, s.actualPort(), List.copyOf(handles.keySet()), listeners.loopbackClientOptions()).map(s))
         .map(s -> {
@@ -364,7 +367,8 @@ public final class VeilHost {
     router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405,
         "method " + ctx.request().method() + " is not allowed at " + ctx.request().path(), null));
     // A body over the limit is bad input (400, as Azure users expect); HTTP triggers also name the size and limit.
-    router.errorHandler(413, ctx -> HttpErrors.send(ctx, 400, "the request body is larger than this host accepts (veil.http.maxRequestBodyBytes)", null));
+    router.errorHandler(413, ctx -> HttpErrors.sendAndClose(ctx.request(), 400,
+        "the request body is larger than this host accepts (veil.http.maxRequestBodyBytes)"));
     router.errorHandler(400, ctx -> HttpErrors.send(ctx, 400, "the request is malformed", null));
     router.errorHandler(500, ctx -> {
       LOG.error("unhandled error on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());

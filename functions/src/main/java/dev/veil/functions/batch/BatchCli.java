@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 /**
  * {@code veil batch <file|dir> [options]}: batch scoring on local files, for users without storage. Writes
- * {@code <name>.predictions.txt} and {@code <name>.summary.json} per input into the output folder and shows a
+ * {@code <name>.predictions.jsonl} and {@code <name>.summary.json} per input into the output folder and shows a
  * progress bar on the terminal. Exit code 0 when every file was scored, 1 when some file failed, 2 on bad
  * arguments.
  */
@@ -109,7 +109,7 @@ public final class BatchCli implements CliCommand {
           BatchScorer.Result result = scorer.score(name, in, rows -> progress.show(before + rows, name));
           progress.show(before + result.rows(), name);
           if (result.succeeded()) {
-            Files.writeString(target.resolve(name + ".predictions.txt"), result.predictions(), StandardCharsets.UTF_8);
+            Files.writeString(target.resolve(name + ".predictions.jsonl"), result.predictions(), StandardCharsets.UTF_8);
           } else {
             failed++;
           }

@@ -25,8 +25,10 @@ import java.util.function.IntConsumer;
 /**
  * Batch scoring of one file, the shape of the seed's ParallelRunStep: rows are read as a stream, grouped
  * into mini-batches of {@code miniBatchSize}, scored on up to {@code parallelism} threads, and their results
- * appended row by row, in input order, as {@code file:prediction} lines ({@code file:error:reason} for a row
- * that does not parse or score). More than {@code errorThreshold} bad rows (-1: no limit) fail the file.
+ * appended row by row, in input order, as JSON lines {@code {"file": ..., "row": n, "prediction": p}}
+ * ({@code "error": reason} instead of {@code "prediction"} for a row that does not parse or score). The seed's
+ * {@code file:prediction} lines could not tell a file named {@code x:error:y.csv} from an error; JSON strings
+ * can hold any name. More than {@code errorThreshold} bad rows (-1: no limit) fail the file.
  * CSV ({@code .csv}, a non-numeric first line is a header) and JSON lines ({@code .jsonl}, {@code .ndjson},
  * {@code .json}) are read; anything else, or text that is not UTF-8, is an {@link IllegalArgumentException}.
  */
@@ -120,7 +122,7 @@ public final class BatchScorer implements AutoCloseable {
     var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
     StringBuilder out = new StringBuilder();
-    Deque<Future<String[]>> pending = new ArrayDeque<>();
+    Deque<Future<RowResult[]>> pending = new ArrayDeque<>();
     int[] counts = new int[2]; // rows, errors
     List<String> firstErrors = new ArrayList<>();
     try (BufferedReader reader = new BufferedReader(new InputStreamReader(content, decoder))) {
@@ -138,7 +140,7 @@ public final class BatchScorer implements AutoCloseable {
           batch = new ArrayList<>(settings.miniBatchSize());
           // Bounded look-ahead: at most two mini-batches per thread wait in memory.
           while (pending.size() > 2 * settings.parallelism()) {
-            if (!append(pending.poll(), out, counts, firstErrors, progress)) {
+            if (!append(file, pending.poll(), out, counts, firstErrors, progress)) {
               return failed(file, counts, firstErrors, started);
             }
           }
@@ -148,7 +150,7 @@ public final class BatchScorer implements AutoCloseable {
         submit(file, csv, batch, pending);
       }
       while (!pending.isEmpty()) {
-        if (!append(pending.poll(), out, counts, firstErrors, progress)) {
+        if (!append(file, pending.poll(), out, counts, firstErrors, progress)) {
           return failed(file, counts, firstErrors, started);
         }
       }
@@ -168,42 +170,56 @@ public final class BatchScorer implements AutoCloseable {
         firstErrors, settings);
   }
 
-  private void submit(String file, boolean csv, List<String> lines, Deque<Future<String[]>> pending) {
+  private void submit(String file, boolean csv, List<String> lines, Deque<Future<RowResult[]>> pending) {
     pending.add(pool.submit(() -> {
-      String[] results = new String[lines.size()];
+      RowResult[] results = new RowResult[lines.size()];
       for (int i = 0; i < results.length; i++) {
         try {
           double[] row = csv ? RowScorer.parseCsv(lines.get(i)) : RowScorer.parseJson(lines.get(i));
-          results[i] = file + ":" + scorer.predict(row);
+          results[i] = new RowResult(scorer.predict(row), null);
         } catch (IllegalArgumentException e) {
-          results[i] = file + ":error:" + e.getMessage().replace('\n', ' ');
+          results[i] = new RowResult(0, String.valueOf(e.getMessage()));
         }
       }
       return results;
     }));
   }
 
+  /** One row's prediction, or why it has none ({@code error} not null). */
+  private record RowResult(int prediction, String error) {}
+
+  /** The output line of row {@code row} (1-based) of {@code file}. */
+  private static String line(String file, int row, RowResult result) {
+    ObjectNode line = JSON.createObjectNode().put("file", file).put("row", row);
+    if (result.error() == null) {
+      line.put("prediction", result.prediction());
+    } else {
+      line.put("error", result.error());
+    }
+    return line.toString();
+  }
+
   /** Appends a finished mini-batch; false once the errors exceed the threshold. */
-  private boolean append(Future<String[]> batch, StringBuilder out, int[] counts, List<String> firstErrors,
+  private boolean append(String file, Future<RowResult[]> batch, StringBuilder out, int[] counts, List<String> firstErrors,
                          IntConsumer progress) {
-    String[] lines;
+    RowResult[] results;
     try {
-      lines = batch.get();
+      results = batch.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while scoring", e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("scoring a mini-batch failed", e.getCause());
     }
-    for (String line : lines) {
+    for (RowResult result : results) {
       counts[0]++;
-      if (line.startsWith(":error:", line.indexOf(':'))) {
+      if (result.error() != null) {
         counts[1]++;
         if (firstErrors.size() < MAX_ERROR_SAMPLES) {
-          firstErrors.add("row " + counts[0] + ": " + line.substring(line.indexOf(":error:") + 7));
+          firstErrors.add("row " + counts[0] + ": " + result.error());
         }
       }
-      out.append(line).append('\n');
+      out.append(line(file, counts[0], result)).append('\n');
     }
     progress.accept(counts[0]);
     return settings.errorThreshold() < 0 || counts[1] <= settings.errorThreshold();

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Batch scoring: a CSV or JSON-lines file dropped into {@code batch-input} is scored row by row (see
- * {@link BatchScorer}); {@code batch-output/<name>.predictions.txt} gets one {@code file:prediction} line per
+ * {@link BatchScorer}); {@code batch-output/<name>.predictions.jsonl} gets one JSON line per
  * row and {@code batch-output/<name>.summary.json} the rows, errors and duration. A file over the error
  * threshold gets only the summary, marked failed, with the first errors. A file that cannot be read at all
  * (not UTF-8, unknown type) fails the call and ends as a poison record after the blob trigger's attempts.
@@ -26,7 +26,7 @@ public class BatchScoringFunction {
   public void score(
       @BlobTrigger(name = "file", path = "batch-input/{name}", dataType = "binary") InputStream file,
       @BindingName("name") String name,
-      @BlobOutput(name = "predictions", path = "batch-output/{name}.predictions.txt", dataType = "binary")
+      @BlobOutput(name = "predictions", path = "batch-output/{name}.predictions.jsonl", dataType = "binary")
       OutputBinding<byte[]> predictions,
       @BlobOutput(name = "summary", path = "batch-output/{name}.summary.json") OutputBinding<String> summary,
       ExecutionContext context) {

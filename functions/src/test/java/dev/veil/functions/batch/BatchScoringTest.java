@@ -42,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BatchScoringTest {
   private static final String RUN = "run-" + UUID.randomUUID().toString().substring(0, 8);
   private static final int THRESHOLD = 3;
+  /** The expected line of a row that must fail. */
+  private static final String ERROR = "error";
   private static BlobServiceClient azure;
   private static WdbcData wdbc;
   private static MnistDigits digits;
@@ -64,7 +66,10 @@ class BatchScoringTest {
   private record Input(String name, byte[] content, List<String> expectedLines, String kind) {}
 
   private static Input input(int i) {
-    String name = RUN + "/file" + i + (i % 4 == 1 ? ".jsonl" : ".csv");
+    // Names with ':', ':error:' or a line break (the store takes them) must not confuse the output (the seed's
+    // file:prediction lines could).
+    String stem = i == 7 ? "/x:error:file" : i == 11 ? "/file:" : i == 3 ? "/two\nlines:file" : "/file";
+    String name = RUN + stem + i + (i % 4 == 1 ? ".jsonl" : ".csv");
     BreastCancerModel bc = BreastCancerModel.bundled();
     MnistLinearModel mnist = MnistLinearModel.bundled();
     if (i == 13) {
@@ -78,19 +83,19 @@ class BatchScoringTest {
       for (int r = 0; r < 3; r++) {
         double[] image = digits.images()[(i * 3 + r) % digits.images().length];
         text.append(new JsonArray(list(image)).encode()).append('\n');
-        lines.add(name + ":" + mnist.predict(image));
+        lines.add(String.valueOf(mnist.predict(image)));
       }
     } else {
       text.append(String.join(",", bc.featureNames())).append('\n');
       for (int r = 0; r < 6; r++) {
         double[] row = wdbc.features()[(i * 6 + r) % wdbc.features().length];
         text.append(list(row).stream().map(String::valueOf).collect(Collectors.joining(","))).append('\n');
-        lines.add(name + ":" + bc.predict(new double[][] {row}).labels()[0]);
+        lines.add(String.valueOf(bc.predict(new double[][] {row}).labels()[0]));
       }
     }
     for (int b = 0; b < badRows; b++) {
       text.append(i % 4 == 1 ? "{\"features\": \"oops\"}" : "1,2,three").append('\n');
-      lines.add(name + ":error:");
+      lines.add(ERROR);
     }
     String kind = badRows > THRESHOLD ? "over" : badRows > 0 ? "under" : "good";
     return new Input(name, text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), lines, kind);
@@ -153,9 +158,9 @@ class BatchScoringTest {
         continue;
       }
       JsonObject summary = new JsonObject(out.getBlobClient(f.name() + ".summary.json").downloadContent().toString());
-      long errors = f.expectedLines().stream().filter(l -> l.endsWith(":error:")).count();
+      long errors = f.expectedLines().stream().filter(ERROR::equals).count();
       assertEquals(errors, summary.getLong("errors"), f.name());
-      boolean predictions = out.getBlobClient(f.name() + ".predictions.txt").exists();
+      boolean predictions = out.getBlobClient(f.name() + ".predictions.jsonl").exists();
       if (f.kind().equals("over")) {
         assertEquals("failed", summary.getString("status"), f.name());
         assertFalse(predictions, f.name() + " is over the error threshold: no predictions");
@@ -163,12 +168,15 @@ class BatchScoringTest {
       }
       assertEquals("succeeded", summary.getString("status"), f.name());
       assertEquals(f.expectedLines().size(), summary.getInteger("rows"), f.name());
-      List<String> lines = out.getBlobClient(f.name() + ".predictions.txt").downloadContent().toString().lines().toList();
+      List<String> lines = out.getBlobClient(f.name() + ".predictions.jsonl").downloadContent().toString().lines().toList();
       assertEquals(f.expectedLines().size(), lines.size(), f.name());
       for (int r = 0; r < lines.size(); r++) {
         String expected = f.expectedLines().get(r);
-        assertTrue(expected.endsWith(":error:") ? lines.get(r).startsWith(expected) : lines.get(r).equals(expected),
-            f.name() + " line " + r + ": " + lines.get(r) + " instead of " + expected);
+        JsonObject line = new JsonObject(lines.get(r));
+        assertEquals(f.name(), line.getString("file"), lines.get(r));
+        assertEquals(r + 1, line.getInteger("row"), lines.get(r));
+        assertEquals(expected, line.containsKey("error") ? ERROR : String.valueOf(line.getInteger("prediction")),
+            f.name() + " line " + r + ": " + lines.get(r));
       }
     }
     assertEquals(Map.of("good", 179, "under", 10, "over", 10, "poison", 1), kinds);

@@ -176,10 +176,10 @@ class FunctionAppClusterTest {
 
     BlobContainerClient outputs = new BlobServiceClientBuilder().connectionString(app.storage()).buildClient()
         .getBlobContainerClient("batch-output");
-    Waits.until(() -> expectedBlobs.keySet().stream().allMatch(name -> outputs.getBlobClient(name + ".predictions.txt").exists()),
+    Waits.until(() -> expectedBlobs.keySet().stream().allMatch(name -> outputs.getBlobClient(name + ".predictions.jsonl").exists()),
         Duration.ofMinutes(2), "predictions for all " + expectedBlobs.size() + " dropped blobs");
-    expectedBlobs.forEach((name, digit) -> assertEquals(name + ":" + digit,
-        outputs.getBlobClient(name + ".predictions.txt").downloadContent().toString().strip(), name));
+    expectedBlobs.forEach((name, digit) -> assertEquals(new JsonObject().put("file", name).put("row", 1).put("prediction", digit),
+        new JsonObject(outputs.getBlobClient(name + ".predictions.jsonl").downloadContent().toString().strip()), name));
   }
 
   private static int groupSize(org.apache.kafka.clients.admin.Admin admin) {

@@ -1,6 +1,7 @@
 package dev.veil.runtime.host;
 
 import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.OutputBinding;
 import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.spi.inject.FunctionInstanceInjector;
@@ -30,6 +31,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -112,13 +115,27 @@ public final class FunctionInvoker implements Invoker {
   /** Counts and logs a finished invocation; any thread. */
   private InvocationResult succeeded(Invocation invocation, Object value, int attempts, long start) {
     long nanos = System.nanoTime() - start;
-    metrics.record(invocation.functionName(), InvocationMetrics.SUCCESS, nanos);
-    if (LOG.isInfoEnabled()) {
+    String status = InvocationMetrics.statusOf(value);
+    metrics.record(invocation.functionName(), status, nanos);
+    if (status != InvocationMetrics.SUCCESS) {
+      logAnswered(invocation, status, (HttpResponseMessage) value, attempts, nanos);
+    } else if (LOG.isInfoEnabled()) {
       // Concatenated rather than {}-formatted: this line is written once per invocation.
       LOG.info("function=" + invocation.functionName() + " invocation=" + invocation.id() + " status=success attempts="
           + attempts + " durationMs=" + millis(nanos));
     }
     return new InvocationResult(invocation.id(), value, attempts, Duration.ofNanos(nanos));
+  }
+
+  /** A function that answered an HTTP error itself: a client error is bad input (INFO), a server error a WARN. */
+  private static void logAnswered(Invocation invocation, String status, HttpResponseMessage answer, int attempts, long nanos) {
+    if (status == InvocationMetrics.CLIENT_ERROR) {
+      LOG.info("function={} invocation={} status={} code={} attempts={} durationMs={}", invocation.functionName(),
+          invocation.id(), status, answer.getStatusCode(), attempts, millis(nanos));
+    } else {
+      LOG.warn("function={} invocation={} status={} code={} attempts={} durationMs={}", invocation.functionName(),
+          invocation.id(), status, answer.getStatusCode(), attempts, millis(nanos));
+    }
   }
 
   /** Counts and logs a failed invocation; any thread. */
@@ -263,7 +280,7 @@ public final class FunctionInvoker implements Invoker {
   private static InvocationFailure classify(Throwable err, String invocationId) {
     if (err instanceof InvocationFailure f) return f.invocationId() == null ? f.withInvocationId(invocationId) : f;
     if (err instanceof UserCodeFailure u) {
-      Throwable cause = u.getCause();
+      Throwable cause = unwrapped(u.getCause());
       if (cause instanceof IllegalArgumentException) {
         String message = cause.getMessage() != null ? cause.getMessage() : "invalid input";
         return new InvocationFailure(Kind.BAD_INPUT, invocationId, message, cause);
@@ -271,6 +288,16 @@ public final class FunctionInvoker implements Invoker {
       return new InvocationFailure(Kind.FUNCTION_ERROR, invocationId, "the function threw " + cause, cause);
     }
     return new InvocationFailure(Kind.FUNCTION_ERROR, invocationId, String.valueOf(err.getMessage()), err);
+  }
+
+  /** The exception inside the wrappers of asynchronous calls (a cache load, a future) user code waited on. */
+  private static Throwable unwrapped(Throwable t) {
+    Throwable inner = t;
+    for (int depth = 0; depth < 4 && (inner instanceof CompletionException || inner instanceof ExecutionException)
+        && inner.getCause() != null; depth++) {
+      inner = inner.getCause();
+    }
+    return inner instanceof IllegalArgumentException ? inner : t;
   }
 
   private static String status(Kind kind) {

@@ -1,5 +1,6 @@
 package dev.veil.runtime.host;
 
+import com.microsoft.azure.functions.HttpResponseMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -16,6 +17,10 @@ import java.util.stream.Stream;
  */
 final class InvocationMetrics {
   static final String SUCCESS = "success";
+  /** The function answered an HTTP 4xx itself: the caller's mistake, not a success. */
+  static final String CLIENT_ERROR = "client_error";
+  /** The function answered an HTTP 5xx itself. */
+  static final String SERVER_ERROR = "server_error";
   // Histogram buckets from 1 ms to 1 min: enough resolution for model calls, cheaper to record than Micrometer's ~70 defaults.
   private static final Duration[] BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000)
       .map(Duration::ofMillis).toArray(Duration[]::new);
@@ -25,6 +30,13 @@ final class InvocationMetrics {
 
   InvocationMetrics(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  /** {@link #SUCCESS}, or {@link #CLIENT_ERROR} / {@link #SERVER_ERROR} for an HTTP error answer the function returned. */
+  static String statusOf(Object value) {
+    if (!(value instanceof HttpResponseMessage answer)) return SUCCESS;
+    int code = answer.getStatusCode();
+    return code >= 500 ? SERVER_ERROR : code >= 400 ? CLIENT_ERROR : SUCCESS;
   }
 
   /** @param status {@link #SUCCESS} or a failure kind in lower case */

@@ -1,7 +1,9 @@
 package dev.veil.runtime.spi;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -22,6 +24,22 @@ public final class HttpErrors {
     JsonObject body = new JsonObject().put("error", message);
     if (invocationId != null) body.put("invocationId", invocationId);
     response.setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+
+  /**
+   * Answers {@code status} with the JSON error and closes the connection once it is written, so a client
+   * refused before its request was read cannot go on sending on it. HTTP/2 keeps the connection.
+   */
+  public static void sendAndClose(HttpServerRequest request, int status, String message) {
+    HttpServerResponse response = request.response();
+    if (response.ended()) return;
+    boolean http1 = request.version() != HttpVersion.HTTP_2;
+    if (http1) response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", message).encode())
+        .onComplete(ar -> {
+          if (http1) request.connection().close();
+        });
   }
 
   /**

@@ -143,8 +143,9 @@ final class HttpEndpoint {
   /** The body was over the limit: a 400 naming the limit and, when declared, the size. */
   void bodyTooLarge(HttpServerRequest request) {
     String declared = request.getHeader("content-length");
-    HttpErrors.send(request.response(), 400, "the request body" + (declared == null ? "" : " of " + declared + " bytes")
-        + " is larger than this host's limit of " + bodyLimit + " bytes (veil.http.maxRequestBodyBytes in host.json)", null);
+    // Closing the connection stops a client from sending the rest of a body nobody reads.
+    HttpErrors.sendAndClose(request, 400, "the request body" + (declared == null ? "" : " of " + declared + " bytes")
+        + " is larger than this host's limit of " + bodyLimit + " bytes (veil.http.maxRequestBodyBytes in host.json)");
     countResponse(request.response());
   }
 

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@code @KafkaTrigger}: consumes a topic in a consumer group and calls the function at least once per
  * record (see {@link KafkaDispatcher}). host.json {@code extensions.kafka}: {@code maxBatchSize} (default 64)
  * caps a MANY batch; {@code SessionTimeoutMs}, {@code HeartbeatIntervalMs} and {@code MaxPollIntervalMs} pass
- * to the consumer as in Azure. Without a broker list the embedded in-process queue is used, and the log says so.
+ * to the consumer as in Azure; consumers are static group members with a 10 s session by default
+ * ({@link GroupMembership}, {@code staticMembership: false} turns that off). Without a broker list the embedded in-process queue is used, and the log says so.
  */
 public final class KafkaTriggerProvider implements TriggerProvider {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaTriggerProvider.class);
@@ -81,8 +82,14 @@ public final class KafkaTriggerProvider implements TriggerProvider {
     if (bootstrap.isPresent()) {
       brokerWriter = new BrokerEventWriter(context.vertx(), bootstrap.get());
       deadLetters = brokerWriter;
-      log = BrokerEventLog.subscribe(context.vertx(), bootstrap.get(), group, topic,
-          consumerOverrides(context.hostConfig().extension("kafka")));
+      JsonObject kafka = context.hostConfig().extension("kafka");
+      boolean staticMembership = kafka.getBoolean("staticMembership", true);
+      String subscribedGroup = group;
+      log = context.vertx().executeBlocking(() -> {
+        Map<String, String> config = GroupMembership.consumerConfig(context.dataDirectory(), function.name(), staticMembership);
+        config.putAll(consumerOverrides(kafka));
+        return config;
+      }).compose(config -> BrokerEventLog.subscribe(context.vertx(), bootstrap.get(), subscribedGroup, topic, config));
     } else {
       deadLetters = EmbeddedTopics.instance();
       log = Future.succeededFuture(EmbeddedTopics.instance().subscribe(context.vertx(), group, topic));

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.veil.runtime.HostOptions;
 import dev.veil.runtime.VeilHost;
 import io.vertx.core.json.JsonArray;
@@ -19,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -27,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** One host on a free port, called over real HTTP. */
 class HttpTriggerTest {
@@ -351,6 +357,33 @@ class HttpTriggerTest {
     assertTrue(sample(metrics, "veil_invocation_duration_seconds_sum", "counted", "status", "success") > 0);
     assertTrue(metrics.contains("veil_invocation_duration_seconds_bucket{function=\"counted\""), "histogram buckets");
     assertTrue(sample(metrics, "veil_invocation_errors_total", "validate", "kind", "bad_input") >= 1.0);
+  }
+
+  @Test
+  void clientErrorsAreCountedApartAndLoggedInOneLineWithoutATrace() throws Exception {
+    Logger invocations = (Logger) LoggerFactory.getLogger("dev.veil.invocations");
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    invocations.addAppender(lines);
+    try {
+      assertEquals(400, get(host, "/api/explicitBadRequest").statusCode());
+      assertEquals(400, post(host, "/api/validate", "also bad").statusCode());
+    } finally {
+      invocations.detachAppender(lines);
+    }
+    String metrics = get(host, "/metrics").body();
+    assertTrue(sample(metrics, "veil_invocations_total", "explicitBadRequest", "status", "client_error") >= 1.0);
+    assertFalse(metrics.contains("veil_invocations_total{function=\"explicitBadRequest\",status=\"success\"}"),
+        "a returned 400 is not a success");
+    List<ILoggingEvent> clientLines = lines.list.stream()
+        .filter(e -> e.getFormattedMessage().contains("function=explicitBadRequest")
+            || e.getFormattedMessage().contains("function=validate")).toList();
+    assertEquals(2, clientLines.size(), "one line per client error");
+    for (ILoggingEvent line : clientLines) {
+      assertEquals(Level.INFO, line.getLevel(), line.getFormattedMessage());
+      assertEquals(null, line.getThrowableProxy(), "no stack trace for " + line.getFormattedMessage());
+    }
+    assertTrue(clientLines.get(0).getFormattedMessage().contains("status=client_error code=400"), clientLines.get(0).getFormattedMessage());
   }
 
   @Test

@@ -1,13 +1,11 @@
 package dev.veil.runtime.host.tls;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.JdkSSLEngineOptions;
@@ -20,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,13 +57,15 @@ public final class HostListeners {
   }
 
   /**
-   * Starts the listener(s) on the options the caller chose (timeouts, limits); the first future's server is
-   * the main one (HTTPS when TLS is configured).
+   * Starts the listener(s) on the options the caller chose (timeouts, limits), each server made by {@code servers}
+   * (which puts the edge and the request handler on it); the first future's server is the main one (HTTPS when
+   * TLS is configured).
    */
-  public Future<HttpServer> listen(Vertx vertx, HttpServerOptions base, Handler<HttpServerRequest> handler, int port, String host) {
+  public Future<HttpServer> listen(Vertx vertx, HttpServerOptions base, Function<HttpServerOptions, HttpServer> servers, int port,
+      String host) {
     this.vertx = vertx;
     if (tls == null) {
-      return vertx.createHttpServer(base).requestHandler(handler).listen(port, host).map(s -> main = s);
+      return servers.apply(base).listen(port, host).map(s -> main = s);
     }
     lastStamp = stamp();
     tlsOptions = new HttpServerOptions(base).setSsl(true).setUseAlpn(true)
@@ -72,9 +73,9 @@ public final class HostListeners {
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setSslEngineOptions(engine(tls.engine()));
     applyCredentials(tlsOptions.getSslOptions(), credentials);
-    Future<HttpServer> started = vertx.createHttpServer(tlsOptions).requestHandler(handler).listen(port, host).map(s -> main = s);
+    Future<HttpServer> started = servers.apply(tlsOptions).listen(port, host).map(s -> main = s);
     if (tls.plainHttpPort() != null) {
-      started = started.compose(s -> vertx.createHttpServer(base).requestHandler(handler).listen(tls.plainHttpPort(), host)
+      started = started.compose(s -> servers.apply(base).listen(tls.plainHttpPort(), host)
           .map(p -> {
             plain = p;
             return s;
