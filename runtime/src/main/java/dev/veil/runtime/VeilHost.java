@@ -10,6 +10,7 @@ import dev.veil.runtime.host.FunctionInvoker;
 import dev.veil.runtime.host.FunctionScanner;
 import dev.veil.runtime.host.HostServices;
 import dev.veil.runtime.host.KeyStore;
+import dev.veil.runtime.host.StartupGuide;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HttpErrors;
@@ -236,7 +237,7 @@ public final class VeilHost {
         .compose(v -> startTriggers(prepared, services))
         .compose(v -> vertx.createHttpServer().requestHandler(request -> {
           if (!exactRoutes.dispatch(request)) router.handle(request);
-        }).listen(port, bindHost))
+        }).listen(port, bindHost).recover(err -> Future.failedFuture(StartupGuide.listenFailure(err, bindHost, port))))
         .compose(s -> clusterNode == null ? Future.succeededFuture(s)
             : clusterNode.start(bindHost, s.actualPort(), List.copyOf(handles.keySet())).map(s))
         .map(s -> {
@@ -250,6 +251,8 @@ public final class VeilHost {
           }
           handles.forEach((name, h) -> LOG.info("  {} {}", name, h.describe()));
           disabled.forEach((name, why) -> LOG.warn("  {} disabled: {}", name, why));
+          StartupGuide.lines(prepared.dataDirectory.resolve("keys.json"), prepared.config.settings(), bindHost,
+              s.actualPort(), handles).forEach(LOG::info);
           // JVM meters read management beans (slow to load); binding them after start keeps them off the cold-start path.
           vertx.executeBlocking(() -> {
             new JvmMemoryMetrics().bindTo(registry);
