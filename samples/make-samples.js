@@ -27,8 +27,15 @@ for (const digit of [2, 5, 7]) {
   console.log(`${name}: image ${index} of mnist-10k-images-idx3-ubyte.gz`);
 }
 
-// Five rows of wdbc.csv with an id column in front: batch scoring and veil-he skip id and diagnosis.
+// The first three malignant and first two benign rows of wdbc.csv with an id column in front (the id is the row's
+// number in wdbc.csv): batch scoring and veil-he skip the id and diagnosis columns.
 const rows = fs.readFileSync(path.join(data, 'wdbc.csv'), 'utf8').split('\n').filter((l) => l.trim() !== '');
-const csv = [`id,${rows[0]}`, ...rows.slice(1, 6).map((row, i) => `patient-${i + 1},${row}`)];
+const picked = [];
+for (const [diagnosis, count] of [['M', 3], ['B', 2]]) {
+  for (let r = 1, n = 0; r < rows.length && n < count; r++) {
+    if (rows[r].endsWith(`,${diagnosis}`)) { picked.push(r); n++; }
+  }
+}
+const csv = [`id,${rows[0]}`, ...picked.map((r) => `wdbc-${r},${rows[r]}`)];
 fs.writeFileSync(path.join(__dirname, 'breast-cancer.csv'), `${csv.join('\n')}\n`);
-console.log('breast-cancer.csv: rows 1-5 of wdbc.csv');
+console.log(`breast-cancer.csv: rows ${picked.join(', ')} of wdbc.csv`);
