@@ -4,7 +4,7 @@
 # Arguments go to `veil start` (e.g. --port 7072). VEIL_SKIP_SETUP=1 skips scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "${VEIL_SKIP_SETUP:-}" = 1 ] || scripts/setup.sh
+[ "${VEIL_SKIP_SETUP:-}" = 1 ] || scripts/setup.sh --run
 
 # The port `veil start` will take: --port N, else local.settings.json's Host.LocalHttpPort, else 7071. Checked
 # before building, so a second run.sh beside a running host says so at once instead of building first.
@@ -33,7 +33,8 @@ if changed; then
   mkdir -p .veil
   echo "run.sh: building (one line per module; full log in .veil/build.log)"
   # Maven's "Building <module> [i/n]" lines, shown as they come, so a minute of building is not a minute of silence.
-  if ! mvn -B -ntp -DskipTests package 2>&1 | tee .veil/build.log \
+  # -Dmaven.test.skip: running needs no test classes, so they are not compiled either (scripts/test.sh does)
+  if ! mvn -B -ntp -Dmaven.test.skip=true package 2>&1 | tee .veil/build.log \
       | sed -un 's/^\[INFO\] Building \(.*[^ ]\)  *\[\([0-9]*\/[0-9]*\)\]$/  [\2] \1/p'; then
     echo "run.sh: the build failed; the end of .veil/build.log:" >&2
     tail -40 .veil/build.log >&2
