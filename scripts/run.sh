@@ -4,6 +4,13 @@
 # Arguments go to `veil start` (e.g. --port 7072). VEIL_SKIP_SETUP=1 skips scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for a in "$@"; do
+  if [ "$a" = --help ] || [ "$a" = -h ]; then
+    echo "usage: scripts/run.sh [veil start options]   builds when needed, then runs \`veil start\` from the repository root"
+    if [ -f deploy/target/veil.jar ]; then java -jar deploy/target/veil.jar --help; else echo "(veil start's options are listed once it is built)"; fi
+    exit 0
+  fi
+done
 [ "${VEIL_SKIP_SETUP:-}" = 1 ] || scripts/setup.sh --run
 
 # The port `veil start` will take: --port N, else local.settings.json's Host.LocalHttpPort, else 7071. Checked
