@@ -1,19 +1,41 @@
 #!/usr/bin/env node
-// veil-he: keys, encryption and decryption for Veil's encrypted functions, on node-seal.
-//
-//   veil-he keygen  --url http://127.0.0.1:7071 --function encrypted-mnist --key-id alice --container veil-keys \
-//                   [--parameter-set fast] (--key-dir .veil/keys | env VEIL_KEYS_CONNECTION_STRING) --state alice.json
-//   veil-he predict --state alice.json (--png digit.png | --array x.json | --csv data.csv --row 3)
-//   veil-he batch   --state alice.json --input samples.json --output results.json
-//   (predict and batch send the function key from --function-key or VEIL_FUNCTION_KEY)
-//
-// The state file holds the secret key: keep it private. The key bundle (no secret) goes to blob storage.
+// veil-he: keys, encryption and decryption for Veil's encrypted functions, on node-seal (usage: USAGE below).
+// The state file holds the secret key: it lives in a per-user folder with owner-only modes, never in a repository.
+// The key bundle (no secret) goes to the host, which stores it in its key storage.
 'use strict';
 
 const fs = require('fs');
 const SEAL = require('node-seal');
 const { VeilHeClient, fetchHeParams } = require('../src/index');
-const { uploadToBlob, writeToKeyDir, readPngDigit, readCsvRow } = require('../src/node-io');
+const { uploadToBlob, uploadToHost, stateDir, statePath, writeState, readPngDigit, readCsvRow } = require('../src/node-io');
+
+const USAGE = {
+  keygen: `usage: veil-he keygen --url URL --function FUNCTION --key-id ID [options]
+  Fetches the function's he-params, makes CKKS keys and uploads the key bundle (no secret) to the host:
+  PUT URL/api/FUNCTION/keys/ID, authorized by the function key. The secret key stays in the state file.
+  --url URL              the Veil host, e.g. http://127.0.0.1:7071
+  --function FUNCTION    encrypted-mnist or encrypted-breast-cancer
+  --key-id ID            the name of your keys on the host (letters, digits, '.', '_', '-')
+  --container NAME       key container on the host (default veil-keys)
+  --parameter-set NAME   one of the function's parameter sets (default: the first, e.g. fast)
+  --function-key KEY     the host or function key (default: env VEIL_FUNCTION_KEY)
+  --state FILE           where to keep the secret key (default: ${stateDir()}/ID.json, mode 600)
+  With env VEIL_KEYS_CONNECTION_STRING set, the bundle goes straight to that blob storage instead.`,
+  predict: `usage: veil-he predict (--key-id ID | --state FILE) (--png FILE | --csv FILE [--row N] | --array FILE)
+  Encrypts one sample, sends it to the function the keys were made for, and prints the decrypted result.
+  --png FILE             a 28x28 digit, white on black (encrypted-mnist)
+  --csv FILE [--row N]   data row N (0 = first after the header) of a CSV; id/label columns are skipped
+  --array FILE           a JSON array of the feature values
+  --function-key KEY     the host or function key (default: env VEIL_FUNCTION_KEY)`,
+  batch: `usage: veil-he batch (--key-id ID | --state FILE) --input samples.json --output results.json
+  Scores a JSON array of samples (each an array of feature values), several per ciphertext.
+  --function-key KEY     the host or function key (default: env VEIL_FUNCTION_KEY)`,
+};
+const MAIN_USAGE = `usage: veil-he <command> [options]   (veil-he <command> --help for its options)
+  keygen    make keys for an encrypted function and upload the key bundle to the host
+  predict   encrypt one sample, have the host score it, decrypt the result
+  batch     the same for a JSON array of samples
+State (secret keys) lives in ${stateDir()} unless --state says otherwise.`;
 
 function parseArgs(argv) {
   const args = { _: [] };
@@ -48,30 +70,42 @@ async function loadClient(seal, state) {
   return client;
 }
 
+/** The state file: --state, else <state dir>/<key-id>.json. */
+function stateFile(args) {
+  if (args.state) return args.state;
+  if (args['key-id']) return statePath(args['key-id']);
+  throw new Error('--key-id or --state is required');
+}
+
+function readState(args) {
+  const file = stateFile(args);
+  if (!fs.existsSync(file)) throw new Error(`no keys at ${file}; run veil-he keygen first`);
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
 async function keygen(seal, args) {
-  const url = required(args, 'url');
+  const url = required(args, 'url').replace(/\/+$/, '');
   const fn = required(args, 'function');
   const keyId = required(args, 'key-id');
-  const container = required(args, 'container');
+  const container = args.container || 'veil-keys';
   const heParams = await fetchHeParams(url, fn);
   const t0 = Date.now();
   const client = new VeilHeClient(seal, heParams, { parameterSet: args['parameter-set'] });
   const bundle = await client.keyBundle();
   const keygenMs = Date.now() - t0;
-  const connectionString = args['connection-string'] || process.env.VEIL_KEYS_CONNECTION_STRING;
-  if (args['key-dir']) {
-    writeToKeyDir(args['key-dir'], container, keyId, bundle.bytes);
-  } else if (connectionString) {
+  const connectionString = process.env.VEIL_KEYS_CONNECTION_STRING;
+  if (connectionString) {
     await uploadToBlob(connectionString, container, keyId, bundle.bytes);
   } else {
-    throw new Error('say where the key bundle goes: --key-dir DIR, or VEIL_KEYS_CONNECTION_STRING for blob storage');
+    await uploadToHost(url, fn, container, keyId, bundle.bytes, functionKey(args));
   }
   const state = {
     url, function: fn, parameter_set: client.set.name, key_id: keyId, container,
     fingerprint: bundle.fingerprint, secret_key: Buffer.from(client.secretKeyBytes()).toString('base64'),
   };
-  fs.writeFileSync(required(args, 'state'), JSON.stringify(state, null, 1), { mode: 0o600 });
-  console.log(JSON.stringify({ key_id: keyId, container, parameter_set: client.set.name,
+  const file = stateFile(args);
+  writeState(file, state);
+  console.log(JSON.stringify({ key_id: keyId, container, parameter_set: client.set.name, state: file,
     galois_steps: heParams.galois_steps, bundle_bytes: bundle.sizes, keygen_ms: keygenMs }));
   client.delete();
 }
@@ -97,7 +131,7 @@ async function evaluateSamples(client, state, samples, functionKey, inFlight = 2
 }
 
 async function predict(seal, args) {
-  const state = JSON.parse(fs.readFileSync(required(args, 'state'), 'utf8'));
+  const state = readState(args);
   const client = await loadClient(seal, state);
   const features = client.heParams.input.features;
   let sample;
@@ -111,7 +145,7 @@ async function predict(seal, args) {
 }
 
 async function batch(seal, args) {
-  const state = JSON.parse(fs.readFileSync(required(args, 'state'), 'utf8'));
+  const state = readState(args);
   const client = await loadClient(seal, state);
   const samples = JSON.parse(fs.readFileSync(required(args, 'input'), 'utf8'));
   const t0 = Date.now();
@@ -126,9 +160,18 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const command = args._[0];
   const commands = { keygen, predict, batch };
+  if (!command && (args.help || args.h)) {
+    console.log(MAIN_USAGE);
+    return;
+  }
   if (!commands[command]) {
-    console.error('usage: veil-he keygen|predict|batch [options] (see the header of bin/veil-he.js)');
+    console.error(command ? `veil-he: unknown command '${command}'` : 'veil-he: name a command');
+    console.error(MAIN_USAGE);
     process.exit(2);
+  }
+  if (args.help || args.h) {
+    console.log(USAGE[command]);
+    return;
   }
   const seal = await SEAL();
   await commands[command](seal, args);

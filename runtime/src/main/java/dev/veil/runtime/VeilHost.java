@@ -28,6 +28,7 @@ import dev.veil.runtime.host.IgnoredSettings;
 import dev.veil.runtime.host.UnservedFunction;
 import dev.veil.runtime.logging.AzureLogLevels;
 import dev.veil.runtime.host.HttpEdge;
+import dev.veil.runtime.host.StartupGuide;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.ClusterBroadcasts;
 import dev.veil.runtime.spi.FunctionDefinition;
@@ -311,7 +312,7 @@ public final class VeilHost {
         .compose(v -> listeners.listen(vertx, edge.configure(new HttpServerOptions()), options -> edge.install(vertx.createHttpServer(options), request -> {
           if (prepared.http.active() && prepared.http.handle(request)) return; // custom headers, CORS
           if (!exactRoutes.dispatch(request)) router.handle(request);
-        }), port, bindHost))
+        }), port, bindHost).recover(err -> Future.failedFuture(StartupGuide.listenFailure(err, bindHost, port))))
         .compose(s -> clusterNode == null ? Future.succeededFuture(s)
             : clusterNode.start(bindHost, s.actualPort(), List.copyOf(handles.keySet()), listeners.loopbackClientOptions()).map(s))
         .map(s -> {
@@ -328,6 +329,8 @@ public final class VeilHost {
               BindingDescriptions.summary(BindingDescriptions.of(fnNamed(name).method()))));
           unserved.forEach(u -> LOG.warn("  {} disabled: {} ({}); bindings: {}", u.name(), u.reason(), u.location(),
               BindingDescriptions.summary(u.bindings())));
+          StartupGuide.lines(prepared.dataDirectory.resolve("keys.json"), prepared.config.settings(),
+              listeners.secure() ? "https" : "http", bindHost, s.actualPort(), handles).forEach(LOG::info);
           // JVM meters read management beans (slow to load); binding them after start keeps them off the cold-start path.
           vertx.executeBlocking(() -> {
             new JvmMemoryMetrics().bindTo(registry);

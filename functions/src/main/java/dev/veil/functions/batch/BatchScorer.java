@@ -29,7 +29,8 @@ import java.util.function.IntConsumer;
  * ({@code "error": reason} instead of {@code "prediction"} for a row that does not parse or score). The seed's
  * {@code file:prediction} lines could not tell a file named {@code x:error:y.csv} from an error; JSON strings
  * can hold any name. More than {@code errorThreshold} bad rows (-1: no limit) fail the file.
- * CSV ({@code .csv}, a non-numeric first line is a header) and JSON lines ({@code .jsonl}, {@code .ndjson},
+ * CSV ({@code .csv}, a non-numeric first line is a header; {@link CsvColumns} drops the id and label columns it
+ * names) and JSON lines ({@code .jsonl}, {@code .ndjson},
  * {@code .json}) are read; anything else, or text that is not UTF-8, is an {@link IllegalArgumentException}.
  */
 public final class BatchScorer implements AutoCloseable {
@@ -128,15 +129,19 @@ public final class BatchScorer implements AutoCloseable {
     try (BufferedReader reader = new BufferedReader(new InputStreamReader(content, decoder))) {
       List<String> batch = new ArrayList<>(settings.miniBatchSize());
       boolean first = true;
+      CsvColumns columns = CsvColumns.ALL;
       for (String line; (line = reader.readLine()) != null; ) {
         if (line.isBlank() || (first && csv && isHeader(line))) {
+          if (!line.isBlank()) {
+            columns = CsvColumns.fromHeader(line);
+          }
           first = false;
           continue;
         }
         first = false;
         batch.add(line);
         if (batch.size() == settings.miniBatchSize()) {
-          submit(file, csv, batch, pending);
+          submit(file, csv ? columns : null, batch, pending);
           batch = new ArrayList<>(settings.miniBatchSize());
           // Bounded look-ahead: at most two mini-batches per thread wait in memory.
           while (pending.size() > 2 * settings.parallelism()) {
@@ -147,7 +152,7 @@ public final class BatchScorer implements AutoCloseable {
         }
       }
       if (!batch.isEmpty()) {
-        submit(file, csv, batch, pending);
+        submit(file, csv ? columns : null, batch, pending);
       }
       while (!pending.isEmpty()) {
         if (!append(file, pending.poll(), out, counts, firstErrors, progress)) {
@@ -170,12 +175,13 @@ public final class BatchScorer implements AutoCloseable {
         firstErrors, settings);
   }
 
-  private void submit(String file, boolean csv, List<String> lines, Deque<Future<RowResult[]>> pending) {
+  /** {@code columns}: the CSV's feature columns, null for JSON lines. */
+  private void submit(String file, CsvColumns columns, List<String> lines, Deque<Future<RowResult[]>> pending) {
     pending.add(pool.submit(() -> {
       RowResult[] results = new RowResult[lines.size()];
       for (int i = 0; i < results.length; i++) {
         try {
-          double[] row = csv ? RowScorer.parseCsv(lines.get(i)) : RowScorer.parseJson(lines.get(i));
+          double[] row = columns != null ? columns.features(lines.get(i)) : RowScorer.parseJson(lines.get(i));
           results[i] = new RowResult(scorer.predict(row), null);
         } catch (IllegalArgumentException e) {
           results[i] = new RowResult(0, String.valueOf(e.getMessage()));

@@ -91,7 +91,7 @@ final class EncryptedHttp {
         }
     }
 
-    private static HttpResponseMessage json(HttpRequestMessage<?> request, HttpStatus status, Object body) {
+    static HttpResponseMessage json(HttpRequestMessage<?> request, HttpStatus status, Object body) {
         try {
             return request.createResponseBuilder(status).header("Content-Type", "application/json")
                 .body(JSON.writeValueAsString(body)).build();

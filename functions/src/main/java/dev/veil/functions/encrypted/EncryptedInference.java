@@ -36,6 +36,15 @@ public final class EncryptedInference {
         return spec;
     }
 
+    /** Where this function reads key bundles when a request names no storage of its own. */
+    KeyStore defaultStore() {
+        return defaultStore;
+    }
+
+    KeyStoreSettings settings() {
+        return settings;
+    }
+
     /** The encrypted result; its slots follow the layout {@link #heParams()} describes. */
     public record Result(byte[] ciphertext, EncryptedModel model) {
     }
@@ -95,7 +104,7 @@ public final class EncryptedInference {
         }
     }
 
-    private EncryptedModel modelFor(int slotCount) {
+    EncryptedModel modelFor(int slotCount) {
         try {
             return models.computeIfAbsent(slotCount, spec::model);
         } catch (IllegalArgumentException e) {

@@ -32,7 +32,8 @@ final class EncryptedHost {
             System.setProperty(KeyStoreSettings.CONNECTION, Azurite.connectionString());
             Path dir = Files.createTempDirectory("veil-encrypted-host-");
             VeilHost host = VeilHost.start(new HostOptions().port(0).configDirectory(dir).dataDirectory(dir.resolve("data"))
-                    .functionClass(EncryptedMnistFunction.class).functionClass(EncryptedBreastCancerFunction.class))
+                    .functionClass(EncryptedMnistFunction.class).functionClass(EncryptedBreastCancerFunction.class)
+                    .functionClass(KeyUploadFunctions.class))
                 .toCompletionStage().toCompletableFuture().get();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> host.close(), "stop-encrypted-host"));
             url = "http://127.0.0.1:" + host.port();

@@ -1,0 +1,95 @@
+package dev.veil.functions.encrypted;
+
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.HttpStatus;
+import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import com.microsoft.azure.functions.annotation.BindingName;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import dev.veil.functions.keys.InvalidKeyBundleException;
+import dev.veil.functions.keys.KeyBundle;
+import dev.veil.functions.keys.KeyRef;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code PUT /api/<function>/keys/{key_id}}: a client uploads its key bundle through the host, which stores it in
+ * the host's own key storage (blob container or local directory) so the client never needs storage credentials or
+ * the host's disk. The bundle is checked before it is stored: size first (before decoding), then its format, then
+ * that it loads and fits the function (parameters, Galois steps, relinearization keys). Query {@code container}
+ * picks the container (default {@value #DEFAULT_CONTAINER}).
+ */
+public final class KeyUploadFunctions {
+
+    static final String DEFAULT_CONTAINER = "veil-keys";
+
+    /** Decodes uploads for validation only; the serving path keeps its own decoded copy in the key cache. */
+    private static final class Decoder {
+        static final SealKeysDecoder INSTANCE =
+            new SealKeysDecoder(EncryptedFunctions.mnist().settings().maxGaloisKeys(),
+                EncryptedFunctions.mnist().settings().loadMaxBytes());
+    }
+
+    @FunctionName("encrypted-mnist-keys")
+    public HttpResponseMessage mnist(
+            @HttpTrigger(name = "req", methods = {HttpMethod.PUT, HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
+                    route = "encrypted-mnist/keys/{key_id}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+            @BindingName("key_id") String keyId) {
+        return upload(EncryptedFunctions.mnist(), request, keyId);
+    }
+
+    @FunctionName("encrypted-breast-cancer-keys")
+    public HttpResponseMessage breastCancer(
+            @HttpTrigger(name = "req", methods = {HttpMethod.PUT, HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
+                    route = "encrypted-breast-cancer/keys/{key_id}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+            @BindingName("key_id") String keyId) {
+        return upload(EncryptedFunctions.breastCancer(), request, keyId);
+    }
+
+    static HttpResponseMessage upload(EncryptedInference inference, HttpRequestMessage<Optional<byte[]>> request,
+                                      String keyId) {
+        String name = inference.spec().name();
+        try {
+            String container = request.getQueryParameters().getOrDefault("container", DEFAULT_CONTAINER);
+            KeyRef ref = new KeyRef(container, keyId);
+            byte[] bytes = request.getBody().orElse(new byte[0]);
+            long limit = inference.settings().maxBundleBytes();
+            if (bytes.length == 0) {
+                throw new IllegalArgumentException("the request has no body; send the VEILKEYS key bundle as the body");
+            }
+            if (bytes.length > limit) {
+                throw new IllegalArgumentException("the key bundle is " + bytes.length + " bytes, above the limit of "
+                    + limit + " (VEIL_KEYS_MAX_BUNDLE_BYTES)");
+            }
+            SealKeys keys = Decoder.INSTANCE.decode(KeyBundle.decode(bytes));
+            try {
+                keys.checkFits(inference.modelFor(keys.engine().context().slotCount()), name);
+            } finally {
+                keys.galoisKeys().close();
+                if (keys.relinKeys() != null) {
+                    keys.relinKeys().close();
+                }
+            }
+            String etag = inference.defaultStore().upload(ref, bytes);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("function", name);
+            body.put("container", ref.container());
+            body.put("key_id", ref.keyId());
+            body.put("bytes", bytes.length);
+            body.put("key_fingerprint", keys.fingerprint());
+            body.put("etag", etag);
+            return EncryptedHttp.json(request, HttpStatus.CREATED, body);
+        } catch (IllegalArgumentException | InvalidKeyBundleException e) {
+            return EncryptedHttp.json(request, HttpStatus.BAD_REQUEST,
+                Map.of("error", "key bundle for " + name + " refused: " + e.getMessage()));
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            java.util.logging.Logger.getLogger(KeyUploadFunctions.class.getName())
+                .warning("key upload: key storage failed: " + e.getMessage());
+            return EncryptedHttp.json(request, HttpStatus.SERVICE_UNAVAILABLE,
+                Map.of("error", "the key storage is unavailable; try again later"));
+        }
+    }
+}
