@@ -41,7 +41,7 @@ class StartupGuideTest {
       assertFalse(log.contains(host.keys().masterKey()), "the master key itself must never be logged");
 
       // The command printed really reads the key.
-      Process node = new ProcessBuilder("node", "-p", "require(\"" + keys + "\").hostKey").start();
+      Process node = new ProcessBuilder("node", "-p", "require(\"" + keys + "\").hostKeys.default").start();
       assertEquals(host.keys().hostKey(), new String(node.getInputStream().readAllBytes()).trim());
 
       ExecutionException taken = assertThrows(ExecutionException.class, () -> Http.start(
