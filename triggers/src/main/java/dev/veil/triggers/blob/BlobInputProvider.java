@@ -4,6 +4,10 @@ import com.microsoft.azure.functions.annotation.BlobInput;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.BindingRequest;
 import dev.veil.runtime.spi.HostContext;
+import dev.veil.storage.AzureBlobStore;
+import dev.veil.storage.BlobNotFoundException;
+import dev.veil.storage.BlobStore;
+import dev.veil.storage.BlobStores;
 import io.vertx.core.Future;
 import java.io.InputStream;
 import java.lang.annotation.Annotation;
@@ -11,9 +15,11 @@ import java.lang.annotation.Annotation;
 /**
  * {@code @BlobInput}: reads the blob at the resolved path before the call. An InputStream parameter gets a
  * stream (the content is not read whole); other types get the content. A missing blob binds {@code null}.
+ * The stores it opens belong to this host's instance and are closed with the host.
  */
 public final class BlobInputProvider implements BindingProvider {
   private HostContext host;
+  private BlobStores stores;
 
   @Override
   public Class<? extends Annotation> annotation() {
@@ -23,6 +29,15 @@ public final class BlobInputProvider implements BindingProvider {
   @Override
   public Future<Void> start(HostContext host) {
     this.host = host;
+    this.stores = new BlobStores(AzureBlobStore.Options.DEFAULT);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> stop() {
+    if (stores != null) {
+      stores.close();
+    }
     return Future.succeededFuture();
   }
 
@@ -30,11 +45,16 @@ public final class BlobInputProvider implements BindingProvider {
   public Future<Object> read(BindingRequest request) {
     BlobInput input = request.annotation(BlobInput.class);
     return host.vertx().executeBlocking(() -> {
-      String[] path = BlobStores.split(request.resolve(input.path()), "@BlobInput");
-      BlobStore store = BlobStores.forConnection(input.connection(), request.settings(), host.dataDirectory());
+      String[] path = BlobConnections.split(request.resolve(input.path()), "@BlobInput");
+      BlobStore store = stores.get(BlobConnections.resolve(input.connection(), request.settings(),
+          host.dataDirectory()));
       boolean stream = request.parameter() != null
           && InputStream.class.isAssignableFrom(request.parameter().rawType());
-      return stream ? store.open(path[0], path[1]) : store.read(path[0], path[1]);
+      try {
+        return stream ? store.open(path[0], path[1]).stream() : store.read(path[0], path[1]);
+      } catch (BlobNotFoundException e) {
+        return null;
+      }
     }, false);
   }
 }

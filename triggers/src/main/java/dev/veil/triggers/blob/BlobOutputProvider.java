@@ -5,6 +5,9 @@ import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.BindingRequest;
 import dev.veil.runtime.spi.Conversions;
 import dev.veil.runtime.spi.HostContext;
+import dev.veil.storage.AzureBlobStore;
+import dev.veil.storage.BlobStore;
+import dev.veil.storage.BlobStores;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.io.InputStream;
@@ -13,10 +16,12 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code @BlobOutput}: writes the value (byte[], String, InputStream, or a POJO as JSON) to the blob at the
- * resolved path after a successful call; {@code OutputBinding<byte[]>} is the usual form.
+ * resolved path after a successful call; {@code OutputBinding<byte[]>} is the usual form. The stores it opens
+ * belong to this host's instance and are closed with the host.
  */
 public final class BlobOutputProvider implements BindingProvider {
   private HostContext host;
+  private BlobStores stores;
 
   @Override
   public Class<? extends Annotation> annotation() {
@@ -26,6 +31,15 @@ public final class BlobOutputProvider implements BindingProvider {
   @Override
   public Future<Void> start(HostContext host) {
     this.host = host;
+    this.stores = new BlobStores(AzureBlobStore.Options.DEFAULT);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> stop() {
+    if (stores != null) {
+      stores.close();
+    }
     return Future.succeededFuture();
   }
 
@@ -36,8 +50,9 @@ public final class BlobOutputProvider implements BindingProvider {
     }
     BlobOutput output = request.annotation(BlobOutput.class);
     return host.vertx().executeBlocking(() -> {
-      String[] path = BlobStores.split(request.resolve(output.path()), "@BlobOutput");
-      BlobStore store = BlobStores.forConnection(output.connection(), request.settings(), host.dataDirectory());
+      String[] path = BlobConnections.split(request.resolve(output.path()), "@BlobOutput");
+      BlobStore store = stores.get(BlobConnections.resolve(output.connection(), request.settings(),
+          host.dataDirectory()));
       store.write(path[0], path[1], bytes(value));
       return null;
     }, false);

@@ -20,7 +20,7 @@ final class BlobPathPattern {
   private final List<String> names = new ArrayList<>();
 
   BlobPathPattern(String path) {
-    String[] parts = BlobStores.split(path, "@BlobTrigger");
+    String[] parts = BlobConnections.split(path, "@BlobTrigger");
     container = parts[0];
     String blob = parts[1];
     StringBuilder re = new StringBuilder("^");

@@ -7,6 +7,9 @@ import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.InvocationFailure;
 import dev.veil.runtime.spi.Invoker;
 import dev.veil.runtime.spi.Leases;
+import dev.veil.storage.BlobNotFoundException;
+import dev.veil.storage.BlobStore;
+import dev.veil.storage.BlobStore.BlobInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -143,7 +146,7 @@ final class BlobScanner {
     String token = null;
     do {
       BlobStore.Page page = store.list(path.container(), path.prefix(), token);
-      for (BlobStore.Item item : page.items()) {
+      for (BlobInfo item : page.items()) {
         path.match(item.name()).ifPresent(parts -> {
           Target t = new Target(item, parts);
           if (!receipts.contains(t.receipt())) {
@@ -157,10 +160,10 @@ final class BlobScanner {
   }
 
   private final class Target {
-    final BlobStore.Item item;
+    final BlobInfo item;
     final Map<String, String> parts;
 
-    Target(BlobStore.Item item, Map<String, String> parts) {
+    Target(BlobInfo item, Map<String, String> parts) {
       this.item = item;
       this.parts = parts;
     }
@@ -228,13 +231,20 @@ final class BlobScanner {
     });
   }
 
-  /** The trigger parameter's value: a stream for InputStream, else the content read whole and converted. */
+  /**
+   * The trigger parameter's value: a stream for InputStream, else the content read whole and converted; null
+   * when the blob was deleted since it was listed.
+   */
   private Object content(String container, String name, FunctionParameter parameter) {
-    if (InputStream.class.isAssignableFrom(parameter.rawType())) {
-      return store.open(container, name);
+    try {
+      if (InputStream.class.isAssignableFrom(parameter.rawType())) {
+        return store.open(container, name).stream();
+      }
+      byte[] bytes = store.read(container, name);
+      return Conversions.convert(bytes, parameter.type(), "blob " + container + "/" + name);
+    } catch (BlobNotFoundException e) {
+      return null;
     }
-    byte[] bytes = store.read(container, name);
-    return Conversions.convert(bytes, parameter.type(), "blob " + container + "/" + name);
   }
 
   private Future<Void> markDone(Target target) {

@@ -6,6 +6,9 @@ import dev.veil.runtime.spi.RetryPolicy;
 import dev.veil.runtime.spi.TriggerContext;
 import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerProvider;
+import dev.veil.storage.AzureBlobStore;
+import dev.veil.storage.BlobStore;
+import dev.veil.storage.BlobStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.lang.annotation.Annotation;
@@ -18,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * {@link BlobScanner}). host.json {@code extensions.blobs}: {@code maxDegreeOfParallelism} (default 8),
  * {@code maxDequeueCount} (attempts before the poison record, default 5), {@code maxPollingInterval}
  * (longest pause between idle scans, default {@code 00:00:10}), {@code leaseDuration} (cluster mode: how long
- * a crashed node keeps the container's listing lease, default {@code 00:00:30}).
+ * a crashed node keeps the container's listing lease, default {@code 00:00:30}). Each trigger opens its own store
+ * and closes it when stopped: nothing is shared beyond the host that started it.
  */
 public final class BlobTriggerProvider implements TriggerProvider {
   private static final Logger LOG = LoggerFactory.getLogger(BlobTriggerProvider.class);
@@ -33,7 +37,7 @@ public final class BlobTriggerProvider implements TriggerProvider {
     BlobTrigger trigger = function.trigger(BlobTrigger.class).orElseThrow();
     BlobPathPattern path;
     BlobScanner.Options options;
-    BlobStore store;
+    String connection;
     try {
       path = new BlobPathPattern(context.settings().expand(trigger.path()));
       JsonObject blobs = context.hostConfig().extension("blobs");
@@ -45,18 +49,24 @@ public final class BlobTriggerProvider implements TriggerProvider {
         throw new IllegalArgumentException(
             "host.json extensions.blobs.maxDegreeOfParallelism and maxDequeueCount must be at least 1");
       }
-      store = BlobStores.forConnection(trigger.connection(), context.settings(), context.dataDirectory());
+      connection = BlobConnections.resolve(trigger.connection(), context.settings(), context.dataDirectory());
     } catch (RuntimeException e) {
+      return Future.failedFuture(new IllegalArgumentException("function " + function.name() + ": " + e.getMessage(), e));
+    }
+    BlobStore store;
+    try {
+      store = BlobStores.connect(connection, AzureBlobStore.Options.DEFAULT);
+    } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("function " + function.name() + ": " + e.getMessage(), e));
     }
     BlobScanner scanner = new BlobScanner(context.vertx(), store, path, function, context.invoker(), options,
         context.leases());
-    return scanner.start().map(x -> {
+    return scanner.start().onFailure(e -> store.close()).map(x -> {
       LOG.info("function {}: blob trigger on '{}' uses the {}", function.name(), trigger.path(), store.describe());
       return new TriggerHandle() {
         @Override
         public Future<Void> stop() {
-          return scanner.stop();
+          return scanner.stop().onComplete(ar -> store.close());
         }
 
         @Override

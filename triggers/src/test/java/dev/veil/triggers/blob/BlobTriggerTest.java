@@ -129,6 +129,34 @@ class BlobTriggerTest {
         "receipts are kept in the store itself");
   }
 
+  @Test
+  void twoHostsInOneJvmOwnTheirStores() throws Exception {
+    // Each host opens and closes its own stores: stopping one must leave the other's trigger and bindings working.
+    BlobServiceClient azure = new BlobServiceClientBuilder().connectionString(Azurite.connectionString())
+        .httpClient(new JdkHttpClientBuilder().build()).buildClient();
+    VeilHost first = start(data.resolve("first"), Azurite.connectionString(), "first-" + RUN, "first-out-" + RUN);
+    VeilHost second = start(data.resolve("second"), Azurite.connectionString(), "second-" + RUN,
+        "second-out-" + RUN);
+    azure.createBlobContainerIfNotExists("first-" + RUN).getBlobClient("one-first.txt")
+        .upload(BinaryData.fromString("first"), true);
+    BlobContainerClient firstOut = azure.getBlobContainerClient("first-out-" + RUN);
+    await(() -> firstOut.exists() && firstOut.getBlobClient("one-first.upper").exists(), "the first host's output");
+    stop(first);
+
+    BlobContainerClient secondIn = azure.createBlobContainerIfNotExists("second-" + RUN);
+    secondIn.getBlobClient("one-second.txt").upload(BinaryData.fromString("second"), true);
+    BlobContainerClient secondOut = azure.getBlobContainerClient("second-out-" + RUN);
+    secondOut.createIfNotExists();
+    secondOut.getBlobClient("label.txt").upload(BinaryData.fromString("still"), true);
+    azure.createBlobContainerIfNotExists("second-" + RUN + "-large").getBlobClient("tail.bin")
+        .upload(BinaryData.fromBytes(new byte[3]), true);
+    await(() -> secondOut.getBlobClient("one-second.upper").exists() && secondOut.getBlobClient("tail.bin.size")
+        .exists(), "the second host's trigger, input and output after the first host stopped");
+    stop(second);
+    assertEquals("SECOND", secondOut.getBlobClient("one-second.upper").downloadContent().toString());
+    assertEquals("still:tail.bin:3", secondOut.getBlobClient("tail.bin.size").downloadContent().toString());
+  }
+
   private static List<String> names(BlobContainerClient container, String prefix) {
     if (!container.exists()) {
       return List.of();
