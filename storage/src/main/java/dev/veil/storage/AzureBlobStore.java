@@ -14,6 +14,7 @@ import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlobRequestConditions;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.ListBlobsOptions;
+import com.azure.storage.blob.models.ParallelTransferOptions;
 import com.azure.storage.blob.options.BlobAcquireLeaseOptions;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
 import com.azure.storage.blob.options.BlobParallelUploadOptions;
@@ -47,19 +48,25 @@ public final class AzureBlobStore implements BlobStore {
   /**
    * How calls behave: {@code timeout} to connect and for a response (a streamed body may pause four times that
    * between chunks), {@code tries} per request (1: no retries, the caller decides), {@code blockBytes} per
-   * request when streaming a blob (a blob up to that size comes in one request).
+   * request when streaming or uploading a blob (a blob up to that size goes in one request).
    */
   public record Options(Duration timeout, int tries, int blockBytes) {
     public static final Options DEFAULT = new Options(Duration.ofSeconds(30), 4, 4 << 20);
   }
 
+  /** Uploads are given time to send a block at no less than this rate, on top of the response timeout. */
+  private static final long MIN_UPLOAD_BYTES_PER_SECOND = 1 << 20;
+
   private final BlobServiceClient service;
+  private final BlobServiceClient uploads;
   private final ExecutorService httpThreads;
   private final int blockBytes;
   private final Set<String> knownContainers = ConcurrentHashMap.newKeySet();
 
-  private AzureBlobStore(BlobServiceClient service, ExecutorService httpThreads, int blockBytes) {
+  private AzureBlobStore(BlobServiceClient service, BlobServiceClient uploads, ExecutorService httpThreads,
+      int blockBytes) {
     this.service = service;
+    this.uploads = uploads;
     this.httpThreads = httpThreads;
     this.blockBytes = blockBytes;
   }
@@ -68,23 +75,32 @@ public final class AzureBlobStore implements BlobStore {
   public static AzureBlobStore connect(String connectionString, Options options) {
     ExecutorService threads = daemonPool();
     try {
-      BlobServiceClient client = new BlobServiceClientBuilder()
-          .connectionString(connectionString)
-          .httpClient(new JdkHttpClientBuilder()
-              .executor(threads)
-              .connectionTimeout(options.timeout())
-              .responseTimeout(options.timeout())
-              .readTimeout(options.timeout().multipliedBy(4))
-              .build())
-          .retryOptions(new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, Math.max(1, options.tries()),
-              (Integer) null, null, null, null))
-          .buildClient();
-      return new AzureBlobStore(client, threads, options.blockBytes());
+      // On the JDK's client the response timeout runs from the start of the request, body included: uploads get
+      // a client of their own whose timeout leaves time to send a block.
+      Duration upload = options.timeout()
+          .plusMillis(1000L * Math.max(1, options.blockBytes()) / MIN_UPLOAD_BYTES_PER_SECOND);
+      return new AzureBlobStore(client(connectionString, options, options.timeout(), threads),
+          client(connectionString, options, upload, threads), threads, options.blockBytes());
     } catch (IllegalArgumentException | NullPointerException e) {
       threads.shutdown();
       // The SDK's message may quote the string; never echo an account key back.
       throw new IllegalArgumentException("the storage connection string is malformed");
     }
+  }
+
+  private static BlobServiceClient client(String connectionString, Options options, Duration responseTimeout,
+      ExecutorService threads) {
+    return new BlobServiceClientBuilder()
+        .connectionString(connectionString)
+        .httpClient(new JdkHttpClientBuilder()
+            .executor(threads)
+            .connectionTimeout(options.timeout())
+            .responseTimeout(responseTimeout)
+            .readTimeout(options.timeout().multipliedBy(4))
+            .build())
+        .retryOptions(new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, Math.max(1, options.tries()),
+            (Integer) null, null, null, null))
+        .buildClient();
   }
 
   private static ExecutorService daemonPool() {
@@ -150,7 +166,7 @@ public final class AzureBlobStore implements BlobStore {
   @Override
   public String write(String container, String name, byte[] content, Conditions conditions) {
     return call(container, name, () -> {
-      BlobContainerClient client = service.getBlobContainerClient(container);
+      BlobContainerClient client = uploads.getBlobContainerClient(container);
       // Known only once created: a writer racing the creating one must not upload into a container not there yet.
       if (!knownContainers.contains(container)) {
         client.createIfNotExists();
@@ -166,9 +182,14 @@ public final class AzureBlobStore implements BlobStore {
     });
   }
 
-  private static String upload(BlobContainerClient client, String name, byte[] content, Conditions conditions) {
+  private String upload(BlobContainerClient client, String name, byte[] content, Conditions conditions) {
+    // In blocks of blockBytes: on the JDK client the response timeout also covers sending the request body, so
+    // no single request may carry more than a block.
+    long block = Math.max(1, blockBytes);
     return client.getBlobClient(name)
         .uploadWithResponse(new BlobParallelUploadOptions(BinaryData.fromBytes(content))
+            .setParallelTransferOptions(new ParallelTransferOptions().setBlockSizeLong(block)
+                .setMaxSingleUploadSizeLong(block))
             .setRequestConditions(azure(conditions)), null, Context.NONE)
         .getValue().getETag();
   }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +59,18 @@ abstract class BlobStoreContract {
     assertArrayEquals(bytes("hello, world"), store().read(c, "dir/a.txt"));
     store().write(c, "empty", new byte[0]);
     assertEquals(0, store().properties(c, "empty").size(), "an empty blob exists");
+  }
+
+  @Test
+  void writesAndStreamsBlobsOfManyBlocks() throws Exception {
+    String c = newContainer();
+    byte[] large = new byte[9 * 1024 * 1024 + 7];
+    new Random(14).nextBytes(large);
+    String etag = store().write(c, "large.bin", large);
+    try (OpenBlob open = store().open(c, "large.bin", Conditions.ifMatch(etag))) {
+      assertEquals(large.length, open.info().size());
+      assertArrayEquals(large, open.stream().readAllBytes());
+    }
   }
 
   @Test

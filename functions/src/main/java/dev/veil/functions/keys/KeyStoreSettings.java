@@ -93,7 +93,7 @@ public record KeyStoreSettings(String connectionString, Path directory, boolean 
         return connectionString != null
             ? BlobKeyStore.fromConnectionString(connectionString, maxBundleBytes, storageTimeout,
                 new StorageBreaker(breakerFailures, breakerOpen))
-            : new LocalDirKeyStore(directory, maxBundleBytes);
+            : BlobKeyStore.inFolder(directory, maxBundleBytes);
     }
 
     /** The store for a request's {@code conn_str}, refused unless enabled (see the class comment). */

@@ -1,10 +1,9 @@
 package dev.veil.functions.smpc;
 
-import com.azure.storage.blob.BlobContainerClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
-import com.azure.storage.blob.models.BlobItem;
 import dev.veil.smpc.SharedMlp;
 import dev.veil.smpc.WeightMasks;
+import dev.veil.storage.AzureBlobStore;
+import dev.veil.storage.BlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -110,28 +109,31 @@ public interface ShareStore {
 
   /** A blob container (Azure Storage or Azurite), created on first write. */
   record Blob(String connectionString, String container) implements ShareStore {
-    private BlobContainerClient client() {
-      return new BlobServiceClientBuilder().connectionString(connectionString).buildClient()
-          .getBlobContainerClient(container);
+    private BlobStore connect() {
+      return AzureBlobStore.connect(connectionString, AzureBlobStore.Options.DEFAULT);
     }
 
     @Override
     public void write(String name, byte[] data) {
-      BlobContainerClient c = client();
-      c.createIfNotExists();
-      c.getBlobClient(name).upload(new ByteArrayInputStream(data), data.length, true);
+      try (BlobStore store = connect()) {
+        store.write(container, name, data);
+      }
     }
 
     @Override
     public java.util.Map<String, byte[]> read(String suffix) {
       java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
-      BlobContainerClient c = client();
-      if (c.exists()) {
-        for (BlobItem item : c.listBlobs()) {
-          if (item.getName().endsWith(suffix)) {
-            out.put(container + "/" + item.getName(), c.getBlobClient(item.getName()).downloadContent().toBytes());
+      try (BlobStore store = connect()) {
+        String token = null;
+        do {
+          BlobStore.Page page = store.list(container, "", token);
+          for (BlobStore.BlobInfo item : page.items()) {
+            if (item.name().endsWith(suffix)) {
+              out.put(container + "/" + item.name(), store.read(container, item.name()));
+            }
           }
-        }
+          token = page.continuation();
+        } while (token != null);
       }
       return out;
     }

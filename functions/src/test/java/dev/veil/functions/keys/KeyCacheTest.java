@@ -77,7 +77,7 @@ class KeyCacheTest {
 
     @Test
     void hundredConcurrentFirstRequestsShareOneDownload() throws Exception {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir, 1 << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir, 1 << 20);
         KeyRef ref = new KeyRef("keys", "client-1");
         store.upload(ref, bundle("galois-v1"));
         TextDecoder decoder = new TextDecoder();
@@ -109,7 +109,7 @@ class KeyCacheTest {
 
     @Test
     void reuploadedBundleIsSwappedInAfterABackgroundCheck() throws Exception {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir, 1 << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir, 1 << 20);
         KeyRef ref = new KeyRef("keys", "client-2");
         String etag1 = store.upload(ref, bundle("galois-v1"));
         TextDecoder decoder = new TextDecoder();
@@ -133,7 +133,7 @@ class KeyCacheTest {
 
     @Test
     void deletedBundleIsDroppedAfterABackgroundCheck() throws Exception {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir, 1 << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir, 1 << 20);
         KeyRef ref = new KeyRef("keys", "client-3");
         store.upload(ref, bundle("galois-v1"));
         KeyCache<String> cache = cache(new TextDecoder(), 1 << 20);
@@ -148,7 +148,7 @@ class KeyCacheTest {
 
     @Test
     void evictsByWeightAndExportsStatistics() {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir, 1 << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir, 1 << 20);
         KeyCache<String> cache = cache(new TextDecoder(), 1000);
         for (int i = 0; i < 10; i++) {
             KeyRef ref = new KeyRef("keys", "big-" + i);
@@ -177,7 +177,7 @@ class KeyCacheTest {
 
     @Test
     void missingBundleAndBadBundleFailWithTheirOwnErrors() throws Exception {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir, 1 << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir, 1 << 20);
         KeyCache<String> cache = cache(new TextDecoder(), 1 << 20);
         CompletionException missing = assertThrows(CompletionException.class,
             () -> cache.get(store, new KeyRef("keys", "nobody")).join());
@@ -194,7 +194,7 @@ class KeyCacheTest {
 
     @Test
     void oversizedBundleIsRefusedBeforeReading() {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir, 100);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir, 100);
         KeyRef ref = new KeyRef("keys", "huge");
         store.upload(ref, bundle("y".repeat(500)));
         InvalidKeyBundleException e = assertThrows(InvalidKeyBundleException.class, () -> store.download(ref));
@@ -203,8 +203,8 @@ class KeyCacheTest {
 
     @Test
     void storesAreSeparateCacheKeys() {
-        LocalDirKeyStore a = new LocalDirKeyStore(dir.resolve("a"), 1 << 20);
-        LocalDirKeyStore b = new LocalDirKeyStore(dir.resolve("b"), 1 << 20);
+        BlobKeyStore a = BlobKeyStore.inFolder(dir.resolve("a"), 1 << 20);
+        BlobKeyStore b = BlobKeyStore.inFolder(dir.resolve("b"), 1 << 20);
         KeyRef ref = new KeyRef("keys", "same-id");
         a.upload(ref, bundle("from-a"));
         b.upload(ref, bundle("from-b"));

@@ -74,7 +74,7 @@ class KeyInvalidationsClusterTest {
 
     @Test
     void aReplacedBundleFoundOnOneNodeIsDroppedOnTheOther() throws Exception {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir.resolve("store"), 1 << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir.resolve("store"), 1 << 20);
         KeyRef ref = new KeyRef("replaced", "client-1");
         KeyRef other = new KeyRef("replaced", "client-2");
         double aDownloads = a.counter("veil.keys.downloads");
@@ -108,7 +108,7 @@ class KeyInvalidationsClusterTest {
 
     @Test
     void malformedAnnouncementsAreIgnored() throws Exception {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir.resolve("store2"), 1 << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir.resolve("store2"), 1 << 20);
         KeyRef ref = new KeyRef("malformed", "kept");
         store.upload(ref, KeyCacheTest.bundle("x"));
         b.cache.get(store, ref).get(10, TimeUnit.SECONDS);

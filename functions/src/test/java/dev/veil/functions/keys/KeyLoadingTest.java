@@ -51,12 +51,12 @@ class KeyLoadingTest {
 
     /** A local store whose ETag checks can be made to fail (storage unreachable) or to hang. */
     private static final class FlakyStore implements KeyStore {
-        final LocalDirKeyStore inner;
+        final BlobKeyStore inner;
         volatile boolean down;
         volatile CountDownLatch etagGate = new CountDownLatch(0);
 
         FlakyStore(Path dir) {
-            inner = new LocalDirKeyStore(dir, 1 << 20);
+            inner = BlobKeyStore.inFolder(dir, 1 << 20);
         }
 
         @Override
@@ -150,7 +150,7 @@ class KeyLoadingTest {
 
     @Test
     void aFailedLoadIsRememberedSoABadBundleIsReadOnce() {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir, 1 << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir, 1 << 20);
         KeyRef ref = new KeyRef("tenant", "junk");
         store.upload(ref, "not a bundle at all".getBytes(StandardCharsets.UTF_8));
         KeyCache<String> cache = cache(new KeyCacheTest.TextDecoder(), 1 << 20,
@@ -175,7 +175,7 @@ class KeyLoadingTest {
 
     @Test
     void loadsAreBoundedPerContainerAndByTheQueue() throws Exception {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir, 1 << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir, 1 << 20);
         for (String c : new String[] {"aaa", "bbb"}) {
             for (int i = 1; i <= 3; i++) {
                 store.upload(new KeyRef(c, "k" + i), KeyCacheTest.bundle(c + i));
@@ -213,7 +213,7 @@ class KeyLoadingTest {
 
     @Test
     void requestsWaitingForLoadsAreBoundedSoWorkersStayFree() throws Exception {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir, 1 << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir, 1 << 20);
         KeyRef cached = new KeyRef("tenant", "cached");
         KeyRef slow = new KeyRef("tenant-b", "slow");
         KeyRef other = new KeyRef("tenant-c", "other");
@@ -240,7 +240,7 @@ class KeyLoadingTest {
 
     @Test
     void aBundleBiggerThanTheWholeCacheIsRefusedOnceAndCounted() {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir, 1 << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir, 1 << 20);
         KeyRef ref = new KeyRef("tenant", "huge");
         store.upload(ref, KeyCacheTest.bundle("h".repeat(500)));
         KeyCache<String> cache = cache(new KeyCacheTest.TextDecoder(), 100,
@@ -314,7 +314,7 @@ class KeyLoadingTest {
 
     @Test
     void aJunkBundleInTheStoreIsNotReadWhole() throws IOException {
-        LocalDirKeyStore store = new LocalDirKeyStore(dir, 64L << 20);
+        BlobKeyStore store = BlobKeyStore.inFolder(dir, 64L << 20);
         KeyRef ref = new KeyRef("tenant", "junk-32m");
         store.upload(ref, new byte[32 << 20]);
         KeyCache<String> cache = cache(new KeyCacheTest.TextDecoder(), 1 << 20, KeyLoading.on(executor));

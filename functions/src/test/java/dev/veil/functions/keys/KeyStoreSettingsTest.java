@@ -17,7 +17,7 @@ class KeyStoreSettingsTest {
     @Test
     void defaultsToTheLocalDirectoryAndRefusesBodyConnectionStrings() {
         KeyStoreSettings s = KeyStoreSettings.from(Map.<String, String>of()::get);
-        assertInstanceOf(LocalDirKeyStore.class, s.defaultStore());
+        assertEquals("local folder " + Path.of(".veil/keys").toAbsolutePath(), s.defaultStore().id());
         assertEquals(Path.of(".veil/keys"), s.directory());
         assertFalse(s.allowBodyConnectionString());
         assertEquals(512L << 20, s.cacheMaxBytes());
@@ -31,7 +31,7 @@ class KeyStoreSettingsTest {
     void connectionSettingSelectsBlobStorageAndOptInAllowsBodyConnectionStrings() {
         KeyStoreSettings s = KeyStoreSettings.from(Map.of(KeyStoreSettings.CONNECTION, Azurite.connectionString(),
             KeyStoreSettings.ALLOW_BODY_CONN_STR, "true", KeyStoreSettings.CACHE_MAX_BYTES, "1000")::get);
-        assertInstanceOf(BlobKeyStore.class, s.defaultStore());
+        assertEquals("Azure Blob Storage " + Azurite.blobEndpoint(), s.defaultStore().id());
         assertInstanceOf(BlobKeyStore.class, s.storeForRequest(Azurite.connectionString()));
         assertEquals(1000, s.cacheMaxBytes());
     }
