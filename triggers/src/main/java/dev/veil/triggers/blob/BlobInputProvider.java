@@ -1,13 +1,9 @@
 package dev.veil.triggers.blob;
 
 import com.microsoft.azure.functions.annotation.BlobInput;
-import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.BindingRequest;
-import dev.veil.runtime.spi.HostContext;
-import dev.veil.storage.AzureBlobStore;
 import dev.veil.storage.BlobNotFoundException;
 import dev.veil.storage.BlobStore;
-import dev.veil.storage.BlobStores;
 import io.vertx.core.Future;
 import java.io.InputStream;
 import java.lang.annotation.Annotation;
@@ -17,9 +13,7 @@ import java.lang.annotation.Annotation;
  * stream (the content is not read whole); other types get the content. A missing blob binds {@code null}.
  * The stores it opens belong to this host's instance and are closed with the host.
  */
-public final class BlobInputProvider implements BindingProvider {
-  private HostContext host;
-  private BlobStores stores;
+public final class BlobInputProvider extends BlobBindings {
 
   @Override
   public Class<? extends Annotation> annotation() {
@@ -27,27 +21,11 @@ public final class BlobInputProvider implements BindingProvider {
   }
 
   @Override
-  public Future<Void> start(HostContext host) {
-    this.host = host;
-    this.stores = new BlobStores(AzureBlobStore.Options.DEFAULT);
-    return Future.succeededFuture();
-  }
-
-  @Override
-  public Future<Void> stop() {
-    if (stores != null) {
-      stores.close();
-    }
-    return Future.succeededFuture();
-  }
-
-  @Override
   public Future<Object> read(BindingRequest request) {
     BlobInput input = request.annotation(BlobInput.class);
     return host.vertx().executeBlocking(() -> {
       String[] path = BlobConnections.split(request.resolve(input.path()), "@BlobInput");
-      BlobStore store = stores.get(BlobConnections.resolve(input.connection(), request.settings(),
-          host.dataDirectory()));
+      BlobStore store = store(input.connection(), request);
       boolean stream = request.parameter() != null
           && InputStream.class.isAssignableFrom(request.parameter().rawType());
       try {

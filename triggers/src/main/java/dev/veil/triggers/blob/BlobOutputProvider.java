@@ -1,13 +1,9 @@
 package dev.veil.triggers.blob;
 
 import com.microsoft.azure.functions.annotation.BlobOutput;
-import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.BindingRequest;
 import dev.veil.runtime.spi.Conversions;
-import dev.veil.runtime.spi.HostContext;
-import dev.veil.storage.AzureBlobStore;
 import dev.veil.storage.BlobStore;
-import dev.veil.storage.BlobStores;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.io.InputStream;
@@ -19,28 +15,11 @@ import java.nio.charset.StandardCharsets;
  * resolved path after a successful call; {@code OutputBinding<byte[]>} is the usual form. The stores it opens
  * belong to this host's instance and are closed with the host.
  */
-public final class BlobOutputProvider implements BindingProvider {
-  private HostContext host;
-  private BlobStores stores;
+public final class BlobOutputProvider extends BlobBindings {
 
   @Override
   public Class<? extends Annotation> annotation() {
     return BlobOutput.class;
-  }
-
-  @Override
-  public Future<Void> start(HostContext host) {
-    this.host = host;
-    this.stores = new BlobStores(AzureBlobStore.Options.DEFAULT);
-    return Future.succeededFuture();
-  }
-
-  @Override
-  public Future<Void> stop() {
-    if (stores != null) {
-      stores.close();
-    }
-    return Future.succeededFuture();
   }
 
   @Override
@@ -51,8 +30,7 @@ public final class BlobOutputProvider implements BindingProvider {
     BlobOutput output = request.annotation(BlobOutput.class);
     return host.vertx().executeBlocking(() -> {
       String[] path = BlobConnections.split(request.resolve(output.path()), "@BlobOutput");
-      BlobStore store = stores.get(BlobConnections.resolve(output.connection(), request.settings(),
-          host.dataDirectory()));
+      BlobStore store = store(output.connection(), request);
       store.write(path[0], path[1], bytes(value));
       return null;
     }, false);
