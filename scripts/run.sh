@@ -58,4 +58,7 @@ copy=.veil/jars/veil-$(cksum <"$jar" | cut -d' ' -f1).jar
 # keep the five newest copies
 ls -1t .veil/jars/veil-*.jar | tail -n +6 | xargs -r rm -f
 echo "run.sh: CLI launcher: deploy/target/veil/bin/veil (e.g. deploy/target/veil/bin/veil batch --help)"
+# The bundled queueScoring function reads %KAFKA_BROKERS%, and an undeclared broker setting stops the host:
+# declared empty unless the caller set it, so it runs on the in-process queue.
+export KAFKA_BROKERS="${KAFKA_BROKERS-}"
 exec java -jar "$copy" start "$@"

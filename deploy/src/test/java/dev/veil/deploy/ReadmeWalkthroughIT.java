@@ -60,7 +60,8 @@ class ReadmeWalkthroughIT {
     Path hostDir = Files.createDirectories(scratch.resolve("host"));
     Path config = scratch.resolve("config");
     try (HostProcess host = HostProcess.start(List.of(HostProcess.java(), "-Xmx2g", "-jar",
-        ROOT.resolve("deploy/target/veil.jar").toString(), "start", "--port", "0"), hostDir, Map.of())) {
+        ROOT.resolve("deploy/target/veil.jar").toString(), "start", "--port", "0"), hostDir,
+        Map.of("KAFKA_BROKERS", ""))) { // as scripts/run.sh declares it
       String base = host.uri("").toString();
       StringBuilder script = new StringBuilder("set -euo pipefail\n");
       for (String block : blocks) {

@@ -54,7 +54,8 @@ class RoundTripIT {
         "dev.veil.runtime.Main", "start", "--port", "0", "--config", app.toString(), "--data", data.toString(),
         "--scan", "dev.veil.functions", "--functions", AzurePackageIT.functionsJar().toString()));
     for (Path library : AzurePackageIT.libraries()) command.addAll(List.of("--functions", library.toString()));
-    host = HostProcess.start(command, data, Map.of("VEIL_MASTER_KEY", MASTER_KEY));
+    // the bundled queueScoring names %KAFKA_BROKERS%; declared empty, it runs on the in-process queue
+    host = HostProcess.start(command, data, Map.of("VEIL_MASTER_KEY", MASTER_KEY, "KAFKA_BROKERS", ""));
   }
 
   @AfterAll

@@ -31,11 +31,35 @@ public final class KafkaBroker implements AutoCloseable {
   private final ChildProcess process;
   private final String bootstrap;
   private final Path dir;
+  private final Map<String, String> secured;
 
-  private KafkaBroker(ChildProcess process, String bootstrap, Path dir) {
+  private KafkaBroker(ChildProcess process, String bootstrap, Path dir, Map<String, String> secured) {
     this.process = process;
     this.bootstrap = bootstrap;
     this.dir = dir;
+    this.secured = secured;
+  }
+
+  /**
+   * Secured listeners besides the PLAINTEXT one: {@code SASL_SSL} (PLAIN users from the JAAS configuration,
+   * SCRAM-SHA-256 / SCRAM-SHA-512 users stored when the log dir is formatted) and {@code SSL} with client
+   * certificates required.
+   *
+   * @param serverPem the broker's PKCS#8 key (unencrypted) and certificate chain, in one PEM file
+   * @param caPem the authority that signs the broker's and the clients' certificates
+   * @param plainUsers PLAIN user names and passwords
+   * @param scramUsers SCRAM user names and passwords (for both SCRAM mechanisms)
+   */
+  public record Security(Path serverPem, Path caPem, Map<String, String> plainUsers, Map<String, String> scramUsers) {}
+
+  /** Starts a broker with a PLAINTEXT, a SASL_SSL and an SSL listener (see {@link Security}). */
+  public static KafkaBroker startSecured(Path dir, Security security) {
+    return start(dir, 0, security);
+  }
+
+  /** Bootstrap servers of a secured listener ({@code SASL_SSL} or {@code SSL}) of a broker from {@link #startSecured}. */
+  public String bootstrap(String securityProtocol) {
+    return java.util.Objects.requireNonNull(secured.get(securityProtocol), "no " + securityProtocol + " listener");
   }
 
   /** Bootstrap servers of the broker shared by this test run. */
@@ -58,21 +82,48 @@ public final class KafkaBroker implements AutoCloseable {
    * answers an admin request.
    */
   public static KafkaBroker start(Path dir, int port) {
+    return start(dir, port, null);
+  }
+
+  private static KafkaBroker start(Path dir, int port, Security security) {
     int brokerPort = port == 0 ? FreePorts.next() : port;
     int controllerPort = FreePorts.next();
     Path logs = dir.resolve("data");
     Path config = dir.resolve("server.properties");
+    Map<String, String> secured = new java.util.LinkedHashMap<>();
+    StringBuilder securedConfig = new StringBuilder();
+    if (security != null) {
+      secured.put("SASL_SSL", "127.0.0.1:" + FreePorts.next());
+      secured.put("SSL", "127.0.0.1:" + FreePorts.next());
+      StringBuilder plain = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+      security.plainUsers().forEach((user, password) -> plain.append(" user_").append(user).append("=\"").append(password)
+          .append('"'));
+      securedConfig.append(String.join("\n",
+          "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+          "listener.name.sasl_ssl.plain.sasl.jaas.config=" + plain + ";",
+          "listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+          "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+          "ssl.keystore.type=PEM",
+          "ssl.keystore.location=" + security.serverPem().toAbsolutePath(),
+          "ssl.truststore.type=PEM",
+          "ssl.truststore.location=" + security.caPem().toAbsolutePath(),
+          "listener.name.ssl.ssl.client.auth=required",
+          ""));
+    }
+    String listeners = "PLAINTEXT://127.0.0.1:" + brokerPort + secured.entrySet().stream()
+        .map(e -> "," + e.getKey() + "://" + e.getValue()).collect(java.util.stream.Collectors.joining());
     try {
       Files.createDirectories(dir);
       Files.writeString(config, String.join("\n",
           "process.roles=broker,controller",
           "node.id=1",
           "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-          "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-          "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
+          "listeners=" + listeners + ",CONTROLLER://127.0.0.1:" + controllerPort,
+          "advertised.listeners=" + listeners,
           "controller.listener.names=CONTROLLER",
           "inter.broker.listener.name=PLAINTEXT",
-          "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+          "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL",
+          securedConfig.toString(),
           "log.dirs=" + logs,
           "num.partitions=1",
           "auto.create.topics.enable=true",
@@ -101,18 +152,26 @@ public final class KafkaBroker implements AutoCloseable {
     List<String> jvm = List.of("-Xms128m", "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"));
     if (!Files.exists(logs.resolve("meta.properties"))) {
-      ChildProcess format = ChildProcess.java("kafka-format", "kafka.tools.StorageTool", jvm, Map.of(),
-          List.of("format", "--cluster-id", Uuid.randomUuid().toString(), "--config", config.toString()),
+      List<String> format = new java.util.ArrayList<>(
+          List.of("format", "--cluster-id", Uuid.randomUuid().toString(), "--config", config.toString()));
+      if (security != null) {
+        security.scramUsers().forEach((user, password) -> {
+          for (String mechanism : List.of("SCRAM-SHA-256", "SCRAM-SHA-512")) {
+            format.addAll(List.of("--add-scram", mechanism + "=[name=" + user + ",password=" + password + "]"));
+          }
+        });
+      }
+      ChildProcess formatting = ChildProcess.java("kafka-format", "kafka.tools.StorageTool", jvm, Map.of(), format,
           dir.resolve("format.log"));
-      if (!format.waitFor(Duration.ofMinutes(2)) || format.stop(Duration.ZERO) != 0) {
-        throw new IllegalStateException("formatting the Kafka log dir failed:\n" + format.tail());
+      if (!formatting.waitFor(Duration.ofMinutes(2)) || formatting.stop(Duration.ZERO) != 0) {
+        throw new IllegalStateException("formatting the Kafka log dir failed:\n" + formatting.tail());
       }
     }
     ChildProcess broker = ChildProcess.java("kafka", "kafka.Kafka", jvm, Map.of(),
         List.of(config.toString()), dir.resolve("broker.log"));
     String bootstrap = "127.0.0.1:" + brokerPort;
     awaitReady(broker, bootstrap, Duration.ofMinutes(2));
-    return new KafkaBroker(broker, bootstrap, dir);
+    return new KafkaBroker(broker, bootstrap, dir, Map.copyOf(secured));
   }
 
   private static void awaitReady(ChildProcess broker, String bootstrap, Duration timeout) {

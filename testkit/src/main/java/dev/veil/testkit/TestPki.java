@@ -68,6 +68,29 @@ public final class TestPki {
       }
     }
 
+    /** Writes the private key as encrypted PKCS#8 ({@code BEGIN ENCRYPTED PRIVATE KEY}, PBE with SHA-1 and 3DES). */
+    public Path writeEncryptedPkcs8Key(Path file, char[] password) {
+      try {
+        org.bouncycastle.operator.OutputEncryptor encryptor = new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder(
+            org.bouncycastle.openssl.PKCS8Generator.PBE_SHA1_3DES).setPassword(password).build();
+        return write(file, pem(new JcaPKCS8Generator(keys.getPrivate(), encryptor).generate()));
+      } catch (IOException | org.bouncycastle.operator.OperatorCreationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** Writes the PKCS#8 key followed by the chain, in one PEM file (a Kafka broker's PEM key store). */
+    public Path writeKeyAndChain(Path file) {
+      try {
+        StringBuilder pem = new StringBuilder(pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate()));
+        pem.append(pem(certificate));
+        if (issuer != null && issuer != certificate) pem.append(pem(issuer));
+        return write(file, pem.toString());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
     /** Writes the private key in OpenSSL's traditional form ({@code BEGIN RSA PRIVATE KEY} / {@code BEGIN EC PRIVATE KEY}). */
     public Path writeTraditionalKey(Path file) {
       if (!keys.getPrivate().getAlgorithm().equals("EC")) return write(file, pem(keys.getPrivate()));

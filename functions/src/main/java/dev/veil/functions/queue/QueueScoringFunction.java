@@ -3,7 +3,6 @@ package dev.veil.functions.queue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.azure.functions.OutputBinding;
-import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.Cardinality;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.KafkaOutput;
@@ -15,7 +14,11 @@ import dev.veil.functions.batch.RowScorer;
  * breast-cancer model, 784 for MNIST) from topic {@code scoring-requests} are scored in batches, and one
  * message per input goes to {@code scoring-predictions} with the input's key: {@code {"prediction": n}}, or
  * {@code {"error": "..."}} for a message that does not parse or score. The broker is app setting
- * {@code KAFKA_BROKERS}; without it the embedded in-process queue is used.
+ * {@code KAFKA_BROKERS} (it must be declared; declared empty, the embedded in-process queue is used).
+ *
+ * <p>Written as any Azure Functions Java app reads the Kafka extension: each trigger element is the event as
+ * JSON (Offset, Partition, Topic, Timestamp, Value, Key, Headers), and each output is an event of the same
+ * shape, whose Key and Value the record gets.
  */
 public class QueueScoringFunction {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,24 +27,36 @@ public class QueueScoringFunction {
   @FunctionName("queueScoring")
   public void score(
       @KafkaTrigger(name = "messages", topic = "scoring-requests", brokerList = "%KAFKA_BROKERS%",
-          consumerGroup = "veil-queue-scoring", cardinality = Cardinality.MANY, dataType = "string") String[] messages,
-      @BindingName("KeyArray") String[] keys,
+          consumerGroup = "veil-queue-scoring", cardinality = Cardinality.MANY, dataType = "string") String[] events,
       @KafkaOutput(name = "predictions", topic = "scoring-predictions", brokerList = "%KAFKA_BROKERS%")
       OutputBinding<String[]> predictions) {
-    String[] out = new String[messages.length];
-    for (int i = 0; i < messages.length; i++) {
+    String[] out = new String[events.length];
+    for (int i = 0; i < events.length; i++) {
+      ObjectNode event = readEvent(events[i]);
       ObjectNode value = JSON.createObjectNode();
       try {
-        value.put("prediction", SCORER.predict(RowScorer.parseJson(messages[i])));
+        value.put("prediction", SCORER.predict(RowScorer.parseJson(event.path("Value").asText(""))));
       } catch (IllegalArgumentException e) {
         value.put("error", e.getMessage());
       }
-      // The Kafka output binding's envelope: the record gets this key and value.
-      ObjectNode envelope = JSON.createObjectNode();
-      envelope.put("Key", keys[i]);
-      envelope.put("Value", value.toString());
-      out[i] = envelope.toString();
+      // The extension's event shape (all of Offset, Partition, Topic, Timestamp, Value, Headers): the record gets
+      // this key and value.
+      ObjectNode reply = JSON.createObjectNode();
+      reply.put("Offset", 0).put("Partition", 0).put("Topic", "scoring-predictions")
+          .put("Timestamp", event.path("Timestamp").asText(""));
+      reply.set("Key", event.get("Key"));
+      reply.put("Value", value.toString());
+      reply.putArray("Headers");
+      out[i] = reply.toString();
     }
     predictions.setValue(out);
+  }
+
+  private static ObjectNode readEvent(String event) {
+    try {
+      return (ObjectNode) JSON.readTree(event);
+    } catch (java.io.IOException | ClassCastException e) {
+      throw new IllegalArgumentException("not a Kafka event: " + e.getMessage(), e);
+    }
   }
 }

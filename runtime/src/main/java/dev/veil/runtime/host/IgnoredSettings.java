@@ -15,7 +15,8 @@ public final class IgnoredSettings {
   private static final Map<String, Set<String>> HOST_JSON = Map.of(
       "version", Set.of(), "functionTimeout", Set.of(), "veil", Set.of(),
       "logging", Set.of("logLevel"), "extensions", Set.of("http", "kafka", "blobs"));
-  private static final Set<String> HTTP = Set.of("routePrefix", "customHeaders");
+  private static final Set<String> HTTP = Set.of("routePrefix", "customHeaders", "maxConcurrentRequests",
+      "maxOutstandingRequests");
   private static final Set<String> LOCAL_SETTINGS = Set.of("IsEncrypted", "Values", "Host");
   private static final Set<String> LOCAL_HOST = Set.of("LocalHttpPort", "CORS", "CORSCredentials");
 

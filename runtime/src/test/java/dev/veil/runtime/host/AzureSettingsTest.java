@@ -17,7 +17,8 @@ class AzureSettingsTest {
     JsonObject host = new JsonObject("""
         {"version": "2.0", "functionTimeout": "00:05:00", "extensionBundle": {"id": "x"},
          "logging": {"logLevel": {"default": "Warning"}, "applicationInsights": {}},
-         "extensions": {"http": {"routePrefix": "", "customHeaders": {}, "maxConcurrentRequests": 10},
+         "extensions": {"http": {"routePrefix": "", "customHeaders": {}, "maxConcurrentRequests": 10,
+                                  "maxOutstandingRequests": 20, "dynamicThrottlesEnabled": true},
                         "kafka": {"maxBatchSize": 5}, "serviceBus": {}},
          "veil": {"workerPoolSize": 4}}
         """);
@@ -26,7 +27,7 @@ class AzureSettingsTest {
          "Host": {"LocalHttpPort": 7071, "CORS": "*", "CORSCredentials": false, "LocalHttpsPort": 7072}}
         """);
     List<String> expected = List.of("host.json extensionBundle", "host.json logging.applicationInsights",
-        "host.json extensions.serviceBus", "host.json extensions.http.maxConcurrentRequests",
+        "host.json extensions.serviceBus", "host.json extensions.http.dynamicThrottlesEnabled",
         "local.settings.json ConnectionStrings", "local.settings.json Host.LocalHttpsPort");
     assertEquals(expected.stream().sorted().toList(), IgnoredSettings.of(host, local).stream().sorted().toList());
   }

@@ -234,7 +234,7 @@ final class HttpEndpoint {
       if (!typed) response.putHeader("content-type", "text/plain; charset=utf-8");
       response.end(text);
     } else {
-      String json = Conversions.toJson(body);
+      String json = Conversions.toJsonAsTheAzureWorker(body); // Gson's rules, as Azure's Java worker writes a POJO
       if (!typed) response.putHeader("content-type", "application/json");
       response.end(json);
     }

@@ -31,6 +31,7 @@ public final class HttpTriggerProvider implements TriggerProvider {
 
   private final AtomicInteger templatedRoutes = new AtomicInteger();
   private AllowedMethods allowedMethods; // created with the first function, on the host's router
+  private HttpThrottle throttle; // host.json's request limits, shared by all HTTP functions of the host
 
   @Override
   public Class<? extends Annotation> annotation() {
@@ -55,10 +56,15 @@ public final class HttpTriggerProvider implements TriggerProvider {
     }
     List<HttpMethod> methods = trigger.methods().length == 0 ? List.of(HttpMethod.values()) : Arrays.asList(trigger.methods());
     long bodyLimit = context.hostConfig().maxRequestBodyBytes();
+    try {
+      if (throttle == null) throttle = HttpThrottle.of(context.hostConfig());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     // GET and HEAD bodies have no defined meaning (RFC 9110): GET/HEAD-only functions skip body buffering.
     boolean readsBody = !methods.stream().allMatch(m -> m == HttpMethod.GET || m == HttpMethod.HEAD);
     HttpEndpoint endpoint = new HttpEndpoint(function, trigger.authLevel(), template, bodyAsText, readsBody, bodyLimit,
-        context.invoker(), context.keys(), context.meterRegistry());
+        throttle.around(context.invoker()), context.keys(), context.meterRegistry());
     Set<io.vertx.core.http.HttpMethod> vertxMethods = methods.stream()
         .map(m -> io.vertx.core.http.HttpMethod.valueOf(m.name())).collect(Collectors.toSet());
     Route route;

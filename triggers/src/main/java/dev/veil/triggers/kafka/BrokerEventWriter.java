@@ -15,13 +15,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class BrokerEventWriter implements EventWriter {
   private final KafkaProducer<byte[], byte[]> producer;
 
-  BrokerEventWriter(Vertx vertx, String bootstrap) {
-    Map<String, String> config = new HashMap<>();
+  /** {@code security}: client properties from {@link KafkaSecurity} (producers are shared per broker and security). */
+  BrokerEventWriter(Vertx vertx, String bootstrap, Map<String, String> security) {
+    Map<String, String> config = new HashMap<>(security);
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     config.put(ProducerConfig.LINGER_MS_CONFIG, "2");
-    this.producer = KafkaProducer.createShared(vertx, "veil-kafka-" + bootstrap, config,
+    this.producer = KafkaProducer.createShared(vertx, "veil-kafka-" + bootstrap + "-" + security.hashCode(), config,
         new ByteArraySerializer(), new ByteArraySerializer());
   }
 

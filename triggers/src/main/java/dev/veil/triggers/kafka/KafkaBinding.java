@@ -4,32 +4,35 @@ import dev.veil.runtime.spi.Conversions;
 import dev.veil.runtime.spi.FunctionParameter;
 import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.InvocationFailure;
-import dev.veil.runtime.spi.TriggerInput;
 import dev.veil.runtime.spi.Types;
 import java.lang.reflect.Array;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.avro.Schema;
 
 /**
  * How records become an invocation, after {@code @KafkaTrigger}'s {@code cardinality} and {@code dataType}.
  *
- * <p>ONE: the parameter gets the record value (String, byte[], or a POJO read from JSON); binding data
- * {@code Key}, {@code Partition}, {@code Offset}, {@code Timestamp}, {@code Topic}, {@code Headers}. MANY: the
- * parameter is an array or List of those values; binding data {@code KeyArray}, {@code PartitionArray},
- * {@code OffsetArray}, {@code TimestampArray}, {@code TopicArray}, {@code HeadersArray}.
+ * <p>As the Azure Kafka extension hands records to the Java worker: a String (or POJO, bound with Gson) parameter
+ * gets the whole event as JSON ({@link KafkaEventJson}: Offset, Partition, Topic, Timestamp, Value, Key, base64
+ * Headers), a byte[] parameter or dataType "binary" the record value's bytes, and with {@code avroSchema} the
+ * decoded record's fields as JSON ({@link AvroRecords}). ONE: binding data {@code Key}, {@code Partition},
+ * {@code Offset}, {@code Timestamp}, {@code Topic}, {@code Headers}. MANY: the parameter is an array or List of
+ * those; binding data {@code KeyArray}, {@code PartitionArray}, {@code OffsetArray}, {@code TimestampArray},
+ * {@code TopicArray}, {@code HeadersArray}.
  *
  * @param many cardinality MANY
  * @param binary dataType "binary": values are bytes, never decoded as text
  * @param maxBatchSize the most records in one MANY call
+ * @param avroSchema the trigger's {@code avroSchema}, or null
  */
-record KafkaBinding(boolean many, boolean binary, int maxBatchSize) {
+record KafkaBinding(boolean many, boolean binary, int maxBatchSize, Schema avroSchema) {
 
   int unitSize() {
     return many ? maxBatchSize : 1;
@@ -48,7 +51,8 @@ record KafkaBinding(boolean many, boolean binary, int maxBatchSize) {
       data.put("Timestamp", Instant.ofEpochMilli(e.timestamp()).toString());
       data.put("Topic", e.topic());
       data.put("Headers", e.headerText());
-      return new Invocation(functionName, UUID.randomUUID().toString(), TriggerInput.of(value(e)), data, metadata);
+      return new Invocation(functionName, UUID.randomUUID().toString(),
+          parameter -> Conversions.convert(value(e, parameter.type()), parameter.type(), "trigger payload"), data, metadata);
     }
     int n = unit.size();
     String[] keys = new String[n];
@@ -57,7 +61,7 @@ record KafkaBinding(boolean many, boolean binary, int maxBatchSize) {
     String[] timestamps = new String[n];
     String[] topics = new String[n];
     List<Map<String, String>> headers = new ArrayList<>(n);
-    List<Object> values = new ArrayList<>(n);
+    List<KafkaEvent> events = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       KafkaEvent e = unit.get(i);
       keys[i] = e.keyText();
@@ -66,7 +70,7 @@ record KafkaBinding(boolean many, boolean binary, int maxBatchSize) {
       timestamps[i] = Instant.ofEpochMilli(e.timestamp()).toString();
       topics[i] = e.topic();
       headers.add(e.headerText());
-      values.add(value(e));
+      events.add(e);
     }
     data.put("KeyArray", keys);
     data.put("PartitionArray", partitions);
@@ -74,23 +78,27 @@ record KafkaBinding(boolean many, boolean binary, int maxBatchSize) {
     data.put("TimestampArray", timestamps);
     data.put("TopicArray", topics);
     data.put("HeadersArray", headers);
-    return new Invocation(functionName, UUID.randomUUID().toString(), parameter -> many(values, parameter),
+    return new Invocation(functionName, UUID.randomUUID().toString(), parameter -> many(events, parameter),
         data, metadata);
   }
 
-  private Object value(KafkaEvent e) {
-    return binary || e.value() == null ? e.value() : new String(e.value(), StandardCharsets.UTF_8);
+  /** What the extension hands a parameter (or array element) of type {@code target} for one record. */
+  private Object value(KafkaEvent e, Type target) {
+    if (binary || Types.raw(target) == byte[].class) {
+      return e.value();
+    }
+    return avroSchema != null ? AvroRecords.decode(avroSchema, e.value()) : KafkaEventJson.of(e);
   }
 
-  /** Converts each value to the element type of an array or List parameter. */
-  private static Object many(List<Object> values, FunctionParameter parameter) {
+  /** Converts each record to the element type of an array or List parameter. */
+  private Object many(List<KafkaEvent> values, FunctionParameter parameter) {
     Type type = parameter.type();
     Class<?> raw = Types.raw(type);
     if (raw.isArray()) {
       Type element = type instanceof GenericArrayType g ? g.getGenericComponentType() : raw.getComponentType();
       Object array = Array.newInstance(Types.raw(element), values.size());
       for (int i = 0; i < values.size(); i++) {
-        Array.set(array, i, Conversions.convert(values.get(i), element, "record " + i));
+        Array.set(array, i, Conversions.convert(value(values.get(i), element), element, "record " + i));
       }
       return array;
     }
@@ -98,7 +106,7 @@ record KafkaBinding(boolean many, boolean binary, int maxBatchSize) {
       Type element = parameter.typeArgument(0);
       List<Object> out = new ArrayList<>(values.size());
       for (int i = 0; i < values.size(); i++) {
-        out.add(Conversions.convert(values.get(i), element, "record " + i));
+        out.add(Conversions.convert(value(values.get(i), element), element, "record " + i));
       }
       return out;
     }

@@ -15,28 +15,33 @@ import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
 
 /**
  * {@code @KafkaOutput}: writes the function's output to a topic after a successful call. The value may be a
  * String, byte[], a POJO (sent as JSON), or an array / List of those for many records
- * ({@code OutputBinding<String[]>}). As in the Azure Kafka extension, a JSON object with a {@code Value} field
- * and only the fields {@code Key}, {@code Value}, {@code Headers} is an envelope: the record gets that key,
- * value and headers ({@code [{"Key": "name", "Value": "text"}]}). The call succeeds only once every record
- * is acknowledged by the broker.
+ * ({@code OutputBinding<String[]>}). As in the Azure Kafka extension, a JSON object with the fields
+ * {@code Offset}, {@code Partition}, {@code Topic}, {@code Timestamp}, {@code Value} and {@code Headers} (the
+ * samples' KafkaEntity) is an envelope: the record gets its {@code Key} (if any), value and headers
+ * ({@code [{"Key": "name", "Value": "text"}]}, values written as UTF-8 text). The call succeeds only once every record
+ * is acknowledged by the broker. {@code avroSchema}: each value is encoded as an Avro generic record
+ * ({@link AvroRecords}); the security attributes map onto the producer ({@link KafkaSecurity}).
  */
 public final class KafkaOutputProvider implements BindingProvider {
-  // The extension's KafkaEntity shape; Offset, Partition, Topic and Timestamp describe a record read and are not
-  // written (the binding names the topic, the broker assigns the rest).
-  private static final Set<String> ENVELOPE_FIELDS = Set.of("Key", "Value", "Headers", "Offset", "Partition", "Topic",
-      "Timestamp");
+  // The extension's KafkaEntity shape: an object is one only with all of these (and maybe Key), as the extension
+  // decides for out-of-process workers. Offset, Partition, Topic and Timestamp describe a record read and are
+  // not written (the binding names the topic, the broker assigns the rest).
+  private static final Set<String> ENVELOPE_FIELDS = Set.of("Offset", "Partition", "Topic", "Timestamp", "Value",
+      "Headers");
 
-  private final Map<String, BrokerEventWriter> writers = new ConcurrentHashMap<>();
+  // per broker list and security attributes; made off the event loop (the client reads PEM files)
+  private final Map<String, Future<BrokerEventWriter>> writers = new ConcurrentHashMap<>();
+  private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
   private HostContext host;
 
   @Override
@@ -56,27 +61,38 @@ public final class KafkaOutputProvider implements BindingProvider {
       return Future.succeededFuture();
     }
     KafkaOutput output = request.annotation(KafkaOutput.class);
+    Optional<String> bootstrap;
     String topic;
+    List<Record> records = new ArrayList<>();
     try {
       topic = KafkaSettings.topic(output.topic(), request.settings(), "@KafkaOutput topic");
+      bootstrap = KafkaSettings.bootstrap(output.brokerList(), request.settings(), "@KafkaOutput");
+      String avro = KafkaSettings.resolve(output.avroSchema(), request.settings(), "@KafkaOutput avroSchema");
+      Schema schema = avro.isEmpty() ? null : schemas.computeIfAbsent(avro, a -> AvroRecords.parse(a, "@KafkaOutput"));
+      for (Object element : elements(value)) {
+        Record r = record(element);
+        records.add(schema == null || r.value == null ? r : new Record(r.key, AvroRecords.encode(schema, r.value), r.headers));
+      }
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    Optional<String> bootstrap = KafkaSettings.bootstrap(output.brokerList(), request.settings());
-    EventWriter writer = bootstrap.<EventWriter>map(b -> writers.computeIfAbsent(b,
-        x -> new BrokerEventWriter(host.vertx(), x))).orElse(EmbeddedTopics.instance());
-    List<Future<Void>> sends = new ArrayList<>();
-    for (Object element : elements(value)) {
-      Record r = record(element);
-      sends.add(writer.send(topic, r.key, r.value, r.headers));
-    }
-    return Future.all(sends).mapEmpty();
+    Future<? extends EventWriter> writer = bootstrap.isEmpty() ? Future.succeededFuture(EmbeddedTopics.instance())
+        : writers.computeIfAbsent(bootstrap.get() + " " + KafkaSecurity.of(output), k -> host.vertx().executeBlocking(() ->
+            new BrokerEventWriter(host.vertx(), bootstrap.get(),
+                KafkaSecurity.of(output).clientConfig(request.settings(), "@KafkaOutput"))));
+    return writer.compose(w -> {
+      List<Future<Void>> sends = new ArrayList<>();
+      for (Record r : records) {
+        sends.add(w.send(topic, r.key, r.value, r.headers));
+      }
+      return Future.all(sends).mapEmpty();
+    });
   }
 
   @Override
   public Future<Void> stop() {
     List<Future<Void>> closes = new ArrayList<>();
-    writers.values().forEach(w -> closes.add(w.close()));
+    writers.values().forEach(w -> closes.add(w.compose(BrokerEventWriter::close)));
     writers.clear();
     return Future.join(closes).mapEmpty();
   }
@@ -118,13 +134,8 @@ public final class KafkaOutputProvider implements BindingProvider {
     }
     try {
       JsonNode node = Conversions.json().readTree(bytes);
-      if (!(node instanceof ObjectNode object) || !object.has("Value")) {
+      if (!(node instanceof ObjectNode object) || !ENVELOPE_FIELDS.stream().allMatch(object::has)) {
         return null;
-      }
-      for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
-        if (!ENVELOPE_FIELDS.contains(names.next())) {
-          return null;
-        }
       }
       return object;
     } catch (IOException e) {

@@ -11,17 +11,27 @@ final class KafkaSettings {
   /**
    * The bootstrap servers named by an annotation's {@code brokerList}: {@code %NAME%} or a bare app-setting
    * name is looked up in the app settings, anything else is taken as the list itself. Empty when nothing is
-   * configured: the embedded in-process queue is used.
+   * configured (no list, or a setting that is declared empty): the embedded in-process queue is used. A
+   * {@code %NAME%} whose setting is not declared at all is an error naming it, never a silent fallback.
    */
-  static Optional<String> bootstrap(String brokerList, AppSettings settings) {
-    String value = brokerList == null ? "" : brokerList.trim();
-    if (value.length() > 1 && value.startsWith("%") && value.endsWith("%")) {
-      value = settings.get(value.substring(1, value.length() - 1), "");
-    } else if (!value.isEmpty() && settings.get(value).isPresent()) {
-      value = settings.get(value, "");
-    }
-    value = value.trim();
+  static Optional<String> bootstrap(String brokerList, AppSettings settings, String what) {
+    String value = setting(brokerList, settings, what + " brokerList").trim();
     return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  /**
+   * A value the Azure Kafka extension reads as a "secure setting" (broker list, username, password, key
+   * password, file locations): {@code %NAME%} is that app setting and must be declared; a bare name that is an
+   * app setting is its value; anything else is the value itself.
+   */
+  static String setting(String text, AppSettings settings, String what) {
+    String value = text == null ? "" : text.trim();
+    if (value.length() > 1 && value.startsWith("%") && value.endsWith("%")) {
+      String name = value.substring(1, value.length() - 1);
+      return settings.get(name).orElseThrow(() -> new IllegalArgumentException(
+          what + " '" + value + "' names app setting '" + name + "', which is not set"));
+    }
+    return value.isEmpty() ? value : settings.get(value, value);
   }
 
   /** Resolves {@code %NAME%} parts of a name such as a consumer group. */

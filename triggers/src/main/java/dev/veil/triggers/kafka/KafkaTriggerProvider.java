@@ -55,6 +55,7 @@ public final class KafkaTriggerProvider implements TriggerProvider {
     String topic;
     String group;
     KafkaBinding binding;
+    Optional<String> bootstrap;
     try {
       topic = KafkaSettings.topic(trigger.topic(), context.settings(), "@KafkaTrigger topic");
       group = KafkaSettings.resolve(trigger.consumerGroup(), context.settings(), "@KafkaTrigger consumerGroup");
@@ -71,32 +72,37 @@ public final class KafkaTriggerProvider implements TriggerProvider {
       if (maxBatchSize < 1) {
         throw new IllegalArgumentException("host.json extensions.kafka.maxBatchSize must be at least 1");
       }
-      binding = new KafkaBinding(many, "binary".equalsIgnoreCase(trigger.dataType()), maxBatchSize);
+      String avro = KafkaSettings.resolve(trigger.avroSchema(), context.settings(), "@KafkaTrigger avroSchema");
+      binding = new KafkaBinding(many, "binary".equalsIgnoreCase(trigger.dataType()), maxBatchSize,
+          avro.isEmpty() ? null : AvroRecords.parse(avro, "@KafkaTrigger of " + function.name()));
+      bootstrap = KafkaSettings.bootstrap(trigger.brokerList(), context.settings(), "@KafkaTrigger of " + function.name());
     } catch (IllegalArgumentException | ClassCastException e) {
       return Future.failedFuture(e);
     }
-    Optional<String> bootstrap = KafkaSettings.bootstrap(trigger.brokerList(), context.settings());
     Future<EventLog> log;
     EventWriter deadLetters;
-    BrokerEventWriter brokerWriter = null;
+    BrokerEventWriter[] brokerWriter = new BrokerEventWriter[1];
     if (bootstrap.isPresent()) {
-      brokerWriter = new BrokerEventWriter(context.vertx(), bootstrap.get());
-      deadLetters = brokerWriter;
       JsonObject kafka = context.hostConfig().extension("kafka");
       boolean staticMembership = kafka.getBoolean("staticMembership", true);
       String subscribedGroup = group;
       log = context.vertx().executeBlocking(() -> {
+        Map<String, String> security = KafkaSecurity.of(trigger).clientConfig(context.settings(),
+            "@KafkaTrigger of " + function.name());
+        brokerWriter[0] = new BrokerEventWriter(context.vertx(), bootstrap.get(), security);
         Map<String, String> config = GroupMembership.consumerConfig(context.dataDirectory(), function.name(), staticMembership);
         config.putAll(consumerOverrides(kafka));
+        config.putAll(security);
         return config;
       }).compose(config -> BrokerEventLog.subscribe(context.vertx(), bootstrap.get(), subscribedGroup, topic, config));
+      deadLetters = (topicName, key, value, headers) -> brokerWriter[0].send(topicName, key, value, headers);
     } else {
       deadLetters = EmbeddedTopics.instance();
       log = Future.succeededFuture(EmbeddedTopics.instance().subscribe(context.vertx(), group, topic));
     }
-    BrokerEventWriter writer = brokerWriter;
     String groupName = group;
     return log.map(l -> {
+      BrokerEventWriter writer = brokerWriter[0]; // set once the consumer's configuration was made
       if (writer == null) { // one warning per function: records stay in this process and do not survive a restart
         LOG.warn("function {}: Kafka trigger on topic '{}' (group '{}', cardinality {}) has no broker list"
             + " (brokerList '{}'), so it uses the {}", function.name(), topic, groupName, binding.many() ? "MANY" : "ONE",

@@ -11,13 +11,14 @@ public class EmbeddedFunctions {
 
   @FunctionName("embeddedEcho")
   public void echo(
-      @KafkaTrigger(name = "value", topic = "embedded-in", brokerList = "%NoSuchBrokerSetting%",
-          consumerGroup = "embedded") String value,
+      @KafkaTrigger(name = "value", topic = "embedded-in", brokerList = "", consumerGroup = "embedded") KafkaEntity event,
       @BindingName("Key") String key,
-      @KafkaOutput(name = "out", topic = "embedded-out", brokerList = "%NoSuchBrokerSetting%") OutputBinding<String> out) {
-    if (value.equals("fail")) {
+      @KafkaOutput(name = "out", topic = "embedded-out", brokerList = "%EmptyBrokerSetting%") OutputBinding<KafkaEntity> out) {
+    if (event.Value.equals("fail")) {
       throw new IllegalStateException("told to fail");
     }
-    out.setValue("{\"Key\":\"" + key + "\",\"Value\":\"echo " + value + "\"}");
+    // the extension's entity shape: Offset, Partition, Topic and Timestamp are required and not written
+    out.setValue(new KafkaEntity(0, 0, "ignored", event.Timestamp, "echo " + event.Value, key,
+        new KafkaEntity.KafkaHeaders[0]));
   }
 }

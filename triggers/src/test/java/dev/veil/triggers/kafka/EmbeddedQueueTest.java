@@ -21,7 +21,7 @@ class EmbeddedQueueTest {
   @Test
   void runsOnTheInProcessQueueWithTheSameSemantics(@TempDir Path data) throws Exception {
     VeilHost host = VeilHost.start(new HostOptions().port(0).dataDirectory(data)
-        .functionClass(EmbeddedFunctions.class)).toCompletionStage().toCompletableFuture().get();
+        .functionClass(EmbeddedFunctions.class).setting("EmptyBrokerSetting", "")).toCompletionStage().toCompletableFuture().get();
     try {
       EmbeddedTopics topics = EmbeddedTopics.instance();
       for (String v : List.of("a", "fail", "b")) {
@@ -56,6 +56,14 @@ class EmbeddedQueueTest {
     assertRefused(MisconfiguredFunctions.IllegalTopic.class, data, "'no spaces allowed' is not a legal Kafka name");
     assertRefused(MisconfiguredFunctions.UnsetTopicSetting.class, data,
         "app setting 'NoSuchTopicSetting', which is not set");
+    // a broker list naming an undeclared setting is an error, never a silent in-process queue
+    assertRefused(MisconfiguredFunctions.UnsetBrokerSetting.class, data,
+        "'%NoSuchBrokerSetting%' names app setting 'NoSuchBrokerSetting', which is not set");
+    assertRefused(MisconfiguredFunctions.SaslWithoutMechanism.class, data,
+        "protocol SASLSSL needs authenticationMode PLAIN, SCRAMSHA256 or SCRAMSHA512");
+    assertRefused(MisconfiguredFunctions.UnsetPasswordSetting.class, data,
+        "password '%NoSuchPassword%' names app setting 'NoSuchPassword', which is not set");
+    assertRefused(MisconfiguredFunctions.BadAvroSchema.class, data, "avroSchema is not a valid Avro schema");
   }
 
   private static void assertRefused(Class<?> functions, Path data, String reason) {

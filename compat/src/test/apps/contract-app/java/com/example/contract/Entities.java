@@ -31,9 +31,11 @@ public class Entities {
 
   @FunctionName("receiveEntity")
   public void receiveEntity(
-      @KafkaTrigger(name = "record", topic = "entities", brokerList = "", consumerGroup = "compat") String value,
+      @KafkaTrigger(name = "record", topic = "entities", brokerList = "", consumerGroup = "compat") KafkaEntity record,
       @BindingName("Key") String key, @BindingName("Headers") Map<String, String> headers) {
-    RECEIVED.add(value + "|" + key + "|" + headers.get("source"));
+    // the trigger hands the extension's event (bound with Gson); its headers are base64
+    RECEIVED.add(record.value() + "|" + record.key() + "|" + key + "|" + headers.get("source") + "|"
+        + record.decodedHeader("source"));
   }
 
   @FunctionName("receivedEntities")

@@ -21,6 +21,23 @@ public class KafkaEntity {
     this.Headers = headers;
   }
 
+  public String key() {
+    return Key;
+  }
+
+  public String value() {
+    return Value;
+  }
+
+  /** A header's value: the extension hands trigger headers base64-encoded. */
+  public String decodedHeader(String name) {
+    for (KafkaHeader h : Headers) {
+      if (h.Key.equals(name)) return new String(java.util.Base64.getDecoder().decode(h.Value),
+          java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return null;
+  }
+
   public static class KafkaHeader {
     private final String Key;
     private final String Value;

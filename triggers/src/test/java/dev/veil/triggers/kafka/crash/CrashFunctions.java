@@ -10,8 +10,10 @@ public class CrashFunctions {
   @FunctionName("crashEcho")
   public void echo(
       @KafkaTrigger(name = "value", topic = "%CrashTopic%", brokerList = "%KafkaBrokers%", consumerGroup = "%CrashGroup%",
-          dataType = "string") String value,
+          dataType = "string") String event,
       @KafkaOutput(name = "out", topic = "%CrashOut%", brokerList = "%KafkaBrokers%") OutputBinding<String> out) {
+    // the trigger hands the extension's event JSON; its Value is the record value
+    String value = com.google.gson.JsonParser.parseString(event).getAsJsonObject().get("Value").getAsString();
     out.setValue(value + "@" + System.getenv("CRASH_HOST"));
   }
 }
