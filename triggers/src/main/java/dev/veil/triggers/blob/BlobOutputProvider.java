@@ -48,6 +48,6 @@ public final class BlobOutputProvider extends BlobBindings {
         return in.readAllBytes();
       }
     }
-    return (value instanceof String s ? s : Conversions.toJson(value)).getBytes(StandardCharsets.UTF_8);
+    return (value instanceof String s ? s : Conversions.toJsonAsTheAzureWorker(value)).getBytes(StandardCharsets.UTF_8);
   }
 }
