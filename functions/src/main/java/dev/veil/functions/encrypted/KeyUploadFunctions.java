@@ -11,6 +11,8 @@ import com.microsoft.azure.functions.annotation.HttpTrigger;
 import dev.veil.functions.keys.InvalidKeyBundleException;
 import dev.veil.functions.keys.KeyBundle;
 import dev.veil.functions.keys.KeyRef;
+import dev.veil.functions.StandaloneScope;
+import dev.veil.runtime.spi.HostScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,11 +28,17 @@ public final class KeyUploadFunctions {
 
     static final String DEFAULT_CONTAINER = "veil-keys";
 
-    /** Decodes uploads for validation only; the serving path keeps its own decoded copy in the key cache. */
-    private static final class Decoder {
-        static final SealKeysDecoder INSTANCE =
-            new SealKeysDecoder(EncryptedFunctions.mnist().settings().maxGaloisKeys(),
-                EncryptedFunctions.mnist().settings().loadMaxBytes());
+
+    private final EncryptedFunctions shared;
+
+    /** On Azure's Java worker: the process's {@link StandaloneScope}. */
+    public KeyUploadFunctions() {
+        this(StandaloneScope.get());
+    }
+
+    /** In a Veil host: the host's scope. */
+    public KeyUploadFunctions(HostScope scope) {
+        this.shared = EncryptedFunctions.of(scope);
     }
 
     @FunctionName("encrypted-mnist-keys")
@@ -38,7 +46,7 @@ public final class KeyUploadFunctions {
             @HttpTrigger(name = "req", methods = {HttpMethod.PUT, HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
                     route = "encrypted-mnist/keys/{key_id}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
             @BindingName("key_id") String keyId) {
-        return upload(EncryptedFunctions.mnist(), request, keyId);
+        return upload(shared.mnist(), shared.uploadDecoder(), request, keyId);
     }
 
     @FunctionName("encrypted-breast-cancer-keys")
@@ -46,11 +54,11 @@ public final class KeyUploadFunctions {
             @HttpTrigger(name = "req", methods = {HttpMethod.PUT, HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
                     route = "encrypted-breast-cancer/keys/{key_id}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
             @BindingName("key_id") String keyId) {
-        return upload(EncryptedFunctions.breastCancer(), request, keyId);
+        return upload(shared.breastCancer(), shared.uploadDecoder(), request, keyId);
     }
 
-    static HttpResponseMessage upload(EncryptedInference inference, HttpRequestMessage<Optional<byte[]>> request,
-                                      String keyId) {
+    static HttpResponseMessage upload(EncryptedInference inference, SealKeysDecoder decoder,
+                                      HttpRequestMessage<Optional<byte[]>> request, String keyId) {
         String name = inference.spec().name();
         try {
             String container = request.getQueryParameters().getOrDefault("container", DEFAULT_CONTAINER);
@@ -64,7 +72,7 @@ public final class KeyUploadFunctions {
                 throw new IllegalArgumentException("the key bundle is " + bytes.length + " bytes, above the limit of "
                     + limit + " (VEIL_KEYS_MAX_BUNDLE_BYTES)");
             }
-            SealKeys keys = Decoder.INSTANCE.decode(KeyBundle.decode(bytes));
+            SealKeys keys = decoder.decode(KeyBundle.decode(bytes));
             try {
                 keys.checkFits(inference.modelFor(keys.engine().context().slotCount()), name);
             } finally {
