@@ -8,7 +8,8 @@ import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import dev.veil.functions.keys.InvalidKeyBundleException;
+import dev.veil.functions.http.ErrorResponses;
+import dev.veil.functions.http.FunctionFailure;
 import dev.veil.functions.keys.KeyBundle;
 import dev.veil.functions.keys.KeyRef;
 import dev.veil.functions.StandaloneScope;
@@ -66,10 +67,10 @@ public final class KeyUploadFunctions {
             byte[] bytes = request.getBody().orElse(new byte[0]);
             long limit = inference.settings().maxBundleBytes();
             if (bytes.length == 0) {
-                throw new IllegalArgumentException("the request has no body; send the VEILKEYS key bundle as the body");
+                throw FunctionFailure.badInput("the request has no body; send the VEILKEYS key bundle as the body");
             }
             if (bytes.length > limit) {
-                throw new IllegalArgumentException("the key bundle is " + bytes.length + " bytes, above the limit of "
+                throw FunctionFailure.badInput("the key bundle is " + bytes.length + " bytes, above the limit of "
                     + limit + " (VEIL_KEYS_MAX_BUNDLE_BYTES)");
             }
             SealKeys keys = decoder.decode(KeyBundle.decode(bytes));
@@ -81,7 +82,7 @@ public final class KeyUploadFunctions {
                     keys.relinKeys().close();
                 }
             }
-            String etag = inference.defaultStore().upload(ref, bytes);
+            String etag = store(inference, ref, bytes);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("function", name);
             body.put("container", ref.container());
@@ -90,14 +91,22 @@ public final class KeyUploadFunctions {
             body.put("key_fingerprint", keys.fingerprint());
             body.put("etag", etag);
             return EncryptedHttp.json(request, HttpStatus.CREATED, body);
-        } catch (IllegalArgumentException | InvalidKeyBundleException e) {
-            return EncryptedHttp.json(request, HttpStatus.BAD_REQUEST,
-                Map.of("error", "key bundle for " + name + " refused: " + e.getMessage()));
-        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+        } catch (FunctionFailure e) {
+            return ErrorResponses.of(request, e, e.meaning() == FunctionFailure.Meaning.BAD_INPUT
+                ? "key bundle for " + name + " refused: " + e.getMessage() : e.getMessage());
+        }
+    }
+
+    /** Stores the checked bundle; whatever stops the store from taking it means the storage is unavailable. */
+    private static String store(EncryptedInference inference, KeyRef ref, byte[] bytes) {
+        try {
+            return inference.defaultStore().upload(ref, bytes);
+        } catch (FunctionFailure e) {
+            throw e;
+        } catch (RuntimeException e) {
             java.util.logging.Logger.getLogger(KeyUploadFunctions.class.getName())
-                .warning("key upload: key storage failed: " + e.getMessage());
-            return EncryptedHttp.json(request, HttpStatus.SERVICE_UNAVAILABLE,
-                Map.of("error", "the key storage is unavailable; try again later"));
+                .warning("key upload: key storage failed: " + e);
+            throw FunctionFailure.unavailable("the key storage is unavailable; try again later", 1);
         }
     }
 }

@@ -16,6 +16,8 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import dev.veil.fpga.PoolException;
 import dev.veil.functions.StandaloneScope;
+import dev.veil.functions.http.ErrorResponses;
+import dev.veil.functions.http.FunctionFailure;
 import dev.veil.runtime.spi.HostScope;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,9 +82,9 @@ public class ImageFunctions {
     try {
       byte[] image = imageBytes(request);
       return json(request, 200, body(model, null, pipeline.get().classify(image)));
-    } catch (IllegalArgumentException e) {
-      return json(request, 400, Map.of("error", e.getMessage()));
-    } catch (PoolException e) {
+    } catch (FunctionFailure e) {
+      return ErrorResponses.of(request, e);
+    } catch (PoolException e) { // the pool's own failures carry their status (400, 429, 503, 504)
       return json(request, e.httpStatus(), Map.of("error", e.getMessage()));
     }
   }
@@ -95,7 +97,7 @@ public class ImageFunctions {
     return switch (mime) {
       case "image/jpeg", "image/png", "application/octet-stream" -> body;
       case "multipart/form-data" -> Multipart.imageFile(body, type);
-      default -> throw new IllegalArgumentException("unsupported Content-Type '" + mime
+      default -> throw FunctionFailure.badInput("unsupported Content-Type '" + mime
           + "': send image/jpeg, image/png, application/octet-stream or multipart/form-data");
     };
   }

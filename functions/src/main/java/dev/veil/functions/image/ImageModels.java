@@ -2,6 +2,7 @@ package dev.veil.functions.image;
 
 import dev.veil.fpga.Router;
 import dev.veil.fpga.SeededResNet50;
+import dev.veil.functions.http.FunctionFailure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -136,7 +137,7 @@ public final class ImageModels implements AutoCloseable {
       if (e.getCause() instanceof RuntimeException re) throw re;
       throw new IllegalStateException(e.getCause());
     } catch (TimeoutException e) {
-      throw new IllegalStateException("no answer from the accelerator pool within " + CALL_TIMEOUT_MS + " ms");
+      throw FunctionFailure.unavailable("no answer from the accelerator pool within " + CALL_TIMEOUT_MS + " ms", 1);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

@@ -66,7 +66,7 @@ public final class BlobKeyStore implements KeyStore {
                 .buildClient();
         } catch (IllegalArgumentException e) {
             // The SDK's message may quote the string; never echo an account key back.
-            throw new IllegalArgumentException("the storage connection string is malformed");
+            throw new InvalidKeyRefException("the storage connection string is malformed");
         }
         return new BlobKeyStore(client, maxBundleBytes, callTimeout, breaker);
     }
