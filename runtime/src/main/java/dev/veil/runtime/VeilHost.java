@@ -313,7 +313,7 @@ public final class VeilHost {
     ExactRoutes exactRoutes = new ExactRoutes(clusterNode == null, router.getRoutes());
     HostServices services = new HostServices(vertx, prepared.config.settings(), prepared.config.hostConfig(), registry,
         prepared.dataDirectory, invoker, router, exactRoutes, auth,
-        new MapLeases(vertx, clusterNode != null ? clusterNode.nodeId() : "local"));
+        new MapLeases(vertx, clusterNode != null ? clusterNode.nodeId() : "local"), scope);
 
     List<Future<Void>> bindingStarts = new ArrayList<>();
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));

@@ -64,7 +64,7 @@ public final class KafkaOutputProvider implements BindingProvider {
     }
     Optional<String> bootstrap = KafkaSettings.bootstrap(output.brokerList(), request.settings());
     EventWriter writer = bootstrap.<EventWriter>map(b -> writers.computeIfAbsent(b,
-        x -> new BrokerEventWriter(host.vertx(), x))).orElse(EmbeddedTopics.instance());
+        x -> new BrokerEventWriter(host.vertx(), x))).orElse(EmbeddedTopics.of(host));
     List<Future<Void>> sends = new ArrayList<>();
     for (Object element : elements(value)) {
       Record r = record(element);

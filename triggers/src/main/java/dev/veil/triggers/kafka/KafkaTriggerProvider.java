@@ -91,8 +91,8 @@ public final class KafkaTriggerProvider implements TriggerProvider {
         return config;
       }).compose(config -> BrokerEventLog.subscribe(context.vertx(), bootstrap.get(), subscribedGroup, topic, config));
     } else {
-      deadLetters = EmbeddedTopics.instance();
-      log = Future.succeededFuture(EmbeddedTopics.instance().subscribe(context.vertx(), group, topic));
+      deadLetters = EmbeddedTopics.of(context);
+      log = Future.succeededFuture(EmbeddedTopics.of(context).subscribe(context.vertx(), group, topic));
     }
     BrokerEventWriter writer = brokerWriter;
     String groupName = group;
