@@ -32,15 +32,17 @@ class EncryptedErrorMeaningTest {
     private static void check(EncryptedClient client) throws Exception {
         byte[] ct = client.encrypt(List.of(MnistDigits.testSplit().images()[0]));
 
+        String keyId = "closed-" + System.nanoTime();
+        KeyRef ref = new KeyRef(CONTAINER, keyId);
+        KeyBundle bundle = client.keyBundle();
+        BlobKeyStore.fromConnectionString(Azurite.connectionString(), 1L << 30).upload(ref, bundle.encode());
+
+        // the container exists; the key id does not
         HttpResponse<byte[]> missing = EncryptedHost.post("encrypted-mnist", ct,
             "container=" + CONTAINER + "&key_id=never-uploaded-" + System.nanoTime());
         assertEquals(404, missing.statusCode(), body(missing));
         assertNull(missing.headers().firstValue("retry-after").orElse(null));
 
-        String keyId = "closed-" + System.nanoTime();
-        KeyRef ref = new KeyRef(CONTAINER, keyId);
-        KeyBundle bundle = client.keyBundle();
-        BlobKeyStore.fromConnectionString(Azurite.connectionString(), 1L << 30).upload(ref, bundle.encode());
         String query = "container=" + CONTAINER + "&key_id=" + keyId;
         assertEquals(200, EncryptedHost.post("encrypted-mnist", ct, query).statusCode()); // now cached
         EncryptedInference mnist = EncryptedHost.shared().mnist();
