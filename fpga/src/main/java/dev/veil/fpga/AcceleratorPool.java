@@ -1,6 +1,5 @@
 package dev.veil.fpga;
 
-import dev.veil.runtime.spi.NodeReports;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -8,8 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -29,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AcceleratorPool {
   /** Workers publish their advertisement (id, address, device, capacity, models) here. */
-  private static final String REPORT_NAME = "acceleratorPool";
   public static final String ANNOUNCE_ADDRESS = "veil.fpga.workers.announce";
   /** A pool publishes here when it starts so that running workers announce themselves at once. */
   public static final String DISCOVER_ADDRESS = "veil.fpga.workers.discover";
@@ -38,6 +36,8 @@ public final class AcceleratorPool {
 
   private final Vertx vertx;
   private final Context context;
+  /** The deployment that gives the pool its own event-loop context; undeployed at close. */
+  private final String deploymentId;
   private final MeterRegistry registry;
   /** The {@code pool} tag of its meters: the models it serves, so two pools in one registry do not collide. */
   private final String name;
@@ -61,9 +61,10 @@ public final class AcceleratorPool {
     }
   }
 
-  private AcceleratorPool(Vertx vertx, Context context, MeterRegistry registry, String name) {
+  private AcceleratorPool(Vertx vertx, Context context, String deploymentId, MeterRegistry registry, String name) {
     this.vertx = vertx;
     this.context = context;
+    this.deploymentId = deploymentId;
     this.registry = registry;
     this.name = name;
   }
@@ -75,10 +76,29 @@ public final class AcceleratorPool {
    */
   public static Future<AcceleratorPool> start(Vertx vertx, List<ModelSpec> heavyModels, List<WorkerSpec> workerSpecs,
       boolean acceptRemote, long healthCheckMs, MeterRegistry registry) {
-    // Its own event-loop context, whatever thread starts it: batcher state is confined to it.
-    Context context = ((VertxInternal) vertx).createEventLoopContext();
-    AcceleratorPool pool = new AcceleratorPool(vertx, context, registry,
-        String.join("+", heavyModels.stream().map(ModelSpec::name).toList()));
+    // Its own event-loop context, whatever thread starts it: batcher state is confined to it. A deployment is
+    // how Vert.x's public API hands out a fresh event-loop context.
+    Home home = new Home();
+    return vertx.deployVerticle(home).compose(deploymentId -> {
+      AcceleratorPool pool = new AcceleratorPool(vertx, home.context(), deploymentId, registry,
+          String.join("+", heavyModels.stream().map(ModelSpec::name).toList()));
+      return start(pool, heavyModels, workerSpecs, acceptRemote, healthCheckMs)
+          .onFailure(err -> vertx.undeploy(deploymentId));
+    });
+  }
+
+  /** Owns the pool's event-loop context. */
+  private static final class Home extends VerticleBase {
+    Context context() {
+      return context;
+    }
+  }
+
+  private static Future<AcceleratorPool> start(AcceleratorPool pool, List<ModelSpec> heavyModels,
+      List<WorkerSpec> workerSpecs, boolean acceptRemote, long healthCheckMs) {
+    Vertx vertx = pool.vertx;
+    Context context = pool.context;
+    MeterRegistry registry = pool.registry;
     return vertx.executeBlocking(() -> createLocalWorkers(vertx, heavyModels, workerSpecs), false)
         .compose(local -> {
           Future<AcceleratorPool> started = Future.future(p -> context.runOnContext(v -> {
@@ -94,8 +114,6 @@ public final class AcceleratorPool {
               pool.announcements.completion().onComplete(ar -> vertx.eventBus().publish(DISCOVER_ADDRESS, new JsonObject()));
             }
             pool.healthTimer = vertx.setPeriodic(healthCheckMs, t -> pool.checkHealth());
-            // this node's entry in /admin/cluster lists the pool's workers, local and remote
-            NodeReports.register(REPORT_NAME, pool::report);
             p.complete(pool);
           }));
           return started;
@@ -154,7 +172,8 @@ public final class AcceleratorPool {
     }));
   }
 
-  private Future<JsonObject> report() {
+  /** The workers as this node's entry in {@code /admin/cluster} shows them (the pool's owner registers it). */
+  public Future<JsonObject> report() {
     return describeWorkers().map(workers -> new JsonObject().put("workers", new JsonArray(new ArrayList<Object>(workers))));
   }
 
@@ -258,9 +277,8 @@ public final class AcceleratorPool {
 
   /** Fails what is still queued and stops the local workers. */
   public Future<Void> close() {
-    return Future.future(p -> context.runOnContext(v -> {
+    Future<Void> stopped = Future.future(p -> context.runOnContext(v -> {
       if (healthTimer != -1) vertx.cancelTimer(healthTimer);
-      NodeReports.unregister(REPORT_NAME);
       batchers.values().forEach(b -> b.close(new PoolException(503, "the accelerator pool is shutting down")));
       for (WorkerState s : workers.values()) {
         if (s.worker instanceof LocalWorker local) local.stop();
@@ -273,5 +291,6 @@ public final class AcceleratorPool {
       Future<Void> unregistered = announcements == null ? Future.succeededFuture() : announcements.unregister();
       unregistered.onComplete(ar -> p.complete());
     }));
+    return stopped.eventually(() -> vertx.undeploy(deploymentId));
   }
 }

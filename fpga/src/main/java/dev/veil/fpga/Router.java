@@ -27,11 +27,13 @@ import java.util.Set;
  * Without {@code "workers"}, one worker per accelerator named by a heavy model is created, no fallback.
  */
 public final class Router {
+  private final Vertx vertx;
   private final AcceleratorPool pool;
   private final Map<String, OnnxModel> inline;
   private final Set<String> heavy;
 
-  private Router(AcceleratorPool pool, Map<String, OnnxModel> inline, Set<String> heavy) {
+  private Router(Vertx vertx, AcceleratorPool pool, Map<String, OnnxModel> inline, Set<String> heavy) {
+    this.vertx = vertx;
     this.pool = pool;
     this.inline = inline;
     this.heavy = heavy;
@@ -75,7 +77,7 @@ public final class Router {
     heavyModels.forEach(m -> heavyNames.add(m.name()));
     return inlineSessions.compose(sessions ->
         AcceleratorPool.start(vertx, heavyModels, workers, remote, config.getLong("healthCheckMs", 1000L), registry)
-            .map(pool -> new Router(pool, sessions, heavyNames))
+            .map(pool -> new Router(vertx, pool, sessions, heavyNames))
             .onFailure(e -> sessions.values().forEach(OnnxModel::close)));
   }
 
@@ -88,7 +90,7 @@ public final class Router {
     OnnxModel session = inline.get(model);
     if (session == null) return Future.failedFuture(PoolException.badInput("unknown model '" + model + "'"));
     if (Context.isOnEventLoopThread()) {
-      return Vertx.currentContext().owner().executeBlocking(() -> session.run(List.of(input)).get(0), false);
+      return vertx.executeBlocking(() -> session.run(List.of(input)).get(0), false);
     }
     try {
       return Future.succeededFuture(session.run(List.of(input)).get(0));

@@ -10,32 +10,39 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * The ResNet-50 pipeline's model files (featurizer + classifier head) with seeded, untrained weights.
  * They are ~100 MB, so they are generated on first use by the bundled script (torchvision's resnet50,
- * fixed seed, deterministic output) and cached in {@code $VEIL_MODEL_CACHE} or
+ * fixed seed, deterministic output) and cached in the folder named by the app setting {@value #CACHE} or
  * {@code ~/.cache/veil/models}. Needs python3 with torch and torchvision (Debian python3-torch,
- * python3-torchvision; scripts/setup.sh installs them); {@code $VEIL_PYTHON} picks the interpreter.
+ * python3-torchvision; scripts/setup.sh installs them); the setting {@value #PYTHON} picks the interpreter.
+ * The caller passes its settings (a host's app settings, or a process's environment).
  */
 public final class SeededResNet50 {
+  public static final String CACHE = "VEIL_MODEL_CACHE";
+  public static final String PYTHON = "VEIL_PYTHON";
   /** Bump when the script's output changes, so stale caches are not reused. */
   private static final String VERSION = "resnet50-seeded-v1";
+
+  /** The two model files. */
+  public record ModelFiles(Path featurizer, Path classifier) {}
 
   private SeededResNet50() {
   }
 
-  public static Path featurizer() {
-    return ensure().resolve("featurizer.onnx");
+  /** Both files, generating them first if needed (blocking, seconds); {@code settings} gives null when unset. */
+  public static ModelFiles files(UnaryOperator<String> settings) {
+    Path dir = ensure(settings);
+    return new ModelFiles(dir.resolve("featurizer.onnx"), dir.resolve("classifier.onnx"));
   }
 
-  public static Path classifier() {
-    return ensure().resolve("classifier.onnx");
-  }
-
-  /** The directory holding both files, generating them first if needed (blocking, seconds). */
-  public static synchronized Path ensure() {
-    String cache = System.getenv("VEIL_MODEL_CACHE");
+  // One JVM-wide lock: the cache folder on disk is shared by every host, and a file lock does not
+  // exclude threads of the same JVM.
+  private static synchronized Path ensure(UnaryOperator<String> settings) {
+    String cache = settings.apply(CACHE);
+    // the user's home is a fact of this process, not a host service
     Path dir = (cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "veil", "models"))
         .resolve(VERSION);
     try {
@@ -43,8 +50,9 @@ public final class SeededResNet50 {
       // Another JVM may be generating the same files: wait for it rather than racing it.
       try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
            FileLock lock = ch.lock()) {
-        if (!Files.exists(dir.resolve("featurizer.onnx")) || !Files.exists(dir.resolve("classifier.onnx"))) {
-          generate(dir);
+        if (!Files.exists(dir.resolve("featurizer.onnx"))
+            || !Files.exists(dir.resolve("classifier.onnx"))) {
+          generate(dir, settings.apply(PYTHON));
         }
       }
       return dir;
@@ -53,13 +61,13 @@ public final class SeededResNet50 {
     }
   }
 
-  private static void generate(Path dir) throws IOException {
+  private static void generate(Path dir, String configuredPython) throws IOException {
     Path script = dir.resolve("resnet50_onnx.py");
     try (InputStream in = SeededResNet50.class.getResourceAsStream("models/resnet50_onnx.py")) {
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
     }
-    String python = System.getenv().getOrDefault("VEIL_PYTHON",
-        Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
+    String python = configuredPython != null ? configuredPython
+        : Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     Process p = new ProcessBuilder(python, script.toString(), dir.toString()).redirectErrorStream(true).start();
     String output;
     try (InputStream out = p.getInputStream()) {

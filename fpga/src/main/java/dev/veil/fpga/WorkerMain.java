@@ -53,6 +53,7 @@ public final class WorkerMain {
         throw new IllegalArgumentException("no heavy model asks for accelerator " + spec.device().configName());
       }
       JsonObject hostJson = new JsonObject().put("veil", new JsonObject().put("cluster", config.getJsonObject("cluster", new JsonObject())));
+      // A process entry point: the worker's own environment is its app settings (cluster secret, TLS).
       cluster = ClusterSettings.from(new HostConfig(hostJson), new AppSettings(System.getenv()), true, "0.0.0.0",
           Path.of(args[0]).toAbsolutePath().getParent()); // cluster.tls files are named relative to the configuration
       backend = ExecutionBackend.resolve(spec.device(), spec.fallbackToCpu(), spec.options());

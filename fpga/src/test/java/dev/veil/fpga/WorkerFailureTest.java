@@ -22,7 +22,7 @@ class WorkerFailureTest {
   @Test
   void requestsOfAWorkerKilledMidBatchCompleteOnAnother() throws Exception {
     Vertx vertx = Vertx.vertx();
-    ModelSpec spec = new ModelSpec("resnet50", SeededResNet50.featurizer().toString(), true, DeviceKind.CPU,
+    ModelSpec spec = new ModelSpec("resnet50", SeededResNet50.files(System::getenv).featurizer().toString(), true, DeviceKind.CPU,
         2, 0, 16, 120_000);
     ExecutionBackend cpu = ExecutionBackend.resolve(DeviceKind.CPU, false, ExecutionBackend.Options.DEFAULT);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -45,7 +45,7 @@ class WorkerProcessTest {
     int poolPort = FreePorts.next();
     int workerPort = FreePorts.next();
     JsonObject resnet = new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
-        .put("path", SeededResNet50.featurizer().toString()).put("maxBatchSize", 4).put("maxQueueDelayMs", 500)
+        .put("path", SeededResNet50.files(System::getenv).featurizer().toString()).put("maxBatchSize", 4).put("maxQueueDelayMs", 500)
         .put("timeoutMs", 120_000);
     TestPki.Issued ca = TestPki.authority("Worker test CA");
     ca.writeChain(dir.resolve("cluster-ca.pem"));

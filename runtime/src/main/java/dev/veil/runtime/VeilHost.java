@@ -12,6 +12,7 @@ import dev.veil.runtime.host.EdgeSettings;
 import dev.veil.runtime.host.ExactRoutes;
 import dev.veil.runtime.host.FunctionInvoker;
 import dev.veil.runtime.host.FunctionScanner;
+import dev.veil.runtime.host.HostFunctionScope;
 import dev.veil.runtime.host.HostServices;
 import dev.veil.runtime.host.auth.AccessKeys;
 import dev.veil.runtime.host.auth.HostAuth;
@@ -30,8 +31,8 @@ import dev.veil.runtime.logging.AzureLogLevels;
 import dev.veil.runtime.host.HttpEdge;
 import dev.veil.runtime.host.StartupGuide;
 import dev.veil.runtime.spi.BindingProvider;
-import dev.veil.runtime.spi.ClusterBroadcasts;
 import dev.veil.runtime.spi.FunctionDefinition;
+import dev.veil.runtime.spi.HostScope;
 import dev.veil.runtime.spi.HttpErrors;
 import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerProvider;
@@ -95,6 +96,7 @@ public final class VeilHost {
   private final Configuration config;
   private final AccessKeys keys;
   private final FunctionInvoker invoker;
+  private final HostFunctionScope scope;
   private final List<FunctionDefinition> functions;
   private final Map<String, String> disabled = new LinkedHashMap<>();
   private final Map<String, TriggerHandle> handles = new ConcurrentHashMap<>();
@@ -104,7 +106,7 @@ public final class VeilHost {
   private final Instant startedAt = Instant.now();
   private final ClusterSettings.Started cluster;
   private ClusterNode clusterNode;
-  private PrometheusMeterRegistry registry; // also in Micrometer's global registry while running
+  private PrometheusMeterRegistry registry; // also in Micrometer's global registry while running, for apps' own meters
   private HttpServer server;
   private HostListeners listeners;
   private HostAuth auth;
@@ -112,12 +114,13 @@ public final class VeilHost {
   private volatile boolean draining;
   private Future<Void> closing;
 
-  private VeilHost(Vertx vertx, Configuration config, AccessKeys keys, FunctionInvoker invoker,
+  private VeilHost(Vertx vertx, Configuration config, AccessKeys keys, FunctionInvoker invoker, HostFunctionScope scope,
       List<FunctionDefinition> functions, List<BindingProvider> bindingProviders, ClusterSettings.Started cluster) {
     this.vertx = vertx;
     this.config = config;
     this.keys = keys;
     this.invoker = invoker;
+    this.scope = scope;
     this.functions = functions;
     this.bindingProviders = bindingProviders;
     this.cluster = cluster;
@@ -132,7 +135,6 @@ public final class VeilHost {
     ClusterSettings clusterSettings;
     try {
       prepared = prepare(options);
-      prepared.config.exposeToFunctions();
       clusterSettings = ClusterSettings.from(prepared.config.hostConfig(), prepared.config.settings(),
           options.clustered(), options.bindHost(), options.configDirectory());
     } catch (Exception e) {
@@ -144,17 +146,20 @@ public final class VeilHost {
     return started.compose(cluster -> {
       Vertx v = cluster.vertx();
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      // Function code (key cache, accelerator pool) can only reach meters through Micrometer's global registry.
+      // An app's own code may register meters on Micrometer's global registry (as it would on Azure with an
+      // exporter); Veil's own functions (key cache, accelerator pool) use this host's registry through its scope.
       Metrics.addRegistry(registry);
-      FunctionInvoker invoker = new FunctionInvoker(v, prepared.config.hostConfig(), prepared.config.settings(), registry);
-      VeilHost host = new VeilHost(v, prepared.config, prepared.keys, invoker, prepared.functions,
+      HostFunctionScope scope = new HostFunctionScope(v, prepared.config.settings(), registry);
+      FunctionInvoker invoker = new FunctionInvoker(v, prepared.config.hostConfig(), prepared.config.settings(), registry,
+          scope);
+      VeilHost host = new VeilHost(v, prepared.config, prepared.keys, invoker, scope, prepared.functions,
           List.copyOf(prepared.bindings.values()), cluster.manager() != null ? cluster : null);
       int port = options.port() >= 0 ? options.port()
           : prepared.config.localHttpPort() != null ? prepared.config.localHttpPort() : 7071;
       return host.boot(prepared, registry, clusterSettings, options.bindHost(), port)
           .recover(err -> {
             Metrics.removeRegistry(registry);
-            return v.close().transform(ignored -> Future.<VeilHost>failedFuture(err));
+            return scope.close().eventually(v::close).transform(ignored -> Future.<VeilHost>failedFuture(err));
           });
     });
   }
@@ -176,6 +181,11 @@ public final class VeilHost {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** What this host hands the function instances it creates (tests, benchmarks). */
+  public HostScope scope() {
+    return scope;
   }
 
   /** Every discovered function, including disabled ones. */
@@ -209,6 +219,7 @@ public final class VeilHost {
     handles.values().forEach(h -> stops.add(h.stop()));
     closing = bounded(Future.join(stops).<Void>mapEmpty(), timeout)
         .eventually(() -> invoker.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))))
+        .eventually(scope::close)
         .eventually(() -> Future.join(bindingProviders.stream().map(BindingProvider::stop).toList()))
         .eventually(() -> clusterNode != null ? clusterNode.stop() : Future.succeededFuture())
         .eventually(() -> listeners != null ? listeners.close() : Future.succeededFuture())
@@ -294,15 +305,15 @@ public final class VeilHost {
     TokenRoutes.mount(router, auth);
     if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
       clusterNode = new ClusterNode(vertx, clusterSettings, cluster.manager(), prepared.config.hostConfig(), auth,
-          functions, invoker::inFlight);
+          functions, invoker::inFlight, scope.broadcasts(), scope.nodeReports());
       clusterNode.mountRoutes(router);
-      KeyBroadcasts.connect(keys, ClusterBroadcasts.process());
+      KeyBroadcasts.connect(keys, scope.broadcasts());
     }
     installErrorHandlers(router);
     ExactRoutes exactRoutes = new ExactRoutes(clusterNode == null, router.getRoutes());
     HostServices services = new HostServices(vertx, prepared.config.settings(), prepared.config.hostConfig(), registry,
         prepared.dataDirectory, invoker, router, exactRoutes, auth,
-        new MapLeases(vertx, clusterNode != null ? clusterNode.nodeId() : "local"));
+        new MapLeases(vertx, clusterNode != null ? clusterNode.nodeId() : "local"), scope);
 
     List<Future<Void>> bindingStarts = new ArrayList<>();
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));

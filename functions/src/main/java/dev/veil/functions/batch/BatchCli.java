@@ -41,7 +41,8 @@ public final class BatchCli implements CliCommand {
   public int run(List<String> args, PrintStream out, PrintStream err) {
     Path input = null;
     Path outDir = null;
-    BatchScorer.Settings defaults = BatchScorer.Settings.fromEnvironment();
+    // A command of its own process: its environment holds the defaults the options override.
+    BatchScorer.Settings defaults = BatchScorer.Settings.from(System::getenv);
     int miniBatch = defaults.miniBatchSize();
     int parallelism = defaults.parallelism();
     int threshold = defaults.errorThreshold();

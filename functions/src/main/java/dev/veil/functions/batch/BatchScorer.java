@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Batch scoring of one file, the shape of the seed's ParallelRunStep: rows are read as a stream, grouped
@@ -37,7 +38,7 @@ public final class BatchScorer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ERROR_SAMPLES = 20;
 
-  /** How files are scored; {@link #fromEnvironment()} reads them from system properties or app settings. */
+  /** How files are scored; {@link #from} reads them from app settings. */
   public record Settings(int miniBatchSize, int parallelism, int errorThreshold, RowScorer.Model model) {
     public Settings {
       if (miniBatchSize < 1 || parallelism < 1 || errorThreshold < -1) {
@@ -48,20 +49,20 @@ public final class BatchScorer implements AutoCloseable {
 
     /**
      * {@code BATCH_MINI_BATCH_SIZE} (default 100), {@code BATCH_PARALLELISM} (2), {@code BATCH_ERROR_THRESHOLD}
-     * (10; -1 = no limit), {@code BATCH_MODEL} (auto): a system property of that name wins over the environment.
+     * (10; -1 = no limit), {@code BATCH_MODEL} (auto), each read through {@code settings} (null when unset).
      */
-    public static Settings fromEnvironment() {
-      return new Settings(integer("BATCH_MINI_BATCH_SIZE", 100), integer("BATCH_PARALLELISM", 2),
-          integer("BATCH_ERROR_THRESHOLD", 10), RowScorer.model(setting("BATCH_MODEL", "auto")));
+    public static Settings from(UnaryOperator<String> settings) {
+      return new Settings(integer(settings, "BATCH_MINI_BATCH_SIZE", 100), integer(settings, "BATCH_PARALLELISM", 2),
+          integer(settings, "BATCH_ERROR_THRESHOLD", 10), RowScorer.model(setting(settings, "BATCH_MODEL", "auto")));
     }
 
-    private static String setting(String name, String fallback) {
-      String value = System.getProperty(name, System.getenv(name));
+    private static String setting(UnaryOperator<String> settings, String name, String fallback) {
+      String value = settings.apply(name);
       return value == null || value.isBlank() ? fallback : value.trim();
     }
 
-    private static int integer(String name, int fallback) {
-      String value = setting(name, Integer.toString(fallback));
+    private static int integer(UnaryOperator<String> settings, String name, int fallback) {
+      String value = setting(settings, name, Integer.toString(fallback));
       try {
         return Integer.parseInt(value);
       } catch (NumberFormatException e) {

@@ -6,6 +6,8 @@ import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.BlobOutput;
 import com.microsoft.azure.functions.annotation.BlobTrigger;
 import com.microsoft.azure.functions.annotation.FunctionName;
+import dev.veil.functions.StandaloneScope;
+import dev.veil.runtime.spi.HostScope;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -18,8 +20,17 @@ import java.nio.charset.StandardCharsets;
  */
 public class BatchScoringFunction {
 
-  private static final class Shared {
-    static final BatchScorer SCORER = new BatchScorer(BatchScorer.Settings.fromEnvironment());
+  private final BatchScorer scorer;
+
+  /** On Azure's Java worker: the process's {@link StandaloneScope}. */
+  public BatchScoringFunction() {
+    this(StandaloneScope.get());
+  }
+
+  /** In a Veil host: one scorer per host, configured by its app settings. */
+  public BatchScoringFunction(HostScope scope) {
+    this.scorer = scope.shared(BatchScorer.class,
+        s -> new BatchScorer(BatchScorer.Settings.from(name -> s.settings().get(name).orElse(null))));
   }
 
   @FunctionName("batchScoring")
@@ -30,7 +41,7 @@ public class BatchScoringFunction {
       OutputBinding<byte[]> predictions,
       @BlobOutput(name = "summary", path = "batch-output/{name}.summary.json") OutputBinding<String> summary,
       ExecutionContext context) {
-    BatchScorer.Result result = Shared.SCORER.score(name, file, rows -> { });
+    BatchScorer.Result result = scorer.score(name, file, rows -> { });
     if (result.succeeded()) {
       predictions.setValue(result.predictions().getBytes(StandardCharsets.UTF_8));
     }

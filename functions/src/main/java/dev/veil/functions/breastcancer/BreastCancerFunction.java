@@ -8,6 +8,8 @@ import com.microsoft.azure.functions.HttpStatus;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import dev.veil.functions.http.ErrorResponses;
+import dev.veil.functions.http.FunctionFailure;
 import java.util.Optional;
 
 /**
@@ -28,8 +30,8 @@ public class BreastCancerFunction {
         double[][] rows;
         try {
             rows = ScoringJson.parseRows(request.getBody().orElse(null), MODEL.featureCount());
-        } catch (IllegalArgumentException e) {
-            return json(request, HttpStatus.BAD_REQUEST, ScoringJson.error(e.getMessage()));
+        } catch (FunctionFailure e) {
+            return ErrorResponses.of(request, e);
         }
         BreastCancerModel.Prediction prediction = MODEL.predict(rows);
         context.getLogger().fine(() -> "scored " + rows.length + " rows");

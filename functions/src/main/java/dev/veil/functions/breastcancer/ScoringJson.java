@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veil.functions.http.FunctionFailure;
 
 /**
  * The JSON shapes of the plaintext scoring service: request {@code {"data": [[f0, f1, ...], ...]}},
@@ -27,55 +28,55 @@ public final class ScoringJson {
     /**
      * Parses the request body into rows of {@code featureCount} finite numbers.
      *
-     * @throws IllegalArgumentException with a message naming the problem (and the row/column where it is)
+     * @throws FunctionFailure (bad input) with a message naming the problem (and the row/column where it is)
      */
     public static double[][] parseRows(String body, int featureCount) {
         if (body == null || body.isBlank()) {
-            throw new IllegalArgumentException("request body is empty; expected JSON {\"data\": [[...], ...]}");
+            throw FunctionFailure.badInput("request body is empty; expected JSON {\"data\": [[...], ...]}");
         }
         JsonNode root;
         try {
             root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("request body is not valid JSON: " + e.getOriginalMessage()
+            throw FunctionFailure.badInput("request body is not valid JSON: " + e.getOriginalMessage()
                     + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
         }
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("request body must be a JSON object {\"data\": [[...], ...]}");
+            throw FunctionFailure.badInput("request body must be a JSON object {\"data\": [[...], ...]}");
         }
         JsonNode data = root.get("data");
         if (data == null || !data.isArray()) {
-            throw new IllegalArgumentException("\"data\" must be an array of rows, each an array of "
+            throw FunctionFailure.badInput("\"data\" must be an array of rows, each an array of "
                     + featureCount + " numbers");
         }
         if (data.isEmpty()) {
-            throw new IllegalArgumentException("\"data\" is empty; send at least one row of " + featureCount
+            throw FunctionFailure.badInput("\"data\" is empty; send at least one row of " + featureCount
                     + " numbers");
         }
         if (data.size() > MAX_ROWS) {
-            throw new IllegalArgumentException("\"data\" has " + data.size() + " rows; at most " + MAX_ROWS
+            throw FunctionFailure.badInput("\"data\" has " + data.size() + " rows; at most " + MAX_ROWS
                     + " are accepted per request");
         }
         double[][] rows = new double[data.size()][];
         for (int r = 0; r < rows.length; r++) {
             JsonNode row = data.get(r);
             if (!row.isArray()) {
-                throw new IllegalArgumentException("data[" + r + "] must be an array of " + featureCount
+                throw FunctionFailure.badInput("data[" + r + "] must be an array of " + featureCount
                         + " numbers, found " + row.getNodeType().name().toLowerCase());
             }
             if (row.size() != featureCount) {
-                throw new IllegalArgumentException("data[" + r + "] has " + row.size() + " values; the model expects "
+                throw FunctionFailure.badInput("data[" + r + "] has " + row.size() + " values; the model expects "
                         + featureCount + " features");
             }
             rows[r] = new double[featureCount];
             for (int i = 0; i < featureCount; i++) {
                 JsonNode value = row.get(i);
                 if (!value.isNumber()) {
-                    throw new IllegalArgumentException("data[" + r + "][" + i + "] is not a number: " + value);
+                    throw FunctionFailure.badInput("data[" + r + "][" + i + "] is not a number: " + value);
                 }
                 double v = value.doubleValue();
                 if (!Double.isFinite(v)) {
-                    throw new IllegalArgumentException("data[" + r + "][" + i + "] is out of range for a double");
+                    throw FunctionFailure.badInput("data[" + r + "][" + i + "] is out of range for a double");
                 }
                 rows[r][i] = v;
             }
@@ -98,10 +99,5 @@ public final class ScoringJson {
             }
         }
         return root.toString();
-    }
-
-    /** An error body {@code {"error": message}}, escaped properly. */
-    public static String error(String message) {
-        return JSON.createObjectNode().put("error", message).toString();
     }
 }

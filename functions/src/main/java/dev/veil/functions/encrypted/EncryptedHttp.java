@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.azure.functions.HttpRequestMessage;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
-import dev.veil.functions.keys.InvalidKeyBundleException;
+import dev.veil.functions.http.ErrorResponses;
+import dev.veil.functions.http.FunctionFailure;
 import dev.veil.functions.keys.KeyBundleNotFoundException;
-import dev.veil.functions.keys.KeyLoadUnavailableException;
-import dev.veil.he.HeException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -46,19 +45,12 @@ final class EncryptedHttp {
             body.put("samples_per_ciphertext", model.samplesPerCiphertext());
             return json(request, HttpStatus.OK, body);
         } catch (KeyBundleNotFoundException e) {
-            return error(request, HttpStatus.NOT_FOUND, e.getMessage() + "; upload the key bundle first");
-        } catch (IllegalArgumentException | InvalidKeyBundleException e) {
-            return error(request, HttpStatus.BAD_REQUEST, e.getMessage());
-        } catch (HeException e) {
-            // the engine refused an operation on this ciphertext (e.g. its scale overflowed the modulus)
-            return error(request, HttpStatus.BAD_REQUEST, "the ciphertext cannot be evaluated: " + e.getMessage());
-        } catch (KeyLoadUnavailableException e) {
-            return request.createResponseBuilder(HttpStatus.SERVICE_UNAVAILABLE).header("Content-Type", "application/json")
-                .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
-                .body(errorJson(e.getMessage())).build();
-        } catch (IllegalStateException e) {
-            log.warning("encrypted inference: key storage failed: " + e.getMessage());
-            return error(request, HttpStatus.SERVICE_UNAVAILABLE, "the key storage is unavailable; try again later");
+            return ErrorResponses.of(request, e, e.getMessage() + "; upload the key bundle first");
+        } catch (FunctionFailure e) {
+            if (e.meaning() == FunctionFailure.Meaning.UNAVAILABLE) {
+                log.warning("encrypted inference: " + e.getMessage());
+            }
+            return ErrorResponses.of(request, e);
         }
     }
 
@@ -77,18 +69,6 @@ final class EncryptedHttp {
             }
         }
         return null;
-    }
-
-    private static HttpResponseMessage error(HttpRequestMessage<?> request, HttpStatus status, String message) {
-        return json(request, status, Map.of("error", message));
-    }
-
-    private static String errorJson(String message) {
-        try {
-            return JSON.writeValueAsString(Map.of("error", message));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static HttpResponseMessage json(HttpRequestMessage<?> request, HttpStatus status, Object body) {

@@ -1,5 +1,6 @@
 package dev.veil.functions.encrypted;
 
+import dev.veil.functions.http.FunctionFailure;
 import dev.veil.functions.keys.KeyCache;
 import dev.veil.functions.keys.KeyStore;
 import dev.veil.functions.keys.KeyStoreSettings;
@@ -52,7 +53,7 @@ public final class EncryptedInference {
     /**
      * Evaluates one request. Blocks (key download on a cold cache, evaluation): call it on a worker thread.
      *
-     * @throws IllegalArgumentException                         bad request, keys or ciphertext not fitting (400)
+     * @throws FunctionFailure                                  bad request, keys or ciphertext not fitting (400)
      * @throws dev.veil.functions.keys.KeyBundleNotFoundException no bundle under the key id (404)
      * @throws dev.veil.functions.keys.InvalidKeyBundleException  the stored bundle is unusable (400)
      */
@@ -61,7 +62,7 @@ public final class EncryptedInference {
             : settings.storeForRequest(request.connectionString());
         SealKeys sealKeys = keys.await(store, request.keyRef());
         if (request.keyFingerprint() != null && !request.keyFingerprint().equals(sealKeys.fingerprint())) {
-            throw new IllegalArgumentException("the ciphertext was made for another key bundle: key_fingerprint "
+            throw FunctionFailure.badInput("the ciphertext was made for another key bundle: key_fingerprint "
                 + request.keyFingerprint() + " does not match the Galois keys stored under '" + request.keyRef() + "'");
         }
         var context = sealKeys.engine().context();
@@ -72,26 +73,35 @@ public final class EncryptedInference {
         try {
             input = Ciphertext.load(context, request.ciphertext());
         } catch (HeException e) {
-            throw new IllegalArgumentException("the ciphertext does not load under the key bundle's parameters: "
+            throw FunctionFailure.badInput("the ciphertext does not load under the key bundle's parameters: "
                 + e.getMessage());
         }
         try (input) {
             checkCiphertext(input, model, context);
             SealOps ops = new SealOps(sealKeys.engine(), sealKeys.galoisKeys(), sealKeys.relinKeys());
-            try (Ciphertext output = model.evaluate(ops, input)) {
+            try (Ciphertext output = evaluate(model, ops, input)) {
                 return new Result(output.save(Compression.ZSTD), model);
             }
         }
     }
 
+    private static Ciphertext evaluate(EncryptedModel model, SealOps ops, Ciphertext input) {
+        try {
+            return model.evaluate(ops, input);
+        } catch (HeException e) {
+            // the engine refused an operation on this (already checked) ciphertext, e.g. its scale overflowed
+            throw FunctionFailure.badInput("the ciphertext cannot be evaluated: " + e.getMessage());
+        }
+    }
+
     private void checkCiphertext(Ciphertext input, EncryptedModel model, dev.veil.he.CkksContext context) {
         if (input.size() != 2) {
-            throw new IllegalArgumentException("the ciphertext has " + input.size() + " polynomials; send a fresh"
+            throw FunctionFailure.badInput("the ciphertext has " + input.size() + " polynomials; send a fresh"
                 + " (size 2) ciphertext");
         }
         int levelsLeft = context.chainIndex(input.parmsId());
         if (levelsLeft < model.levels()) {
-            throw new IllegalArgumentException("the ciphertext has " + levelsLeft + " level(s) left but " + spec.name()
+            throw FunctionFailure.badInput("the ciphertext has " + levelsLeft + " level(s) left but " + spec.name()
                 + " needs " + model.levels() + "; encrypt at the top level");
         }
         // The result keeps the input's scale in the last prime: leave at least 8 bits for the scores. (A masked
@@ -99,7 +109,7 @@ public final class EncryptedInference {
         double lastPrimeBits = Math.log(context.parameters().coeffModulus()[0]) / Math.log(2);
         double scaleBits = Math.log(input.scale()) / Math.log(2);
         if (!(scaleBits >= 10) || scaleBits > lastPrimeBits - 8) {
-            throw new IllegalArgumentException("the ciphertext's scale 2^" + Math.round(scaleBits) + " does not fit: use"
+            throw FunctionFailure.badInput("the ciphertext's scale 2^" + Math.round(scaleBits) + " does not fit: use"
                 + " a scale between 2^10 and 2^" + (int) (lastPrimeBits - 8) + " with these parameters");
         }
     }
@@ -108,7 +118,7 @@ public final class EncryptedInference {
         try {
             return models.computeIfAbsent(slotCount, spec::model);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the key bundle's parameters do not fit " + spec.name() + ": "
+            throw FunctionFailure.badInput("the key bundle's parameters do not fit " + spec.name() + ": "
                 + e.getMessage());
         }
     }

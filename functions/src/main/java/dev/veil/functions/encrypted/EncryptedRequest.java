@@ -2,6 +2,7 @@ package dev.veil.functions.encrypted;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.functions.http.FunctionFailure;
 import dev.veil.functions.http.MultipartForm;
 import dev.veil.functions.keys.KeyRef;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import java.util.function.UnaryOperator;
  *   <li>{@code multipart/form-data}: a {@code data} part with the ciphertext and {@code key_id}, {@code container},
  *       {@code key_fingerprint} fields.</li>
  * </ul>
- * Every failure is an {@link IllegalArgumentException} whose message names the problem (HTTP 400).
+ * Every failure is a {@link FunctionFailure#badInput bad-input failure} whose message names the problem (HTTP 400).
  */
 public record EncryptedRequest(byte[] ciphertext, KeyRef keyRef, String keyFingerprint, String connectionString,
                                boolean binary) {
@@ -35,7 +36,7 @@ public record EncryptedRequest(byte[] ciphertext, KeyRef keyRef, String keyFinge
      */
     public static EncryptedRequest parse(byte[] body, UnaryOperator<String> header, UnaryOperator<String> query) {
         if (body == null || body.length == 0) {
-            throw new IllegalArgumentException("the request has no body; send JSON {\"data\", \"key_id\", \"container\"},"
+            throw FunctionFailure.badInput("the request has no body; send JSON {\"data\", \"key_id\", \"container\"},"
                 + " an application/octet-stream ciphertext, or multipart/form-data");
         }
         String contentType = header.apply("content-type");
@@ -59,39 +60,39 @@ public record EncryptedRequest(byte[] ciphertext, KeyRef keyRef, String keyFinge
                 }
             }
             if (data == null) {
-                throw new IllegalArgumentException("the multipart body has no 'data' part with the ciphertext");
+                throw FunctionFailure.badInput("the multipart body has no 'data' part with the ciphertext");
             }
             return of(data, fields, false);
         }
         if (!type.startsWith("application/json") && !type.startsWith("text/plain")) {
-            throw new IllegalArgumentException("unsupported content type '" + contentType
+            throw FunctionFailure.badInput("unsupported content type '" + contentType
                 + "'; use application/json, application/octet-stream or multipart/form-data");
         }
         JsonNode root;
         try {
             root = JSON.readTree(body);
         } catch (IOException e) {
-            throw new IllegalArgumentException("the body is not valid JSON");
+            throw FunctionFailure.badInput("the body is not valid JSON");
         }
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("the JSON body must be an object with data, key_id and container");
+            throw FunctionFailure.badInput("the JSON body must be an object with data, key_id and container");
         }
         JsonNode data = root.get("data");
         if (data == null || !data.isTextual() || data.asText().isEmpty()) {
-            throw new IllegalArgumentException("'data' must be the base64 SEAL ciphertext");
+            throw FunctionFailure.badInput("'data' must be the base64 SEAL ciphertext");
         }
         byte[] ciphertext;
         try {
             ciphertext = Base64.getDecoder().decode(data.asText().replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'data' is not valid base64");
+            throw FunctionFailure.badInput("'data' is not valid base64");
         }
         Map<String, String> fields = new HashMap<>();
         for (String name : new String[] {"key_id", "container", "key_fingerprint", "conn_str"}) {
             JsonNode v = root.get(name);
             if (v != null && !v.isNull()) {
                 if (!v.isTextual()) {
-                    throw new IllegalArgumentException("'" + name + "' must be a string");
+                    throw FunctionFailure.badInput("'" + name + "' must be a string");
                 }
                 fields.put(name, v.asText());
             }
@@ -101,11 +102,11 @@ public record EncryptedRequest(byte[] ciphertext, KeyRef keyRef, String keyFinge
 
     private static EncryptedRequest of(byte[] ciphertext, Map<String, String> fields, boolean binary) {
         if (ciphertext.length == 0) {
-            throw new IllegalArgumentException("the ciphertext is empty");
+            throw FunctionFailure.badInput("the ciphertext is empty");
         }
         String fingerprint = fields.get("key_fingerprint");
         if (fingerprint != null && !fingerprint.matches("[0-9a-fA-F]{64}")) {
-            throw new IllegalArgumentException("key_fingerprint must be 64 hex digits (SHA-256 of the key bundle)");
+            throw FunctionFailure.badInput("key_fingerprint must be 64 hex digits (SHA-256 of the key bundle)");
         }
         return new EncryptedRequest(ciphertext, new KeyRef(fields.get("container"), fields.get("key_id")),
             fingerprint == null ? null : fingerprint.toLowerCase(Locale.ROOT), fields.get("conn_str"), binary);

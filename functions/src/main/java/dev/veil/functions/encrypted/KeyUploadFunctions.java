@@ -8,9 +8,12 @@ import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import dev.veil.functions.keys.InvalidKeyBundleException;
+import dev.veil.functions.http.ErrorResponses;
+import dev.veil.functions.http.FunctionFailure;
 import dev.veil.functions.keys.KeyBundle;
 import dev.veil.functions.keys.KeyRef;
+import dev.veil.functions.StandaloneScope;
+import dev.veil.runtime.spi.HostScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,11 +29,17 @@ public final class KeyUploadFunctions {
 
     static final String DEFAULT_CONTAINER = "veil-keys";
 
-    /** Decodes uploads for validation only; the serving path keeps its own decoded copy in the key cache. */
-    private static final class Decoder {
-        static final SealKeysDecoder INSTANCE =
-            new SealKeysDecoder(EncryptedFunctions.mnist().settings().maxGaloisKeys(),
-                EncryptedFunctions.mnist().settings().loadMaxBytes());
+
+    private final EncryptedFunctions shared;
+
+    /** On Azure's Java worker: the process's {@link StandaloneScope}. */
+    public KeyUploadFunctions() {
+        this(StandaloneScope.get());
+    }
+
+    /** In a Veil host: the host's scope. */
+    public KeyUploadFunctions(HostScope scope) {
+        this.shared = EncryptedFunctions.of(scope);
     }
 
     @FunctionName("encrypted-mnist-keys")
@@ -38,7 +47,7 @@ public final class KeyUploadFunctions {
             @HttpTrigger(name = "req", methods = {HttpMethod.PUT, HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
                     route = "encrypted-mnist/keys/{key_id}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
             @BindingName("key_id") String keyId) {
-        return upload(EncryptedFunctions.mnist(), request, keyId);
+        return upload(shared.mnist(), shared.uploadDecoder(), request, keyId);
     }
 
     @FunctionName("encrypted-breast-cancer-keys")
@@ -46,11 +55,11 @@ public final class KeyUploadFunctions {
             @HttpTrigger(name = "req", methods = {HttpMethod.PUT, HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
                     route = "encrypted-breast-cancer/keys/{key_id}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
             @BindingName("key_id") String keyId) {
-        return upload(EncryptedFunctions.breastCancer(), request, keyId);
+        return upload(shared.breastCancer(), shared.uploadDecoder(), request, keyId);
     }
 
-    static HttpResponseMessage upload(EncryptedInference inference, HttpRequestMessage<Optional<byte[]>> request,
-                                      String keyId) {
+    static HttpResponseMessage upload(EncryptedInference inference, SealKeysDecoder decoder,
+                                      HttpRequestMessage<Optional<byte[]>> request, String keyId) {
         String name = inference.spec().name();
         try {
             String container = request.getQueryParameters().getOrDefault("container", DEFAULT_CONTAINER);
@@ -58,13 +67,13 @@ public final class KeyUploadFunctions {
             byte[] bytes = request.getBody().orElse(new byte[0]);
             long limit = inference.settings().maxBundleBytes();
             if (bytes.length == 0) {
-                throw new IllegalArgumentException("the request has no body; send the VEILKEYS key bundle as the body");
+                throw FunctionFailure.badInput("the request has no body; send the VEILKEYS key bundle as the body");
             }
             if (bytes.length > limit) {
-                throw new IllegalArgumentException("the key bundle is " + bytes.length + " bytes, above the limit of "
+                throw FunctionFailure.badInput("the key bundle is " + bytes.length + " bytes, above the limit of "
                     + limit + " (VEIL_KEYS_MAX_BUNDLE_BYTES)");
             }
-            SealKeys keys = Decoder.INSTANCE.decode(KeyBundle.decode(bytes));
+            SealKeys keys = decoder.decode(KeyBundle.decode(bytes));
             try {
                 keys.checkFits(inference.modelFor(keys.engine().context().slotCount()), name);
             } finally {
@@ -73,7 +82,7 @@ public final class KeyUploadFunctions {
                     keys.relinKeys().close();
                 }
             }
-            String etag = inference.defaultStore().upload(ref, bytes);
+            String etag = store(inference, ref, bytes);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("function", name);
             body.put("container", ref.container());
@@ -82,14 +91,22 @@ public final class KeyUploadFunctions {
             body.put("key_fingerprint", keys.fingerprint());
             body.put("etag", etag);
             return EncryptedHttp.json(request, HttpStatus.CREATED, body);
-        } catch (IllegalArgumentException | InvalidKeyBundleException e) {
-            return EncryptedHttp.json(request, HttpStatus.BAD_REQUEST,
-                Map.of("error", "key bundle for " + name + " refused: " + e.getMessage()));
-        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+        } catch (FunctionFailure e) {
+            return ErrorResponses.of(request, e, e.meaning() == FunctionFailure.Meaning.BAD_INPUT
+                ? "key bundle for " + name + " refused: " + e.getMessage() : e.getMessage());
+        }
+    }
+
+    /** Stores the checked bundle; whatever stops the store from taking it means the storage is unavailable. */
+    private static String store(EncryptedInference inference, KeyRef ref, byte[] bytes) {
+        try {
+            return inference.defaultStore().upload(ref, bytes);
+        } catch (FunctionFailure e) {
+            throw e;
+        } catch (RuntimeException e) {
             java.util.logging.Logger.getLogger(KeyUploadFunctions.class.getName())
-                .warning("key upload: key storage failed: " + e.getMessage());
-            return EncryptedHttp.json(request, HttpStatus.SERVICE_UNAVAILABLE,
-                Map.of("error", "the key storage is unavailable; try again later"));
+                .warning("key upload: key storage failed: " + e);
+            throw FunctionFailure.unavailable("the key storage is unavailable; try again later", 1);
         }
     }
 }

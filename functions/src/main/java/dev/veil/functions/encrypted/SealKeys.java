@@ -1,5 +1,6 @@
 package dev.veil.functions.encrypted;
 
+import dev.veil.functions.http.FunctionFailure;
 import dev.veil.he.GaloisKeys;
 import dev.veil.he.RelinKeys;
 import java.util.Arrays;
@@ -39,7 +40,7 @@ public record SealKeys(SealEngine engine, GaloisKeys galoisKeys, RelinKeys relin
             problems.add("it has no relinearization keys, which " + function + " needs");
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("the key bundle does not fit " + function + ": " + String.join("; ", problems));
+            throw FunctionFailure.badInput("the key bundle does not fit " + function + ": " + String.join("; ", problems));
         }
     }
 }

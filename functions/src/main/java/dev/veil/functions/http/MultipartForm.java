@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * A multipart/form-data body (RFC 7578) as the host hands it over: raw bytes. Functions that accept form
- * uploads read their parts here. Every malformed body is an {@link IllegalArgumentException} naming the
+ * uploads read their parts here. Every malformed body is a {@link FunctionFailure#badInput bad-input failure} naming the
  * problem, which the host answers with 400.
  */
 public final class MultipartForm {
@@ -51,12 +51,12 @@ public final class MultipartForm {
       if (p.toLowerCase(Locale.ROOT).startsWith("boundary=")) boundary = p.substring(9).replace("\"", "");
     }
     if (boundary == null || boundary.isEmpty() || boundary.length() > MAX_BOUNDARY) {
-      throw new IllegalArgumentException("multipart/form-data without a valid boundary (1 to " + MAX_BOUNDARY + " characters)");
+      throw FunctionFailure.badInput("multipart/form-data without a valid boundary (1 to " + MAX_BOUNDARY + " characters)");
     }
     byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     byte[] nextDelimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     int pos = indexOf(body, delimiter, 0);
-    if (pos < 0) throw new IllegalArgumentException("the multipart body has no part (its boundary never occurs)");
+    if (pos < 0) throw FunctionFailure.badInput("the multipart body has no part (its boundary never occurs)");
     List<Part> parts = new ArrayList<>();
     while (true) {
       int start = pos + delimiter.length;
@@ -64,7 +64,7 @@ public final class MultipartForm {
       if (start + 1 < body.length && body[start] == '\r' && body[start + 1] == '\n') start += 2;
       int headersEnd = indexOf(body, HEADERS_END, start);
       int next = headersEnd < 0 ? -1 : indexOf(body, nextDelimiter, headersEnd + 2);
-      if (next < 0) throw new IllegalArgumentException("multipart part " + (parts.size() + 1) + " is malformed or unterminated");
+      if (next < 0) throw FunctionFailure.badInput("multipart part " + (parts.size() + 1) + " is malformed or unterminated");
       String headers = new String(body, start, headersEnd - start, StandardCharsets.ISO_8859_1);
       int contentStart = Math.min(headersEnd + HEADERS_END.length, next);
       Matcher type = CONTENT_TYPE.matcher(headers);

@@ -1,5 +1,6 @@
 package dev.veil.functions.image;
 
+import dev.veil.functions.http.FunctionFailure;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
@@ -18,7 +19,7 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Decodes untrusted JPEG/PNG bytes with a bound: the dimensions are read from the header first, and an
  * image above the pixel limit is rejected before any pixel memory is allocated. Every problem is an
- * {@link IllegalArgumentException} whose message can go back to the caller as a 400.
+ * {@link FunctionFailure#badInput bad-input failure} whose message can go back to the caller as a 400.
  */
 public final class ImageDecoder {
   /** 40 megapixels: a 50 MP upload is refused before decoding. */
@@ -44,24 +45,24 @@ public final class ImageDecoder {
    */
   public static <T> T decode(byte[] bytes, long maxPixels, Function<Pixels, T> use) {
     if (bytes == null || bytes.length == 0) {
-      throw new IllegalArgumentException("empty body: send a JPEG or PNG image");
+      throw FunctionFailure.badInput("empty body: send a JPEG or PNG image");
     }
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (!readers.hasNext()) throw new IllegalArgumentException("the body is not a JPEG or PNG image");
+      if (!readers.hasNext()) throw FunctionFailure.badInput("the body is not a JPEG or PNG image");
       ImageReader reader = readers.next();
       try {
         String format = reader.getFormatName().toLowerCase(Locale.ROOT);
         if (!format.equals("jpeg") && !format.equals("png")) {
-          throw new IllegalArgumentException("unsupported image format '" + format + "': send a JPEG or PNG image");
+          throw FunctionFailure.badInput("unsupported image format '" + format + "': send a JPEG or PNG image");
         }
         reader.setInput(in, true, true);
         int width = reader.getWidth(0);
         int height = reader.getHeight(0);
-        if (width <= 0 || height <= 0) throw new IllegalArgumentException("the image has no pixels");
+        if (width <= 0 || height <= 0) throw FunctionFailure.badInput("the image has no pixels");
         long pixels = (long) width * height;
         if (pixels > maxPixels) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT,
+          throw FunctionFailure.badInput(String.format(Locale.ROOT,
               "image is %dx%d (%.1f megapixels); the limit is %.1f megapixels", width, height, pixels / 1e6, maxPixels / 1e6));
         }
         int permits = (int) Math.max(1, Math.min(BUDGET_MEGAPIXELS, (pixels + 999_999) / 1_000_000));
@@ -71,7 +72,7 @@ public final class ImageDecoder {
           reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
           BufferedImage image = reader.read(0);
           if (!warnings.isEmpty()) {
-            throw new IllegalArgumentException("the " + format + " image is damaged or truncated: " + warnings.get(0));
+            throw FunctionFailure.badInput("the " + format + " image is damaged or truncated: " + warnings.get(0));
           }
           Pixels decoded = new Pixels(width, height, rgb(image));
           return use.apply(decoded);
@@ -82,12 +83,12 @@ public final class ImageDecoder {
         reader.dispose();
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("the image is damaged or truncated: " + e.getMessage());
-    } catch (IllegalArgumentException e) {
+      throw FunctionFailure.badInput("the image is damaged or truncated: " + e.getMessage());
+    } catch (FunctionFailure e) {
       throw e;
     } catch (RuntimeException e) {
       // Decoders throw assorted unchecked exceptions on malformed data.
-      throw new IllegalArgumentException("the image could not be decoded: " + e);
+      throw FunctionFailure.badInput("the image could not be decoded: " + e);
     }
   }
 

@@ -15,6 +15,10 @@ import com.microsoft.azure.functions.annotation.BlobTrigger;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import dev.veil.fpga.PoolException;
+import dev.veil.functions.StandaloneScope;
+import dev.veil.functions.http.ErrorResponses;
+import dev.veil.functions.http.FunctionFailure;
+import dev.veil.runtime.spi.HostScope;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,13 +35,25 @@ import java.util.function.Supplier;
 public class ImageFunctions {
   static final ObjectMapper JSON = new ObjectMapper();
 
+  private final ImagePipelines pipelines;
+
+  /** On Azure's Java worker: the process's {@link StandaloneScope}. */
+  public ImageFunctions() {
+    this(StandaloneScope.get());
+  }
+
+  /** In a Veil host: the host's scope, whose Vert.x the pools run on. */
+  public ImageFunctions(HostScope scope) {
+    this.pipelines = ImagePipelines.of(scope);
+  }
+
   /** {@code POST /api/classify-image}: raw JPEG/PNG bytes or a multipart form with the file. */
   @FunctionName("classify-image")
   public HttpResponseMessage classifyImage(
       @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "classify-image",
           authLevel = AuthorizationLevel.ANONYMOUS, dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
       ExecutionContext context) {
-    return respond(request, ImageModels.RESNET50, ImageModels::resnet50);
+    return respond(request, ImageModels.RESNET50, pipelines::resnet50);
   }
 
   /** {@code POST /api/classify-digit}: an image of one handwritten digit. */
@@ -46,7 +62,7 @@ public class ImageFunctions {
       @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "classify-digit",
           authLevel = AuthorizationLevel.ANONYMOUS, dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
       ExecutionContext context) {
-    return respond(request, ImageModels.DIGITS, ImageModels::digits);
+    return respond(request, ImageModels.DIGITS, pipelines::digits);
   }
 
   /** Every image dropped into {@code images/} gets {@code <name>.top5.json} written next to it. */
@@ -57,7 +73,7 @@ public class ImageFunctions {
       @BlobOutput(name = "top5", path = "images/{name}.top5.json") OutputBinding<String> top5,
       ExecutionContext context) throws JsonProcessingException {
     if (name.endsWith(".top5.json")) return; // our own output, landing in the watched container
-    List<Prediction> predictions = ImageModels.resnet50().classify(image);
+    List<Prediction> predictions = pipelines.resnet50().classify(image);
     top5.setValue(JSON.writeValueAsString(body(ImageModels.RESNET50, name, predictions)));
   }
 
@@ -66,9 +82,9 @@ public class ImageFunctions {
     try {
       byte[] image = imageBytes(request);
       return json(request, 200, body(model, null, pipeline.get().classify(image)));
-    } catch (IllegalArgumentException e) {
-      return json(request, 400, Map.of("error", e.getMessage()));
-    } catch (PoolException e) {
+    } catch (FunctionFailure e) {
+      return ErrorResponses.of(request, e);
+    } catch (PoolException e) { // the pool's own failures carry their status (400, 429, 503, 504)
       return json(request, e.httpStatus(), Map.of("error", e.getMessage()));
     }
   }
@@ -81,7 +97,7 @@ public class ImageFunctions {
     return switch (mime) {
       case "image/jpeg", "image/png", "application/octet-stream" -> body;
       case "multipart/form-data" -> Multipart.imageFile(body, type);
-      default -> throw new IllegalArgumentException("unsupported Content-Type '" + mime
+      default -> throw FunctionFailure.badInput("unsupported Content-Type '" + mime
           + "': send image/jpeg, image/png, application/octet-stream or multipart/form-data");
     };
   }

@@ -2,12 +2,10 @@ package dev.veil.functions.image;
 
 import dev.veil.fpga.Router;
 import dev.veil.fpga.SeededResNet50;
+import dev.veil.functions.http.FunctionFailure;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -15,35 +13,30 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The two image pipelines, each behind its own accelerator-pool router, started on first use and shared
- * by every function in the process:
+ * One image pipeline behind its own accelerator-pool router:
  * <ul>
  *   <li>ResNet-50: Java preprocessing, featurizer ({@code resnet50}, heavy: batched on the pool),
  *       classifier head ({@code resnet50-head}, light: inline), top-5 ImageNet labels. Seeded weights.</li>
  *   <li>Digits: the small CNN trained on MNIST digits ({@code digits}, heavy), top-5 of 0..9.</li>
  * </ul>
- * The built-in configuration runs on CPU workers; a JSON file named by {@code VEIL_IMAGE_POOL_CONFIG}
- * (app setting or environment) is merged over it, e.g.
- * {@code {"resnet50": {"models": {"resnet50": {"accelerator": "fpga"}}, "workers": [{"device": "fpga", "fallback": "cpu"}]}}}.
+ * A host's functions share one of each through {@link ImagePipelines}. The built-in configuration runs on CPU
+ * workers; a JSON file named by the app setting {@value #POOL_CONFIG} is merged over it, e.g.
+ * {@code {"resnet50": {"models": {"resnet50": {"accelerator": "fpga"}}, "workers": [{"device": "fpga", "fallback": "cpu"}]}}},
+ * or {@code {"resnet50": {"workers": [], "remoteWorkers": true}}} for a host whose images go to
+ * {@code WorkerMain} processes of its cluster.
  */
-public final class ImageModels {
+public final class ImageModels implements AutoCloseable {
   public static final String RESNET50 = "resnet50";
   public static final String RESNET50_HEAD = "resnet50-head";
   public static final String DIGITS = "digits";
+  public static final String POOL_CONFIG = "VEIL_IMAGE_POOL_CONFIG";
   private static final long CALL_TIMEOUT_MS = 120_000;
-
-  // One pipeline of each kind per Vert.x instance: a host's closing takes its pools down with it.
-  private static final Map<Vertx, ImageModels> RESNET50_BY_VERTX = new HashMap<>();
-  private static final Map<Vertx, ImageModels> DIGITS_BY_VERTX = new HashMap<>();
-  private static Vertx ownVertx;
 
   private final Router router;
   private final List<String> labels;
@@ -57,28 +50,22 @@ public final class ImageModels {
     this.headModel = headModel;
   }
 
-  /** The ResNet-50 pipeline, started (and its model files generated) on first use. */
-  public static synchronized ImageModels resnet50() {
-    return RESNET50_BY_VERTX.computeIfAbsent(currentVertx(), vertx -> {
-      JsonObject config = new JsonObject()
-          .put("models", new JsonObject()
-              .put(RESNET50, new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
-                  .put("path", SeededResNet50.featurizer().toString()).put("maxBatchSize", 8).put("maxQueueDelayMs", 5))
-              .put(RESNET50_HEAD, new JsonObject().put("class", "light").put("path", SeededResNet50.classifier().toString())))
-          .put("workers", oneBatchPerCore());
-      return startShared(vertx, override(config, RESNET50), RESNET50, RESNET50_BY_VERTX);
-    });
+  /** The built-in configuration of the ResNet-50 pipeline. */
+  static JsonObject resnet50Defaults(SeededResNet50.ModelFiles files) {
+    return new JsonObject()
+        .put("models", new JsonObject()
+            .put(RESNET50, new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
+                .put("path", files.featurizer().toString()).put("maxBatchSize", 8).put("maxQueueDelayMs", 5))
+            .put(RESNET50_HEAD, new JsonObject().put("class", "light").put("path", files.classifier().toString())))
+        .put("workers", oneBatchPerCore());
   }
 
-  /** The digits pipeline, started on first use. */
-  public static synchronized ImageModels digits() {
-    return DIGITS_BY_VERTX.computeIfAbsent(currentVertx(), vertx -> {
-      JsonObject config = new JsonObject()
-          .put("models", new JsonObject().put(DIGITS, new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
-              .put("path", "classpath:models/image/digits-cnn.onnx").put("maxBatchSize", 32).put("maxQueueDelayMs", 2)))
-          .put("workers", oneBatchPerCore());
-      return startShared(vertx, override(config, DIGITS), DIGITS, DIGITS_BY_VERTX);
-    });
+  /** The built-in configuration of the digits pipeline. */
+  static JsonObject digitsDefaults() {
+    return new JsonObject()
+        .put("models", new JsonObject().put(DIGITS, new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
+            .put("path", "classpath:models/image/digits-cnn.onnx").put("maxBatchSize", 32).put("maxQueueDelayMs", 2)))
+        .put("workers", oneBatchPerCore());
   }
 
   /**
@@ -91,25 +78,6 @@ public final class ImageModels {
         .put("capacity", Runtime.getRuntime().availableProcessors()).put("threads", 1));
   }
 
-  /** Inside Veil the host's Vert.x runs the function; elsewhere (e.g. on Azure) the pools get their own. */
-  private static Vertx currentVertx() {
-    Context current = Vertx.currentContext();
-    if (current != null) return current.owner();
-    if (ownVertx == null) ownVertx = Vertx.vertx();
-    return ownVertx;
-  }
-
-  private static ImageModels startShared(Vertx vertx, JsonObject config, String family, Map<Vertx, ImageModels> registry) {
-    ImageModels models = start(vertx, config, family, Metrics.globalRegistry);
-    ((VertxInternal) vertx).addCloseHook(completion -> {
-      synchronized (ImageModels.class) {
-        registry.remove(vertx);
-      }
-      models.router.close().onComplete(ar -> completion.succeed());
-    });
-    return models;
-  }
-
   /** Starts a pipeline with an explicit router configuration (benchmarks, tests). */
   public static ImageModels start(Vertx vertx, JsonObject config, String family, MeterRegistry registry) {
     boolean resnet = family.equals(RESNET50);
@@ -118,16 +86,15 @@ public final class ImageModels {
         resnet ? RESNET50 : DIGITS, resnet ? RESNET50_HEAD : null);
   }
 
-  private static JsonObject override(JsonObject defaults, String family) {
-    String file = System.getenv("VEIL_IMAGE_POOL_CONFIG");
-    if (file == null) file = System.getProperty("VEIL_IMAGE_POOL_CONFIG");
-    if (file == null) return defaults;
+  /** {@code defaults} with the family's section of the {@value #POOL_CONFIG} file (null: none) merged over it. */
+  static JsonObject override(JsonObject defaults, String family, String file) {
+    if (file == null || file.isBlank()) return defaults;
     try {
       JsonObject all = new JsonObject(Files.readString(Path.of(file)));
       JsonObject mine = all.getJsonObject(family);
       return mine == null ? defaults : defaults.mergeIn(mine, true);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException("VEIL_IMAGE_POOL_CONFIG " + file + ": " + e.getMessage(), e);
+      throw new IllegalStateException(POOL_CONFIG + " " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -157,6 +124,12 @@ public final class ImageModels {
     return router;
   }
 
+  /** Stops the pool's workers; blocks until they are stopped. */
+  @Override
+  public void close() {
+    await(router.close());
+  }
+
   private static <T> T await(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -164,7 +137,7 @@ public final class ImageModels {
       if (e.getCause() instanceof RuntimeException re) throw re;
       throw new IllegalStateException(e.getCause());
     } catch (TimeoutException e) {
-      throw new IllegalStateException("no answer from the accelerator pool within " + CALL_TIMEOUT_MS + " ms");
+      throw FunctionFailure.unavailable("no answer from the accelerator pool within " + CALL_TIMEOUT_MS + " ms", 1);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

@@ -1,5 +1,6 @@
 package dev.veil.functions.image;
 
+import dev.veil.functions.http.FunctionFailure;
 import dev.veil.functions.http.MultipartForm;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +23,15 @@ final class Multipart {
       if (part.isFile()) {
         String mime = part.contentType() == null ? "application/octet-stream" : part.contentType();
         if (!IMAGE_TYPES.contains(mime)) {
-          throw new IllegalArgumentException("the file part '" + field + "' has Content-Type '" + mime
+          throw FunctionFailure.badInput("the file part '" + field + "' has Content-Type '" + mime
               + "': send a JPEG or PNG image (image/jpeg, image/png)");
         }
         return part.content();
       }
       fields.add(field);
     }
-    if (fields.isEmpty()) throw new IllegalArgumentException("the multipart body has no part");
-    throw new IllegalArgumentException("the multipart form has no file part (fields: " + String.join(", ", fields)
+    if (fields.isEmpty()) throw FunctionFailure.badInput("the multipart body has no part");
+    throw FunctionFailure.badInput("the multipart form has no file part (fields: " + String.join(", ", fields)
         + "); send the image as a file, e.g. curl -F image=@photo.jpg");
   }
 }

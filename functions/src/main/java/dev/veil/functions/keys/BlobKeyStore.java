@@ -47,8 +47,14 @@ public final class BlobKeyStore implements KeyStore {
     /** From a storage connection string (the value of the configured connection setting). */
     public static BlobKeyStore fromConnectionString(String connectionString, long maxBundleBytes, Duration callTimeout,
                                                     StorageBreaker breaker) {
-        return new BlobKeyStore(AzureBlobStore.connect(connectionString,
-            new AzureBlobStore.Options(callTimeout, 1, STREAM_BLOCK_BYTES)), maxBundleBytes, breaker);
+        AzureBlobStore store;
+        try {
+            store = AzureBlobStore.connect(connectionString, new AzureBlobStore.Options(callTimeout, 1, STREAM_BLOCK_BYTES));
+        } catch (IllegalArgumentException e) {
+            // A client's conn_str is bad input (400); the store's message never quotes an account key.
+            throw new InvalidKeyRefException(e.getMessage());
+        }
+        return new BlobKeyStore(store, maxBundleBytes, breaker);
     }
 
     /** The embedded default: a local folder with one sub-folder per container. */

@@ -81,14 +81,6 @@ public record KeyStoreSettings(String connectionString, Path directory, boolean 
             Duration.ofSeconds(longSetting(lookup, BREAKER_OPEN_SECONDS, 10)));
     }
 
-    /** App settings as Azure exposes them (environment variables), then JVM system properties. */
-    public static KeyStoreSettings fromEnvironment() {
-        return from(name -> {
-            String v = System.getenv(name);
-            return v != null ? v : System.getProperty(name);
-        });
-    }
-
     public KeyStore defaultStore() {
         return connectionString != null
             ? BlobKeyStore.fromConnectionString(connectionString, maxBundleBytes, storageTimeout,

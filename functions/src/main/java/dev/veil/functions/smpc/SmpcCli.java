@@ -101,7 +101,7 @@ public final class SmpcCli implements CliCommand {
   private static ShareStore store(Map<String, String> options, String option, int index) {
     String target = required(options, option);
     if (target.startsWith("blob:")) {
-      String conn = options.getOrDefault("connection" + index, System.getenv("VEIL_SMPC_STORAGE" + index));
+      String conn = options.getOrDefault("connection" + index, System.getenv("VEIL_SMPC_STORAGE" + index)); // own process
       if (conn == null) {
         throw new IllegalArgumentException("--" + option + " " + target + " needs --connection" + index
             + " (or VEIL_SMPC_STORAGE" + index + "): the storage connection string of the " + option);
@@ -137,7 +137,7 @@ public final class SmpcCli implements CliCommand {
     }
     URI p0 = URI.create(options.getOrDefault("party0", env("VEIL_SMPC_PARTY0_URL", "http://127.0.0.1:7071/api")));
     URI p1 = URI.create(options.getOrDefault("party1", env("VEIL_SMPC_PARTY1_URL", "http://127.0.0.1:7072/api")));
-    String key = options.getOrDefault("key", System.getenv("VEIL_FUNCTION_KEY"));
+    String key = options.getOrDefault("key", System.getenv("VEIL_FUNCTION_KEY")); // own process
     {
       SmpcClient client = new SmpcClient(p0, p1, key, Duration.ofSeconds(30));
       long start = System.nanoTime();
@@ -158,6 +158,7 @@ public final class SmpcCli implements CliCommand {
     return 0;
   }
 
+  // A command of its own process (not a function): it reads its own environment, like the options it has.
   private static String env(String name, String fallback) {
     String v = System.getenv(name);
     return v == null || v.isBlank() ? fallback : v;

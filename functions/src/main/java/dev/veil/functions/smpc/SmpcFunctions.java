@@ -9,6 +9,8 @@ import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import dev.veil.functions.StandaloneScope;
+import dev.veil.runtime.spi.HostScope;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -29,13 +31,24 @@ import java.util.function.Supplier;
  * Role-to-role calls are authenticated per session ({@link SessionKeys}) instead of by function keys.
  */
 public class SmpcFunctions {
+  private final HostScope scope;
+
+  /** On Azure's Java worker: the process's {@link StandaloneScope}. */
+  public SmpcFunctions() {
+    this(StandaloneScope.get());
+  }
+
+  /** In a Veil host: the host's scope (its app settings name this host's role). */
+  public SmpcFunctions(HostScope scope) {
+    this.scope = scope;
+  }
 
   @FunctionName("smpc-model")
   public HttpResponseMessage model(
       @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.FUNCTION,
           route = "smpc/model/{name}") HttpRequestMessage<Optional<String>> request,
       @BindingName("name") String name) {
-    return answer(request, () -> SmpcParty.get().info(name));
+    return answer(request, () -> SmpcParty.of(scope).info(name));
   }
 
   @FunctionName("smpc-status")
@@ -43,14 +56,14 @@ public class SmpcFunctions {
       @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.FUNCTION,
           route = "smpc/status") HttpRequestMessage<Optional<String>> request) {
     return answer(request, () -> {
-      SmpcSettings s = SmpcSettings.fromEnvironment();
+      SmpcSettings s = SmpcSettings.of(scope);
       if (s.role() == null) {
         throw new SmpcFailure(404, "this host serves no SMPC role (" + SmpcSettings.ROLE + " is unset)");
       }
       if (s.party() >= 0) {
-        return Map.of("role", s.role(), "liveSessions", SmpcParty.get().sessions().liveCount(), "threads", Thread.activeCount());
+        return Map.of("role", s.role(), "liveSessions", SmpcParty.of(scope).sessions().liveCount(), "threads", Thread.activeCount());
       }
-      ProviderSessions sessions = SmpcProvider.get().sessions();
+      ProviderSessions sessions = SmpcProvider.of(scope).sessions();
       return Map.of("role", s.role(), "liveSessions", sessions.pendingCount(), "readyMaterial", sessions.readyCount(),
           "threads", Thread.activeCount());
     });
@@ -62,7 +75,7 @@ public class SmpcFunctions {
           route = "smpc/predict") HttpRequestMessage<Optional<String>> request,
       ExecutionContext context) {
     return answer(request, () -> {
-      SmpcParty party = SmpcParty.get();
+      SmpcParty party = SmpcParty.of(scope);
       return party.predict(party.parse(request.getBody().orElse(null)));
     });
   }
@@ -73,7 +86,7 @@ public class SmpcFunctions {
           route = "smpc/exchange/{session}/{round}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
       @BindingName("session") String session, @BindingName("round") String round) {
     return answer(request, () -> {
-      SmpcParty.get().receive(session, round, header(request, HttpPeerChannel.FROM), header(request, HttpPeerChannel.MODEL),
+      SmpcParty.of(scope).receive(session, round, header(request, HttpPeerChannel.FROM), header(request, HttpPeerChannel.MODEL),
           header(request, SessionKeys.HEADER), request.getBody().orElse(new byte[0]));
       return null;
     });
@@ -85,7 +98,7 @@ public class SmpcFunctions {
           route = "smpc/material/{session}/{party}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
       @BindingName("session") String session, @BindingName("party") String party) {
     try {
-      byte[] bundle = SmpcProvider.get().material(session, party, header(request, HttpPeerChannel.MODEL),
+      byte[] bundle = SmpcProvider.of(scope).material(session, party, header(request, HttpPeerChannel.MODEL),
           header(request, SessionKeys.HEADER),
           request.getBody().orElse(new byte[0]));
       return request.createResponseBuilder(HttpStatus.OK).header("Content-Type", "application/octet-stream").body(bundle).build();

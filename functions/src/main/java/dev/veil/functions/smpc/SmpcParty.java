@@ -9,6 +9,7 @@ import dev.veil.smpc.Plan;
 import dev.veil.smpc.SecureMlp;
 import dev.veil.smpc.SharedMlp;
 import dev.veil.smpc.Wire;
+import dev.veil.runtime.spi.HostScope;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Base64;
@@ -24,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SmpcParty {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
-  private static volatile SmpcParty instance;
 
   private final SmpcSettings settings;
   private final int party;
@@ -52,28 +52,20 @@ final class SmpcParty {
     }
   }
 
-  /** This host's party, configured from the app settings on first use. */
-  static SmpcParty get() {
-    SmpcParty p = instance;
-    if (p == null) {
-      synchronized (SmpcParty.class) {
-        p = instance;
-        if (p == null) {
-          SmpcSettings s = SmpcSettings.fromEnvironment();
-          if (s.party() < 0) {
-            throw new SmpcFailure(404, "this host is not an SMPC compute party (" + SmpcSettings.ROLE + " is "
-                + (s.role() == null ? "unset" : s.role()) + ")");
-          }
-          try {
-            p = new SmpcParty(s, ShareStore.of(s).all());
-          } catch (IOException e) {
-            throw new IllegalStateException("cannot read this party's model shares: " + e.getMessage(), e);
-          }
-          instance = p;
-        }
+  /** The host's party, configured from its app settings on first use. */
+  static SmpcParty of(HostScope scope) {
+    return scope.shared(SmpcParty.class, x -> {
+      SmpcSettings s = SmpcSettings.of(scope);
+      if (s.party() < 0) {
+        throw new SmpcFailure(404, "this host is not an SMPC compute party (" + SmpcSettings.ROLE + " is "
+            + (s.role() == null ? "unset" : s.role()) + ")");
       }
-    }
-    return p;
+      try {
+        return new SmpcParty(s, ShareStore.of(s).all());
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read this party's model shares: " + e.getMessage(), e);
+      }
+    });
   }
 
   int party() {

@@ -3,6 +3,7 @@ package dev.veil.functions.smpc;
 import dev.veil.smpc.Dealer;
 import dev.veil.smpc.Plan;
 import dev.veil.smpc.WeightMasks;
+import dev.veil.runtime.spi.HostScope;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The crypto provider: deals each session's correlated randomness to the two compute parties, once each. */
 final class SmpcProvider {
-  private static volatile SmpcProvider instance;
 
   private final SessionKeys keys;
   private final ProviderSessions sessions;
@@ -25,27 +25,20 @@ final class SmpcProvider {
     }
   }
 
-  static SmpcProvider get() {
-    SmpcProvider p = instance;
-    if (p == null) {
-      synchronized (SmpcProvider.class) {
-        p = instance;
-        if (p == null) {
-          SmpcSettings s = SmpcSettings.fromEnvironment();
-          if (!"provider".equals(s.role())) {
-            throw new SmpcFailure(404, "this host is not the SMPC crypto provider (" + SmpcSettings.ROLE + " is "
-                + (s.role() == null ? "unset" : s.role()) + ")");
-          }
-          try {
-            p = new SmpcProvider(s, ShareStore.of(s).allMasks());
-          } catch (IOException e) {
-            throw new IllegalStateException("cannot read the provider's weight masks: " + e.getMessage(), e);
-          }
-          instance = p;
-        }
+  /** The host's crypto provider, configured from its app settings on first use. */
+  static SmpcProvider of(HostScope scope) {
+    return scope.shared(SmpcProvider.class, x -> {
+      SmpcSettings s = SmpcSettings.of(scope);
+      if (!"provider".equals(s.role())) {
+        throw new SmpcFailure(404, "this host is not the SMPC crypto provider (" + SmpcSettings.ROLE + " is "
+            + (s.role() == null ? "unset" : s.role()) + ")");
       }
-    }
-    return p;
+      try {
+        return new SmpcProvider(s, ShareStore.of(s).allMasks());
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read the provider's weight masks: " + e.getMessage(), e);
+      }
+    });
   }
 
   static String context(int party, String modelVersion) {

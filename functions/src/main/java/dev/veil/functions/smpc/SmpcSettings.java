@@ -1,12 +1,13 @@
 package dev.veil.functions.smpc;
 
+import dev.veil.runtime.spi.HostScope;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /**
- * App settings of the secure-serving functions (environment variables, then JVM system properties).
+ * App settings of the secure-serving functions, read from the host's app settings.
  *
  * <ul>
  *   <li>{@value #ROLE}: {@code party0}, {@code party1} or {@code provider}; unset: this host serves no SMPC role
@@ -49,11 +50,9 @@ public record SmpcSettings(String role, byte[] secret, URI peer, URI provider, P
         Duration.ofMillis(number(lookup, TIMEOUT_MS, 10_000)), (int) number(lookup, MAX_ROWS, 256));
   }
 
-  public static SmpcSettings fromEnvironment() {
-    return from(name -> {
-      String v = System.getenv(name);
-      return v != null ? v : System.getProperty(name);
-    });
+  /** The host's. */
+  public static SmpcSettings of(HostScope scope) {
+    return from(name -> scope.settings().get(name).orElse(null));
   }
 
   /** 0 or 1 for a compute party, -1 otherwise. */

@@ -53,9 +53,6 @@ class BatchScoringTest {
 
   @BeforeAll
   static void setUp() {
-    System.setProperty("BATCH_ERROR_THRESHOLD", Integer.toString(THRESHOLD));
-    System.setProperty("BATCH_MINI_BATCH_SIZE", "4");
-    System.setProperty("BATCH_PARALLELISM", "2");
     azure = new BlobServiceClientBuilder().connectionString(Azurite.connectionString())
         .httpClient(new JdkHttpClientBuilder().build()).buildClient();
     wdbc = WdbcData.load();
@@ -113,7 +110,9 @@ class BatchScoringTest {
     JsonObject hostJson = new JsonObject().put("extensions", new JsonObject().put("blobs",
         new JsonObject().put("maxPollingInterval", "00:00:00.500")));
     return VeilHost.start(new HostOptions().port(0).dataDirectory(data).functionClass(BatchScoringFunction.class)
-        .hostJson(hostJson).setting("AzureWebJobsStorage", Azurite.connectionString()))
+        .hostJson(hostJson).setting("AzureWebJobsStorage", Azurite.connectionString())
+        .setting("BATCH_ERROR_THRESHOLD", Integer.toString(THRESHOLD)).setting("BATCH_MINI_BATCH_SIZE", "4")
+        .setting("BATCH_PARALLELISM", "2"))
         .toCompletionStage().toCompletableFuture().get();
   }
 

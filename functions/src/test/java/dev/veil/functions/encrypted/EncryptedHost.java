@@ -23,15 +23,16 @@ final class EncryptedHost {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     private static String url;
     private static String hostKey;
+    private static VeilHost host;
 
     private EncryptedHost() {
     }
 
     static synchronized String url() throws Exception {
         if (url == null) {
-            System.setProperty(KeyStoreSettings.CONNECTION, Azurite.connectionString());
             Path dir = Files.createTempDirectory("veil-encrypted-host-");
-            VeilHost host = VeilHost.start(new HostOptions().port(0).configDirectory(dir).dataDirectory(dir.resolve("data"))
+            host = VeilHost.start(new HostOptions().port(0).configDirectory(dir).dataDirectory(dir.resolve("data"))
+                    .setting(KeyStoreSettings.CONNECTION, Azurite.connectionString())
                     .functionClass(EncryptedMnistFunction.class).functionClass(EncryptedBreastCancerFunction.class)
                     .functionClass(KeyUploadFunctions.class))
                 .toCompletionStage().toCompletableFuture().get();
@@ -40,6 +41,12 @@ final class EncryptedHost {
             hostKey = host.keys().hostKey();
         }
         return url;
+    }
+
+    /** What the host's encrypted functions share (its key cache). */
+    static EncryptedFunctions shared() throws Exception {
+        url();
+        return EncryptedFunctions.of(host.scope());
     }
 
     /** A key accepted by every function of the host. */

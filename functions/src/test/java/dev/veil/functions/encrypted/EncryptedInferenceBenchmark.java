@@ -47,8 +47,8 @@ class EncryptedInferenceBenchmark {
     private void flow(String function, String set, double[] sample) throws Exception {
         JsonNode params = EncryptedHost.heParams(function);
         BlobKeyStore store = BlobKeyStore.fromConnectionString(Azurite.connectionString(), 1L << 30);
-        EncryptedInference inference = function.equals("encrypted-mnist") ? EncryptedFunctions.mnist()
-            : EncryptedFunctions.breastCancer();
+        EncryptedInference inference = function.equals("encrypted-mnist") ? EncryptedHost.shared().mnist()
+            : EncryptedHost.shared().breastCancer();
         try (EncryptedClient client = new EncryptedClient(params, set)) {
             KeyRef ref = new KeyRef("veil-bench", function + "-" + set + "-" + System.nanoTime());
             KeyBundle bundle = client.keyBundle();
@@ -75,7 +75,7 @@ class EncryptedInferenceBenchmark {
             }
             double[] cold = new double[COLD];
             for (int i = 0; i < COLD; i++) {
-                EncryptedFunctions.keyCache().invalidateAll();
+                EncryptedHost.shared().keyCache().invalidateAll();
                 long t0 = System.nanoTime();
                 check(EncryptedHost.post(function, ct, query));
                 cold[i] = (System.nanoTime() - t0) / 1e6;

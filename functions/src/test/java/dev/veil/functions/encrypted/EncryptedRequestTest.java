@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.veil.functions.http.FunctionFailure;
 import dev.veil.functions.keys.InvalidKeyRefException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,8 @@ class EncryptedRequestTest {
     }
 
     private static void assertMessage(String fragment, org.junit.jupiter.api.function.Executable call) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        FunctionFailure e = assertThrows(FunctionFailure.class, call);
+        assertEquals(FunctionFailure.Meaning.BAD_INPUT, e.meaning());
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 }

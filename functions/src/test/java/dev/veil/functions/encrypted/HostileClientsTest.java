@@ -54,9 +54,9 @@ class HostileClientsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    System.setProperty(KeyStoreSettings.CONNECTION, Azurite.connectionString());
     Path dir = Files.createTempDirectory("veil-hostile-");
     host = VeilHost.start(new HostOptions().port(0).configDirectory(dir).dataDirectory(dir.resolve("data"))
+            .setting(KeyStoreSettings.CONNECTION, Azurite.connectionString())
             .functionClass(EncryptedMnistFunction.class).functionClass(EncryptedBreastCancerFunction.class)
             .functionClass(ImageFunctions.class).functionClass(BreastCancerFunction.class))
         .toCompletionStage().toCompletableFuture().get();

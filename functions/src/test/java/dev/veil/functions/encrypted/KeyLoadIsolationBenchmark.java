@@ -148,7 +148,12 @@ class KeyLoadIsolationBenchmark {
      * spinning one, which would measure the HTTP edge instead of key loading.
      */
     private static void loadForever(KeyRef ref, byte[] ct, AtomicBoolean stop, AtomicInteger loads, AtomicInteger busy) {
-        KeyCache<SealKeys> cache = EncryptedFunctions.keyCache();
+        KeyCache<SealKeys> cache;
+        try {
+            cache = EncryptedHost.shared().keyCache();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         while (!stop.get()) {
             try {
                 var res = EncryptedHost.post("encrypted-mnist", ct, "container=" + ref.container() + "&key_id=" + ref.keyId());

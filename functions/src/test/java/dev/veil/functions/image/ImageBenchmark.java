@@ -105,7 +105,7 @@ public final class ImageBenchmark {
 
     // Peers are measured in alternation, round after round, so that load from other processes on a
     // shared machine falls on both sides alike; each row reports its median round.
-    if (PARTS.contains("resnet")) try (Direct direct = new Direct(SeededResNet50.featurizer(), SeededResNet50.classifier(), tensor);
+    if (PARTS.contains("resnet")) try (Direct direct = new Direct(SeededResNet50.files(System::getenv).featurizer(), SeededResNet50.files(System::getenv).classifier(), tensor);
          Pool poolApi = new Pool(vertx, "pool API", resnetConfig(BATCH, 50), ImageModels.RESNET50, tensor, BATCH, IMAGES, true);
          Http http = new Http(jpeg)) {
       table.add(rounds(ROUNDS, direct::measure, poolApi::measure, http::measure));
@@ -249,7 +249,7 @@ public final class ImageBenchmark {
 
   /** Plain ONNX Runtime sessions at batch 16 vs batch 1: what batching can gain on this CPU at all. */
   private static void ceiling(float[] tensor, float[] digit, List<List<Result>> table) throws Exception {
-    byte[] resnet = Files.readAllBytes(SeededResNet50.featurizer());
+    byte[] resnet = Files.readAllBytes(SeededResNet50.files(System::getenv).featurizer());
     byte[] digits = digitsModel();
     for (int threads : new java.util.TreeSet<>(List.of(1, THREADS))) {
       String t = threads + (threads == 1 ? " thread" : " threads");
@@ -343,9 +343,9 @@ public final class ImageBenchmark {
     return new JsonObject()
         .put("models", new JsonObject()
             .put(ImageModels.RESNET50, new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
-                .put("path", SeededResNet50.featurizer().toString()).put("maxBatchSize", maxBatch)
+                .put("path", SeededResNet50.files(System::getenv).featurizer().toString()).put("maxBatchSize", maxBatch)
                 .put("maxQueueDelayMs", delayMs).put("timeoutMs", 600_000))
-            .put(ImageModels.RESNET50_HEAD, new JsonObject().put("class", "light").put("path", SeededResNet50.classifier().toString())))
+            .put(ImageModels.RESNET50_HEAD, new JsonObject().put("class", "light").put("path", SeededResNet50.files(System::getenv).classifier().toString())))
         .put("workers", workers(layout));
   }
 
@@ -414,8 +414,8 @@ public final class ImageBenchmark {
     Http(byte[] jpeg) throws Exception {
       Path config = Files.createTempFile("veil-bench-pool", ".json");
       Files.writeString(config, new JsonObject().put(ImageModels.RESNET50, resnetConfig(BATCH, 50)).encode());
-      System.setProperty("VEIL_IMAGE_POOL_CONFIG", config.toString());
       host = VeilHost.start(new HostOptions().port(0).functionClass(ImageFunctions.class)
+              .setting(ImageModels.POOL_CONFIG, config.toString())
               .dataDirectory(Files.createTempDirectory("veil-bench-host"))
               .hostJson(new JsonObject().put("veil", new JsonObject().put("workerPoolSize", 32))))
           .toCompletionStage().toCompletableFuture().get(300, TimeUnit.SECONDS);

@@ -42,9 +42,9 @@ class ImageBlobTest {
       // The same answer the pipeline gives for these bytes.
       ImageModels reference = ImageModels.start(host.vertx(), new JsonObject()
               .put("models", new JsonObject()
-                  .put(ImageModels.RESNET50, new JsonObject().put("path", dev.veil.fpga.SeededResNet50.featurizer().toString()))
+                  .put(ImageModels.RESNET50, new JsonObject().put("path", dev.veil.fpga.SeededResNet50.files(System::getenv).featurizer().toString()))
                   .put(ImageModels.RESNET50_HEAD, new JsonObject().put("class", "light")
-                      .put("path", dev.veil.fpga.SeededResNet50.classifier().toString()))),
+                      .put("path", dev.veil.fpga.SeededResNet50.files(System::getenv).classifier().toString()))),
           ImageModels.RESNET50, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
       List<Prediction> expected = reference.classify(jpeg);
       reference.router().close();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.veil.functions.http.FunctionFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** Untrusted bytes: every bad input is an IllegalArgumentException with a message for the caller. */
 class ImageDecoderTest {
   private static String rejected(byte[] bytes) {
-    return assertThrows(IllegalArgumentException.class, () -> ImageDecoder.decode(bytes, ImageDecoder.DEFAULT_MAX_PIXELS))
+    return assertThrows(FunctionFailure.class, () -> ImageDecoder.decode(bytes, ImageDecoder.DEFAULT_MAX_PIXELS))
         .getMessage();
   }
 

@@ -47,13 +47,13 @@ class ImagePipelineTest {
     JsonObject config = new JsonObject()
         .put("models", new JsonObject()
             .put(ImageModels.RESNET50, new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
-                .put("path", SeededResNet50.featurizer().toString()).put("maxBatchSize", 4).put("maxQueueDelayMs", 1))
-            .put(ImageModels.RESNET50_HEAD, new JsonObject().put("class", "light").put("path", SeededResNet50.classifier().toString())))
+                .put("path", SeededResNet50.files(System::getenv).featurizer().toString()).put("maxBatchSize", 4).put("maxQueueDelayMs", 1))
+            .put(ImageModels.RESNET50_HEAD, new JsonObject().put("class", "light").put("path", SeededResNet50.files(System::getenv).classifier().toString())))
         .put("workers", new JsonArray().add(new JsonObject().put("device", "cpu").put("threads", 2)));
     ImageModels models = ImageModels.start(vertx, config, ImageModels.RESNET50, new SimpleMeterRegistry());
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession featurizer = env.createSession(SeededResNet50.featurizer().toString());
-         OrtSession head = env.createSession(SeededResNet50.classifier().toString())) {
+    try (OrtSession featurizer = env.createSession(SeededResNet50.files(System::getenv).featurizer().toString());
+         OrtSession head = env.createSession(SeededResNet50.files(System::getenv).classifier().toString())) {
       assertTrue(models.router().isHeavy(ImageModels.RESNET50));
       assertTrue(!models.router().isHeavy(ImageModels.RESNET50_HEAD));
       for (int[] size : new int[][] {{320, 240}, {200, 400}}) {

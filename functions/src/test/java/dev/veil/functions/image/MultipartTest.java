@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.veil.functions.http.FunctionFailure;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -35,15 +36,15 @@ class MultipartTest {
   @Test
   void malformedFormsAreBadInput() throws Exception {
     byte[] png = TestImages.encode(TestImages.gradient(20, 20), "png");
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Multipart.imageFile(form("xyz", "image/png", png), "multipart/form-data"))
+    assertTrue(assertThrows(FunctionFailure.class, () -> Multipart.imageFile(form("xyz", "image/png", png), "multipart/form-data"))
         .getMessage().contains("boundary"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
+    assertTrue(assertThrows(FunctionFailure.class,
         () -> Multipart.imageFile("garbage".getBytes(StandardCharsets.UTF_8), "multipart/form-data; boundary=xyz"))
         .getMessage().contains("no part"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
+    assertTrue(assertThrows(FunctionFailure.class,
         () -> Multipart.imageFile(form("xyz", null, null), "multipart/form-data; boundary=xyz"))
         .getMessage().contains("no file part (fields: note)"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
+    assertTrue(assertThrows(FunctionFailure.class,
         () -> Multipart.imageFile(form("xyz", "text/plain", png), "multipart/form-data; boundary=xyz"))
         .getMessage().contains("the file part 'file' has Content-Type 'text/plain'"));
   }

@@ -116,7 +116,7 @@ class KeyCacheBlobTest {
 
     @Test
     void malformedConnectionStringDoesNotEchoIt() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        InvalidKeyRefException e = assertThrows(InvalidKeyRefException.class,
             () -> BlobKeyStore.fromConnectionString("AccountKey=secret-value;garbage", 100));
         assertTrue(!e.getMessage().contains("secret-value"), e.getMessage());
     }

@@ -100,6 +100,9 @@ public final class ClusterNode {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private HttpClient loopback;
   private EventBusBroadcasts broadcasts;
+  /** The host's broadcasts and reports, which this node carries to and from the other nodes. */
+  private final ClusterBroadcasts hostBroadcasts;
+  private final NodeReports nodeReports;
   private UUID membershipListener;
   private long refreshTimer = -1;
   private int httpPort;
@@ -109,8 +112,11 @@ public final class ClusterNode {
   private record HttpRoute(String function, String literalPrefix, AuthorizationLevel authLevel) {}
 
   public ClusterNode(Vertx vertx, ClusterSettings settings, HazelcastClusterManager manager, HostConfig hostConfig,
-      AuthKeys keys, List<FunctionDefinition> functions, IntSupplier localInFlight) {
+      AuthKeys keys, List<FunctionDefinition> functions, IntSupplier localInFlight, ClusterBroadcasts hostBroadcasts,
+      NodeReports nodeReports) {
     this.vertx = vertx;
+    this.hostBroadcasts = hostBroadcasts;
+    this.nodeReports = nodeReports;
     this.context = vertx.getOrCreateContext();
     this.settings = settings;
     this.manager = manager;
@@ -168,7 +174,7 @@ public final class ClusterNode {
     this.loopback = vertx.createHttpClient(loopbackOptions);
     consumers.add(vertx.eventBus().<Buffer>consumer(httpAddress(nodeId), this::serveForwarded));
     consumers.add(vertx.eventBus().<JsonObject>consumer(infoAddress(nodeId), msg -> localReport().onSuccess(msg::reply)));
-    broadcasts = new EventBusBroadcasts(vertx, ClusterBroadcasts.process()).start();
+    broadcasts = new EventBusBroadcasts(vertx, hostBroadcasts).start();
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override public void memberAdded(MembershipEvent event) { context.runOnContext(v -> refresh()); }
       @Override public void memberRemoved(MembershipEvent event) {
@@ -449,7 +455,7 @@ public final class ClusterNode {
     Member self = hazelcast.getCluster().getLocalMember();
     JsonObject report = new JsonObject().put("nodeId", nodeId).put("address", self.getAddress().toString())
         .put("functions", new JsonArray(localFunctions)).put("inFlightInvocations", localInFlight.getAsInt());
-    return NodeReports.collect().map(extra -> report.put("reports", extra));
+    return nodeReports.collect().map(extra -> report.put("reports", extra));
   }
 
   /** Every admitted member's own report (asked live), plus members refused for a wrong secret. */

@@ -43,15 +43,6 @@ public record Configuration(HostConfig hostConfig, AppSettings settings, Integer
     return new Configuration(new HostConfig(host), new AppSettings(values), port, Map.copyOf(declaredSettings));
   }
 
-  /**
-   * Azure hands app settings to function code as environment variables, which a JVM cannot set; Veil hands
-   * the settings declared in local.settings.json (and overrides) to function code as system properties
-   * instead. Environment variables stay as they are, and a property already set wins.
-   */
-  public void exposeToFunctions() {
-    declaredSettings.forEach(System.getProperties()::putIfAbsent);
-  }
-
   /** local.settings.json in {@code dir} as it is written (empty when absent). */
   public static JsonObject localSettings(Path dir) {
     return readJson(dir.resolve("local.settings.json"));

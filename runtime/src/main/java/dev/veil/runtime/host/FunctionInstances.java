@@ -1,6 +1,7 @@
 package dev.veil.runtime.host;
 
 import com.microsoft.azure.functions.spi.inject.FunctionInstanceInjector;
+import dev.veil.runtime.spi.HostScope;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Iterator;
 import java.util.Map;
@@ -12,21 +13,43 @@ import java.util.concurrent.ConcurrentHashMap;
  * Creates the instances that non-static function methods run on, as the Azure Java worker does: through the
  * app's own {@link FunctionInstanceInjector} when the app registers one with {@link ServiceLoader} (a Guice,
  * Dagger or Spring bridge), else through the class's no-argument constructor. The injector is looked up once
- * per app class loader and asked for a new instance on every invocation, as on Azure.
+ * per app class loader and asked for a new instance on every invocation, as on Azure. Without an app injector,
+ * a class with a public constructor taking a {@link HostScope} gets this host's scope through it (Veil's own
+ * functions), in preference to its no-argument constructor.
  */
 final class FunctionInstances {
   private final Map<ClassLoader, FunctionInstanceInjector> injectors = new ConcurrentHashMap<>();
+  private final FunctionInstanceInjector scoped;
+
+  FunctionInstances(HostScope scope) {
+    this.scoped = new FunctionInstanceInjector() {
+      @Override
+      public <T> T getInstance(Class<T> type) throws Exception {
+        try {
+          return type.getConstructor(HostScope.class).newInstance(scope);
+        } catch (InvocationTargetException e) {
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+      }
+    };
+  }
 
   /**
    * The injector for the app that {@code functionClass} belongs to.
    *
    * @throws IllegalStateException when the app registers more than one injector, or registers none and the
-   *     class has no public no-argument constructor
+   *     class has neither a public {@link HostScope} constructor nor a public no-argument one
    */
   FunctionInstanceInjector injectorFor(Class<?> functionClass) {
     ClassLoader loader = functionClass.getClassLoader();
     FunctionInstanceInjector injector = loader == null ? null : injectors.computeIfAbsent(loader, FunctionInstances::load);
     if (injector != null && injector != DEFAULT) return injector;
+    try {
+      functionClass.getConstructor(HostScope.class);
+      return scoped;
+    } catch (NoSuchMethodException e) {
+      // no scope constructor: the default constructor below
+    }
     try {
       functionClass.getConstructor();
     } catch (NoSuchMethodException e) {

@@ -12,6 +12,7 @@ import dev.veil.runtime.spi.Conversions;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.FunctionParameter;
 import dev.veil.runtime.spi.HostConfig;
+import dev.veil.runtime.spi.HostScope;
 import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.InvocationFailure;
 import dev.veil.runtime.spi.InvocationFailure.Kind;
@@ -54,13 +55,15 @@ public final class FunctionInvoker implements Invoker {
   private final int limit;
   private final long timeoutMillis;
   private final InvocationMetrics metrics;
-  private final FunctionInstances instances = new FunctionInstances();
+  private final FunctionInstances instances;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile Promise<Void> idle;
   private volatile boolean draining;
 
-  public FunctionInvoker(Vertx vertx, HostConfig config, AppSettings settings, MeterRegistry registry) {
+  /** @param scope what function instances made through a {@link HostScope} constructor receive */
+  public FunctionInvoker(Vertx vertx, HostConfig config, AppSettings settings, MeterRegistry registry, HostScope scope) {
     this.vertx = vertx;
+    this.instances = new FunctionInstances(scope);
     this.settings = settings;
     this.limit = config.workerPoolSize() + config.maxQueuedInvocations();
     this.timeoutMillis = config.functionTimeout().map(Duration::toMillis).orElse(0L);

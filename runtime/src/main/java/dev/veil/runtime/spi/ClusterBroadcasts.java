@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterBroadcasts {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterBroadcasts.class);
-  private static final ClusterBroadcasts PROCESS = new ClusterBroadcasts();
 
   /** Carries messages between nodes; each receiving node hands them to its own {@link #deliver}. */
   public interface Transport {
@@ -29,13 +28,8 @@ public final class ClusterBroadcasts {
   private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
   private volatile Transport transport;
 
-  /** A separate set of listeners; the host uses {@link #process()} (tests run several nodes in one JVM). */
+  /** One set of listeners; each host has its own (see {@link HostScope#broadcasts()}). */
   public ClusterBroadcasts() {}
-
-  /** The broadcasts of this process, which the host connects to the cluster. */
-  public static ClusterBroadcasts process() {
-    return PROCESS;
-  }
 
   public void listen(String address, Consumer<String> listener) {
     listeners.computeIfAbsent(address, a -> new CopyOnWriteArrayList<>()).add(listener);

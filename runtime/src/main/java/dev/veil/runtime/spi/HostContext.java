@@ -3,6 +3,7 @@ package dev.veil.runtime.spi;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /** What the host offers every extension (triggers and bindings). */
 public interface HostContext {
@@ -23,4 +24,10 @@ public interface HostContext {
 
   /** Cluster-wide expiring leases (always granted on a stand-alone host). */
   Leases leases();
+
+  /**
+   * This host's one object of {@code type}, made on first use and kept until the host closes (closed then when
+   * {@link AutoCloseable}): state that a trigger and a binding of the same host share, e.g. an in-process queue.
+   */
+  <T> T shared(Class<T> type, Supplier<T> create);
 }

@@ -10,26 +10,24 @@ import java.util.function.Supplier;
 
 /**
  * Summaries that extensions contribute to this node's entry in {@code /admin/cluster} (e.g. the key cache:
- * key_ids and bytes; the accelerator pool: workers). Process-wide, because the summarized objects are.
+ * key_ids and bytes; the accelerator pool: workers). One per host (see {@link HostScope#nodeReports()}).
  */
 public final class NodeReports {
-  private static final Map<String, Supplier<Future<JsonObject>>> REPORTS = new ConcurrentHashMap<>();
-
-  private NodeReports() {}
+  private final Map<String, Supplier<Future<JsonObject>>> reports = new ConcurrentHashMap<>();
 
   /** Adds or replaces the report under this name. */
-  public static void register(String name, Supplier<Future<JsonObject>> report) {
-    REPORTS.put(name, report);
+  public void register(String name, Supplier<Future<JsonObject>> report) {
+    reports.put(name, report);
   }
 
-  public static void unregister(String name) {
-    REPORTS.remove(name);
+  public void unregister(String name) {
+    reports.remove(name);
   }
 
   /** Every report by name; a report that fails shows its error instead. */
-  public static Future<JsonObject> collect() {
+  public Future<JsonObject> collect() {
     Map<String, Future<JsonObject>> pending = new TreeMap<>();
-    REPORTS.forEach((name, report) -> {
+    reports.forEach((name, report) -> {
       Future<JsonObject> f;
       try {
         f = report.get();

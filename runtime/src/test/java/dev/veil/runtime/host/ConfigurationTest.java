@@ -35,22 +35,15 @@ class ConfigurationTest {
   }
 
   @Test
-  void declaredSettingsReachFunctionCodeAsSystemPropertiesWithTheirEffectiveValues() throws Exception {
+  void declaredSettingsStayInTheHostsSettingsAndNeverBecomeSystemProperties() throws Exception {
     Files.writeString(dir.resolve("local.settings.json"), """
-        {"Values": {"VEIL_TEST_DECLARED": "file", "VEIL_TEST_OVERRIDDEN": "file", "VEIL_TEST_PRESET": "file"}}""");
-    System.setProperty("VEIL_TEST_PRESET", "preset");
-    try {
-      Configuration config = Configuration.load(dir, null, Map.of(), Map.of("VEIL_TEST_OVERRIDDEN", "env", "VEIL_TEST_ENV_ONLY", "x"));
-      config.exposeToFunctions();
-      assertEquals("file", System.getProperty("VEIL_TEST_DECLARED"));
-      assertEquals("env", System.getProperty("VEIL_TEST_OVERRIDDEN"));
-      assertEquals("preset", System.getProperty("VEIL_TEST_PRESET"));
-      assertEquals(null, System.getProperty("VEIL_TEST_ENV_ONLY"));
-    } finally {
-      for (String name : new String[] {"VEIL_TEST_DECLARED", "VEIL_TEST_OVERRIDDEN", "VEIL_TEST_PRESET"}) {
-        System.clearProperty(name);
-      }
-    }
+        {"Values": {"VEIL_TEST_DECLARED": "file", "VEIL_TEST_OVERRIDDEN": "file"}}""");
+    Configuration config = Configuration.load(dir, null, Map.of(), Map.of("VEIL_TEST_OVERRIDDEN", "env"));
+    assertEquals("file", config.settings().require("VEIL_TEST_DECLARED"));
+    assertEquals("env", config.settings().require("VEIL_TEST_OVERRIDDEN"));
+    // a second host in this JVM must not see them: functions get settings from their host's scope only
+    assertEquals(null, System.getProperty("VEIL_TEST_DECLARED"));
+    assertEquals(null, System.getProperty("VEIL_TEST_OVERRIDDEN"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.veil.triggers.kafka;
 
+import dev.veil.runtime.spi.HostContext;
 import dev.veil.triggers.kafka.KafkaEvent.TopicPartitionId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,12 +19,12 @@ import java.util.Map;
 final class EmbeddedTopics implements EventWriter {
   static final int CAPACITY = 100_000;
   private static final int MAX_POLL = 500;
-  private static final EmbeddedTopics INSTANCE = new EmbeddedTopics();
 
   private final Map<String, Topic> topics = new HashMap<>();
 
-  static EmbeddedTopics instance() {
-    return INSTANCE;
+  /** The host's queue, which its Kafka triggers and outputs share; two hosts in one JVM have one each. */
+  static EmbeddedTopics of(HostContext host) {
+    return host.shared(EmbeddedTopics.class, EmbeddedTopics::new);
   }
 
   private static final class Topic {

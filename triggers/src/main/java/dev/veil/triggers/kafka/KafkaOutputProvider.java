@@ -76,7 +76,7 @@ public final class KafkaOutputProvider implements BindingProvider {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    Future<? extends EventWriter> writer = bootstrap.isEmpty() ? Future.succeededFuture(EmbeddedTopics.instance())
+    Future<? extends EventWriter> writer = bootstrap.isEmpty() ? Future.succeededFuture(EmbeddedTopics.of(host))
         : writers.computeIfAbsent(bootstrap.get() + " " + KafkaSecurity.of(output), k -> host.vertx().executeBlocking(() ->
             new BrokerEventWriter(host.vertx(), bootstrap.get(),
                 KafkaSecurity.of(output).clientConfig(request.settings(), "@KafkaOutput"))));

@@ -97,8 +97,8 @@ public final class KafkaTriggerProvider implements TriggerProvider {
       }).compose(config -> BrokerEventLog.subscribe(context.vertx(), bootstrap.get(), subscribedGroup, topic, config));
       deadLetters = (topicName, key, value, headers) -> brokerWriter[0].send(topicName, key, value, headers);
     } else {
-      deadLetters = EmbeddedTopics.instance();
-      log = Future.succeededFuture(EmbeddedTopics.instance().subscribe(context.vertx(), group, topic));
+      deadLetters = EmbeddedTopics.of(context);
+      log = Future.succeededFuture(EmbeddedTopics.of(context).subscribe(context.vertx(), group, topic));
     }
     String groupName = group;
     return log.map(l -> {

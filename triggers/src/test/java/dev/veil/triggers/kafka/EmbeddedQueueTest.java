@@ -23,7 +23,7 @@ class EmbeddedQueueTest {
     VeilHost host = VeilHost.start(new HostOptions().port(0).dataDirectory(data)
         .functionClass(EmbeddedFunctions.class).setting("EmptyBrokerSetting", "")).toCompletionStage().toCompletableFuture().get();
     try {
-      EmbeddedTopics topics = EmbeddedTopics.instance();
+      EmbeddedTopics topics = host.scope().shared(EmbeddedTopics.class, s -> new EmbeddedTopics()); // the host's queue
       for (String v : List.of("a", "fail", "b")) {
         topics.send("embedded-in", ("key-" + v).getBytes(StandardCharsets.UTF_8), v.getBytes(StandardCharsets.UTF_8),
             List.of()).toCompletionStage().toCompletableFuture().get();
