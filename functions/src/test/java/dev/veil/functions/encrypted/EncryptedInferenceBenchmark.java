@@ -65,12 +65,12 @@ class EncryptedInferenceBenchmark {
             }
             // the same warm work in this thread, timed by the thread's CPU clock: what the request costs on an idle
             // core, independent of how busy the shared machine is (wall-clock figures above include waiting for a core)
-            EncryptedRequest direct = new EncryptedRequest(ct, ref, null, null, true);
+            EncryptedRequest direct = new EncryptedRequest(CiphertextBytes.of(ct), ref, null, null, true);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             double[] cpu = new double[WARM];
             for (int i = 0; i < WARM; i++) {
                 long c0 = threads.getCurrentThreadCpuTime();
-                inference.evaluate(direct);
+                inference.evaluate(direct, ResultBody.BINARY);
                 cpu[i] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
             }
             double[] cold = new double[COLD];
