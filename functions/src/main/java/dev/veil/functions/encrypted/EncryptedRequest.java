@@ -141,22 +141,34 @@ public record EncryptedRequest(CiphertextBytes ciphertext, KeyRef keyRef, String
         }
     }
 
+    /** Classes of bytes in base64 text: 0 anything else, then the alphabet, whitespace, padding. */
+    private static final byte[] BASE64_CLASS = new byte[256];
+    private static final byte DIGIT = 1, SPACE = 2, PAD = 3;
+
+    static {
+        for (char c : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".toCharArray()) {
+            BASE64_CLASS[c] = DIGIT;
+        }
+        BASE64_CLASS[' '] = BASE64_CLASS['\n'] = BASE64_CLASS['\r'] = BASE64_CLASS['\t'] = SPACE;
+        BASE64_CLASS['='] = PAD;
+    }
+
     /** What the engine's decoder accepts: alphabet and whitespace, then at most the padding the last group needs. */
     private static void checkBase64(byte[] body, int from, int end) {
         if (from == end) {
             throw new IllegalArgumentException("'data' must be the base64 SEAL ciphertext");
         }
-        long sextets = 0;
+        int i = from;
+        while (i < end && BASE64_CLASS[body[i] & 0xFF] == DIGIT) {
+            i++; // the bulk: one table lookup per byte
+        }
+        long sextets = i - from;
         int pads = 0;
-        for (int i = from; i < end; i++) {
-            byte b = body[i];
-            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
-                continue;
-            }
-            boolean digit = b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '+' || b == '/';
-            if (digit && pads == 0) {
+        for (; i < end; i++) {
+            byte kind = BASE64_CLASS[body[i] & 0xFF];
+            if (kind == DIGIT && pads == 0) {
                 sextets++;
-            } else if (b != '=' || ++pads > 2) {
+            } else if (kind != SPACE && (kind != PAD || ++pads > 2)) {
                 throw new IllegalArgumentException("'data' is not valid base64");
             }
         }

@@ -17,6 +17,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +33,7 @@ class EncryptedInferenceBenchmark {
     private static final int WARM = Integer.getInteger("bench.warm", 40);
     private static final int COLD = Integer.getInteger("bench.cold", 8);
     private static final int BASELINE = Integer.getInteger("bench.baseline", 3);
+    private static final int CLIENTS = Integer.getInteger("bench.clients", 4);
     private final StringBuilder report = new StringBuilder();
 
     @Test
@@ -63,6 +67,23 @@ class EncryptedInferenceBenchmark {
                 check(EncryptedHost.post(function, ct, query));
                 warm[i] = (System.nanoTime() - t0) / 1e6;
             }
+            // throughput: CLIENTS clients posting back to back, WARM requests each
+            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+            List<Future<?>> clients = new ArrayList<>();
+            long started = System.nanoTime();
+            for (int c = 0; c < CLIENTS; c++) {
+                clients.add(pool.submit(() -> {
+                    for (int i = 0; i < WARM; i++) {
+                        check(EncryptedHost.post(function, ct, query));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : clients) {
+                f.get();
+            }
+            double throughput = CLIENTS * WARM / ((System.nanoTime() - started) / 1e9);
+            pool.shutdown();
             // the same warm work in this thread, timed by the thread's CPU clock: what the request costs on an idle
             // core, independent of how busy the shared machine is (wall-clock figures above include waiting for a core)
             EncryptedRequest direct = new EncryptedRequest(CiphertextBytes.of(ct), ref, null, null, true);
@@ -114,6 +135,7 @@ class EncryptedInferenceBenchmark {
             line("  max abs error vs plaintext: ours %.2g, baseline %.2g", maxError(expected, ours), maxError(expected, theirs));
             line("  warm  p50 %8.1f ms  p99 %8.1f ms", percentile(warm, 50), percentile(warm, 99));
             line("  warm in-process evaluation, thread CPU time: p50 %8.1f ms  p99 %8.1f ms", percentile(cpu, 50), percentile(cpu, 99));
+            line("  warm throughput, %d concurrent clients: %.1f requests/s", CLIENTS, throughput);
             line("  cold  p50 %8.1f ms  p99 %8.1f ms", percentile(cold, 50), percentile(cold, 99));
             line("  base  p50 %8.1f ms  p99 %8.1f ms   baseline/warm p50 = %.1fx",
                 percentile(base, 50), percentile(base, 99), percentile(base, 50) / percentile(warm, 50));
