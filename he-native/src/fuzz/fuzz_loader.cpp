@@ -1,5 +1,6 @@
 // libFuzzer target for one loader, chosen at compile time with -DVEIL_FUZZ_LOADER=<name> (parms, plaintext,
-// ciphertext, public_key, secret_key, relin_keys, galois_keys). Any input must either load or throw
+// ciphertext, ciphertext_base64 (the JSON request form: base64 text decoded, then loaded), public_key,
+// secret_key, relin_keys, galois_keys). Any input must either load or throw
 // veil::he::Error; anything else (another exception, a sanitizer report, an allocation past the fuzzer's
 // malloc limit) is a finding. The context comes from the SEAL-saved parameters named by $VEIL_FUZZ_PARMS.
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "he/context.h"
+#include "serial/base64.h"
 #include "serial/serialization.h"
 
 using namespace veil::he;
@@ -39,6 +41,10 @@ void run(const std::uint8_t *data, std::size_t size) {
     } else if (loader == "ciphertext") {
         Ciphertext ct = serial::load_ciphertext(ctx, data, size, limits);
         (void)(ct.is_seeded() ? serial::save_seeded(ctx, ct) : serial::save(ct));
+    } else if (loader == "ciphertext_base64") {
+        std::vector<std::uint8_t> raw;
+        serial::decode_base64(data, size, raw);
+        (void)serial::save(serial::load_ciphertext(ctx, raw.data(), raw.size(), limits));
     } else if (loader == "public_key") {
         (void)serial::save(serial::load_public_key(ctx, data, size, limits));
     } else if (loader == "secret_key") {

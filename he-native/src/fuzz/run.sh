@@ -4,9 +4,9 @@
 # number of seconds (restarting after a crash so the whole time is used) and prints one summary line per
 # target: executions and crashes, with crash inputs kept under target/fuzz/<target>/artifacts/.
 # Usage: he-native/src/fuzz/run.sh <target|all> <seconds>
-# Targets: parms plaintext ciphertext public_key secret_key relin_keys galois_keys
+# Targets: parms plaintext ciphertext ciphertext_base64 public_key secret_key relin_keys galois_keys
 set -euo pipefail
-TARGETS=(parms plaintext ciphertext public_key secret_key relin_keys galois_keys)
+TARGETS=(parms plaintext ciphertext ciphertext_base64 public_key secret_key relin_keys galois_keys)
 if [[ $# -ne 2 || ! $2 =~ ^[0-9]+$ ]]; then
   echo "usage: $0 <target|all> <seconds>   (targets: ${TARGETS[*]})" >&2
   exit 2
@@ -33,7 +33,7 @@ seed_files() {
   case $1 in
     parms) echo parms.none.bin ;;
     plaintext) echo pt.* ;;
-    ciphertext) echo ct.* cts.* ;;
+    ciphertext | ciphertext_base64) echo ct.* cts.* ;;
     public_key) echo pk.* pk_s.* ;;
     secret_key) echo sk.* ;;
     relin_keys) echo rk.* rk_s.* ;;
@@ -49,7 +49,11 @@ for t in "${selected[@]}"; do
     nice clang++ -std=c++17 -O1 -g -march=x86-64-v2 -fsanitize=address,fuzzer -I"$module/src/main/cpp" \
       -DVEIL_FUZZ_LOADER_NAME="\"$t\"" "$here/fuzz_loader.cpp" "$work/build/libcore.a" -lz -lzstd -o "$bin"
   fi
-  (cd "$seeds/fuzz1k" && cp $(seed_files "$t") "$dir/seeds/")
+  if [[ $t == ciphertext_base64 ]]; then  # the seeds as the base64 text of JSON requests, in MIME lines
+    for f in $(cd "$seeds/fuzz1k" && seed_files "$t"); do base64 -w 76 "$seeds/fuzz1k/$f" > "$dir/seeds/$f.b64"; done
+  else
+    (cd "$seeds/fuzz1k" && cp $(seed_files "$t") "$dir/seeds/")
+  fi
   crashes_before=$(find "$dir/artifacts" -type f | wc -l)
   execs=0
   deadline=$((SECONDS + $2))

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <complex>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <random>
 #include <string>
@@ -17,6 +18,7 @@
 #include "he/error.h"
 #include "he/evaluator.h"
 #include "he/keygenerator.h"
+#include "serial/base64.h"
 #include "util/galois.h"
 #include "util/ntt.h"
 #include "util/numth.h"
@@ -326,12 +328,38 @@ void test_scheme(std::size_t n, const std::vector<int>& bits, double scale, SecL
           "missing Galois key error" + tag);
 }
 
+void test_base64() {
+    std::mt19937_64 rng(7);
+    bool round_trips = true;
+    for (std::size_t n = 0; n < 200; ++n) {
+        std::vector<std::uint8_t> in(n), back;
+        for (auto& b : in) b = std::uint8_t(rng());
+        std::vector<std::uint8_t> text(serial::base64_encoded_size(n));
+        serial::encode_base64(in.data(), n, text.data());
+        serial::decode_base64(text.data(), text.size(), back);
+        round_trips &= back == in;
+        while (!text.empty() && text.back() == '=') text.pop_back(); // unpadded, with a line break
+        text.insert(text.begin() + std::ptrdiff_t(text.size() / 2), '\n');
+        serial::decode_base64(text.data(), text.size(), back);
+        round_trips &= back == in;
+    }
+    check(round_trips, "base64 round trips, padded and unpadded, with whitespace");
+    std::vector<std::uint8_t> out;
+    auto bad = [&](const char* s) {
+        return throws([&] { serial::decode_base64(reinterpret_cast<const std::uint8_t*>(s), std::strlen(s), out); },
+                      "base64");
+    };
+    check(bad("QUJD=A") && bad("A") && bad("QUJDR") && bad("AAAA=") && bad("QQ===") && bad("QU\"J"),
+          "base64 rejects misplaced padding, lone sextets and foreign characters");
+}
+
 }  // namespace
 
 int main() {
     try {
         test_ntt();
         test_kernels();
+        test_base64();
         test_primes_and_context();
         // A small insecure ring keeps the test fast; the 8192 set is a real one.
         test_scheme(2048, {40, 30, 30, 40}, std::pow(2.0, 30), SecLevel::none);

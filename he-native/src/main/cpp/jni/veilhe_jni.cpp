@@ -19,6 +19,7 @@
 #include "he/evaluator.h"
 #include "he/keygenerator.h"
 #include "he/objects.h"
+#include "serial/base64.h"
 #include "serial/serialization.h"
 #include "util/numth.h"
 
@@ -93,6 +94,35 @@ std::vector<uint8_t> bytes_of(JNIEnv* env, jbyteArray array) {
     env->GetByteArrayRegion(array, 0, len, reinterpret_cast<jbyte*>(out.data()));
     if (env->ExceptionCheck()) throw JavaPending{};
     return out;
+}
+
+// Direct access to a range of a Java byte array, without copying it. The JVM may hold off garbage collection
+// while it is held, so it is used only for work bounded by one ciphertext; it is released when the scope ends,
+// also when an exception leaves it (before `guarded` raises the Java exception).
+class CriticalBytes {
+public:
+    CriticalBytes(JNIEnv* env, jbyteArray array) : env_(env), array_(array) {
+        data_ = static_cast<uint8_t*>(env->GetPrimitiveArrayCritical(array, nullptr));
+        if (data_ == nullptr) throw JavaPending{};
+    }
+    ~CriticalBytes() { env_->ReleasePrimitiveArrayCritical(array_, data_, 0); }
+    CriticalBytes(const CriticalBytes&) = delete;
+    CriticalBytes& operator=(const CriticalBytes&) = delete;
+    uint8_t* data() const { return data_; }
+
+private:
+    JNIEnv* env_;
+    jbyteArray array_;
+    uint8_t* data_;
+};
+
+// Checks [offset, offset + length) against the array before any access.
+void check_range(JNIEnv* env, jbyteArray array, jint offset, jint length) {
+    if (array == nullptr) throw Error("serialized bytes are missing (null)");
+    jsize size = env->GetArrayLength(array);
+    if (offset < 0 || length < 0 || offset > size || length > size - offset)
+        throw Error("byte range " + std::to_string(offset) + "+" + std::to_string(length) +
+                    " lies outside an array of " + std::to_string(size) + " bytes");
 }
 
 jbyteArray to_java(JNIEnv* env, const std::vector<uint8_t>& bytes) {
@@ -253,6 +283,49 @@ JNI_FN(jlong, load)(JNIEnv* env, jclass, jint kind, jlong context, jbyteArray by
             case kGaloisKeys: return to_handle(serial::load_galois_keys(ctx, in.data(), in.size(), box.limits));
             default: throw Error("load of unknown object kind " + std::to_string(kind));
         }
+    });
+}
+
+// A ciphertext read from a range of a Java array (a request body) without copying the range first; with
+// base64, the range is its base64 text, decoded once into native memory.
+JNI_FN(jlong, loadCiphertext)(JNIEnv* env, jclass, jlong context, jbyteArray bytes, jint offset, jint length,
+                              jboolean base64) {
+    return guarded<jlong>(env, 0, [&]() -> jlong {
+        const ContextBox& box = context_of(context);
+        check_range(env, bytes, offset, length);
+        if (base64) {
+            std::vector<uint8_t> decoded;
+            {
+                CriticalBytes text(env, bytes);
+                serial::decode_base64(text.data() + offset, static_cast<std::size_t>(length), decoded);
+            }
+            return to_handle(serial::load_ciphertext(*box.context, decoded.data(), decoded.size(), box.limits));
+        }
+        CriticalBytes in(env, bytes);
+        return to_handle(serial::load_ciphertext(*box.context, in.data() + offset, static_cast<std::size_t>(length),
+                                                 box.limits));
+    });
+}
+
+// A saved ciphertext (as base64 text when asked) placed after `before` bytes and followed by `after` bytes
+// that the caller fills in: the response body is written once, with no copy of the saved bytes in Java.
+JNI_FN(jbyteArray, saveCiphertext)(JNIEnv* env, jclass, jlong handle, jint compression, jboolean base64,
+                                   jint before, jint after) {
+    return guarded<jbyteArray>(env, nullptr, [&]() -> jbyteArray {
+        require(before >= 0 && after >= 0, "margins around a saved ciphertext cannot be negative");
+        std::vector<uint8_t> saved = serial::save(deref<Ciphertext>(handle, "ciphertext"), compr_of(compression));
+        const std::size_t payload = base64 ? serial::base64_encoded_size(saved.size()) : saved.size();
+        const std::size_t total = std::size_t(before) + payload + std::size_t(after);
+        if (total > 0x7fffffffu) throw Error("serialized object exceeds 2 GiB, the largest Java byte array");
+        jbyteArray out = env->NewByteArray(static_cast<jsize>(total));
+        if (out == nullptr) throw JavaPending{};
+        if (base64) {
+            CriticalBytes dest(env, out);
+            serial::encode_base64(saved.data(), saved.size(), dest.data() + before);
+        } else {
+            env->SetByteArrayRegion(out, before, static_cast<jsize>(payload), reinterpret_cast<const jbyte*>(saved.data()));
+        }
+        return out;
     });
 }
 

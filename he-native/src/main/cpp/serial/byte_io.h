@@ -69,6 +69,8 @@ class ByteWriter {
 public:
     std::vector<std::uint8_t> &bytes() { return out_; }
     std::size_t size() const { return out_.size(); }
+    // Room for n more bytes, so that writing a large object does not copy it on every growth.
+    void reserve(std::size_t n) { out_.reserve(out_.size() + n); }
 
     void u8(std::uint8_t v) { out_.push_back(v); }
     void u16(std::uint16_t v) {

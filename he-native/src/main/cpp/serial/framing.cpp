@@ -71,6 +71,10 @@ std::vector<std::uint8_t> inflate_zstd(const std::uint8_t *data, std::size_t siz
     ZSTD_DCtx *dctx = ZSTD_createDCtx();
     if (dctx == nullptr) throw Error("zstd: cannot initialise the decompressor");
     std::vector<std::uint8_t> out;
+    // SEAL's frames record their content size: size the output once instead of growing (and copying) it.
+    unsigned long long declared = ZSTD_getFrameContentSize(data, size);
+    if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != ZSTD_CONTENTSIZE_ERROR && declared <= max_output)
+        out.resize(std::size_t(declared));
     std::size_t used = 0;
     try {
         if (ZSTD_isError(ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, kZstdWindowLogMax)))
@@ -213,7 +217,8 @@ void read_frame(ByteReader &in, std::size_t max_members_bytes, const std::functi
     }
 }
 
-void write_frame(ByteWriter &out, ComprMode mode, const std::function<void(ByteWriter &)> &write_members) {
+void write_frame(ByteWriter &out, ComprMode mode, const std::function<void(ByteWriter &)> &write_members,
+                 std::size_t members_hint) {
     std::size_t start = out.size();
     out.u16(kSealMagic);
     out.u8(kSealHeaderSize);
@@ -223,12 +228,24 @@ void write_frame(ByteWriter &out, ComprMode mode, const std::function<void(ByteW
     out.u16(0);
     out.u64(0); // patched below
     if (mode == ComprMode::none) {
+        out.reserve(members_hint);
         write_members(out);
     } else {
         ByteWriter members;
+        members.reserve(members_hint);
         write_members(members);
-        std::vector<std::uint8_t> packed = compress(mode, members.bytes().data(), members.size());
-        out.bytes(packed.data(), packed.size());
+        if (mode == ComprMode::zstd) { // compressed straight into out
+            std::vector<std::uint8_t> &bytes = out.bytes();
+            std::size_t at = bytes.size();
+            bytes.resize(at + ZSTD_compressBound(members.size()));
+            std::size_t n = ZSTD_compress(bytes.data() + at, bytes.size() - at, members.bytes().data(),
+                                          members.size(), ZSTD_CLEVEL_DEFAULT);
+            if (ZSTD_isError(n)) throw Error(std::string("zstd: compression failed (") + ZSTD_getErrorName(n) + ")");
+            bytes.resize(at + n);
+        } else {
+            std::vector<std::uint8_t> packed = compress(mode, members.bytes().data(), members.size());
+            out.bytes(packed.data(), packed.size());
+        }
     }
     out.patch_u64(start + 8, std::uint64_t(out.size() - start));
 }

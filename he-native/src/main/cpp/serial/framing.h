@@ -25,8 +25,10 @@ constexpr std::uint8_t kSealVersionMinor = 1; // what we write and the only vers
 // exceeding it is an error before more memory is taken.
 void read_frame(ByteReader &in, std::size_t max_members_bytes, const std::function<void(ByteReader &)> &read_members);
 
-// Appends one frame whose members are produced by write_members, compressed with mode.
-void write_frame(ByteWriter &out, ComprMode mode, const std::function<void(ByteWriter &)> &write_members);
+// Appends one frame whose members are produced by write_members, compressed with mode. members_hint, when
+// known, is the members' size: the buffers are then sized once.
+void write_frame(ByteWriter &out, ComprMode mode, const std::function<void(ByteWriter &)> &write_members,
+                 std::size_t members_hint = 0);
 
 // Decompression with a hard bound on the output, exposed for tests (bombs) and the fuzz targets.
 std::vector<std::uint8_t> decompress(ComprMode mode, const std::uint8_t *data, std::size_t size,

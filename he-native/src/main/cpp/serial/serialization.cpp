@@ -397,7 +397,9 @@ std::vector<std::uint8_t> save(const Plaintext &pt, ComprMode mode) {
 
 std::vector<std::uint8_t> save(const Ciphertext &ct, ComprMode mode) {
     ByteWriter w;
-    write_frame(w, mode, [&](ByteWriter &m) { write_ciphertext_members(m, ct, false); });
+    // parms_id, flag, five words of shape and scale, then the coefficients' own frame (header, count, words)
+    const std::size_t members = 32 + 1 + 5 * 8 + kSealHeaderSize + 8 + ct.data.size() * 8;
+    write_frame(w, mode, [&](ByteWriter &m) { write_ciphertext_members(m, ct, false); }, members);
     return std::move(w.bytes());
 }
 

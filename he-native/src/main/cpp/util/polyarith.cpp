@@ -288,6 +288,40 @@ VEIL_IFMA void tensor_wide(const uint64_t* a0, const uint64_t* a1, const uint64_
     }
 }
 
+// Key-switch inner products for primes of 2^50 to 2^61: 128-bit sums in pairs of 64-bit lanes. Each product is
+// below 2^(2s+2) for q in [2^s, 2^(s+1)), so 2^(62-s) of them stay below Barrett64's 2^(s+64) bound; longer
+// sums are reduced chunk by chunk and added mod q.
+VEIL_IFMA void dot_product2_wide(const uint64_t* const* a, const uint32_t* perm, const uint64_t* const* b0,
+                                 const uint64_t* const* b1, std::size_t terms, uint64_t* out0, uint64_t* out1,
+                                 std::size_t n, uint64_t qv) {
+    const Barrett64 c = make_barrett64(qv);
+    const std::size_t chunk = std::size_t(1) << (62 - (63 - __builtin_clzll(qv)));
+    const __m512i one = _mm512_set1_epi64(1), zero = _mm512_setzero_si512();
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m256i idx = perm ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(perm + i)) : __m256i{};
+        __m512i r0 = zero, r1 = zero;
+        for (std::size_t first = 0; first < terms; first += chunk) {
+            __m512i lo0 = zero, hi0 = zero, lo1 = zero, hi1 = zero;
+            for (std::size_t j = first; j < std::min(terms, first + chunk); ++j) {
+                const __m512i x = perm ? _mm512_i32gather_epi64(idx, reinterpret_cast<const long long*>(a[j]), 8)
+                                       : _mm512_loadu_si512(a[j] + i);
+                const __m512i y0 = _mm512_loadu_si512(b0[j] + i), y1 = _mm512_loadu_si512(b1[j] + i);
+                const __m512i p0 = _mm512_mullo_epi64(x, y0), p1 = _mm512_mullo_epi64(x, y1);
+                lo0 = _mm512_add_epi64(lo0, p0);
+                lo1 = _mm512_add_epi64(lo1, p1);
+                hi0 = _mm512_add_epi64(hi0, mul_hi64(x, y0));
+                hi1 = _mm512_add_epi64(hi1, mul_hi64(x, y1));
+                hi0 = _mm512_mask_add_epi64(hi0, _mm512_cmplt_epu64_mask(lo0, p0), hi0, one); // carries
+                hi1 = _mm512_mask_add_epi64(hi1, _mm512_cmplt_epu64_mask(lo1, p1), hi1, one);
+            }
+            r0 = sub_if_ge(_mm512_add_epi64(r0, barrett64_reduce(hi0, lo0, c)), c.q);
+            r1 = sub_if_ge(_mm512_add_epi64(r1, barrett64_reduce(hi1, lo1, c)), c.q);
+        }
+        _mm512_storeu_si512(out0 + i, r0);
+        _mm512_storeu_si512(out1 + i, r1);
+    }
+}
+
 VEIL_IFMA void add_poly_avx512(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
     const __m512i q = _mm512_set1_epi64(int64_t(qv));
     for (std::size_t i = 0; i < n; i += 8)
@@ -382,6 +416,7 @@ void dot_product2_poly(const uint64_t* const* a, const uint32_t* perm, const uin
     // 64 products of values below 2^61 stay below 2^128; 64 split IFMA products keep hi below 2^55.
     require(terms <= 64, "too many products for one lazy accumulation");
     if (ifma_for(q.value(), n)) return dot_product2_ifma(a, perm, b0, b1, terms, out0, out1, n, q.value());
+    if (wide_for(q.value(), n)) return dot_product2_wide(a, perm, b0, b1, terms, out0, out1, n, q.value());
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t src = perm ? perm[i] : i;
         u128 s0 = 0, s1 = 0;

@@ -22,10 +22,18 @@ constexpr std::uint8_t kSigma[12][16] = {
 
 inline std::uint64_t rotr(std::uint64_t x, int n) { return (x >> n) | (x << (64 - n)); }
 
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "BLAKE2b words are little-endian, as this host's");
+
 inline std::uint64_t load_le64(const std::uint8_t *p) {
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
     return v;
+}
+
+// Zeroes secret state; the barrier keeps the compiler from dropping the stores as dead.
+inline void wipe_bytes(void *p, std::size_t n) {
+    std::memset(p, 0, n);
+    __asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
 // The 64-byte BLAKE2b parameter block, kept as named fields and packed little-endian when hashing starts.
@@ -77,7 +85,7 @@ public:
         add_counter(buf_len_);
         std::memset(buf_.data() + buf_len_, 0, kBlake2bBlockBytes - buf_len_);
         compress(buf_.data(), true);
-        for (std::size_t i = 0; i < out_len_; ++i) out[i] = std::uint8_t(h_[i / 8] >> (8 * (i % 8)));
+        std::memcpy(out, h_.data(), out_len_); // little-endian words, as BLAKE2b outputs them
         wipe();
     }
 
@@ -109,6 +117,8 @@ private:
             v[c] = v[c] + v[d];
             v[b] = rotr(v[b] ^ v[c], 63);
         };
+        // Unrolled, so that v and m live in registers (the schedule indices become constants).
+#pragma GCC unroll 12
         for (const auto &s : kSigma) {
             g(0, 4, 8, 12, m[s[0]], m[s[1]]);
             g(1, 5, 9, 13, m[s[2]], m[s[3]]);
@@ -122,10 +132,7 @@ private:
         for (int i = 0; i < 8; ++i) h_[i] ^= v[i] ^ v[i + 8];
     }
 
-    void wipe() {
-        volatile std::uint8_t *p = buf_.data();
-        for (std::size_t i = 0; i < buf_.size(); ++i) p[i] = 0;
-    }
+    void wipe() { wipe_bytes(buf_.data(), buf_.size()); }
 
     std::array<std::uint64_t, 8> h_{};
     std::array<std::uint64_t, 2> t_{};
@@ -140,8 +147,7 @@ void absorb_key(State &s, const void *key, std::size_t key_len) {
     std::array<std::uint8_t, kBlake2bBlockBytes> block{};
     std::memcpy(block.data(), key, key_len);
     s.update(block.data(), block.size());
-    volatile std::uint8_t *p = block.data();
-    for (std::size_t i = 0; i < block.size(); ++i) p[i] = 0;
+    wipe_bytes(block.data(), block.size());
 }
 
 void check_args(std::uint8_t *out, const void *in, std::size_t in_len, const void *key, std::size_t key_len) {
@@ -198,8 +204,7 @@ void blake2xb(std::uint8_t *out, std::size_t out_len, const void *in, std::size_
         out += block;
         out_len -= block;
     }
-    volatile std::uint8_t *p = root.data();
-    for (std::size_t i = 0; i < root.size(); ++i) p[i] = 0;
+    wipe_bytes(root.data(), root.size());
 }
 
 } // namespace veil::he::hash

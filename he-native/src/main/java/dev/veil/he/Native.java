@@ -25,6 +25,10 @@ final class Native {
     static native long[] parmsId(int kind, long handle);
     static native double scale(int kind, long handle);
     static native int ciphertextSize(long ciphertext);
+    /** Reads bytes[offset, offset + length) in place (base64 text when asked), without a copy in Java. */
+    static native long loadCiphertext(long context, byte[] bytes, int offset, int length, boolean base64);
+    /** A new array: {@code before} zero bytes, the saved ciphertext (base64 text when asked), {@code after} zero bytes. */
+    static native byte[] saveCiphertext(long ciphertext, int compression, boolean base64, int before, int after);
     static native long[] galoisElements(long galoisKeys);
 
     // Encoding.

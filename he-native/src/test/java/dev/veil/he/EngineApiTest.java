@@ -1,10 +1,14 @@
 package dev.veil.he;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,6 +74,47 @@ class EngineApiTest {
             assertEquals(SCALE, p.scale());
             assertTrue(Slots.maxAbsError(values, encoder.decode(p)) < 1e-9);
         }
+    }
+
+    @Test
+    void ciphertextsLoadInPlaceOrFromBase64AndSaveIntoMargins() {
+        double[] values = {1.5, -2.25, 3.0};
+        try (Encryptor encryptor = new Encryptor(ctx, sk); Plaintext p = encoder.encode(values, SCALE);
+             Ciphertext c = encryptor.encrypt(p)) {
+            byte[] saved = c.save(Compression.ZSTD);
+            byte[] framed = c.save(Compression.ZSTD, false, 3, 2);
+            assertEquals(saved.length + 5, framed.length);
+            assertArrayEquals(saved, Arrays.copyOfRange(framed, 3, framed.length - 2));
+            byte[] text = c.save(Compression.ZSTD, true, 9, 2);
+            assertEquals(Base64.getEncoder().encodeToString(saved),
+                new String(text, 9, text.length - 11, StandardCharsets.US_ASCII));
+
+            // MIME-style line breaks and spaces are skipped; padding may be left off
+            String mime = Base64.getMimeEncoder().encodeToString(saved).replace("=", "") + " \n";
+            byte[] body = ("xx" + mime + "yy").getBytes(StandardCharsets.US_ASCII);
+            try (Ciphertext inPlace = Ciphertext.load(ctx, framed, 3, saved.length, false);
+                 Ciphertext decoded = Ciphertext.load(ctx, body, 2, body.length - 4, true)) {
+                assertArrayEquals(saved, inPlace.save(Compression.ZSTD));
+                assertArrayEquals(saved, decoded.save(Compression.ZSTD));
+                try (Decryptor decryptor = new Decryptor(ctx, sk); Plaintext back = decryptor.decrypt(decoded)) {
+                    assertEquals(values[1], encoder.decode(back)[1], 1e-6);
+                }
+            }
+
+            assertMessage("outside", () -> Ciphertext.load(ctx, framed, 3, framed.length, false));
+            assertMessage("outside", () -> Ciphertext.load(ctx, framed, -1, 4, false));
+            assertMessage("available", () -> Ciphertext.load(ctx, framed, 3, saved.length - 1, false));
+            byte[] bad = Base64.getEncoder().encode(saved);
+            bad[100] = '!';
+            assertMessage("base64", () -> Ciphertext.load(ctx, bad, 0, bad.length, true));
+            byte[] padded = "QUJD=A".getBytes(StandardCharsets.US_ASCII);
+            assertMessage("base64", () -> Ciphertext.load(ctx, padded, 0, padded.length, true));
+        }
+    }
+
+    private static void assertMessage(String fragment, org.junit.jupiter.api.function.Executable call) {
+        HeException e = assertThrows(HeException.class, call);
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 
     @Test

@@ -8,8 +8,6 @@ import com.microsoft.azure.functions.HttpStatus;
 import dev.veil.functions.http.ErrorResponses;
 import dev.veil.functions.http.FunctionFailure;
 import dev.veil.functions.keys.KeyBundleNotFoundException;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -28,22 +26,17 @@ final class EncryptedHttp {
         try {
             EncryptedRequest parsed = EncryptedRequest.parse(request.getBody().orElse(null),
                 name -> header(request, name), name -> request.getQueryParameters().get(name));
-            EncryptedInference.Result result = inference.evaluate(parsed);
-            EncryptedModel model = result.model();
             String accept = header(request, "accept");
-            if (parsed.binary() || (accept != null && accept.toLowerCase(Locale.ROOT).contains("application/octet-stream"))) {
-                return request.createResponseBuilder(HttpStatus.OK)
-                    .header("Content-Type", "application/octet-stream")
-                    .header("x-veil-window", Integer.toString(model.window()))
-                    .header("x-veil-outputs", Integer.toString(model.outputs()))
-                    .body(result.ciphertext()).build();
-            }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("data", Base64.getEncoder().encodeToString(result.ciphertext()));
-            body.put("outputs", model.outputs());
-            body.put("window", model.window());
-            body.put("samples_per_ciphertext", model.samplesPerCiphertext());
-            return json(request, HttpStatus.OK, body);
+            ResultBody shape = parsed.binary()
+                || (accept != null && accept.toLowerCase(Locale.ROOT).contains("application/octet-stream"))
+                ? ResultBody.BINARY : ResultBody.JSON;
+            EncryptedInference.Result result = inference.evaluate(parsed, shape);
+            EncryptedModel model = result.model();
+            return request.createResponseBuilder(HttpStatus.OK)
+                .header("Content-Type", shape.contentType())
+                .header("x-veil-window", Integer.toString(model.window()))
+                .header("x-veil-outputs", Integer.toString(model.outputs()))
+                .body(result.body()).build();
         } catch (KeyBundleNotFoundException e) {
             return ErrorResponses.of(request, e, e.getMessage() + "; upload the key bundle first");
         } catch (FunctionFailure e) {

@@ -5,7 +5,6 @@ import dev.veil.functions.keys.KeyCache;
 import dev.veil.functions.keys.KeyStore;
 import dev.veil.functions.keys.KeyStoreSettings;
 import dev.veil.he.Ciphertext;
-import dev.veil.he.Compression;
 import dev.veil.he.HeException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,18 +45,18 @@ public final class EncryptedInference {
         return settings;
     }
 
-    /** The encrypted result; its slots follow the layout {@link #heParams()} describes. */
-    public record Result(byte[] ciphertext, EncryptedModel model) {
+    /** The response body holding the encrypted result; its slots follow the layout {@link #heParams()} describes. */
+    public record Result(byte[] body, EncryptedModel model) {
     }
 
     /**
-     * Evaluates one request. Blocks (key download on a cold cache, evaluation): call it on a worker thread.
+     * Evaluates one request and writes the result in the given shape. Blocks (key download on a cold cache, evaluation): call it on a worker thread.
      *
      * @throws FunctionFailure                                  bad request, keys or ciphertext not fitting (400)
      * @throws dev.veil.functions.keys.KeyBundleNotFoundException no bundle under the key id (404)
      * @throws dev.veil.functions.keys.InvalidKeyBundleException  the stored bundle is unusable (400)
      */
-    public Result evaluate(EncryptedRequest request) {
+    public Result evaluate(EncryptedRequest request, ResultBody shape) {
         KeyStore store = request.connectionString() == null ? defaultStore
             : settings.storeForRequest(request.connectionString());
         SealKeys sealKeys = keys.await(store, request.keyRef());
@@ -71,7 +70,7 @@ public final class EncryptedInference {
 
         Ciphertext input;
         try {
-            input = Ciphertext.load(context, request.ciphertext());
+            input = request.ciphertext().load(context);
         } catch (HeException e) {
             throw FunctionFailure.badInput("the ciphertext does not load under the key bundle's parameters: "
                 + e.getMessage());
@@ -80,7 +79,7 @@ public final class EncryptedInference {
             checkCiphertext(input, model, context);
             SealOps ops = new SealOps(sealKeys.engine(), sealKeys.galoisKeys(), sealKeys.relinKeys());
             try (Ciphertext output = evaluate(model, ops, input)) {
-                return new Result(output.save(Compression.ZSTD), model);
+                return new Result(shape.write(output, model), model);
             }
         }
     }

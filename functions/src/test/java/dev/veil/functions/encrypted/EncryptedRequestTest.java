@@ -2,7 +2,9 @@ package dev.veil.functions.encrypted;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,17 +29,36 @@ class EncryptedRequestTest {
         String json = "{\"data\":\"" + java.util.Base64.getEncoder().encodeToString(CT)
             + "\",\"key_id\":\"alice\",\"container\":\"veil-keys\",\"key_fingerprint\":\"" + FP + "\"}";
         EncryptedRequest r = parse(json.getBytes(StandardCharsets.UTF_8), Map.of("content-type", "application/json"), Map.of());
-        assertArrayEquals(CT, r.ciphertext());
+        assertArrayEquals(CT, r.ciphertext().toByteArray());
         assertEquals("veil-keys/alice", r.keyRef().toString());
         assertEquals(FP, r.keyFingerprint());
         assertNull(r.connectionString());
     }
 
     @Test
+    void jsonDataStaysInTheBodyAsBase64Text() {
+        String b64 = java.util.Base64.getEncoder().encodeToString(CT);
+        byte[] body = ("{\"key_id\":\"alice\",\"extra\":{\"x\":[1,\"data\"]},\"data\": \"" + b64
+            + "\",\"container\":\"veil-keys\"}").getBytes(StandardCharsets.UTF_8);
+        EncryptedRequest r = parse(body, Map.of("content-type", "application/json"), Map.of());
+        assertTrue(r.ciphertext().base64());
+        assertSame(body, r.ciphertext().source());
+        assertEquals(b64, new String(body, r.ciphertext().offset(), r.ciphertext().length(), StandardCharsets.US_ASCII));
+        assertEquals("veil-keys/alice", r.keyRef().toString());
+
+        // JSON escapes ("\n" line breaks, "\/") are decoded from the string's text instead, to the same bytes
+        String escaped = b64.substring(0, 8) + "\\n" + b64.substring(8).replace("/", "\\/");
+        EncryptedRequest e = parse(("{\"data\":\"" + escaped + "\",\"key_id\":\"a\",\"container\":\"abc\"}")
+            .getBytes(StandardCharsets.UTF_8), Map.of("content-type", "application/json"), Map.of());
+        assertFalse(e.ciphertext().base64());
+        assertArrayEquals(CT, e.ciphertext().toByteArray());
+    }
+
+    @Test
     void octetStreamTakesNamesFromQueryOrHeaders() {
         EncryptedRequest r = parse(CT, Map.of("content-type", "application/octet-stream", "x-veil-container", "veil-keys"),
             Map.of("key_id", "bob"));
-        assertArrayEquals(CT, r.ciphertext());
+        assertArrayEquals(CT, r.ciphertext().toByteArray());
         assertEquals("veil-keys/bob", r.keyRef().toString());
         assertTrue(r.binary());
     }
@@ -54,7 +75,7 @@ class EncryptedRequestTest {
         body.writeBytes(tricky);
         body.writeBytes(("\r\n--" + b + "--\r\n").getBytes());
         EncryptedRequest r = parse(body.toByteArray(), Map.of("content-type", "multipart/form-data; boundary=" + b), Map.of());
-        assertArrayEquals(tricky, r.ciphertext());
+        assertArrayEquals(tricky, r.ciphertext().toByteArray());
         assertEquals("veil-keys/carol", r.keyRef().toString());
     }
 
@@ -64,7 +85,14 @@ class EncryptedRequestTest {
         assertMessage("no body", () -> parse(new byte[0], json, Map.of()));
         assertMessage("not valid JSON", () -> parse("{".getBytes(), json, Map.of()));
         assertMessage("'data'", () -> parse("{\"key_id\":\"a\",\"container\":\"abc\"}".getBytes(), json, Map.of()));
-        assertMessage("base64", () -> parse("{\"data\":\"!!!\",\"key_id\":\"a\",\"container\":\"abc\"}".getBytes(), json, Map.of()));
+        for (String bad : new String[] {"!!!", "QUJD=A", "A", "QUJDR", "AAAA=", "QQ===", "QUJD\\nRA=x"}) {
+            assertMessage("base64", () -> parse(("{\"data\":\"" + bad + "\",\"key_id\":\"a\",\"container\":\"abc\"}")
+                .getBytes(), json, Map.of()));
+        }
+        assertMessage("empty", () -> parse("{\"data\":\"  \",\"key_id\":\"a\",\"container\":\"abc\"}".getBytes(), json, Map.of()));
+        assertMessage("'data'", () -> parse("{\"data\":7,\"key_id\":\"a\",\"container\":\"abc\"}".getBytes(), json, Map.of()));
+        assertMessage("'key_id' must be a string", () -> parse("{\"data\":\"AAAA\",\"key_id\":[1]}".getBytes(), json, Map.of()));
+        assertMessage("must be an object", () -> parse("[1]".getBytes(), json, Map.of()));
         assertMessage("key_fingerprint", () -> parse(("{\"data\":\"AAAA\",\"key_id\":\"a\",\"container\":\"abc\","
             + "\"key_fingerprint\":\"xyz\"}").getBytes(), json, Map.of()));
         assertMessage("unsupported content type", () -> parse(CT, Map.of("content-type", "image/png"), Map.of()));
