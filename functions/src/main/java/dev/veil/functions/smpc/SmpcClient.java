@@ -35,15 +35,22 @@ public final class SmpcClient {
   private final java.util.Map<String, ModelInfo> known = new java.util.concurrent.ConcurrentHashMap<>();
   private final String functionKey;
   private final Duration timeout;
+  private final HttpClient http;
 
   /**
    * @param party0 base URL of party 0 up to the route prefix, e.g. {@code http://127.0.0.1:7071/api}
    * @param functionKey sent as {@code x-functions-key}; null for none
    */
   public SmpcClient(URI party0, URI party1, String functionKey, Duration timeout) {
+    this(party0, party1, functionKey, timeout, HTTP);
+  }
+
+  /** A client on {@code http}, e.g. one that presents a client certificate to parties that require one. */
+  public SmpcClient(URI party0, URI party1, String functionKey, Duration timeout, HttpClient http) {
     this.parties = new URI[] {trim(party0), trim(party1)};
     this.functionKey = functionKey;
     this.timeout = timeout;
+    this.http = http;
   }
 
   private static URI trim(URI u) {
@@ -196,7 +203,7 @@ public final class SmpcClient {
     if (functionKey != null) {
       request.header("x-functions-key", functionKey);
     }
-    return HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((r, error) -> {
+    return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((r, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         throw new SmpcClientException("party " + party + " at " + parties[party].getAuthority()

@@ -19,7 +19,12 @@ import java.util.Map;
  * compute parties, each reading its own folder of model shares.
  */
 final class SmpcHosts implements AutoCloseable {
-  static final String SECRET = "smpc-test-secret-0123456789";
+  /** One key per link, each given only to the link's two ends. */
+  static final Map<String, String> LINK_KEYS = Map.of(SessionKeys.PARTIES, "smpc-test-parties-key-0123456789",
+      SessionKeys.PARTY0_PROVIDER, "smpc-test-party0-provider-key-0123", SessionKeys.PARTY1_PROVIDER,
+      "smpc-test-party1-provider-key-0123");
+  private static final Map<String, String> LINK_SETTINGS = Map.of(SessionKeys.PARTIES, SmpcSettings.PARTIES_KEY,
+      SessionKeys.PARTY0_PROVIDER, SmpcSettings.PARTY0_PROVIDER_KEY, SessionKeys.PARTY1_PROVIDER, SmpcSettings.PARTY1_PROVIDER_KEY);
   static final String HOST_KEY = "smpc-test-host-key";
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -56,7 +61,11 @@ final class SmpcHosts implements AutoCloseable {
                             List<String> jvmOptions) {
     Path config = dir.resolve(name);
     Map<String, String> env = new HashMap<>(role);
-    env.put("VEIL_SMPC_SECRET", SECRET);
+    LINK_KEYS.forEach((link, key) -> {
+      if (link.contains(name)) {
+        env.put(LINK_SETTINGS.get(link), key);
+      }
+    });
     env.put("VEIL_SMPC_TIMEOUT_MS", Long.toString(timeout.toMillis()));
     env.put("VEIL_HOST_KEY", HOST_KEY);
     env.put("VEIL_LOG_LEVEL", "WARN");
