@@ -28,15 +28,22 @@ final class SmpcHosts implements AutoCloseable {
   static final String HOST_KEY = "smpc-test-host-key";
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  record Host(String name, ChildProcess process, int port) {
+  record Host(String name, ChildProcess process, int port, String scheme) {
     URI api(String path) {
-      return URI.create("http://127.0.0.1:" + port + "/api/" + path);
+      return URI.create(scheme + "://127.0.0.1:" + port + "/api/" + path);
     }
 
     URI base() {
-      return URI.create("http://127.0.0.1:" + port + "/api");
+      return URI.create(scheme + "://127.0.0.1:" + port + "/api");
     }
   }
+
+  /**
+   * Mutual TLS for every role: each host serves HTTPS requiring client certificates from {@code ca}, presents
+   * {@code certificates.get(role)} (chain and key files) when it calls the other roles, and trusts only {@code ca};
+   * {@code client} is what the test itself connects with.
+   */
+  record Tls(Path ca, Map<String, Path[]> certificates, HttpClient client) {}
 
   final Host provider;
   final Host party0;
@@ -44,23 +51,37 @@ final class SmpcHosts implements AutoCloseable {
 
   /** Starts the three hosts (in parallel) and waits until each answers /health/ready. */
   SmpcHosts(Path dir, Path shares0, Path shares1, Path masks, Duration timeout, List<String> jvmOptions) {
+    this(dir, shares0, shares1, masks, timeout, jvmOptions, null);
+  }
+
+  /** The same over mutual TLS when {@code tls} is not null. */
+  SmpcHosts(Path dir, Path shares0, Path shares1, Path masks, Duration timeout, List<String> jvmOptions, Tls tls) {
     int pp = FreePorts.next(), p0 = FreePorts.next(), p1 = FreePorts.next();
-    String providerUrl = "http://127.0.0.1:" + pp + "/api";
+    String scheme = tls == null ? "http" : "https";
+    String providerUrl = scheme + "://127.0.0.1:" + pp + "/api";
     provider = start(dir, "provider", pp, Map.of("VEIL_SMPC_ROLE", "provider", "VEIL_SMPC_MODELS", masks.toString()),
-        timeout, jvmOptions);
+        timeout, jvmOptions, tls);
     party0 = start(dir, "party0", p0, Map.of("VEIL_SMPC_ROLE", "party0", "VEIL_SMPC_MODELS", shares0.toString(),
-        "VEIL_SMPC_PEER_URL", "http://127.0.0.1:" + p1 + "/api", "VEIL_SMPC_PROVIDER_URL", providerUrl), timeout, jvmOptions);
+        "VEIL_SMPC_PEER_URL", scheme + "://127.0.0.1:" + p1 + "/api", "VEIL_SMPC_PROVIDER_URL", providerUrl), timeout, jvmOptions, tls);
     party1 = start(dir, "party1", p1, Map.of("VEIL_SMPC_ROLE", "party1", "VEIL_SMPC_MODELS", shares1.toString(),
-        "VEIL_SMPC_PEER_URL", "http://127.0.0.1:" + p0 + "/api", "VEIL_SMPC_PROVIDER_URL", providerUrl), timeout, jvmOptions);
+        "VEIL_SMPC_PEER_URL", scheme + "://127.0.0.1:" + p0 + "/api", "VEIL_SMPC_PROVIDER_URL", providerUrl), timeout, jvmOptions, tls);
+    HttpClient http = tls == null ? HTTP : tls.client();
     for (Host h : List.of(provider, party0, party1)) {
-      Waits.until(() -> ready(h), Duration.ofMinutes(2), h.name() + " to be ready; its log:\n" + h.process().tail());
+      Waits.until(() -> ready(h, http), Duration.ofMinutes(2), h.name() + " to be ready; its log:\n" + h.process().tail());
     }
   }
 
   private static Host start(Path dir, String name, int port, Map<String, String> role, Duration timeout,
-                            List<String> jvmOptions) {
+                            List<String> jvmOptions, Tls tls) {
     Path config = dir.resolve(name);
     Map<String, String> env = new HashMap<>(role);
+    if (tls != null) {
+      // the host's listener: HTTPS requiring a client certificate from the CA; the role's own calls present the same
+      // certificate (VEIL_SMPC_TLS_* default to these)
+      env.put("VEIL_TLS_CERTIFICATE_FILE", tls.certificates().get(name)[0].toString());
+      env.put("VEIL_TLS_KEY_FILE", tls.certificates().get(name)[1].toString());
+      env.put("VEIL_TLS_CLIENT_CA_FILE", tls.ca().toString());
+    }
     LINK_KEYS.forEach((link, key) -> {
       if (link.contains(name)) {
         env.put(LINK_SETTINGS.get(link), key);
@@ -74,15 +95,15 @@ final class SmpcHosts implements AutoCloseable {
     ChildProcess process = ChildProcess.java(name, "dev.veil.runtime.Main", jvm, env,
         List.of("start", "--port", Integer.toString(port), "--config", config.toString(), "--data",
             config.resolve("data").toString(), "--scan", "dev.veil.functions.smpc"), dir.resolve(name + ".log"));
-    return new Host(name, process, port);
+    return new Host(name, process, port, tls == null ? "http" : "https");
   }
 
-  private static boolean ready(Host h) {
+  private static boolean ready(Host h, HttpClient http) {
     if (!h.process().isAlive()) {
       throw new AssertionError(h.name() + " exited:\n" + h.process().tail());
     }
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port() + "/health/ready"))
+      return http.send(HttpRequest.newBuilder(URI.create(h.scheme() + "://127.0.0.1:" + h.port() + "/health/ready"))
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     } catch (Exception e) {
       return false;
