@@ -24,7 +24,7 @@ import javax.imageio.ImageIO;
  * Exit code 0 on success, 1 when the work failed, 2 on bad arguments.
  */
 public final class SmpcCli implements CliCommand {
-  private static final String USAGE = "veil smpc share-model --model mnist-mlp|breast-cancer|linear-1x1|FILE.json "
+  private static final String USAGE = "veil smpc share-model --model mnist-mlp|mnist-logistic|breast-cancer|linear-1x1|FILE.json "
       + "--party0 DIR|blob:CONTAINER --party1 DIR|blob:CONTAINER --provider DIR|blob:CONTAINER "
       + "[--connection0 CS] [--connection1 CS] [--connection2 CS] [--frac-bits N]\n"
       + "       veil smpc predict (--image digit.png | --features v1,v2,...) [--model mnist-mlp|breast-cancer] "
