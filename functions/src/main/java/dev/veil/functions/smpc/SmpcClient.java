@@ -70,10 +70,10 @@ public final class SmpcClient {
   /**
    * Reconstructed scores (null with {@link Output#ARGMAX}) (rows×classes) and predicted class per row; party 0's rounds and bytes sent, and its
    * time fetching the session's material from the provider and running the online protocol (wall clock, and
-   * the CPU time of its thread).
+   * the CPU time of its thread); whether both parties ran on material fetched ahead of the request.
    */
   public record Prediction(double[][] scores, int[] labels, long rounds, long bytesPerParty, double materialMillis,
-                           double onlineMillis, double onlineCpuMillis) {}
+                           double onlineMillis, double onlineCpuMillis, boolean materialPrefetched) {}
 
   /** Fails when the two parties hold different versions of the model. */
   public ModelInfo info(String model) {
@@ -124,7 +124,8 @@ public final class SmpcClient {
     }
     return new Prediction(out, labels, answers[0].path("rounds").asLong(), answers[0].path("bytesSent").asLong(),
         answers[0].path("materialMillis").asDouble(), answers[0].path("onlineMillis").asDouble(),
-        answers[0].path("onlineCpuMillis").asDouble());
+        answers[0].path("onlineCpuMillis").asDouble(),
+        answers[0].path("materialPrefetched").asBoolean() && answers[1].path("materialPrefetched").asBoolean());
   }
 
   /** Remembers a model's facts (package-private: tests stand in an outdated entry with it). */
@@ -199,7 +200,7 @@ public final class SmpcClient {
   }
 
   private CompletableFuture<JsonNode> send(int party, HttpRequest.Builder request) {
-    request.timeout(timeout);
+    request.timeout(timeout).header(SmpcHttp.SERVE_HERE, "1"); // the party addressed, even where the parties share a cluster
     if (functionKey != null) {
       request.header("x-functions-key", functionKey);
     }

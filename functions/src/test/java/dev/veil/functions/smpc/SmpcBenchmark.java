@@ -109,7 +109,7 @@ class SmpcBenchmark {
       for (int i = 0; i < 50; i++) client.predict("mnist-mlp", new double[][] {digits.images()[i]});
       double[] total = new double[SINGLE], online = new double[SINGLE], material = new double[SINGLE];
       double[] onlineCpu = new double[SINGLE];
-      int agree = 0;
+      int agree = 0, prefetched = 0;
       long bytes = 0, rounds = 0;
       for (int i = 0; i < SINGLE; i++) {
         double[] image = digits.images()[i % 2000];
@@ -119,15 +119,17 @@ class SmpcBenchmark {
         online[i] = p.onlineMillis();
         onlineCpu[i] = p.onlineCpuMillis();
         material[i] = p.materialMillis();
+        if (p.materialPrefetched()) prefetched++;
         if (p.labels()[0] == Mlp.argmax(model.scores(image))) agree++;
         bytes = p.bytesPerParty();
         rounds = p.rounds();
       }
       line("3 JVMs, 1 image per request: client end to end p50 %.2f ms, p99 %.2f ms; of which party 0's online phase p50 %.2f ms, "
-          + "p99 %.2f ms (its thread's CPU p50 %.2f ms) and material fetch from the provider p50 %.2f ms; "
+          + "p99 %.2f ms (its thread's CPU p50 %.2f ms) and getting the material p50 %.2f ms (%d/%d requests on material both "
+          + "parties fetched ahead: then this is party 0's announcement to party 1); "
           + "%d rounds, %,d B sent per party; %d/%d predictions equal plaintext (scores revealed, argmax by the client)",
           percentile(total, 50), percentile(total, 99), percentile(online, 50), percentile(online, 99), percentile(onlineCpu, 50),
-          percentile(material, 50), rounds, bytes, agree, SINGLE);
+          percentile(material, 50), prefetched, SINGLE, rounds, bytes, agree, SINGLE);
       double[] labelOnline = new double[SINGLE / 2], labelTotal = new double[SINGLE / 2], labelCpu = new double[SINGLE / 2];
       for (int i = 0; i < SINGLE / 2; i++) {
         long w = System.nanoTime();

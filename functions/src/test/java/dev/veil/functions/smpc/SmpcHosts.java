@@ -45,6 +45,11 @@ final class SmpcHosts implements AutoCloseable {
    */
   record Tls(Path ca, Map<String, Path[]> certificates, HttpClient client) {}
 
+  static final String MASTER_KEY = "smpc-test-master-key";
+  private static final String CLUSTER_SECRET = "smpc-test-cluster-secret-0123456789";
+  /** Hazelcast ports when the three hosts are members of one Veil cluster, else empty. */
+  private final List<Integer> clusterPorts = new ArrayList<>();
+
   final Host provider;
   final Host party0;
   final Host party1;
@@ -56,6 +61,15 @@ final class SmpcHosts implements AutoCloseable {
 
   /** The same over mutual TLS when {@code tls} is not null. */
   SmpcHosts(Path dir, Path shares0, Path shares1, Path masks, Duration timeout, List<String> jvmOptions, Tls tls) {
+    this(dir, shares0, shares1, masks, timeout, jvmOptions, tls, false);
+  }
+
+  /** The same as members of one Veil cluster when {@code cluster} is true. */
+  SmpcHosts(Path dir, Path shares0, Path shares1, Path masks, Duration timeout, List<String> jvmOptions, Tls tls,
+            boolean cluster) {
+    if (cluster) {
+      for (int i = 0; i < 3; i++) clusterPorts.add(FreePorts.next());
+    }
     int pp = FreePorts.next(), p0 = FreePorts.next(), p1 = FreePorts.next();
     String scheme = tls == null ? "http" : "https";
     String providerUrl = scheme + "://127.0.0.1:" + pp + "/api";
@@ -67,14 +81,49 @@ final class SmpcHosts implements AutoCloseable {
         "VEIL_SMPC_PEER_URL", scheme + "://127.0.0.1:" + p0 + "/api", "VEIL_SMPC_PROVIDER_URL", providerUrl), timeout, jvmOptions, tls);
     HttpClient http = tls == null ? HTTP : tls.client();
     for (Host h : List.of(provider, party0, party1)) {
-      Waits.until(() -> ready(h, http), Duration.ofMinutes(2), h.name() + " to be ready; its log:\n" + h.process().tail());
+      Waits.until(() -> ready(h, http), Duration.ofMinutes(cluster ? 4 : 2), h.name() + " to be ready; its log:\n" + h.process().tail());
+    }
+    if (cluster) {
+      for (Host h : List.of(provider, party0, party1)) {
+        Waits.until(() -> members(h, http) == 3, Duration.ofMinutes(2), h.name() + " to see 3 cluster members; its log:\n"
+            + h.process().tail());
+      }
     }
   }
 
-  private static Host start(Path dir, String name, int port, Map<String, String> role, Duration timeout,
-                            List<String> jvmOptions, Tls tls) {
+  /** How many members the host's /admin/cluster lists (0 when it does not answer yet). */
+  private static int members(Host h, HttpClient http) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(h.scheme() + "://127.0.0.1:" + h.port() + "/admin/cluster"))
+          .header("x-functions-key", MASTER_KEY).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("members").size() : 0;
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private Host start(Path dir, String name, int port, Map<String, String> role, Duration timeout,
+                     List<String> jvmOptions, Tls tls) {
     Path config = dir.resolve(name);
     Map<String, String> env = new HashMap<>(role);
+    List<String> args = new ArrayList<>(List.of("start", "--port", Integer.toString(port), "--config", config.toString(), "--data",
+        config.resolve("data").toString(), "--scan", "dev.veil.functions.smpc"));
+    List<String> jvm = new ArrayList<>(List.of("-Xmx384m", "-XX:+UseSerialGC"));
+    if (!clusterPorts.isEmpty()) {
+      int index = List.of("provider", "party0", "party1").indexOf(name);
+      try {
+        java.nio.file.Files.createDirectories(config);
+        java.nio.file.Files.writeString(config.resolve("host.json"), "{\"version\": \"2.0\", \"veil\": {\"cluster\": {\"port\": "
+            + clusterPorts.get(index) + "}}}");
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      args.add("--cluster");
+      env.put("VEIL_CLUSTER_SECRET", CLUSTER_SECRET);
+      env.put("VEIL_CLUSTER_MEMBERS", String.join(",", clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
+      env.put("VEIL_MASTER_KEY", MASTER_KEY);
+      jvm.add("-Dhazelcast.wait.seconds.before.join=1");
+    }
     if (tls != null) {
       // the host's listener: HTTPS requiring a client certificate from the CA; the role's own calls present the same
       // certificate (VEIL_SMPC_TLS_* default to these)
@@ -89,12 +138,9 @@ final class SmpcHosts implements AutoCloseable {
     });
     env.put("VEIL_SMPC_TIMEOUT_MS", Long.toString(timeout.toMillis()));
     env.put("VEIL_HOST_KEY", HOST_KEY);
-    env.put("VEIL_LOG_LEVEL", "WARN");
-    List<String> jvm = new ArrayList<>(List.of("-Xmx384m", "-XX:+UseSerialGC"));
+    env.put("VEIL_LOG_LEVEL", clusterPorts.isEmpty() ? "WARN" : "INFO");
     jvm.addAll(jvmOptions);
-    ChildProcess process = ChildProcess.java(name, "dev.veil.runtime.Main", jvm, env,
-        List.of("start", "--port", Integer.toString(port), "--config", config.toString(), "--data",
-            config.resolve("data").toString(), "--scan", "dev.veil.functions.smpc"), dir.resolve(name + ".log"));
+    ChildProcess process = ChildProcess.java(name, "dev.veil.runtime.Main", jvm, env, args, dir.resolve(name + ".log"));
     return new Host(name, process, port, tls == null ? "http" : "https");
   }
 
