@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veil.functions.mnist.MnistDigits;
 import dev.veil.smpc.Mlp;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -34,10 +32,7 @@ class SmpcClusterTest {
   @BeforeAll
   static void start() {
     Path s0 = dir.resolve("shares0"), s1 = dir.resolve("shares1"), s2 = dir.resolve("masks");
-    for (String model : List.of("mnist-mlp", "linear-1x1")) {
-      assertEquals(0, new SmpcCli().run(List.of("share-model", "--model", model, "--party0", s0.toString(), "--party1",
-          s1.toString(), "--provider", s2.toString()), new PrintStream(new ByteArrayOutputStream()), System.err));
-    }
+    SmpcHosts.shareModels(dir, "mnist-mlp", "linear-1x1");
     hosts = new SmpcHosts(dir, s0, s1, s2, Duration.ofSeconds(20), List.of(), null, true);
   }
 

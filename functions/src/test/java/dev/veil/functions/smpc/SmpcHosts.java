@@ -91,6 +91,16 @@ final class SmpcHosts implements AutoCloseable {
     }
   }
 
+  /** The model owner's step: shares each bundled model into {@code dir}/shares0, shares1 and masks. */
+  static void shareModels(Path dir, String... models) {
+    for (String model : models) {
+      int code = new SmpcCli().run(List.of("share-model", "--model", model, "--party0", dir.resolve("shares0").toString(),
+          "--party1", dir.resolve("shares1").toString(), "--provider", dir.resolve("masks").toString()),
+          new java.io.PrintStream(new java.io.ByteArrayOutputStream()), System.err);
+      if (code != 0) throw new AssertionError("share-model " + model + " exited with " + code);
+    }
+  }
+
   /** How many members the host's /admin/cluster lists (0 when it does not answer yet). */
   private static int members(Host h, HttpClient http) {
     try {

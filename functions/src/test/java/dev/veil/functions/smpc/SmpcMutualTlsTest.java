@@ -8,9 +8,7 @@ import dev.veil.functions.mnist.MnistDigits;
 import dev.veil.smpc.Mlp;
 import dev.veil.smpc.Wire;
 import dev.veil.testkit.TestPki;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,10 +36,7 @@ class SmpcMutualTlsTest {
   @BeforeAll
   static void start() {
     Path s0 = dir.resolve("shares0"), s1 = dir.resolve("shares1"), s2 = dir.resolve("masks");
-    for (String model : List.of("mnist-mlp", "linear-1x1")) {
-      assertEquals(0, new SmpcCli().run(List.of("share-model", "--model", model, "--party0", s0.toString(), "--party1",
-          s1.toString(), "--provider", s2.toString()), new PrintStream(new ByteArrayOutputStream()), System.err));
-    }
+    SmpcHosts.shareModels(dir, "mnist-mlp", "linear-1x1");
     ca = TestPki.authority("veil-smpc-roles");
     Map<String, Path[]> certificates = new java.util.HashMap<>();
     for (String role : List.of("provider", "party0", "party1")) {
