@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
@@ -52,8 +53,16 @@ final class SmpcHttp {
       throw new IllegalStateException("mutual TLS between the SMPC roles needs " + SmpcSettings.TLS_CERTIFICATE + ", "
           + SmpcSettings.TLS_KEY + " and " + SmpcSettings.TLS_CA + " (or the host's VEIL_TLS_* files) together");
     }
+    return mutualTls(s.tlsCertificate(), s.tlsKey(), s.tlsCa());
+  }
+
+  /**
+   * An SSL context that presents {@code certificate} (PEM chain) with {@code key} and trusts only the CAs in
+   * {@code ca}: a role's calls, or a client's calls to parties that require client certificates.
+   */
+  static SSLContext mutualTls(Path certificate, Path key, Path ca) {
     // the same checks (and error messages naming the file) as the host's own listener
-    PemCredentials pem = PemCredentials.load(s.tlsCertificate(), s.tlsKey(), s.tlsCa(), Instant.now());
+    PemCredentials pem = PemCredentials.load(certificate, key, ca, Instant.now());
     try {
       KeyStore mine = KeyStoreHelper.loadKeyCert(List.of(pem.key()), List.of(pem.chain()));
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -71,7 +80,7 @@ final class SmpcHttp {
       context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
       return context;
     } catch (Exception e) {
-      throw new IllegalStateException("cannot set up mutual TLS between the SMPC roles: " + e.getMessage(), e);
+      throw new IllegalStateException("cannot set up mutual TLS with " + certificate + ": " + e.getMessage(), e);
     }
   }
 

@@ -70,6 +70,17 @@ class SmpcMutualTlsTest {
     SmpcClient.Prediction p = client.predict("mnist-mlp", new double[][] {digits.images()[0]}, SmpcClient.Output.ARGMAX);
     assertEquals(Mlp.argmax(SmpcModels.mnist().scores(digits.images()[0])), p.labels()[0]);
 
+    // the CLI with a client certificate
+    TestPki.Issued cliCert = TestPki.issue(ca, "cli", TestPki.KeyType.RSA);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
+    int code = new SmpcCli().run(List.of("predict", "--model", "linear-1x1", "--features", "2", "--party0", hosts.party0.base().toString(),
+        "--party1", hosts.party1.base().toString(), "--key", SmpcHosts.HOST_KEY,
+        "--certificate", cliCert.writeChain(dir.resolve("cli.crt")).toString(),
+        "--certificate-key", cliCert.writeTraditionalKey(dir.resolve("cli.key")).toString(), "--ca", dir.resolve("roles-ca.crt").toString()),
+        new java.io.PrintStream(out), new java.io.PrintStream(err));
+    assertEquals(0, code, err.toString());
+    assertTrue(out.toString().contains("scores: [1.2500]"), out.toString());
+
     // no client certificate, or one from another CA: refused at the handshake by the parties and the provider
     HttpClient noCertificate = HttpClient.newBuilder().sslContext(TestPki.trusting(ca)).build();
     TestPki.Issued foreignCa = TestPki.authority("someone-else");
