@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * The link between the two compute parties over HTTP: each round POSTs this party's words to the peer's
- * {@code smpc/exchange/{session}/{round}} (authenticated with the session key) and then waits for the peer's
+ * {@code smpc/exchange/{session}/{round}} (authenticated with the session key of the parties' link) and then waits for the peer's
  * words for the same round in this party's inbox.
  */
 final class HttpPeerChannel implements Channel {
@@ -17,16 +17,18 @@ final class HttpPeerChannel implements Channel {
 
   private final int party;
   private final URI peer;
+  private final SmpcHttp http;
   private final SessionKeys keys;
   private final PartySessions.Session session;
   private final String modelVersion;
   private final Duration timeout;
   private int round;
 
-  HttpPeerChannel(int party, URI peer, SessionKeys keys, PartySessions.Session session, String modelVersion,
+  HttpPeerChannel(int party, URI peer, SmpcHttp http, SessionKeys keys, PartySessions.Session session, String modelVersion,
                   Duration timeout) {
     this.party = party;
     this.peer = peer;
+    this.http = http;
     this.keys = keys;
     this.session = session;
     this.modelVersion = modelVersion;
@@ -42,7 +44,7 @@ final class HttpPeerChannel implements Channel {
   public long[] exchange(long[] mine) {
     int r = round++;
     byte[] body = Wire.toBytes(mine);
-    SmpcHttp.post("party " + (1 - party), URI.create(peer + "/smpc/exchange/" + session.id + "/" + r), body,
+    http.post("party " + (1 - party), URI.create(peer + "/smpc/exchange/" + session.id + "/" + r), body,
         Map.of(FROM, Integer.toString(party), MODEL, modelVersion,
             SessionKeys.HEADER, keys.mac(session.id, context(r, party, modelVersion), body)), timeout);
     byte[] theirs = session.await(r);

@@ -43,7 +43,7 @@ final class PartySessions {
         while (!inbox.containsKey(round) && failure == null) {
           long left = deadline - System.nanoTime();
           if (left <= 0) {
-            throw new SmpcFailure(504, "the peer party did not send round " + round + " of session " + id + " within "
+            throw new SmpcFailure(504, "the peer party did not send " + what(round) + " of session " + id + " within "
                 + timeout.toMillis() + " ms");
           }
           try {
@@ -61,6 +61,10 @@ final class PartySessions {
         return message;
       }
     }
+  }
+
+  private static String what(int round) {
+    return round == SmpcParty.ANNOUNCE ? "the announcement of its material" : "round " + round;
   }
 
   /** Starts a session for this party's own request; a session id is accepted once. */
@@ -85,7 +89,7 @@ final class PartySessions {
     }
     Session s = session(id);
     if (!s.received.add(round)) {
-      throw new SmpcFailure(409, "replayed message: round " + round + " of session " + id + " was already received");
+      throw new SmpcFailure(409, "replayed message: " + what(round) + " of session " + id + " was already received");
     }
     if (failure != null) {
       s.failure = failure;

@@ -9,18 +9,31 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Per-session message authentication between the SMPC roles: the session key is HMAC-SHA256(secret, session
- * id), and every message carries HMAC-SHA256(session key, what it is ‖ its body) in {@value #HEADER}. A
- * message cannot be moved to another session, round, sender or model version without failing the check.
+ * Message authentication on one link between two SMPC roles. Each link (party 0 ↔ party 1, party 0 ↔ provider,
+ * party 1 ↔ provider) has its own key, held only by its two ends, so no role can speak for another on a link
+ * it is not part of. The session key is HMAC-SHA256(link key, link ‖ session id), and every message carries
+ * HMAC-SHA256(session key, what it is ‖ who sent it ‖ its body) in {@value #HEADER}: a message cannot be moved
+ * to another link, session, round, sender or model version without failing the check.
  */
 public final class SessionKeys {
   public static final String HEADER = "x-veil-smpc-mac";
+  /** The links, named by their two ends. */
+  public static final String PARTIES = "party0-party1";
+  public static final String PARTY0_PROVIDER = "party0-provider";
+  public static final String PARTY1_PROVIDER = "party1-provider";
   private static final Pattern SESSION = Pattern.compile("[0-9a-f]{32}");
 
-  private final byte[] secret;
+  private final String link;
+  private final byte[] key;
 
-  public SessionKeys(byte[] secret) {
-    this.secret = secret.clone();
+  public SessionKeys(String link, byte[] key) {
+    this.link = link;
+    this.key = key.clone();
+  }
+
+  /** The link between party {@code party} and the crypto provider. */
+  public static String providerLink(int party) {
+    return party == 0 ? PARTY0_PROVIDER : PARTY1_PROVIDER;
   }
 
   /** @throws IllegalArgumentException when {@code session} is not 32 lowercase hex digits */
@@ -40,7 +53,7 @@ public final class SessionKeys {
   }
 
   public String mac(String session, String context, byte[] body) {
-    Mac mac = hmac(hmac(secret).doFinal(("veil-smpc/1|" + session).getBytes(StandardCharsets.UTF_8)));
+    Mac mac = hmac(hmac(key).doFinal(("veil-smpc/2|" + link + "|" + session).getBytes(StandardCharsets.UTF_8)));
     mac.update((context + "|").getBytes(StandardCharsets.UTF_8));
     return HexFormat.of().formatHex(mac.doFinal(body));
   }

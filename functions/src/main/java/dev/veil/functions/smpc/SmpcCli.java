@@ -24,11 +24,12 @@ import javax.imageio.ImageIO;
  * Exit code 0 on success, 1 when the work failed, 2 on bad arguments.
  */
 public final class SmpcCli implements CliCommand {
-  private static final String USAGE = "veil smpc share-model --model mnist-mlp|breast-cancer|linear-1x1|FILE.json "
+  private static final String USAGE = "veil smpc share-model --model mnist-mlp|mnist-logistic|breast-cancer|linear-1x1|FILE.json "
       + "--party0 DIR|blob:CONTAINER --party1 DIR|blob:CONTAINER --provider DIR|blob:CONTAINER "
       + "[--connection0 CS] [--connection1 CS] [--connection2 CS] [--frac-bits N]\n"
       + "       veil smpc predict (--image digit.png | --features v1,v2,...) [--model mnist-mlp|breast-cancer] "
-      + "[--output scores|argmax|both] [--party0 URL] [--party1 URL] [--key KEY]";
+      + "[--output scores|argmax|both] [--party0 URL] [--party1 URL] [--key KEY] "
+      + "[--certificate FILE --certificate-key FILE --ca FILE]";
   private static final long MAX_IMAGE_BYTES = 10L << 20;
 
   @Override
@@ -39,6 +40,24 @@ public final class SmpcCli implements CliCommand {
   @Override
   public String usage() {
     return USAGE;
+  }
+
+  /**
+   * With {@code --certificate}, {@code --certificate-key} and {@code --ca}: a JDK client for parties that require
+   * client certificates; else null (the client's default).
+   */
+  private static java.net.http.HttpClient http(Map<String, String> options) {
+    String certificate = options.get("certificate"), key = options.get("certificate-key"), ca = options.get("ca");
+    if (certificate == null && key == null && ca == null) {
+      return null;
+    }
+    if (certificate == null || key == null || ca == null) {
+      throw new IllegalArgumentException("--certificate, --certificate-key and --ca go together (a client certificate, its key, "
+          + "and the CA the parties' certificates come from)");
+    }
+    return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).sslContext(SmpcHttp.mutualTls(Path.of(certificate), Path.of(key), Path.of(ca)))
+        .build();
   }
 
   public static void main(String[] args) {
@@ -139,7 +158,9 @@ public final class SmpcCli implements CliCommand {
     URI p1 = URI.create(options.getOrDefault("party1", env("VEIL_SMPC_PARTY1_URL", "http://127.0.0.1:7072/api")));
     String key = options.getOrDefault("key", System.getenv("VEIL_FUNCTION_KEY")); // own process
     {
-      SmpcClient client = new SmpcClient(p0, p1, key, Duration.ofSeconds(30));
+      java.net.http.HttpClient http = http(options);
+      SmpcClient client = http == null ? new SmpcClient(p0, p1, key, Duration.ofSeconds(30))
+          : new SmpcClient(p0, p1, key, Duration.ofSeconds(30), http);
       long start = System.nanoTime();
       SmpcClient.Output output = SmpcClient.Output.valueOf(options.getOrDefault("output", "scores").toUpperCase(java.util.Locale.ROOT));
       SmpcClient.Prediction p = client.predict(model, new double[][] {row}, output);

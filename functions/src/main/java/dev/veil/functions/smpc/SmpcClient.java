@@ -35,15 +35,22 @@ public final class SmpcClient {
   private final java.util.Map<String, ModelInfo> known = new java.util.concurrent.ConcurrentHashMap<>();
   private final String functionKey;
   private final Duration timeout;
+  private final HttpClient http;
 
   /**
    * @param party0 base URL of party 0 up to the route prefix, e.g. {@code http://127.0.0.1:7071/api}
    * @param functionKey sent as {@code x-functions-key}; null for none
    */
   public SmpcClient(URI party0, URI party1, String functionKey, Duration timeout) {
+    this(party0, party1, functionKey, timeout, HTTP);
+  }
+
+  /** A client on {@code http}, e.g. one that presents a client certificate to parties that require one. */
+  public SmpcClient(URI party0, URI party1, String functionKey, Duration timeout, HttpClient http) {
     this.parties = new URI[] {trim(party0), trim(party1)};
     this.functionKey = functionKey;
     this.timeout = timeout;
+    this.http = http;
   }
 
   private static URI trim(URI u) {
@@ -63,10 +70,10 @@ public final class SmpcClient {
   /**
    * Reconstructed scores (null with {@link Output#ARGMAX}) (rows×classes) and predicted class per row; party 0's rounds and bytes sent, and its
    * time fetching the session's material from the provider and running the online protocol (wall clock, and
-   * the CPU time of its thread).
+   * the CPU time of its thread); whether both parties ran on material fetched ahead of the request.
    */
   public record Prediction(double[][] scores, int[] labels, long rounds, long bytesPerParty, double materialMillis,
-                           double onlineMillis, double onlineCpuMillis) {}
+                           double onlineMillis, double onlineCpuMillis, boolean materialPrefetched) {}
 
   /** Fails when the two parties hold different versions of the model. */
   public ModelInfo info(String model) {
@@ -117,7 +124,8 @@ public final class SmpcClient {
     }
     return new Prediction(out, labels, answers[0].path("rounds").asLong(), answers[0].path("bytesSent").asLong(),
         answers[0].path("materialMillis").asDouble(), answers[0].path("onlineMillis").asDouble(),
-        answers[0].path("onlineCpuMillis").asDouble());
+        answers[0].path("onlineCpuMillis").asDouble(),
+        answers[0].path("materialPrefetched").asBoolean() && answers[1].path("materialPrefetched").asBoolean());
   }
 
   /** Remembers a model's facts (package-private: tests stand in an outdated entry with it). */
@@ -192,11 +200,11 @@ public final class SmpcClient {
   }
 
   private CompletableFuture<JsonNode> send(int party, HttpRequest.Builder request) {
-    request.timeout(timeout);
+    request.timeout(timeout).header(SmpcHttp.SERVE_HERE, "1"); // the party addressed, even where the parties share a cluster
     if (functionKey != null) {
       request.header("x-functions-key", functionKey);
     }
-    return HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((r, error) -> {
+    return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((r, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         throw new SmpcClientException("party " + party + " at " + parties[party].getAuthority()

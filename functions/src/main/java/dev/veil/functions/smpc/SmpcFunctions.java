@@ -26,9 +26,14 @@ import java.util.function.Supplier;
  *   <li>{@code POST smpc/predict} (party, from the client): {@code {session, model, version, rows, share[, labels]}}
  *       → output shares {@code {scores, argmax}} (base64 words), or with labels the opened correct count.</li>
  *   <li>{@code POST smpc/exchange/{session}/{round}} (party, from the peer party): one round's words.</li>
- *   <li>{@code POST smpc/material/{session}/{party}} (provider, from a party): the party's dealt bundle.</li>
+ *   <li>{@code POST smpc/announce/{session}} (party 1, from party 0): which pre-dealt session the request uses.</li>
+ *   <li>{@code POST smpc/prefetch/{session}} (party 1, from party 0, ahead of requests): fetch your material of
+ *       pre-dealt session {@code session} now.</li>
+ *   <li>{@code POST smpc/material/{session}/{party}} (provider, from a party): the party's dealt bundle,
+ *       authenticated on the way back.</li>
  * </ul>
- * Role-to-role calls are authenticated per session ({@link SessionKeys}) instead of by function keys.
+ * Role-to-role calls are authenticated per link and session ({@link SessionKeys}) instead of by function keys,
+ * and travel over mutual TLS where the hosts serve HTTPS with client certificates required.
  */
 public class SmpcFunctions {
   private final HostScope scope;
@@ -61,7 +66,9 @@ public class SmpcFunctions {
         throw new SmpcFailure(404, "this host serves no SMPC role (" + SmpcSettings.ROLE + " is unset)");
       }
       if (s.party() >= 0) {
-        return Map.of("role", s.role(), "liveSessions", SmpcParty.of(scope).sessions().liveCount(), "threads", Thread.activeCount());
+        SmpcParty party = SmpcParty.of(scope);
+        return Map.of("role", s.role(), "liveSessions", party.sessions().liveCount(), "prefetched", party.prefetchedCount(),
+            "threads", Thread.activeCount());
       }
       ProviderSessions sessions = SmpcProvider.of(scope).sessions();
       return Map.of("role", s.role(), "liveSessions", sessions.pendingCount(), "readyMaterial", sessions.readyCount(),
@@ -92,16 +99,41 @@ public class SmpcFunctions {
     });
   }
 
+  @FunctionName("smpc-announce")
+  public HttpResponseMessage announce(
+      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
+          route = "smpc/announce/{session}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+      @BindingName("session") String session) {
+    return answer(request, () -> {
+      SmpcParty.of(scope).announce(session, header(request, HttpPeerChannel.FROM), header(request, HttpPeerChannel.MODEL),
+          header(request, SessionKeys.HEADER), request.getBody().orElse(new byte[0]));
+      return null;
+    });
+  }
+
+  @FunctionName("smpc-prefetch")
+  public HttpResponseMessage prefetch(
+      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
+          route = "smpc/prefetch/{session}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+      @BindingName("session") String session) {
+    return answer(request, () -> {
+      SmpcParty.of(scope).prefetch(session, header(request, HttpPeerChannel.FROM), header(request, HttpPeerChannel.MODEL),
+          header(request, SessionKeys.HEADER), request.getBody().orElse(new byte[0]));
+      return null;
+    });
+  }
+
   @FunctionName("smpc-material")
   public HttpResponseMessage material(
       @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
           route = "smpc/material/{session}/{party}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
       @BindingName("session") String session, @BindingName("party") String party) {
     try {
-      byte[] bundle = SmpcProvider.of(scope).material(session, party, header(request, HttpPeerChannel.MODEL),
+      SmpcProvider.Bundle bundle = SmpcProvider.of(scope).material(session, party, header(request, HttpPeerChannel.MODEL),
           header(request, SessionKeys.HEADER),
           request.getBody().orElse(new byte[0]));
-      return request.createResponseBuilder(HttpStatus.OK).header("Content-Type", "application/octet-stream").body(bundle).build();
+      return request.createResponseBuilder(HttpStatus.OK).header("Content-Type", "application/octet-stream")
+          .header(SessionKeys.HEADER, bundle.mac()).body(bundle.bytes()).build();
     } catch (IllegalArgumentException | SmpcFailure e) {
       return error(request, e);
     }

@@ -61,6 +61,15 @@ public final class SmpcModels {
         new Mlp.Layer(m.outputWeights(), m.outputBias(), Mlp.Activation.NONE)));
   }
 
+  /**
+   * The 784→10 logistic model that the CKKS function {@code encrypted-mnist} serves, as a one-layer model: the
+   * like-for-like comparison of secret sharing with homomorphic encryption (the argmax of the scores is the class).
+   */
+  public static Mlp mnistLogistic() {
+    dev.veil.functions.mnist.MnistLinearModel m = dev.veil.functions.mnist.MnistLinearModel.bundled();
+    return new Mlp("mnist-logistic", List.of(new Mlp.Layer(m.weights(), m.bias(), Mlp.Activation.NONE)));
+  }
+
   /** The seed's Linear(1, 1), with fixed weights (the seed's was untrained). */
   public static Mlp linear() {
     return new Mlp("linear-1x1", List.of(new Mlp.Layer(new double[][] {{0.5}}, new double[] {0.25}, Mlp.Activation.NONE)));
@@ -72,11 +81,12 @@ public final class SmpcModels {
       case "mnist-mlp" -> mnist();
       case "breast-cancer" -> breastCancer();
       case "linear-1x1" -> linear();
+      case "mnist-logistic" -> mnistLogistic();
       default -> {
         Path file = Path.of(nameOrFile);
         if (!Files.isRegularFile(file)) {
           throw new IllegalArgumentException("no model '" + nameOrFile
-              + "': name mnist-mlp, breast-cancer, linear-1x1 or a veil-relu-mlp/1 JSON file");
+              + "': name mnist-mlp, mnist-logistic, breast-cancer, linear-1x1 or a veil-relu-mlp/1 JSON file");
         }
         try (InputStream in = Files.newInputStream(file)) {
           yield read(in);

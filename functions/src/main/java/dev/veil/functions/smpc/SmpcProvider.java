@@ -12,13 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The crypto provider: deals each session's correlated randomness to the two compute parties, once each. */
 final class SmpcProvider {
 
-  private final SessionKeys keys;
+  /** The keys of the links to party 0 and party 1. */
+  private final SessionKeys[] keys;
   private final ProviderSessions sessions;
   private final Map<String, WeightMasks> masks = new ConcurrentHashMap<>();
   private final Map<String, long[][]> expanded = new ConcurrentHashMap<>();
 
   SmpcProvider(SmpcSettings settings, List<WeightMasks> masks) {
-    this.keys = new SessionKeys(settings.secret());
+    this.keys = new SessionKeys[] {settings.keys(SessionKeys.PARTY0_PROVIDER), settings.keys(SessionKeys.PARTY1_PROVIDER)};
     this.sessions = new ProviderSessions(settings.timeout());
     for (WeightMasks m : masks) {
       this.masks.put(m.version(), m);
@@ -45,6 +46,14 @@ final class SmpcProvider {
     return "material|" + party + "|" + modelVersion;
   }
 
+  /** What the tag on a bundle going back to party {@code party} covers besides the bundle. */
+  static String bundleContext(int party, String modelVersion) {
+    return "bundle|" + party + "|" + modelVersion;
+  }
+
+  /** A party's bundle and its tag (on the link to that party). */
+  record Bundle(byte[] bytes, String mac) {}
+
   ProviderSessions sessions() {
     return sessions;
   }
@@ -61,13 +70,13 @@ final class SmpcProvider {
     return new Dealer(l -> l >= 0 && l < b.length ? b[l] : null);
   }
 
-  byte[] material(String session, String partyText, String modelVersion, String tag, byte[] planBytes) {
+  Bundle material(String session, String partyText, String modelVersion, String tag, byte[] planBytes) {
     SessionKeys.checkSession(session);
     if (!"0".equals(partyText) && !"1".equals(partyText)) {
       throw new IllegalArgumentException("party must be 0 or 1, got '" + partyText + "'");
     }
     int party = Integer.parseInt(partyText);
-    if (modelVersion == null || !keys.verify(session, context(party, modelVersion), planBytes, tag)) {
+    if (modelVersion == null || !keys[party].verify(session, context(party, modelVersion), planBytes, tag)) {
       throw new SmpcFailure(401, "message authentication failed for party " + party + "'s material request in session " + session);
     }
     Plan plan;
@@ -78,7 +87,8 @@ final class SmpcProvider {
     }
     Dealer dealer = dealer(modelVersion);
     try {
-      return sessions.take(session, party, modelVersion, planBytes, plan, dealer);
+      byte[] bundle = sessions.take(session, party, modelVersion, planBytes, plan, dealer);
+      return new Bundle(bundle, keys[party].mac(session, bundleContext(party, modelVersion), bundle));
     } catch (IllegalArgumentException e) {
       throw new SmpcFailure(409, "the plan does not fit model version " + modelVersion + ": " + e.getMessage());
     }

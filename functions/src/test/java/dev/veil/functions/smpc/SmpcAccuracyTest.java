@@ -67,6 +67,18 @@ class SmpcAccuracyTest {
   }
 
   @Test
+  void theCkksFunctionsLogisticModelOn500TestDigits() {
+    // the 784→10 model encrypted-mnist serves under CKKS: shared predictions = MnistLinearModel's on 500 digits
+    dev.veil.functions.mnist.MnistLinearModel reference = dev.veil.functions.mnist.MnistLinearModel.bundled();
+    MnistDigits test = MnistDigits.testSplit();
+    double[][] rows = java.util.Arrays.copyOf(test.images(), 500);
+    int[] expected = new int[500];
+    for (int r = 0; r < 500; r++) expected[r] = reference.predict(rows[r]);
+    double worst = maxErrorAndCheck(SmpcModels.mnistLogistic(), rows, expected, "mnist-logistic digits 0-499");
+    assertTrue(worst < 0.01, "largest logit error " + worst);
+  }
+
+  @Test
   void breastCancerOnAll114ValidationRows() {
     BreastCancerModel reference = BreastCancerModel.bundled();
     WdbcData validation = WdbcData.validation();

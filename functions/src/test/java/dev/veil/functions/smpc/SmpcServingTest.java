@@ -128,6 +128,33 @@ class SmpcServingTest {
     for (int i = 0; i < 8; i++) {
       assertEquals(0.5 * i + 0.25, client.predict("linear-1x1", new double[][] {{i}}).scores()[0][0], 1e-3);
     }
+    // the parties fetch material ahead too: party 0 holds pre-dealt sessions whose other halves party 1 holds,
+    // and a request then runs on one of them without a fetch from the provider on either party
+    dev.veil.testkit.Waits.until(() -> {
+      try {
+        return status(hosts.party0).path("prefetched").asInt() >= 1 && status(hosts.party1).path("prefetched").asInt() >= 1;
+      } catch (Exception e) {
+        return false;
+      }
+    }, Duration.ofSeconds(20), "the parties to prefetch material");
+    String version = client.info("linear-1x1").version();
+    long[][] x = Shares.split(new long[] {FixedPoint.DEFAULT.encode(3.0)}, Prg.fresh());
+    String session = SessionKeys.newSession();
+    List<JsonNode> answers = List.of(0, 1).parallelStream().map(i -> {
+      try {
+        HttpResponse<String> r = predict(i == 0 ? hosts.party0 : hosts.party1, body(session, "linear-1x1", version, 1, x[i]));
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }).toList();
+    long sum = 0;
+    for (JsonNode a : answers) {
+      assertTrue(a.path("materialPrefetched").asBoolean(), a.toString());
+      sum += Wire.fromBytes(Base64.getDecoder().decode(a.path("scores").asText()))[0];
+    }
+    assertEquals(0.5 * 3 + 0.25, FixedPoint.DEFAULT.decode(sum), 1e-3);
   }
 
   @Test
@@ -280,13 +307,13 @@ class SmpcServingTest {
     // the same request again: refused, the session was used
     assertError(predict(hosts.party0, body(session, "linear-1x1", version, 1, x[0])), 409, "already used");
     // a message for the ended session, correctly authenticated: gone
-    SessionKeys keys = new SessionKeys(SmpcHosts.SECRET.getBytes(StandardCharsets.UTF_8));
+    SessionKeys keys = link(SessionKeys.PARTIES);
     byte[] words = Wire.toBytes(new long[] {1, 2});
     assertError(exchange(hosts.party0, session, 0, "1", version, keys.mac(session, HttpPeerChannel.context(0, 1, version), words), words),
         410, "has ended");
     // a forged message (wrong key), and one from the wrong party
     String fresh = SessionKeys.newSession();
-    SessionKeys forger = new SessionKeys("not-the-secret-0123456789".getBytes(StandardCharsets.UTF_8));
+    SessionKeys forger = new SessionKeys(SessionKeys.PARTIES, "not-the-key-0123456789".getBytes(StandardCharsets.UTF_8));
     assertError(exchange(hosts.party0, fresh, 0, "1", version, forger.mac(fresh, HttpPeerChannel.context(0, 1, version), words), words),
         401, "authentication failed");
     assertError(exchange(hosts.party0, fresh, 0, "0", version, keys.mac(fresh, HttpPeerChannel.context(0, 0, version), words), words),
@@ -295,25 +322,73 @@ class SmpcServingTest {
     String mac = keys.mac(fresh, HttpPeerChannel.context(0, 1, version), words);
     assertEquals(204, exchange(hosts.party0, fresh, 0, "1", version, mac, words).statusCode());
     assertError(exchange(hosts.party0, fresh, 0, "1", version, mac, words), 409, "replayed message");
+    // the same message moved to another session or round does not authenticate there
+    assertError(exchange(hosts.party0, SessionKeys.newSession(), 0, "1", version, mac, words), 401, "authentication failed");
+    assertError(exchange(hosts.party0, fresh, 1, "1", version, mac, words), 401, "authentication failed");
     byte[] odd = new byte[13];
     assertError(exchange(hosts.party0, fresh, 1, "1", version, keys.mac(fresh, HttpPeerChannel.context(1, 1, version), odd), odd),
         400, "not a multiple of 8");
-    // the provider: forged material requests are refused, and each party's material is handed out once
+    // cross-role forgery: the provider holds the keys of its links to the parties, not of the parties' link, so
+    // what it signs as "party 1" (with either of its keys, under the parties' link name) does not authenticate
+    for (String providerLink : List.of(SessionKeys.PARTY0_PROVIDER, SessionKeys.PARTY1_PROVIDER)) {
+      SessionKeys provider = new SessionKeys(SessionKeys.PARTIES, SmpcHosts.LINK_KEYS.get(providerLink).getBytes(StandardCharsets.UTF_8));
+      assertError(exchange(hosts.party0, fresh, 2, "1", version, provider.mac(fresh, HttpPeerChannel.context(2, 1, version), words), words),
+          401, "authentication failed");
+      byte[] id = SessionKeys.newSession().getBytes(StandardCharsets.US_ASCII);
+      assertError(announce(hosts.party1, fresh, "0", version, provider.mac(fresh, SmpcParty.announceContext(version), id), id),
+          401, "authentication failed");
+    }
+    // party 0's announcement: authenticated, from party 0 only, and once per session
+    byte[] id = SessionKeys.newSession().getBytes(StandardCharsets.US_ASCII);
+    String announced = SessionKeys.newSession();
+    String announceMac = keys.mac(announced, SmpcParty.announceContext(version), id);
+    assertError(announce(hosts.party1, announced, "1", version, announceMac, id), 403, "from party 0 only");
+    assertEquals(204, announce(hosts.party1, announced, "0", version, announceMac, id).statusCode());
+    assertError(announce(hosts.party1, announced, "0", version, announceMac, id), 409, "replayed message");
+    assertError(announce(hosts.party0, announced, "1", version, keys.mac(announced, SmpcParty.announceContext(version), id), id),
+        403, "only party 1 takes announcements");
+    // a prefetch request party 0 did not sign
     byte[] plan = new dev.veil.smpc.Plan(List.of(new dev.veil.smpc.Plan.Item(dev.veil.smpc.Plan.Kind.MASKED_TRIPLE, 1, 1, 1, 0))).toBytes();
+    String pre = SessionKeys.newSession();
+    assertError(SmpcHosts.post(hosts.party1.api("smpc/prefetch/" + pre), "application/octet-stream", plan,
+        Map.of(HttpPeerChannel.FROM, "0", HttpPeerChannel.MODEL, version, SessionKeys.HEADER,
+            forger.mac(pre, SmpcParty.prefetchContext(version), plan))), 401, "authentication failed");
+    // the provider: forged material requests are refused, and each party's material is handed out once
+    SessionKeys p0 = link(SessionKeys.PARTY0_PROVIDER), p1 = link(SessionKeys.PARTY1_PROVIDER);
     String s = SessionKeys.newSession();
     assertError(material(s, 0, version, forger.mac(s, SmpcProvider.context(0, version), plan), plan), 401, "authentication failed");
-    assertEquals(200, material(s, 0, version, keys.mac(s, SmpcProvider.context(0, version), plan), plan).statusCode());
-    assertError(material(s, 0, version, keys.mac(s, SmpcProvider.context(0, version), plan), plan), 409, "already took");
+    // party 1 cannot take party 0's material: its key is for its own link
+    assertError(material(s, 0, version, p1.mac(s, SmpcProvider.context(0, version), plan), plan), 401, "authentication failed");
+    HttpResponse<byte[]> dealt = SmpcHosts.HTTP.send(java.net.http.HttpRequest.newBuilder(hosts.provider.api("smpc/material/" + s + "/0"))
+        .header(HttpPeerChannel.MODEL, version).header(SessionKeys.HEADER, p0.mac(s, SmpcProvider.context(0, version), plan))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(plan)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, dealt.statusCode());
+    // the bundle comes back tagged on party 0's link: party 0 can check it, a tag made with party 1's key would not pass
+    String bundleTag = dealt.headers().firstValue(SessionKeys.HEADER).orElseThrow();
+    assertTrue(p0.verify(s, SmpcProvider.bundleContext(0, version), dealt.body(), bundleTag));
+    assertTrue(!p1.verify(s, SmpcProvider.bundleContext(0, version), dealt.body(), bundleTag));
+    assertTrue(!p0.verify(s, SmpcProvider.bundleContext(1, version), dealt.body(), bundleTag));
+    assertError(material(s, 0, version, p0.mac(s, SmpcProvider.context(0, version), plan), plan), 409, "already took");
     byte[] other = new dev.veil.smpc.Plan(List.of(new dev.veil.smpc.Plan.Item(dev.veil.smpc.Plan.Kind.TRIPLE, 3, 0, 0))).toBytes();
-    assertError(material(s, 1, version, keys.mac(s, SmpcProvider.context(1, version), other), other), 409, "different computation");
-    assertError(material(s, 1, version, keys.mac(s, SmpcProvider.context(1, version), plan), plan), 409, "already handed out");
+    assertError(material(s, 1, version, p1.mac(s, SmpcProvider.context(1, version), other), other), 409, "different computation");
+    assertError(material(s, 1, version, p1.mac(s, SmpcProvider.context(1, version), plan), plan), 409, "already handed out");
     byte[] junk = {1, 2, 3};
     String t = SessionKeys.newSession();
-    assertError(material(t, 1, version, keys.mac(t, SmpcProvider.context(1, version), junk), junk), 400, "plan is malformed");
+    assertError(material(t, 1, version, p1.mac(t, SmpcProvider.context(1, version), junk), junk), 400, "plan is malformed");
     String u = SessionKeys.newSession();
-    assertError(material(u, 1, "0/0", keys.mac(u, SmpcProvider.context(1, "0/0"), plan), plan), 409, "holds no weight masks");
+    assertError(material(u, 1, "0/0", p1.mac(u, SmpcProvider.context(1, "0/0"), plan), plan), 409, "holds no weight masks");
     byte[] wrongShape = new dev.veil.smpc.Plan(List.of(new dev.veil.smpc.Plan.Item(dev.veil.smpc.Plan.Kind.MASKED_TRIPLE, 1, 5, 1, 0))).toBytes();
-    assertError(material(u, 1, version, keys.mac(u, SmpcProvider.context(1, version), wrongShape), wrongShape), 409, "does not fit");
+    assertError(material(u, 1, version, p1.mac(u, SmpcProvider.context(1, version), wrongShape), wrongShape), 409, "does not fit");
+  }
+
+  private static SessionKeys link(String link) {
+    return new SessionKeys(link, SmpcHosts.LINK_KEYS.get(link).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static HttpResponse<String> announce(SmpcHosts.Host host, String session, String from, String version, String mac,
+                                               byte[] id) throws Exception {
+    return SmpcHosts.post(host.api("smpc/announce/" + session), "application/octet-stream", id,
+        Map.of(HttpPeerChannel.FROM, from, HttpPeerChannel.MODEL, version, SessionKeys.HEADER, mac));
   }
 
   private static HttpResponse<String> exchange(SmpcHosts.Host host, String session, int round, String from, String version,
