@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * throughput with 1, 2 and 3 host processes on loopback (the client spreads its calls over every host's
  * endpoint), and with 3 hosts once more with key affinity off; for each, the bundle downloads Azurite served.
  * All hosts share this machine's cores, so more hosts add no CPU: the figures show the cost of the cluster
- * (event-bus hop + loopback replay) and what affinity saves, not scale-out.
+ * (one event-bus hop per invocation sent to another host) and what affinity saves, not scale-out.
  */
 class ClusterMnistBenchmark {
   private static final int KEY_IDS = 20;
