@@ -1,12 +1,14 @@
 package dev.veil.runtime;
 
-import dev.veil.runtime.cluster.ClusterNode;
+import dev.veil.runtime.cluster.ClusterMembership;
 import dev.veil.runtime.cluster.ClusterSettings;
+import dev.veil.runtime.cluster.EventBusBroadcasts;
 import dev.veil.runtime.cluster.MapLeases;
 import dev.veil.runtime.host.AdminRoutes;
 import dev.veil.runtime.host.AppClassPath;
 import dev.veil.runtime.host.AzureAdminApi;
 import dev.veil.runtime.host.BindingDescriptions;
+import dev.veil.runtime.host.ClusterReport;
 import dev.veil.runtime.host.Configuration;
 import dev.veil.runtime.host.EdgeSettings;
 import dev.veil.runtime.host.ExactRoutes;
@@ -28,6 +30,7 @@ import dev.veil.runtime.host.HttpHostSettings;
 import dev.veil.runtime.host.IgnoredSettings;
 import dev.veil.runtime.host.UnservedFunction;
 import dev.veil.runtime.logging.AzureLogLevels;
+import dev.veil.runtime.routing.ClusteredInvoker;
 import dev.veil.runtime.host.HttpEdge;
 import dev.veil.runtime.host.StartupGuide;
 import dev.veil.runtime.spi.BindingProvider;
@@ -105,7 +108,10 @@ public final class VeilHost {
   private String bindHost = "127.0.0.1";
   private final Instant startedAt = Instant.now();
   private final ClusterSettings.Started cluster;
-  private ClusterNode clusterNode;
+  private ClusterMembership membership;
+  private ClusterReport clusterReport;
+  private ClusteredInvoker clusteredInvoker;
+  private EventBusBroadcasts broadcasts;
   private PrometheusMeterRegistry registry; // also in Micrometer's global registry while running, for apps' own meters
   private HttpServer server;
   private HostListeners listeners;
@@ -221,7 +227,8 @@ public final class VeilHost {
         .eventually(() -> invoker.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))))
         .eventually(scope::close)
         .eventually(() -> Future.join(bindingProviders.stream().map(BindingProvider::stop).toList()))
-        .eventually(() -> clusterNode != null ? clusterNode.stop() : Future.succeededFuture())
+        .eventually(() -> membership == null ? Future.succeededFuture()
+            : Future.join(clusteredInvoker.stop(), clusterReport.stop(), broadcasts.stop(), membership.stop()))
         .eventually(() -> listeners != null ? listeners.close() : Future.succeededFuture())
         .andThen(ar -> {
           if (auth != null) auth.stop();
@@ -295,7 +302,7 @@ public final class VeilHost {
     HttpEdge edge = new HttpEdge(vertx, EdgeSettings.from(prepared.config.hostConfig()), registry);
     Router router = Router.router(vertx);
     AdminRoutes.mount(router, keys, registry, this::describeFunctions,
-        () -> AzureAdminApi.hostStatus(status(), clusterNode != null ? clusterNode.nodeId() : "veil"), () -> ready && !draining);
+        () -> AzureAdminApi.hostStatus(status(), membership != null ? membership.nodeId() : "veil"), () -> ready && !draining);
     AzureAdminApi.mount(router, this::describeFunctions, name -> handles.containsKey(name)
         ? functions.stream().filter(f -> f.name().equals(name)).findFirst() : Optional.empty(), invoker);
     listeners = prepared.listeners;
@@ -303,17 +310,21 @@ public final class VeilHost {
     KeyRoutes.mount(router, keys);
     auth = prepared.auth;
     TokenRoutes.mount(router, auth);
-    if (cluster != null) { // routes invocations to other nodes, so it goes in front of the triggers' routes
-      clusterNode = new ClusterNode(vertx, clusterSettings, cluster.manager(), prepared.config.hostConfig(), auth,
-          functions, invoker::inFlight, scope.broadcasts(), scope.nodeReports());
-      clusterNode.mountRoutes(router);
+    if (cluster != null) {
+      membership = new ClusterMembership(vertx, clusterSettings, cluster.manager(), invoker::inFlight,
+          prepared.config.hostConfig().workerPoolSize());
+      clusterReport = new ClusterReport(vertx, membership, invoker::inFlight, scope.nodeReports());
+      clusterReport.mount(router);
+      clusteredInvoker = new ClusteredInvoker(vertx, invoker, membership, prepared.config.hostConfig().functionTimeout()
+          .map(t -> t.plusSeconds(30)).orElse(Duration.ofMinutes(10)));
+      broadcasts = new EventBusBroadcasts(vertx, scope.broadcasts()).start();
       KeyBroadcasts.connect(keys, scope.broadcasts());
     }
     installErrorHandlers(router);
-    ExactRoutes exactRoutes = new ExactRoutes(clusterNode == null, router.getRoutes());
+    ExactRoutes exactRoutes = new ExactRoutes(router.getRoutes());
     HostServices services = new HostServices(vertx, prepared.config.settings(), prepared.config.hostConfig(), registry,
-        prepared.dataDirectory, invoker, router, exactRoutes, auth,
-        new MapLeases(vertx, clusterNode != null ? clusterNode.nodeId() : "local"), scope);
+        prepared.dataDirectory, clusteredInvoker != null ? clusteredInvoker : invoker, router, exactRoutes, auth,
+        new MapLeases(vertx, membership != null ? membership.nodeId() : "local"), scope);
 
     List<Future<Void>> bindingStarts = new ArrayList<>();
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));
@@ -324,8 +335,9 @@ public final class VeilHost {
           if (prepared.http.active() && prepared.http.handle(request)) return; // custom headers, CORS
           if (!exactRoutes.dispatch(request)) router.handle(request);
         }), port, bindHost).recover(err -> Future.failedFuture(StartupGuide.listenFailure(err, bindHost, port))))
-        .compose(s -> clusterNode == null ? Future.succeededFuture(s)
-            : clusterNode.start(bindHost, s.actualPort(), List.copyOf(handles.keySet()), listeners.loopbackClientOptions()).map(s))
+        .compose(s -> membership == null ? Future.succeededFuture(s)
+            : Future.all(clusteredInvoker.start(), clusterReport.start())
+                .compose(v -> membership.start(List.copyOf(handles.keySet()))).map(s))
         .map(s -> {
           server = s;
           ready = true;
@@ -434,7 +446,7 @@ public final class VeilHost {
         .put("nativeTransport", vertx.isNativeTransportEnabled())
         .put("listener", listeners.describe())
         .put("clustered", cluster != null)
-        .put("clusterNodeId", clusterNode != null ? clusterNode.nodeId() : null);
+        .put("clusterNodeId", membership != null ? membership.nodeId() : null);
   }
 
   private <T> Future<T> bounded(Future<T> future, Duration timeout) {

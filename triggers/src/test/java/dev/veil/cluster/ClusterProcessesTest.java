@@ -103,12 +103,13 @@ class ClusterProcessesTest {
     assertEquals(ownerPid, get(entry.uri("/api/whoami?key_id=hot")).body(), "an idle owner serves its key from any entry");
     String ownerId = cluster(owner).getString("nodeId");
 
-    // Every worker of the owner busy with invocations the entry node did not send (pinned there as forwarded work is).
+    // Every worker of the owner busy with invocations the entry node did not send: the owner's own clients, whose
+    // calls stay with the key's owner while it has an idle worker.
     ExecutorService pool = Executors.newFixedThreadPool(ClusterHosts.WORKERS);
     try {
       List<Future<HttpResponse<String>>> held = new ArrayList<>();
       for (int i = 0; i < ClusterHosts.WORKERS; i++) {
-        held.add(pool.submit(() -> get(owner.uri("/api/hold"), "x-veil-forwarded", "1")));
+        held.add(pool.submit(() -> get(owner.uri("/api/hold?key_id=hot"))));
       }
       Waits.until(() -> loadSeenBy(entry, ownerId) >= ClusterHosts.WORKERS, Duration.ofSeconds(30),
           "the entry node to hear of the owner's load");

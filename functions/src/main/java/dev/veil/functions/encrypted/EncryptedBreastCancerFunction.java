@@ -9,6 +9,7 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import dev.veil.functions.StandaloneScope;
 import dev.veil.runtime.spi.HostScope;
+import dev.veil.runtime.spi.AffinityKey;
 import java.util.Optional;
 
 /** Flow 2: the breast-cancer MLP (30→16→2, cubic activation) on CKKS-encrypted, standardized features. */
@@ -28,6 +29,7 @@ public final class EncryptedBreastCancerFunction {
 
     // evaluation costs server time: a function key is required; he-params are public
     @FunctionName("encrypted-breast-cancer")
+    @AffinityKey({"header:x-veil-key-id", "query:key_id", "json:key_id"}) // each key bundle is cached on its owner
     public HttpResponseMessage run(
             @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
                     route = "encrypted-breast-cancer", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,

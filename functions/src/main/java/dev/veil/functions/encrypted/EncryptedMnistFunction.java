@@ -9,6 +9,7 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import dev.veil.functions.StandaloneScope;
 import dev.veil.runtime.spi.HostScope;
+import dev.veil.runtime.spi.AffinityKey;
 import java.util.Optional;
 
 /** Flow 1: scores a CKKS-encrypted 28×28 digit with the MNIST logistic regression; the scores stay encrypted. */
@@ -28,6 +29,7 @@ public final class EncryptedMnistFunction {
 
     // evaluation costs server time: a function key is required; he-params are public
     @FunctionName("encrypted-mnist")
+    @AffinityKey({"header:x-veil-key-id", "query:key_id", "json:key_id"}) // each key bundle is cached on its owner
     public HttpResponseMessage run(
             @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
                     route = "encrypted-mnist", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,

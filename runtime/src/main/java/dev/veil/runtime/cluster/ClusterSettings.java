@@ -204,9 +204,9 @@ public final class ClusterSettings {
         memberProof.getBytes(StandardCharsets.US_ASCII));
   }
 
-  boolean replayHttp() { return replayHttp; }
-  boolean affinity() { return affinity; }
-  String name() { return name; }
+  public boolean replayHttp() { return replayHttp; }
+  public boolean affinity() { return affinity; }
+  public String name() { return name; }
 
   private static JsonObject section(JsonObject hostJson) {
     Object veil = hostJson.getValue("veil");

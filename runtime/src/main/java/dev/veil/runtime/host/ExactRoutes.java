@@ -20,25 +20,22 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ExactRoutes {
   /** Path → method → handler; functions may share a path with different methods. */
   private final Map<String, Map<HttpMethod, Handler<HttpServerRequest>>> byPath = new ConcurrentHashMap<>();
-  private final boolean enabled;
   private final List<Route> hostRoutes;
 
   /**
-   * @param enabled false where every request must pass the router (a clustered host forwards from there)
    * @param hostRoutes the routes the host mounted before the functions' (admin, health, metrics): a path any
    *     of them serves stays theirs
    */
-  public ExactRoutes(boolean enabled, List<Route> hostRoutes) {
-    this.enabled = enabled;
+  public ExactRoutes(List<Route> hostRoutes) {
     this.hostRoutes = List.copyOf(hostRoutes);
   }
 
   /**
-   * Adds a path; ignored when disabled or when a host route serves it (the router then answers it). Where
+   * Adds a path; ignored when a host route serves it (the router then answers it). Where
    * two functions take the same method on the same path, the first added keeps it, as on the router.
    */
   public void add(String path, Set<HttpMethod> methods, Handler<HttpServerRequest> handler) {
-    if (!enabled || hostRoutes.stream().anyMatch(r -> serves(r, path))) return;
+    if (hostRoutes.stream().anyMatch(r -> serves(r, path))) return;
     Map<HttpMethod, Handler<HttpServerRequest>> byMethod = byPath.computeIfAbsent(path, p -> new ConcurrentHashMap<>());
     methods.forEach(m -> byMethod.putIfAbsent(m, handler));
   }

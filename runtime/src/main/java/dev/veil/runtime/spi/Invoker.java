@@ -17,4 +17,13 @@ public interface Invoker {
 
   /** Whether a new invocation would be accepted now (not draining, below the concurrency limit). */
   boolean hasCapacity();
+
+  /**
+   * The invoker a trigger uses for {@code function}: on a clustered host, invocations whose input is a
+   * {@link RemoteInput} may run on another node that hosts the function, carried by {@code codec} (which
+   * every node registers for the function this way); anything else runs here. Stand-alone: this invoker.
+   */
+  default Invoker routed(String function, InvocationCodec codec) {
+    return this;
+  }
 }

@@ -9,7 +9,10 @@ import java.util.Set;
 /** What a {@link TriggerProvider} gets to start a function's trigger. */
 public interface TriggerContext extends HostContext {
 
-  /** Runs invocations; the only way a trigger calls user code. */
+  /**
+   * Runs invocations; the only way a trigger calls user code. A trigger whose events may run on another
+   * cluster node asks it for {@link Invoker#routed} per function.
+   */
   Invoker invoker();
 
   /**
@@ -22,8 +25,7 @@ public interface TriggerContext extends HostContext {
    * Also answers requests whose raw path is exactly {@code path} and whose method is one of {@code methods}
    * with {@code handler}, ahead of the router and without its per-request work. The function must be mounted
    * on {@link #router()} as well and answer alike there: the host still routes such requests through the
-   * router where it has to (on a clustered host, which may forward them; for a path one of the host's own
-   * endpoints serves).
+   * router where it has to (for a path one of the host's own endpoints serves).
    */
   void serveExactPath(String path, Set<HttpMethod> methods, Handler<HttpServerRequest> handler);
 

@@ -11,7 +11,6 @@ import com.hazelcast.config.Config;
 import dev.veil.runtime.spi.AppSettings;
 import dev.veil.runtime.spi.HostConfig;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -57,17 +56,5 @@ class ClusterSettingsTest {
     assertEquals(5900, config.getNetworkConfig().getPort());
     assertFalse(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled());
     assertTrue(config.getNetworkConfig().getJoin().getTcpIpConfig().getMembers().contains("10.0.0.5:5900"));
-  }
-
-  @Test
-  void theAffinityKeyIsReadFromTheTopLevelOfAJsonBody() {
-    assertEquals("k1", ClusterNode.keyFromJson(bytes("{\"data\":{\"key_id\":\"nested\",\"x\":[1,2]},\"key_id\":\"k1\"}")));
-    assertNull(ClusterNode.keyFromJson(bytes("{\"data\":[1,2,3]}")));
-    assertNull(ClusterNode.keyFromJson(bytes("not json")));
-    assertNull(ClusterNode.keyFromJson(bytes("{\"key_id\":7}")));
-  }
-
-  private static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

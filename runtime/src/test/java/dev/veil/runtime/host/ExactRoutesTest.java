@@ -40,7 +40,7 @@ class ExactRoutesTest {
 
   @Test
   void answersExactPathsAndLeavesEverythingElseToTheRouter() throws Exception {
-    ExactRoutes front = new ExactRoutes(true, router.getRoutes());
+    ExactRoutes front = new ExactRoutes(router.getRoutes());
     mountFunction(front, "/api/hello");
     front.add("/metrics", Set.of(HttpMethod.GET), answer("front metrics"));
     front.add("/admin", Set.of(HttpMethod.GET), answer("front admin"));
@@ -55,16 +55,8 @@ class ExactRoutesTest {
   }
 
   @Test
-  void aDisabledFrontLeavesEveryRequestToTheRouter() throws Exception {
-    ExactRoutes front = new ExactRoutes(false, router.getRoutes());
-    mountFunction(front, "/api/hello");
-    listen(front);
-    assertEquals("router /api/hello", call("GET", "/api/hello"));
-  }
-
-  @Test
   void functionsShareAPathByMethodAndTheFirstKeepsAMethodBothTake() throws Exception {
-    ExactRoutes front = new ExactRoutes(true, router.getRoutes());
+    ExactRoutes front = new ExactRoutes(router.getRoutes());
     front.add("/api/items", Set.of(HttpMethod.GET), answer("list"));
     front.add("/api/items", Set.of(HttpMethod.POST, HttpMethod.GET), answer("create"));
     listen(front);

@@ -1,20 +1,14 @@
 package dev.veil.triggers.http;
 
-import com.microsoft.azure.functions.HttpMethod;
-import com.microsoft.azure.functions.HttpRequestMessage;
-import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import dev.veil.runtime.spi.AuthKeys;
-import dev.veil.runtime.spi.Conversions;
 import dev.veil.runtime.spi.FunctionDefinition;
-import dev.veil.runtime.spi.FunctionParameter;
 import dev.veil.runtime.spi.HttpErrors;
 import dev.veil.runtime.spi.RequestBodies;
 import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.InvocationFailure;
 import dev.veil.runtime.spi.InvocationResult;
 import dev.veil.runtime.spi.Invoker;
-import dev.veil.runtime.spi.TriggerInput;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,12 +19,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.micrometer.core.instrument.Counter;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,16 +40,18 @@ final class HttpEndpoint {
   private final long bodyLimit;
   private final Invoker invoker;
   private final AuthKeys keys;
+  private final AffinitySources affinity;
   private final Counter[] responsesByClass = new Counter[5]; // 1xx .. 5xx
   private final AtomicInteger pending = new AtomicInteger();
   private volatile Promise<Void> stopped;
 
   /**
+   * @param invoker the invoker routed for this function (it may run invocations on another cluster node)
    * @param readsBody false for functions that only take GET or HEAD, whose bodies have no defined meaning
    *     (RFC 9110): their bodies are not buffered
    */
   HttpEndpoint(FunctionDefinition function, AuthorizationLevel authLevel, RouteTemplate template, boolean bodyAsText,
-      boolean readsBody, long bodyLimit, Invoker invoker, AuthKeys keys, MeterRegistry registry) {
+      boolean readsBody, long bodyLimit, Invoker invoker, AuthKeys keys, AffinitySources affinity, MeterRegistry registry) {
     this.function = function;
     this.authLevel = authLevel;
     this.template = template;
@@ -67,6 +60,7 @@ final class HttpEndpoint {
     this.bodyLimit = bodyLimit;
     this.invoker = invoker;
     this.keys = keys;
+    this.affinity = affinity;
     for (int i = 0; i < responsesByClass.length; i++) {
       responsesByClass[i] = Counter.builder("veil.http.responses")
           .description("HTTP answers of a function's route by status class, including errors the function returned")
@@ -166,8 +160,8 @@ final class HttpEndpoint {
       merged.putAll(routeValues);
       bindingData = merged;
     }
-    Invocation invocation = new Invocation(function.name(), Invocation.newId(),
-        new RequestInput(request, body, bodyAsText, query), bindingData, traceContext(request));
+    Invocation invocation = new Invocation(function.name(), Invocation.newId(), new HttpInput(request.method().name(),
+        request::absoluteURI, request.headers(), query, routeValues, body, bodyAsText, affinity), bindingData, traceContext(request));
     pending.incrementAndGet();
     invoker.invoke(invocation).onComplete(ar -> {
       try {
@@ -203,40 +197,10 @@ final class HttpEndpoint {
       return;
     }
     try {
-      write(request.response(), ar.result().returnValue());
+      HttpAnswer.of(ar.result().returnValue()).write(request.response());
     } catch (RuntimeException e) {
       LOG.warn("function={} invocation={} returned a value that cannot be sent: {}", function.name(), invocationId, e.toString());
       HttpErrors.send(request.response(), 500, "the function's result could not be serialized", invocationId);
-    }
-  }
-
-  private static void write(HttpServerResponse response, Object value) {
-    if (value == null) {
-      response.setStatusCode(204).end();
-      return;
-    }
-    Object body = value;
-    boolean typed = false; // whether the function chose a content type itself
-    if (value instanceof HttpResponseMessage message) {
-      response.setStatusCode(message.getStatusCode());
-      if (message instanceof VeilHttpResponse own) {
-        own.headers().forEach(response::putHeader);
-        typed = own.headers().containsKey("content-type");
-      }
-      body = message.getBody();
-    }
-    if (body == null) {
-      response.end();
-    } else if (body instanceof byte[] bytes) {
-      if (!typed) response.putHeader("content-type", "application/octet-stream");
-      response.end(Buffer.buffer(bytes));
-    } else if (body instanceof String text) {
-      if (!typed) response.putHeader("content-type", "text/plain; charset=utf-8");
-      response.end(text);
-    } else {
-      String json = Conversions.toJsonAsTheAzureWorker(body); // Gson's rules, as Azure's Java worker writes a POJO
-      if (!typed) response.putHeader("content-type", "application/json");
-      response.end(json);
     }
   }
 
@@ -256,40 +220,6 @@ final class HttpEndpoint {
       case TIMEOUT -> HttpErrors.send(response, 504, "the function did not finish in time", invocationId);
       case NOT_FOUND -> HttpErrors.send(response, 404, failure.getMessage(), invocationId);
       case FUNCTION_ERROR -> HttpErrors.send(response, 500, "the function failed; see the host log for invocation " + invocationId, invocationId);
-    }
-  }
-
-  /** Binds the request to the trigger parameter; runs on a worker thread. */
-  private record RequestInput(HttpServerRequest request, Buffer body, boolean asText, Map<String, String> query)
-      implements TriggerInput {
-    @Override
-    public Object bind(FunctionParameter parameter) {
-      byte[] raw = body.length() == 0 ? null : body.getBytes();
-      Object bytes = raw != null && asText ? new String(raw, charset(request.getHeader("content-type"))) : raw;
-      if (parameter.rawType() != HttpRequestMessage.class) {
-        if (bytes == null && parameter.rawType() != Optional.class) {
-          throw InvocationFailure.badInput("the request has no body; expected " + parameter.rawType().getSimpleName());
-        }
-        return Conversions.convert(bytes, parameter.type(), "request body");
-      }
-      Object converted = Conversions.convert(bytes, parameter.typeArgument(0), "request body");
-      return new VeilHttpRequest<>(request, HttpMethod.value(request.method().name()), query, converted);
-    }
-
-    /** The charset a Content-Type header names; UTF-8 when it names none or one this JVM does not know. */
-    private static Charset charset(String contentType) {
-      if (contentType == null) return StandardCharsets.UTF_8;
-      for (String part : contentType.split(";")) {
-        String p = part.strip();
-        if (p.regionMatches(true, 0, "charset=", 0, 8)) {
-          try {
-            return Charset.forName(p.substring(8).replace("\"", "").strip());
-          } catch (IllegalArgumentException e) {
-            return StandardCharsets.UTF_8;
-          }
-        }
-      }
-      return StandardCharsets.UTF_8;
     }
   }
 

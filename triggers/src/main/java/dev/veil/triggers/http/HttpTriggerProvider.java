@@ -49,8 +49,10 @@ public final class HttpTriggerProvider implements TriggerProvider {
       return Future.failedFuture(e);
     }
     boolean bodyAsText;
+    AffinitySources affinity;
     try {
       bodyAsText = bodyAsText(function, trigger.dataType());
+      affinity = AffinitySources.of(function, context.hostConfig());
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
@@ -64,7 +66,8 @@ public final class HttpTriggerProvider implements TriggerProvider {
     // GET and HEAD bodies have no defined meaning (RFC 9110): GET/HEAD-only functions skip body buffering.
     boolean readsBody = !methods.stream().allMatch(m -> m == HttpMethod.GET || m == HttpMethod.HEAD);
     HttpEndpoint endpoint = new HttpEndpoint(function, trigger.authLevel(), template, bodyAsText, readsBody, bodyLimit,
-        throttle.around(context.invoker()), context.keys(), context.meterRegistry());
+        throttle.around(context.invoker().routed(function.name(), HttpAnswer.CODEC)), context.keys(), affinity,
+        context.meterRegistry());
     Set<io.vertx.core.http.HttpMethod> vertxMethods = methods.stream()
         .map(m -> io.vertx.core.http.HttpMethod.valueOf(m.name())).collect(Collectors.toSet());
     Route route;

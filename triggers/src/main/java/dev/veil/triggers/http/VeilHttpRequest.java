@@ -5,31 +5,34 @@ import com.microsoft.azure.functions.HttpRequestMessage;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
 import com.microsoft.azure.functions.HttpStatusType;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.MultiMap;
 import java.net.URI;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The {@code HttpRequestMessage<T>} a function receives; {@code T} is chosen by the parameter's declared type.
  * The URI and the header map are built only when the function asks for them.
  */
 final class VeilHttpRequest<T> implements HttpRequestMessage<T> {
-  private final HttpServerRequest request;
+  private final Supplier<String> absoluteUri;
+  private final MultiMap requestHeaders;
   private final HttpMethod method;
   private final Map<String, String> query;
   private final T body;
   private volatile Map<String, String> headers;
 
-  VeilHttpRequest(HttpServerRequest request, HttpMethod method, Map<String, String> query, T body) {
-    this.request = request;
+  VeilHttpRequest(Supplier<String> absoluteUri, MultiMap requestHeaders, HttpMethod method, Map<String, String> query, T body) {
+    this.absoluteUri = absoluteUri;
+    this.requestHeaders = requestHeaders;
     this.method = method;
     this.query = query;
     this.body = body;
   }
 
-  @Override public URI getUri() { return URI.create(request.absoluteURI()); }
+  @Override public URI getUri() { return URI.create(absoluteUri.get()); }
   @Override public HttpMethod getHttpMethod() { return method; }
   @Override public Map<String, String> getQueryParameters() { return query; }
   @Override public T getBody() { return body; }
@@ -40,7 +43,7 @@ final class VeilHttpRequest<T> implements HttpRequestMessage<T> {
     Map<String, String> map = headers;
     if (map == null) {
       Map<String, String> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-      request.headers().forEach(e -> copy.putIfAbsent(e.getKey(), e.getValue()));
+      requestHeaders.forEach(e -> copy.putIfAbsent(e.getKey(), e.getValue()));
       headers = map = Collections.unmodifiableMap(copy);
     }
     return map;

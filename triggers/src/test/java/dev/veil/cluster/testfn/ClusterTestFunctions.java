@@ -7,6 +7,7 @@ import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.BlobTrigger;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import dev.veil.runtime.spi.AffinityKey;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,18 +24,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * it keeps a per-process cache of key_ids and "downloads" a missing one by appending to a shared store log
  * (the file named by {@code VEIL_TEST_STORE_LOG}), so the test counts downloads at the store. {@code drops}
  * runs for each blob in the shared local blob store's {@code drops} container. {@code hold} stays in flight
- * until the file named by {@code VEIL_TEST_RELEASE} exists.
+ * until the file named by {@code VEIL_TEST_RELEASE} exists. {@code whoami} and {@code hold} are placed by a
+ * {@code key_id} query parameter, {@code keyed} by its JSON body's {@code key_id}.
  */
 public final class ClusterTestFunctions {
   private static final Set<String> CACHE = ConcurrentHashMap.newKeySet();
 
   @FunctionName("whoami")
+  @AffinityKey("query:key_id")
   public String whoami(@HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.ANONYMOUS)
       HttpRequestMessage<String> request) {
     return Long.toString(ProcessHandle.current().pid());
   }
 
   @FunctionName("hold")
+  @AffinityKey("query:key_id")
   public String hold(@HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.ANONYMOUS)
       HttpRequestMessage<String> request) throws InterruptedException {
     Path release = Path.of(System.getenv("VEIL_TEST_RELEASE"));
@@ -44,6 +48,7 @@ public final class ClusterTestFunctions {
   }
 
   @FunctionName("keyed")
+  @AffinityKey("json:key_id")
   public String keyed(@HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS)
       String body) {
     String keyId = new JsonObject(body).getString("key_id");

@@ -3,7 +3,6 @@ package dev.veil.runtime.host.tls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
@@ -94,20 +93,6 @@ public final class HostListeners {
   /** The plain-HTTP listener's port beside HTTPS, or -1 when there is none. */
   public int plainPort() {
     return plain != null ? plain.actualPort() : -1;
-  }
-
-  /**
-   * Options for a client of this host's own main listener (requests other cluster members forward here):
-   * TLS when the listener is HTTPS, trusting whatever certificate the listener presents (it is this
-   * process's own port) and presenting the host's own certificate where clients must have one.
-   */
-  public HttpClientOptions loopbackClientOptions() {
-    HttpClientOptions options = new HttpClientOptions();
-    if (tls == null) return options;
-    options.setSsl(true).setTrustAll(true).setVerifyHost(false);
-    PemCredentials c = credentials;
-    if (c.clientAuthorities() != null) options.setKeyCertOptions(new PemKeyCertOptions().setCertValue(c.chain()).setKeyValue(c.key()));
-    return options;
   }
 
   /** What the listeners serve, for the status endpoint. */
