@@ -86,9 +86,6 @@
     async call(i, path, init = {}) {
       const headers = { ...(init.headers || {}) };
       if (this.key) headers['x-functions-key'] = this.key;
-      // served by the party addressed even where the roles are members of one Veil cluster (which would otherwise
-      // forward the call to any member publishing the function; the parties are not replicas)
-      headers['x-veil-forwarded'] = '1';
       let res;
       try {
         res = await fetch(`${this.parties[i]}/${path}`, { ...init, headers });

@@ -200,7 +200,7 @@ public final class SmpcClient {
   }
 
   private CompletableFuture<JsonNode> send(int party, HttpRequest.Builder request) {
-    request.timeout(timeout).header(SmpcHttp.SERVE_HERE, "1"); // the party addressed, even where the parties share a cluster
+    request.timeout(timeout);
     if (functionKey != null) {
       request.header("x-functions-key", functionKey);
     }

@@ -11,6 +11,7 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import dev.veil.functions.StandaloneScope;
 import dev.veil.runtime.spi.HostScope;
+import dev.veil.runtime.spi.RunsWhereCalled;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -48,6 +49,7 @@ public class SmpcFunctions {
     this.scope = scope;
   }
 
+  @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-model")
   public HttpResponseMessage model(
       @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.FUNCTION,
@@ -56,6 +58,7 @@ public class SmpcFunctions {
     return answer(request, () -> SmpcParty.of(scope).info(name));
   }
 
+  @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-status")
   public HttpResponseMessage status(
       @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.FUNCTION,
@@ -76,6 +79,7 @@ public class SmpcFunctions {
     });
   }
 
+  @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-predict")
   public HttpResponseMessage predict(
       @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
@@ -87,6 +91,7 @@ public class SmpcFunctions {
     });
   }
 
+  @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-exchange")
   public HttpResponseMessage exchange(
       @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
@@ -99,6 +104,7 @@ public class SmpcFunctions {
     });
   }
 
+  @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-announce")
   public HttpResponseMessage announce(
       @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
@@ -111,6 +117,7 @@ public class SmpcFunctions {
     });
   }
 
+  @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-prefetch")
   public HttpResponseMessage prefetch(
       @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
@@ -123,6 +130,7 @@ public class SmpcFunctions {
     });
   }
 
+  @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-material")
   public HttpResponseMessage material(
       @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,

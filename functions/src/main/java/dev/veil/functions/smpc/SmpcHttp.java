@@ -29,14 +29,6 @@ import javax.net.ssl.TrustManagerFactory;
  * and trusts only that CA for the other role's certificate.
  */
 final class SmpcHttp {
-  /**
-   * Marks a call as one for the host it is addressed to. In a Veil cluster a host forwards an invocation to any
-   * member publishing the function, which suits replicas; the SMPC roles publish the same functions but are not
-   * interchangeable (party 0's shares are not party 1's), so every SMPC call carries the runtime's marker of an
-   * already forwarded request, which the addressed host serves itself.
-   */
-  static final String SERVE_HERE = "x-veil-forwarded";
-
   private final HttpClient client;
 
   SmpcHttp(SmpcSettings settings) {
@@ -92,7 +84,7 @@ final class SmpcHttp {
    */
   HttpResponse<byte[]> post(String who, URI uri, byte[] body, Map<String, String> headers, Duration timeout) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
-        .header("content-type", "application/octet-stream").header(SERVE_HERE, "1")
+        .header("content-type", "application/octet-stream")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(b::header);
     HttpResponse<byte[]> r;

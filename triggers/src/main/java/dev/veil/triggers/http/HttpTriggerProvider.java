@@ -5,7 +5,9 @@ import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.HttpRequestMessage;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.FunctionParameter;
+import dev.veil.runtime.spi.Invoker;
 import dev.veil.runtime.spi.RequestBodies;
+import dev.veil.runtime.spi.RunsWhereCalled;
 import dev.veil.runtime.spi.Types;
 import dev.veil.runtime.spi.TriggerContext;
 import dev.veil.runtime.spi.TriggerHandle;
@@ -65,9 +67,10 @@ public final class HttpTriggerProvider implements TriggerProvider {
     }
     // GET and HEAD bodies have no defined meaning (RFC 9110): GET/HEAD-only functions skip body buffering.
     boolean readsBody = !methods.stream().allMatch(m -> m == HttpMethod.GET || m == HttpMethod.HEAD);
+    Invoker invoker = function.method().isAnnotationPresent(RunsWhereCalled.class) ? context.invoker()
+        : context.invoker().routed(function.name(), HttpAnswer.CODEC);
     HttpEndpoint endpoint = new HttpEndpoint(function, trigger.authLevel(), template, bodyAsText, readsBody, bodyLimit,
-        throttle.around(context.invoker().routed(function.name(), HttpAnswer.CODEC)), context.keys(), affinity,
-        context.meterRegistry());
+        throttle.around(invoker), context.keys(), affinity, context.meterRegistry());
     Set<io.vertx.core.http.HttpMethod> vertxMethods = methods.stream()
         .map(m -> io.vertx.core.http.HttpMethod.valueOf(m.name())).collect(Collectors.toSet());
     Route route;
