@@ -5,6 +5,7 @@ import dev.veil.runtime.spi.AppSettings;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.TriggerContext;
 import dev.veil.runtime.spi.TriggerHandle;
+import dev.veil.runtime.spi.TriggerInput;
 import dev.veil.runtime.spi.TriggerProvider;
 import dev.veil.triggers.blob.BlobFiles;
 import io.vertx.core.Future;
@@ -67,6 +68,11 @@ public final class TimerTriggerProvider implements TriggerProvider {
         Instant next = runner.next();
         if (next != null) facts.put("next", ScheduleStatus.format(next, options.zone()));
         return facts;
+      }
+
+      @Override
+      public TriggerInput manualInput(Object input) {
+        return TriggerInput.of(runner.timerInfo(null, false).encode()); // Azure ignores the input for timers too
       }
     });
   }
