@@ -43,7 +43,7 @@ public final class Azurite {
         Path bin = findBinary().resolveSibling("azurite-queue");
         ChildProcess azurite = ChildProcess.command("azurite-queue", List.of(bin.toString(),
             "--queueHost", "127.0.0.1", "--queuePort", Integer.toString(FreePorts.next()),
-            "--location", dir.toString(), "--skipApiVersionCheck", "--loose"), Map.of(), dir.resolve("azurite.log"));
+            "--skipApiVersionCheck", "--loose", "--inMemoryPersistence"), Map.of(), dir.resolve("azurite.log"));
         azurite.awaitLog(line -> line.contains("successfully listens on"), Duration.ofSeconds(60));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           azurite.stop(Duration.ofSeconds(5));
