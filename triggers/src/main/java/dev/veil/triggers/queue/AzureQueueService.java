@@ -1,6 +1,8 @@
 package dev.veil.triggers.queue;
 
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.storage.common.policy.RequestRetryOptions;
+import com.azure.storage.common.policy.RetryPolicyType;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.QueueServiceClient;
 import com.azure.storage.queue.QueueServiceClientBuilder;
@@ -21,8 +23,14 @@ final class AzureQueueService implements QueueService {
   private final Map<String, QueueClient> queues = new ConcurrentHashMap<>();
   private final Map<String, Boolean> created = new ConcurrentHashMap<>();
 
+  /**
+   * Retries after 50 ms doubling to 2 s instead of the SDK's 4 s doubling to 2 minutes: a pooled connection the
+   * server closed while idle fails at once and is simply tried again, and a poll loop must not stall on it.
+   */
+  static final RequestRetryOptions RETRIES = new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, 5, (Integer) null, 50L, 2000L, null);
+
   AzureQueueService(String connectionString) {
-    this.service = new QueueServiceClientBuilder().connectionString(connectionString)
+    this.service = new QueueServiceClientBuilder().connectionString(connectionString).retryOptions(RETRIES)
         .httpClient(new JdkHttpClientBuilder().build()).buildClient();
   }
 
