@@ -15,6 +15,9 @@ children=()
 trap 'kill "${children[@]}" 2>/dev/null || true; wait' EXIT
 trap 'exit 143' TERM INT
 "$bin" --blobHost 127.0.0.1 --blobPort "$port" --location "$dir" --skipApiVersionCheck --loose & children+=($!)
-testkit/node/node_modules/.bin/azurite-queue --queueHost 127.0.0.1 --queuePort "$queue_port" --location "$dir/queue" \
+# AZURITE_QUEUE_IN_MEMORY=1 (scripts/test.sh): keep queues in memory, much faster for thousands of messages
+queue_store=(--location "$dir/queue")
+[ "${AZURITE_QUEUE_IN_MEMORY:-}" = 1 ] && queue_store=(--inMemoryPersistence)
+testkit/node/node_modules/.bin/azurite-queue --queueHost 127.0.0.1 --queuePort "$queue_port" "${queue_store[@]}" \
   --skipApiVersionCheck --loose & children+=($!)
 wait -n # one service ending ends the other

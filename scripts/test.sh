@@ -26,7 +26,7 @@ fi
 if [ -z "${VEIL_TEST_AZURITE:-}" ]; then
   port=$(free_port)
   queue_port=$(free_port) # Azurite's queue service (VEIL_TEST_AZURITE_QUEUE)
-  scripts/azurite.sh "$services/azurite" "$port" "$queue_port" >"$services/azurite.out" 2>&1 & pids+=($!)
+  AZURITE_QUEUE_IN_MEMORY=1 scripts/azurite.sh "$services/azurite" "$port" "$queue_port" >"$services/azurite.out" 2>&1 & pids+=($!)
   await_line "$services/azurite.out" 'Blob service successfully listens' "$!"
   await_line "$services/azurite.out" 'Queue service successfully listens' "$!"
   export VEIL_TEST_AZURITE="http://127.0.0.1:$port/devstoreaccount1"
