@@ -25,11 +25,14 @@ if [ -z "${VEIL_TEST_KAFKA:-}" ]; then
 fi
 if [ -z "${VEIL_TEST_AZURITE:-}" ]; then
   port=$(free_port)
-  scripts/azurite.sh "$services/azurite" "$port" >"$services/azurite.out" 2>&1 & pids+=($!)
-  await_line "$services/azurite.out" 'successfully listens' "$!"
+  queue_port=$(free_port) # Azurite's queue service (VEIL_TEST_AZURITE_QUEUE)
+  AZURITE_QUEUE_IN_MEMORY=1 scripts/azurite.sh "$services/azurite" "$port" "$queue_port" >"$services/azurite.out" 2>&1 & pids+=($!)
+  await_line "$services/azurite.out" 'Blob service successfully listens' "$!"
+  await_line "$services/azurite.out" 'Queue service successfully listens' "$!"
   export VEIL_TEST_AZURITE="http://127.0.0.1:$port/devstoreaccount1"
+  export VEIL_TEST_AZURITE_QUEUE="http://127.0.0.1:$queue_port/devstoreaccount1"
 fi
-echo "test.sh: Kafka at $VEIL_TEST_KAFKA, Azurite at $VEIL_TEST_AZURITE"
+echo "test.sh: Kafka at $VEIL_TEST_KAFKA, Azurite at $VEIL_TEST_AZURITE, queues at ${VEIL_TEST_AZURITE_QUEUE:-(started by the tests)}"
 
 # clients/js: node-seal client round trips (the end-to-end runs are Java tests in functions)
 (cd clients/js && node --test test/)

@@ -15,6 +15,7 @@ import com.microsoft.azure.functions.annotation.ExponentialBackoffRetry;
 import com.microsoft.azure.functions.annotation.FixedDelayRetry;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import com.microsoft.azure.functions.annotation.QueueOutput;
 import com.microsoft.azure.functions.annotation.QueueTrigger;
 import com.microsoft.azure.functions.annotation.StorageAccount;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
@@ -44,6 +45,12 @@ final class Fixtures {
         @BindingName("name") String name,
         @BlobOutput(name = "target", path = "out/{name}") OutputBinding<byte[]> target, ExecutionContext context) {
       target.setValue(source);
+    }
+
+    @FunctionName("enqueue")
+    public void enqueue(@QueueTrigger(name = "order", queueName = "%OrdersQueue%", connection = "QueueStorage") String order,
+        @QueueOutput(name = "next", queueName = "shipping-{Id}", connection = "QueueStorage") OutputBinding<String> next) {
+      next.setValue(order);
     }
 
     @FunctionName("echo")

@@ -76,6 +76,16 @@ class FunctionJsonTest {
   }
 
   @Test
+  void queueTriggerAndQueueOutput() throws Exception {
+    assertEquals(json("""
+        {'scriptFile': '../app.jar', 'entryPoint': 'dev.veil.deploy.Fixtures$Covering.enqueue',
+         'bindings': [
+           {'type': 'queueTrigger', 'direction': 'in', 'name': 'order', 'queueName': '%OrdersQueue%', 'connection': 'QueueStorage'},
+           {'type': 'queue', 'direction': 'out', 'name': 'next', 'queueName': 'shipping-{Id}', 'connection': 'QueueStorage'}]}
+        """), DOCS.get("enqueue"));
+  }
+
+  @Test
   void bindingsVeilDoesNotRunStillPackageAsThePluginWritesThem() throws Exception {
     Map<String, ObjectNode> docs = scanner().definitions(List.of(Fixtures.NotRunOnVeil.class)).stream()
         .collect(Collectors.toMap(FunctionDefinition::name, f -> FunctionJson.of(f, "../app.jar")));

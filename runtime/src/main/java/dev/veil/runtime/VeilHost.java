@@ -304,7 +304,7 @@ public final class VeilHost {
     AdminRoutes.mount(router, keys, registry, this::describeFunctions,
         () -> AzureAdminApi.hostStatus(status(), membership != null ? membership.nodeId() : "veil"), () -> ready && !draining);
     AzureAdminApi.mount(router, this::describeFunctions, name -> handles.containsKey(name)
-        ? functions.stream().filter(f -> f.name().equals(name)).findFirst() : Optional.empty(), invoker);
+        ? functions.stream().filter(f -> f.name().equals(name)).findFirst() : Optional.empty(), handles::get, invoker);
     listeners = prepared.listeners;
     TlsAdminRoutes.mount(router, listeners);
     KeyRoutes.mount(router, keys);

@@ -22,6 +22,40 @@ public final class Azurite {
 
   private static String endpoint;
 
+  // ---- queue service (issue 19) ----
+  /** A running Azurite queue service's endpoint ({@code http://127.0.0.1:PORT/devstoreaccount1}); scripts/test.sh sets it. */
+  public static final String QUEUE_ENV = "VEIL_TEST_AZURITE_QUEUE";
+  private static String queueEndpoint;
+
+  /** A storage connection string for the shared Azurite's blob and queue services. */
+  public static String connectionStringWithQueues() {
+    return connectionString() + "QueueEndpoint=" + queueEndpoint() + ";";
+  }
+
+  /** The queue endpoint of the shared Azurite: {@link #QUEUE_ENV}, or a queue service started once per JVM. */
+  public static synchronized String queueEndpoint() {
+    if (queueEndpoint == null) {
+      String fromEnv = System.getenv(QUEUE_ENV);
+      if (fromEnv != null && !fromEnv.isBlank()) {
+        queueEndpoint = fromEnv.trim();
+      } else {
+        Path dir = KafkaBroker.tempDir("veil-azurite-queue-");
+        Path bin = findBinary().resolveSibling("azurite-queue");
+        ChildProcess azurite = ChildProcess.command("azurite-queue", List.of(bin.toString(),
+            "--queueHost", "127.0.0.1", "--queuePort", Integer.toString(FreePorts.next()),
+            "--skipApiVersionCheck", "--loose", "--inMemoryPersistence"), Map.of(), dir.resolve("azurite.log"));
+        azurite.awaitLog(line -> line.contains("successfully listens on"), Duration.ofSeconds(60));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          azurite.stop(Duration.ofSeconds(5));
+          TempDirs.deleteQuietly(dir);
+        }, "stop-azurite-queue"));
+        queueEndpoint = endpointOf(azurite);
+      }
+    }
+    return queueEndpoint;
+  }
+  // ---- end queue service ----
+
   private Azurite() {}
 
   /** A storage connection string for the shared Azurite. */

@@ -5,6 +5,7 @@ import dev.veil.runtime.spi.HttpErrors;
 import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.Invoker;
 import dev.veil.runtime.spi.RequestBodies;
+import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerInput;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -38,9 +39,10 @@ public final class AzureAdminApi {
   /**
    * @param functions the {@code /admin/functions} entries
    * @param runnable a function the host runs, by name
+   * @param triggers the running trigger of a function, by name (for its {@link TriggerHandle#manualInput})
    */
   public static void mount(Router router, Supplier<JsonArray> functions, Function<String, Optional<FunctionDefinition>> runnable,
-      Invoker invoker) {
+      Function<String, TriggerHandle> triggers, Invoker invoker) {
     router.get("/admin/functions/:name").handler(ctx -> {
       String name = ctx.pathParam("name");
       Optional<JsonObject> entry = functions.get().stream().map(JsonObject.class::cast)
@@ -52,10 +54,11 @@ public final class AzureAdminApi {
       ctx.response().putHeader("content-type", "application/json").end(entry.get().encode());
     });
     router.post("/admin/functions/:name").handler(RequestBodies.reader(MAX_BODY_BYTES))
-        .handler(ctx -> invoke(ctx, runnable, invoker));
+        .handler(ctx -> invoke(ctx, runnable, triggers, invoker));
   }
 
-  private static void invoke(RoutingContext ctx, Function<String, Optional<FunctionDefinition>> runnable, Invoker invoker) {
+  private static void invoke(RoutingContext ctx, Function<String, Optional<FunctionDefinition>> runnable,
+      Function<String, TriggerHandle> triggers, Invoker invoker) {
     String name = ctx.pathParam("name");
     Optional<FunctionDefinition> fn = runnable.apply(name);
     if (fn.isEmpty()) {
@@ -75,7 +78,8 @@ public final class AzureAdminApi {
       return;
     }
     if (input instanceof JsonObject || input instanceof JsonArray) input = input.toString();
-    Invocation invocation = Invocation.of(name, TriggerInput.of(input), Map.of());
+    TriggerHandle trigger = triggers.apply(name);
+    Invocation invocation = Invocation.of(name, trigger != null ? trigger.manualInput(input) : TriggerInput.of(input), Map.of());
     invoker.invoke(invocation).onComplete(ar -> {
       if (ar.failed()) LOG.warn("admin invocation {} of {} failed: {}", invocation.id(), name, ar.cause().getMessage());
     });

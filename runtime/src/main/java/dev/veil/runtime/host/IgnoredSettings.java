@@ -14,7 +14,7 @@ public final class IgnoredSettings {
   /** host.json: what Veil reads, by section; null means every key below is read (by the host or a provider). */
   private static final Map<String, Set<String>> HOST_JSON = Map.of(
       "version", Set.of(), "functionTimeout", Set.of(), "veil", Set.of(),
-      "logging", Set.of("logLevel"), "extensions", Set.of("http", "kafka", "blobs"));
+      "logging", Set.of("logLevel"), "extensions", Set.of("http", "kafka", "blobs", "queues", "timers"));
   private static final Set<String> HTTP = Set.of("routePrefix", "customHeaders", "maxConcurrentRequests",
       "maxOutstandingRequests");
   private static final Set<String> LOCAL_SETTINGS = Set.of("IsEncrypted", "Values", "Host");
