@@ -222,6 +222,14 @@ final class GrpcApi {
     return out;
   }
 
+  private static InferParameter parameter(Object value) {
+    InferParameter.Builder p = InferParameter.newBuilder();
+    if (value instanceof Boolean b) return p.setBoolParam(b).build();
+    if (value instanceof Double || value instanceof Float) return p.setDoubleParam(((Number) value).doubleValue()).build();
+    if (value instanceof Number n) return p.setInt64Param(n.longValue()).build();
+    return p.setStringParam(String.valueOf(value)).build();
+  }
+
   private static ModelInferResponse response(InferRequest.Result result) {
     ModelInferResponse.Builder out = ModelInferResponse.newBuilder().setModelName(result.model().name())
         .setModelVersion(result.model().version());
@@ -230,6 +238,7 @@ final class GrpcApi {
       ModelInferResponse.InferOutputTensor.Builder tensor = ModelInferResponse.InferOutputTensor.newBuilder()
           .setName(t.name()).setDatatype(t.datatype().name());
       for (long d : t.shape()) tensor.addShape(d);
+      t.parameters().forEach(e -> tensor.putParameters(e.getKey(), parameter(e.getValue())));
       out.addOutputs(tensor).addRawOutputContents(ByteString.copyFrom(t.raw()));
     }
     return out.build();

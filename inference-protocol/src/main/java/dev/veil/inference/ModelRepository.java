@@ -24,13 +24,14 @@ public final class ModelRepository {
   }
 
   /**
-   * Every model Veil serves: the accelerator pool's image models, the plaintext function models, and any
+   * Every model Veil serves: the accelerator pool's image models, the plaintext function models, the encrypted
+   * functions (an extension: SEAL ciphertexts as BYTES), and any
    * listed in {@code META-INF/services/dev.veil.inference.InferenceModel} on the class path (blocking: reads
    * the bundled weights).
    */
   public static ModelRepository discover() {
     List<InferenceModel> all = new ArrayList<>(List.of(ImageModel.digits(), ImageModel.resnet50(),
-        TabularModel.breastCancer(), TabularModel.mnistLinear()));
+        TabularModel.breastCancer(), TabularModel.mnistLinear(), EncryptedModel.mnist(), EncryptedModel.breastCancer()));
     ServiceLoader.load(InferenceModel.class).forEach(all::add);
     return new ModelRepository(all);
   }

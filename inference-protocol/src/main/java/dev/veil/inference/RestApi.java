@@ -208,13 +208,15 @@ final class RestApi {
       boolean asBinary = decoded.binaryOutputs().get(Math.min(i, decoded.binaryOutputs().size() - 1));
       JsonObject out = new JsonObject().put("name", t.name()).put("datatype", t.datatype().name())
           .put("shape", JsonTensors.shapeJson(t.shape()));
+      JsonObject parameters = t.parameters().copy();
       if (asBinary) {
         byte[] raw = t.raw();
         binary.add(raw);
-        out.put("parameters", new JsonObject().put("binary_data_size", raw.length));
+        parameters.put("binary_data_size", raw.length);
       } else {
         out.put("data", JsonTensors.data(t));
       }
+      if (!parameters.isEmpty()) out.put("parameters", parameters);
       outputs.add(out);
     }
     JsonObject header = new JsonObject().put("model_name", result.model().name()).put("model_version", result.model().version());
