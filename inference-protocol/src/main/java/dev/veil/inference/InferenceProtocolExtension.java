@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * router, the gRPC service on the host's listener when it is HTTPS (HTTP/2 by ALPN), or on its own cleartext
  * HTTP/2 port ({@code grpcPort}) when the host is plain HTTP. Configured in host.json:
  * <pre>
- * {"extensions": {"inferenceProtocol": {"enabled": true, "authLevel": "function", "grpcPort": 8001,
- *                                       "grpcHost": "127.0.0.1", "maxRequestBytes": 67108864}}}
+ * {"veil": {"inferenceProtocol": {"enabled": true, "authLevel": "function", "grpcPort": 8001,
+ *                                 "grpcHost": "127.0.0.1", "maxRequestBytes": 67108864}}}
  * </pre>
  */
 public final class InferenceProtocolExtension implements HostExtension {
@@ -41,7 +41,12 @@ public final class InferenceProtocolExtension implements HostExtension {
 
   @Override
   public Future<Void> start(TriggerContext host, boolean servesTls) {
-    JsonObject config = host.hostConfig().extension("inferenceProtocol");
+    Object veil = host.hostConfig().json().getValue("veil");
+    Object section = veil instanceof JsonObject v ? v.getValue("inferenceProtocol") : null;
+    if (section != null && !(section instanceof JsonObject)) {
+      return Future.failedFuture(new IllegalArgumentException("host.json: 'veil.inferenceProtocol' must be an object"));
+    }
+    JsonObject config = section == null ? new JsonObject() : (JsonObject) section;
     if (!config.getBoolean("enabled", true)) return Future.succeededFuture();
     AuthorizationLevel level;
     long maxBytes;
@@ -53,7 +58,7 @@ public final class InferenceProtocolExtension implements HostExtension {
       grpcPort = config.getInteger("grpcPort", -1);
       grpcHost = config.getString("grpcHost", "127.0.0.1");
     } catch (RuntimeException e) {
-      return Future.failedFuture(new IllegalArgumentException("host.json extensions.inferenceProtocol: " + e.getMessage(), e));
+      return Future.failedFuture(new IllegalArgumentException("host.json veil.inferenceProtocol: " + e.getMessage(), e));
     }
     vertx = host.vertx();
     String version = InferenceProtocolExtension.class.getPackage().getImplementationVersion();
@@ -71,7 +76,7 @@ public final class InferenceProtocolExtension implements HostExtension {
       serving = true;
       if (grpcPort < 0) return Future.<Void>succeededFuture();
       if (servesTls) {
-        LOG.warn("extensions.inferenceProtocol.grpcPort is ignored: this host serves TLS, and gRPC with it on its HTTPS port");
+        LOG.warn("veil.inferenceProtocol.grpcPort is ignored: this host serves TLS, and gRPC with it on its HTTPS port");
         return Future.<Void>succeededFuture();
       }
       return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))

@@ -5,14 +5,16 @@ import dev.veil.runtime.spi.AuthKeys;
 import dev.veil.runtime.spi.HttpErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -57,9 +59,8 @@ final class RestApi {
         boolean ready = serverReady.getAsBoolean() && model.ready();
         json(ctx.response(), ready ? 200 : 503, new JsonObject().put("name", model.name()).put("ready", ready));
       }));
-      // The body is bounded before anything decodes it: a larger one fails with 413, which the host answers as 400.
-      router.post(base + "/infer").handler(BodyHandler.create(false).setBodyLimit(maxRequestBytes))
-          .handler(ctx -> withModel(ctx, model -> infer(ctx)));
+      router.post(base + "/infer").handler(ctx -> withModel(ctx, model -> readBounded(ctx.request(), maxRequestBytes,
+          body -> infer(ctx, body))));
     }
     router.route("/v2/*").last().handler(ctx -> error(ctx.response(), 404, "nothing is served at " + ctx.request().path()
         + " (the protocol's endpoints: /v2, /v2/health/live, /v2/health/ready, /v2/models/{model}[/versions/{version}][/ready|/infer])"));
@@ -100,8 +101,40 @@ final class RestApi {
     handler.handle(model);
   }
 
-  private void infer(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer();
+  /**
+   * Reads the body up to {@code max} bytes, then hands it on; a larger one (declared or sent) is refused with 400
+   * before anything decodes it. Not Vert.x Web's BodyHandler: it would parse a form-encoded body (curl's default
+   * content type) as form fields.
+   */
+  private static void readBounded(HttpServerRequest request, long max, Handler<Buffer> then) {
+    String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (declared != null && declared.trim().matches("\\d{1,18}") && Long.parseLong(declared.trim()) > max) {
+      tooLarge(request, max);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] refused = {false};
+    request.handler(chunk -> {
+      if (refused[0]) return;
+      if ((long) body.length() + chunk.length() > max) {
+        refused[0] = true;
+        tooLarge(request, max);
+      } else {
+        body.appendBuffer(chunk);
+      }
+    });
+    request.endHandler(v -> {
+      if (!refused[0]) then.handle(body);
+    });
+    request.resume();
+  }
+
+  private static void tooLarge(HttpServerRequest request, long max) {
+    HttpErrors.sendAndClose(request, 400, "the request body is larger than " + max
+        + " bytes, the most this server accepts (veil.inferenceProtocol.maxRequestBytes)");
+  }
+
+  private void infer(RoutingContext ctx, Buffer body) {
     String model = ctx.pathParam("model");
     String version = ctx.pathParam("version");
     String headerLength = ctx.request().getHeader(HEADER_LENGTH);

@@ -70,8 +70,8 @@ class GrpcProtocolTest {
     Path chain = server.writeChain(tlsData.resolve("server.pem"));
     Path key = server.writePkcs8Key(tlsData.resolve("server-key.pem"));
     Path trust = ca.writeChain(tlsData.resolve("ca.pem"));
-    JsonObject tlsJson = ProtocolHost.protocolConfig(new JsonObject().put("grpcPort", 0))
-        .put("veil", new JsonObject().put("tls", new JsonObject().put("certificate", chain.toString()).put("key", key.toString())));
+    JsonObject tlsJson = ProtocolHost.protocolConfig(new JsonObject().put("grpcPort", 0));
+    tlsJson.getJsonObject("veil").put("tls", new JsonObject().put("certificate", chain.toString()).put("key", key.toString()));
     tlsHost = ProtocolHost.start(tlsData.resolve("host"), tlsJson);
     tlsChannel = Grpc.newChannelBuilderForAddress("localhost", tlsHost.port(),
         TlsChannelCredentials.newBuilder().trustManager(trust.toFile()).build()).build();

@@ -51,8 +51,9 @@ public final class ProtocolBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path data = Files.createTempDirectory("oip-bench");
-    VeilHost host = ProtocolHost.start(data, ProtocolHost.protocolConfig(new JsonObject().put("grpcPort", 0))
-        .put("veil", new JsonObject().put("workerPoolSize", 32)));
+    JsonObject hostJson = ProtocolHost.protocolConfig(new JsonObject().put("grpcPort", 0));
+    hostJson.getJsonObject("veil").put("workerPoolSize", 32);
+    VeilHost host = ProtocolHost.start(data, hostJson);
     String base = "http://127.0.0.1:" + host.port();
     String key = host.keys().hostKey();
     ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", InferenceProtocolExtension.grpcPort(host.vertx()),

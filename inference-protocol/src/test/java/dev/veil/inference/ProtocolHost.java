@@ -31,7 +31,7 @@ final class ProtocolHost {
   }
 
   static JsonObject protocolConfig(JsonObject inferenceProtocol) {
-    return new JsonObject().put("extensions", new JsonObject().put("inferenceProtocol", inferenceProtocol));
+    return new JsonObject().put("veil", new JsonObject().put("inferenceProtocol", inferenceProtocol));
   }
 
   static void stop(VeilHost host) throws Exception {
