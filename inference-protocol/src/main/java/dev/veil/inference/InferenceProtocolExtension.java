@@ -63,7 +63,7 @@ public final class InferenceProtocolExtension implements HostExtension {
     vertx = host.vertx();
     String version = InferenceProtocolExtension.class.getPackage().getImplementationVersion();
     JsonObject metadata = new JsonObject().put("name", "veil").put("version", version != null ? version : "dev")
-        .put("extensions", new JsonArray().add("binary_tensor_data"));
+        .put("extensions", new JsonArray().add("binary_tensor_data").add("model_repository"));
     // The bundled models read their weights from the class path: off the event loop. Extensions start before
     // the triggers and the listeners, so the routes below go ahead of any function's.
     return vertx.executeBlocking(ModelRepository::discover, false).compose(models -> {

@@ -53,6 +53,19 @@ final class RestApi {
       boolean ready = serverReady.getAsBoolean();
       json(ctx.response(), ready ? 200 : 503, new JsonObject().put("ready", ready));
     });
+    // The model repository extension's index (load and unload are not offered: every model is always served).
+    router.post("/v2/repository/index").handler(ctx -> {
+      if (!allowed(ctx, null)) return;
+      JsonArray index = new JsonArray();
+      for (InferenceModel model : repository.models()) {
+        boolean ready = model.ready();
+        JsonObject entry = new JsonObject().put("name", model.name()).put("version", model.version())
+            .put("state", ready ? "READY" : "UNAVAILABLE");
+        if (!ready) entry.put("reason", "the model failed to start; the next request tries again");
+        index.add(entry);
+      }
+      ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(index.toBuffer());
+    });
     for (String base : List.of("/v2/models/:model", "/v2/models/:model/versions/:version")) {
       router.get(base).handler(ctx -> withModel(ctx, model -> json(ctx.response(), 200, metadata(model))));
       router.get(base + "/ready").handler(ctx -> withModel(ctx, model -> {
@@ -63,7 +76,8 @@ final class RestApi {
           body -> infer(ctx, body))));
     }
     router.route("/v2/*").last().handler(ctx -> error(ctx.response(), 404, "nothing is served at " + ctx.request().path()
-        + " (the protocol's endpoints: /v2, /v2/health/live, /v2/health/ready, /v2/models/{model}[/versions/{version}][/ready|/infer])"));
+        + " (the protocol's endpoints: /v2, /v2/health/live, /v2/health/ready, /v2/models/{model}[/versions/{version}][/ready|/infer],"
+        + " POST /v2/repository/index)"));
   }
 
   static JsonObject metadata(InferenceModel model) {
@@ -91,14 +105,19 @@ final class RestApi {
       error(ctx.response(), e.httpStatus(), e.getMessage());
       return;
     }
-    AuthKeys.Verdict verdict = keys.check(level, model.functionName(), ctx.request());
-    if (!verdict.allowed()) {
-      if (verdict.challenge() != null) ctx.response().putHeader("WWW-Authenticate", verdict.challenge());
-      error(ctx.response(), verdict.status(), verdict.message() != null ? verdict.message()
-          : "model '" + model.name() + "' needs a valid key (x-functions-key header, code query parameter or Authorization)");
-      return;
-    }
-    handler.handle(model);
+    if (allowed(ctx, model)) handler.handle(model);
+  }
+
+  /** Whether the caller's key grants the model ({@code null}: the repository, host keys only); answers 401/403 if not. */
+  private boolean allowed(RoutingContext ctx, InferenceModel model) {
+    // no function is named "": only host and master keys (and tokens) grant the repository
+    AuthKeys.Verdict verdict = keys.check(level, model == null ? "" : model.functionName(), ctx.request());
+    if (verdict.allowed()) return true;
+    if (verdict.challenge() != null) ctx.response().putHeader("WWW-Authenticate", verdict.challenge());
+    error(ctx.response(), verdict.status(), verdict.message() != null ? verdict.message()
+        : (model == null ? "the model repository" : "model '" + model.name() + "'")
+            + " needs a valid key (x-functions-key header, code query parameter or Authorization)");
+    return false;
   }
 
   /**

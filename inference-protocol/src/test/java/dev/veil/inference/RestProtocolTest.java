@@ -79,6 +79,11 @@ class RestProtocolTest {
     assertError(get(base, "/v2/models/digits/versions/2", key), 404, "no version '2'");
     assertError(get(base, "/v2/models/digits/versions/2/ready", key), 404, "no version '2'");
     assertError(get(base, "/v2/nothing-here", key), 404, "nothing is served at /v2/nothing-here");
+    JsonArray index = new JsonArray(new String(post(base, "/v2/repository/index", key, new byte[0]).body(), StandardCharsets.UTF_8));
+    List<String> names = index.stream().map(e -> ((JsonObject) e).getString("name")).toList();
+    assertTrue(names.containsAll(List.of("digits", "resnet50", "breast-cancer", "mnist-linear", "encrypted-mnist", "encrypted-breast-cancer")), names::toString);
+    assertEquals(new JsonObject().put("name", "digits").put("version", "1").put("state", "READY"), index.getJsonObject(names.indexOf("digits")));
+    assertEquals(401, post(base, "/v2/repository/index", host.keys().functionKey("classify-digit"), new byte[0]).statusCode(), "host keys only");
   }
 
   /** The specification's example requests, sent as written, to "mymodel" (a test model of the same signature). */
