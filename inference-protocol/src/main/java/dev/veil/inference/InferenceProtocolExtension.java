@@ -72,7 +72,11 @@ public final class InferenceProtocolExtension implements HostExtension {
       for (String method : GrpcApi.METHODS) {
         host.serveExactPath("/" + GrpcApi.SERVICE.pathOf(method).replaceFirst("^/", ""), Set.of(HttpMethod.POST), grpc.server());
       }
-      host.router().post("/" + GrpcApi.SERVICE.fullyQualifiedName() + "/*").handler(ctx -> grpc.server().handle(ctx.request()));
+      // Where requests pass the router (a clustered host), the router may have paused the request: resume it.
+      host.router().post("/" + GrpcApi.SERVICE.fullyQualifiedName() + "/*").handler(ctx -> {
+        grpc.server().handle(ctx.request());
+        ctx.request().resume();
+      });
       serving = true;
       if (grpcPort < 0) return Future.<Void>succeededFuture();
       if (servesTls) {
