@@ -118,6 +118,7 @@ public final class ProtocolBenchmark {
       channel.shutdownNow();
       ProtocolHost.stop(host);
     }
+    System.exit(0); // a benchmark process: some client library's threads would keep the JVM alive
   }
 
   private static void ok(HttpResponse<byte[]> response) {
