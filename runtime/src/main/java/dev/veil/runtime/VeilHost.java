@@ -36,6 +36,7 @@ import dev.veil.runtime.host.StartupGuide;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HostScope;
+import dev.veil.runtime.spi.HostExtension;
 import dev.veil.runtime.spi.HttpErrors;
 import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerProvider;
@@ -104,6 +105,7 @@ public final class VeilHost {
   private final Map<String, String> disabled = new LinkedHashMap<>();
   private final Map<String, TriggerHandle> handles = new ConcurrentHashMap<>();
   private final List<BindingProvider> bindingProviders;
+  private List<HostExtension> extensions = List.of();
   private List<UnservedFunction> unserved = List.of();
   private String bindHost = "127.0.0.1";
   private final Instant startedAt = Instant.now();
@@ -139,8 +141,10 @@ public final class VeilHost {
   public static Future<VeilHost> start(HostOptions options) {
     Prepared prepared;
     ClusterSettings clusterSettings;
+    List<HostExtension> extensions;
     try {
       prepared = prepare(options);
+      extensions = ServiceLoader.load(HostExtension.class).stream().map(ServiceLoader.Provider::get).toList();
       clusterSettings = ClusterSettings.from(prepared.config.hostConfig(), prepared.config.settings(),
           options.clustered(), options.bindHost(), options.configDirectory());
     } catch (Exception e) {
@@ -160,6 +164,7 @@ public final class VeilHost {
           scope);
       VeilHost host = new VeilHost(v, prepared.config, prepared.keys, invoker, scope, prepared.functions,
           List.copyOf(prepared.bindings.values()), cluster.manager() != null ? cluster : null);
+      host.extensions = extensions;
       int port = options.port() >= 0 ? options.port()
           : prepared.config.localHttpPort() != null ? prepared.config.localHttpPort() : 7071;
       return host.boot(prepared, registry, clusterSettings, options.bindHost(), port)
@@ -225,6 +230,7 @@ public final class VeilHost {
     handles.values().forEach(h -> stops.add(h.stop()));
     closing = bounded(Future.join(stops).<Void>mapEmpty(), timeout)
         .eventually(() -> invoker.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))))
+        .eventually(() -> Future.join(extensions.stream().map(HostExtension::stop).toList()))
         .eventually(scope::close)
         .eventually(() -> Future.join(bindingProviders.stream().map(BindingProvider::stop).toList()))
         .eventually(() -> membership == null ? Future.succeededFuture()
@@ -330,6 +336,7 @@ public final class VeilHost {
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));
     return Future.all(bindingStarts)
         .compose(v -> auth.start(vertx))
+        .compose(v -> Future.all(extensions.stream().map(e -> e.start(services, scope, listeners.secure())).toList()))
         .compose(v -> startTriggers(prepared, services))
         .compose(v -> listeners.listen(vertx, edge.configure(new HttpServerOptions()), options -> edge.install(vertx.createHttpServer(options), request -> {
           if (prepared.http.active() && prepared.http.handle(request)) return; // custom headers, CORS

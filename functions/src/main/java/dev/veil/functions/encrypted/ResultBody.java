@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * The response body of an encrypted result. The engine saves the ciphertext straight into the body array (as
  * base64 text inside the JSON form), so the result is written once; only the few bytes around it come from Java.
  */
-enum ResultBody {
+public enum ResultBody {
     /** {@code application/octet-stream}: the SEAL-serialized ciphertext (zstd) alone. */
     BINARY("application/octet-stream") {
         @Override
