@@ -63,12 +63,14 @@ class RoundTripIT {
     if (host != null) host.close();
   }
 
-  // The functions' own modules (and the ONNX Runtime only they use), as reactor jars or class folders.
+  // The functions' own modules (and the ONNX Runtime only they use, and the protocol module serving their models),
+  // as reactor jars or class folders.
   private static boolean isFunctionsSide(Path entry) {
     String path = entry.toString().replace(File.separatorChar, '/');
     String name = entry.getFileName().toString();
-    return Stream.of("functions", "he-native", "smpc", "fpga").anyMatch(m -> path.contains("/" + m + "/target/"))
-        || Stream.of("veil-functions-", "veil-he-", "veil-smpc-", "veil-fpga-", "onnxruntime-").anyMatch(name::startsWith);
+    return Stream.of("functions", "he-native", "smpc", "fpga", "inference-protocol").anyMatch(m -> path.contains("/" + m + "/target/"))
+        || Stream.of("veil-functions-", "veil-he-", "veil-smpc-", "veil-fpga-", "veil-inference-protocol-", "onnxruntime-")
+            .anyMatch(name::startsWith);
   }
 
   private static boolean holds(Path entry, String resource) throws Exception {
