@@ -42,8 +42,9 @@ public final class SeededResNet50 {
   // exclude threads of the same JVM.
   private static synchronized Path ensure(UnaryOperator<String> settings) {
     String cache = settings.apply(CACHE);
-    // the user's home is a fact of this process, not a host service
-    Path dir = (cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "veil", "models"))
+    // default: the user's cache folder ($HOME from the settings, which include the environment)
+    String home = settings.apply("HOME");
+    Path dir = (cache != null ? Path.of(cache) : home != null ? Path.of(home, ".cache", "veil", "models") : Path.of(".veil", "models"))
         .resolve(VERSION);
     try {
       Files.createDirectories(dir);

@@ -19,8 +19,6 @@ import java.util.function.Function;
  * Inside a Veil host none of this is used: the host passes its own {@link HostScope} to the scope constructor.
  */
 public final class StandaloneScope implements HostScope {
-  private static StandaloneScope process;
-
   private final AppSettings settings = new AppSettings(System.getenv());
   private final ClusterBroadcasts broadcasts = new ClusterBroadcasts();
   private final NodeReports reports = new NodeReports();
@@ -31,9 +29,12 @@ public final class StandaloneScope implements HostScope {
   }
 
   /** This process's scope, made on first use (Azure creates a function instance per invocation). */
-  public static synchronized HostScope get() {
-    if (process == null) process = new StandaloneScope();
-    return process;
+  public static HostScope get() {
+    return Process.SCOPE;
+  }
+
+  private static final class Process {
+    static final StandaloneScope SCOPE = new StandaloneScope(); // class initialization: once, thread-safe
   }
 
   @Override

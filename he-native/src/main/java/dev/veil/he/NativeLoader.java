@@ -16,29 +16,31 @@ final class NativeLoader {
     static final String RESOURCE = "/native/linux-x86_64/libveilhe.so";
     static final String LIBRARY_PROPERTY = "veil.he.library";
 
-    private static boolean loaded;
-    private static String failure;
-
     private NativeLoader() {
     }
 
-    static synchronized void ensureLoaded() {
-        if (loaded) {
-            return;
+    /** Loaded when first asked for (class initialization runs once, under the JVM's lock). */
+    private static final class Outcome {
+        /** Null once the library is loaded; otherwise what went wrong, reported on every use. */
+        static final String FAILURE = load();
+    }
+
+    static void ensureLoaded() {
+        if (Outcome.FAILURE != null) {
+            throw new HeException(Outcome.FAILURE);
         }
-        if (failure == null) {
-            try {
-                System.load(locateLibrary().toString());
-                loaded = true;
-                return;
-            } catch (HeException e) {
-                failure = e.getMessage();
-            } catch (UnsatisfiedLinkError e) {
-                failure = "he-native: libveilhe.so could not be linked (" + e.getMessage()
-                        + "); a shared library it needs is missing - install libzstd1 and zlib1g";
-            }
+    }
+
+    private static String load() {
+        try {
+            System.load(locateLibrary().toString());
+            return null;
+        } catch (HeException e) {
+            return e.getMessage();
+        } catch (UnsatisfiedLinkError e) {
+            return "he-native: libveilhe.so could not be linked (" + e.getMessage()
+                    + "); a shared library it needs is missing - install libzstd1 and zlib1g";
         }
-        throw new HeException(failure);
     }
 
     private static Path locateLibrary() {
