@@ -112,10 +112,10 @@ class LayeringTest {
         .check(main);
   }
 
-  /** Engines (HE, secret sharing) know nothing of the host or of functions. */
+  /** Engines (HE, secret sharing) and the blob store know nothing of the host or of functions. */
   @Test
   void enginesStandAlone() {
-    noClasses().that().resideInAnyPackage("dev.veil.he..", "dev.veil.smpc..")
+    noClasses().that().resideInAnyPackage("dev.veil.he..", "dev.veil.smpc..", "dev.veil.storage..")
         .should().dependOnClassesThat(resideInAnyPackage(
             "dev.veil.runtime..", "dev.veil.triggers..", "dev.veil.functions..", "dev.veil.fpga..", "io.vertx.."))
         .check(main);
