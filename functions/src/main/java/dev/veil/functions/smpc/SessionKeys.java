@@ -36,10 +36,10 @@ public final class SessionKeys {
     return party == 0 ? PARTY0_PROVIDER : PARTY1_PROVIDER;
   }
 
-  /** @throws IllegalArgumentException when {@code session} is not 32 lowercase hex digits */
+  /** @throws SmpcFailure (400) when {@code session} is not 32 lowercase hex digits */
   public static String checkSession(String session) {
     if (session == null || !SESSION.matcher(session).matches()) {
-      throw new IllegalArgumentException("session must be 32 lowercase hex digits (128 random bits), got '"
+      throw SmpcFailure.badInput("session must be 32 lowercase hex digits (128 random bits), got '"
           + (session == null ? "" : session.length() > 40 ? session.substring(0, 40) + "..." : session) + "'");
     }
     return session;

@@ -9,6 +9,11 @@ public final class SmpcFailure extends RuntimeException {
     this.status = status;
   }
 
+  /** A request the caller got wrong (400), naming the problem. */
+  public static SmpcFailure badInput(String message) {
+    return new SmpcFailure(400, message);
+  }
+
   public SmpcFailure(int status, String message, Throwable cause) {
     super(message, cause);
     this.status = status;

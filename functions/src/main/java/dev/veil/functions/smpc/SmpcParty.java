@@ -129,16 +129,16 @@ final class SmpcParty {
 
   Request parse(String body) {
     if (body == null || body.isBlank()) {
-      throw new IllegalArgumentException("send a JSON body {session, model, version, rows, share[, labels]}");
+      throw SmpcFailure.badInput("send a JSON body {session, model, version, rows, share[, labels]}");
     }
     JsonNode n;
     try {
       n = JSON.readTree(body);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
+      throw SmpcFailure.badInput("the body is not JSON: " + e.getOriginalMessage());
     }
     if (n == null || !n.isObject()) {
-      throw new IllegalArgumentException("the body must be a JSON object");
+      throw SmpcFailure.badInput("the body must be a JSON object");
     }
     String session = SessionKeys.checkSession(n.path("session").asText(null));
     SharedMlp model = model(n.path("model").asText(""));
@@ -149,33 +149,33 @@ final class SmpcParty {
     }
     JsonNode rowsNode = n.path("rows");
     if (!rowsNode.canConvertToInt() || rowsNode.asInt() < 1 || rowsNode.asInt() > settings.maxRows()) {
-      throw new IllegalArgumentException("rows must be a whole number from 1 to " + settings.maxRows());
+      throw SmpcFailure.badInput("rows must be a whole number from 1 to " + settings.maxRows());
     }
     int rows = rowsNode.asInt();
     long[] share = words(n.path("share"), "share", (long) rows * model.inputs());
     long[] labels = n.has("labels") ? words(n.path("labels"), "labels", rows) : null;
     String output = n.path("output").asText("scores");
     if (!OUTPUTS.contains(output)) {
-      throw new IllegalArgumentException("output must be scores, argmax or both, got '" + output + "'");
+      throw SmpcFailure.badInput("output must be scores, argmax or both, got '" + output + "'");
     }
     return new Request(session, model, rows, share, labels, output);
   }
 
   private static long[] words(JsonNode node, String field, long expected) {
     if (!node.isTextual()) {
-      throw new IllegalArgumentException(field + " must be a base64 string of little-endian 64-bit words");
+      throw SmpcFailure.badInput(field + " must be a base64 string of little-endian 64-bit words");
     }
     String text = node.asText();
     long expectedChars = (expected * 8 + 2) / 3 * 4;
     if (text.length() != expectedChars) {
-      throw new IllegalArgumentException(field + " has " + text.length() + " base64 characters; " + expected
+      throw SmpcFailure.badInput(field + " has " + text.length() + " base64 characters; " + expected
           + " words need " + expectedChars);
     }
     byte[] bytes;
     try {
       bytes = Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(field + " is not valid base64: " + e.getMessage());
+      throw SmpcFailure.badInput(field + " is not valid base64: " + e.getMessage());
     }
     return Wire.fromBytes(bytes);
   }
@@ -322,7 +322,7 @@ final class SmpcParty {
     try {
       plan = Plan.fromBytes(planBytes).checkBounds();
     } catch (java.io.IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("the plan is malformed: " + e.getMessage());
+      throw SmpcFailure.badInput("the plan is malformed: " + e.getMessage());
     }
     prefetched.put(id, version, fetch(id, plan, planBytes, version));
   }
@@ -372,14 +372,14 @@ final class SmpcParty {
       round = -1;
     }
     if (round < 0 || round > 10_000) {
-      throw new IllegalArgumentException("round must be a whole number from 0 to 10000, got '" + roundText + "'");
+      throw SmpcFailure.badInput("round must be a whole number from 0 to 10000, got '" + roundText + "'");
     }
     checkFrom(from);
     if (modelVersion == null || !peerKeys.verify(session, HttpPeerChannel.context(round, 1 - party, modelVersion), body, tag)) {
       throw new SmpcFailure(401, "message authentication failed for round " + round + " of session " + session);
     }
     if (body.length % 8 != 0) {
-      throw new IllegalArgumentException("a message holds 64-bit words; " + body.length + " bytes is not a multiple of 8");
+      throw SmpcFailure.badInput("a message holds 64-bit words; " + body.length + " bytes is not a multiple of 8");
     }
     checkPeerVersion(session, round, modelVersion);
     sessions.deliver(session, round, body, null);

@@ -73,7 +73,7 @@ final class SmpcProvider {
   Bundle material(String session, String partyText, String modelVersion, String tag, byte[] planBytes) {
     SessionKeys.checkSession(session);
     if (!"0".equals(partyText) && !"1".equals(partyText)) {
-      throw new IllegalArgumentException("party must be 0 or 1, got '" + partyText + "'");
+      throw SmpcFailure.badInput("party must be 0 or 1, got '" + partyText + "'");
     }
     int party = Integer.parseInt(partyText);
     if (modelVersion == null || !keys[party].verify(session, context(party, modelVersion), planBytes, tag)) {
@@ -83,7 +83,7 @@ final class SmpcProvider {
     try {
       plan = Plan.fromBytes(planBytes).checkBounds();
     } catch (IOException e) {
-      throw new IllegalArgumentException("the plan is malformed: " + e.getMessage());
+      throw SmpcFailure.badInput("the plan is malformed: " + e.getMessage());
     }
     Dealer dealer = dealer(modelVersion);
     try {
