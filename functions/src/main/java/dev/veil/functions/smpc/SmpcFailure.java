@@ -1,6 +1,9 @@
 package dev.veil.functions.smpc;
 
-/** A failure of a secure-serving request with the HTTP status that describes it and a message naming the problem. */
+/**
+ * A failure of a secure-serving request with the HTTP status that describes it and a message naming
+ * the problem.
+ */
 public final class SmpcFailure extends RuntimeException {
   private final int status;
 

@@ -41,8 +41,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Cost of validating a bearer token per request, for each algorithm the host accepts, beside the key check
- * ({@code x-functions-key}) the same request would otherwise do. Run: {@code bench/micro.sh runtime TokenVerify}.
+ * Cost of validating a bearer token per request, for each algorithm the host accepts, beside the
+ * key check ({@code x-functions-key}) the same request would otherwise do. Run: {@code
+ * bench/micro.sh runtime TokenVerify}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -68,25 +69,41 @@ public class TokenVerifyBenchmark {
     RSAKey rsa = new RSAKeyGenerator(2048).keyID("rsa").generate();
     ECKey ec = new ECKeyGenerator(Curve.P_256).keyID("ec").generate();
     OctetKeyPair ed = new OctetKeyPairGenerator(Curve.Ed25519).keyID("ed").generate();
-    JsonObject jwt = new JsonObject().put("issuers", new JsonArray().add(ISSUER)).put("audiences", new JsonArray().add(AUDIENCE));
-    JsonObject hostJson = new JsonObject().put("veil", new JsonObject().put("auth", new JsonObject().put("jwt", jwt)));
+    JsonObject jwt =
+        new JsonObject()
+            .put("issuers", new JsonArray().add(ISSUER))
+            .put("audiences", new JsonArray().add(AUDIENCE));
+    JsonObject hostJson =
+        new JsonObject()
+            .put("veil", new JsonObject().put("auth", new JsonObject().put("jwt", jwt)));
     verifier = new TokenVerifier(TokenSettings.from(hostJson, dir), new JWKSet());
-    verifier.externalKeys(new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK(), ed.toPublicJWK())));
+    verifier.externalKeys(
+        new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK(), ed.toPublicJWK())));
     keys = AccessKeys.load(dir.resolve("keys.json"), new AppSettings(Map.of()), List.of(FUNCTION));
     functionKey = keys.functionKey(FUNCTION);
     rs256 = sign(rsa, JWSAlgorithm.RS256, new RSASSASigner(rsa));
     es256 = sign(ec, JWSAlgorithm.ES256, new ECDSASigner(ec));
     eddsa = sign(ed, JWSAlgorithm.EdDSA, new Ed25519Signer(ed));
     for (String token : List.of(rs256, es256, eddsa)) {
-      if (!verifier.verify(token, FUNCTION).valid()) throw new IllegalStateException("the benchmark's token is refused");
+      if (!verifier.verify(token, FUNCTION).valid())
+        throw new IllegalStateException("the benchmark's token is refused");
     }
   }
 
   /** Valid for an hour: longer than any run, so every measured call takes the accepting path. */
   private static String sign(JWK key, JWSAlgorithm algorithm, JWSSigner signer) throws Exception {
-    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER).subject("bench").audience(AUDIENCE)
-        .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(3600))).build();
-    SignedJWT token = new SignedJWT(new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(ISSUER)
+            .subject("bench")
+            .audience(AUDIENCE)
+            .issueTime(new Date())
+            .expirationTime(Date.from(Instant.now().plusSeconds(3600)))
+            .build();
+    SignedJWT token =
+        new SignedJWT(
+            new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(),
+            claims);
     token.sign(signer);
     return token.serialize();
   }
