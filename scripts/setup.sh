@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # (scikit-learn ships the Wisconsin breast-cancer set), and wrk for the HTTP benchmark.
 # python3-torch/torchvision/onnx: the accelerator pool generates its seeded ResNet-50 ONNX files with them.
 # chromium: clients/js's browser tests run the library in it (headless, driven by playwright-core).
-# curl, openssl: the TLS tests call the host with them (curl, openssl s_client) and bench-tls.sh makes its certificate.
+# curl, openssl: the TLS tests call the host with them (curl, openssl s_client) and bench/tls.sh makes its certificate.
 debs=(cmake g++ make libzstd-dev zlib1g-dev clang libclang-rt-14-dev python3-sklearn python3-numpy wrk python3-torch python3-torchvision python3-onnx chromium curl openssl)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -20,7 +20,8 @@ import java.util.Map;
 /** `veil start` in its own JVM, with the host's class path only, as a user runs it. */
 final class HostProcess implements AutoCloseable {
   static final String MASTER_KEY = "compat-master-key-0123456789";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final ChildProcess process;
   private final int port;
@@ -30,16 +31,32 @@ final class HostProcess implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts a host in {@code configDir} (host.json, local.settings.json) with extra environment and arguments. */
-  static HostProcess start(String name, Path configDir, Map<String, String> env, List<String> args) {
+  /**
+   * Starts a host in {@code configDir} (host.json, local.settings.json) with extra environment and
+   * arguments.
+   */
+  static HostProcess start(
+      String name, Path configDir, Map<String, String> env, List<String> args) {
     int port = FreePorts.next();
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", CompatApps.hostClassPath(), "dev.veil.runtime.Main", "start",
-        "--port", String.valueOf(port), "--config", configDir.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                CompatApps.hostClassPath(),
+                "dev.veil.runtime.Main",
+                "start",
+                "--port",
+                String.valueOf(port),
+                "--config",
+                configDir.toString()));
     command.addAll(args);
     Map<String, String> environment = new java.util.HashMap<>(env);
     environment.put("VEIL_MASTER_KEY", MASTER_KEY);
-    return new HostProcess(ChildProcess.command(name, command, environment, configDir.resolve("host.log")), port);
+    return new HostProcess(
+        ChildProcess.command(name, command, environment, configDir.resolve("host.log")), port);
   }
 
   /** Waits until the host listens; fails with its log if it exits first. */
@@ -57,13 +74,20 @@ final class HostProcess implements AutoCloseable {
   }
 
   HttpResponse<String> admin(String method, String path, String body) {
-    return send(HttpRequest.newBuilder(uri(path)).header("x-functions-key", MASTER_KEY)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("x-functions-key", MASTER_KEY)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body)));
   }
 
   HttpResponse<String> send(HttpRequest.Builder request) {
     try {
-      return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(
+          request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -85,7 +109,10 @@ final class HostProcess implements AutoCloseable {
     }
   }
 
-  /** SIGKILL to the process this test started (with local.settings.json Values: the launcher, not the host). */
+  /**
+   * SIGKILL to the process this test started (with local.settings.json Values: the launcher, not
+   * the host).
+   */
   void kill() {
     process.kill();
   }

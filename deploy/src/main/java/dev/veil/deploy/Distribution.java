@@ -16,14 +16,18 @@ public final class Distribution {
   private Distribution() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 3) throw new IllegalArgumentException("usage: Distribution <template folder> <veil.jar> <output folder>");
+    if (args.length != 3)
+      throw new IllegalArgumentException(
+          "usage: Distribution <template folder> <veil.jar> <output folder>");
     Path out = Path.of(args[2]);
     build(Path.of(args[0]), Path.of(args[1]), out);
-    System.out.println("Veil distribution " + out + ": start it with " + out.resolve("bin/veil") + " start");
+    System.out.println(
+        "Veil distribution " + out + ": start it with " + out.resolve("bin/veil") + " start");
   }
 
   public static void build(Path template, Path hostJar, Path out) throws IOException {
-    if (!Files.isRegularFile(hostJar)) throw new IllegalArgumentException("no host jar at " + hostJar);
+    if (!Files.isRegularFile(hostJar))
+      throw new IllegalArgumentException("no host jar at " + hostJar);
     AzurePackage.deleteRecursively(out);
     try (Stream<Path> files = Files.walk(template)) {
       for (Path source : (Iterable<Path>) files::iterator) {

@@ -22,17 +22,19 @@ import java.util.Objects;
 
 /**
  * The {@code function.json} that Azure Functions reads for one Java function: {@code scriptFile},
- * {@code entryPoint}, one binding per binding annotation (type, direction, name, then every attribute
- * whose value differs from the annotation's default) and {@code retry}, for every binding the Azure library
- * defines and every {@code @CustomBinding} annotation, whether or not Veil runs it, as
- * azure-functions-maven-plugin writes it.
+ * {@code entryPoint}, one binding per binding annotation (type, direction, name, then every
+ * attribute whose value differs from the annotation's default) and {@code retry}, for every binding
+ * the Azure library defines and every {@code @CustomBinding} annotation, whether or not Veil runs
+ * it, as azure-functions-maven-plugin writes it.
  */
 public final class FunctionJson {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private FunctionJson() {}
 
-  /** The document for {@code function}, whose class lives in the jar that {@code scriptFile} names. */
+  /**
+   * The document for {@code function}, whose class lives in the jar that {@code scriptFile} names.
+   */
   public static ObjectNode of(FunctionDefinition function, String scriptFile) {
     ObjectNode doc = JSON.createObjectNode();
     doc.put("scriptFile", scriptFile);
@@ -48,7 +50,9 @@ public final class FunctionJson {
       bindings.add(binding(function, a, "$return", storageAccount));
     }
     boolean returnsValue = function.method().getReturnType() != void.class;
-    if (function.trigger() instanceof HttpTrigger && returnsValue && function.returnBindings().isEmpty()) {
+    if (function.trigger() instanceof HttpTrigger
+        && returnsValue
+        && function.returnBindings().isEmpty()) {
       // An HTTP function's return value is its response unless another binding takes it.
       bindings.addObject().put("type", "http").put("direction", "out").put("name", "$return");
     }
@@ -61,16 +65,29 @@ public final class FunctionJson {
     return BindingDescriptions.kind(a).isPresent();
   }
 
-  private static ObjectNode binding(FunctionDefinition function, Annotation a, String returnName, String storageAccount) {
-    Kind kind = BindingDescriptions.kind(a).orElseThrow(() -> new IllegalArgumentException("function '"
-        + function.name() + "': @" + a.annotationType().getSimpleName() + " on the method is not a binding"));
+  private static ObjectNode binding(
+      FunctionDefinition function, Annotation a, String returnName, String storageAccount) {
+    Kind kind =
+        BindingDescriptions.kind(a)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "function '"
+                            + function.name()
+                            + "': @"
+                            + a.annotationType().getSimpleName()
+                            + " on the method is not a binding"));
     ObjectNode binding = JSON.createObjectNode();
     binding.put("type", kind.type());
     binding.put("direction", kind.direction());
     binding.put("name", returnName != null ? returnName : BindingDescriptions.name(a));
-    if (!(a instanceof CustomBinding)) { // @CustomBinding used directly says everything in type, direction and name
+    if (!(a
+        instanceof
+        CustomBinding)) { // @CustomBinding used directly says everything in type, direction and
+      // name
       Method[] attributes = a.annotationType().getDeclaredMethods();
-      Arrays.sort(attributes, Comparator.comparing(Method::getName)); // reflection order is unspecified
+      Arrays.sort(
+          attributes, Comparator.comparing(Method::getName)); // reflection order is unspecified
       for (Method attribute : attributes) {
         if (attribute.getName().equals("name")) continue; // written above
         Object value = attribute(a, attribute.getName());
@@ -88,15 +105,21 @@ public final class FunctionJson {
     FixedDelayRetry fixed = method.getAnnotation(FixedDelayRetry.class);
     ExponentialBackoffRetry backoff = method.getAnnotation(ExponentialBackoffRetry.class);
     if (fixed != null && backoff != null) {
-      throw new IllegalArgumentException(method + " declares both @FixedDelayRetry and @ExponentialBackoffRetry");
+      throw new IllegalArgumentException(
+          method + " declares both @FixedDelayRetry and @ExponentialBackoffRetry");
     }
     if (fixed != null) {
-      return JSON.createObjectNode().put("strategy", "fixedDelay").put("maxRetryCount", fixed.maxRetryCount())
+      return JSON.createObjectNode()
+          .put("strategy", "fixedDelay")
+          .put("maxRetryCount", fixed.maxRetryCount())
           .put("delayInterval", fixed.delayInterval());
     }
     if (backoff != null) {
-      return JSON.createObjectNode().put("strategy", "exponentialBackoff").put("maxRetryCount", backoff.maxRetryCount())
-          .put("minimumInterval", backoff.minimumInterval()).put("maximumInterval", backoff.maximumInterval());
+      return JSON.createObjectNode()
+          .put("strategy", "exponentialBackoff")
+          .put("maxRetryCount", backoff.maxRetryCount())
+          .put("minimumInterval", backoff.minimumInterval())
+          .put("maximumInterval", backoff.maximumInterval());
     }
     return null;
   }
@@ -111,16 +134,19 @@ public final class FunctionJson {
     try {
       return a.annotationType().getMethod(name).invoke(a);
     } catch (NoSuchMethodException | IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("cannot read " + a.annotationType().getSimpleName() + "." + name, e);
+      throw new IllegalStateException(
+          "cannot read " + a.annotationType().getSimpleName() + "." + name, e);
     }
   }
 
   private static boolean isDefault(Object value, Object defaultValue) {
-    if (value instanceof Object[] array) return defaultValue instanceof Object[] d && Arrays.equals(array, d);
+    if (value instanceof Object[] array)
+      return defaultValue instanceof Object[] d && Arrays.equals(array, d);
     return Objects.equals(value, defaultValue);
   }
 
-  // Enum constants are written by name ("POST", "ANONYMOUS"), as azure-functions-maven-plugin writes them.
+  // Enum constants are written by name ("POST", "ANONYMOUS"), as azure-functions-maven-plugin
+  // writes them.
   private static JsonNode json(Object value) {
     if (value instanceof Object[] array) {
       ArrayNode out = JSON.createArrayNode();

@@ -25,7 +25,10 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.Optional;
 
-/** Functions using the bindings the bundled functions do not (timer, blob input, retry, method-level outputs). */
+/**
+ * Functions using the bindings the bundled functions do not (timer, blob input, retry, method-level
+ * outputs).
+ */
 final class Fixtures {
   private Fixtures() {}
 
@@ -34,28 +37,47 @@ final class Fixtures {
     @StorageAccount("ArchiveStorage")
     @FixedDelayRetry(maxRetryCount = 3, delayInterval = "00:00:10")
     @BlobOutput(name = "ignored", path = "reports/nightly.json")
-    public String nightly(@TimerTrigger(name = "tick", schedule = "0 30 2 * * *") String tick,
+    public String nightly(
+        @TimerTrigger(name = "tick", schedule = "0 30 2 * * *") String tick,
         @BlobInput(name = "model", path = "models/current.json") String model) {
       return "{}";
     }
 
     @FunctionName("copy-blob")
-    @ExponentialBackoffRetry(maxRetryCount = 5, minimumInterval = "00:00:01", maximumInterval = "00:01:00")
-    public void copy(@BlobTrigger(name = "source", path = "in/{name}", dataType = "binary", connection = "InStorage") byte[] source,
+    @ExponentialBackoffRetry(
+        maxRetryCount = 5,
+        minimumInterval = "00:00:01",
+        maximumInterval = "00:01:00")
+    public void copy(
+        @BlobTrigger(
+                name = "source",
+                path = "in/{name}",
+                dataType = "binary",
+                connection = "InStorage")
+            byte[] source,
         @BindingName("name") String name,
-        @BlobOutput(name = "target", path = "out/{name}") OutputBinding<byte[]> target, ExecutionContext context) {
+        @BlobOutput(name = "target", path = "out/{name}") OutputBinding<byte[]> target,
+        ExecutionContext context) {
       target.setValue(source);
     }
 
     @FunctionName("enqueue")
-    public void enqueue(@QueueTrigger(name = "order", queueName = "%OrdersQueue%", connection = "QueueStorage") String order,
-        @QueueOutput(name = "next", queueName = "shipping-{Id}", connection = "QueueStorage") OutputBinding<String> next) {
+    public void enqueue(
+        @QueueTrigger(name = "order", queueName = "%OrdersQueue%", connection = "QueueStorage")
+            String order,
+        @QueueOutput(name = "next", queueName = "shipping-{Id}", connection = "QueueStorage")
+            OutputBinding<String> next) {
       next.setValue(order);
     }
 
     @FunctionName("echo")
-    public String echo(@HttpTrigger(name = "req", methods = {HttpMethod.GET, HttpMethod.PUT},
-        authLevel = AuthorizationLevel.ANONYMOUS, route = "echo/{id}") HttpRequestMessage<Optional<String>> request) {
+    public String echo(
+        @HttpTrigger(
+                name = "req",
+                methods = {HttpMethod.GET, HttpMethod.PUT},
+                authLevel = AuthorizationLevel.ANONYMOUS,
+                route = "echo/{id}")
+            HttpRequestMessage<Optional<String>> request) {
       return "echo";
     }
   }
@@ -63,13 +85,18 @@ final class Fixtures {
   /** Bindings Veil does not run, which still package. */
   public static class NotRunOnVeil {
     @FunctionName("queued")
-    @CosmosDBOutput(name = "doc", databaseName = "db", containerName = "items", connection = "Cosmos")
+    @CosmosDBOutput(
+        name = "doc",
+        databaseName = "db",
+        containerName = "items",
+        connection = "Cosmos")
     public String queued(@QueueTrigger(name = "message", queueName = "work") String message) {
       return message;
     }
 
     @FunctionName("orchestrate")
-    public String orchestrate(@Orchestration(name = "context", orchestration = "hello") String context) {
+    public String orchestrate(
+        @Orchestration(name = "context", orchestration = "hello") String context) {
       return context;
     }
   }

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A Veil host in its own process, as a user starts it; the port comes from its start-up log line. */
+/**
+ * A Veil host in its own process, as a user starts it; the port comes from its start-up log line.
+ */
 final class HostProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -28,18 +30,24 @@ final class HostProcess implements AutoCloseable {
   private HostProcess(Process process) throws Exception {
     this.process = process;
     CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = lines.readLine()) != null; ) {
-          log.append(line).append('\n');
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) port.complete(Integer.parseInt(m.group(1)));
-        }
-      } catch (IOException ignored) {
-        // the process went away; the exit is reported below
-      }
-      port.completeExceptionally(new IllegalStateException("the host exited before listening:\n" + log));
-    }, "host-log");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                  log.append(line).append('\n');
+                  Matcher m = LISTENING.matcher(line);
+                  if (m.find()) port.complete(Integer.parseInt(m.group(1)));
+                }
+              } catch (IOException ignored) {
+                // the process went away; the exit is reported below
+              }
+              port.completeExceptionally(
+                  new IllegalStateException("the host exited before listening:\n" + log));
+            },
+            "host-log");
     reader.setDaemon(true);
     reader.start();
     try {
@@ -50,9 +58,14 @@ final class HostProcess implements AutoCloseable {
     }
   }
 
-  /** Starts {@code command} (stderr merged into stdout) in {@code workDir} with extra environment variables. */
-  static HostProcess start(List<String> command, Path workDir, Map<String, String> env) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+  /**
+   * Starts {@code command} (stderr merged into stdout) in {@code workDir} with extra environment
+   * variables.
+   */
+  static HostProcess start(List<String> command, Path workDir, Map<String, String> env)
+      throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
     builder.environment().putAll(env);
     return new HostProcess(builder.start());
   }

@@ -36,10 +36,10 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Kubernetes manifests and the Dockerfile, checked as far as this machine allows (no cluster, no
- * Docker): YAML parses, required fields and kinds are there, the pieces point at each other, probes hit the
- * host's real health endpoints, the ConfigMap's host.json and the container's environment go through
- * Veil's own cluster settings parser.
+ * The Kubernetes manifests and the Dockerfile, checked as far as this machine allows (no cluster,
+ * no Docker): YAML parses, required fields and kinds are there, the pieces point at each other,
+ * probes hit the host's real health endpoints, the ConfigMap's host.json and the container's
+ * environment go through Veil's own cluster settings parser.
  */
 class ManifestsTest {
   private static final Path DEPLOY = Path.of(System.getProperty("veil.deploy.dir", "."));
@@ -59,9 +59,15 @@ class ManifestsTest {
       for (String field : List.of("apiVersion", "kind", "metadata")) {
         assertTrue(doc.hasNonNull(field), "a manifest lacks " + field + ": " + doc);
       }
-      assertTrue(doc.path("metadata").path("name").asText().matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"), doc.toString());
+      assertTrue(
+          doc.path("metadata").path("name").asText().matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"),
+          doc.toString());
     }
-    return docs.stream().collect(Collectors.toMap(d -> d.path("kind").asText() + "/" + d.path("metadata").path("name").asText(), d -> d));
+    return docs.stream()
+        .collect(
+            Collectors.toMap(
+                d -> d.path("kind").asText() + "/" + d.path("metadata").path("name").asText(),
+                d -> d));
   }
 
   private static JsonNode get(String kindAndName) {
@@ -71,7 +77,8 @@ class ManifestsTest {
   }
 
   private static JsonNode container() {
-    JsonNode containers = get("Deployment/veil").path("spec").path("template").path("spec").path("containers");
+    JsonNode containers =
+        get("Deployment/veil").path("spec").path("template").path("spec").path("containers");
     assertEquals(1, containers.size());
     return containers.get(0);
   }
@@ -84,7 +91,9 @@ class ManifestsTest {
   }
 
   private static List<String> args() {
-    return StreamSupport.stream(container().path("args").spliterator(), false).map(JsonNode::asText).toList();
+    return StreamSupport.stream(container().path("args").spliterator(), false)
+        .map(JsonNode::asText)
+        .toList();
   }
 
   private static String argAfter(String flag) {
@@ -99,13 +108,17 @@ class ManifestsTest {
     JsonNode deployment = get("Deployment/veil");
     assertEquals("apps/v1", deployment.path("apiVersion").asText());
     JsonNode spec = deployment.path("spec");
-    assertEquals(spec.path("selector").path("matchLabels"), spec.path("template").path("metadata").path("labels"));
+    assertEquals(
+        spec.path("selector").path("matchLabels"),
+        spec.path("template").path("metadata").path("labels"));
     assertEquals("start", args().get(0));
     assertTrue(args().contains("--cluster"), args().toString());
     assertEquals("0.0.0.0", argAfter("--host"));
     assertEquals(containerPort("http"), Integer.parseInt(argAfter("--port")));
-    assertEquals("/health/ready", container().path("readinessProbe").path("httpGet").path("path").asText());
-    assertEquals("/health/live", container().path("livenessProbe").path("httpGet").path("path").asText());
+    assertEquals(
+        "/health/ready", container().path("readinessProbe").path("httpGet").path("path").asText());
+    assertEquals(
+        "/health/live", container().path("livenessProbe").path("httpGet").path("path").asText());
     for (String probe : List.of("readinessProbe", "livenessProbe")) {
       assertEquals("http", container().path(probe).path("httpGet").path("port").asText(), probe);
     }
@@ -115,22 +128,32 @@ class ManifestsTest {
 
   @Test
   void servicesSelectTheDeploymentsPods() {
-    JsonNode labels = get("Deployment/veil").path("spec").path("template").path("metadata").path("labels");
+    JsonNode labels =
+        get("Deployment/veil").path("spec").path("template").path("metadata").path("labels");
     for (String service : List.of("Service/veil", "Service/veil-hazelcast")) {
       JsonNode selector = get(service).path("spec").path("selector");
-      selector.fields().forEachRemaining(e -> assertEquals(e.getValue(), labels.path(e.getKey()), service));
-      for (JsonNode port : get(service).path("spec").path("ports")) containerPort(port.path("targetPort").asText());
+      selector
+          .fields()
+          .forEachRemaining(e -> assertEquals(e.getValue(), labels.path(e.getKey()), service));
+      for (JsonNode port : get(service).path("spec").path("ports"))
+        containerPort(port.path("targetPort").asText());
     }
     assertEquals("None", get("Service/veil-hazelcast").path("spec").path("clusterIP").asText());
   }
 
-  /** The container's environment: literal values as given, Secret references as a test value per key. */
+  /**
+   * The container's environment: literal values as given, Secret references as a test value per
+   * key.
+   */
   private static Map<String, String> environment() {
     Map<String, String> env = new HashMap<>();
     for (JsonNode var : container().path("env")) {
       JsonNode secret = var.path("valueFrom").path("secretKeyRef");
-      env.put(var.path("name").asText(), secret.isMissingNode()
-          ? var.path("value").asText() : "test-" + secret.path("key").asText() + "-0123456789abcdef");
+      env.put(
+          var.path("name").asText(),
+          secret.isMissingNode()
+              ? var.path("value").asText()
+              : "test-" + secret.path("key").asText() + "-0123456789abcdef");
     }
     return env;
   }
@@ -141,12 +164,18 @@ class ManifestsTest {
 
   @Test
   void clusterSettingsParsedFromTheConfigMapJoinThroughKubernetesDiscovery() throws Exception {
-    // --cluster is not passed as forced here: the manifest must switch cluster mode on by itself as well
-    ClusterSettings settings = ClusterSettings.from(new HostConfig(configMapHostJson()), new AppSettings(environment()),
-        false, argAfter("--host"));
+    // --cluster is not passed as forced here: the manifest must switch cluster mode on by itself as
+    // well
+    ClusterSettings settings =
+        ClusterSettings.from(
+            new HostConfig(configMapHostJson()),
+            new AppSettings(environment()),
+            false,
+            argAfter("--host"));
     assertNotNull(settings, "host.json veil.cluster.enabled / VEIL_CLUSTER turn cluster mode on");
     Method hazelcastConfig = ClusterSettings.class.getDeclaredMethod("hazelcastConfig");
-    hazelcastConfig.setAccessible(true); // package-private: the Hazelcast config Veil starts the member with
+    hazelcastConfig.setAccessible(
+        true); // package-private: the Hazelcast config Veil starts the member with
     Config config = (Config) hazelcastConfig.invoke(settings);
     JoinConfig join = config.getNetworkConfig().getJoin();
     assertTrue(join.getKubernetesConfig().isEnabled());
@@ -156,17 +185,27 @@ class ManifestsTest {
 
     Set<String> known = new HashSet<>();
     for (Field f : KubernetesProperties.class.getFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && f.get(null) instanceof PropertyDefinition d) known.add(d.key());
+      if (Modifier.isStatic(f.getModifiers()) && f.get(null) instanceof PropertyDefinition d)
+        known.add(d.key());
     }
     for (String key : join.getKubernetesConfig().getProperties().keySet()) {
-      assertTrue(known.contains(key), "veil.cluster.kubernetes." + key + " is no Hazelcast Kubernetes property; known: " + known);
+      assertTrue(
+          known.contains(key),
+          "veil.cluster.kubernetes."
+              + key
+              + " is no Hazelcast Kubernetes property; known: "
+              + known);
     }
     assertEquals("/etc/veil", argAfter("--config"));
-    assertTrue(!container().toString().contains("vertx.hazelcast.config")
-        && !get("ConfigMap/veil-config").path("data").has("cluster.xml"), "Veil reads no Hazelcast config file");
+    assertTrue(
+        !container().toString().contains("vertx.hazelcast.config")
+            && !get("ConfigMap/veil-config").path("data").has("cluster.xml"),
+        "Veil reads no Hazelcast config file");
 
     JsonNode rules = get("Role/veil-hazelcast-discovery").path("rules");
-    assertTrue(rules.toString().contains("endpoints") && rules.toString().contains("\"list\""), rules.toString());
+    assertTrue(
+        rules.toString().contains("endpoints") && rules.toString().contains("\"list\""),
+        rules.toString());
     JsonNode binding = get("RoleBinding/veil-hazelcast-discovery");
     assertEquals("veil-hazelcast-discovery", binding.path("roleRef").path("name").asText());
     assertEquals("veil", binding.path("subjects").get(0).path("name").asText());
@@ -178,8 +217,16 @@ class ManifestsTest {
     for (JsonNode var : container().path("env")) byName.put(var.path("name").asText(), var);
     assertEquals("true", byName.get(ClusterSettings.ENABLED_SETTING).path("value").asText());
     Set<String> keys = new HashSet<>();
-    for (String setting : List.of(ClusterSettings.SECRET_SETTING, AccessKeys.MASTER_KEY_SETTING, AccessKeys.HOST_KEY_SETTING)) {
-      JsonNode ref = byName.getOrDefault(setting, YAML.createObjectNode()).path("valueFrom").path("secretKeyRef");
+    for (String setting :
+        List.of(
+            ClusterSettings.SECRET_SETTING,
+            AccessKeys.MASTER_KEY_SETTING,
+            AccessKeys.HOST_KEY_SETTING)) {
+      JsonNode ref =
+          byName
+              .getOrDefault(setting, YAML.createObjectNode())
+              .path("valueFrom")
+              .path("secretKeyRef");
       assertEquals("veil-keys", ref.path("name").asText(), setting + " from the veil-keys Secret");
       keys.add(ref.path("key").asText());
     }
@@ -191,7 +238,9 @@ class ManifestsTest {
   void hostJsonInTheConfigMapIsValidJson() throws Exception {
     JsonNode configMap = get("ConfigMap/veil-config");
     ObjectMapper json = new ObjectMapper();
-    assertEquals("2.0", json.readTree(configMap.path("data").path("host.json").asText()).path("version").asText());
+    assertEquals(
+        "2.0",
+        json.readTree(configMap.path("data").path("host.json").asText()).path("version").asText());
     json.readTree(configMap.path("data").path("local.settings.json").asText());
   }
 
@@ -202,25 +251,40 @@ class ManifestsTest {
     assertEquals("veil", scaled.path("spec").path("scaleTargetRef").path("name").asText());
     JsonNode trigger = scaled.path("spec").path("triggers").get(0);
     assertEquals("kafka", trigger.path("type").asText());
-    Method score = Arrays.stream(QueueScoringFunction.class.getMethods()).filter(m -> m.getName().equals("score")).findFirst().orElseThrow();
-    KafkaTrigger kafka = Arrays.stream(score.getParameters()).map(p -> p.getAnnotation(KafkaTrigger.class))
-        .filter(a -> a != null).findFirst().orElseThrow();
+    Method score =
+        Arrays.stream(QueueScoringFunction.class.getMethods())
+            .filter(m -> m.getName().equals("score"))
+            .findFirst()
+            .orElseThrow();
+    KafkaTrigger kafka =
+        Arrays.stream(score.getParameters())
+            .map(p -> p.getAnnotation(KafkaTrigger.class))
+            .filter(a -> a != null)
+            .findFirst()
+            .orElseThrow();
     assertEquals(kafka.topic(), trigger.path("metadata").path("topic").asText());
     assertEquals(kafka.consumerGroup(), trigger.path("metadata").path("consumerGroup").asText());
     assertTrue(trigger.path("metadata").path("lagThreshold").asText().matches("[1-9][0-9]*"));
     String brokers = container().path("env").toString();
-    assertTrue(brokers.contains(trigger.path("metadata").path("bootstrapServers").asText()),
+    assertTrue(
+        brokers.contains(trigger.path("metadata").path("bootstrapServers").asText()),
         "KEDA watches the brokers the hosts use");
   }
 
   @Test
   void dockerfileRunsTheDistributionOnTheContainerPort() throws Exception {
-    List<String> lines = Files.readAllLines(DEPLOY.resolve("Dockerfile")).stream()
-        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    List<String> lines =
+        Files.readAllLines(DEPLOY.resolve("Dockerfile")).stream()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+            .toList();
     assertTrue(lines.get(0).startsWith("FROM "), "the first instruction is FROM");
     assertTrue(lines.contains("COPY target/veil /opt/veil"), lines.toString());
     String expose = lines.stream().filter(l -> l.startsWith("EXPOSE ")).findFirst().orElseThrow();
-    assertTrue(expose.contains(String.valueOf(containerPort("http"))) && expose.contains(String.valueOf(containerPort("hazelcast"))), expose);
+    assertTrue(
+        expose.contains(String.valueOf(containerPort("http")))
+            && expose.contains(String.valueOf(containerPort("hazelcast"))),
+        expose);
     assertEquals(List.of("/opt/veil/bin/veil"), execForm(lines, "ENTRYPOINT"));
     List<String> command = execForm(lines, "CMD");
     assertEquals("start", command.get(0));
@@ -231,9 +295,15 @@ class ManifestsTest {
 
   // ENTRYPOINT / CMD in exec form (a JSON array), so that signals reach the launcher's java process
   private static List<String> execForm(List<String> lines, String instruction) throws IOException {
-    String line = lines.stream().filter(l -> l.startsWith(instruction + " ")).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + instruction));
-    return StreamSupport.stream(new ObjectMapper().readTree(line.substring(instruction.length() + 1)).spliterator(), false)
-        .map(JsonNode::asText).toList();
+    String line =
+        lines.stream()
+            .filter(l -> l.startsWith(instruction + " "))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no " + instruction));
+    return StreamSupport.stream(
+            new ObjectMapper().readTree(line.substring(instruction.length() + 1)).spliterator(),
+            false)
+        .map(JsonNode::asText)
+        .toList();
   }
 }

@@ -24,7 +24,8 @@ final class Schemas {
 
   private static JsonSchema load(String name) {
     try (InputStream in = Schemas.class.getResourceAsStream("/azure-functions/" + name)) {
-      if (in == null) throw new IllegalStateException("missing test resource azure-functions/" + name);
+      if (in == null)
+        throw new IllegalStateException("missing test resource azure-functions/" + name);
       return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,13 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The accelerator pool: the workers (local and remote, alike), one {@link DynamicBatcher} per heavy
- * model, worker selection (least loaded healthy worker serving the model's accelerator class), health
- * checks that drain failed workers, and the pool's metrics. Remote workers join by announcing
- * themselves on {@link #ANNOUNCE_ADDRESS} (see {@link WorkerHost}).
+ * model, worker selection (least loaded healthy worker serving the model's accelerator class),
+ * health checks that drain failed workers, and the pool's metrics. Remote workers join by
+ * announcing themselves on {@link #ANNOUNCE_ADDRESS} (see {@link WorkerHost}).
  */
 public final class AcceleratorPool {
   /** Workers publish their advertisement (id, address, device, capacity, models) here. */
   public static final String ANNOUNCE_ADDRESS = "veil.fpga.workers.announce";
+
   /** A pool publishes here when it starts so that running workers announce themselves at once. */
   public static final String DISCOVER_ADDRESS = "veil.fpga.workers.discover";
 
@@ -36,11 +37,18 @@ public final class AcceleratorPool {
 
   private final Vertx vertx;
   private final Context context;
+
   /** The deployment that gives the pool its own event-loop context; undeployed at close. */
   private final String deploymentId;
+
   private final MeterRegistry registry;
-  /** The {@code pool} tag of its meters: the models it serves, so two pools in one registry do not collide. */
+
+  /**
+   * The {@code pool} tag of its meters: the models it serves, so two pools in one registry do not
+   * collide.
+   */
   private final String name;
+
   private Meter healthyGauge;
   private final Map<String, ModelSpec> models = new LinkedHashMap<>();
   private final Map<String, DynamicBatcher> batchers = new LinkedHashMap<>();
@@ -61,7 +69,8 @@ public final class AcceleratorPool {
     }
   }
 
-  private AcceleratorPool(Vertx vertx, Context context, String deploymentId, MeterRegistry registry, String name) {
+  private AcceleratorPool(
+      Vertx vertx, Context context, String deploymentId, MeterRegistry registry, String name) {
     this.vertx = vertx;
     this.context = context;
     this.deploymentId = deploymentId;
@@ -70,21 +79,35 @@ public final class AcceleratorPool {
   }
 
   /**
-   * Starts a pool for the heavy models: creates the local workers of {@code workerSpecs} (failing with
-   * {@link BackendUnavailableException} when a device's provider is missing and no fallback is allowed),
-   * and, when {@code acceptRemote}, takes in remote workers announced on the event bus.
+   * Starts a pool for the heavy models: creates the local workers of {@code workerSpecs} (failing
+   * with {@link BackendUnavailableException} when a device's provider is missing and no fallback is
+   * allowed), and, when {@code acceptRemote}, takes in remote workers announced on the event bus.
    */
-  public static Future<AcceleratorPool> start(Vertx vertx, List<ModelSpec> heavyModels, List<WorkerSpec> workerSpecs,
-      boolean acceptRemote, long healthCheckMs, MeterRegistry registry) {
-    // Its own event-loop context, whatever thread starts it: batcher state is confined to it. A deployment is
+  public static Future<AcceleratorPool> start(
+      Vertx vertx,
+      List<ModelSpec> heavyModels,
+      List<WorkerSpec> workerSpecs,
+      boolean acceptRemote,
+      long healthCheckMs,
+      MeterRegistry registry) {
+    // Its own event-loop context, whatever thread starts it: batcher state is confined to it. A
+    // deployment is
     // how Vert.x's public API hands out a fresh event-loop context.
     Home home = new Home();
-    return vertx.deployVerticle(home).compose(deploymentId -> {
-      AcceleratorPool pool = new AcceleratorPool(vertx, home.context(), deploymentId, registry,
-          String.join("+", heavyModels.stream().map(ModelSpec::name).toList()));
-      return start(pool, heavyModels, workerSpecs, acceptRemote, healthCheckMs)
-          .onFailure(err -> vertx.undeploy(deploymentId));
-    });
+    return vertx
+        .deployVerticle(home)
+        .compose(
+            deploymentId -> {
+              AcceleratorPool pool =
+                  new AcceleratorPool(
+                      vertx,
+                      home.context(),
+                      deploymentId,
+                      registry,
+                      String.join("+", heavyModels.stream().map(ModelSpec::name).toList()));
+              return start(pool, heavyModels, workerSpecs, acceptRemote, healthCheckMs)
+                  .onFailure(err -> vertx.undeploy(deploymentId));
+            });
   }
 
   /** Owns the pool's event-loop context. */
@@ -94,42 +117,74 @@ public final class AcceleratorPool {
     }
   }
 
-  private static Future<AcceleratorPool> start(AcceleratorPool pool, List<ModelSpec> heavyModels,
-      List<WorkerSpec> workerSpecs, boolean acceptRemote, long healthCheckMs) {
+  private static Future<AcceleratorPool> start(
+      AcceleratorPool pool,
+      List<ModelSpec> heavyModels,
+      List<WorkerSpec> workerSpecs,
+      boolean acceptRemote,
+      long healthCheckMs) {
     Vertx vertx = pool.vertx;
     Context context = pool.context;
     MeterRegistry registry = pool.registry;
-    return vertx.executeBlocking(() -> createLocalWorkers(vertx, heavyModels, workerSpecs), false)
-        .compose(local -> {
-          Future<AcceleratorPool> started = Future.future(p -> context.runOnContext(v -> {
-            for (ModelSpec m : heavyModels) {
-              pool.models.put(m.name(), m);
-              pool.batchers.put(m.name(), new DynamicBatcher(m, pool, context, registry));
-            }
-            local.forEach(pool::add);
-            pool.healthyGauge = Gauge.builder("veil.pool.workers.healthy", pool, AcceleratorPool::healthyCount)
-                .tag("pool", pool.name).register(registry);
-            if (acceptRemote) {
-              pool.announcements = vertx.eventBus().consumer(ANNOUNCE_ADDRESS, msg -> pool.onAnnounce(msg.body()));
-              pool.announcements.completion().onComplete(ar -> vertx.eventBus().publish(DISCOVER_ADDRESS, new JsonObject()));
-            }
-            pool.healthTimer = vertx.setPeriodic(healthCheckMs, t -> pool.checkHealth());
-            p.complete(pool);
-          }));
-          return started;
-        });
+    return vertx
+        .executeBlocking(() -> createLocalWorkers(vertx, heavyModels, workerSpecs), false)
+        .compose(
+            local -> {
+              Future<AcceleratorPool> started =
+                  Future.future(
+                      p ->
+                          context.runOnContext(
+                              v -> {
+                                for (ModelSpec m : heavyModels) {
+                                  pool.models.put(m.name(), m);
+                                  pool.batchers.put(
+                                      m.name(), new DynamicBatcher(m, pool, context, registry));
+                                }
+                                local.forEach(pool::add);
+                                pool.healthyGauge =
+                                    Gauge.builder(
+                                            "veil.pool.workers.healthy",
+                                            pool,
+                                            AcceleratorPool::healthyCount)
+                                        .tag("pool", pool.name)
+                                        .register(registry);
+                                if (acceptRemote) {
+                                  pool.announcements =
+                                      vertx
+                                          .eventBus()
+                                          .consumer(
+                                              ANNOUNCE_ADDRESS, msg -> pool.onAnnounce(msg.body()));
+                                  pool.announcements
+                                      .completion()
+                                      .onComplete(
+                                          ar ->
+                                              vertx
+                                                  .eventBus()
+                                                  .publish(DISCOVER_ADDRESS, new JsonObject()));
+                                }
+                                pool.healthTimer =
+                                    vertx.setPeriodic(healthCheckMs, t -> pool.checkHealth());
+                                p.complete(pool);
+                              }));
+              return started;
+            });
   }
 
-  private static List<LocalWorker> createLocalWorkers(Vertx vertx, List<ModelSpec> models, List<WorkerSpec> specs) {
+  private static List<LocalWorker> createLocalWorkers(
+      Vertx vertx, List<ModelSpec> models, List<WorkerSpec> specs) {
     List<LocalWorker> created = new ArrayList<>();
     try {
       int n = 0;
       for (WorkerSpec spec : specs) {
-        List<ModelSpec> served = models.stream().filter(m -> m.accelerator() == spec.device()).toList();
+        List<ModelSpec> served =
+            models.stream().filter(m -> m.accelerator() == spec.device()).toList();
         if (spec.count() == 0 || served.isEmpty()) continue;
-        ExecutionBackend backend = ExecutionBackend.resolve(spec.device(), spec.fallbackToCpu(), spec.options());
+        ExecutionBackend backend =
+            ExecutionBackend.resolve(spec.device(), spec.fallbackToCpu(), spec.options());
         for (int i = 0; i < spec.count(); i++) {
-          created.add(LocalWorker.create(vertx, spec.device().configName() + "-" + n++, backend, spec.capacity(), served));
+          created.add(
+              LocalWorker.create(
+                  vertx, spec.device().configName() + "-" + n++, backend, spec.capacity(), served));
         }
       }
       return created;
@@ -142,39 +197,58 @@ public final class AcceleratorPool {
   /** Runs one sample of a heavy model through its batcher; callable from any thread. */
   public Future<float[]> infer(String model, float[] input) {
     DynamicBatcher batcher = batchers.get(model);
-    if (batcher == null) return Future.failedFuture(PoolException.badInput("unknown model '" + model + "'"));
+    if (batcher == null)
+      return Future.failedFuture(PoolException.badInput("unknown model '" + model + "'"));
     // Checked here so that one malformed request cannot fail the batch it would share with others.
     Integer size = sampleSizes.get(model);
     if (size != null && input.length != size) {
-      return Future.failedFuture(PoolException.badInput("model '" + model + "' expects " + size
-          + " values per sample, got " + input.length));
+      return Future.failedFuture(
+          PoolException.badInput(
+              "model '" + model + "' expects " + size + " values per sample, got " + input.length));
     }
     return batcher.submit(input);
   }
 
-  /** Adds a worker (also used for workers created outside the configuration); callable from any thread. */
+  /**
+   * Adds a worker (also used for workers created outside the configuration); callable from any
+   * thread.
+   */
   public void addWorker(Worker worker) {
     context.runOnContext(v -> add(worker));
   }
 
   /** The workers and their state, for admin endpoints and tests. */
   public Future<List<JsonObject>> describeWorkers() {
-    return Future.future(p -> context.runOnContext(v -> {
-      List<JsonObject> out = new ArrayList<>();
-      for (WorkerState s : workers.values()) {
-        out.add(new JsonObject().put("id", s.worker.id()).put("serves", s.worker.serves().configName())
-            .put("device", s.worker.device().configName()).put("capacity", s.worker.capacity())
-            .put("inFlight", s.inFlight).put("healthy", s.healthy)
-            .put("models", new JsonObject(new LinkedHashMap<>(s.worker.models())))
-            .put("remote", s.worker instanceof RemoteWorker));
-      }
-      p.complete(out);
-    }));
+    return Future.future(
+        p ->
+            context.runOnContext(
+                v -> {
+                  List<JsonObject> out = new ArrayList<>();
+                  for (WorkerState s : workers.values()) {
+                    out.add(
+                        new JsonObject()
+                            .put("id", s.worker.id())
+                            .put("serves", s.worker.serves().configName())
+                            .put("device", s.worker.device().configName())
+                            .put("capacity", s.worker.capacity())
+                            .put("inFlight", s.inFlight)
+                            .put("healthy", s.healthy)
+                            .put("models", new JsonObject(new LinkedHashMap<>(s.worker.models())))
+                            .put("remote", s.worker instanceof RemoteWorker));
+                  }
+                  p.complete(out);
+                }));
   }
 
-  /** The workers as this node's entry in {@code /admin/cluster} shows them (the pool's owner registers it). */
+  /**
+   * The workers as this node's entry in {@code /admin/cluster} shows them (the pool's owner
+   * registers it).
+   */
   public Future<JsonObject> report() {
-    return describeWorkers().map(workers -> new JsonObject().put("workers", new JsonArray(new ArrayList<Object>(workers))));
+    return describeWorkers()
+        .map(
+            workers ->
+                new JsonObject().put("workers", new JsonArray(new ArrayList<Object>(workers))));
   }
 
   /** The {@code pool} tag of this pool's meters. */
@@ -194,12 +268,28 @@ public final class AcceleratorPool {
     workers.put(worker.id(), s);
     worker.models().forEach(sampleSizes::putIfAbsent);
     String[] tags = {"pool", name, "worker", worker.id(), "device", worker.device().configName()};
-    s.meters.add(Gauge.builder("veil.pool.worker.utilisation", s, st -> (double) st.inFlight / st.worker.capacity())
-        .tags(tags).description("share of the worker's batch slots in use").register(registry));
-    s.meters.add(FunctionCounter.builder("veil.pool.worker.busy", s, st -> st.busyNanos / 1e9 / st.worker.capacity())
-        .tags(tags).baseUnit("seconds").description("device time spent on batches, per slot").register(registry));
-    log.info("pool: worker {} ({} on {}, capacity {}) serves {}", worker.id(), worker.serves().configName(),
-        worker.device().configName(), worker.capacity(), worker.models().keySet());
+    s.meters.add(
+        Gauge.builder(
+                "veil.pool.worker.utilisation",
+                s,
+                st -> (double) st.inFlight / st.worker.capacity())
+            .tags(tags)
+            .description("share of the worker's batch slots in use")
+            .register(registry));
+    s.meters.add(
+        FunctionCounter.builder(
+                "veil.pool.worker.busy", s, st -> st.busyNanos / 1e9 / st.worker.capacity())
+            .tags(tags)
+            .baseUnit("seconds")
+            .description("device time spent on batches, per slot")
+            .register(registry));
+    log.info(
+        "pool: worker {} ({} on {}, capacity {}) serves {}",
+        worker.id(),
+        worker.serves().configName(),
+        worker.device().configName(),
+        worker.capacity(),
+        worker.models().keySet());
     dispatchAll();
   }
 
@@ -216,19 +306,26 @@ public final class AcceleratorPool {
   boolean anyHealthyWorker(String model) {
     DeviceKind kind = models.get(model).accelerator();
     for (WorkerState s : workers.values()) {
-      if (s.healthy && s.worker.serves() == kind && s.worker.models().containsKey(model)) return true;
+      if (s.healthy && s.worker.serves() == kind && s.worker.models().containsKey(model))
+        return true;
     }
     return false;
   }
 
-  /** Reserves a batch slot on the least loaded healthy worker for the model, or null when all are busy. */
+  /**
+   * Reserves a batch slot on the least loaded healthy worker for the model, or null when all are
+   * busy.
+   */
   Worker acquire(String model) {
     DeviceKind kind = models.get(model).accelerator();
     WorkerState best = null;
     for (WorkerState s : workers.values()) {
-      if (!s.healthy || s.worker.serves() != kind || !s.worker.models().containsKey(model)) continue;
+      if (!s.healthy || s.worker.serves() != kind || !s.worker.models().containsKey(model))
+        continue;
       if (s.inFlight >= s.worker.capacity()) continue;
-      if (best == null || (double) s.inFlight / s.worker.capacity() < (double) best.inFlight / best.worker.capacity()) best = s;
+      if (best == null
+          || (double) s.inFlight / s.worker.capacity()
+              < (double) best.inFlight / best.worker.capacity()) best = s;
     }
     if (best == null) return null;
     best.inFlight++;
@@ -260,9 +357,14 @@ public final class AcceleratorPool {
 
   private void checkHealth() {
     for (WorkerState s : new ArrayList<>(workers.values())) {
-      s.worker.ping().onComplete(ar -> context.runOnContext(v -> {
-        if (ar.failed()) drain(s.worker, ar.cause());
-      }));
+      s.worker
+          .ping()
+          .onComplete(
+              ar ->
+                  context.runOnContext(
+                      v -> {
+                        if (ar.failed()) drain(s.worker, ar.cause());
+                      }));
     }
   }
 
@@ -277,20 +379,34 @@ public final class AcceleratorPool {
 
   /** Fails what is still queued and stops the local workers. */
   public Future<Void> close() {
-    Future<Void> stopped = Future.future(p -> context.runOnContext(v -> {
-      if (healthTimer != -1) vertx.cancelTimer(healthTimer);
-      batchers.values().forEach(b -> b.close(new PoolException(503, "the accelerator pool is shutting down")));
-      for (WorkerState s : workers.values()) {
-        if (s.worker instanceof LocalWorker local) local.stop();
-        removeMeters(s);
-      }
-      // A pool started again later in this registry registers its gauges afresh instead of finding these.
-      if (healthyGauge != null) registry.remove(healthyGauge);
-      batchers.values().forEach(b -> registry.remove(b.queueDepth));
-      workers.clear();
-      Future<Void> unregistered = announcements == null ? Future.succeededFuture() : announcements.unregister();
-      unregistered.onComplete(ar -> p.complete());
-    }));
+    Future<Void> stopped =
+        Future.future(
+            p ->
+                context.runOnContext(
+                    v -> {
+                      if (healthTimer != -1) vertx.cancelTimer(healthTimer);
+                      batchers
+                          .values()
+                          .forEach(
+                              b ->
+                                  b.close(
+                                      new PoolException(
+                                          503, "the accelerator pool is shutting down")));
+                      for (WorkerState s : workers.values()) {
+                        if (s.worker instanceof LocalWorker local) local.stop();
+                        removeMeters(s);
+                      }
+                      // A pool started again later in this registry registers its gauges afresh
+                      // instead of finding these.
+                      if (healthyGauge != null) registry.remove(healthyGauge);
+                      batchers.values().forEach(b -> registry.remove(b.queueDepth));
+                      workers.clear();
+                      Future<Void> unregistered =
+                          announcements == null
+                              ? Future.succeededFuture()
+                              : announcements.unregister();
+                      unregistered.onComplete(ar -> p.complete());
+                    }));
     return stopped.eventually(() -> vertx.undeploy(deploymentId));
   }
 }

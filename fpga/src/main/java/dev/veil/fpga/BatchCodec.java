@@ -6,14 +6,17 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Wire form of a batch on the event bus: sample count, floats per sample, then the floats (big-endian). */
+/**
+ * Wire form of a batch on the event bus: sample count, floats per sample, then the floats
+ * (big-endian).
+ */
 final class BatchCodec {
-  private BatchCodec() {
-  }
+  private BatchCodec() {}
 
   static Buffer encode(List<float[]> rows) {
     int width = rows.isEmpty() ? 0 : rows.get(0).length;
-    ByteBuffer bytes = ByteBuffer.allocate(8 + rows.size() * width * Float.BYTES).order(ByteOrder.BIG_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(8 + rows.size() * width * Float.BYTES).order(ByteOrder.BIG_ENDIAN);
     bytes.putInt(rows.size()).putInt(width);
     for (float[] row : rows) {
       if (row.length != width) throw PoolException.badInput("samples of one batch differ in size");
@@ -24,7 +27,8 @@ final class BatchCodec {
   }
 
   static List<float[]> decode(Buffer buffer) {
-    if (buffer.length() < 8) throw new IllegalArgumentException("batch message shorter than its header");
+    if (buffer.length() < 8)
+      throw new IllegalArgumentException("batch message shorter than its header");
     int n = buffer.getInt(0);
     int width = buffer.getInt(4);
     if (n < 0 || width < 0 || (long) n * width * Float.BYTES != buffer.length() - 8L) {

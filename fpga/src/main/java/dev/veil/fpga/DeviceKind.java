@@ -4,14 +4,17 @@ import java.util.Locale;
 
 /** The kind of device a worker is bound to; also what a model asks for as its accelerator. */
 public enum DeviceKind {
-  CPU, GPU, FPGA;
+  CPU,
+  GPU,
+  FPGA;
 
   /** Parses the configuration spelling ({@code cpu}, {@code gpu}, {@code fpga}). */
   public static DeviceKind parse(String text) {
     try {
       return valueOf(text.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new IllegalArgumentException("unknown device kind '" + text + "' (expected cpu, gpu or fpga)");
+      throw new IllegalArgumentException(
+          "unknown device kind '" + text + "' (expected cpu, gpu or fpga)");
     }
   }
 

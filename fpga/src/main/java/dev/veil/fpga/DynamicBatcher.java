@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The dynamic batcher of one model, as Triton's: requests wait in a bounded queue until
- * {@code maxBatchSize} of them are there or the oldest has waited {@code maxQueueDelay}, then go to a
- * free worker as one batch. A full queue rejects at once (429); a request older than its timeout fails
- * (504); a batch whose worker failed is retried once on another worker. All state lives on the pool's
- * context, so nothing here needs a lock.
+ * The dynamic batcher of one model, as Triton's: requests wait in a bounded queue until {@code
+ * maxBatchSize} of them are there or the oldest has waited {@code maxQueueDelay}, then go to a free
+ * worker as one batch. A full queue rejects at once (429); a request older than its timeout fails
+ * (504); a batch whose worker failed is retried once on another worker. All state lives on the
+ * pool's context, so nothing here needs a lock.
  */
 final class DynamicBatcher {
   private final ModelSpec spec;
@@ -31,8 +31,10 @@ final class DynamicBatcher {
   private final Counter rejected;
   private final Counter timedOut;
   private final Counter retried;
+
   /** Removed when the pool closes: a gauge holds on to this batcher's queue. */
   final Gauge queueDepth;
+
   private long timerId = -1;
 
   private static final class Pending {
@@ -53,16 +55,30 @@ final class DynamicBatcher {
     this.context = context;
     this.maxDelayNanos = TimeUnit.MICROSECONDS.toNanos(spec.maxQueueDelayMicros());
     String model = spec.name();
-    queueDepth = Gauge.builder("veil.pool.queue.depth", queue, ArrayDeque::size).tag("model", model)
-        .tag("pool", pool.name()).description("requests waiting for a batch").register(registry);
+    queueDepth =
+        Gauge.builder("veil.pool.queue.depth", queue, ArrayDeque::size)
+            .tag("model", model)
+            .tag("pool", pool.name())
+            .description("requests waiting for a batch")
+            .register(registry);
     double[] sizes = new double[32];
     for (int i = 0; i < sizes.length; i++) sizes[i] = i + 1;
-    batchSizes = DistributionSummary.builder("veil.pool.batch.size").tag("model", model)
-        .serviceLevelObjectives(sizes).description("samples per batch sent to a worker").register(registry);
-    latency = Timer.builder("veil.pool.request.latency").tag("model", model)
-        .publishPercentiles(0.5, 0.99).description("queue + batch time of one request").register(registry);
-    rejected = Counter.builder("veil.pool.requests.rejected").tag("model", model).register(registry);
-    timedOut = Counter.builder("veil.pool.requests.timedout").tag("model", model).register(registry);
+    batchSizes =
+        DistributionSummary.builder("veil.pool.batch.size")
+            .tag("model", model)
+            .serviceLevelObjectives(sizes)
+            .description("samples per batch sent to a worker")
+            .register(registry);
+    latency =
+        Timer.builder("veil.pool.request.latency")
+            .tag("model", model)
+            .publishPercentiles(0.5, 0.99)
+            .description("queue + batch time of one request")
+            .register(registry);
+    rejected =
+        Counter.builder("veil.pool.requests.rejected").tag("model", model).register(registry);
+    timedOut =
+        Counter.builder("veil.pool.requests.timedout").tag("model", model).register(registry);
     retried = Counter.builder("veil.pool.batches.retried").tag("model", model).register(registry);
   }
 
@@ -90,7 +106,8 @@ final class DynamicBatcher {
 
   private void expire(Pending p) {
     queue.remove(p);
-    if (p.promise.tryFail(PoolException.timedOut(spec.name(), spec.timeoutMs()))) timedOut.increment();
+    if (p.promise.tryFail(PoolException.timedOut(spec.name(), spec.timeoutMs())))
+      timedOut.increment();
   }
 
   /** Sends batches while they are due and a worker has a free slot; called again when one frees. */
@@ -118,19 +135,25 @@ final class DynamicBatcher {
     List<float[]> inputs = new ArrayList<>(batch.size());
     for (Pending p : batch) inputs.add(p.input);
     long start = System.nanoTime();
-    worker.run(spec.name(), inputs).onComplete(ar -> context.runOnContext(v -> {
-      pool.release(worker, System.nanoTime() - start);
-      if (ar.succeeded()) {
-        List<float[]> outputs = ar.result();
-        for (int i = 0; i < batch.size(); i++) complete(batch.get(i), outputs.get(i));
-      } else if (ar.cause() instanceof WorkerFailedException failure) {
-        pool.drain(worker, failure);
-        retryOnce(batch, failure);
-      } else {
-        for (Pending p : batch) finish(p, ar.cause());
-      }
-      pool.dispatchAll();
-    }));
+    worker
+        .run(spec.name(), inputs)
+        .onComplete(
+            ar ->
+                context.runOnContext(
+                    v -> {
+                      pool.release(worker, System.nanoTime() - start);
+                      if (ar.succeeded()) {
+                        List<float[]> outputs = ar.result();
+                        for (int i = 0; i < batch.size(); i++)
+                          complete(batch.get(i), outputs.get(i));
+                      } else if (ar.cause() instanceof WorkerFailedException failure) {
+                        pool.drain(worker, failure);
+                        retryOnce(batch, failure);
+                      } else {
+                        for (Pending p : batch) finish(p, ar.cause());
+                      }
+                      pool.dispatchAll();
+                    }));
   }
 
   private void retryOnce(List<Pending> batch, WorkerFailedException failure) {
@@ -139,7 +162,10 @@ final class DynamicBatcher {
       Pending p = batch.get(i);
       if (p.promise.future().isComplete()) continue;
       if (p.retried) {
-        finish(p, new PoolException(503, "model '" + spec.name() + "' failed on two workers: " + failure.getMessage()));
+        finish(
+            p,
+            new PoolException(
+                503, "model '" + spec.name() + "' failed on two workers: " + failure.getMessage()));
       } else {
         p.retried = true;
         queue.addFirst(p);
@@ -169,10 +195,15 @@ final class DynamicBatcher {
   private void armTimer(long delayNanos) {
     if (timerId != -1) return;
     long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(delayNanos + 999_999));
-    timerId = context.owner().setTimer(ms, t -> {
-      timerId = -1;
-      dispatch();
-    });
+    timerId =
+        context
+            .owner()
+            .setTimer(
+                ms,
+                t -> {
+                  timerId = -1;
+                  dispatch();
+                });
   }
 
   void close(Throwable reason) {

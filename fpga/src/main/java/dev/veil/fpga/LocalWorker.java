@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A worker in this process: one ONNX Runtime session per model on its backend, batches run on its own
- * bounded thread pool (never on the event loop). {@link #stop()} takes it out of service immediately:
- * batches still running are reported as failed so the pool retries them elsewhere.
+ * A worker in this process: one ONNX Runtime session per model on its backend, batches run on its
+ * own bounded thread pool (never on the event loop). {@link #stop()} takes it out of service
+ * immediately: batches still running are reported as failed so the pool retries them elsewhere.
  */
 public final class LocalWorker implements Worker {
   private static final Logger log = LoggerFactory.getLogger(LocalWorker.class);
@@ -28,7 +28,12 @@ public final class LocalWorker implements Worker {
   private volatile boolean stopped;
   private boolean closed;
 
-  private LocalWorker(Vertx vertx, String id, ExecutionBackend backend, int capacity, Map<String, OnnxModel> sessions,
+  private LocalWorker(
+      Vertx vertx,
+      String id,
+      ExecutionBackend backend,
+      int capacity,
+      Map<String, OnnxModel> sessions,
       WorkerExecutor executor) {
     this.vertx = vertx;
     this.id = id;
@@ -42,7 +47,8 @@ public final class LocalWorker implements Worker {
    * Loads the models on the backend (blocking: session creation reads and optimises the graphs).
    * Fails with {@link BackendUnavailableException} when the backend's provider is missing.
    */
-  public static LocalWorker create(Vertx vertx, String id, ExecutionBackend backend, int capacity, List<ModelSpec> models) {
+  public static LocalWorker create(
+      Vertx vertx, String id, ExecutionBackend backend, int capacity, List<ModelSpec> models) {
     Map<String, OnnxModel> sessions = new LinkedHashMap<>();
     try {
       for (ModelSpec m : models) sessions.put(m.name(), OnnxModel.load(m, backend));
@@ -51,14 +57,34 @@ public final class LocalWorker implements Worker {
       throw e;
     }
     log.info("worker {} on {} serves {}", id, backend, sessions.keySet());
-    return new LocalWorker(vertx, id, backend, capacity, sessions,
+    return new LocalWorker(
+        vertx,
+        id,
+        backend,
+        capacity,
+        sessions,
         vertx.createSharedWorkerExecutor("veil-pool-" + id, capacity));
   }
 
-  @Override public String id() { return id; }
-  @Override public DeviceKind serves() { return backend.requested(); }
-  @Override public DeviceKind device() { return backend.device(); }
-  @Override public int capacity() { return capacity; }
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public DeviceKind serves() {
+    return backend.requested();
+  }
+
+  @Override
+  public DeviceKind device() {
+    return backend.device();
+  }
+
+  @Override
+  public int capacity() {
+    return capacity;
+  }
 
   public ExecutionBackend backend() {
     return backend;
@@ -74,21 +100,25 @@ public final class LocalWorker implements Worker {
   @Override
   public Future<List<float[]>> run(String model, List<float[]> samples) {
     OnnxModel session = sessions.get(model);
-    if (session == null) return Future.failedFuture(new IllegalArgumentException("worker " + id + " does not serve " + model));
+    if (session == null)
+      return Future.failedFuture(
+          new IllegalArgumentException("worker " + id + " does not serve " + model));
     running.incrementAndGet();
     if (stopped) {
       release();
       return Future.failedFuture(stoppedFailure());
     }
-    return executor.<List<float[]>>executeBlocking(() -> {
-      try {
-        List<float[]> out = session.run(samples);
-        if (stopped) throw stoppedFailure();
-        return out;
-      } finally {
-        release();
-      }
-    }, false);
+    return executor.<List<float[]>>executeBlocking(
+        () -> {
+          try {
+            List<float[]> out = session.run(samples);
+            if (stopped) throw stoppedFailure();
+            return out;
+          } finally {
+            release();
+          }
+        },
+        false);
   }
 
   @Override
@@ -96,7 +126,9 @@ public final class LocalWorker implements Worker {
     return stopped ? Future.failedFuture(stoppedFailure()) : Future.succeededFuture();
   }
 
-  /** Takes the worker out of service; sessions close once the batches still running have returned. */
+  /**
+   * Takes the worker out of service; sessions close once the batches still running have returned.
+   */
   public void stop() {
     if (stopped) return;
     stopped = true;

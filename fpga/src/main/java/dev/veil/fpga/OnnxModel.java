@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One ONNX Runtime session for a model with a single float input and a single float output whose first
- * dimension is the batch. Runs a batch of samples synchronously: call it off the event loop.
+ * One ONNX Runtime session for a model with a single float input and a single float output whose
+ * first dimension is the batch. Runs a batch of samples synchronously: call it off the event loop.
  */
 public final class OnnxModel implements AutoCloseable {
   private final String name;
@@ -36,7 +36,9 @@ public final class OnnxModel implements AutoCloseable {
     this.sampleShape = Arrays.copyOfRange(shape, 1, shape.length);
     long size = 1;
     for (long d : sampleShape) {
-      if (d <= 0) throw new IllegalArgumentException("model '" + name + "': only the batch dimension may be dynamic");
+      if (d <= 0)
+        throw new IllegalArgumentException(
+            "model '" + name + "': only the batch dimension may be dynamic");
       size *= d;
     }
     this.sampleSize = Math.toIntExact(size);
@@ -46,9 +48,11 @@ public final class OnnxModel implements AutoCloseable {
   public static OnnxModel load(ModelSpec spec, ExecutionBackend backend) {
     byte[] bytes = spec.readModel();
     try (OrtSession.SessionOptions options = backend.sessionOptions()) {
-      return new OnnxModel(spec.name(), OrtEnvironment.getEnvironment().createSession(bytes, options));
+      return new OnnxModel(
+          spec.name(), OrtEnvironment.getEnvironment().createSession(bytes, options));
     } catch (OrtException e) {
-      throw new IllegalArgumentException("model '" + spec.name() + "' could not be loaded: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "model '" + spec.name() + "' could not be loaded: " + e.getMessage(), e);
     }
   }
 
@@ -68,10 +72,14 @@ public final class OnnxModel implements AutoCloseable {
   /** Runs the samples as one batch and returns one output row per sample. */
   public List<float[]> run(List<float[]> samples) {
     int n = samples.size();
-    FloatBuffer flat = ByteBuffer.allocateDirect(n * sampleSize * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    FloatBuffer flat =
+        ByteBuffer.allocateDirect(n * sampleSize * Float.BYTES)
+            .order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
     for (float[] s : samples) {
       if (s.length != sampleSize) {
-        throw PoolException.badInput("model '" + name + "' expects " + sampleSize + " values per sample, got " + s.length);
+        throw PoolException.badInput(
+            "model '" + name + "' expects " + sampleSize + " values per sample, got " + s.length);
       }
       flat.put(s);
     }
@@ -81,7 +89,7 @@ public final class OnnxModel implements AutoCloseable {
     System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OnnxTensor tensor = OnnxTensor.createTensor(env, flat, shape);
-         OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
+        OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
       FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
       int rowSize = out.remaining() / n;
       float[][] rows = new float[n][rowSize];

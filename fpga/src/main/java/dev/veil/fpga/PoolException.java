@@ -18,12 +18,18 @@ public class PoolException extends RuntimeException {
   }
 
   public static PoolException queueFull(String model, int capacity) {
-    return new PoolException(429, "model '" + model + "' is overloaded: its queue holds " + capacity
-        + " requests already; retry later");
+    return new PoolException(
+        429,
+        "model '"
+            + model
+            + "' is overloaded: its queue holds "
+            + capacity
+            + " requests already; retry later");
   }
 
   public static PoolException timedOut(String model, long timeoutMs) {
-    return new PoolException(504, "model '" + model + "' did not answer within " + timeoutMs + " ms");
+    return new PoolException(
+        504, "model '" + model + "' did not answer within " + timeoutMs + " ms");
   }
 
   public static PoolException noWorker(String model) {

@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Routes a model call by the model's declared class: {@code heavy-image} models go to the accelerator
- * pool (dynamic batching on workers bound to their accelerator), {@code light} models run inline on the
- * calling worker thread with a CPU session. Built from configuration:
+ * Routes a model call by the model's declared class: {@code heavy-image} models go to the
+ * accelerator pool (dynamic batching on workers bound to their accelerator), {@code light} models
+ * run inline on the calling worker thread with a CPU session. Built from configuration:
+ *
  * <pre>
  * {"models":  {"resnet50": {"class": "heavy-image", "accelerator": "fpga", "path": "...",
  *                           "maxBatchSize": 8, "maxQueueDelayMs": 2, "queueCapacity": 256, "timeoutMs": 30000},
@@ -24,7 +25,9 @@ import java.util.Set;
  *  "workers": [{"device": "fpga", "count": 1, "capacity": 1, "threads": 2, "fallback": "cpu"}],
  *  "remoteWorkers": true, "healthCheckMs": 1000}
  * </pre>
- * Without {@code "workers"}, one worker per accelerator named by a heavy model is created, no fallback.
+ *
+ * Without {@code "workers"}, one worker per accelerator named by a heavy model is created, no
+ * fallback.
  */
 public final class Router {
   private final Vertx vertx;
@@ -32,7 +35,8 @@ public final class Router {
   private final Map<String, OnnxModel> inline;
   private final Set<String> heavy;
 
-  private Router(Vertx vertx, AcceleratorPool pool, Map<String, OnnxModel> inline, Set<String> heavy) {
+  private Router(
+      Vertx vertx, AcceleratorPool pool, Map<String, OnnxModel> inline, Set<String> heavy) {
     this.vertx = vertx;
     this.pool = pool;
     this.inline = inline;
@@ -51,44 +55,69 @@ public final class Router {
       }
       JsonArray configured = config.getJsonArray("workers");
       if (configured != null) {
-        for (int i = 0; i < configured.size(); i++) workers.add(WorkerSpec.fromJson(configured.getJsonObject(i)));
+        for (int i = 0; i < configured.size(); i++)
+          workers.add(WorkerSpec.fromJson(configured.getJsonObject(i)));
       } else {
-        heavyModels.stream().map(ModelSpec::accelerator).distinct().forEach(kind ->
-            workers.add(new WorkerSpec(kind, 1, 1, false, ExecutionBackend.Options.DEFAULT)));
+        heavyModels.stream()
+            .map(ModelSpec::accelerator)
+            .distinct()
+            .forEach(
+                kind ->
+                    workers.add(
+                        new WorkerSpec(kind, 1, 1, false, ExecutionBackend.Options.DEFAULT)));
       }
     } catch (RuntimeException e) {
-      return Future.failedFuture(new IllegalArgumentException("accelerator pool configuration: " + e.getMessage(), e));
+      return Future.failedFuture(
+          new IllegalArgumentException("accelerator pool configuration: " + e.getMessage(), e));
     }
     boolean remote = config.getBoolean("remoteWorkers", false);
     for (ModelSpec m : heavyModels) {
-      boolean served = workers.stream().anyMatch(w -> w.device() == m.accelerator() && w.count() > 0);
+      boolean served =
+          workers.stream().anyMatch(w -> w.device() == m.accelerator() && w.count() > 0);
       if (!served && !remote) {
-        return Future.failedFuture(new IllegalArgumentException("model '" + m.name() + "' wants accelerator "
-            + m.accelerator().configName() + " but no worker of that kind is configured"));
+        return Future.failedFuture(
+            new IllegalArgumentException(
+                "model '"
+                    + m.name()
+                    + "' wants accelerator "
+                    + m.accelerator().configName()
+                    + " but no worker of that kind is configured"));
       }
     }
-    ExecutionBackend cpu = ExecutionBackend.resolve(DeviceKind.CPU, false, ExecutionBackend.Options.DEFAULT);
-    Future<Map<String, OnnxModel>> inlineSessions = vertx.executeBlocking(() -> {
-      Map<String, OnnxModel> sessions = new LinkedHashMap<>();
-      for (ModelSpec m : lightModels) sessions.put(m.name(), OnnxModel.load(m, cpu));
-      return sessions;
-    }, false);
+    ExecutionBackend cpu =
+        ExecutionBackend.resolve(DeviceKind.CPU, false, ExecutionBackend.Options.DEFAULT);
+    Future<Map<String, OnnxModel>> inlineSessions =
+        vertx.executeBlocking(
+            () -> {
+              Map<String, OnnxModel> sessions = new LinkedHashMap<>();
+              for (ModelSpec m : lightModels) sessions.put(m.name(), OnnxModel.load(m, cpu));
+              return sessions;
+            },
+            false);
     Set<String> heavyNames = new LinkedHashSet<>();
     heavyModels.forEach(m -> heavyNames.add(m.name()));
-    return inlineSessions.compose(sessions ->
-        AcceleratorPool.start(vertx, heavyModels, workers, remote, config.getLong("healthCheckMs", 1000L), registry)
-            .map(pool -> new Router(vertx, pool, sessions, heavyNames))
-            .onFailure(e -> sessions.values().forEach(OnnxModel::close)));
+    return inlineSessions.compose(
+        sessions ->
+            AcceleratorPool.start(
+                    vertx,
+                    heavyModels,
+                    workers,
+                    remote,
+                    config.getLong("healthCheckMs", 1000L),
+                    registry)
+                .map(pool -> new Router(vertx, pool, sessions, heavyNames))
+                .onFailure(e -> sessions.values().forEach(OnnxModel::close)));
   }
 
   /**
-   * Runs one sample. Heavy models are batched on the pool; light models run right here on the calling
-   * thread, or on a worker thread when called from an event loop.
+   * Runs one sample. Heavy models are batched on the pool; light models run right here on the
+   * calling thread, or on a worker thread when called from an event loop.
    */
   public Future<float[]> infer(String model, float[] input) {
     if (heavy.contains(model)) return pool.infer(model, input);
     OnnxModel session = inline.get(model);
-    if (session == null) return Future.failedFuture(PoolException.badInput("unknown model '" + model + "'"));
+    if (session == null)
+      return Future.failedFuture(PoolException.badInput("unknown model '" + model + "'"));
     if (Context.isOnEventLoopThread()) {
       return vertx.executeBlocking(() -> session.run(List.of(input)).get(0), false);
     }

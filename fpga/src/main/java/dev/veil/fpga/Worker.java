@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A worker bound to one device, local or remote: it runs whole batches of one model at a time, up to
- * {@link #capacity()} batches concurrently. The pool treats local and remote workers alike.
+ * A worker bound to one device, local or remote: it runs whole batches of one model at a time, up
+ * to {@link #capacity()} batches concurrently. The pool treats local and remote workers alike.
  */
 public interface Worker {
   String id();
@@ -14,7 +14,10 @@ public interface Worker {
   /** The accelerator class this worker serves (what models ask for); see {@link #device()}. */
   DeviceKind serves();
 
-  /** The device it actually runs on: differs from {@link #serves()} only after a configured CPU fallback. */
+  /**
+   * The device it actually runs on: differs from {@link #serves()} only after a configured CPU
+   * fallback.
+   */
   DeviceKind device();
 
   /** Batches it runs at the same time. */
@@ -33,6 +36,5 @@ public interface Worker {
    * The pool took this worker out of rotation: batches still waiting on it should fail now (with
    * {@link WorkerFailedException}) so that they are retried elsewhere, not when a timeout runs out.
    */
-  default void drained(Throwable cause) {
-  }
+  default void drained(Throwable cause) {}
 }

@@ -1,6 +1,9 @@
 package dev.veil.fpga;
 
-/** The worker itself failed (stopped, crashed, unreachable): its batch may be retried on another worker. */
+/**
+ * The worker itself failed (stopped, crashed, unreachable): its batch may be retried on another
+ * worker.
+ */
 public class WorkerFailedException extends RuntimeException {
   public WorkerFailedException(String message, Throwable cause) {
     super(message, cause);

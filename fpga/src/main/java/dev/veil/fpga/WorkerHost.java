@@ -11,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves a {@link LocalWorker} to pools in other processes over the clustered event bus: answers batch
- * and ping requests at its own address, and advertises its device kind, capacity and models on
- * {@link AcceleratorPool#ANNOUNCE_ADDRESS} when it starts, when a pool asks, and every heartbeat.
+ * Serves a {@link LocalWorker} to pools in other processes over the clustered event bus: answers
+ * batch and ping requests at its own address, and advertises its device kind, capacity and models
+ * on {@link AcceleratorPool#ANNOUNCE_ADDRESS} when it starts, when a pool asks, and every
+ * heartbeat.
  */
 public final class WorkerHost {
   private static final Logger log = LoggerFactory.getLogger(WorkerHost.class);
@@ -34,22 +35,32 @@ public final class WorkerHost {
   }
 
   /** Starts serving; the returned host has already announced itself once. */
-  public static Future<WorkerHost> start(Vertx vertx, LocalWorker worker, long heartbeatMs, long batchTimeoutMs) {
+  public static Future<WorkerHost> start(
+      Vertx vertx, LocalWorker worker, long heartbeatMs, long batchTimeoutMs) {
     WorkerHost host = new WorkerHost(vertx, worker, batchTimeoutMs);
     host.requests = vertx.eventBus().consumer(host.address, host::handle);
-    host.discovery = vertx.eventBus().consumer(AcceleratorPool.DISCOVER_ADDRESS, m -> host.announce());
-    return host.requests.completion().compose(v -> host.discovery.completion()).map(v -> {
-      host.announce();
-      host.heartbeat = vertx.setPeriodic(heartbeatMs, t -> host.announce());
-      log.info("worker host {} serving at {}", worker.id(), host.address);
-      return host;
-    });
+    host.discovery =
+        vertx.eventBus().consumer(AcceleratorPool.DISCOVER_ADDRESS, m -> host.announce());
+    return host.requests
+        .completion()
+        .compose(v -> host.discovery.completion())
+        .map(
+            v -> {
+              host.announce();
+              host.heartbeat = vertx.setPeriodic(heartbeatMs, t -> host.announce());
+              log.info("worker host {} serving at {}", worker.id(), host.address);
+              return host;
+            });
   }
 
   public JsonObject advertisement() {
-    return new JsonObject().put("id", worker.id()).put("address", address)
-        .put("serves", worker.serves().configName()).put("device", worker.device().configName())
-        .put("capacity", worker.capacity()).put("batchTimeoutMs", batchTimeoutMs)
+    return new JsonObject()
+        .put("id", worker.id())
+        .put("address", address)
+        .put("serves", worker.serves().configName())
+        .put("device", worker.device().configName())
+        .put("capacity", worker.capacity())
+        .put("batchTimeoutMs", batchTimeoutMs)
         .put("models", new JsonObject(new java.util.LinkedHashMap<>(worker.models())));
   }
 
@@ -60,10 +71,13 @@ public final class WorkerHost {
   private void handle(Message<Object> msg) {
     String op = msg.headers().get(RemoteWorker.OP_HEADER);
     if ("ping".equals(op)) {
-      worker.ping().onComplete(ar -> {
-        if (ar.succeeded()) msg.reply("pong");
-        else msg.fail(503, ar.cause().getMessage());
-      });
+      worker
+          .ping()
+          .onComplete(
+              ar -> {
+                if (ar.succeeded()) msg.reply("pong");
+                else msg.fail(503, ar.cause().getMessage());
+              });
       return;
     }
     if (!"run".equals(op) || !(msg.body() instanceof Buffer body)) {
@@ -79,12 +93,17 @@ public final class WorkerHost {
     }
     String model = msg.headers().get(RemoteWorker.MODEL_HEADER);
     log.debug("worker {}: running a batch of {} for {}", worker.id(), samples.size(), model);
-    worker.run(model, samples).onComplete(ar -> {
-      if (ar.succeeded()) msg.reply(BatchCodec.encode(ar.result()));
-      else if (ar.cause() instanceof WorkerFailedException) msg.fail(503, ar.cause().getMessage());
-      else if (ar.cause() instanceof PoolException pe) msg.fail(pe.httpStatus(), pe.getMessage());
-      else msg.fail(500, String.valueOf(ar.cause().getMessage()));
-    });
+    worker
+        .run(model, samples)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) msg.reply(BatchCodec.encode(ar.result()));
+              else if (ar.cause() instanceof WorkerFailedException)
+                msg.fail(503, ar.cause().getMessage());
+              else if (ar.cause() instanceof PoolException pe)
+                msg.fail(pe.httpStatus(), pe.getMessage());
+              else msg.fail(500, String.valueOf(ar.cause().getMessage()));
+            });
   }
 
   /** Stops serving and stops the worker. */

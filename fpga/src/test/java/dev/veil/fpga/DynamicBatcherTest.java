@@ -27,10 +27,14 @@ class DynamicBatcherTest {
 
   @BeforeAll
   static void start() {
-    // One event loop: tasks posted to any context run in order, which makes the full-queue test exact.
+    // One event loop: tasks posted to any context run in order, which makes the full-queue test
+    // exact.
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     ModelSpec spec = ModelSpec.fromJson("digits", TestModels.digits("cpu"));
-    direct = OnnxModel.load(spec, ExecutionBackend.resolve(DeviceKind.CPU, false, ExecutionBackend.Options.DEFAULT));
+    direct =
+        OnnxModel.load(
+            spec,
+            ExecutionBackend.resolve(DeviceKind.CPU, false, ExecutionBackend.Options.DEFAULT));
   }
 
   @AfterAll
@@ -40,8 +44,13 @@ class DynamicBatcherTest {
   }
 
   private static Router router(JsonObject model, SimpleMeterRegistry registry) throws Exception {
-    JsonObject config = new JsonObject().put("models", new JsonObject().put("digits", model))
-        .put("workers", new JsonArray().add(new JsonObject().put("device", "cpu").put("count", 1).put("capacity", 1)));
+    JsonObject config =
+        new JsonObject()
+            .put("models", new JsonObject().put("digits", model))
+            .put(
+                "workers",
+                new JsonArray()
+                    .add(new JsonObject().put("device", "cpu").put("count", 1).put("capacity", 1)));
     return TestModels.await(Router.start(vertx, config, registry));
   }
 
@@ -52,7 +61,9 @@ class DynamicBatcherTest {
   @Test
   void concurrentRequestsAreBatchedAndAnsweredCorrectly() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Router router = router(TestModels.digits("cpu").put("maxBatchSize", 8).put("maxQueueDelayMs", 200), registry);
+    Router router =
+        router(
+            TestModels.digits("cpu").put("maxBatchSize", 8).put("maxQueueDelayMs", 200), registry);
     try {
       Random random = new Random(42);
       List<float[]> inputs = new ArrayList<>();
@@ -69,7 +80,8 @@ class DynamicBatcherTest {
       DistributionSummary sizes = batches(registry);
       assertEquals(32, (long) sizes.totalAmount());
       assertEquals(8.0, sizes.max());
-      assertTrue(sizes.count() <= 8, "32 concurrent requests went out as " + sizes.count() + " batches");
+      assertTrue(
+          sizes.count() <= 8, "32 concurrent requests went out as " + sizes.count() + " batches");
     } finally {
       TestModels.await(router.close());
     }
@@ -78,18 +90,24 @@ class DynamicBatcherTest {
   @Test
   void partialBatchLeavesAfterMaxQueueDelay() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Router router = router(TestModels.digits("cpu").put("maxBatchSize", 8).put("maxQueueDelayMs", 150), registry);
+    Router router =
+        router(
+            TestModels.digits("cpu").put("maxBatchSize", 8).put("maxQueueDelayMs", 150), registry);
     try {
       Random random = new Random(7);
       long start = System.nanoTime();
       // Queued in one event-loop turn, so a slow test thread cannot split them across the delay.
       Promise<List<Future<float[]>>> submitted = Promise.promise();
-      vertx.runOnContext(v -> {
-        List<Future<float[]>> results = new ArrayList<>();
-        for (int i = 0; i < 3; i++) results.add(router.infer("digits", TestModels.randomSample(random, TestModels.DIGIT_SIZE)));
-        submitted.complete(results);
-      });
-      for (Future<float[]> f : TestModels.await(submitted.future())) assertEquals(10, TestModels.await(f).length);
+      vertx.runOnContext(
+          v -> {
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int i = 0; i < 3; i++)
+              results.add(
+                  router.infer("digits", TestModels.randomSample(random, TestModels.DIGIT_SIZE)));
+            submitted.complete(results);
+          });
+      for (Future<float[]> f : TestModels.await(submitted.future()))
+        assertEquals(10, TestModels.await(f).length);
       long waitedMs = (System.nanoTime() - start) / 1_000_000;
       DistributionSummary sizes = batches(registry);
       assertEquals(1, sizes.count(), "three requests below maxBatchSize should leave as one batch");
@@ -104,17 +122,24 @@ class DynamicBatcherTest {
   @Test
   void fullQueueRejectsWith429() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Router router = router(TestModels.digits("cpu").put("maxBatchSize", 1).put("maxQueueDelayMs", 0)
-        .put("queueCapacity", 2), registry);
+    Router router =
+        router(
+            TestModels.digits("cpu")
+                .put("maxBatchSize", 1)
+                .put("maxQueueDelayMs", 0)
+                .put("queueCapacity", 2),
+            registry);
     try {
       float[] in = TestModels.randomSample(new Random(3), TestModels.DIGIT_SIZE);
-      // Submitted in one event-loop turn: the worker takes the first, two wait, the rest find the queue full.
+      // Submitted in one event-loop turn: the worker takes the first, two wait, the rest find the
+      // queue full.
       Promise<List<Future<float[]>>> submitted = Promise.promise();
-      vertx.runOnContext(v -> {
-        List<Future<float[]>> all = new ArrayList<>();
-        for (int i = 0; i < 50; i++) all.add(router.infer("digits", in));
-        submitted.complete(all);
-      });
+      vertx.runOnContext(
+          v -> {
+            List<Future<float[]>> all = new ArrayList<>();
+            for (int i = 0; i < 50; i++) all.add(router.infer("digits", in));
+            submitted.complete(all);
+          });
       int ok = 0;
       int rejected = 0;
       for (Future<float[]> f : TestModels.await(submitted.future())) {
@@ -139,8 +164,13 @@ class DynamicBatcherTest {
   @Test
   void requestOlderThanItsTimeoutFailsWith504() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Router router = router(TestModels.digits("cpu").put("maxBatchSize", 8).put("maxQueueDelayMs", 10_000)
-        .put("timeoutMs", 50), registry);
+    Router router =
+        router(
+            TestModels.digits("cpu")
+                .put("maxBatchSize", 8)
+                .put("maxQueueDelayMs", 10_000)
+                .put("timeoutMs", 50),
+            registry);
     try {
       Throwable t = TestModels.failure(router.infer("digits", new float[TestModels.DIGIT_SIZE]));
       assertEquals(504, assertInstanceOf(PoolException.class, t).httpStatus());
@@ -151,13 +181,16 @@ class DynamicBatcherTest {
 
   @Test
   void wrongSampleSizeIsABadRequest() throws Exception {
-    Router router = router(TestModels.digits("cpu").put("maxQueueDelayMs", 0), new SimpleMeterRegistry());
+    Router router =
+        router(TestModels.digits("cpu").put("maxQueueDelayMs", 0), new SimpleMeterRegistry());
     try {
       Throwable t = TestModels.failure(router.infer("digits", new float[5]));
       PoolException pe = assertInstanceOf(PoolException.class, t);
       assertEquals(400, pe.httpStatus());
       assertTrue(pe.getMessage().contains("784"), pe.getMessage());
-      assertEquals(400, ((PoolException) TestModels.failure(router.infer("nope", new float[1]))).httpStatus());
+      assertEquals(
+          400,
+          ((PoolException) TestModels.failure(router.infer("nope", new float[1]))).httpStatus());
     } finally {
       TestModels.await(router.close());
     }

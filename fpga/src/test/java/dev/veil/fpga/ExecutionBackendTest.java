@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The real ONNX Runtime on this machine (the CPU build from Maven Central) has no FPGA or CUDA provider:
- * a pool configured for them must refuse to start naming the provider, or fall back to CPU with a logged
- * warning when configured to.
+ * The real ONNX Runtime on this machine (the CPU build from Maven Central) has no FPGA or CUDA
+ * provider: a pool configured for them must refuse to start naming the provider, or fall back to
+ * CPU with a logged warning when configured to.
  */
 class ExecutionBackendTest {
   static Vertx vertx;
@@ -46,56 +46,90 @@ class ExecutionBackendTest {
   void thisRuntimeHasCpuButNoFpgaOrCudaProvider() {
     EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
     assertTrue(available.contains(OrtProvider.CPU));
-    // The premise of the tests below; if an accelerator build is ever installed here they must be revisited.
-    assertFalse(available.contains(OrtProvider.OPEN_VINO) || available.contains(OrtProvider.VITIS_AI)
-        || available.contains(OrtProvider.CUDA), "unexpected accelerator provider in " + available);
+    // The premise of the tests below; if an accelerator build is ever installed here they must be
+    // revisited.
+    assertFalse(
+        available.contains(OrtProvider.OPEN_VINO)
+            || available.contains(OrtProvider.VITIS_AI)
+            || available.contains(OrtProvider.CUDA),
+        "unexpected accelerator provider in " + available);
   }
 
   @Test
   void fpgaWithoutFallbackFailsNamingTheProviders() {
-    BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-        () -> ExecutionBackend.resolve(DeviceKind.FPGA, false, ExecutionBackend.Options.DEFAULT));
-    assertTrue(e.getMessage().contains("OpenVINO") && e.getMessage().contains("VitisAI"), e.getMessage());
+    BackendUnavailableException e =
+        assertThrows(
+            BackendUnavailableException.class,
+            () ->
+                ExecutionBackend.resolve(DeviceKind.FPGA, false, ExecutionBackend.Options.DEFAULT));
+    assertTrue(
+        e.getMessage().contains("OpenVINO") && e.getMessage().contains("VitisAI"), e.getMessage());
     assertTrue(e.getMessage().contains("\"fallback\": \"cpu\""), e.getMessage());
   }
 
   @Test
   void gpuWithoutFallbackFailsNamingCuda() {
-    BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-        () -> ExecutionBackend.resolve(DeviceKind.GPU, false, ExecutionBackend.Options.DEFAULT));
+    BackendUnavailableException e =
+        assertThrows(
+            BackendUnavailableException.class,
+            () ->
+                ExecutionBackend.resolve(DeviceKind.GPU, false, ExecutionBackend.Options.DEFAULT));
     assertTrue(e.getMessage().contains("CUDA"), e.getMessage());
   }
 
   @Test
   void presentProviderIsChosenWhenOffered() {
-    ExecutionBackend b = ExecutionBackend.resolve(DeviceKind.FPGA, false, ExecutionBackend.Options.DEFAULT,
-        EnumSet.of(OrtProvider.CPU, OrtProvider.OPEN_VINO), candidate -> null);
+    ExecutionBackend b =
+        ExecutionBackend.resolve(
+            DeviceKind.FPGA,
+            false,
+            ExecutionBackend.Options.DEFAULT,
+            EnumSet.of(OrtProvider.CPU, OrtProvider.OPEN_VINO),
+            candidate -> null);
     assertEquals(OrtProvider.OPEN_VINO, b.provider());
     assertEquals(DeviceKind.FPGA, b.device());
   }
 
   @Test
   void providerListedButNotAttachableCountsAsMissing() {
-    // As with ONNX Runtime's CUDA build on a machine without CUDA's libraries: CUDA is listed, attaching it fails.
-    // The probe here is the real one, so attaching CUDA to this CPU build fails inside ONNX Runtime itself.
-    BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-        () -> ExecutionBackend.resolve(DeviceKind.GPU, false, ExecutionBackend.Options.DEFAULT,
-            EnumSet.of(OrtProvider.CPU, OrtProvider.CUDA)));
-    assertTrue(e.getMessage().startsWith("gpu backend unavailable: could not attach CUDA"), e.getMessage());
-    ExecutionBackend fallback = ExecutionBackend.resolve(DeviceKind.GPU, true, ExecutionBackend.Options.DEFAULT,
-        EnumSet.of(OrtProvider.CPU, OrtProvider.CUDA));
+    // As with ONNX Runtime's CUDA build on a machine without CUDA's libraries: CUDA is listed,
+    // attaching it fails.
+    // The probe here is the real one, so attaching CUDA to this CPU build fails inside ONNX Runtime
+    // itself.
+    BackendUnavailableException e =
+        assertThrows(
+            BackendUnavailableException.class,
+            () ->
+                ExecutionBackend.resolve(
+                    DeviceKind.GPU,
+                    false,
+                    ExecutionBackend.Options.DEFAULT,
+                    EnumSet.of(OrtProvider.CPU, OrtProvider.CUDA)));
+    assertTrue(
+        e.getMessage().startsWith("gpu backend unavailable: could not attach CUDA"),
+        e.getMessage());
+    ExecutionBackend fallback =
+        ExecutionBackend.resolve(
+            DeviceKind.GPU,
+            true,
+            ExecutionBackend.Options.DEFAULT,
+            EnumSet.of(OrtProvider.CPU, OrtProvider.CUDA));
     assertEquals(DeviceKind.CPU, fallback.device());
     assertTrue(fallback.fellBack());
   }
 
   @Test
   void poolWithFpgaWorkerAndNoFallbackRefusesToStart() throws Exception {
-    JsonObject config = new JsonObject()
-        .put("models", new JsonObject().put("digits", TestModels.digits("fpga")))
-        .put("workers", new JsonArray().add(new JsonObject().put("device", "fpga")));
+    JsonObject config =
+        new JsonObject()
+            .put("models", new JsonObject().put("digits", TestModels.digits("fpga")))
+            .put("workers", new JsonArray().add(new JsonObject().put("device", "fpga")));
     Throwable failure = TestModels.failure(Router.start(vertx, config, new SimpleMeterRegistry()));
     assertInstanceOf(BackendUnavailableException.class, failure);
-    assertTrue(failure.getMessage().startsWith("fpga backend needs the ONNX Runtime execution provider OpenVINO"),
+    assertTrue(
+        failure
+            .getMessage()
+            .startsWith("fpga backend needs the ONNX Runtime execution provider OpenVINO"),
         failure.getMessage());
   }
 
@@ -106,12 +140,19 @@ class ExecutionBackendTest {
     appender.start();
     logger.addAppender(appender);
     try {
-      JsonObject config = new JsonObject()
-          .put("models", new JsonObject().put("digits", TestModels.digits("fpga")))
-          .put("workers", new JsonArray().add(new JsonObject().put("device", "fpga").put("fallback", "cpu")));
+      JsonObject config =
+          new JsonObject()
+              .put("models", new JsonObject().put("digits", TestModels.digits("fpga")))
+              .put(
+                  "workers",
+                  new JsonArray()
+                      .add(new JsonObject().put("device", "fpga").put("fallback", "cpu")));
       Router router = TestModels.await(Router.start(vertx, config, new SimpleMeterRegistry()));
       try {
-        float[] out = TestModels.await(router.infer("digits", TestModels.randomSample(new Random(1), TestModels.DIGIT_SIZE)));
+        float[] out =
+            TestModels.await(
+                router.infer(
+                    "digits", TestModels.randomSample(new Random(1), TestModels.DIGIT_SIZE)));
         assertEquals(10, out.length);
         List<JsonObject> workers = TestModels.await(router.pool().describeWorkers());
         assertEquals(1, workers.size());
@@ -120,8 +161,13 @@ class ExecutionBackendTest {
       } finally {
         TestModels.await(router.close());
       }
-      assertTrue(appender.list.stream().anyMatch(e -> e.getLevel() == Level.WARN
-          && e.getFormattedMessage().contains("OpenVINO") && e.getFormattedMessage().contains("falling back to CPU")),
+      assertTrue(
+          appender.list.stream()
+              .anyMatch(
+                  e ->
+                      e.getLevel() == Level.WARN
+                          && e.getFormattedMessage().contains("OpenVINO")
+                          && e.getFormattedMessage().contains("falling back to CPU")),
           "no fallback warning in " + appender.list);
     } finally {
       logger.detachAppender(appender);

@@ -21,9 +21,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two clustered Vert.x nodes (Hazelcast, TCP on loopback) in this JVM: the pool node has no local worker;
- * the worker node serves the digits CNN and advertises itself. The pool uses it like a local one, and
- * drains it once it is gone.
+ * Two clustered Vert.x nodes (Hazelcast, TCP on loopback) in this JVM: the pool node has no local
+ * worker; the worker node serves the digits CNN and advertises itself. The pool uses it like a
+ * local one, and drains it once it is gone.
  */
 class RemoteWorkerTest {
   private static Future<Vertx> clusteredNode(String clusterName) {
@@ -35,8 +35,13 @@ class RemoteWorkerTest {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
-    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
+    VertxOptions options =
+        new VertxOptions()
+            .setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(new HazelcastClusterManager(hz))
+        .buildClustered();
   }
 
   @Test
@@ -46,13 +51,23 @@ class RemoteWorkerTest {
     Vertx workerNode = TestModels.await(clusteredNode(cluster));
     try {
       ModelSpec spec = ModelSpec.fromJson("digits", TestModels.digits("cpu"));
-      ExecutionBackend cpu = ExecutionBackend.resolve(DeviceKind.CPU, false, ExecutionBackend.Options.DEFAULT);
-      LocalWorker local = TestModels.await(workerNode.executeBlocking(() -> LocalWorker.create(workerNode, "remote-cpu", cpu, 2, List.of(spec))));
+      ExecutionBackend cpu =
+          ExecutionBackend.resolve(DeviceKind.CPU, false, ExecutionBackend.Options.DEFAULT);
+      LocalWorker local =
+          TestModels.await(
+              workerNode.executeBlocking(
+                  () -> LocalWorker.create(workerNode, "remote-cpu", cpu, 2, List.of(spec))));
       WorkerHost host = TestModels.await(WorkerHost.start(workerNode, local, 200, 10_000));
 
-      JsonObject config = new JsonObject()
-          .put("models", new JsonObject().put("digits", TestModels.digits("cpu").put("maxQueueDelayMs", 1)))
-          .put("workers", new JsonArray()).put("remoteWorkers", true).put("healthCheckMs", 100);
+      JsonObject config =
+          new JsonObject()
+              .put(
+                  "models",
+                  new JsonObject()
+                      .put("digits", TestModels.digits("cpu").put("maxQueueDelayMs", 1)))
+              .put("workers", new JsonArray())
+              .put("remoteWorkers", true)
+              .put("healthCheckMs", 100);
       Router router = TestModels.await(Router.start(poolNode, config, new SimpleMeterRegistry()));
       try {
         List<JsonObject> workers = TestModels.await(router.pool().describeWorkers());
@@ -72,7 +87,10 @@ class RemoteWorkerTest {
           Random random = new Random(11);
           for (int i = 0; i < 4; i++) {
             float[] in = TestModels.randomSample(random, TestModels.DIGIT_SIZE);
-            assertArrayEquals(direct.run(List.of(in)).get(0), TestModels.await(router.infer("digits", in)), 1e-5f);
+            assertArrayEquals(
+                direct.run(List.of(in)).get(0),
+                TestModels.await(router.infer("digits", in)),
+                1e-5f);
           }
         } finally {
           direct.close();

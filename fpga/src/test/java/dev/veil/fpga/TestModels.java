@@ -10,15 +10,19 @@ import java.util.concurrent.TimeUnit;
 /** Models and helpers shared by the pool tests. */
 final class TestModels {
   /** The digits CNN the functions module serves (small: milliseconds per batch). */
-  static final Path DIGITS = Path.of("..", "functions", "src", "main", "resources", "models", "image", "digits-cnn.onnx");
+  static final Path DIGITS =
+      Path.of("..", "functions", "src", "main", "resources", "models", "image", "digits-cnn.onnx");
+
   static final int DIGIT_SIZE = 28 * 28;
 
-  private TestModels() {
-  }
+  private TestModels() {}
 
   static JsonObject digits(String accelerator) {
-    if (!Files.exists(DIGITS)) throw new IllegalStateException("missing " + DIGITS.toAbsolutePath());
-    return new JsonObject().put("class", "heavy-image").put("accelerator", accelerator)
+    if (!Files.exists(DIGITS))
+      throw new IllegalStateException("missing " + DIGITS.toAbsolutePath());
+    return new JsonObject()
+        .put("class", "heavy-image")
+        .put("accelerator", accelerator)
         .put("path", DIGITS.toString());
   }
 

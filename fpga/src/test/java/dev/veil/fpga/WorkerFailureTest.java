@@ -14,22 +14,38 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A worker stopped while its batch runs: the batch's requests are retried once on the other worker and
- * all complete with the right answers. Uses the ResNet-50 featurizer, whose batches take long enough
- * (hundreds of ms on CPU) for the test to stop a worker mid-batch.
+ * A worker stopped while its batch runs: the batch's requests are retried once on the other worker
+ * and all complete with the right answers. Uses the ResNet-50 featurizer, whose batches take long
+ * enough (hundreds of ms on CPU) for the test to stop a worker mid-batch.
  */
 class WorkerFailureTest {
   @Test
   void requestsOfAWorkerKilledMidBatchCompleteOnAnother() throws Exception {
     Vertx vertx = Vertx.vertx();
-    ModelSpec spec = new ModelSpec("resnet50", SeededResNet50.files(System::getenv).featurizer().toString(), true, DeviceKind.CPU,
-        2, 0, 16, 120_000);
-    ExecutionBackend cpu = ExecutionBackend.resolve(DeviceKind.CPU, false, ExecutionBackend.Options.DEFAULT);
+    ModelSpec spec =
+        new ModelSpec(
+            "resnet50",
+            SeededResNet50.files(System::getenv).featurizer().toString(),
+            true,
+            DeviceKind.CPU,
+            2,
+            0,
+            16,
+            120_000);
+    ExecutionBackend cpu =
+        ExecutionBackend.resolve(DeviceKind.CPU, false, ExecutionBackend.Options.DEFAULT);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     // Two local workers, created here so the test holds the one it stops.
-    AcceleratorPool pool = TestModels.await(AcceleratorPool.start(vertx, List.of(spec), List.of(), false, 60_000, registry));
-    LocalWorker first = TestModels.await(vertx.executeBlocking(() -> LocalWorker.create(vertx, "first", cpu, 1, List.of(spec))));
-    LocalWorker second = TestModels.await(vertx.executeBlocking(() -> LocalWorker.create(vertx, "second", cpu, 1, List.of(spec))));
+    AcceleratorPool pool =
+        TestModels.await(
+            AcceleratorPool.start(vertx, List.of(spec), List.of(), false, 60_000, registry));
+    LocalWorker first =
+        TestModels.await(
+            vertx.executeBlocking(() -> LocalWorker.create(vertx, "first", cpu, 1, List.of(spec))));
+    LocalWorker second =
+        TestModels.await(
+            vertx.executeBlocking(
+                () -> LocalWorker.create(vertx, "second", cpu, 1, List.of(spec))));
     pool.addWorker(first);
     Random random = new Random(5);
     List<float[]> inputs = new ArrayList<>();

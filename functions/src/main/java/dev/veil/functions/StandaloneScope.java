@@ -12,28 +12,30 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The scope Veil's function classes use where no Veil host creates them: Azure's Java worker calls their
- * no-argument constructors, which take this. It is the one place that reads the process: on Azure app settings
- * reach the worker as environment variables, there is no host registry (meters go to Micrometer's global
- * registry, where an app's exporter looks), no cluster, and the accelerator pool gets a Vert.x of its own.
- * Inside a Veil host none of this is used: the host passes its own {@link HostScope} to the scope constructor.
+ * The scope Veil's function classes use where no Veil host creates them: Azure's Java worker calls
+ * their no-argument constructors, which take this. It is the one place that reads the process: on
+ * Azure app settings reach the worker as environment variables, there is no host registry (meters
+ * go to Micrometer's global registry, where an app's exporter looks), no cluster, and the
+ * accelerator pool gets a Vert.x of its own. Inside a Veil host none of this is used: the host
+ * passes its own {@link HostScope} to the scope constructor.
  */
 public final class StandaloneScope implements HostScope {
-  private static StandaloneScope process;
-
   private final AppSettings settings = new AppSettings(System.getenv());
   private final ClusterBroadcasts broadcasts = new ClusterBroadcasts();
   private final NodeReports reports = new NodeReports();
   private final Map<Class<?>, Object> shared = new LinkedHashMap<>();
   private Vertx vertx;
 
-  private StandaloneScope() {
-  }
+  private StandaloneScope() {}
 
   /** This process's scope, made on first use (Azure creates a function instance per invocation). */
-  public static synchronized HostScope get() {
-    if (process == null) process = new StandaloneScope();
-    return process;
+  public static HostScope get() {
+    return Process.SCOPE;
+  }
+
+  private static final class Process {
+    static final StandaloneScope SCOPE =
+        new StandaloneScope(); // class initialization: once, thread-safe
   }
 
   @Override

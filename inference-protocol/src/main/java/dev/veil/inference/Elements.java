@@ -5,13 +5,20 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** Converts single tensor elements between JSON (or protobuf) values and the binary form, checking ranges. */
+/**
+ * Converts single tensor elements between JSON (or protobuf) values and the binary form, checking
+ * ranges.
+ */
 final class Elements {
-  private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  private static final BigInteger UINT64_MAX =
+      BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
   private Elements() {}
 
-  /** Writes one JSON element ({@code Boolean}, {@code Number} or {@code String}) of {@code type}; 400 when it does not fit. */
+  /**
+   * Writes one JSON element ({@code Boolean}, {@code Number} or {@code String}) of {@code type};
+   * 400 when it does not fit.
+   */
   static void put(ByteBuffer out, Datatype type, Object value, String what, long index) {
     switch (type) {
       case BOOL -> {
@@ -32,15 +39,31 @@ final class Elements {
 
   /** Writes an integer of an integer {@code type}; 400 when outside its range. */
   static void putInteger(ByteBuffer out, Datatype type, BigInteger v, String what, long index) {
-    BigInteger min = type.unsigned() ? BigInteger.ZERO : BigInteger.ONE.shiftLeft(type.size * 8 - 1).negate();
-    BigInteger max = type == Datatype.UINT64 ? UINT64_MAX
-        : type.unsigned() ? BigInteger.ONE.shiftLeft(type.size * 8).subtract(BigInteger.ONE)
-        : BigInteger.ONE.shiftLeft(type.size * 8 - 1).subtract(BigInteger.ONE);
+    BigInteger min =
+        type.unsigned() ? BigInteger.ZERO : BigInteger.ONE.shiftLeft(type.size * 8 - 1).negate();
+    BigInteger max =
+        type == Datatype.UINT64
+            ? UINT64_MAX
+            : type.unsigned()
+                ? BigInteger.ONE.shiftLeft(type.size * 8).subtract(BigInteger.ONE)
+                : BigInteger.ONE.shiftLeft(type.size * 8 - 1).subtract(BigInteger.ONE);
     if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {
-      throw InferenceError.badRequest(what + ": element " + index + " is " + v + ", outside the range of " + type
-          + " (" + min + " to " + max + ")");
+      throw InferenceError.badRequest(
+          what
+              + ": element "
+              + index
+              + " is "
+              + v
+              + ", outside the range of "
+              + type
+              + " ("
+              + min
+              + " to "
+              + max
+              + ")");
     }
-    long bits = v.longValue(); // two's complement low bits: right for UINT64 above Long.MAX_VALUE too
+    long bits =
+        v.longValue(); // two's complement low bits: right for UINT64 above Long.MAX_VALUE too
     switch (type.size) {
       case 1 -> out.put((byte) bits);
       case 2 -> out.putShort((short) bits);
@@ -49,7 +72,10 @@ final class Elements {
     }
   }
 
-  /** Reads one element as a JSON value: Boolean, Long, BigInteger (UINT64 above Long.MAX_VALUE), Float, Double. */
+  /**
+   * Reads one element as a JSON value: Boolean, Long, BigInteger (UINT64 above Long.MAX_VALUE),
+   * Float, Double.
+   */
   static Object get(ByteBuffer in, Datatype type) {
     return switch (type) {
       case BOOL -> in.get() != 0;
@@ -77,7 +103,10 @@ final class Elements {
   }
 
   private static BigInteger integer(Object value, String what, long index) {
-    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+    if (value instanceof Integer
+        || value instanceof Long
+        || value instanceof Short
+        || value instanceof Byte) {
       return BigInteger.valueOf(((Number) value).longValue());
     }
     if (value instanceof BigInteger b) return b;
@@ -92,12 +121,17 @@ final class Elements {
   }
 
   private static InferenceError wrong(String what, long index, Object value, String expected) {
-    String shown = value instanceof String s ? "\"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\""
-        : value == null ? "null" : value.toString();
-    return InferenceError.badRequest(what + ": element " + index + " is " + shown + "; its datatype needs " + expected);
+    String shown =
+        value instanceof String s
+            ? "\"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\""
+            : value == null ? "null" : value.toString();
+    return InferenceError.badRequest(
+        what + ": element " + index + " is " + shown + "; its datatype needs " + expected);
   }
 
-  /** IEEE 754 binary16 from a float, rounding to nearest even (Java 17 has no Float.floatToFloat16). */
+  /**
+   * IEEE 754 binary16 from a float, rounding to nearest even (Java 17 has no Float.floatToFloat16).
+   */
   static short toHalf(float f) {
     int bits = Float.floatToRawIntBits(f);
     int sign = (bits >>> 16) & 0x8000;
@@ -118,7 +152,8 @@ final class Elements {
     }
     int half = (e << 10) | (mant >> 13);
     int rest = mant & 0x1fff;
-    if (rest > 0x1000 || (rest == 0x1000 && (half & 1) != 0)) half++; // a carry into the exponent is still right
+    if (rest > 0x1000 || (rest == 0x1000 && (half & 1) != 0))
+      half++; // a carry into the exponent is still right
     return (short) (sign | half);
   }
 

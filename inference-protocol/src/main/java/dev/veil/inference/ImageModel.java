@@ -11,9 +11,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * An image model of the accelerator pool (ResNet-50, the digits CNN) on already preprocessed tensors: each
- * sample of a request goes to the pool on its own, so the pool's dynamic batcher, queue limits and timeouts
- * apply exactly as to Veil's own image routes (429, 503, 504 come back as the pool gives them).
+ * An image model of the accelerator pool (ResNet-50, the digits CNN) on already preprocessed
+ * tensors: each sample of a request goes to the pool on its own, so the pool's dynamic batcher,
+ * queue limits and timeouts apply exactly as to Veil's own image routes (429, 503, 504 come back as
+ * the pool gives them).
  */
 final class ImageModel implements InferenceModel {
   private final String name;
@@ -26,8 +27,15 @@ final class ImageModel implements InferenceModel {
   private final int maxBatchSize;
   private Future<ImageModels> started;
 
-  private ImageModel(String name, String functionName, Supplier<ImageModels> pipeline, String featurizer, String head,
-      long[] sampleShape, int classes, int maxBatchSize) {
+  private ImageModel(
+      String name,
+      String functionName,
+      Supplier<ImageModels> pipeline,
+      String featurizer,
+      String head,
+      long[] sampleShape,
+      int classes,
+      int maxBatchSize) {
     this.name = name;
     this.functionName = functionName;
     this.pipeline = pipeline;
@@ -40,14 +48,31 @@ final class ImageModel implements InferenceModel {
 
   /** The digits CNN: 28x28 gray in [0,1] (white on black, as MNIST), 10 logits. */
   static ImageModel digits(HostScope scope) {
-    return new ImageModel(ImageModels.DIGITS, "classify-digit", () -> ImagePipelines.of(scope).digits(), ImageModels.DIGITS, null,
-        new long[] {1, 28, 28}, 10, 64);
+    return new ImageModel(
+        ImageModels.DIGITS,
+        "classify-digit",
+        () -> ImagePipelines.of(scope).digits(),
+        ImageModels.DIGITS,
+        null,
+        new long[] {1, 28, 28},
+        10,
+        64);
   }
 
-  /** ResNet-50: 3x224x224 normalized as ImageNet, 1000 logits (featurizer on the pool, then the head). */
+  /**
+   * ResNet-50: 3x224x224 normalized as ImageNet, 1000 logits (featurizer on the pool, then the
+   * head).
+   */
   static ImageModel resnet50(HostScope scope) {
-    return new ImageModel(ImageModels.RESNET50, "classify-image", () -> ImagePipelines.of(scope).resnet50(), ImageModels.RESNET50,
-        ImageModels.RESNET50_HEAD, new long[] {3, 224, 224}, 1000, 16);
+    return new ImageModel(
+        ImageModels.RESNET50,
+        "classify-image",
+        () -> ImagePipelines.of(scope).resnet50(),
+        ImageModels.RESNET50,
+        ImageModels.RESNET50_HEAD,
+        new long[] {3, 224, 224},
+        1000,
+        16);
   }
 
   @Override
@@ -88,7 +113,9 @@ final class ImageModel implements InferenceModel {
     return started == null || !started.failed(); // started on first use, as Veil's own routes do
   }
 
-  /** The pipeline, started on a worker thread the first time (it loads or generates model files). */
+  /**
+   * The pipeline, started on a worker thread the first time (it loads or generates model files).
+   */
   private synchronized Future<ImageModels> pipeline(Vertx vertx) {
     if (started == null || started.failed()) started = vertx.executeBlocking(pipeline::get, false);
     return started;
@@ -98,23 +125,33 @@ final class ImageModel implements InferenceModel {
   public Future<List<Tensor>> infer(Vertx vertx, Map<String, Tensor> inputs, int batch) {
     float[] all = inputs.get("image").floats();
     int size = all.length / batch;
-    return pipeline(vertx).compose(models -> {
-      List<Future<float[]>> samples = new ArrayList<>(batch);
-      for (int b = 0; b < batch; b++) {
-        float[] sample = new float[size];
-        System.arraycopy(all, b * size, sample, 0, size);
-        Future<float[]> out = models.router().infer(featurizer, sample);
-        samples.add(head == null ? out : out.compose(features -> models.router().infer(head, features)));
-      }
-      return Future.all(samples).map(done -> {
-        float[] logits = new float[batch * classes];
-        for (int b = 0; b < batch; b++) {
-          float[] one = done.<float[]>resultAt(b);
-          if (one.length != classes) throw new IllegalStateException(name + " gave " + one.length + " values, not " + classes);
-          System.arraycopy(one, 0, logits, b * classes, classes);
-        }
-        return List.of(Tensor.ofFloats("logits", new long[] {batch, classes}, logits));
-      });
-    });
+    return pipeline(vertx)
+        .compose(
+            models -> {
+              List<Future<float[]>> samples = new ArrayList<>(batch);
+              for (int b = 0; b < batch; b++) {
+                float[] sample = new float[size];
+                System.arraycopy(all, b * size, sample, 0, size);
+                Future<float[]> out = models.router().infer(featurizer, sample);
+                samples.add(
+                    head == null
+                        ? out
+                        : out.compose(features -> models.router().infer(head, features)));
+              }
+              return Future.all(samples)
+                  .map(
+                      done -> {
+                        float[] logits = new float[batch * classes];
+                        for (int b = 0; b < batch; b++) {
+                          float[] one = done.<float[]>resultAt(b);
+                          if (one.length != classes)
+                            throw new IllegalStateException(
+                                name + " gave " + one.length + " values, not " + classes);
+                          System.arraycopy(one, 0, logits, b * classes, classes);
+                        }
+                        return List.of(
+                            Tensor.ofFloats("logits", new long[] {batch, classes}, logits));
+                      });
+            });
   }
 }

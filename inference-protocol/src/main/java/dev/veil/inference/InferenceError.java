@@ -4,8 +4,9 @@ import dev.veil.fpga.PoolException;
 import io.vertx.grpc.common.GrpcStatus;
 
 /**
- * A request the server refuses, with the HTTP status of the REST API and the gRPC status it maps to. The
- * message names the problem and goes to the client as {@code {"error": "..."}} or the gRPC status message.
+ * A request the server refuses, with the HTTP status of the REST API and the gRPC status it maps
+ * to. The message names the problem and goes to the client as {@code {"error": "..."}} or the gRPC
+ * status message.
  */
 public final class InferenceError extends RuntimeException {
   private final int httpStatus;
@@ -27,7 +28,10 @@ public final class InferenceError extends RuntimeException {
     return httpStatus;
   }
 
-  /** 400 → INVALID_ARGUMENT, 401 → UNAUTHENTICATED, 404 → NOT_FOUND, 429 → RESOURCE_EXHAUSTED, 503 → UNAVAILABLE, 504 → DEADLINE_EXCEEDED. */
+  /**
+   * 400 → INVALID_ARGUMENT, 401 → UNAUTHENTICATED, 404 → NOT_FOUND, 429 → RESOURCE_EXHAUSTED, 503 →
+   * UNAVAILABLE, 504 → DEADLINE_EXCEEDED.
+   */
   public GrpcStatus grpcStatus() {
     return switch (httpStatus) {
       case 400, 413 -> GrpcStatus.INVALID_ARGUMENT;
@@ -41,10 +45,14 @@ public final class InferenceError extends RuntimeException {
     };
   }
 
-  /** A failure of a model call as the protocol reports it: the pool's statuses kept, anything else a 500. */
+  /**
+   * A failure of a model call as the protocol reports it: the pool's statuses kept, anything else a
+   * 500.
+   */
   public static InferenceError from(Throwable failure) {
     if (failure instanceof InferenceError e) return e;
-    if (failure instanceof PoolException e) return new InferenceError(e.httpStatus(), e.getMessage());
+    if (failure instanceof PoolException e)
+      return new InferenceError(e.httpStatus(), e.getMessage());
     if (failure instanceof IllegalArgumentException e) return badRequest(e.getMessage());
     return new InferenceError(500, "internal error");
   }

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A model served over the protocol. Inputs reach {@link #infer} already checked against {@link #inputs()}
- * (names, datatypes, shapes, batch size); a model whose first dimension is -1 takes a batch of
- * 1..{@link #maxBatchSize()} samples along it.
+ * A model served over the protocol. Inputs reach {@link #infer} already checked against {@link
+ * #inputs()} (names, datatypes, shapes, batch size); a model whose first dimension is -1 takes a
+ * batch of 1..{@link #maxBatchSize()} samples along it.
  */
 public interface InferenceModel {
   String name();

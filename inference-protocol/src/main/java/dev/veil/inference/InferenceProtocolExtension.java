@@ -19,9 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the Open Inference Protocol (KServe v2) on a Veil host: the REST API under {@code /v2} on the host's
- * router, the gRPC service on the host's listener when it is HTTPS (HTTP/2 by ALPN), or on its own cleartext
- * HTTP/2 port ({@code grpcPort}) when the host is plain HTTP. Configured in host.json:
+ * Serves the Open Inference Protocol (KServe v2) on a Veil host: the REST API under {@code /v2} on
+ * the host's router, the gRPC service on the host's listener when it is HTTPS (HTTP/2 by ALPN), or
+ * on its own cleartext HTTP/2 port ({@code grpcPort}) when the host is plain HTTP. Configured in
+ * host.json:
+ *
  * <pre>
  * {"veil": {"inferenceProtocol": {"enabled": true, "authLevel": "function", "grpcPort": 8001,
  *                                 "grpcHost": "127.0.0.1", "maxRequestBytes": 67108864}}}
@@ -45,7 +47,8 @@ public final class InferenceProtocolExtension implements HostExtension {
     Object veil = host.hostConfig().json().getValue("veil");
     Object section = veil instanceof JsonObject v ? v.getValue("inferenceProtocol") : null;
     if (section != null && !(section instanceof JsonObject)) {
-      return Future.failedFuture(new IllegalArgumentException("host.json: 'veil.inferenceProtocol' must be an object"));
+      return Future.failedFuture(
+          new IllegalArgumentException("host.json: 'veil.inferenceProtocol' must be an object"));
     }
     JsonObject config = section == null ? new JsonObject() : (JsonObject) section;
     if (!config.getBoolean("enabled", true)) return Future.succeededFuture();
@@ -54,45 +57,70 @@ public final class InferenceProtocolExtension implements HostExtension {
     int grpcPort;
     String grpcHost;
     try {
-      level = AuthorizationLevel.valueOf(config.getString("authLevel", "function").toUpperCase(Locale.ROOT));
+      level =
+          AuthorizationLevel.valueOf(
+              config.getString("authLevel", "function").toUpperCase(Locale.ROOT));
       maxBytes = config.getLong("maxRequestBytes", 64L * 1024 * 1024);
       grpcPort = config.getInteger("grpcPort", -1);
       grpcHost = config.getString("grpcHost", "127.0.0.1");
     } catch (RuntimeException e) {
-      return Future.failedFuture(new IllegalArgumentException("host.json veil.inferenceProtocol: " + e.getMessage(), e));
+      return Future.failedFuture(
+          new IllegalArgumentException("host.json veil.inferenceProtocol: " + e.getMessage(), e));
     }
     vertx = host.vertx();
     String version = InferenceProtocolExtension.class.getPackage().getImplementationVersion();
-    JsonObject metadata = new JsonObject().put("name", "veil").put("version", version != null ? version : "dev")
-        .put("extensions", new JsonArray().add("binary_tensor_data").add("model_repository"));
-    // The bundled models read their weights from the class path: off the event loop. Extensions start before
+    JsonObject metadata =
+        new JsonObject()
+            .put("name", "veil")
+            .put("version", version != null ? version : "dev")
+            .put("extensions", new JsonArray().add("binary_tensor_data").add("model_repository"));
+    // The bundled models read their weights from the class path: off the event loop. Extensions
+    // start before
     // the triggers and the listeners, so the routes below go ahead of any function's.
-    return vertx.executeBlocking(() -> ModelRepository.discover(scope), false).compose(models -> {
-      new RestApi(vertx, models, host.keys(), level, () -> serving, metadata).mount(host.router(), maxBytes);
-      GrpcApi grpc = new GrpcApi(vertx, models, host.keys(), level, () -> serving, metadata, maxBytes);
-      for (String method : GrpcApi.METHODS) {
-        host.serveExactPath("/" + GrpcApi.SERVICE.pathOf(method).replaceFirst("^/", ""), Set.of(HttpMethod.POST), grpc.server());
-      }
-      // Where requests pass the router (a clustered host), the router may have paused the request: resume it.
-      host.router().post("/" + GrpcApi.SERVICE.fullyQualifiedName() + "/*").handler(ctx -> {
-        grpc.server().handle(ctx.request());
-        ctx.request().resume();
-      });
-      serving = true;
-      if (grpcPort < 0) return Future.<Void>succeededFuture();
-      if (servesTls) {
-        LOG.warn("veil.inferenceProtocol.grpcPort is ignored: this host serves TLS, and gRPC with it on its HTTPS port");
-        return Future.<Void>succeededFuture();
-      }
-      return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
-          .requestHandler(grpc.server()).listen(grpcPort, grpcHost)
-          .map(s -> {
-            grpcListener = s;
-            GRPC_PORTS.put(vertx, s.actualPort());
-            LOG.info("Open Inference Protocol gRPC (cleartext HTTP/2) on port {}", s.actualPort());
-            return (Void) null;
-          });
-    });
+    return vertx
+        .executeBlocking(() -> ModelRepository.discover(scope), false)
+        .compose(
+            models -> {
+              new RestApi(vertx, models, host.keys(), level, () -> serving, metadata)
+                  .mount(host.router(), maxBytes);
+              GrpcApi grpc =
+                  new GrpcApi(vertx, models, host.keys(), level, () -> serving, metadata, maxBytes);
+              for (String method : GrpcApi.METHODS) {
+                host.serveExactPath(
+                    "/" + GrpcApi.SERVICE.pathOf(method).replaceFirst("^/", ""),
+                    Set.of(HttpMethod.POST),
+                    grpc.server());
+              }
+              // Where requests pass the router (a clustered host), the router may have paused the
+              // request: resume it.
+              host.router()
+                  .post("/" + GrpcApi.SERVICE.fullyQualifiedName() + "/*")
+                  .handler(
+                      ctx -> {
+                        grpc.server().handle(ctx.request());
+                        ctx.request().resume();
+                      });
+              serving = true;
+              if (grpcPort < 0) return Future.<Void>succeededFuture();
+              if (servesTls) {
+                LOG.warn(
+                    "veil.inferenceProtocol.grpcPort is ignored: this host serves TLS, and gRPC with it on its HTTPS port");
+                return Future.<Void>succeededFuture();
+              }
+              return vertx
+                  .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
+                  .requestHandler(grpc.server())
+                  .listen(grpcPort, grpcHost)
+                  .map(
+                      s -> {
+                        grpcListener = s;
+                        GRPC_PORTS.put(vertx, s.actualPort());
+                        LOG.info(
+                            "Open Inference Protocol gRPC (cleartext HTTP/2) on port {}",
+                            s.actualPort());
+                        return (Void) null;
+                      });
+            });
   }
 
   @Override

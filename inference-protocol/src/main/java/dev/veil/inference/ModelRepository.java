@@ -14,27 +14,36 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 
-/** The models served over the protocol, and the checks every request passes before a model sees it. */
+/**
+ * The models served over the protocol, and the checks every request passes before a model sees it.
+ */
 public final class ModelRepository {
   private final Map<String, InferenceModel> models = new LinkedHashMap<>();
 
   public ModelRepository(Collection<? extends InferenceModel> models) {
     for (InferenceModel m : models) {
-      if (this.models.putIfAbsent(m.name(), m) != null) throw new IllegalStateException("two models are named '" + m.name() + "'");
+      if (this.models.putIfAbsent(m.name(), m) != null)
+        throw new IllegalStateException("two models are named '" + m.name() + "'");
     }
   }
 
   /**
-   * Every model Veil serves: the accelerator pool's image models, the plaintext function models, the encrypted
-   * functions (an extension: SEAL ciphertexts as BYTES), and any
-   * listed in {@code META-INF/services/dev.veil.inference.InferenceModel} on the class path (blocking: reads
-   * the bundled weights). The pool and the encrypted functions' key cache are the host's own, shared with its
-   * functions through {@code scope}.
+   * Every model Veil serves: the accelerator pool's image models, the plaintext function models,
+   * the encrypted functions (an extension: SEAL ciphertexts as BYTES), and any listed in {@code
+   * META-INF/services/dev.veil.inference.InferenceModel} on the class path (blocking: reads the
+   * bundled weights). The pool and the encrypted functions' key cache are the host's own, shared
+   * with its functions through {@code scope}.
    */
   public static ModelRepository discover(HostScope scope) {
-    List<InferenceModel> all = new ArrayList<>(List.of(ImageModel.digits(scope), ImageModel.resnet50(scope),
-        TabularModel.breastCancer(), TabularModel.mnistLinear(), EncryptedModel.mnist(scope),
-        EncryptedModel.breastCancer(scope)));
+    List<InferenceModel> all =
+        new ArrayList<>(
+            List.of(
+                ImageModel.digits(scope),
+                ImageModel.resnet50(scope),
+                TabularModel.breastCancer(),
+                TabularModel.mnistLinear(),
+                EncryptedModel.mnist(scope),
+                EncryptedModel.breastCancer(scope)));
     ServiceLoader.load(InferenceModel.class).forEach(all::add);
     return new ModelRepository(all);
   }
@@ -43,14 +52,24 @@ public final class ModelRepository {
     return models.values();
   }
 
-  /** The model of that name and version ({@code null} or empty: any); 404 naming what is served otherwise. */
+  /**
+   * The model of that name and version ({@code null} or empty: any); 404 naming what is served
+   * otherwise.
+   */
   public InferenceModel find(String name, String version) {
     InferenceModel model = models.get(name);
     if (model == null) {
-      throw InferenceError.notFound("unknown model '" + name + "'; this server serves " + String.join(", ", models.keySet()));
+      throw InferenceError.notFound(
+          "unknown model '" + name + "'; this server serves " + String.join(", ", models.keySet()));
     }
     if (version != null && !version.isEmpty() && !version.equals(model.version())) {
-      throw InferenceError.notFound("model '" + name + "' has no version '" + version + "'; it serves version " + model.version());
+      throw InferenceError.notFound(
+          "model '"
+              + name
+              + "' has no version '"
+              + version
+              + "'; it serves version "
+              + model.version());
     }
     return model;
   }
@@ -65,7 +84,8 @@ public final class ModelRepository {
       model = find(request.model(), request.version());
       inputs = new HashMap<>();
       for (Tensor t : request.inputs()) {
-        if (inputs.put(t.name(), t) != null) throw InferenceError.badRequest("input '" + t.name() + "' is given twice");
+        if (inputs.put(t.name(), t) != null)
+          throw InferenceError.badRequest("input '" + t.name() + "' is given twice");
       }
       batch = checkInputs(model, inputs);
       wanted = wantedOutputs(model, request.outputs());
@@ -78,14 +98,15 @@ public final class ModelRepository {
     } catch (RuntimeException e) {
       run = Future.failedFuture(e);
     }
-    return run.transform(ar -> {
-      if (ar.failed()) return Future.failedFuture(InferenceError.from(ar.cause()));
-      Map<String, Tensor> byName = new HashMap<>();
-      ar.result().forEach(t -> byName.put(t.name(), t));
-      List<Tensor> selected = new ArrayList<>();
-      for (String name : wanted) selected.add(byName.get(name));
-      return Future.succeededFuture(new InferRequest.Result(model, request.id(), selected));
-    });
+    return run.transform(
+        ar -> {
+          if (ar.failed()) return Future.failedFuture(InferenceError.from(ar.cause()));
+          Map<String, Tensor> byName = new HashMap<>();
+          ar.result().forEach(t -> byName.put(t.name(), t));
+          List<Tensor> selected = new ArrayList<>();
+          for (String name : wanted) selected.add(byName.get(name));
+          return Future.succeededFuture(new InferRequest.Result(model, request.id(), selected));
+        });
   }
 
   /** The batch size the inputs agree on (1 for models without a batch dimension). */
@@ -98,43 +119,67 @@ public final class ModelRepository {
       String what = "input '" + spec.name() + "' of model '" + model.name() + "'";
       if (t == null) throw InferenceError.badRequest(what + " is missing");
       if (t.datatype() != spec.datatype()) {
-        throw InferenceError.badRequest(what + " has datatype " + spec.datatype() + "; the request gives " + t.datatype());
+        throw InferenceError.badRequest(
+            what + " has datatype " + spec.datatype() + "; the request gives " + t.datatype());
       }
       long[] shape = t.shape();
       boolean fits = shape.length == spec.shape().length;
-      for (int i = 0; fits && i < shape.length; i++) fits = spec.shape()[i] == -1 || spec.shape()[i] == shape[i];
+      for (int i = 0; fits && i < shape.length; i++)
+        fits = spec.shape()[i] == -1 || spec.shape()[i] == shape[i];
       if (!fits) {
-        throw InferenceError.badRequest(what + " has shape " + Arrays.toString(spec.shape()) + " (-1: any size); the request gives "
-            + Arrays.toString(shape));
+        throw InferenceError.badRequest(
+            what
+                + " has shape "
+                + Arrays.toString(spec.shape())
+                + " (-1: any size); the request gives "
+                + Arrays.toString(shape));
       }
       if (spec.shape().length > 0 && spec.shape()[0] == -1) {
         long b = shape[0];
         if (b < 1 || b > model.maxBatchSize()) {
-          throw InferenceError.badRequest(what + ": the batch (first dimension) is " + b + "; the model takes 1 to "
-              + model.maxBatchSize());
+          throw InferenceError.badRequest(
+              what
+                  + ": the batch (first dimension) is "
+                  + b
+                  + "; the model takes 1 to "
+                  + model.maxBatchSize());
         }
-        if (batch != null && batch != b) throw InferenceError.badRequest("the inputs disagree on the batch size");
+        if (batch != null && batch != b)
+          throw InferenceError.badRequest("the inputs disagree on the batch size");
         batch = (int) b;
       }
     }
     for (String name : inputs.keySet()) {
       if (!declared.contains(name)) {
-        throw InferenceError.badRequest("model '" + model.name() + "' has no input '" + name + "'; its inputs are "
-            + model.inputs().stream().map(TensorSpec::name).toList());
+        throw InferenceError.badRequest(
+            "model '"
+                + model.name()
+                + "' has no input '"
+                + name
+                + "'; its inputs are "
+                + model.inputs().stream().map(TensorSpec::name).toList());
       }
     }
     return batch == null ? 1 : batch;
   }
 
-  private static List<String> wantedOutputs(InferenceModel model, List<InferRequest.RequestedOutput> requested) {
+  private static List<String> wantedOutputs(
+      InferenceModel model, List<InferRequest.RequestedOutput> requested) {
     List<String> names = model.outputs().stream().map(TensorSpec::name).toList();
     if (requested == null || requested.isEmpty()) return names;
     List<String> wanted = new ArrayList<>();
     for (InferRequest.RequestedOutput o : requested) {
       if (!names.contains(o.name())) {
-        throw InferenceError.badRequest("model '" + model.name() + "' has no output '" + o.name() + "'; its outputs are " + names);
+        throw InferenceError.badRequest(
+            "model '"
+                + model.name()
+                + "' has no output '"
+                + o.name()
+                + "'; its outputs are "
+                + names);
       }
-      if (wanted.contains(o.name())) throw InferenceError.badRequest("output '" + o.name() + "' is asked for twice");
+      if (wanted.contains(o.name()))
+        throw InferenceError.badRequest("output '" + o.name() + "' is asked for twice");
       wanted.add(o.name());
     }
     return wanted;

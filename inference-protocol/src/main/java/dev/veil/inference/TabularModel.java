@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The plaintext models of Veil's functions, one row of FP64 features per sample: the breast-cancer MLP and the
- * MNIST linear model. Large batches run on a worker thread, small ones right on the event loop (microseconds).
+ * The plaintext models of Veil's functions, one row of FP64 features per sample: the breast-cancer
+ * MLP and the MNIST linear model. Large batches run on a worker thread, small ones right on the
+ * event loop (microseconds).
  */
 final class TabularModel implements InferenceModel {
   private static final long INLINE_VALUES = 1 << 14;
@@ -22,7 +23,12 @@ final class TabularModel implements InferenceModel {
   private final int maxBatchSize;
   private final Function<double[][], List<Tensor>> run;
 
-  private TabularModel(String name, String functionName, TensorSpec input, List<TensorSpec> outputs, int maxBatchSize,
+  private TabularModel(
+      String name,
+      String functionName,
+      TensorSpec input,
+      List<TensorSpec> outputs,
+      int maxBatchSize,
       Function<double[][], List<Tensor>> run) {
     this.name = name;
     this.functionName = functionName;
@@ -32,13 +38,22 @@ final class TabularModel implements InferenceModel {
     this.run = run;
   }
 
-  /** The breast-cancer MLP: 30 raw WDBC features → probabilities of (benign, malignant) and the label (1: malignant). */
+  /**
+   * The breast-cancer MLP: 30 raw WDBC features → probabilities of (benign, malignant) and the
+   * label (1: malignant).
+   */
   static TabularModel breastCancer() {
     BreastCancerModel model = BreastCancerModel.bundled();
     int features = model.featureCount();
-    return new TabularModel("breast-cancer", "breast-cancer", new TensorSpec("features", Datatype.FP64, new long[] {-1, features}),
-        List.of(new TensorSpec("probabilities", Datatype.FP64, new long[] {-1, 2}), new TensorSpec("label", Datatype.INT64, new long[] {-1})),
-        1024, rows -> {
+    return new TabularModel(
+        "breast-cancer",
+        "breast-cancer",
+        new TensorSpec("features", Datatype.FP64, new long[] {-1, features}),
+        List.of(
+            new TensorSpec("probabilities", Datatype.FP64, new long[] {-1, 2}),
+            new TensorSpec("label", Datatype.INT64, new long[] {-1})),
+        1024,
+        rows -> {
           BreastCancerModel.Prediction p = model.predict(rows);
           double[] probabilities = new double[rows.length * 2];
           long[] labels = new long[rows.length];
@@ -46,7 +61,8 @@ final class TabularModel implements InferenceModel {
             System.arraycopy(p.probabilities()[r], 0, probabilities, r * 2, 2);
             labels[r] = p.labels()[r];
           }
-          return List.of(Tensor.ofDoubles("probabilities", new long[] {rows.length, 2}, probabilities),
+          return List.of(
+              Tensor.ofDoubles("probabilities", new long[] {rows.length, 2}, probabilities),
               Tensor.ofLongs("label", new long[] {rows.length}, labels));
         });
   }
@@ -55,10 +71,15 @@ final class TabularModel implements InferenceModel {
   static TabularModel mnistLinear() {
     MnistLinearModel model = MnistLinearModel.bundled();
     int classes = MnistLinearModel.CLASSES;
-    return new TabularModel("mnist-linear", "batchScoring",
+    return new TabularModel(
+        "mnist-linear",
+        "batchScoring",
         new TensorSpec("pixels", Datatype.FP64, new long[] {-1, MnistLinearModel.PIXELS}),
-        List.of(new TensorSpec("scores", Datatype.FP64, new long[] {-1, classes}), new TensorSpec("digit", Datatype.INT64, new long[] {-1})),
-        256, rows -> {
+        List.of(
+            new TensorSpec("scores", Datatype.FP64, new long[] {-1, classes}),
+            new TensorSpec("digit", Datatype.INT64, new long[] {-1})),
+        256,
+        rows -> {
           double[] scores = new double[rows.length * classes];
           long[] digits = new long[rows.length];
           for (int r = 0; r < rows.length; r++) {
@@ -66,7 +87,8 @@ final class TabularModel implements InferenceModel {
             System.arraycopy(s, 0, scores, r * classes, classes);
             digits[r] = MnistLinearModel.argmax(s);
           }
-          return List.of(Tensor.ofDoubles("scores", new long[] {rows.length, classes}, scores),
+          return List.of(
+              Tensor.ofDoubles("scores", new long[] {rows.length, classes}, scores),
               Tensor.ofLongs("digit", new long[] {rows.length}, digits));
         });
   }

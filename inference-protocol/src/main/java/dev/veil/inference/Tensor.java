@@ -9,11 +9,13 @@ import java.util.List;
 
 /**
  * One tensor of a request or response. Fixed-size elements are held as the protocol's binary form
- * (little-endian, row-major), so binary and raw contents pass through without conversion; BYTES elements
- * as a list of byte strings.
+ * (little-endian, row-major), so binary and raw contents pass through without conversion; BYTES
+ * elements as a list of byte strings.
  */
 public final class Tensor {
-  /** Elements one tensor may have, whatever its encoding: bounds the memory a decoded request takes. */
+  /**
+   * Elements one tensor may have, whatever its encoding: bounds the memory a decoded request takes.
+   */
   public static final long MAX_ELEMENTS = 1L << 26;
 
   private final String name;
@@ -31,13 +33,29 @@ public final class Tensor {
     this.elements = elements;
   }
 
-  /** A tensor of a fixed-size datatype from its little-endian bytes; 400 when their length does not fit the shape. */
-  public static Tensor fixed(String name, Datatype datatype, long[] shape, byte[] data, String what) {
+  /**
+   * A tensor of a fixed-size datatype from its little-endian bytes; 400 when their length does not
+   * fit the shape.
+   */
+  public static Tensor fixed(
+      String name, Datatype datatype, long[] shape, byte[] data, String what) {
     long count = elementCount(shape, what);
     if ((long) data.length != count * datatype.size) {
-      throw InferenceError.badRequest(what + " has shape " + Arrays.toString(shape) + " of " + datatype + " ("
-          + count + " elements of " + datatype.size + " bytes = " + count * datatype.size + " bytes) but carries "
-          + data.length + " bytes");
+      throw InferenceError.badRequest(
+          what
+              + " has shape "
+              + Arrays.toString(shape)
+              + " of "
+              + datatype
+              + " ("
+              + count
+              + " elements of "
+              + datatype.size
+              + " bytes = "
+              + count * datatype.size
+              + " bytes) but carries "
+              + data.length
+              + " bytes");
     }
     return new Tensor(name, datatype, shape, data, null);
   }
@@ -45,30 +63,51 @@ public final class Tensor {
   public static Tensor bytes(String name, long[] shape, List<byte[]> elements, String what) {
     long count = elementCount(shape, what);
     if (elements.size() != count) {
-      throw InferenceError.badRequest(what + " has shape " + Arrays.toString(shape) + " (" + count
-          + " elements) but carries " + elements.size() + " BYTES elements");
+      throw InferenceError.badRequest(
+          what
+              + " has shape "
+              + Arrays.toString(shape)
+              + " ("
+              + count
+              + " elements) but carries "
+              + elements.size()
+              + " BYTES elements");
     }
     return new Tensor(name, Datatype.BYTES, shape, null, elements);
   }
 
   /**
-   * A tensor from the protocol's binary form (the binary data extension, gRPC raw contents): fixed-size
-   * elements little-endian; each BYTES element a 4-byte little-endian length and that many bytes.
+   * A tensor from the protocol's binary form (the binary data extension, gRPC raw contents):
+   * fixed-size elements little-endian; each BYTES element a 4-byte little-endian length and that
+   * many bytes.
    */
-  public static Tensor fromRaw(String name, Datatype datatype, long[] shape, byte[] raw, String what) {
+  public static Tensor fromRaw(
+      String name, Datatype datatype, long[] shape, byte[] raw, String what) {
     if (datatype != Datatype.BYTES) return fixed(name, datatype, shape, raw, what);
     long count = elementCount(shape, what);
     List<byte[]> out = new ArrayList<>();
     ByteBuffer in = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
     while (in.hasRemaining()) {
       if (in.remaining() < 4 || out.size() >= count) {
-        throw InferenceError.badRequest(what + ": its binary BYTES data does not hold " + count
-            + " length-prefixed elements exactly (" + raw.length + " bytes)");
+        throw InferenceError.badRequest(
+            what
+                + ": its binary BYTES data does not hold "
+                + count
+                + " length-prefixed elements exactly ("
+                + raw.length
+                + " bytes)");
       }
       int length = in.getInt();
       if (length < 0 || length > in.remaining()) {
-        throw InferenceError.badRequest(what + ": BYTES element " + out.size() + " claims " + Integer.toUnsignedString(length)
-            + " bytes but only " + in.remaining() + " follow");
+        throw InferenceError.badRequest(
+            what
+                + ": BYTES element "
+                + out.size()
+                + " claims "
+                + Integer.toUnsignedString(length)
+                + " bytes but only "
+                + in.remaining()
+                + " follow");
       }
       byte[] element = new byte[length];
       in.get(element);
@@ -95,14 +134,23 @@ public final class Tensor {
     return fixed(name, Datatype.INT64, shape, out.array(), name);
   }
 
-  /** The product of the dimensions; 400 for a negative dimension or more than {@link #MAX_ELEMENTS}. */
+  /**
+   * The product of the dimensions; 400 for a negative dimension or more than {@link #MAX_ELEMENTS}.
+   */
   public static long elementCount(long[] shape, String what) {
     long count = 1;
     for (long d : shape) {
-      if (d < 0) throw InferenceError.badRequest(what + " has shape " + Arrays.toString(shape) + ": dimensions must not be negative");
+      if (d < 0)
+        throw InferenceError.badRequest(
+            what + " has shape " + Arrays.toString(shape) + ": dimensions must not be negative");
       if (d != 0 && count > MAX_ELEMENTS / d) {
-        throw InferenceError.badRequest(what + " has shape " + Arrays.toString(shape) + ": more than " + MAX_ELEMENTS
-            + " elements, the most this server accepts in one tensor");
+        throw InferenceError.badRequest(
+            what
+                + " has shape "
+                + Arrays.toString(shape)
+                + ": more than "
+                + MAX_ELEMENTS
+                + " elements, the most this server accepts in one tensor");
       }
       count *= d;
     }

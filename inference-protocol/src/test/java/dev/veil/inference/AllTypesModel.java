@@ -7,7 +7,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** "all-types": one input of two elements per datatype ({@code in_FP16}, ...), echoed as {@code out_FP16}, ... */
+/**
+ * "all-types": one input of two elements per datatype ({@code in_FP16}, ...), echoed as {@code
+ * out_FP16}, ...
+ */
 public final class AllTypesModel implements InferenceModel {
   @Override
   public String name() {
@@ -21,12 +24,16 @@ public final class AllTypesModel implements InferenceModel {
 
   @Override
   public List<TensorSpec> inputs() {
-    return Arrays.stream(Datatype.values()).map(t -> new TensorSpec("in_" + t, t, new long[] {2})).toList();
+    return Arrays.stream(Datatype.values())
+        .map(t -> new TensorSpec("in_" + t, t, new long[] {2}))
+        .toList();
   }
 
   @Override
   public List<TensorSpec> outputs() {
-    return Arrays.stream(Datatype.values()).map(t -> new TensorSpec("out_" + t, t, new long[] {2})).toList();
+    return Arrays.stream(Datatype.values())
+        .map(t -> new TensorSpec("out_" + t, t, new long[] {2}))
+        .toList();
   }
 
   @Override

@@ -19,7 +19,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
-/** A real Veil host with the protocol extension (found on the class path, as in veil.jar) and the image and breast-cancer functions. */
+/**
+ * A real Veil host with the protocol extension (found on the class path, as in veil.jar) and the
+ * image and breast-cancer functions.
+ */
 final class ProtocolHost {
   static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -29,20 +32,33 @@ final class ProtocolHost {
     return start(data, hostJson, java.util.Map.of());
   }
 
-  /** @param settings app settings of the host (as local.settings.json Values would give them) */
-  static VeilHost start(Path data, JsonObject hostJson, java.util.Map<String, String> settings) throws Exception {
-    HostOptions options = new HostOptions().port(0).functionClass(ImageFunctions.class).functionClass(BreastCancerFunction.class)
-        .dataDirectory(data).hostJson(hostJson);
+  /**
+   * @param settings app settings of the host (as local.settings.json Values would give them)
+   */
+  static VeilHost start(Path data, JsonObject hostJson, java.util.Map<String, String> settings)
+      throws Exception {
+    HostOptions options =
+        new HostOptions()
+            .port(0)
+            .functionClass(ImageFunctions.class)
+            .functionClass(BreastCancerFunction.class)
+            .dataDirectory(data)
+            .hostJson(hostJson);
     settings.forEach(options::setting);
-    return VeilHost.start(options).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    return VeilHost.start(options)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(120, TimeUnit.SECONDS);
   }
 
   static JsonObject protocolConfig(JsonObject inferenceProtocol) {
-    return new JsonObject().put("veil", new JsonObject().put("inferenceProtocol", inferenceProtocol));
+    return new JsonObject()
+        .put("veil", new JsonObject().put("inferenceProtocol", inferenceProtocol));
   }
 
   static void stop(VeilHost host) throws Exception {
-    if (host != null) host.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    if (host != null)
+      host.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
   static HttpResponse<byte[]> get(String base, String path, String key) throws Exception {
@@ -51,8 +67,11 @@ final class ProtocolHost {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  static HttpResponse<byte[]> post(String base, String path, String key, byte[] body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+  static HttpResponse<byte[]> post(
+      String base, String path, String key, byte[] body, String... headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (key != null) b.header("x-functions-key", key);
     if (headers.length > 0) b.headers(headers);
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());

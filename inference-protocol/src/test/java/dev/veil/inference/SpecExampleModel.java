@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * "mymodel" of the protocol specification's examples (input0 UINT32 [2,2], input1 BOOL [3]), so those requests
- * run verbatim: output0 is input0 as FP32 plus 0.5, output1 is input1 negated.
+ * "mymodel" of the protocol specification's examples (input0 UINT32 [2,2], input1 BOOL [3]), so
+ * those requests run verbatim: output0 is input0 as FP32 plus 0.5, output1 is input1 negated.
  */
 public final class SpecExampleModel implements InferenceModel {
   @Override
@@ -23,12 +23,16 @@ public final class SpecExampleModel implements InferenceModel {
 
   @Override
   public List<TensorSpec> inputs() {
-    return List.of(new TensorSpec("input0", Datatype.UINT32, new long[] {2, 2}), new TensorSpec("input1", Datatype.BOOL, new long[] {3}));
+    return List.of(
+        new TensorSpec("input0", Datatype.UINT32, new long[] {2, 2}),
+        new TensorSpec("input1", Datatype.BOOL, new long[] {3}));
   }
 
   @Override
   public List<TensorSpec> outputs() {
-    return List.of(new TensorSpec("output0", Datatype.FP32, new long[] {2, 2}), new TensorSpec("output1", Datatype.BOOL, new long[] {3}));
+    return List.of(
+        new TensorSpec("output0", Datatype.FP32, new long[] {2, 2}),
+        new TensorSpec("output1", Datatype.BOOL, new long[] {3}));
   }
 
   @Override
@@ -54,7 +58,9 @@ public final class SpecExampleModel implements InferenceModel {
     byte[] in1 = inputs.get("input1").raw();
     byte[] out1 = new byte[in1.length];
     for (int i = 0; i < in1.length; i++) out1[i] = (byte) (in1[i] == 0 ? 1 : 0);
-    return Future.succeededFuture(List.of(Tensor.ofFloats("output0", new long[] {2, 2}, out0),
-        Tensor.fixed("output1", Datatype.BOOL, new long[] {3}, out1, "output1")));
+    return Future.succeededFuture(
+        List.of(
+            Tensor.ofFloats("output0", new long[] {2, 2}, out0),
+            Tensor.fixed("output1", Datatype.BOOL, new long[] {3}, out1, "output1")));
   }
 }

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How to start a {@link VeilHost}. Defaults match {@code veil start}: port 7071 on 127.0.0.1, configuration
- * (host.json, local.settings.json) from the working directory, state in {@code <config>/.veil}, functions
- * discovered on the whole classpath.
+ * How to start a {@link VeilHost}. Defaults match {@code veil start}: port 7071 on 127.0.0.1,
+ * configuration (host.json, local.settings.json) from the working directory, state in {@code
+ * <config>/.veil}, functions discovered on the whole classpath.
  */
 public final class HostOptions {
   private int port = -1;
@@ -25,9 +25,13 @@ public final class HostOptions {
   private boolean clustered;
   private boolean builtinFunctions;
 
-  /** The HTTP port; 0 picks a free one ({@link VeilHost#port()} tells which). Default: local.settings.json Host.LocalHttpPort, else 7071. */
+  /**
+   * The HTTP port; 0 picks a free one ({@link VeilHost#port()} tells which). Default:
+   * local.settings.json Host.LocalHttpPort, else 7071.
+   */
   public HostOptions port(int port) {
-    if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+    if (port < 0 || port > 65535)
+      throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
     this.port = port;
     return this;
   }
@@ -43,7 +47,9 @@ public final class HostOptions {
     return this;
   }
 
-  /** Where the host keeps state (generated keys, extension data). Default {@code <config>/.veil}. */
+  /**
+   * Where the host keeps state (generated keys, extension data). Default {@code <config>/.veil}.
+   */
   public HostOptions dataDirectory(Path dir) {
     this.dataDirectory = dir;
     return this;
@@ -80,24 +86,28 @@ public final class HostOptions {
   }
 
   /**
-   * Serves an Azure Functions app folder as azure-functions-maven-plugin or Core Tools lay it out: host.json
-   * and local.settings.json, the app jar(s) and {@code lib/} in {@code dir} (function.json folders beside them
-   * describe what the jar's annotations declare).
+   * Serves an Azure Functions app folder as azure-functions-maven-plugin or Core Tools lay it out:
+   * host.json and local.settings.json, the app jar(s) and {@code lib/} in {@code dir}
+   * (function.json folders beside them describe what the jar's annotations declare).
    */
   public HostOptions app(Path dir) {
     configDirectory(dir);
     try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
-      files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().forEach(this::scanPath);
+      files
+          .filter(f -> f.getFileName().toString().endsWith(".jar"))
+          .sorted()
+          .forEach(this::scanPath);
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("cannot read the app folder " + dir + ": " + e.getMessage());
+      throw new IllegalArgumentException(
+          "cannot read the app folder " + dir + ": " + e.getMessage());
     }
     return this;
   }
 
   /**
-   * Also serves the functions on the host's own class path (Veil's built-in functions) when an app is given
-   * with {@link #scanPath}; without an app they are served anyway. host.json {@code veil.builtinFunctions} does
-   * the same.
+   * Also serves the functions on the host's own class path (Veil's built-in functions) when an app
+   * is given with {@link #scanPath}; without an app they are served anyway. host.json {@code
+   * veil.builtinFunctions} does the same.
    */
   public HostOptions builtinFunctions(boolean builtin) {
     this.builtinFunctions = builtin;
@@ -110,15 +120,47 @@ public final class HostOptions {
     return this;
   }
 
-  int port() { return port; }
-  String bindHost() { return bindHost; }
-  Path configDirectory() { return configDirectory; }
-  Path dataDirectory() { return dataDirectory != null ? dataDirectory : configDirectory.resolve(".veil"); }
-  List<String> scanPackages() { return List.copyOf(scanPackages); }
-  List<Path> scanPaths() { return List.copyOf(scanPaths); }
-  List<Class<?>> functionClasses() { return List.copyOf(functionClasses); }
-  Map<String, String> settings() { return Map.copyOf(settings); }
-  JsonObject hostJson() { return hostJson; }
-  boolean clustered() { return clustered; }
-  boolean builtinFunctions() { return builtinFunctions; }
+  int port() {
+    return port;
+  }
+
+  String bindHost() {
+    return bindHost;
+  }
+
+  Path configDirectory() {
+    return configDirectory;
+  }
+
+  Path dataDirectory() {
+    return dataDirectory != null ? dataDirectory : configDirectory.resolve(".veil");
+  }
+
+  List<String> scanPackages() {
+    return List.copyOf(scanPackages);
+  }
+
+  List<Path> scanPaths() {
+    return List.copyOf(scanPaths);
+  }
+
+  List<Class<?>> functionClasses() {
+    return List.copyOf(functionClasses);
+  }
+
+  Map<String, String> settings() {
+    return Map.copyOf(settings);
+  }
+
+  JsonObject hostJson() {
+    return hostJson;
+  }
+
+  boolean clustered() {
+    return clustered;
+  }
+
+  boolean builtinFunctions() {
+    return builtinFunctions;
+  }
 }

@@ -14,7 +14,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** The {@code veil} command line. */
 public final class Main {
-  private static final String USAGE = """
+  private static final String USAGE =
+      """
       usage: veil start [options]
         --port N          HTTP port (default: local.settings.json Host.LocalHttpPort, else 7071; 0 = any free port)
         --host ADDRESS    address to bind (default 127.0.0.1)
@@ -39,7 +40,8 @@ public final class Main {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install(); // function loggers (java.util.logging) end up in the same log
     if (args.length > 0 && !args[0].equals("start") && !args[0].startsWith("-")) {
-      CliCommand command = commands().stream().filter(c -> c.name().equals(args[0])).findFirst().orElse(null);
+      CliCommand command =
+          commands().stream().filter(c -> c.name().equals(args[0])).findFirst().orElse(null);
       if (command != null) {
         System.exit(command.run(List.of(args).subList(1, args.length), System.out, System.err));
         return;
@@ -58,12 +60,17 @@ public final class Main {
       System.out.print(usage());
       return;
     }
-    Map<String, String> missing = SettingsEnvironment.missing(options.configDirectory(), System.getenv());
+    Map<String, String> missing =
+        SettingsEnvironment.missing(options.configDirectory(), System.getenv());
     if (!missing.isEmpty()) {
       try {
-        System.exit(SettingsEnvironment.run(SettingsEnvironment.thisCommand(Main.class, List.of(args)), missing));
+        System.exit(
+            SettingsEnvironment.run(
+                SettingsEnvironment.thisCommand(Main.class, List.of(args)), missing));
       } catch (Exception e) {
-        System.err.println("veil: cannot start the host with local.settings.json in its environment: " + e.getMessage());
+        System.err.println(
+            "veil: cannot start the host with local.settings.json in its environment: "
+                + e.getMessage());
         System.exit(1);
       }
       return;
@@ -77,15 +84,21 @@ public final class Main {
       return;
     }
     SettingsEnvironment.exitWithLauncher();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        host.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-      } catch (Exception e) {
-        System.err.println("veil: shutdown did not finish cleanly: " + e.getMessage());
-      }
-      // Stopping logback writes out the log lines still buffered (the invocation log is written every few ms).
-      if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) logging.stop();
-    }, "veil-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    host.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+                  } catch (Exception e) {
+                    System.err.println("veil: shutdown did not finish cleanly: " + e.getMessage());
+                  }
+                  // Stopping logback writes out the log lines still buffered (the invocation log is
+                  // written every few ms).
+                  if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging)
+                    logging.stop();
+                },
+                "veil-shutdown"));
   }
 
   /** Subcommands other modules contribute (e.g. {@code veil batch}). */
@@ -102,7 +115,8 @@ public final class Main {
   /** Parses the arguments; {@code null} means "print usage". */
   static HostOptions parse(List<String> args) {
     if (args.isEmpty() || args.contains("--help") || args.contains("-h")) return null;
-    if (!args.get(0).equals("start")) throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
+    if (!args.get(0).equals("start"))
+      throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
     HostOptions options = new HostOptions();
     for (int i = 1; i < args.size(); i++) {
       String flag = args.get(i);

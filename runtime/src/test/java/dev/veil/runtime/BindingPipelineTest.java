@@ -28,15 +28,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The invoker's binding pipeline through the SPI, with a test trigger and test bindings found by ServiceLoader. */
+/**
+ * The invoker's binding pipeline through the SPI, with a test trigger and test bindings found by
+ * ServiceLoader.
+ */
 class BindingPipelineTest {
   @TempDir static Path data;
   static VeilHost host;
 
   @BeforeAll
   static void start() throws Exception {
-    host = await(VeilHost.start(new HostOptions().port(0).dataDirectory(data).functionClass(BindingFunctions.class)
-        .setting("AUDIT_PREFIX", "log")));
+    host =
+        await(
+            VeilHost.start(
+                new HostOptions()
+                    .port(0)
+                    .dataDirectory(data)
+                    .functionClass(BindingFunctions.class)
+                    .setting("AUDIT_PREFIX", "log")));
   }
 
   @AfterAll
@@ -47,7 +56,8 @@ class BindingPipelineTest {
   @Test
   void bindsInputsOutputsReturnValueAndExpressions() throws Exception {
     MemoryStore.ENTRIES.put("sources/a", "src".getBytes(StandardCharsets.UTF_8));
-    InvocationResult result = await(ManualTriggerProvider.fire("copy", "payload", Map.of("name", "a")));
+    InvocationResult result =
+        await(ManualTriggerProvider.fire("copy", "payload", Map.of("name", "a")));
     assertEquals("src+payload", result.returnValue());
     assertEquals(1, result.attempts());
     assertEquals("src+payload", MemoryStore.ENTRIES.get("copies/a"));
@@ -56,7 +66,8 @@ class BindingPipelineTest {
 
   @Test
   void missingInputIsBadInputNamingThePath() {
-    InvocationFailure failure = failure(ManualTriggerProvider.fire("copy", "payload", Map.of("name", "missing")));
+    InvocationFailure failure =
+        failure(ManualTriggerProvider.fire("copy", "payload", Map.of("name", "missing")));
     assertEquals(InvocationFailure.Kind.BAD_INPUT, failure.kind());
     assertEquals("no entry at sources/missing", failure.getMessage());
     assertTrue(failure.invocationId() != null);
@@ -71,15 +82,21 @@ class BindingPipelineTest {
 
   @Test
   void pojoTriggerPayloadFromJson() throws Exception {
-    assertEquals(6, await(ManualTriggerProvider.fire("order", "{\"item\":\"pen\",\"quantity\":3}", Map.of())).returnValue());
-    InvocationFailure failure = failure(ManualTriggerProvider.fire("order", "{\"item\":", Map.of()));
+    assertEquals(
+        6,
+        await(ManualTriggerProvider.fire("order", "{\"item\":\"pen\",\"quantity\":3}", Map.of()))
+            .returnValue());
+    InvocationFailure failure =
+        failure(ManualTriggerProvider.fire("order", "{\"item\":", Map.of()));
     assertEquals(InvocationFailure.Kind.BAD_INPUT, failure.kind());
     assertTrue(failure.getMessage().contains("not valid JSON for Order"), failure.getMessage());
   }
 
   @Test
   void unknownFunctionIsNotFound() {
-    assertEquals(InvocationFailure.Kind.NOT_FOUND, failure(ManualTriggerProvider.fire("nope", "", Map.of())).kind());
+    assertEquals(
+        InvocationFailure.Kind.NOT_FOUND,
+        failure(ManualTriggerProvider.fire("nope", "", Map.of())).kind());
   }
 
   @Test
@@ -89,12 +106,22 @@ class BindingPipelineTest {
     assertEquals("parameter 'mystery' has no binding annotation", disabled.get("unbindable"));
     assertEquals(2, disabled.size());
 
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + host.port() + "/admin/functions")).header("x-functions-key", host.keys().masterKey())
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + host.port() + "/admin/functions"))
+                    .header("x-functions-key", host.keys().masterKey())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     JsonArray functions = new JsonArray(response.body());
     assertEquals(4, functions.size());
-    JsonObject timer = functions.stream().map(JsonObject.class::cast).filter(f -> f.getString("name").equals("timer")).findFirst().orElseThrow();
+    JsonObject timer =
+        functions.stream()
+            .map(JsonObject.class::cast)
+            .filter(f -> f.getString("name").equals("timer"))
+            .findFirst()
+            .orElseThrow();
     assertEquals("disabled", timer.getString("status"));
     assertEquals("TimerTrigger", timer.getString("trigger"));
   }

@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Host extensions found by ServiceLoader start with the host, serve on its router and stop with it. */
+/**
+ * Host extensions found by ServiceLoader start with the host, serve on its router and stop with it.
+ */
 class HostExtensionTest {
   @TempDir Path data;
 
@@ -22,14 +24,25 @@ class HostExtensionTest {
   void extensionServesOnTheHostsRouterAndStopsWithIt() throws Exception {
     int starts = RecordingExtension.STARTS.get();
     int stops = RecordingExtension.STOPS.get();
-    VeilHost host = VeilHost.start(new HostOptions().port(0).dataDirectory(data).functionClass(BindingFunctions.class))
-        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    VeilHost host =
+        VeilHost.start(
+                new HostOptions().port(0).dataDirectory(data).functionClass(BindingFunctions.class))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(60, TimeUnit.SECONDS);
     try {
       assertEquals(starts + 1, RecordingExtension.STARTS.get());
-      HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + host.port() + "/_test/extension")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + host.port() + "/_test/extension"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertEquals(200, res.statusCode());
-      assertEquals(new JsonObject().put("servesTls", false).put("functions", true), new JsonObject(res.body()));
+      assertEquals(
+          new JsonObject().put("servesTls", false).put("functions", true),
+          new JsonObject(res.body()));
     } finally {
       host.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 class MainTest {
   @Test
   void parsesStartOptions() {
-    HostOptions options = Main.parse(List.of("start", "--port", "8080", "--config", "conf", "--scan", "a.b", "--cluster"));
+    HostOptions options =
+        Main.parse(
+            List.of("start", "--port", "8080", "--config", "conf", "--scan", "a.b", "--cluster"));
     assertEquals(8080, options.port());
     assertEquals(Path.of("conf"), options.configDirectory());
     assertEquals(Path.of("conf", ".veil"), options.dataDirectory());
@@ -22,12 +24,22 @@ class MainTest {
 
   @Test
   void rejectsBadArgumentsWithAClearMessage() {
-    assertEquals("--port needs a number, got 'x'",
-        assertThrows(IllegalArgumentException.class, () -> Main.parse(List.of("start", "--port", "x"))).getMessage());
-    assertEquals("unknown option '--nope'",
-        assertThrows(IllegalArgumentException.class, () -> Main.parse(List.of("start", "--nope", "1"))).getMessage());
-    assertEquals("unknown command 'stop'", assertThrows(IllegalArgumentException.class, () -> Main.parse(List.of("stop"))).getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Main.parse(List.of("start", "--port", "70000")));
+    assertEquals(
+        "--port needs a number, got 'x'",
+        assertThrows(
+                IllegalArgumentException.class, () -> Main.parse(List.of("start", "--port", "x")))
+            .getMessage());
+    assertEquals(
+        "unknown option '--nope'",
+        assertThrows(
+                IllegalArgumentException.class, () -> Main.parse(List.of("start", "--nope", "1")))
+            .getMessage());
+    assertEquals(
+        "unknown command 'stop'",
+        assertThrows(IllegalArgumentException.class, () -> Main.parse(List.of("stop")))
+            .getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> Main.parse(List.of("start", "--port", "70000")));
     assertNull(Main.parse(List.of("--help")));
   }
 }

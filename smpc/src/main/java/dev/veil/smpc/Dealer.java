@@ -4,14 +4,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The crypto provider's offline work: deals the correlated randomness of a {@link Plan} to both parties,
- * PRG-compressed. Every random part of party 0's material, and the random parts of party 1's, come from a
- * fresh 16-byte seed per party ({@link Prg}, AES-CTR); only what cannot be random is sent explicitly —
- * party 1's product shares c1 = a·b − c0, its share of each comparison mask's top bit, and the DCF correction
- * words both parties need. A bundle is meant for one computation; a provider hands each one out once.
+ * The crypto provider's offline work: deals the correlated randomness of a {@link Plan} to both
+ * parties, PRG-compressed. Every random part of party 0's material, and the random parts of party
+ * 1's, come from a fresh 16-byte seed per party ({@link Prg}, AES-CTR); only what cannot be random
+ * is sent explicitly — party 1's product shares c1 = a·b − c0, its share of each comparison mask's
+ * top bit, and the DCF correction words both parties need. A bundle is meant for one computation; a
+ * provider hands each one out once.
  *
- * <p>Bundle layout: magic {@code VSMB}, format 1, party, 16-byte seed, the plan, then the explicit data
- * (little-endian longs; correction words as seed-hi, seed-lo, value, bits, last).
+ * <p>Bundle layout: magic {@code VSMB}, format 1, party, 16-byte seed, the plan, then the explicit
+ * data (little-endian longs; correction words as seed-hi, seed-lo, value, bits, last).
  */
 public final class Dealer {
   static final int MAGIC = 0x56534D42; // "VSMB"
@@ -25,7 +26,10 @@ public final class Dealer {
     this(layer -> null);
   }
 
-  /** A dealer that knows a model's weight masks: {@code masks} gives layer l's mask B (inputs×outputs). */
+  /**
+   * A dealer that knows a model's weight masks: {@code masks} gives layer l's mask B
+   * (inputs×outputs).
+   */
   public Dealer(java.util.function.IntFunction<long[]> masks) {
     this.masks = masks;
   }
@@ -33,7 +37,10 @@ public final class Dealer {
   /** The two parties' bundles for one run of {@code plan}. */
   public record Dealt(byte[] party0, byte[] party1) {}
 
-  /** Deals {@code plan} (bounded by {@link Plan#checkBounds}). Not thread-safe: one dealer per thread. */
+  /**
+   * Deals {@code plan} (bounded by {@link Plan#checkBounds}). Not thread-safe: one dealer per
+   * thread.
+   */
   public Dealt deal(Plan plan) {
     plan.checkBounds();
     byte[] seed0 = Prg.newSeed();
@@ -65,7 +72,8 @@ public final class Dealer {
           int n = item.n(), k = item.k(), m = item.m();
           long[] mask = masks.apply(item.layer());
           if (mask == null || mask.length != k * m) {
-            throw new IllegalArgumentException("the dealer holds no " + k + "x" + m + " weight mask for layer " + item.layer());
+            throw new IllegalArgumentException(
+                "the dealer holds no " + k + "x" + m + " weight mask for layer " + item.layer());
           }
           long[] a0 = prg0.longs(n * k), c0 = prg0.longs(n * m);
           long[] a1 = prg1.longs(n * k);
@@ -76,7 +84,10 @@ public final class Dealer {
         }
         case COMPARISON -> {
           int n = item.n();
-          long[] r0 = prg0.longs(n), top0 = prg0.longs(n), root0Hi = prg0.longs(n), root0Lo = prg0.longs(n);
+          long[] r0 = prg0.longs(n),
+              top0 = prg0.longs(n),
+              root0Hi = prg0.longs(n),
+              root0Lo = prg0.longs(n);
           long[] r1 = prg1.longs(n), root1Hi = prg1.longs(n), root1Lo = prg1.longs(n);
           long[] alpha = new long[n];
           long[] beta = new long[n];
@@ -108,14 +119,16 @@ public final class Dealer {
   public static int bundleBytes(int party, Plan plan) {
     long size = headerBytes(plan);
     for (Plan.Item item : plan.items()) {
-      size += switch (item.kind()) {
-        case TRIPLE -> party == 1 ? 8L * item.n() : 0;
-        case MATRIX_TRIPLE, MASKED_TRIPLE -> party == 1 ? 8L * item.n() * item.m() : 0;
-        case COMPARISON -> (party == 1 ? 8L * item.n() : 0) + (long) item.n() * Dcf.CW_BYTES;
-      };
+      size +=
+          switch (item.kind()) {
+            case TRIPLE -> party == 1 ? 8L * item.n() : 0;
+            case MATRIX_TRIPLE, MASKED_TRIPLE -> party == 1 ? 8L * item.n() * item.m() : 0;
+            case COMPARISON -> (party == 1 ? 8L * item.n() : 0) + (long) item.n() * Dcf.CW_BYTES;
+          };
     }
     if (size > Integer.MAX_VALUE - 64) {
-      throw new IllegalArgumentException("the plan's material does not fit one bundle (" + size + " bytes)");
+      throw new IllegalArgumentException(
+          "the plan's material does not fit one bundle (" + size + " bytes)");
     }
     return (int) size;
   }

@@ -1,12 +1,12 @@
 package dev.veil.smpc;
 
 /**
- * Fixed-point numbers in the ring Z_2^64: a real v is the long round(v · 2^f), with f fractional bits. Java's
- * long arithmetic wraps modulo 2^64, which is exactly the ring the shares live in; negative numbers are the
- * upper half of the ring (two's complement).
+ * Fixed-point numbers in the ring Z_2^64: a real v is the long round(v · 2^f), with f fractional
+ * bits. Java's long arithmetic wraps modulo 2^64, which is exactly the ring the shares live in;
+ * negative numbers are the upper half of the ring (two's complement).
  *
- * <p>A product of two encoded numbers carries 2f fractional bits and is brought back with {@link Party#truncate}
- * (local, SecureML-style; see there for its error bound).
+ * <p>A product of two encoded numbers carries 2f fractional bits and is brought back with {@link
+ * Party#truncate} (local, SecureML-style; see there for its error bound).
  */
 public record FixedPoint(int fracBits) {
 
@@ -15,7 +15,8 @@ public record FixedPoint(int fracBits) {
 
   public FixedPoint {
     if (fracBits < 1 || fracBits > 30) {
-      throw new IllegalArgumentException("fractional bits must be between 1 and 30, got " + fracBits);
+      throw new IllegalArgumentException(
+          "fractional bits must be between 1 and 30, got " + fracBits);
     }
   }
 
@@ -24,15 +25,24 @@ public record FixedPoint(int fracBits) {
     return Math.scalb(1.0, -fracBits);
   }
 
-  /** The largest magnitude that encodes without leaving the signed range (with room for one product). */
+  /**
+   * The largest magnitude that encodes without leaving the signed range (with room for one
+   * product).
+   */
   public double maxMagnitude() {
     return Math.scalb(1.0, 62 - 2 * fracBits);
   }
 
   public long encode(double v) {
     if (!Double.isFinite(v) || Math.abs(v) >= maxMagnitude()) {
-      throw new IllegalArgumentException("value " + v + " is not finite or too large for " + fracBits
-          + " fractional bits (|v| < " + maxMagnitude() + ")");
+      throw new IllegalArgumentException(
+          "value "
+              + v
+              + " is not finite or too large for "
+              + fracBits
+              + " fractional bits (|v| < "
+              + maxMagnitude()
+              + ")");
     }
     return Math.round(Math.scalb(v, fracBits));
   }

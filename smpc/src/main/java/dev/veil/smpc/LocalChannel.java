@@ -5,7 +5,10 @@ import java.util.concurrent.Exchanger;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Two ends of an in-process link (each party on its own thread), for tests and in-process evaluation. */
+/**
+ * Two ends of an in-process link (each party on its own thread), for tests and in-process
+ * evaluation.
+ */
 public final class LocalChannel implements Channel {
   private final Exchanger<long[]> exchanger;
   private final Duration timeout;

@@ -7,8 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * One party's dealt material ({@link Dealer}'s bundle), served in plan order and only once: asking for
- * anything other than the next planned item, or for more than was dealt, is an error. Not thread-safe.
+ * One party's dealt material ({@link Dealer}'s bundle), served in plan order and only once: asking
+ * for anything other than the next planned item, or for more than was dealt, is an error. Not
+ * thread-safe.
  */
 public final class Material implements Randomness {
   private final int party;
@@ -20,7 +21,8 @@ public final class Material implements Randomness {
   /**
    * Reads a bundle for {@code party}.
    *
-   * @throws IllegalArgumentException naming the problem when the bytes are not a well-formed bundle for this party
+   * @throws IllegalArgumentException naming the problem when the bytes are not a well-formed bundle
+   *     for this party
    */
   public Material(int party, byte[] bundle) {
     this.party = party;
@@ -33,19 +35,23 @@ public final class Material implements Randomness {
     }
     int owner = b.get();
     if (owner != party) {
-      throw new IllegalArgumentException("material bundle is for party " + owner + ", not party " + party);
+      throw new IllegalArgumentException(
+          "material bundle is for party " + owner + ", not party " + party);
     }
     byte[] seed = new byte[Prg.SEED_BYTES];
     b.get(seed);
     try {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bundle, b.position(), bundle.length - b.position()));
+      DataInputStream in =
+          new DataInputStream(
+              new ByteArrayInputStream(bundle, b.position(), bundle.length - b.position()));
       this.plan = Plan.read(in);
     } catch (IOException e) {
       throw new IllegalArgumentException("material bundle has a malformed plan: " + e.getMessage());
     }
     int expected = Dealer.bundleBytes(party, plan);
     if (bundle.length != expected) {
-      throw new IllegalArgumentException("material bundle has " + bundle.length + " bytes; its plan needs " + expected);
+      throw new IllegalArgumentException(
+          "material bundle has " + bundle.length + " bytes; its plan needs " + expected);
     }
     b.position(Dealer.headerBytes(plan));
     this.data = b;
@@ -67,13 +73,19 @@ public final class Material implements Randomness {
 
   private Plan.Item take(Plan.Kind kind, int n, int k, int m, int layer) {
     if (next >= plan.items().size()) {
-      throw new IllegalStateException("material is used up: all " + plan.items().size() + " dealt items were served");
+      throw new IllegalStateException(
+          "material is used up: all " + plan.items().size() + " dealt items were served");
     }
     Plan.Item item = plan.items().get(next);
     Plan.Item asked = new Plan.Item(kind, n, k, m, layer);
     if (!item.equals(asked)) {
-      throw new IllegalStateException("the computation asked for " + asked + " but item " + next
-          + " of the dealt material is " + item);
+      throw new IllegalStateException(
+          "the computation asked for "
+              + asked
+              + " but item "
+              + next
+              + " of the dealt material is "
+              + item);
     }
     next++;
     return item;
@@ -121,6 +133,7 @@ public final class Material implements Randomness {
     byte[] bits = new byte[levels];
     data.get(bits);
     long[] last = explicit(n);
-    return new Comparison(mask, top, rootHi, rootLo, new Dcf.CorrectionWords(n, seedHi, seedLo, value, bits, last));
+    return new Comparison(
+        mask, top, rootHi, rootLo, new Dcf.CorrectionWords(n, seedHi, seedLo, value, bits, last));
   }
 }

@@ -3,12 +3,15 @@ package dev.veil.smpc;
 import java.util.List;
 
 /**
- * A plaintext multi-layer perceptron: each layer computes act(W·x + b). The model owner's form before sharing,
- * and the reference a shared evaluation must reproduce.
+ * A plaintext multi-layer perceptron: each layer computes act(W·x + b). The model owner's form
+ * before sharing, and the reference a shared evaluation must reproduce.
  */
 public record Mlp(String name, List<Layer> layers) {
 
-  /** What follows a layer's affine map. Polynomial coefficients are constant term first; they are public. */
+  /**
+   * What follows a layer's affine map. Polynomial coefficients are constant term first; they are
+   * public.
+   */
   public record Activation(String kind, double[] coefficients) {
     public static final Activation NONE = new Activation("none", new double[0]);
     public static final Activation RELU = new Activation("relu", new double[0]);
@@ -70,8 +73,15 @@ public record Mlp(String name, List<Layer> layers) {
     layers = List.copyOf(layers);
     for (int i = 1; i < layers.size(); i++) {
       if (layers.get(i).inputs() != layers.get(i - 1).outputs()) {
-        throw new IllegalArgumentException("layer " + i + " takes " + layers.get(i).inputs() + " inputs but layer "
-            + (i - 1) + " gives " + layers.get(i - 1).outputs());
+        throw new IllegalArgumentException(
+            "layer "
+                + i
+                + " takes "
+                + layers.get(i).inputs()
+                + " inputs but layer "
+                + (i - 1)
+                + " gives "
+                + layers.get(i - 1).outputs());
       }
     }
   }

@@ -1,9 +1,10 @@
 package dev.veil.smpc;
 
 /**
- * One compute party's side of the online protocols, on additive shares over Z_2^64 (honest-but-curious, two
- * parties plus a crypto provider that deals correlated randomness and takes no part online). Each method runs
- * the same steps on both parties with their own shares; a round is one {@link Channel#exchange}.
+ * One compute party's side of the online protocols, on additive shares over Z_2^64
+ * (honest-but-curious, two parties plus a crypto provider that deals correlated randomness and
+ * takes no part online). Each method runs the same steps on both parties with their own shares; a
+ * round is one {@link Channel#exchange}.
  *
  * <table>
  *   <caption>Cost per operation (elements n; bytes sent by each party)</caption>
@@ -58,12 +59,16 @@ public final class Party {
     bytesSent += 8L * share.length;
     long[] theirs = channel.exchange(share);
     if (theirs.length != share.length) {
-      throw new Channel.PeerException("peer sent " + theirs.length + " values, expected " + share.length);
+      throw new Channel.PeerException(
+          "peer sent " + theirs.length + " values, expected " + share.length);
     }
     return Ring.add(share, theirs);
   }
 
-  /** Adds a public vector: only party 0 adds it, so the sum of the shares moves by exactly {@code c}. */
+  /**
+   * Adds a public vector: only party 0 adds it, so the sum of the shares moves by exactly {@code
+   * c}.
+   */
   public long[] addPublic(long[] x, long[] c) {
     return id == 0 ? Ring.add(x, c) : x.clone();
   }
@@ -83,11 +88,11 @@ public final class Party {
   }
 
   /**
-   * Divides a shared value by 2^f locally (SecureML, Mohassel–Zhang 2017): party 0 shifts its share, party 1
-   * negates, shifts, negates. Error bound: if |x| &lt; 2^ℓ, the result is within one unit (2^-f after
-   * decoding) of x / 2^f except with probability at most 2^(ℓ+1−64) per element, when the shares straddle the
-   * ring's wrap point and the result is garbage. With f = 16 and products below 2^40 (|value| &lt; 256 after
-   * decoding) that is at most 2^-23 per element.
+   * Divides a shared value by 2^f locally (SecureML, Mohassel–Zhang 2017): party 0 shifts its
+   * share, party 1 negates, shifts, negates. Error bound: if |x| &lt; 2^ℓ, the result is within one
+   * unit (2^-f after decoding) of x / 2^f except with probability at most 2^(ℓ+1−64) per element,
+   * when the shares straddle the ring's wrap point and the result is garbage. With f = 16 and
+   * products below 2^40 (|value| &lt; 256 after decoding) that is at most 2^-23 per element.
    */
   public long[] truncate(long[] x) {
     int f = fixedPoint.fracBits();
@@ -102,7 +107,8 @@ public final class Party {
   public long[] multiply(long[] x, long[] y) {
     int n = x.length;
     if (y.length != n) {
-      throw new IllegalArgumentException("multiplying vectors of " + n + " and " + y.length + " elements");
+      throw new IllegalArgumentException(
+          "multiplying vectors of " + n + " and " + y.length + " elements");
     }
     Randomness.Triple t = material.triple(n);
     long[] masked = new long[2 * n];
@@ -122,8 +128,19 @@ public final class Party {
   /** Matrix product X (n×k) · Y (k×m), no truncation: one round with a Beaver matrix triple. */
   public long[] matrixMultiply(long[] x, long[] y, int n, int k, int m) {
     if (x.length != n * k || y.length != k * m) {
-      throw new IllegalArgumentException("matrix shapes do not fit: " + x.length + " and " + y.length
-          + " elements for " + n + "x" + k + " · " + k + "x" + m);
+      throw new IllegalArgumentException(
+          "matrix shapes do not fit: "
+              + x.length
+              + " and "
+              + y.length
+              + " elements for "
+              + n
+              + "x"
+              + k
+              + " · "
+              + k
+              + "x"
+              + m);
     }
     Randomness.Triple t = material.matrixTriple(n, k, m);
     long[] masked = new long[n * k + k * m];
@@ -145,16 +162,29 @@ public final class Party {
   }
 
   /**
-   * X (n×k) · W (k×m) for model weights held as W = F + B: F public to both parties (opened once, when the
-   * model was shared), B a fixed uniform mask known to the crypto provider, {@code weightShare} this party's
-   * additive share of W (F + B0 for party 0, B1 for party 1). One round that opens only E = X − A (8nk bytes),
-   * because the weights' side of the Beaver triple is the same for every inference:
-   * X·W = E·W + A·F + A·B, with C = A·B dealt per inference; party j adds E·W_j + A_j·F + C_j.
+   * X (n×k) · W (k×m) for model weights held as W = F + B: F public to both parties (opened once,
+   * when the model was shared), B a fixed uniform mask known to the crypto provider, {@code
+   * weightShare} this party's additive share of W (F + B0 for party 0, B1 for party 1). One round
+   * that opens only E = X − A (8nk bytes), because the weights' side of the Beaver triple is the
+   * same for every inference: X·W = E·W + A·F + A·B, with C = A·B dealt per inference; party j adds
+   * E·W_j + A_j·F + C_j.
    */
-  public long[] multiplyMasked(long[] x, int n, int k, int m, int layer, long[] masked, long[] weightShare) {
+  public long[] multiplyMasked(
+      long[] x, int n, int k, int m, int layer, long[] masked, long[] weightShare) {
     if (x.length != n * k || masked.length != k * m || weightShare.length != k * m) {
-      throw new IllegalArgumentException("matrix shapes do not fit: " + x.length + " inputs and " + masked.length
-          + " weights for " + n + "x" + k + " · " + k + "x" + m);
+      throw new IllegalArgumentException(
+          "matrix shapes do not fit: "
+              + x.length
+              + " inputs and "
+              + masked.length
+              + " weights for "
+              + n
+              + "x"
+              + k
+              + " · "
+              + k
+              + "x"
+              + m);
     }
     Randomness.Triple t = material.maskedTriple(n, k, m, layer);
     long[] e = open(Ring.sub(x, t.a()));
@@ -165,10 +195,11 @@ public final class Party {
   }
 
   /**
-   * Shares of the bit [x ≥ 0] (as the integer 0 or 1, not fixed-point), for x read as a signed 64-bit value:
-   * one round. The parties open x + r for the dealer's mask r; with y = (x + r) mod 2^63 and α = r mod 2^63,
-   * x's top bit is top(x + r) ⊕ top(r) ⊕ [y &lt; α]. The DCF key evaluates β·[y &lt; α] with β = 1 − 2·top(r),
-   * which plus the shared top(r) is top(r) ⊕ [y &lt; α] — linear in the shares, so no second round.
+   * Shares of the bit [x ≥ 0] (as the integer 0 or 1, not fixed-point), for x read as a signed
+   * 64-bit value: one round. The parties open x + r for the dealer's mask r; with y = (x + r) mod
+   * 2^63 and α = r mod 2^63, x's top bit is top(x + r) ⊕ top(r) ⊕ [y &lt; α]. The DCF key evaluates
+   * β·[y &lt; α] with β = 1 − 2·top(r), which plus the shared top(r) is top(r) ⊕ [y &lt; α] —
+   * linear in the shares, so no second round.
    */
   public long[] drelu(long[] x) {
     int n = x.length;
@@ -193,19 +224,24 @@ public final class Party {
     return multiply(drelu(x), x);
   }
 
-  /** Shares of the index of the largest value in each row (an integer), and of its one-hot row (rows×cols). */
+  /**
+   * Shares of the index of the largest value in each row (an integer), and of its one-hot row
+   * (rows×cols).
+   */
   public record Max(long[] index, long[] oneHot) {}
 
   /**
-   * Argmax of each of {@code rows} rows of {@code cols} values (row-major), shallow rather than a tournament:
-   * one round compares every pair (b_ij = [x_i ≥ x_j] for i &lt; j, and 1 − b_ji for i &gt; j, so ties go to the
-   * lower index as in a plaintext argmax), then value i is the maximum iff all its c − 1 bits are 1: their
-   * product, multiplied pairwise in ⌈log2 (c − 1)⌉ rounds. For c = 10: 1 + 4 = 5 rounds (a tournament takes
-   * 8), for 45 comparisons and 80 products per row. Shares of integers, not fixed point.
+   * Argmax of each of {@code rows} rows of {@code cols} values (row-major), shallow rather than a
+   * tournament: one round compares every pair (b_ij = [x_i ≥ x_j] for i &lt; j, and 1 − b_ji for i
+   * &gt; j, so ties go to the lower index as in a plaintext argmax), then value i is the maximum
+   * iff all its c − 1 bits are 1: their product, multiplied pairwise in ⌈log2 (c − 1)⌉ rounds. For
+   * c = 10: 1 + 4 = 5 rounds (a tournament takes 8), for 45 comparisons and 80 products per row.
+   * Shares of integers, not fixed point.
    */
   public Max argmax(long[] x, int rows, int cols) {
     if (x.length != rows * cols || cols < 1) {
-      throw new IllegalArgumentException("argmax over " + x.length + " values is not " + rows + " rows of " + cols);
+      throw new IllegalArgumentException(
+          "argmax over " + x.length + " values is not " + rows + " rows of " + cols);
     }
     int pairs = cols * (cols - 1) / 2;
     long[] ge = new long[0];
@@ -275,8 +311,8 @@ public final class Party {
   }
 
   /**
-   * Shares of [a == b] for shared integers (0 or 1): DReLU of a − b and of b − a (one round), multiplied (one
-   * round).
+   * Shares of [a == b] for shared integers (0 or 1): DReLU of a − b and of b − a (one round),
+   * multiplied (one round).
    */
   public long[] equal(long[] a, long[] b) {
     int n = a.length;
@@ -286,6 +322,7 @@ public final class Party {
       both[n + i] = b[i] - a[i];
     }
     long[] ge = drelu(both);
-    return multiply(java.util.Arrays.copyOfRange(ge, 0, n), java.util.Arrays.copyOfRange(ge, n, 2 * n));
+    return multiply(
+        java.util.Arrays.copyOfRange(ge, 0, n), java.util.Arrays.copyOfRange(ge, n, 2 * n));
   }
 }

@@ -7,23 +7,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The correlated randomness a computation consumes, in the order it consumes it. Both parties and the crypto
- * provider derive the same plan (parties record it by running the computation on zeros, see
- * {@link PlanRecorder}); the provider deals exactly this list and a party's material refuses to serve anything
- * else.
+ * The correlated randomness a computation consumes, in the order it consumes it. Both parties and
+ * the crypto provider derive the same plan (parties record it by running the computation on zeros,
+ * see {@link PlanRecorder}); the provider deals exactly this list and a party's material refuses to
+ * serve anything else.
  */
 public record Plan(List<Item> items) {
 
   /** Bounds a plan a provider accepts: at most this many ring elements of material per party. */
   public static final long MAX_ELEMENTS = 1L << 25;
+
   public static final int MAX_ITEMS = 4096;
 
-  public enum Kind { TRIPLE, MATRIX_TRIPLE, COMPARISON, MASKED_TRIPLE }
+  public enum Kind {
+    TRIPLE,
+    MATRIX_TRIPLE,
+    COMPARISON,
+    MASKED_TRIPLE
+  }
 
   /**
-   * TRIPLE: a, b, c = a·b elementwise, length {@code n}. MATRIX_TRIPLE: A (n×k), B (k×m), C = A·B (n×m).
-   * COMPARISON: {@code n} DReLU gates (a mask r, a share of r's top bit, one DCF key each). MASKED_TRIPLE:
-   * A (n×k) and C = A·B for the fixed weight mask B (k×m) of model layer {@code layer} ({@link WeightMasks}).
+   * TRIPLE: a, b, c = a·b elementwise, length {@code n}. MATRIX_TRIPLE: A (n×k), B (k×m), C = A·B
+   * (n×m). COMPARISON: {@code n} DReLU gates (a mask r, a share of r's top bit, one DCF key each).
+   * MASKED_TRIPLE: A (n×k) and C = A·B for the fixed weight mask B (k×m) of model layer {@code
+   * layer} ({@link WeightMasks}).
    */
   public record Item(Kind kind, int n, int k, int m, int layer) {
     public Item {
@@ -68,11 +75,16 @@ public record Plan(List<Item> items) {
   /** Throws naming the bound when this plan is larger than a provider deals. */
   public Plan checkBounds() {
     if (items.size() > MAX_ITEMS) {
-      throw new IllegalArgumentException("a plan has at most " + MAX_ITEMS + " items, this one " + items.size());
+      throw new IllegalArgumentException(
+          "a plan has at most " + MAX_ITEMS + " items, this one " + items.size());
     }
     if (elements() > MAX_ELEMENTS) {
-      throw new IllegalArgumentException("the plan needs " + elements() + " ring elements per party; at most "
-          + MAX_ELEMENTS + " are dealt per session");
+      throw new IllegalArgumentException(
+          "the plan needs "
+              + elements()
+              + " ring elements per party; at most "
+              + MAX_ELEMENTS
+              + " are dealt per session");
     }
     return this;
   }

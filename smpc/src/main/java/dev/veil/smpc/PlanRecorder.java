@@ -3,7 +3,10 @@ package dev.veil.smpc;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Serves zero-filled material and records the plan; run a computation on it with a {@link Channel} of zeros. */
+/**
+ * Serves zero-filled material and records the plan; run a computation on it with a {@link Channel}
+ * of zeros.
+ */
 public final class PlanRecorder implements Randomness {
   private final List<Plan.Item> items = new ArrayList<>();
 
@@ -22,7 +25,8 @@ public final class PlanRecorder implements Randomness {
   @Override
   public Comparison comparison(int n) {
     items.add(new Plan.Item(Plan.Kind.COMPARISON, n, 0, 0));
-    return new Comparison(new long[n], new long[n], new long[n], new long[n], Dcf.CorrectionWords.allocate(n));
+    return new Comparison(
+        new long[n], new long[n], new long[n], new long[n], Dcf.CorrectionWords.allocate(n));
   }
 
   @Override

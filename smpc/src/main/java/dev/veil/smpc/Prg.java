@@ -9,13 +9,15 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A cryptographic pseudo-random generator: AES-128 in counter mode keyed by a 16-byte seed (the JCE's
- * AES/CTR, which runs on AES-NI where the CPU has it). The crypto provider hands a party a seed instead of the
- * random parts of its correlated randomness; the party expands the same stream. Not thread-safe.
+ * A cryptographic pseudo-random generator: AES-128 in counter mode keyed by a 16-byte seed (the
+ * JCE's AES/CTR, which runs on AES-NI where the CPU has it). The crypto provider hands a party a
+ * seed instead of the random parts of its correlated randomness; the party expands the same stream.
+ * Not thread-safe.
  */
 public final class Prg {
   public static final int SEED_BYTES = 16;
-  private static final int CHUNK = 512; // nextLong's buffer; bulk requests are encrypted straight into place
+  private static final int CHUNK =
+      512; // nextLong's buffer; bulk requests are encrypted straight into place
   private static final SecureRandom SEEDS = new SecureRandom();
 
   private final Cipher cipher;
@@ -30,7 +32,8 @@ public final class Prg {
     }
     try {
       cipher = Cipher.getInstance("AES/CTR/NoPadding");
-      cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(seed, "AES"), new IvParameterSpec(new byte[16]));
+      cipher.init(
+          Cipher.ENCRYPT_MODE, new SecretKeySpec(seed, "AES"), new IvParameterSpec(new byte[16]));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES/CTR is not available in this JVM", e);
     }
@@ -58,8 +61,9 @@ public final class Prg {
   }
 
   /**
-   * Fills {@code out} with uniform longs: the next 8·n bytes of the key stream, whatever mix of calls asked for
-   * them (buffered bytes first), so a dealer and a party expanding the same seed agree word for word.
+   * Fills {@code out} with uniform longs: the next 8·n bytes of the key stream, whatever mix of
+   * calls asked for them (buffered bytes first), so a dealer and a party expanding the same seed
+   * agree word for word.
    */
   public long[] fill(long[] out) {
     int i = 0;

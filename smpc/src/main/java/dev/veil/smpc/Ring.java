@@ -1,6 +1,8 @@
 package dev.veil.smpc;
 
-/** Vector and matrix arithmetic in Z_2^64 (long arithmetic, which wraps). Matrices are row-major. */
+/**
+ * Vector and matrix arithmetic in Z_2^64 (long arithmetic, which wraps). Matrices are row-major.
+ */
 public final class Ring {
   private Ring() {}
 

@@ -1,10 +1,11 @@
 package dev.veil.smpc;
 
 /**
- * Inference of a {@link SharedMlp} on a shared batch of inputs, and the seed's accuracy count, run by both
- * parties in step. Per layer: one masked-triple round for X·W^T (only the inputs' side is opened), local truncation, bias added locally, then the
- * activation (ReLU: 2 rounds; a polynomial of degree d: d − 1 rounds; none: 0). The optional argmax adds
- * 1 + ⌈log2 (classes − 1)⌉ rounds. For the 784→128→10 ReLU MLP with argmax that is 1 + 2 + 1 + 5 = 9 rounds.
+ * Inference of a {@link SharedMlp} on a shared batch of inputs, and the seed's accuracy count, run
+ * by both parties in step. Per layer: one masked-triple round for X·W^T (only the inputs' side is
+ * opened), local truncation, bias added locally, then the activation (ReLU: 2 rounds; a polynomial
+ * of degree d: d − 1 rounds; none: 0). The optional argmax adds 1 + ⌈log2 (classes − 1)⌉ rounds.
+ * For the 784→128→10 ReLU MLP with argmax that is 1 + 2 + 1 + 5 = 9 rounds.
  */
 public final class SecureMlp {
   private SecureMlp() {}
@@ -13,20 +14,36 @@ public final class SecureMlp {
   public record Output(long[] scores, long[] argmax) {}
 
   /**
-   * Evaluates the model on {@code rows} inputs (row-major rows×inputs shares of fixed-point values).
+   * Evaluates the model on {@code rows} inputs (row-major rows×inputs shares of fixed-point
+   * values).
    *
    * @throws IllegalArgumentException when the input share has the wrong size
    */
   public static Output infer(Party party, SharedMlp model, long[] input, int rows, boolean argmax) {
     if (rows < 1 || input.length != rows * model.inputs()) {
-      throw new IllegalArgumentException("input share has " + input.length + " values; " + rows + " rows of "
-          + model.inputs() + " features need " + (long) rows * model.inputs());
+      throw new IllegalArgumentException(
+          "input share has "
+              + input.length
+              + " values; "
+              + rows
+              + " rows of "
+              + model.inputs()
+              + " features need "
+              + (long) rows * model.inputs());
     }
     long[] h = input;
     for (int l = 0; l < model.layers().size(); l++) {
       SharedMlp.Layer layer = model.layers().get(l);
-      long[] z = party.truncate(party.multiplyMasked(h, rows, layer.inputs(), layer.outputs(), l, layer.masked(),
-          layer.weightShare()));
+      long[] z =
+          party.truncate(
+              party.multiplyMasked(
+                  h,
+                  rows,
+                  layer.inputs(),
+                  layer.outputs(),
+                  l,
+                  layer.masked(),
+                  layer.weightShare()));
       for (int r = 0; r < rows; r++) {
         for (int o = 0; o < layer.outputs(); o++) {
           z[r * layer.outputs() + o] += layer.bias()[o];
@@ -62,8 +79,9 @@ public final class SecureMlp {
   }
 
   /**
-   * The seed's accuracy under sharing: how many predicted labels equal the true labels, both shared integers,
-   * compared and summed on shares; only the count is opened (2 rounds + 1 for the opening).
+   * The seed's accuracy under sharing: how many predicted labels equal the true labels, both shared
+   * integers, compared and summed on shares; only the count is opened (2 rounds + 1 for the
+   * opening).
    */
   public static long correctCount(Party party, long[] predicted, long[] labels) {
     long[] equal = party.equal(predicted, labels);

@@ -16,21 +16,29 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * One party's share of an {@link Mlp}: the architecture and activations in the clear; each layer's weights as
- * W^T = F + B, where B = B0 + B1 is a uniform mask, F = W^T − B the masked weights (the same in both parties'
- * files, uniform because B is), and this party's mask share B_j = PRG(seed_j) stored as its 16-byte seed; the
- * biases as additive shares. The crypto provider gets both seeds ({@link WeightMasks}) but never F. Weights are
- * stored transposed (inputs×outputs) because the engine multiplies a batch of input rows by W^T.
+ * One party's share of an {@link Mlp}: the architecture and activations in the clear; each layer's
+ * weights as W^T = F + B, where B = B0 + B1 is a uniform mask, F = W^T − B the masked weights (the
+ * same in both parties' files, uniform because B is), and this party's mask share B_j = PRG(seed_j)
+ * stored as its 16-byte seed; the biases as additive shares. The crypto provider gets both seeds
+ * ({@link WeightMasks}) but never F. Weights are stored transposed (inputs×outputs) because the
+ * engine multiplies a batch of input rows by W^T.
  *
- * <p>{@code modelHash} identifies the plaintext model (SHA-256 of its encoding), {@code sharingId} the split:
- * shares of two different splits of the same model do not add up to it, so parties check both.
+ * <p>{@code modelHash} identifies the plaintext model (SHA-256 of its encoding), {@code sharingId}
+ * the split: shares of two different splits of the same model do not add up to it, so parties check
+ * both.
  *
- * <p>File layout: magic {@code VSMW}, format 2, then (big-endian) name, hash, sharing id, party, fractional
- * bits, layer count; per layer: inputs, outputs, activation kind, coefficient count and coefficients, the
- * mask seed, then in·out masked weights and out bias shares (little-endian longs).
+ * <p>File layout: magic {@code VSMW}, format 2, then (big-endian) name, hash, sharing id, party,
+ * fractional bits, layer count; per layer: inputs, outputs, activation kind, coefficient count and
+ * coefficients, the mask seed, then in·out masked weights and out bias shares (little-endian
+ * longs).
  */
-public record SharedMlp(String name, String modelHash, String sharingId, int party, FixedPoint fixedPoint,
-                        List<Layer> layers) {
+public record SharedMlp(
+    String name,
+    String modelHash,
+    String sharingId,
+    int party,
+    FixedPoint fixedPoint,
+    List<Layer> layers) {
   private static final int MAGIC = 0x56534D57; // "VSMW"
   private static final int FORMAT = 2;
   private static final int MAX_LAYERS = 16;
@@ -38,15 +46,35 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
   static final long MAX_WEIGHTS = 1L << 24;
 
   /**
-   * One layer: {@code masked} is F (inputs×outputs, row-major); {@code weightShare} this party's additive share
-   * of W^T, derived from its mask seed: F + B0 for party 0, B1 for party 1; {@code bias} its bias share.
+   * One layer: {@code masked} is F (inputs×outputs, row-major); {@code weightShare} this party's
+   * additive share of W^T, derived from its mask seed: F + B0 for party 0, B1 for party 1; {@code
+   * bias} its bias share.
    */
-  public record Layer(int inputs, int outputs, long[] masked, byte[] maskSeed, long[] weightShare, long[] bias,
-                      Mlp.Activation activation) {
-    public static Layer of(int party, int inputs, int outputs, long[] masked, byte[] maskSeed, long[] bias,
-                           Mlp.Activation activation) {
+  public record Layer(
+      int inputs,
+      int outputs,
+      long[] masked,
+      byte[] maskSeed,
+      long[] weightShare,
+      long[] bias,
+      Mlp.Activation activation) {
+    public static Layer of(
+        int party,
+        int inputs,
+        int outputs,
+        long[] masked,
+        byte[] maskSeed,
+        long[] bias,
+        Mlp.Activation activation) {
       long[] mask = new Prg(maskSeed).longs(inputs * outputs);
-      return new Layer(inputs, outputs, masked, maskSeed, party == 0 ? Ring.add(masked, mask) : mask, bias, activation);
+      return new Layer(
+          inputs,
+          outputs,
+          masked,
+          maskSeed,
+          party == 0 ? Ring.add(masked, mask) : mask,
+          bias,
+          activation);
     }
   }
 
@@ -107,19 +135,35 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
     }
     String hash = HexFormat.of().formatHex(digest.digest(), 0, 8);
     String sharing = Long.toHexString(prg.nextLong() >>> 1);
-    return new Split(new SharedMlp(model.name(), hash, sharing, 0, fp, l0),
-        new SharedMlp(model.name(), hash, sharing, 1, fp, l1), new WeightMasks(model.name(), hash, sharing, masks));
+    return new Split(
+        new SharedMlp(model.name(), hash, sharing, 0, fp, l0),
+        new SharedMlp(model.name(), hash, sharing, 1, fp, l1),
+        new WeightMasks(model.name(), hash, sharing, masks));
   }
 
   private static byte[] seed(Prg prg) {
-    return java.nio.ByteBuffer.allocate(Prg.SEED_BYTES).putLong(prg.nextLong()).putLong(prg.nextLong()).array();
+    return java.nio.ByteBuffer.allocate(Prg.SEED_BYTES)
+        .putLong(prg.nextLong())
+        .putLong(prg.nextLong())
+        .array();
   }
 
-  /** Adds two parties' shares back into the plaintext model (the model owner's check; no party can do it alone). */
+  /**
+   * Adds two parties' shares back into the plaintext model (the model owner's check; no party can
+   * do it alone).
+   */
   public static Mlp reconstruct(SharedMlp s0, SharedMlp s1) {
     if (!s0.version().equals(s1.version()) || s0.party() == s1.party()) {
-      throw new IllegalArgumentException("shares " + s0.version() + " (party " + s0.party() + ") and "
-          + s1.version() + " (party " + s1.party() + ") are not the two halves of one split");
+      throw new IllegalArgumentException(
+          "shares "
+              + s0.version()
+              + " (party "
+              + s0.party()
+              + ") and "
+              + s1.version()
+              + " (party "
+              + s1.party()
+              + ") are not the two halves of one split");
     }
     FixedPoint fp = s0.fixedPoint();
     List<Mlp.Layer> layers = new ArrayList<>();
@@ -132,7 +176,8 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
           w[o][i] = fp.decode(wt[i * a.outputs() + o]);
         }
       }
-      layers.add(new Mlp.Layer(w, fp.decode(Shares.reconstruct(a.bias(), b.bias())), a.activation()));
+      layers.add(
+          new Mlp.Layer(w, fp.decode(Shares.reconstruct(a.bias(), b.bias())), a.activation()));
     }
     return new Mlp(s0.name(), layers);
   }
@@ -188,18 +233,27 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
     List<Layer> layers = new ArrayList<>();
     for (int l = 0; l < count; l++) {
       int inputs = in.readInt(), outputs = in.readInt();
-      if (inputs < 1 || outputs < 1 || inputs > MAX_WIDTH || outputs > MAX_WIDTH
+      if (inputs < 1
+          || outputs < 1
+          || inputs > MAX_WIDTH
+          || outputs > MAX_WIDTH
           || (long) inputs * outputs > MAX_WEIGHTS) {
         throw new IOException("layer " + l + " has an unsupported shape " + outputs + "x" + inputs);
       }
       if (l > 0 && inputs != layers.get(l - 1).outputs()) {
-        throw new IOException("layer " + l + " takes " + inputs + " inputs but the previous layer gives "
-            + layers.get(l - 1).outputs());
+        throw new IOException(
+            "layer "
+                + l
+                + " takes "
+                + inputs
+                + " inputs but the previous layer gives "
+                + layers.get(l - 1).outputs());
       }
       String kind = in.readUTF();
       int coefficients = in.readUnsignedByte();
       if (coefficients > 8) {
-        throw new IOException("layer " + l + " has " + coefficients + " activation coefficients; at most 8");
+        throw new IOException(
+            "layer " + l + " has " + coefficients + " activation coefficients; at most 8");
       }
       double[] c = new double[coefficients];
       for (int i = 0; i < c.length; i++) {
@@ -213,7 +267,15 @@ public record SharedMlp(String name, String modelHash, String sharingId, int par
       }
       byte[] seed = new byte[Prg.SEED_BYTES];
       in.readFully(seed);
-      layers.add(Layer.of(party, inputs, outputs, readLongs(in, inputs * outputs), seed, readLongs(in, outputs), activation));
+      layers.add(
+          Layer.of(
+              party,
+              inputs,
+              outputs,
+              readLongs(in, inputs * outputs),
+              seed,
+              readLongs(in, outputs),
+              activation));
     }
     if (in.read() != -1) {
       throw new IOException("share file has bytes after its last layer");

@@ -11,13 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The crypto provider's part of a shared model: per layer the two seeds whose PRG streams add up to the
- * layer's weight mask B (inputs×outputs). With it the provider deals, per inference, C = A·B for a fresh A;
- * it never sees the masked weights F = W − B, so it learns nothing of W (unless it colludes with a party, the
- * model's standing assumption).
+ * The crypto provider's part of a shared model: per layer the two seeds whose PRG streams add up to
+ * the layer's weight mask B (inputs×outputs). With it the provider deals, per inference, C = A·B
+ * for a fresh A; it never sees the masked weights F = W − B, so it learns nothing of W (unless it
+ * colludes with a party, the model's standing assumption).
  *
- * <p>File layout: magic {@code VSMM}, format 1, name, model hash, sharing id, layer count; per layer inputs,
- * outputs and the two 16-byte seeds.
+ * <p>File layout: magic {@code VSMM}, format 1, name, model hash, sharing id, layer count; per
+ * layer inputs, outputs and the two 16-byte seeds.
  */
 public record WeightMasks(String name, String modelHash, String sharingId, List<Layer> layers) {
   private static final int MAGIC = 0x56534D4D; // "VSMM"
@@ -25,7 +25,8 @@ public record WeightMasks(String name, String modelHash, String sharingId, List<
   public record Layer(int inputs, int outputs, byte[] seed0, byte[] seed1) {
     /** B = PRG(seed0) + PRG(seed1), inputs×outputs. */
     public long[] mask() {
-      return Ring.add(new Prg(seed0).longs(inputs * outputs), new Prg(seed1).longs(inputs * outputs));
+      return Ring.add(
+          new Prg(seed0).longs(inputs * outputs), new Prg(seed1).longs(inputs * outputs));
     }
   }
 

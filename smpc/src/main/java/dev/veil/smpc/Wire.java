@@ -13,10 +13,13 @@ public final class Wire {
     return b.array();
   }
 
-  /** @throws IllegalArgumentException when the length is not a whole number of 8-byte words */
+  /**
+   * @throws IllegalArgumentException when the length is not a whole number of 8-byte words
+   */
   public static long[] fromBytes(byte[] bytes) {
     if (bytes.length % 8 != 0) {
-      throw new IllegalArgumentException("share data has " + bytes.length + " bytes, not a multiple of 8");
+      throw new IllegalArgumentException(
+          "share data has " + bytes.length + " bytes, not a multiple of 8");
     }
     long[] out = new long[bytes.length / 8];
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(out);

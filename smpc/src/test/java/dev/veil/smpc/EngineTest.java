@@ -10,10 +10,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Correctness of the protocols against plaintext, error bounds, and the one-time use of material. */
+/**
+ * Correctness of the protocols against plaintext, error bounds, and the one-time use of material.
+ */
 class EngineTest {
   private static final FixedPoint FP = FixedPoint.DEFAULT;
-  private static final SplittableRandom TEST_VALUES = new SplittableRandom(7); // test inputs only, never shares
+  private static final SplittableRandom TEST_VALUES =
+      new SplittableRandom(7); // test inputs only, never shares
 
   /** Shares of {@code x} for both parties, split once so both threads see the same split. */
   private static long[][] share(long[] x) {
@@ -65,7 +68,9 @@ class EngineTest {
     for (int i = 0; i < a.length; i++) {
       double exact = FP.decode(FP.encode(a[i])) * FP.decode(FP.encode(b[i]));
       // truncation: at most one unit below or above the exact quotient
-      assertTrue(Math.abs(got[i] - exact) <= FP.ulp() * 1.0001, "element " + i + ": " + got[i] + " vs " + exact);
+      assertTrue(
+          Math.abs(got[i] - exact) <= FP.ulp() * 1.0001,
+          "element " + i + ": " + got[i] + " vs " + exact);
     }
     assertEquals(1, result.rounds());
     assertEquals(16L * a.length, result.bytesPerParty());
@@ -95,7 +100,8 @@ class EngineTest {
     long[] x = FP.encode(randomValues(n * k, 2)), y = FP.encode(randomValues(k * m, 2));
     long[][] sx = share(x), sy = share(y);
     var result = InProcess.run(p -> p.matrixMultiply(sx[p.id()], sy[p.id()], n, k, m), FP);
-    assertArrayEquals(Ring.multiply(x, y, n, k, m), InProcess.reveal(List.of(result.party0(), result.party1())));
+    assertArrayEquals(
+        Ring.multiply(x, y, n, k, m), InProcess.reveal(List.of(result.party0(), result.party1())));
     assertEquals(1, result.rounds());
     assertEquals(8L * (n * k + k * m), result.bytesPerParty());
   }
@@ -108,13 +114,14 @@ class EngineTest {
     for (int i = 0; i < n; i++) {
       alpha[i] = TEST_VALUES.nextLong() & Long.MAX_VALUE;
       beta[i] = TEST_VALUES.nextLong();
-      x[i] = switch (i % 5) {
-        case 0 -> alpha[i];
-        case 1 -> alpha[i] == 0 ? 0 : alpha[i] - 1;
-        case 2 -> alpha[i] == Long.MAX_VALUE ? alpha[i] : alpha[i] + 1;
-        case 3 -> i % 2 == 0 ? 0 : Long.MAX_VALUE;
-        default -> TEST_VALUES.nextLong() & Long.MAX_VALUE;
-      };
+      x[i] =
+          switch (i % 5) {
+            case 0 -> alpha[i];
+            case 1 -> alpha[i] == 0 ? 0 : alpha[i] - 1;
+            case 2 -> alpha[i] == Long.MAX_VALUE ? alpha[i] : alpha[i] + 1;
+            case 3 -> i % 2 == 0 ? 0 : Long.MAX_VALUE;
+            default -> TEST_VALUES.nextLong() & Long.MAX_VALUE;
+          };
     }
     Prg prg = Prg.fresh();
     long[] r0h = prg.longs(n), r0l = prg.longs(n), r1h = prg.longs(n), r1l = prg.longs(n);
@@ -122,7 +129,8 @@ class EngineTest {
     long[] v0 = dcf.evaluate(0, r0h, r0l, cw, x);
     long[] v1 = dcf.evaluate(1, r1h, r1l, cw, x);
     for (int i = 0; i < n; i++) {
-      assertEquals(x[i] < alpha[i] ? beta[i] : 0, v0[i] + v1[i], "x=" + x[i] + " alpha=" + alpha[i]);
+      assertEquals(
+          x[i] < alpha[i] ? beta[i] : 0, v0[i] + v1[i], "x=" + x[i] + " alpha=" + alpha[i]);
     }
   }
 
@@ -161,7 +169,10 @@ class EngineTest {
     var result = InProcess.run(p -> p.argmax(s[p.id()], rows, cols).index(), FP);
     long[] idx = InProcess.reveal(List.of(result.party0(), result.party1()));
     for (int r = 0; r < rows; r++) {
-      assertEquals(Mlp.argmax(java.util.Arrays.copyOfRange(v, r * cols, (r + 1) * cols)), idx[r], "row " + r);
+      assertEquals(
+          Mlp.argmax(java.util.Arrays.copyOfRange(v, r * cols, (r + 1) * cols)),
+          idx[r],
+          "row " + r);
     }
     assertEquals(5, result.rounds()); // all pairs in one, then products of 9 bits in 4
   }
@@ -176,21 +187,32 @@ class EngineTest {
     assertTrue(m.usedUp());
     IllegalStateException used = assertThrows(IllegalStateException.class, () -> m.triple(4));
     assertTrue(used.getMessage().contains("used up"), used.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new Material(1, dealt.party0()), "other party's bundle");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Material(1, dealt.party0()),
+        "other party's bundle");
     byte[] cut = java.util.Arrays.copyOf(dealt.party1(), dealt.party1().length - 8);
     assertThrows(IllegalArgumentException.class, () -> new Material(1, cut));
     // a fresh dealing gives fresh randomness
     Dealer.Dealt again = new Dealer().deal(plan);
-    assertNotEquals(new Material(0, dealt.party0()).triple(4).a()[0], new Material(0, again.party0()).triple(4).a()[0]);
+    assertNotEquals(
+        new Material(0, dealt.party0()).triple(4).a()[0],
+        new Material(0, again.party0()).triple(4).a()[0]);
   }
 
   @Test
   void dealtTriplesAreConsistent() {
-    Plan plan = new Plan(List.of(new Plan.Item(Plan.Kind.MATRIX_TRIPLE, 3, 5, 2), new Plan.Item(Plan.Kind.TRIPLE, 9, 0, 0)));
+    Plan plan =
+        new Plan(
+            List.of(
+                new Plan.Item(Plan.Kind.MATRIX_TRIPLE, 3, 5, 2),
+                new Plan.Item(Plan.Kind.TRIPLE, 9, 0, 0)));
     Dealer.Dealt dealt = new Dealer().deal(plan);
     Material m0 = new Material(0, dealt.party0()), m1 = new Material(1, dealt.party1());
     Randomness.Triple a = m0.matrixTriple(3, 5, 2), b = m1.matrixTriple(3, 5, 2);
-    assertArrayEquals(Ring.multiply(Ring.add(a.a(), b.a()), Ring.add(a.b(), b.b()), 3, 5, 2), Ring.add(a.c(), b.c()));
+    assertArrayEquals(
+        Ring.multiply(Ring.add(a.a(), b.a()), Ring.add(a.b(), b.b()), 3, 5, 2),
+        Ring.add(a.c(), b.c()));
     Randomness.Triple c = m0.triple(9), d = m1.triple(9);
     for (int i = 0; i < 9; i++) {
       assertEquals((c.a()[i] + d.a()[i]) * (c.b()[i] + d.b()[i]), c.c()[i] + d.c()[i]);

@@ -14,10 +14,11 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * Privacy checks: what a party receives does not depend on the input, stored weight shares are uniform, one
- * party's shares alone do not give the model back. The statistic is a chi-square over the 256 byte values
- * (two-sample homogeneity, or goodness of fit to uniform), 255 degrees of freedom; the threshold 400 lies
- * beyond p = 10^-12, and each test also shows the statistic firing on data that does leak.
+ * Privacy checks: what a party receives does not depend on the input, stored weight shares are
+ * uniform, one party's shares alone do not give the model back. The statistic is a chi-square over
+ * the 256 byte values (two-sample homogeneity, or goodness of fit to uniform), 255 degrees of
+ * freedom; the threshold 400 lies beyond p = 10^-12, and each test also shows the statistic firing
+ * on data that does leak.
  */
 class PrivacyTest {
   private static final FixedPoint FP = FixedPoint.DEFAULT;
@@ -29,27 +30,37 @@ class PrivacyTest {
     double[][] w2 = new double[3][8];
     for (double[] row : w1) for (int i = 0; i < row.length; i++) row[i] = r.nextDouble(-1, 1);
     for (double[] row : w2) for (int i = 0; i < row.length; i++) row[i] = r.nextDouble(-1, 1);
-    return new Mlp("small", List.of(new Mlp.Layer(w1, new double[8], Mlp.Activation.RELU),
-        new Mlp.Layer(w2, new double[] {0.1, -0.2, 0.3}, Mlp.Activation.NONE)));
+    return new Mlp(
+        "small",
+        List.of(
+            new Mlp.Layer(w1, new double[8], Mlp.Activation.RELU),
+            new Mlp.Layer(w2, new double[] {0.1, -0.2, 0.3}, Mlp.Activation.NONE)));
   }
 
-  /** Everything party {@code observer} receives from its peer over {@code runs} inferences of {@code input}. */
+  /**
+   * Everything party {@code observer} receives from its peer over {@code runs} inferences of {@code
+   * input}.
+   */
   private static long[] view(SharedMlp.Split model, double[] input, int observer, int runs) {
     Dealer dealer = model.masks().dealer();
     List<Long> seen = new ArrayList<>();
     for (int run = 0; run < runs; run++) {
       long[][] x = Shares.split(FP.encode(input), Prg.fresh());
-      InProcess.Computation<SecureMlp.Output> c = p -> SecureMlp.infer(p, model.party(p.id()), x[p.id()], 1, true);
+      InProcess.Computation<SecureMlp.Output> c =
+          p -> SecureMlp.infer(p, model.party(p.id()), x[p.id()], 1, true);
       Plan plan = InProcess.plan(c, FP);
       Dealer.Dealt dealt = dealer.deal(plan);
       Channel[] link = LocalChannel.pair(Duration.ofSeconds(10));
-      Channel recording = mine -> {
-        long[] theirs = link[observer].exchange(mine);
-        for (long v : theirs) seen.add(v);
-        return theirs;
-      };
-      Party p0 = new Party(0, observer == 0 ? recording : link[0], new Material(0, dealt.party0()), FP);
-      Party p1 = new Party(1, observer == 1 ? recording : link[1], new Material(1, dealt.party1()), FP);
+      Channel recording =
+          mine -> {
+            long[] theirs = link[observer].exchange(mine);
+            for (long v : theirs) seen.add(v);
+            return theirs;
+          };
+      Party p0 =
+          new Party(0, observer == 0 ? recording : link[0], new Material(0, dealt.party0()), FP);
+      Party p1 =
+          new Party(1, observer == 1 ? recording : link[1], new Material(1, dealt.party1()), FP);
       CompletableFuture<SecureMlp.Output> other = CompletableFuture.supplyAsync(() -> c.run(p1));
       c.run(p0);
       other.join();
@@ -95,9 +106,12 @@ class PrivacyTest {
       long[] b = view(model, large, observer, 40);
       double chi = twoSample(a, b);
       assertTrue(chi < THRESHOLD, "party " + observer + "'s views differ: chi2 = " + chi);
-      assertTrue(uniform(a) < THRESHOLD, "party " + observer + "'s view is not uniform: chi2 = " + uniform(a));
+      assertTrue(
+          uniform(a) < THRESHOLD,
+          "party " + observer + "'s view is not uniform: chi2 = " + uniform(a));
     }
-    // the same statistic on the inputs themselves (what a party would see without masking) tells them apart
+    // the same statistic on the inputs themselves (what a party would see without masking) tells
+    // them apart
     long[] plainA = new long[800], plainB = new long[800];
     java.util.Arrays.fill(plainB, FP.encode(7.5));
     assertTrue(twoSample(plainA, plainB) > THRESHOLD);
@@ -106,16 +120,21 @@ class PrivacyTest {
   @Test
   void storedWeightSharesAreUniformAndIndependentOfTheWeights() throws IOException {
     Mlp model = smallModel(2);
-    Mlp zeroModel = new Mlp("small", List.of(
-        new Mlp.Layer(new double[8][16], new double[8], Mlp.Activation.RELU),
-        new Mlp.Layer(new double[3][8], new double[3], Mlp.Activation.NONE)));
+    Mlp zeroModel =
+        new Mlp(
+            "small",
+            List.of(
+                new Mlp.Layer(new double[8][16], new double[8], Mlp.Activation.RELU),
+                new Mlp.Layer(new double[3][8], new double[3], Mlp.Activation.NONE)));
     for (int party = 0; party < 2; party++) {
       long[] real = weights(reread(SharedMlp.split(model, FP, Prg.fresh()).party(party)));
       long[] zero = weights(reread(SharedMlp.split(zeroModel, FP, Prg.fresh()).party(party)));
       assertTrue(uniform(real) < THRESHOLD, "share " + party + " not uniform: " + uniform(real));
       assertTrue(twoSample(real, zero) < THRESHOLD, "share " + party + " depends on the weights");
     }
-    assertTrue(uniform(FP.encode(model.layers().get(0).weights()[0])) > THRESHOLD); // the weights themselves are not
+    assertTrue(
+        uniform(FP.encode(model.layers().get(0).weights()[0]))
+            > THRESHOLD); // the weights themselves are not
   }
 
   @Test
@@ -129,15 +148,18 @@ class PrivacyTest {
     double[] expected = model.scores(x);
     double[] back = SharedMlp.reconstruct(reread(split.party0()), reread(split.party1())).scores(x);
     for (int i = 0; i < expected.length; i++) assertTrue(Math.abs(expected[i] - back[i]) < 1e-3);
-    // what one party can compute alone from its file (masked weights plus its mask share: W − B of the other
+    // what one party can compute alone from its file (masked weights plus its mask share: W − B of
+    // the other
     // party) is noise, not W
     for (int party = 0; party < 2; party++) {
       SharedMlp.Layer first = split.party(party).layers().get(0);
-      long[] alone = party == 0 ? first.weightShare() : Ring.add(first.masked(), first.weightShare());
+      long[] alone =
+          party == 0 ? first.weightShare() : Ring.add(first.masked(), first.weightShare());
       int close = 0;
       for (int o = 0; o < 8; o++) {
         for (int i = 0; i < 16; i++) {
-          if (Math.abs(FP.decode(alone[i * 8 + o]) - model.layers().get(0).weights()[o][i]) < 1) close++;
+          if (Math.abs(FP.decode(alone[i * 8 + o]) - model.layers().get(0).weights()[o][i]) < 1)
+            close++;
         }
       }
       assertTrue(close <= 2, close + " of 128 weights recovered from party " + party + "'s share");

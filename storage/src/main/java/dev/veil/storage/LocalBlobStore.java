@@ -23,20 +23,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The embedded default: a folder whose sub-folders are the containers and whose files are the blobs (a name
- * with '/' makes sub-folders), so {@code <root>/<container>/<name>} can be read and written by hand too.
+ * The embedded default: a folder whose sub-folders are the containers and whose files are the blobs
+ * (a name with '/' makes sub-folders), so {@code <root>/<container>/<name>} can be read and written
+ * by hand too.
  *
- * <p>A new version is written to a temporary file and renamed over the old one, so readers see whole versions.
- * The ETag is derived from the file's size, modification time and identity (each version is a new file). What
- * Azure keeps beside a blob lives under {@code <root>/.veil-meta/<container>/} (no container name starts with a
- * dot): its lease ({@code <name>.lease}) and a lock file ({@code <name>.lock}, created exclusively) that
- * serializes the conditional steps of writes, deletes and lease calls across threads, stores and processes
- * sharing the folder.
+ * <p>A new version is written to a temporary file and renamed over the old one, so readers see
+ * whole versions. The ETag is derived from the file's size, modification time and identity (each
+ * version is a new file). What Azure keeps beside a blob lives under {@code
+ * <root>/.veil-meta/<container>/} (no container name starts with a dot): its lease ({@code
+ * <name>.lease}) and a lock file ({@code <name>.lock}, created exclusively) that serializes the
+ * conditional steps of writes, deletes and lease calls across threads, stores and processes sharing
+ * the folder.
  */
 public final class LocalBlobStore implements BlobStore {
   private static final String META = ".veil-meta";
+
   /** A lock file older than this was left by a process that died while holding it. */
   private static final Duration STALE_LOCK = Duration.ofSeconds(60);
+
   private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
   private final Path root;
@@ -56,7 +60,10 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   private Path containerDir(Path base, String container) {
-    if (container == null || container.isEmpty() || container.startsWith(".") || container.contains("/")
+    if (container == null
+        || container.isEmpty()
+        || container.startsWith(".")
+        || container.contains("/")
         || container.contains("\\")) {
       throw new IllegalArgumentException("'" + container + "' is not a container name");
     }
@@ -67,7 +74,8 @@ public final class LocalBlobStore implements BlobStore {
     Path dir = containerDir(base, container);
     Path file = dir.resolve(name + suffix).normalize();
     if (name.isEmpty() || !file.startsWith(dir) || file.equals(dir)) {
-      throw new IllegalArgumentException("blob path '" + container + "/" + name + "' leaves its container");
+      throw new IllegalArgumentException(
+          "blob path '" + container + "/" + name + "' leaves its container");
     }
     return file;
   }
@@ -87,12 +95,17 @@ public final class LocalBlobStore implements BlobStore {
     }
     List<String> names;
     try (Stream<Path> files = Files.walk(dir)) {
-      names = files.filter(Files::isRegularFile)
-          .map(p -> dir.relativize(p).toString().replace('\\', '/'))
-          .filter(n -> n.startsWith(start) && (continuation == null || n.compareTo(continuation) > 0))
-          .sorted()
-          .limit(size + 1L)
-          .toList();
+      names =
+          files
+              .filter(Files::isRegularFile)
+              .map(p -> dir.relativize(p).toString().replace('\\', '/'))
+              .filter(
+                  n ->
+                      n.startsWith(start)
+                          && (continuation == null || n.compareTo(continuation) > 0))
+              .sorted()
+              .limit(size + 1L)
+              .toList();
     } catch (IOException | java.io.UncheckedIOException e) {
       throw unavailable("listing container " + container, e);
     }
@@ -137,13 +150,15 @@ public final class LocalBlobStore implements BlobStore {
       } catch (IOException e) {
         throw unavailable("opening blob " + container + "/" + name, e);
       }
-      // Unchanged before and after opening: the stream is that version (a replacement is a new file).
+      // Unchanged before and after opening: the stream is that version (a replacement is a new
+      // file).
       if (before.equals(current(container, name))) {
         return new OpenBlob(stream, before);
       }
       closeQuietly(stream);
       if (attempt > 100) {
-        throw new StorageUnavailableException("blob " + container + "/" + name + " keeps changing while opened", null);
+        throw new StorageUnavailableException(
+            "blob " + container + "/" + name + " keeps changing while opened", null);
       }
     }
   }
@@ -154,13 +169,16 @@ public final class LocalBlobStore implements BlobStore {
     Path target = blobFile(container, name);
     Path temp = writeTemp(content);
     try {
-      return locked(container, name, () -> {
-        BlobInfo now = current(container, name);
-        checkWrite(conditions, now, container, name);
-        Files.createDirectories(target.getParent());
-        move(temp, target);
-        return properties(container, name).etag();
-      });
+      return locked(
+          container,
+          name,
+          () -> {
+            BlobInfo now = current(container, name);
+            checkWrite(conditions, now, container, name);
+            Files.createDirectories(target.getParent());
+            move(temp, target);
+            return properties(container, name).etag();
+          });
     } finally {
       deleteQuietly(temp);
     }
@@ -170,54 +188,70 @@ public final class LocalBlobStore implements BlobStore {
   public boolean delete(String container, String name, Conditions conditions) {
     ensureOpen();
     Path target = blobFile(container, name);
-    return locked(container, name, () -> {
-      BlobInfo now = current(container, name);
-      if (now == null) {
-        return false;
-      }
-      checkWrite(conditions, now, container, name);
-      Files.deleteIfExists(target);
-      Files.deleteIfExists(leaseFile(container, name));
-      return true;
-    });
+    return locked(
+        container,
+        name,
+        () -> {
+          BlobInfo now = current(container, name);
+          if (now == null) {
+            return false;
+          }
+          checkWrite(conditions, now, container, name);
+          Files.deleteIfExists(target);
+          Files.deleteIfExists(leaseFile(container, name));
+          return true;
+        });
   }
 
   @Override
   public Optional<String> acquireLease(String container, String name, Duration duration) {
     int seconds = BlobStore.leaseSeconds(duration);
     ensureOpen();
-    return locked(container, name, () -> {
-      if (current(container, name) == null) {
-        throw new BlobNotFoundException(container, name);
-      }
-      Lease held = readLease(container, name);
-      if (held != null && held.active(clock.millis())) {
-        return Optional.empty();
-      }
-      Lease lease = new Lease(UUID.randomUUID().toString(), seconds, clock.millis() + seconds * 1000L);
-      writeLease(container, name, lease);
-      return Optional.of(lease.id());
-    });
+    return locked(
+        container,
+        name,
+        () -> {
+          if (current(container, name) == null) {
+            throw new BlobNotFoundException(container, name);
+          }
+          Lease held = readLease(container, name);
+          if (held != null && held.active(clock.millis())) {
+            return Optional.empty();
+          }
+          Lease lease =
+              new Lease(UUID.randomUUID().toString(), seconds, clock.millis() + seconds * 1000L);
+          writeLease(container, name, lease);
+          return Optional.of(lease.id());
+        });
   }
 
   @Override
   public void renewLease(String container, String name, String leaseId) {
     ensureOpen();
-    locked(container, name, () -> {
-      Lease held = heldLease(container, name, leaseId);
-      writeLease(container, name, new Lease(held.id(), held.seconds(), clock.millis() + held.seconds() * 1000L));
-      return null;
-    });
+    locked(
+        container,
+        name,
+        () -> {
+          Lease held = heldLease(container, name, leaseId);
+          writeLease(
+              container,
+              name,
+              new Lease(held.id(), held.seconds(), clock.millis() + held.seconds() * 1000L));
+          return null;
+        });
   }
 
   @Override
   public void releaseLease(String container, String name, String leaseId) {
     ensureOpen();
-    locked(container, name, () -> {
-      heldLease(container, name, leaseId);
-      Files.deleteIfExists(leaseFile(container, name));
-      return null;
-    });
+    locked(
+        container,
+        name,
+        () -> {
+          heldLease(container, name, leaseId);
+          Files.deleteIfExists(leaseFile(container, name));
+          return null;
+        });
   }
 
   @Override
@@ -235,7 +269,8 @@ public final class LocalBlobStore implements BlobStore {
   /** The blob's current version, or null when there is none. */
   private BlobInfo current(String container, String name) {
     try {
-      BasicFileAttributes a = Files.readAttributes(blobFile(container, name), BasicFileAttributes.class);
+      BasicFileAttributes a =
+          Files.readAttributes(blobFile(container, name), BasicFileAttributes.class);
       return a.isRegularFile() ? info(name, a) : null;
     } catch (NoSuchFileException e) {
       return null;
@@ -245,10 +280,13 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   private static BlobInfo info(String name, BasicFileAttributes a) {
-    String version = a.size() + "/" + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + "/" + a.fileKey();
+    String version =
+        a.size() + "/" + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + "/" + a.fileKey();
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(version.getBytes(StandardCharsets.UTF_8));
-      return new BlobInfo(name, "\"0x" + HexFormat.of().withUpperCase().formatHex(digest, 0, 8) + "\"", a.size());
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(version.getBytes(StandardCharsets.UTF_8));
+      return new BlobInfo(
+          name, "\"0x" + HexFormat.of().withUpperCase().formatHex(digest, 0, 8) + "\"", a.size());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e); // every JDK has SHA-256
     }
@@ -256,35 +294,47 @@ public final class LocalBlobStore implements BlobStore {
 
   private static void checkEtag(Conditions c, String etag, String container, String name) {
     String what = "blob " + container + "/" + name;
-    if (c.ifMatch() != null && (etag == null || !(c.ifMatch().equals("*") || c.ifMatch().equals(etag)))) {
-      throw new BlobConflictException(BlobConflictException.Reason.ETAG_MISMATCH,
+    if (c.ifMatch() != null
+        && (etag == null || !(c.ifMatch().equals("*") || c.ifMatch().equals(etag)))) {
+      throw new BlobConflictException(
+          BlobConflictException.Reason.ETAG_MISMATCH,
           what + (etag == null ? " does not exist" : " has ETag " + etag) + ", not " + c.ifMatch());
     }
     if (c.ifNoneMatch() != null && etag != null) {
       if (c.ifNoneMatch().equals("*")) {
-        throw new BlobConflictException(BlobConflictException.Reason.ALREADY_EXISTS, what + " already exists");
+        throw new BlobConflictException(
+            BlobConflictException.Reason.ALREADY_EXISTS, what + " already exists");
       }
       if (c.ifNoneMatch().equals(etag)) {
-        throw new BlobConflictException(BlobConflictException.Reason.ETAG_MISMATCH, what + " still has ETag " + etag);
+        throw new BlobConflictException(
+            BlobConflictException.Reason.ETAG_MISMATCH, what + " still has ETag " + etag);
       }
     }
   }
 
-  /** Writes and deletes: the ETag conditions, and a held lease must be named (as Azure answers 412). */
-  private void checkWrite(Conditions c, BlobInfo now, String container, String name) throws IOException {
+  /**
+   * Writes and deletes: the ETag conditions, and a held lease must be named (as Azure answers 412).
+   */
+  private void checkWrite(Conditions c, BlobInfo now, String container, String name)
+      throws IOException {
     checkEtag(c, now == null ? null : now.etag(), container, name);
     Lease lease = now == null ? null : readLease(container, name);
     boolean active = lease != null && lease.active(clock.millis());
     String what = "blob " + container + "/" + name;
     if (active && !lease.id().equals(c.leaseId())) {
-      throw new BlobConflictException(BlobConflictException.Reason.LEASE, what + " is leased"
-          + (c.leaseId() == null ? " and the call names no lease" : " under another lease id"));
+      throw new BlobConflictException(
+          BlobConflictException.Reason.LEASE,
+          what
+              + " is leased"
+              + (c.leaseId() == null ? " and the call names no lease" : " under another lease id"));
     }
     if (!active && c.leaseId() != null) {
-      throw new BlobConflictException(BlobConflictException.Reason.LEASE, what + " has no active lease");
+      throw new BlobConflictException(
+          BlobConflictException.Reason.LEASE, what + " has no active lease");
     }
     if (lease != null && !active) {
-      Files.deleteIfExists(leaseFile(container, name)); // written over: an expired lease can no longer be renewed
+      Files.deleteIfExists(
+          leaseFile(container, name)); // written over: an expired lease can no longer be renewed
     }
   }
 
@@ -306,15 +356,23 @@ public final class LocalBlobStore implements BlobStore {
     }
     Lease held = readLease(container, name);
     if (held == null || !held.id().equals(leaseId)) {
-      throw new BlobConflictException(BlobConflictException.Reason.LEASE, "the lease " + leaseId + " on blob "
-          + container + "/" + name + " is not held (released, or taken by another after it expired)");
+      throw new BlobConflictException(
+          BlobConflictException.Reason.LEASE,
+          "the lease "
+              + leaseId
+              + " on blob "
+              + container
+              + "/"
+              + name
+              + " is not held (released, or taken by another after it expired)");
     }
     return held;
   }
 
   private Lease readLease(String container, String name) throws IOException {
     try {
-      String[] f = Files.readString(leaseFile(container, name), StandardCharsets.UTF_8).trim().split(" ");
+      String[] f =
+          Files.readString(leaseFile(container, name), StandardCharsets.UTF_8).trim().split(" ");
       return new Lease(f[0], Integer.parseInt(f[1]), Long.parseLong(f[2]));
     } catch (NoSuchFileException e) {
       return null;
@@ -326,8 +384,10 @@ public final class LocalBlobStore implements BlobStore {
   private void writeLease(String container, String name, Lease lease) throws IOException {
     Path file = leaseFile(container, name);
     Files.createDirectories(file.getParent());
-    Path temp = writeTemp((lease.id() + " " + lease.seconds() + " " + lease.expiresAtMillis())
-        .getBytes(StandardCharsets.UTF_8));
+    Path temp =
+        writeTemp(
+            (lease.id() + " " + lease.seconds() + " " + lease.expiresAtMillis())
+                .getBytes(StandardCharsets.UTF_8));
     try {
       move(temp, file);
     } finally {
@@ -341,7 +401,10 @@ public final class LocalBlobStore implements BlobStore {
     T run() throws IOException;
   }
 
-  /** Runs {@code step} holding the blob's lock file (created exclusively, so it excludes other processes too). */
+  /**
+   * Runs {@code step} holding the blob's lock file (created exclusively, so it excludes other
+   * processes too).
+   */
   private <T> T locked(String container, String name, Step<T> step) {
     Path lock = file(meta, container, name, ".lock");
     long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
@@ -354,8 +417,17 @@ public final class LocalBlobStore implements BlobStore {
         } catch (FileAlreadyExistsException held) {
           breakIfStale(lock);
           if (System.nanoTime() > deadline) {
-            throw new StorageUnavailableException("blob " + container + "/" + name + " stayed locked for "
-                + LOCK_WAIT.toSeconds() + " s (" + lock + ")", null);
+            throw new StorageUnavailableException(
+                "blob "
+                    + container
+                    + "/"
+                    + name
+                    + " stayed locked for "
+                    + LOCK_WAIT.toSeconds()
+                    + " s ("
+                    + lock
+                    + ")",
+                null);
           }
           Thread.sleep(1);
         }
@@ -364,7 +436,8 @@ public final class LocalBlobStore implements BlobStore {
       throw unavailable("locking blob " + container + "/" + name, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StorageUnavailableException("interrupted while waiting for blob " + container + "/" + name, e);
+      throw new StorageUnavailableException(
+          "interrupted while waiting for blob " + container + "/" + name, e);
     }
     try {
       return step.run();
@@ -377,7 +450,8 @@ public final class LocalBlobStore implements BlobStore {
 
   private void breakIfStale(Path lock) {
     try {
-      if (Files.getLastModifiedTime(lock).toMillis() < System.currentTimeMillis() - STALE_LOCK.toMillis()) {
+      if (Files.getLastModifiedTime(lock).toMillis()
+          < System.currentTimeMillis() - STALE_LOCK.toMillis()) {
         // renamed away first, so of two processes breaking it only one succeeds
         Path broken = lock.resolveSibling(lock.getFileName() + "." + UUID.randomUUID() + ".stale");
         Files.move(lock, broken, StandardCopyOption.ATOMIC_MOVE);
@@ -388,7 +462,10 @@ public final class LocalBlobStore implements BlobStore {
     }
   }
 
-  /** The content in a new file under the meta folder, on the same file system as the blobs so a rename is atomic. */
+  /**
+   * The content in a new file under the meta folder, on the same file system as the blobs so a
+   * rename is atomic.
+   */
   private Path writeTemp(byte[] content) {
     try {
       Path tmp = meta.resolve("tmp");

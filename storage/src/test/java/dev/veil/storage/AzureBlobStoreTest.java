@@ -11,10 +11,12 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** The contract against Azurite (the Azure Storage emulator), plus what only the Azure store has. */
+/**
+ * The contract against Azurite (the Azure Storage emulator), plus what only the Azure store has.
+ */
 class AzureBlobStoreTest extends BlobStoreContract {
-  private static final AzureBlobStore STORE = AzureBlobStore.connect(Azurite.connectionString(),
-      AzureBlobStore.Options.DEFAULT);
+  private static final AzureBlobStore STORE =
+      AzureBlobStore.connect(Azurite.connectionString(), AzureBlobStore.Options.DEFAULT);
 
   @Override
   BlobStore store() {
@@ -33,20 +35,32 @@ class AzureBlobStoreTest extends BlobStoreContract {
 
   @Test
   void aMalformedConnectionStringIsNotEchoed() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> AzureBlobStore.connect("AccountKey=secret-value;garbage", AzureBlobStore.Options.DEFAULT));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                AzureBlobStore.connect(
+                    "AccountKey=secret-value;garbage", AzureBlobStore.Options.DEFAULT));
     assertFalse(e.getMessage().contains("secret-value"), e.getMessage());
   }
 
   @Test
   void aStorageThatDoesNotAnswerIsUnavailableWithinTheTimeout() throws Exception {
     // A listening socket that never accepts: connects may succeed, but no response ever comes.
-    try (ServerSocket blackHole = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-         AzureBlobStore store = AzureBlobStore.connect(Azurite.connectionString().replaceAll(
-             "BlobEndpoint=[^;]+", "BlobEndpoint=http://127.0.0.1:" + blackHole.getLocalPort() + "/"
-                 + Azurite.ACCOUNT), new AzureBlobStore.Options(Duration.ofMillis(300), 1, 4 << 20))) {
-      StorageUnavailableException e = assertThrows(StorageUnavailableException.class,
-          () -> store.properties("c", "b"));
+    try (ServerSocket blackHole =
+            new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        AzureBlobStore store =
+            AzureBlobStore.connect(
+                Azurite.connectionString()
+                    .replaceAll(
+                        "BlobEndpoint=[^;]+",
+                        "BlobEndpoint=http://127.0.0.1:"
+                            + blackHole.getLocalPort()
+                            + "/"
+                            + Azurite.ACCOUNT),
+                new AzureBlobStore.Options(Duration.ofMillis(300), 1, 4 << 20))) {
+      StorageUnavailableException e =
+          assertThrows(StorageUnavailableException.class, () -> store.properties("c", "b"));
       assertTrue(e.getMessage().startsWith(store.describe()), e.getMessage());
       assertFalse(e.getMessage().contains(Azurite.ACCOUNT_KEY), e.getMessage());
     }
@@ -54,7 +68,8 @@ class AzureBlobStoreTest extends BlobStoreContract {
 
   @Test
   void aClosedStoreRefusesCalls() {
-    AzureBlobStore store = AzureBlobStore.connect(Azurite.connectionString(), AzureBlobStore.Options.DEFAULT);
+    AzureBlobStore store =
+        AzureBlobStore.connect(Azurite.connectionString(), AzureBlobStore.Options.DEFAULT);
     store.close();
     assertThrows(IllegalStateException.class, () -> store.list(newContainer(), "", null));
   }

@@ -77,7 +77,8 @@ abstract class BlobStoreContract {
   void missingBlobsAndContainersAreNotFound() {
     String c = newContainer();
     assertEquals(new Page(List.of(), null), store().list(c, "", null));
-    BlobNotFoundException e = assertThrows(BlobNotFoundException.class, () -> store().properties(c, "x"));
+    BlobNotFoundException e =
+        assertThrows(BlobNotFoundException.class, () -> store().properties(c, "x"));
     assertEquals(c, e.container());
     assertEquals("x", e.name());
     assertThrows(BlobNotFoundException.class, () -> store().read(c, "x"));
@@ -106,7 +107,10 @@ abstract class BlobStoreContract {
       assertTrue(page.items().size() <= 3, "page size is honoured");
       for (BlobInfo item : page.items()) {
         seen.add(item.name());
-        assertEquals(store().properties(c, item.name()), item, "a listing carries each blob's ETag and size");
+        assertEquals(
+            store().properties(c, item.name()),
+            item,
+            "a listing carries each blob's ETag and size");
       }
       token = page.continuation();
       pages++;
@@ -120,22 +124,34 @@ abstract class BlobStoreContract {
   void conditionalWritesCompareEtags() {
     String c = newContainer();
     String first = store().write(c, "b", bytes("1"), Conditions.ifNotExists());
-    BlobConflictException exists = assertThrows(BlobConflictException.class,
-        () -> store().write(c, "b", bytes("2"), Conditions.ifNotExists()));
+    BlobConflictException exists =
+        assertThrows(
+            BlobConflictException.class,
+            () -> store().write(c, "b", bytes("2"), Conditions.ifNotExists()));
     assertEquals(Reason.ALREADY_EXISTS, exists.reason());
 
     String second = store().write(c, "b", bytes("2"), Conditions.ifMatch(first));
-    BlobConflictException stale = assertThrows(BlobConflictException.class,
-        () -> store().write(c, "b", bytes("3"), Conditions.ifMatch(first)));
+    BlobConflictException stale =
+        assertThrows(
+            BlobConflictException.class,
+            () -> store().write(c, "b", bytes("3"), Conditions.ifMatch(first)));
     assertEquals(Reason.ETAG_MISMATCH, stale.reason());
     assertArrayEquals(bytes("2"), store().read(c, "b"), "a refused write changes nothing");
     assertEquals(second, store().properties(c, "b").etag());
 
-    assertEquals(Reason.ETAG_MISMATCH, assertThrows(BlobConflictException.class,
-        () -> store().write(c, "new", bytes("x"), Conditions.ifMatch(first))).reason(),
+    assertEquals(
+        Reason.ETAG_MISMATCH,
+        assertThrows(
+                BlobConflictException.class,
+                () -> store().write(c, "new", bytes("x"), Conditions.ifMatch(first)))
+            .reason(),
         "If-Match on a missing blob fails");
-    assertEquals(Reason.ETAG_MISMATCH, assertThrows(BlobConflictException.class,
-        () -> store().delete(c, "b", Conditions.ifMatch(first))).reason());
+    assertEquals(
+        Reason.ETAG_MISMATCH,
+        assertThrows(
+                BlobConflictException.class,
+                () -> store().delete(c, "b", Conditions.ifMatch(first)))
+            .reason());
     assertTrue(store().delete(c, "b", Conditions.ifMatch(second)));
     assertThrows(BlobNotFoundException.class, () -> store().properties(c, "b"));
   }
@@ -149,9 +165,14 @@ abstract class BlobStoreContract {
       assertArrayEquals(bytes("first"), open.stream().readAllBytes());
     }
     String second = store().write(c, "b", bytes("second"));
-    assertEquals(Reason.ETAG_MISMATCH, assertThrows(BlobConflictException.class,
-        () -> store().open(c, "b", Conditions.ifMatch(first))).reason());
-    assertThrows(BlobConflictException.class, () -> store().open(c, "b", Conditions.ifNoneMatch(second)),
+    assertEquals(
+        Reason.ETAG_MISMATCH,
+        assertThrows(
+                BlobConflictException.class, () -> store().open(c, "b", Conditions.ifMatch(first)))
+            .reason());
+    assertThrows(
+        BlobConflictException.class,
+        () -> store().open(c, "b", Conditions.ifNoneMatch(second)),
         "not modified since the ETag the caller has");
     try (OpenBlob open = store().open(c, "b", Conditions.ifNoneMatch(first))) {
       assertEquals(second, open.info().etag());
@@ -166,14 +187,16 @@ abstract class BlobStoreContract {
     int writers = 8;
     AtomicInteger won = new AtomicInteger();
     AtomicInteger lost = new AtomicInteger();
-    race(writers, i -> {
-      try {
-        store().write(c, "counter", bytes("writer " + i), Conditions.ifMatch(base));
-        won.incrementAndGet();
-      } catch (BlobConflictException e) {
-        lost.incrementAndGet();
-      }
-    });
+    race(
+        writers,
+        i -> {
+          try {
+            store().write(c, "counter", bytes("writer " + i), Conditions.ifMatch(base));
+            won.incrementAndGet();
+          } catch (BlobConflictException e) {
+            lost.incrementAndGet();
+          }
+        });
     assertEquals(1, won.get(), "exactly one compare-and-swap succeeds");
     assertEquals(writers - 1, lost.get());
   }
@@ -192,24 +215,48 @@ abstract class BlobStoreContract {
     String id = store().acquireLease(c, "lock", LEASE).orElseThrow();
     assertEquals(Optional.empty(), store().acquireLease(c, "lock", LEASE), "held by another");
 
-    assertEquals(Reason.LEASE, assertThrows(BlobConflictException.class,
-        () -> store().write(c, "lock", bytes("x"))).reason(), "a write to a leased blob must name the lease");
-    assertEquals(Reason.LEASE, assertThrows(BlobConflictException.class,
-        () -> store().write(c, "lock", bytes("x"), Conditions.lease(UUID.randomUUID().toString()))).reason());
-    assertEquals(Reason.LEASE, assertThrows(BlobConflictException.class,
-        () -> store().delete(c, "lock", Conditions.NONE)).reason());
+    assertEquals(
+        Reason.LEASE,
+        assertThrows(BlobConflictException.class, () -> store().write(c, "lock", bytes("x")))
+            .reason(),
+        "a write to a leased blob must name the lease");
+    assertEquals(
+        Reason.LEASE,
+        assertThrows(
+                BlobConflictException.class,
+                () ->
+                    store()
+                        .write(
+                            c, "lock", bytes("x"), Conditions.lease(UUID.randomUUID().toString())))
+            .reason());
+    assertEquals(
+        Reason.LEASE,
+        assertThrows(BlobConflictException.class, () -> store().delete(c, "lock", Conditions.NONE))
+            .reason());
     store().write(c, "lock", bytes("state"), Conditions.lease(id));
     assertArrayEquals(bytes("state"), store().read(c, "lock"), "reads need no lease");
 
     store().renewLease(c, "lock", id);
-    assertEquals(Reason.LEASE, assertThrows(BlobConflictException.class,
-        () -> store().renewLease(c, "lock", UUID.randomUUID().toString())).reason());
-    assertThrows(BlobConflictException.class, () -> store().releaseLease(c, "lock", UUID.randomUUID().toString()));
+    assertEquals(
+        Reason.LEASE,
+        assertThrows(
+                BlobConflictException.class,
+                () -> store().renewLease(c, "lock", UUID.randomUUID().toString()))
+            .reason());
+    assertThrows(
+        BlobConflictException.class,
+        () -> store().releaseLease(c, "lock", UUID.randomUUID().toString()));
     store().releaseLease(c, "lock", id);
 
-    assertThrows(BlobConflictException.class, () -> store().renewLease(c, "lock", id), "released is lost");
-    assertEquals(Reason.LEASE, assertThrows(BlobConflictException.class,
-        () -> store().write(c, "lock", bytes("y"), Conditions.lease(id))).reason(), "no lease is active");
+    assertThrows(
+        BlobConflictException.class, () -> store().renewLease(c, "lock", id), "released is lost");
+    assertEquals(
+        Reason.LEASE,
+        assertThrows(
+                BlobConflictException.class,
+                () -> store().write(c, "lock", bytes("y"), Conditions.lease(id)))
+            .reason(),
+        "no lease is active");
     String next = store().acquireLease(c, "lock", LEASE).orElseThrow();
     assertNotEquals(id, next);
     assertTrue(store().delete(c, "lock", Conditions.lease(next)));
@@ -219,8 +266,10 @@ abstract class BlobStoreContract {
   void leaseDurationsAreAzures() {
     String c = newContainer();
     store().write(c, "b", new byte[0]);
-    for (Duration bad : List.of(Duration.ofSeconds(14), Duration.ofSeconds(61), Duration.ofMillis(15500))) {
-      assertThrows(IllegalArgumentException.class, () -> store().acquireLease(c, "b", bad), bad.toString());
+    for (Duration bad :
+        List.of(Duration.ofSeconds(14), Duration.ofSeconds(61), Duration.ofMillis(15500))) {
+      assertThrows(
+          IllegalArgumentException.class, () -> store().acquireLease(c, "b", bad), bad.toString());
     }
     assertTrue(store().acquireLease(c, "b", Duration.ofSeconds(60)).isPresent());
   }
@@ -239,8 +288,11 @@ abstract class BlobStoreContract {
 
     String taker = store().acquireLease(c, "taken", LEASE).orElseThrow();
     assertNotEquals(lost, taker);
-    assertEquals(Reason.LEASE, assertThrows(BlobConflictException.class,
-        () -> store().renewLease(c, "taken", lost)).reason(), "taken by another after it expired");
+    assertEquals(
+        Reason.LEASE,
+        assertThrows(BlobConflictException.class, () -> store().renewLease(c, "taken", lost))
+            .reason(),
+        "taken by another after it expired");
     store().write(c, "taken", bytes("mine"), Conditions.lease(taker));
   }
 
@@ -256,11 +308,13 @@ abstract class BlobStoreContract {
       List<Future<?>> runs = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         int index = i;
-        runs.add(pool.submit(() -> {
-          go.await();
-          racer.run(index);
-          return null;
-        }));
+        runs.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  racer.run(index);
+                  return null;
+                }));
       }
       go.countDown();
       for (Future<?> run : runs) run.get(60, TimeUnit.SECONDS);
@@ -268,5 +322,4 @@ abstract class BlobStoreContract {
       pool.shutdownNow();
     }
   }
-
 }

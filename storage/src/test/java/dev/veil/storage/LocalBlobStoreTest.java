@@ -17,10 +17,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The contract on a local folder, plus what only the folder has: paths, lock files, sharing one folder. */
+/**
+ * The contract on a local folder, plus what only the folder has: paths, lock files, sharing one
+ * folder.
+ */
 class LocalBlobStoreTest extends BlobStoreContract {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static final MovableClock CLOCK = new MovableClock();
   private static LocalBlobStore store;
 
@@ -65,16 +67,22 @@ class LocalBlobStoreTest extends BlobStoreContract {
   void blobsArePlainFilesUnderTheirContainer() throws Exception {
     String c = newContainer();
     store().write(c, "a/b.txt", bytes("plain"));
-    assertArrayEquals(bytes("plain"), Files.readAllBytes(dir.resolve("blobs").resolve(c).resolve("a/b.txt")));
+    assertArrayEquals(
+        bytes("plain"), Files.readAllBytes(dir.resolve("blobs").resolve(c).resolve("a/b.txt")));
     Files.write(dir.resolve("blobs").resolve(c).resolve("by-hand.txt"), bytes("x"));
-    assertEquals(2, store().list(c, "", null).items().size(), "files written by hand are blobs too");
+    assertEquals(
+        2, store().list(c, "", null).items().size(), "files written by hand are blobs too");
   }
 
   @Test
   void pathsStayInsideTheirContainer() {
-    for (String[] bad : new String[][] {{"..", "x"}, {".veil-meta", "x"}, {"c", "../other/x"}, {"c", ""},
-        {"a/b", "x"}}) {
-      assertThrows(IllegalArgumentException.class, () -> store().write(bad[0], bad[1], bytes("x")),
+    for (String[] bad :
+        new String[][] {
+          {"..", "x"}, {".veil-meta", "x"}, {"c", "../other/x"}, {"c", ""}, {"a/b", "x"}
+        }) {
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> store().write(bad[0], bad[1], bytes("x")),
           bad[0] + "/" + bad[1]);
     }
   }
@@ -85,7 +93,10 @@ class LocalBlobStoreTest extends BlobStoreContract {
     race(4, i -> store().write(c, "same", bytes("v" + i)));
     String id = store().acquireLease(c, "same", Duration.ofSeconds(15)).orElseThrow();
     store().releaseLease(c, "same", id);
-    for (Path meta : new Path[] {dir.resolve("blobs/.veil-meta").resolve(c), dir.resolve("blobs/.veil-meta/tmp")}) {
+    for (Path meta :
+        new Path[] {
+          dir.resolve("blobs/.veil-meta").resolve(c), dir.resolve("blobs/.veil-meta/tmp")
+        }) {
       try (Stream<Path> left = Files.walk(meta)) {
         assertEquals(0, left.filter(Files::isRegularFile).count(), meta.toString());
       }

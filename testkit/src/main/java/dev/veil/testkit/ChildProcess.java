@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A child process for tests: a Java main class with the caller's classpath (a host that a test kills with
- * SIGKILL and starts again, the Kafka broker) or any command (Azurite). Output goes to a log file; the
- * process is killed when the test JVM exits.
+ * A child process for tests: a Java main class with the caller's classpath (a host that a test
+ * kills with SIGKILL and starts again, the Kafka broker) or any command (Azurite). Output goes to a
+ * log file; the process is killed when the test JVM exits.
  */
 public final class ChildProcess implements AutoCloseable {
   private final Process process;
@@ -28,9 +28,17 @@ public final class ChildProcess implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(this::kill, "kill-" + name));
   }
 
-  /** Starts {@code mainClass} with this JVM's classpath, extra JVM options, environment and arguments. */
-  public static ChildProcess java(String name, String mainClass, List<String> jvmOptions,
-                                  Map<String, String> env, List<String> args, Path log) {
+  /**
+   * Starts {@code mainClass} with this JVM's classpath, extra JVM options, environment and
+   * arguments.
+   */
+  public static ChildProcess java(
+      String name,
+      String mainClass,
+      List<String> jvmOptions,
+      Map<String, String> env,
+      List<String> args,
+      Path log) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -42,10 +50,12 @@ public final class ChildProcess implements AutoCloseable {
   }
 
   /** Starts {@code command} with extra environment variables. */
-  public static ChildProcess command(String name, List<String> command, Map<String, String> env, Path log) {
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+  public static ChildProcess command(
+      String name, List<String> command, Map<String, String> env, Path log) {
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(env);
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
@@ -63,12 +73,19 @@ public final class ChildProcess implements AutoCloseable {
         return;
       }
       if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with " + process.exitValue() + " before it was ready; log "
-            + log + ":\n" + tail());
+        throw new IllegalStateException(
+            name
+                + " exited with "
+                + process.exitValue()
+                + " before it was ready; log "
+                + log
+                + ":\n"
+                + tail());
       }
       sleep(50);
     }
-    throw new IllegalStateException(name + " not ready after " + timeout + "; log " + log + ":\n" + tail());
+    throw new IllegalStateException(
+        name + " not ready after " + timeout + "; log " + log + ":\n" + tail());
   }
 
   /** The log's lines so far. */

@@ -5,15 +5,24 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.Deflater;
 
-/** Small inputs that decompress to a lot: what a hostile client uploads as a "compressed" SEAL object. */
+/**
+ * Small inputs that decompress to a lot: what a hostile client uploads as a "compressed" SEAL
+ * object.
+ */
 public final class CompressionBombs {
 
   private CompressionBombs() {}
 
-  /** A zstd frame of RLE blocks that expands to {@code blocks} × 128 KiB of zero bytes from 4 bytes per block. */
+  /**
+   * A zstd frame of RLE blocks that expands to {@code blocks} × 128 KiB of zero bytes from 4 bytes
+   * per block.
+   */
   public static byte[] zstd(int blocks) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0x00, 0x38}); // magic, no size, 128 KiB window
+    out.writeBytes(
+        new byte[] {
+          0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0x00, 0x38
+        }); // magic, no size, 128 KiB window
     int blockSize = 128 * 1024;
     for (int i = 0; i < blocks; i++) {
       int header = (i == blocks - 1 ? 1 : 0) | (1 << 1) | (blockSize << 3);
@@ -46,13 +55,19 @@ public final class CompressionBombs {
   }
 
   /**
-   * {@code payload} behind a SEAL 4.1 header with compression mode {@code compression} (1 zlib, 2 zstd) and
-   * the given declared total size.
+   * {@code payload} behind a SEAL 4.1 header with compression mode {@code compression} (1 zlib, 2
+   * zstd) and the given declared total size.
    */
   public static byte[] sealFramed(int compression, long declaredTotal, byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(16 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-    b.putShort((short) 0xA15E).put((byte) 0x10).put((byte) 4).put((byte) 1).put((byte) compression)
-        .putShort((short) 0).putLong(declaredTotal).put(payload);
+    b.putShort((short) 0xA15E)
+        .put((byte) 0x10)
+        .put((byte) 4)
+        .put((byte) 1)
+        .put((byte) compression)
+        .putShort((short) 0)
+        .putLong(declaredTotal)
+        .put(payload);
     return b.array();
   }
 }

@@ -18,7 +18,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Plain Kafka clients for tests: write records to the shared broker and read a whole topic back. */
+/**
+ * Plain Kafka clients for tests: write records to the shared broker and read a whole topic back.
+ */
 public final class KafkaRecords {
   private KafkaRecords() {}
 
@@ -51,27 +53,36 @@ public final class KafkaRecords {
 
   /**
    * Reads {@code topic} from the beginning (all partitions, no consumer group) until at least
-   * {@code atLeast} records arrived or {@code timeout} passed, then a little longer so that extra records
-   * (duplicates) show too.
+   * {@code atLeast} records arrived or {@code timeout} passed, then a little longer so that extra
+   * records (duplicates) show too.
    */
-  public static List<ConsumerRecord<String, String>> read(String topic, int atLeast, Duration timeout) {
+  public static List<ConsumerRecord<String, String>> read(
+      String topic, int atLeast, Duration timeout) {
     return read(topic, r -> true, atLeast, timeout);
   }
 
-  /** As {@link #read(String, int, Duration)}, keeping (and counting) only the records {@code filter} accepts. */
-  public static List<ConsumerRecord<String, String>> read(String topic,
-      java.util.function.Predicate<ConsumerRecord<String, String>> filter, int atLeast, Duration timeout) {
+  /**
+   * As {@link #read(String, int, Duration)}, keeping (and counting) only the records {@code filter}
+   * accepts.
+   */
+  public static List<ConsumerRecord<String, String>> read(
+      String topic,
+      java.util.function.Predicate<ConsumerRecord<String, String>> filter,
+      int atLeast,
+      Duration timeout) {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.bootstrap());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     List<ConsumerRecord<String, String>> out = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer =
-             new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+        new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
       long deadline = System.nanoTime() + timeout.toNanos();
       List<TopicPartition> partitions = List.of();
       while (partitions.isEmpty() && System.nanoTime() < deadline) {
-        partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
-            .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
+        partitions =
+            consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .collect(Collectors.toList());
         if (partitions.isEmpty()) {
           ChildProcess.sleep(100);
         }
@@ -80,11 +91,14 @@ public final class KafkaRecords {
       consumer.seekToBeginning(partitions);
       long settle = Long.MAX_VALUE;
       while (System.nanoTime() < Math.min(deadline, settle)) {
-        consumer.poll(Duration.ofMillis(100)).forEach(r -> {
-          if (filter.test(r)) {
-            out.add(r);
-          }
-        });
+        consumer
+            .poll(Duration.ofMillis(100))
+            .forEach(
+                r -> {
+                  if (filter.test(r)) {
+                    out.add(r);
+                  }
+                });
         if (out.size() >= atLeast && settle == Long.MAX_VALUE) {
           settle = System.nanoTime() + Duration.ofMillis(500).toNanos();
         }

@@ -33,7 +33,7 @@ class ServicesTest {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (KafkaProducer<String, String> producer =
-             new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
       producer.send(new ProducerRecord<>("testkit-smoke", "k", "hello")).get();
     }
     Properties c = new Properties();
@@ -41,7 +41,7 @@ class ServicesTest {
     c.put(ConsumerConfig.GROUP_ID_CONFIG, "testkit-smoke");
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     try (KafkaConsumer<String, String> consumer =
-             new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+        new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
       consumer.subscribe(List.of("testkit-smoke"));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (System.nanoTime() < deadline) {
@@ -57,18 +57,30 @@ class ServicesTest {
 
   @Test
   void azuriteAnswersBlobRequests() throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(Azurite.blobEndpoint() + "?comp=list")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    // Unsigned requests are refused with Azure's own error document, which proves a blob service answers.
-    assertTrue(response.body().contains("<Error>") || response.body().contains("EnumerationResults"),
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(Azurite.blobEndpoint() + "?comp=list"))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    // Unsigned requests are refused with Azure's own error document, which proves a blob service
+    // answers.
+    assertTrue(
+        response.body().contains("<Error>") || response.body().contains("EnumerationResults"),
         response.body());
   }
 
   @Test
   void childJvmDiesOnSigkill(@TempDir Path dir) {
-    ChildProcess child = ChildProcess.java("sleeper", Sleeper.class.getName(), List.of(), Map.of(), List.of(),
-        dir.resolve("sleeper.log"));
+    ChildProcess child =
+        ChildProcess.java(
+            "sleeper",
+            Sleeper.class.getName(),
+            List.of(),
+            Map.of(),
+            List.of(),
+            dir.resolve("sleeper.log"));
     child.awaitLog(line -> line.equals("up"), Duration.ofSeconds(30));
     child.kill();
     assertFalse(child.isAlive());

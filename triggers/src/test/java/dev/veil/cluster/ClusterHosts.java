@@ -17,20 +17,23 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Veil host processes (separate JVMs running {@code veil start --cluster}) on loopback, each with its own
- * config folder, serving the functions in {@code dev.veil.cluster.testfn}.
+ * Veil host processes (separate JVMs running {@code veil start --cluster}) on loopback, each with
+ * its own config folder, serving the functions in {@code dev.veil.cluster.testfn}.
  */
 final class ClusterHosts implements AutoCloseable {
   static final String SECRET = "cluster-test-secret-0123456789";
   static final String MASTER_KEY = "cluster-test-master-key";
   private static final Duration STARTUP = Duration.ofSeconds(120);
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Path dir;
   private final Path storeLog;
   private final Path blobLog;
+
   /** While this file is missing, {@code hold} invocations stay in flight. */
   final Path holdRelease;
+
   final Path blobStore;
   private final JsonObject clusterJson;
   private final String scanPackage;
@@ -47,12 +50,16 @@ final class ClusterHosts implements AutoCloseable {
     }
   }
 
-  /** @param clusterJson host.json {@code veil.cluster} for every host (the port is added per host) */
+  /**
+   * @param clusterJson host.json {@code veil.cluster} for every host (the port is added per host)
+   */
   ClusterHosts(Path dir, JsonObject clusterJson) throws IOException {
     this(dir, clusterJson, "dev.veil.cluster.testfn");
   }
 
-  /** @param scanPackage where the hosts discover their functions */
+  /**
+   * @param scanPackage where the hosts discover their functions
+   */
   ClusterHosts(Path dir, JsonObject clusterJson, String scanPackage) throws IOException {
     this.dir = dir;
     this.clusterJson = clusterJson;
@@ -82,7 +89,10 @@ final class ClusterHosts implements AutoCloseable {
   void dropBlob(String name) throws IOException {
     Path tmp = Files.createDirectories(dir.resolve("tmp")).resolve(name);
     Files.writeString(tmp, "blob " + name);
-    Files.move(tmp, Files.createDirectories(blobStore.resolve("drops")).resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        Files.createDirectories(blobStore.resolve("drops")).resolve(name),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** Key downloads so far (one line per download at the "store"). */
@@ -90,25 +100,57 @@ final class ClusterHosts implements AutoCloseable {
     return Files.readAllLines(storeLog);
   }
 
-  /** Worker threads per host: a key's owner keeps its key until this many of its invocations are in flight. */
+  /**
+   * Worker threads per host: a key's owner keeps its key until this many of its invocations are in
+   * flight.
+   */
   static final int WORKERS = 4;
 
   Host startHost(String name, int clusterPort, String secret) throws IOException {
     Path config = Files.createDirectories(dir.resolve(name));
-    Files.writeString(config.resolve("host.json"), new JsonObject().put("version", "2.0")
-        .put("extensions", new JsonObject().put("blobs", new JsonObject()
-            .put("maxPollingInterval", "00:00:01").put("leaseDuration", "00:00:05")))
-        .put("veil", new JsonObject().put("workerPoolSize", WORKERS)
-            .put("cluster", clusterJson.copy().put("port", clusterPort))).encode());
+    Files.writeString(
+        config.resolve("host.json"),
+        new JsonObject()
+            .put("version", "2.0")
+            .put(
+                "extensions",
+                new JsonObject()
+                    .put(
+                        "blobs",
+                        new JsonObject()
+                            .put("maxPollingInterval", "00:00:01")
+                            .put("leaseDuration", "00:00:05")))
+            .put(
+                "veil",
+                new JsonObject()
+                    .put("workerPoolSize", WORKERS)
+                    .put("cluster", clusterJson.copy().put("port", clusterPort)))
+            .encode());
     int httpPort = freePort();
     Path log = config.resolve("host.log");
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-Dhazelcast.wait.seconds.before.join=1",
-        "-cp", System.getProperty("java.class.path"), "dev.veil.runtime.Main", "start", "--cluster",
-        "--port", Integer.toString(httpPort), "--config", config.toString(), "--scan", scanPackage);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            javaBin,
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-Dhazelcast.wait.seconds.before.join=1",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.veil.runtime.Main",
+            "start",
+            "--cluster",
+            "--port",
+            Integer.toString(httpPort),
+            "--config",
+            config.toString(),
+            "--scan",
+            scanPackage);
     pb.environment().put("VEIL_CLUSTER_SECRET", secret);
-    pb.environment().put("VEIL_CLUSTER_MEMBERS", clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
+    pb.environment()
+        .put(
+            "VEIL_CLUSTER_MEMBERS",
+            clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
     pb.environment().put("VEIL_MASTER_KEY", MASTER_KEY);
     pb.environment().put("VEIL_TEST_STORE_LOG", storeLog.toString());
     pb.environment().put("VEIL_TEST_BLOB_LOG", blobLog.toString());
@@ -132,14 +174,28 @@ final class ClusterHosts implements AutoCloseable {
       }
       Thread.sleep(300);
     }
-    throw new AssertionError("host on port " + host.httpPort() + " did not see " + count + " members (" + last
-        + "); its log:\n" + tail(host.log()));
+    throw new AssertionError(
+        "host on port "
+            + host.httpPort()
+            + " did not see "
+            + count
+            + " members ("
+            + last
+            + "); its log:\n"
+            + tail(host.log()));
   }
 
   static JsonObject cluster(Host host) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(host.uri("/admin/cluster"))
-        .header("x-functions-key", MASTER_KEY).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) throw new IllegalStateException("/admin/cluster answered " + r.statusCode() + ": " + r.body());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(host.uri("/admin/cluster"))
+                .header("x-functions-key", MASTER_KEY)
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200)
+      throw new IllegalStateException(
+          "/admin/cluster answered " + r.statusCode() + ": " + r.body());
     return new JsonObject(r.body());
   }
 
@@ -147,16 +203,23 @@ final class ClusterHosts implements AutoCloseable {
     return cluster(host).getJsonArray("members");
   }
 
-  static HttpResponse<String> get(URI uri, String... headers) throws IOException, InterruptedException {
+  static HttpResponse<String> get(URI uri, String... headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(90));
     if (headers.length > 0) request.headers(headers);
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  static HttpResponse<String> postKeyed(URI uri, String key) throws IOException, InterruptedException {
+  static HttpResponse<String> postKeyed(URI uri, String key)
+      throws IOException, InterruptedException {
     String body = new JsonObject().put("data", "x".repeat(64)).put("key_id", key).encode();
-    return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(60))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static int freePort() throws IOException {
@@ -178,7 +241,8 @@ final class ClusterHosts implements AutoCloseable {
   public void close() throws InterruptedException {
     for (Host h : hosts) h.process().destroy(); // SIGTERM: graceful shutdown
     for (Host h : hosts) {
-      if (!h.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) h.process().destroyForcibly();
+      if (!h.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
+        h.process().destroyForcibly();
     }
   }
 }

@@ -12,14 +12,15 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * {@code veil batch <file|dir> [options]}: batch scoring on local files, for users without storage. Writes
- * {@code <name>.predictions.jsonl} and {@code <name>.summary.json} per input into the output folder and shows a
- * progress bar on the terminal. Exit code 0 when every file was scored, 1 when some file failed, 2 on bad
- * arguments.
+ * {@code veil batch <file|dir> [options]}: batch scoring on local files, for users without storage.
+ * Writes {@code <name>.predictions.jsonl} and {@code <name>.summary.json} per input into the output
+ * folder and shows a progress bar on the terminal. Exit code 0 when every file was scored, 1 when
+ * some file failed, 2 on bad arguments.
  */
 public final class BatchCli implements CliCommand {
-  private static final String USAGE = "veil batch <file|dir> [--function auto|breast-cancer|mnist] [--out DIR] "
-      + "[--mini-batch-size N] [--parallelism N] [--error-threshold N]";
+  private static final String USAGE =
+      "veil batch <file|dir> [--function auto|breast-cancer|mnist] [--out DIR] "
+          + "[--mini-batch-size N] [--parallelism N] [--error-threshold N]";
   private static final int BAR = 30;
 
   @Override
@@ -32,7 +33,10 @@ public final class BatchCli implements CliCommand {
     return USAGE;
   }
 
-  /** For running without the veil launcher: {@code java -cp ... dev.veil.functions.batch.BatchCli ...}. */
+  /**
+   * For running without the veil launcher: {@code java -cp ... dev.veil.functions.batch.BatchCli
+   * ...}.
+   */
   public static void main(String[] args) {
     System.exit(new BatchCli().run(List.of(args), System.out, System.err));
   }
@@ -58,7 +62,8 @@ public final class BatchCli implements CliCommand {
         String a = args.get(i);
         if (!a.startsWith("--")) {
           if (input != null) {
-            throw new IllegalArgumentException("only one input file or folder, got '" + input + "' and '" + a + "'");
+            throw new IllegalArgumentException(
+                "only one input file or folder, got '" + input + "' and '" + a + "'");
           }
           input = Path.of(a);
           continue;
@@ -85,19 +90,27 @@ public final class BatchCli implements CliCommand {
       settings = new BatchScorer.Settings(miniBatch, parallelism, threshold, model);
       files = inputs(input);
       if (files.isEmpty()) {
-        throw new IllegalArgumentException(input + " holds no .csv, .jsonl, .ndjson or .json files");
+        throw new IllegalArgumentException(
+            input + " holds no .csv, .jsonl, .ndjson or .json files");
       }
     } catch (IllegalArgumentException e) {
       err.println("veil batch: " + e.getMessage());
       err.println("usage: " + USAGE);
       return 2;
     }
-    Path target = outDir != null ? outDir : (Files.isDirectory(input) ? input : input.toAbsolutePath().getParent());
+    Path target =
+        outDir != null
+            ? outDir
+            : (Files.isDirectory(input) ? input : input.toAbsolutePath().getParent());
     return score(files, target, settings, out, err);
   }
 
-  private static int score(List<Path> files, Path target, BatchScorer.Settings settings, PrintStream out,
-                           PrintStream err) {
+  private static int score(
+      List<Path> files,
+      Path target,
+      BatchScorer.Settings settings,
+      PrintStream out,
+      PrintStream err) {
     long total = files.stream().mapToLong(BatchCli::lines).sum();
     Progress progress = new Progress(total, System.console() != null, err);
     int failed = 0;
@@ -107,17 +120,32 @@ public final class BatchCli implements CliCommand {
         String name = file.getFileName().toString();
         long before = progress.done;
         try (InputStream in = Files.newInputStream(file)) {
-          BatchScorer.Result result = scorer.score(name, in, rows -> progress.show(before + rows, name));
+          BatchScorer.Result result =
+              scorer.score(name, in, rows -> progress.show(before + rows, name));
           progress.show(before + result.rows(), name);
           if (result.succeeded()) {
-            Files.writeString(target.resolve(name + ".predictions.jsonl"), result.predictions(), StandardCharsets.UTF_8);
+            Files.writeString(
+                target.resolve(name + ".predictions.jsonl"),
+                result.predictions(),
+                StandardCharsets.UTF_8);
           } else {
             failed++;
           }
-          Files.writeString(target.resolve(name + ".summary.json"), result.summaryJson(), StandardCharsets.UTF_8);
-          progress.line(name + ": " + result.rows() + " rows, " + result.errors() + " errors, "
-              + (result.succeeded() ? "scored" : "FAILED (more than " + settings.errorThreshold() + " bad rows)")
-              + " in " + result.duration().toMillis() + " ms");
+          Files.writeString(
+              target.resolve(name + ".summary.json"), result.summaryJson(), StandardCharsets.UTF_8);
+          progress.line(
+              name
+                  + ": "
+                  + result.rows()
+                  + " rows, "
+                  + result.errors()
+                  + " errors, "
+                  + (result.succeeded()
+                      ? "scored"
+                      : "FAILED (more than " + settings.errorThreshold() + " bad rows)")
+                  + " in "
+                  + result.duration().toMillis()
+                  + " ms");
         } catch (IllegalArgumentException e) {
           failed++;
           progress.line(name + ": FAILED: " + e.getMessage());
@@ -128,7 +156,13 @@ public final class BatchCli implements CliCommand {
       return 1;
     }
     progress.finish();
-    out.println("veil batch: " + (files.size() - failed) + " of " + files.size() + " files scored; outputs in " + target);
+    out.println(
+        "veil batch: "
+            + (files.size() - failed)
+            + " of "
+            + files.size()
+            + " files scored; outputs in "
+            + target);
     return failed == 0 ? 0 : 1;
   }
 
@@ -145,10 +179,18 @@ public final class BatchCli implements CliCommand {
       return List.of(input);
     }
     try (Stream<Path> files = Files.list(input)) {
-      return files.filter(Files::isRegularFile).filter(p -> {
-        String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        return n.endsWith(".csv") || n.endsWith(".jsonl") || n.endsWith(".ndjson") || n.endsWith(".json");
-      }).sorted().toList();
+      return files
+          .filter(Files::isRegularFile)
+          .filter(
+              p -> {
+                String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+                return n.endsWith(".csv")
+                    || n.endsWith(".jsonl")
+                    || n.endsWith(".ndjson")
+                    || n.endsWith(".json");
+              })
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -181,8 +223,17 @@ public final class BatchCli implements CliCommand {
         return;
       }
       int filled = (int) Math.min(BAR, BAR * rows / total);
-      err.print("\r[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "] "
-          + String.format("%3d%%", Math.min(100, 100 * rows / total)) + " " + rows + " rows  " + file + "   ");
+      err.print(
+          "\r["
+              + "#".repeat(filled)
+              + "-".repeat(BAR - filled)
+              + "] "
+              + String.format("%3d%%", Math.min(100, 100 * rows / total))
+              + " "
+              + rows
+              + " rows  "
+              + file
+              + "   ");
       err.flush();
     }
 

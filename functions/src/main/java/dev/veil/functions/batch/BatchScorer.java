@@ -24,36 +24,42 @@ import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 
 /**
- * Batch scoring of one file, the shape of the seed's ParallelRunStep: rows are read as a stream, grouped
- * into mini-batches of {@code miniBatchSize}, scored on up to {@code parallelism} threads, and their results
- * appended row by row, in input order, as JSON lines {@code {"file": ..., "row": n, "prediction": p}}
- * ({@code "error": reason} instead of {@code "prediction"} for a row that does not parse or score). The seed's
- * {@code file:prediction} lines could not tell a file named {@code x:error:y.csv} from an error; JSON strings
- * can hold any name. More than {@code errorThreshold} bad rows (-1: no limit) fail the file.
- * CSV ({@code .csv}, a non-numeric first line is a header; {@link CsvColumns} drops the id and label columns it
- * names) and JSON lines ({@code .jsonl}, {@code .ndjson},
- * {@code .json}) are read; anything else, or text that is not UTF-8, is an {@link IllegalArgumentException}.
+ * Batch scoring of one file, the shape of the seed's ParallelRunStep: rows are read as a stream,
+ * grouped into mini-batches of {@code miniBatchSize}, scored on up to {@code parallelism} threads,
+ * and their results appended row by row, in input order, as JSON lines {@code {"file": ..., "row":
+ * n, "prediction": p}} ({@code "error": reason} instead of {@code "prediction"} for a row that does
+ * not parse or score). The seed's {@code file:prediction} lines could not tell a file named {@code
+ * x:error:y.csv} from an error; JSON strings can hold any name. More than {@code errorThreshold}
+ * bad rows (-1: no limit) fail the file. CSV ({@code .csv}, a non-numeric first line is a header;
+ * {@link CsvColumns} drops the id and label columns it names) and JSON lines ({@code .jsonl},
+ * {@code .ndjson}, {@code .json}) are read; anything else, or text that is not UTF-8, is an {@link
+ * IllegalArgumentException}.
  */
 public final class BatchScorer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ERROR_SAMPLES = 20;
 
   /** How files are scored; {@link #from} reads them from app settings. */
-  public record Settings(int miniBatchSize, int parallelism, int errorThreshold, RowScorer.Model model) {
+  public record Settings(
+      int miniBatchSize, int parallelism, int errorThreshold, RowScorer.Model model) {
     public Settings {
       if (miniBatchSize < 1 || parallelism < 1 || errorThreshold < -1) {
-        throw new IllegalArgumentException("mini_batch_size and parallelism must be at least 1, error_threshold at "
-            + "least -1");
+        throw new IllegalArgumentException(
+            "mini_batch_size and parallelism must be at least 1, error_threshold at " + "least -1");
       }
     }
 
     /**
-     * {@code BATCH_MINI_BATCH_SIZE} (default 100), {@code BATCH_PARALLELISM} (2), {@code BATCH_ERROR_THRESHOLD}
-     * (10; -1 = no limit), {@code BATCH_MODEL} (auto), each read through {@code settings} (null when unset).
+     * {@code BATCH_MINI_BATCH_SIZE} (default 100), {@code BATCH_PARALLELISM} (2), {@code
+     * BATCH_ERROR_THRESHOLD} (10; -1 = no limit), {@code BATCH_MODEL} (auto), each read through
+     * {@code settings} (null when unset).
      */
     public static Settings from(UnaryOperator<String> settings) {
-      return new Settings(integer(settings, "BATCH_MINI_BATCH_SIZE", 100), integer(settings, "BATCH_PARALLELISM", 2),
-          integer(settings, "BATCH_ERROR_THRESHOLD", 10), RowScorer.model(setting(settings, "BATCH_MODEL", "auto")));
+      return new Settings(
+          integer(settings, "BATCH_MINI_BATCH_SIZE", 100),
+          integer(settings, "BATCH_PARALLELISM", 2),
+          integer(settings, "BATCH_ERROR_THRESHOLD", 10),
+          RowScorer.model(setting(settings, "BATCH_MODEL", "auto")));
     }
 
     private static String setting(UnaryOperator<String> settings, String name, String fallback) {
@@ -66,14 +72,22 @@ public final class BatchScorer implements AutoCloseable {
       try {
         return Integer.parseInt(value);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("setting " + name + " must be an integer, got '" + value + "'");
+        throw new IllegalArgumentException(
+            "setting " + name + " must be an integer, got '" + value + "'");
       }
     }
   }
 
   /** The outcome for one file: the prediction lines (null when the file failed) and its summary. */
-  public record Result(String file, boolean succeeded, int rows, int errors, Duration duration, String predictions,
-                       List<String> firstErrors, Settings settings) {
+  public record Result(
+      String file,
+      boolean succeeded,
+      int rows,
+      int errors,
+      Duration duration,
+      String predictions,
+      List<String> firstErrors,
+      Settings settings) {
 
     /** {@code {"file", "status", "rows", "errors", "durationMs", ...}} */
     public String summaryJson() {
@@ -101,11 +115,14 @@ public final class BatchScorer implements AutoCloseable {
   public BatchScorer(Settings settings) {
     this.settings = settings;
     this.scorer = new RowScorer(settings.model());
-    this.pool = Executors.newFixedThreadPool(settings.parallelism(), r -> {
-      Thread t = new Thread(r, "veil-batch-scoring");
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            settings.parallelism(),
+            r -> {
+              Thread t = new Thread(r, "veil-batch-scoring");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public Settings settings() {
@@ -121,8 +138,11 @@ public final class BatchScorer implements AutoCloseable {
   public Result score(String file, InputStream content, IntConsumer progress) {
     long started = System.nanoTime();
     boolean csv = format(file);
-    var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    var decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     StringBuilder out = new StringBuilder();
     Deque<Future<RowResult[]>> pending = new ArrayDeque<>();
     int[] counts = new int[2]; // rows, errors
@@ -167,29 +187,49 @@ public final class BatchScorer implements AutoCloseable {
     } finally {
       pending.forEach(f -> f.cancel(true));
     }
-    return new Result(file, true, counts[0], counts[1], Duration.ofNanos(System.nanoTime() - started), out.toString(),
-        firstErrors, settings);
+    return new Result(
+        file,
+        true,
+        counts[0],
+        counts[1],
+        Duration.ofNanos(System.nanoTime() - started),
+        out.toString(),
+        firstErrors,
+        settings);
   }
 
   private Result failed(String file, int[] counts, List<String> firstErrors, long started) {
-    return new Result(file, false, counts[0], counts[1], Duration.ofNanos(System.nanoTime() - started), null,
-        firstErrors, settings);
+    return new Result(
+        file,
+        false,
+        counts[0],
+        counts[1],
+        Duration.ofNanos(System.nanoTime() - started),
+        null,
+        firstErrors,
+        settings);
   }
 
   /** {@code columns}: the CSV's feature columns, null for JSON lines. */
-  private void submit(String file, CsvColumns columns, List<String> lines, Deque<Future<RowResult[]>> pending) {
-    pending.add(pool.submit(() -> {
-      RowResult[] results = new RowResult[lines.size()];
-      for (int i = 0; i < results.length; i++) {
-        try {
-          double[] row = columns != null ? columns.features(lines.get(i)) : RowScorer.parseJson(lines.get(i));
-          results[i] = new RowResult(scorer.predict(row), null);
-        } catch (IllegalArgumentException e) {
-          results[i] = new RowResult(0, String.valueOf(e.getMessage()));
-        }
-      }
-      return results;
-    }));
+  private void submit(
+      String file, CsvColumns columns, List<String> lines, Deque<Future<RowResult[]>> pending) {
+    pending.add(
+        pool.submit(
+            () -> {
+              RowResult[] results = new RowResult[lines.size()];
+              for (int i = 0; i < results.length; i++) {
+                try {
+                  double[] row =
+                      columns != null
+                          ? columns.features(lines.get(i))
+                          : RowScorer.parseJson(lines.get(i));
+                  results[i] = new RowResult(scorer.predict(row), null);
+                } catch (IllegalArgumentException e) {
+                  results[i] = new RowResult(0, String.valueOf(e.getMessage()));
+                }
+              }
+              return results;
+            }));
   }
 
   /** One row's prediction, or why it has none ({@code error} not null). */
@@ -207,8 +247,13 @@ public final class BatchScorer implements AutoCloseable {
   }
 
   /** Appends a finished mini-batch; false once the errors exceed the threshold. */
-  private boolean append(String file, Future<RowResult[]> batch, StringBuilder out, int[] counts, List<String> firstErrors,
-                         IntConsumer progress) {
+  private boolean append(
+      String file,
+      Future<RowResult[]> batch,
+      StringBuilder out,
+      int[] counts,
+      List<String> firstErrors,
+      IntConsumer progress) {
     RowResult[] results;
     try {
       results = batch.get();
@@ -240,7 +285,8 @@ public final class BatchScorer implements AutoCloseable {
     if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json")) {
       return false;
     }
-    throw new IllegalArgumentException(file + ": unsupported file type; use .csv, .jsonl, .ndjson or .json");
+    throw new IllegalArgumentException(
+        file + ": unsupported file type; use .csv, .jsonl, .ndjson or .json");
   }
 
   private static boolean isHeader(String line) {

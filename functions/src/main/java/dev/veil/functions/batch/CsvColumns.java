@@ -6,13 +6,15 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which CSV columns are features. A file without a header row is all features; a header row names columns,
- * and those named like an identifier or a label ({@value #IGNORED_NAMES}) are left out, so a training file such as
- * functions/training/data/wdbc.csv (30 features and a {@code diagnosis} column) scores as it is.
+ * Which CSV columns are features. A file without a header row is all features; a header row names
+ * columns, and those named like an identifier or a label ({@value #IGNORED_NAMES}) are left out, so
+ * a training file such as functions/training/data/wdbc.csv (30 features and a {@code diagnosis}
+ * column) scores as it is.
  */
 public final class CsvColumns {
   static final String IGNORED_NAMES = "id, label, diagnosis, target, class, y";
-  private static final Set<String> IGNORED = Set.of("id", "label", "diagnosis", "target", "class", "y");
+  private static final Set<String> IGNORED =
+      Set.of("id", "label", "diagnosis", "target", "class", "y");
 
   /** Every column is a feature. */
   public static final CsvColumns ALL = new CsvColumns(null, 0);
@@ -38,14 +40,17 @@ public final class CsvColumns {
     return new CsvColumns(any ? skip : null, names.length);
   }
 
-  /** The feature values of one data line; a line whose width differs from the header's is refused. */
+  /**
+   * The feature values of one data line; a line whose width differs from the header's is refused.
+   */
   public double[] features(String line) {
     if (skip == null) {
       return RowScorer.parseCsv(line);
     }
     String[] cells = line.split(",", -1);
     if (cells.length != width) {
-      throw new IllegalArgumentException("row has " + cells.length + " columns; the header names " + width);
+      throw new IllegalArgumentException(
+          "row has " + cells.length + " columns; the header names " + width);
     }
     List<String> kept = new ArrayList<>(cells.length);
     for (int i = 0; i < cells.length; i++) {

@@ -7,16 +7,20 @@ import dev.veil.functions.mnist.MnistLinearModel;
 import java.io.IOException;
 
 /**
- * Scores one row of features with the model its width names: 30 raw features → the breast-cancer model
- * (label 0 benign / 1 malignant), 784 pixels scaled to 0..1 → the MNIST model (digit 0..9). Rows come as CSV
- * text or as JSON (an array of numbers, or an object with a {@code features} array). Every problem is an
- * {@link IllegalArgumentException} whose message names it.
+ * Scores one row of features with the model its width names: 30 raw features → the breast-cancer
+ * model (label 0 benign / 1 malignant), 784 pixels scaled to 0..1 → the MNIST model (digit 0..9).
+ * Rows come as CSV text or as JSON (an array of numbers, or an object with a {@code features}
+ * array). Every problem is an {@link IllegalArgumentException} whose message names it.
  */
 public final class RowScorer {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Which model a caller asks for; AUTO picks by row width. */
-  public enum Model { AUTO, BREAST_CANCER, MNIST }
+  public enum Model {
+    AUTO,
+    BREAST_CANCER,
+    MNIST
+  }
 
   private final Model model;
 
@@ -30,26 +34,37 @@ public final class RowScorer {
       case "auto" -> Model.AUTO;
       case "breast-cancer", "breastcancer" -> Model.BREAST_CANCER;
       case "mnist" -> Model.MNIST;
-      default -> throw new IllegalArgumentException("unknown model '" + name + "'; use auto, breast-cancer or mnist");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown model '" + name + "'; use auto, breast-cancer or mnist");
     };
   }
 
   /** The prediction for one row: the breast-cancer label or the MNIST digit. */
   public int predict(double[] row) {
     int bc = BreastCancerModel.bundled().featureCount();
-    boolean breastCancer = model == Model.BREAST_CANCER || (model == Model.AUTO && row.length == bc);
-    boolean mnist = model == Model.MNIST || (model == Model.AUTO && row.length == MnistLinearModel.PIXELS);
+    boolean breastCancer =
+        model == Model.BREAST_CANCER || (model == Model.AUTO && row.length == bc);
+    boolean mnist =
+        model == Model.MNIST || (model == Model.AUTO && row.length == MnistLinearModel.PIXELS);
     if (breastCancer) {
       if (row.length != bc) {
-        throw new IllegalArgumentException("row has " + row.length + " values; the breast-cancer model expects " + bc);
+        throw new IllegalArgumentException(
+            "row has " + row.length + " values; the breast-cancer model expects " + bc);
       }
       return BreastCancerModel.bundled().predict(new double[][] {row}).labels()[0];
     }
     if (mnist) {
       return MnistLinearModel.bundled().predict(row);
     }
-    throw new IllegalArgumentException("row has " + row.length + " values; expected " + bc
-        + " (breast cancer) or " + MnistLinearModel.PIXELS + " (MNIST)");
+    throw new IllegalArgumentException(
+        "row has "
+            + row.length
+            + " values; expected "
+            + bc
+            + " (breast cancer) or "
+            + MnistLinearModel.PIXELS
+            + " (MNIST)");
   }
 
   /** A CSV line of numbers. */
@@ -74,7 +89,8 @@ public final class RowScorer {
       node = node.get("features");
     }
     if (node == null || !node.isArray()) {
-      throw new IllegalArgumentException("expected a JSON array of numbers or {\"features\": [...]}");
+      throw new IllegalArgumentException(
+          "expected a JSON array of numbers or {\"features\": [...]}");
     }
     double[] row = new double[node.size()];
     for (int i = 0; i < row.length; i++) {
@@ -96,7 +112,8 @@ public final class RowScorer {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException("column " + column + " is not a finite number: '" + cell + "'");
+    throw new IllegalArgumentException(
+        "column " + column + " is not a finite number: '" + cell + "'");
   }
 
   private static String firstLine(String s) {

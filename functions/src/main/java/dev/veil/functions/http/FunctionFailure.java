@@ -1,16 +1,19 @@
 package dev.veil.functions.http;
 
 /**
- * A failure whose meaning the function knows. {@link ErrorResponses} answers each meaning with one status: the
- * request is wrong (400), it names something that does not exist (404), or a dependency is unavailable right now
- * (503, with {@code Retry-After}). Every other exception is a bug, which the host answers with 500.
+ * A failure whose meaning the function knows. {@link ErrorResponses} answers each meaning with one
+ * status: the request is wrong (400), it names something that does not exist (404), or a dependency
+ * is unavailable right now (503, with {@code Retry-After}). Every other exception is a bug, which
+ * the host answers with 500.
  */
 public class FunctionFailure extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** What went wrong, and the HTTP status that says so. */
   public enum Meaning {
-    BAD_INPUT(400), NOT_FOUND(404), UNAVAILABLE(503);
+    BAD_INPUT(400),
+    NOT_FOUND(404),
+    UNAVAILABLE(503);
 
     private final int status;
 
@@ -36,7 +39,10 @@ public class FunctionFailure extends RuntimeException {
     this.retryAfterSeconds = 1;
   }
 
-  /** An {@link Meaning#UNAVAILABLE} failure after which a retry may succeed in {@code retryAfterSeconds}. */
+  /**
+   * An {@link Meaning#UNAVAILABLE} failure after which a retry may succeed in {@code
+   * retryAfterSeconds}.
+   */
   protected FunctionFailure(String message, int retryAfterSeconds) {
     super(message);
     this.meaning = Meaning.UNAVAILABLE;

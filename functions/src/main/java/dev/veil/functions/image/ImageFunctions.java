@@ -28,9 +28,9 @@ import java.util.function.Supplier;
 
 /**
  * Image classification functions. The ResNet-50 pipeline (preprocess, featurizer on the accelerator
- * pool, classifier head) answers the top-5 ImageNet classes; its weights are seeded, not trained, so
- * its labels are not meaningful predictions. The digits CNN, trained on MNIST digits, goes through the
- * same pool and gives real answers.
+ * pool, classifier head) answers the top-5 ImageNet classes; its weights are seeded, not trained,
+ * so its labels are not meaningful predictions. The digits CNN, trained on MNIST digits, goes
+ * through the same pool and gives real answers.
  */
 public class ImageFunctions {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -50,8 +50,13 @@ public class ImageFunctions {
   /** {@code POST /api/classify-image}: raw JPEG/PNG bytes or a multipart form with the file. */
   @FunctionName("classify-image")
   public HttpResponseMessage classifyImage(
-      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "classify-image",
-          authLevel = AuthorizationLevel.ANONYMOUS, dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+      @HttpTrigger(
+              name = "req",
+              methods = {HttpMethod.POST},
+              route = "classify-image",
+              authLevel = AuthorizationLevel.ANONYMOUS,
+              dataType = "binary")
+          HttpRequestMessage<Optional<byte[]>> request,
       ExecutionContext context) {
     return respond(request, ImageModels.RESNET50, pipelines::resnet50);
   }
@@ -59,8 +64,13 @@ public class ImageFunctions {
   /** {@code POST /api/classify-digit}: an image of one handwritten digit. */
   @FunctionName("classify-digit")
   public HttpResponseMessage classifyDigit(
-      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "classify-digit",
-          authLevel = AuthorizationLevel.ANONYMOUS, dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+      @HttpTrigger(
+              name = "req",
+              methods = {HttpMethod.POST},
+              route = "classify-digit",
+              authLevel = AuthorizationLevel.ANONYMOUS,
+              dataType = "binary")
+          HttpRequestMessage<Optional<byte[]>> request,
       ExecutionContext context) {
     return respond(request, ImageModels.DIGITS, pipelines::digits);
   }
@@ -71,14 +81,15 @@ public class ImageFunctions {
       @BlobTrigger(name = "image", path = "images/{name}", dataType = "binary") byte[] image,
       @BindingName("name") String name,
       @BlobOutput(name = "top5", path = "images/{name}.top5.json") OutputBinding<String> top5,
-      ExecutionContext context) throws JsonProcessingException {
+      ExecutionContext context)
+      throws JsonProcessingException {
     if (name.endsWith(".top5.json")) return; // our own output, landing in the watched container
     List<Prediction> predictions = pipelines.resnet50().classify(image);
     top5.setValue(JSON.writeValueAsString(body(ImageModels.RESNET50, name, predictions)));
   }
 
-  private static HttpResponseMessage respond(HttpRequestMessage<Optional<byte[]>> request, String model,
-      Supplier<ImageModels> pipeline) {
+  private static HttpResponseMessage respond(
+      HttpRequestMessage<Optional<byte[]>> request, String model, Supplier<ImageModels> pipeline) {
     try {
       byte[] image = imageBytes(request);
       return json(request, 200, body(model, null, pipeline.get().classify(image)));
@@ -93,12 +104,18 @@ public class ImageFunctions {
   static byte[] imageBytes(HttpRequestMessage<Optional<byte[]>> request) {
     byte[] body = request.getBody().orElse(new byte[0]);
     String type = header(request.getHeaders(), "content-type");
-    String mime = type == null ? "application/octet-stream" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
+    String mime =
+        type == null
+            ? "application/octet-stream"
+            : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
     return switch (mime) {
       case "image/jpeg", "image/png", "application/octet-stream" -> body;
       case "multipart/form-data" -> Multipart.imageFile(body, type);
-      default -> throw FunctionFailure.badInput("unsupported Content-Type '" + mime
-          + "': send image/jpeg, image/png, application/octet-stream or multipart/form-data");
+      default ->
+          throw FunctionFailure.badInput(
+              "unsupported Content-Type '"
+                  + mime
+                  + "': send image/jpeg, image/png, application/octet-stream or multipart/form-data");
     };
   }
 
@@ -119,8 +136,11 @@ public class ImageFunctions {
 
   private static HttpResponseMessage json(HttpRequestMessage<?> request, int status, Object body) {
     try {
-      return request.createResponseBuilder(HttpStatusType.custom(status))
-          .header("Content-Type", "application/json").body(JSON.writeValueAsString(body)).build();
+      return request
+          .createResponseBuilder(HttpStatusType.custom(status))
+          .header("Content-Type", "application/json")
+          .body(JSON.writeValueAsString(body))
+          .build();
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -20,16 +20,20 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One image pipeline behind its own accelerator-pool router:
+ *
  * <ul>
  *   <li>ResNet-50: Java preprocessing, featurizer ({@code resnet50}, heavy: batched on the pool),
- *       classifier head ({@code resnet50-head}, light: inline), top-5 ImageNet labels. Seeded weights.</li>
- *   <li>Digits: the small CNN trained on MNIST digits ({@code digits}, heavy), top-5 of 0..9.</li>
+ *       classifier head ({@code resnet50-head}, light: inline), top-5 ImageNet labels. Seeded
+ *       weights.
+ *   <li>Digits: the small CNN trained on MNIST digits ({@code digits}, heavy), top-5 of 0..9.
  * </ul>
- * A host's functions share one of each through {@link ImagePipelines}. The built-in configuration runs on CPU
- * workers; a JSON file named by the app setting {@value #POOL_CONFIG} is merged over it, e.g.
- * {@code {"resnet50": {"models": {"resnet50": {"accelerator": "fpga"}}, "workers": [{"device": "fpga", "fallback": "cpu"}]}}},
- * or {@code {"resnet50": {"workers": [], "remoteWorkers": true}}} for a host whose images go to
- * {@code WorkerMain} processes of its cluster.
+ *
+ * A host's functions share one of each through {@link ImagePipelines}. The built-in configuration
+ * runs on CPU workers; a JSON file named by the app setting {@value #POOL_CONFIG} is merged over
+ * it, e.g. {@code {"resnet50": {"models": {"resnet50": {"accelerator": "fpga"}}, "workers":
+ * [{"device": "fpga", "fallback": "cpu"}]}}}, or {@code {"resnet50": {"workers": [],
+ * "remoteWorkers": true}}} for a host whose images go to {@code WorkerMain} processes of its
+ * cluster.
  */
 public final class ImageModels implements AutoCloseable {
   public static final String RESNET50 = "resnet50";
@@ -53,40 +57,74 @@ public final class ImageModels implements AutoCloseable {
   /** The built-in configuration of the ResNet-50 pipeline. */
   static JsonObject resnet50Defaults(SeededResNet50.ModelFiles files) {
     return new JsonObject()
-        .put("models", new JsonObject()
-            .put(RESNET50, new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
-                .put("path", files.featurizer().toString()).put("maxBatchSize", 8).put("maxQueueDelayMs", 5))
-            .put(RESNET50_HEAD, new JsonObject().put("class", "light").put("path", files.classifier().toString())))
+        .put(
+            "models",
+            new JsonObject()
+                .put(
+                    RESNET50,
+                    new JsonObject()
+                        .put("class", "heavy-image")
+                        .put("accelerator", "cpu")
+                        .put("path", files.featurizer().toString())
+                        .put("maxBatchSize", 8)
+                        .put("maxQueueDelayMs", 5))
+                .put(
+                    RESNET50_HEAD,
+                    new JsonObject()
+                        .put("class", "light")
+                        .put("path", files.classifier().toString())))
         .put("workers", oneBatchPerCore());
   }
 
   /** The built-in configuration of the digits pipeline. */
   static JsonObject digitsDefaults() {
     return new JsonObject()
-        .put("models", new JsonObject().put(DIGITS, new JsonObject().put("class", "heavy-image").put("accelerator", "cpu")
-            .put("path", "classpath:models/image/digits-cnn.onnx").put("maxBatchSize", 32).put("maxQueueDelayMs", 2)))
+        .put(
+            "models",
+            new JsonObject()
+                .put(
+                    DIGITS,
+                    new JsonObject()
+                        .put("class", "heavy-image")
+                        .put("accelerator", "cpu")
+                        .put("path", "classpath:models/image/digits-cnn.onnx")
+                        .put("maxBatchSize", 32)
+                        .put("maxQueueDelayMs", 2)))
         .put("workers", oneBatchPerCore());
   }
 
   /**
-   * One CPU worker running as many batches at once as there are cores, one intra-op thread each: on the
-   * 2-core machine of BENCHMARKS.md ("Accelerator pool") this served more images per second than one
-   * batch at a time on all cores, batched or not (intra-op threads scale poorly at these sizes).
+   * One CPU worker running as many batches at once as there are cores, one intra-op thread each: on
+   * the 2-core machine of BENCHMARKS.md ("Accelerator pool") this served more images per second
+   * than one batch at a time on all cores, batched or not (intra-op threads scale poorly at these
+   * sizes).
    */
   private static JsonArray oneBatchPerCore() {
-    return new JsonArray().add(new JsonObject().put("device", "cpu").put("count", 1)
-        .put("capacity", Runtime.getRuntime().availableProcessors()).put("threads", 1));
+    return new JsonArray()
+        .add(
+            new JsonObject()
+                .put("device", "cpu")
+                .put("count", 1)
+                .put("capacity", Runtime.getRuntime().availableProcessors())
+                .put("threads", 1));
   }
 
   /** Starts a pipeline with an explicit router configuration (benchmarks, tests). */
-  public static ImageModels start(Vertx vertx, JsonObject config, String family, MeterRegistry registry) {
+  public static ImageModels start(
+      Vertx vertx, JsonObject config, String family, MeterRegistry registry) {
     boolean resnet = family.equals(RESNET50);
     Router router = await(Router.start(vertx, config, registry));
-    return new ImageModels(router, resnet ? readLabels() : List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
-        resnet ? RESNET50 : DIGITS, resnet ? RESNET50_HEAD : null);
+    return new ImageModels(
+        router,
+        resnet ? readLabels() : List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+        resnet ? RESNET50 : DIGITS,
+        resnet ? RESNET50_HEAD : null);
   }
 
-  /** {@code defaults} with the family's section of the {@value #POOL_CONFIG} file (null: none) merged over it. */
+  /**
+   * {@code defaults} with the family's section of the {@value #POOL_CONFIG} file (null: none)
+   * merged over it.
+   */
   static JsonObject override(JsonObject defaults, String family, String file) {
     if (file == null || file.isBlank()) return defaults;
     try {
@@ -99,7 +137,8 @@ public final class ImageModels implements AutoCloseable {
   }
 
   private static List<String> readLabels() {
-    try (InputStream in = ImageModels.class.getResourceAsStream("/models/image/imagenet-classes.txt")) {
+    try (InputStream in =
+        ImageModels.class.getResourceAsStream("/models/image/imagenet-classes.txt")) {
       return List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n"));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the ImageNet labels", e);
@@ -108,8 +147,11 @@ public final class ImageModels implements AutoCloseable {
 
   /** Decodes and preprocesses the image, runs the pipeline; blocks the calling (worker) thread. */
   public List<Prediction> classify(byte[] image) {
-    float[] tensor = ImageDecoder.decode(image, ImageDecoder.DEFAULT_MAX_PIXELS,
-        pixels -> headModel != null ? ImageTensors.resnet(pixels) : ImageTensors.digit(pixels));
+    float[] tensor =
+        ImageDecoder.decode(
+            image,
+            ImageDecoder.DEFAULT_MAX_PIXELS,
+            pixels -> headModel != null ? ImageTensors.resnet(pixels) : ImageTensors.digit(pixels));
     return classifyTensor(tensor);
   }
 
@@ -132,12 +174,16 @@ public final class ImageModels implements AutoCloseable {
 
   private static <T> T await(Future<T> future) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) throw re;
       throw new IllegalStateException(e.getCause());
     } catch (TimeoutException e) {
-      throw FunctionFailure.unavailable("no answer from the accelerator pool within " + CALL_TIMEOUT_MS + " ms", 1);
+      throw FunctionFailure.unavailable(
+          "no answer from the accelerator pool within " + CALL_TIMEOUT_MS + " ms", 1);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

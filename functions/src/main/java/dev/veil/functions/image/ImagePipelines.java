@@ -5,9 +5,9 @@ import dev.veil.runtime.spi.HostScope;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The image pipelines of one host, each started on first use on the host's Vert.x (clustered when the host
- * is, so {@code WorkerMain} workers of its cluster can join the pool), metered in the host's registry,
- * listed in its {@code /admin/cluster} entry, and closed with the host.
+ * The image pipelines of one host, each started on first use on the host's Vert.x (clustered when
+ * the host is, so {@code WorkerMain} workers of its cluster can join the pool), metered in the
+ * host's registry, listed in its {@code /admin/cluster} entry, and closed with the host.
  */
 public final class ImagePipelines implements AutoCloseable {
   private final HostScope scope;
@@ -26,7 +26,10 @@ public final class ImagePipelines implements AutoCloseable {
   /** The ResNet-50 pipeline, started (and its model files generated) on first use. */
   public synchronized ImageModels resnet50() {
     if (resnet50 == null) {
-      resnet50 = start(ImageModels.RESNET50, ImageModels.resnet50Defaults(SeededResNet50.files(this::setting)));
+      resnet50 =
+          start(
+              ImageModels.RESNET50,
+              ImageModels.resnet50Defaults(SeededResNet50.files(this::setting)));
     }
     return resnet50;
   }
@@ -57,7 +60,9 @@ public final class ImagePipelines implements AutoCloseable {
   public synchronized void close() {
     for (ImageModels models : new ImageModels[] {resnet50, digits}) {
       if (models == null) continue;
-      scope.nodeReports().unregister(reportName(models == resnet50 ? ImageModels.RESNET50 : ImageModels.DIGITS));
+      scope
+          .nodeReports()
+          .unregister(reportName(models == resnet50 ? ImageModels.RESNET50 : ImageModels.DIGITS));
       models.close();
     }
   }

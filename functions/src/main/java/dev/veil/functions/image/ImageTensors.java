@@ -8,12 +8,12 @@ public final class ImageTensors {
   private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
   private static final float[] STD = {0.229f, 0.224f, 0.225f};
 
-  private ImageTensors() {
-  }
+  private ImageTensors() {}
 
   /**
-   * The ImageNet preprocessing of the ResNet-50 pipeline: resize so the shorter side is 256 (bilinear),
-   * centre-crop 224x224, scale to [0,1], normalise with the ImageNet mean/std; planes R, G, B.
+   * The ImageNet preprocessing of the ResNet-50 pipeline: resize so the shorter side is 256
+   * (bilinear), centre-crop 224x224, scale to [0,1], normalise with the ImageNet mean/std; planes
+   * R, G, B.
    */
   public static float[] resnet(ImageDecoder.Pixels px) {
     double scale = (double) RESNET_RESIZE / Math.min(px.width(), px.height());
@@ -38,8 +38,8 @@ public final class ImageTensors {
   }
 
   /**
-   * The digits CNN's input: 28x28 gray in [0,1], white digit on black as in MNIST. A dark digit on a
-   * light background (judged by the border) is inverted.
+   * The digits CNN's input: 28x28 gray in [0,1], white digit on black as in MNIST. A dark digit on
+   * a light background (judged by the border) is inverted.
    */
   public static float[] digit(ImageDecoder.Pixels px) {
     float[] out = new float[DIGIT_SIDE * DIGIT_SIDE];
@@ -63,7 +63,10 @@ public final class ImageTensors {
     return out;
   }
 
-  /** Bilinear sample at source coordinates (pixel centres at integers), edges clamped; rounds per channel. */
+  /**
+   * Bilinear sample at source coordinates (pixel centres at integers), edges clamped; rounds per
+   * channel.
+   */
   private static int bilinear(ImageDecoder.Pixels px, double fx, double fy) {
     int w = px.width();
     int h = px.height();

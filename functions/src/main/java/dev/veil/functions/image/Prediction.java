@@ -7,8 +7,12 @@ import java.util.Comparator;
 import java.util.List;
 
 /** One entry of a top-k answer: class index, its label, softmax probability. */
-// "class" in JSON whichever serializer writes it: Jackson (blob outputs) or Gson (HTTP bodies, as Azure's worker)
-public record Prediction(@JsonProperty("class") @SerializedName("class") int classIndex, String label, double confidence) {
+// "class" in JSON whichever serializer writes it: Jackson (blob outputs) or Gson (HTTP bodies, as
+// Azure's worker)
+public record Prediction(
+    @JsonProperty("class") @SerializedName("class") int classIndex,
+    String label,
+    double confidence) {
 
   /** Softmax over the logits, then the k most probable classes, best first. */
   public static List<Prediction> topK(float[] logits, List<String> labels, int k) {

@@ -6,10 +6,11 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * A compute party's live sessions and their inboxes. The peer's message for a round may arrive before this
- * party's own request for the session does; it then waits in a pending session that expires after the timeout.
- * A session id is used once: after it ends it stays remembered (bounded) so that a replayed request or message
- * is refused. All state of a session is dropped when it ends, whatever the outcome.
+ * A compute party's live sessions and their inboxes. The peer's message for a round may arrive
+ * before this party's own request for the session does; it then waits in a pending session that
+ * expires after the timeout. A session id is used once: after it ends it stays remembered (bounded)
+ * so that a replayed request or message is refused. All state of a session is dropped when it ends,
+ * whatever the outcome.
  */
 final class PartySessions {
   private static final int MAX_SESSIONS = 1024;
@@ -43,8 +44,15 @@ final class PartySessions {
         while (!inbox.containsKey(round) && failure == null) {
           long left = deadline - System.nanoTime();
           if (left <= 0) {
-            throw new SmpcFailure(504, "the peer party did not send " + what(round) + " of session " + id + " within "
-                + timeout.toMillis() + " ms");
+            throw new SmpcFailure(
+                504,
+                "the peer party did not send "
+                    + what(round)
+                    + " of session "
+                    + id
+                    + " within "
+                    + timeout.toMillis()
+                    + " ms");
           }
           try {
             PartySessions.this.wait(Math.max(1, left / 1_000_000), 0);
@@ -71,7 +79,8 @@ final class PartySessions {
   synchronized Session start(String id) {
     sweep();
     if (ended.contains(id)) {
-      throw new SmpcFailure(409, "session " + id + " was already used; start a new session for each request");
+      throw new SmpcFailure(
+          409, "session " + id + " was already used; start a new session for each request");
     }
     Session s = session(id);
     if (s.started) {
@@ -89,13 +98,15 @@ final class PartySessions {
     }
     Session s = session(id);
     if (!s.received.add(round)) {
-      throw new SmpcFailure(409, "replayed message: " + what(round) + " of session " + id + " was already received");
+      throw new SmpcFailure(
+          409, "replayed message: " + what(round) + " of session " + id + " was already received");
     }
     if (failure != null) {
       s.failure = failure;
     } else {
       if (pendingBytes + message.length > MAX_PENDING_BYTES) {
-        throw new SmpcFailure(429, "this party holds too many undelivered messages; try again later");
+        throw new SmpcFailure(
+            429, "this party holds too many undelivered messages; try again later");
       }
       pendingBytes += message.length;
       s.inbox.put(round, message);
@@ -107,7 +118,8 @@ final class PartySessions {
     Session s = live.get(id);
     if (s == null) {
       if (live.size() >= MAX_SESSIONS) {
-        throw new SmpcFailure(429, "this party has " + MAX_SESSIONS + " sessions in progress; try again later");
+        throw new SmpcFailure(
+            429, "this party has " + MAX_SESSIONS + " sessions in progress; try again later");
       }
       s = new Session(id);
       live.put(id, s);
@@ -125,7 +137,10 @@ final class PartySessions {
     ended.add(s.id);
   }
 
-  /** Drops sessions whose own request never came within the timeout (messages of a peer that went on alone). */
+  /**
+   * Drops sessions whose own request never came within the timeout (messages of a peer that went on
+   * alone).
+   */
   private void sweep() {
     long now = System.nanoTime();
     for (Iterator<Session> it = live.values().iterator(); it.hasNext(); ) {

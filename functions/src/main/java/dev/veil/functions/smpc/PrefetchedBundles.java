@@ -6,9 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Party 1's half of the prefetch: material it fetched from the provider when party 0 named a pre-dealt session
- * ({@link SmpcParty}'s prefetch), kept until a request's announcement names that session, then handed out once.
- * Bounded in count; entries older than {@value #MAX_AGE_SECONDS} s are dropped.
+ * Party 1's half of the prefetch: material it fetched from the provider when party 0 named a
+ * pre-dealt session ({@link SmpcParty}'s prefetch), kept until a request's announcement names that
+ * session, then handed out once. Bounded in count; entries older than {@value #MAX_AGE_SECONDS} s
+ * are dropped.
  */
 final class PrefetchedBundles {
   static final int MAX_ENTRIES = 16 * SmpcParty.PREFETCH_DEPTH;
@@ -29,7 +30,10 @@ final class PrefetchedBundles {
     }
   }
 
-  /** The material of pre-dealt session {@code id} for model {@code version}, once; null when it is not here. */
+  /**
+   * The material of pre-dealt session {@code id} for model {@code version}, once; null when it is
+   * not here.
+   */
   synchronized Material take(String id, String version) {
     sweep();
     Entry e = byId.remove(id);
@@ -37,8 +41,14 @@ final class PrefetchedBundles {
       return null;
     }
     if (!e.version().equals(version)) {
-      throw new SmpcFailure(409, "the parties hold different model versions: prefetched session " + id + " was dealt for "
-          + e.version() + ", this request runs " + version);
+      throw new SmpcFailure(
+          409,
+          "the parties hold different model versions: prefetched session "
+              + id
+              + " was dealt for "
+              + e.version()
+              + ", this request runs "
+              + version);
     }
     return e.material();
   }

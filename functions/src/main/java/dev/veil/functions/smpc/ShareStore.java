@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Where a role's part of a shared model lives, in a local folder or a blob container: a compute party's
- * {@code <name>.share} (one version per model name), the crypto provider's {@code <name>.<sharingId>.masks}
- * (several versions may coexist, e.g. while parties move to a new split). The model owner writes each role's
- * file to that role's store; a role reads only its own.
+ * Where a role's part of a shared model lives, in a local folder or a blob container: a compute
+ * party's {@code <name>.share} (one version per model name), the crypto provider's {@code
+ * <name>.<sharingId>.masks} (several versions may coexist, e.g. while parties move to a new split).
+ * The model owner writes each role's file to that role's store; a role reads only its own.
  */
 public interface ShareStore {
 
@@ -62,9 +62,12 @@ public interface ShareStore {
     return out;
   }
 
-  /** A role's store as the app settings name it: a blob container when a connection string is set. */
+  /**
+   * A role's store as the app settings name it: a blob container when a connection string is set.
+   */
   static ShareStore of(SmpcSettings s) {
-    return s.storage() != null ? new Blob(s.storage(), s.container() == null ? "smpc-models" : s.container())
+    return s.storage() != null
+        ? new Blob(s.storage(), s.container() == null ? "smpc-models" : s.container())
         : new Local(s.models());
   }
 
@@ -89,7 +92,10 @@ public interface ShareStore {
       Files.createDirectories(dir);
       Path tmp = dir.resolve(name + ".tmp");
       Files.write(tmp, data);
-      Files.move(tmp, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          tmp,
+          dir.resolve(name),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 

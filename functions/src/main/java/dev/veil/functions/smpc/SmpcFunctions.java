@@ -17,24 +17,30 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Secure serving by secret sharing (seed 004): the three roles as HTTP functions. A host plays the role its
- * {@value SmpcSettings#ROLE} setting names; the other roles' routes answer 404 there.
+ * Secure serving by secret sharing (seed 004): the three roles as HTTP functions. A host plays the
+ * role its {@value SmpcSettings#ROLE} setting names; the other roles' routes answer 404 there.
  *
  * <ul>
- *   <li>{@code GET smpc/status}: the role, its sessions in progress (the provider: and sessions dealt ahead),
- *       the JVM's thread count.</li>
- *   <li>{@code GET smpc/model/{name}} (party): the model's public facts (version, sizes, fractional bits).</li>
- *   <li>{@code POST smpc/predict} (party, from the client): {@code {session, model, version, rows, share[, labels]}}
- *       → output shares {@code {scores, argmax}} (base64 words), or with labels the opened correct count.</li>
- *   <li>{@code POST smpc/exchange/{session}/{round}} (party, from the peer party): one round's words.</li>
- *   <li>{@code POST smpc/announce/{session}} (party 1, from party 0): which pre-dealt session the request uses.</li>
- *   <li>{@code POST smpc/prefetch/{session}} (party 1, from party 0, ahead of requests): fetch your material of
- *       pre-dealt session {@code session} now.</li>
- *   <li>{@code POST smpc/material/{session}/{party}} (provider, from a party): the party's dealt bundle,
- *       authenticated on the way back.</li>
+ *   <li>{@code GET smpc/status}: the role, its sessions in progress (the provider: and sessions
+ *       dealt ahead), the JVM's thread count.
+ *   <li>{@code GET smpc/model/{name}} (party): the model's public facts (version, sizes, fractional
+ *       bits).
+ *   <li>{@code POST smpc/predict} (party, from the client): {@code {session, model, version, rows,
+ *       share[, labels]}} → output shares {@code {scores, argmax}} (base64 words), or with labels
+ *       the opened correct count.
+ *   <li>{@code POST smpc/exchange/{session}/{round}} (party, from the peer party): one round's
+ *       words.
+ *   <li>{@code POST smpc/announce/{session}} (party 1, from party 0): which pre-dealt session the
+ *       request uses.
+ *   <li>{@code POST smpc/prefetch/{session}} (party 1, from party 0, ahead of requests): fetch your
+ *       material of pre-dealt session {@code session} now.
+ *   <li>{@code POST smpc/material/{session}/{party}} (provider, from a party): the party's dealt
+ *       bundle, authenticated on the way back.
  * </ul>
- * Role-to-role calls are authenticated per link and session ({@link SessionKeys}) instead of by function keys,
- * and travel over mutual TLS where the hosts serve HTTPS with client certificates required.
+ *
+ * Role-to-role calls are authenticated per link and session ({@link SessionKeys}) instead of by
+ * function keys, and travel over mutual TLS where the hosts serve HTTPS with client certificates
+ * required.
  */
 public class SmpcFunctions {
   private final HostScope scope;
@@ -52,8 +58,12 @@ public class SmpcFunctions {
   @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-model")
   public HttpResponseMessage model(
-      @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.FUNCTION,
-          route = "smpc/model/{name}") HttpRequestMessage<Optional<String>> request,
+      @HttpTrigger(
+              name = "req",
+              methods = {HttpMethod.GET},
+              authLevel = AuthorizationLevel.FUNCTION,
+              route = "smpc/model/{name}")
+          HttpRequestMessage<Optional<String>> request,
       @BindingName("name") String name) {
     return answer(request, () -> SmpcParty.of(scope).info(name));
   }
@@ -61,88 +71,168 @@ public class SmpcFunctions {
   @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-status")
   public HttpResponseMessage status(
-      @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.FUNCTION,
-          route = "smpc/status") HttpRequestMessage<Optional<String>> request) {
-    return answer(request, () -> {
-      SmpcSettings s = SmpcSettings.of(scope);
-      if (s.role() == null) {
-        throw new SmpcFailure(404, "this host serves no SMPC role (" + SmpcSettings.ROLE + " is unset)");
-      }
-      if (s.party() >= 0) {
-        SmpcParty party = SmpcParty.of(scope);
-        return Map.of("role", s.role(), "liveSessions", party.sessions().liveCount(), "prefetched", party.prefetchedCount(),
-            "threads", Thread.activeCount());
-      }
-      ProviderSessions sessions = SmpcProvider.of(scope).sessions();
-      return Map.of("role", s.role(), "liveSessions", sessions.pendingCount(), "readyMaterial", sessions.readyCount(),
-          "threads", Thread.activeCount());
-    });
+      @HttpTrigger(
+              name = "req",
+              methods = {HttpMethod.GET},
+              authLevel = AuthorizationLevel.FUNCTION,
+              route = "smpc/status")
+          HttpRequestMessage<Optional<String>> request) {
+    return answer(
+        request,
+        () -> {
+          SmpcSettings s = SmpcSettings.of(scope);
+          if (s.role() == null) {
+            throw new SmpcFailure(
+                404, "this host serves no SMPC role (" + SmpcSettings.ROLE + " is unset)");
+          }
+          if (s.party() >= 0) {
+            SmpcParty party = SmpcParty.of(scope);
+            return Map.of(
+                "role",
+                s.role(),
+                "liveSessions",
+                party.sessions().liveCount(),
+                "prefetched",
+                party.prefetchedCount(),
+                "threads",
+                Thread.activeCount());
+          }
+          ProviderSessions sessions = SmpcProvider.of(scope).sessions();
+          return Map.of(
+              "role",
+              s.role(),
+              "liveSessions",
+              sessions.pendingCount(),
+              "readyMaterial",
+              sessions.readyCount(),
+              "threads",
+              Thread.activeCount());
+        });
   }
 
   @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-predict")
   public HttpResponseMessage predict(
-      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,
-          route = "smpc/predict") HttpRequestMessage<Optional<String>> request,
+      @HttpTrigger(
+              name = "req",
+              methods = {HttpMethod.POST},
+              authLevel = AuthorizationLevel.FUNCTION,
+              route = "smpc/predict")
+          HttpRequestMessage<Optional<String>> request,
       ExecutionContext context) {
-    return answer(request, () -> {
-      SmpcParty party = SmpcParty.of(scope);
-      return party.predict(party.parse(request.getBody().orElse(null)));
-    });
+    return answer(
+        request,
+        () -> {
+          SmpcParty party = SmpcParty.of(scope);
+          return party.predict(party.parse(request.getBody().orElse(null)));
+        });
   }
 
   @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-exchange")
   public HttpResponseMessage exchange(
-      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
-          route = "smpc/exchange/{session}/{round}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
-      @BindingName("session") String session, @BindingName("round") String round) {
-    return answer(request, () -> {
-      SmpcParty.of(scope).receive(session, round, header(request, HttpPeerChannel.FROM), header(request, HttpPeerChannel.MODEL),
-          header(request, SessionKeys.HEADER), request.getBody().orElse(new byte[0]));
-      return null;
-    });
+      @HttpTrigger(
+              name = "req",
+              methods = {HttpMethod.POST},
+              authLevel = AuthorizationLevel.ANONYMOUS,
+              route = "smpc/exchange/{session}/{round}",
+              dataType = "binary")
+          HttpRequestMessage<Optional<byte[]>> request,
+      @BindingName("session") String session,
+      @BindingName("round") String round) {
+    return answer(
+        request,
+        () -> {
+          SmpcParty.of(scope)
+              .receive(
+                  session,
+                  round,
+                  header(request, HttpPeerChannel.FROM),
+                  header(request, HttpPeerChannel.MODEL),
+                  header(request, SessionKeys.HEADER),
+                  request.getBody().orElse(new byte[0]));
+          return null;
+        });
   }
 
   @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-announce")
   public HttpResponseMessage announce(
-      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
-          route = "smpc/announce/{session}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+      @HttpTrigger(
+              name = "req",
+              methods = {HttpMethod.POST},
+              authLevel = AuthorizationLevel.ANONYMOUS,
+              route = "smpc/announce/{session}",
+              dataType = "binary")
+          HttpRequestMessage<Optional<byte[]>> request,
       @BindingName("session") String session) {
-    return answer(request, () -> {
-      SmpcParty.of(scope).announce(session, header(request, HttpPeerChannel.FROM), header(request, HttpPeerChannel.MODEL),
-          header(request, SessionKeys.HEADER), request.getBody().orElse(new byte[0]));
-      return null;
-    });
+    return answer(
+        request,
+        () -> {
+          SmpcParty.of(scope)
+              .announce(
+                  session,
+                  header(request, HttpPeerChannel.FROM),
+                  header(request, HttpPeerChannel.MODEL),
+                  header(request, SessionKeys.HEADER),
+                  request.getBody().orElse(new byte[0]));
+          return null;
+        });
   }
 
   @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-prefetch")
   public HttpResponseMessage prefetch(
-      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
-          route = "smpc/prefetch/{session}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
+      @HttpTrigger(
+              name = "req",
+              methods = {HttpMethod.POST},
+              authLevel = AuthorizationLevel.ANONYMOUS,
+              route = "smpc/prefetch/{session}",
+              dataType = "binary")
+          HttpRequestMessage<Optional<byte[]>> request,
       @BindingName("session") String session) {
-    return answer(request, () -> {
-      SmpcParty.of(scope).prefetch(session, header(request, HttpPeerChannel.FROM), header(request, HttpPeerChannel.MODEL),
-          header(request, SessionKeys.HEADER), request.getBody().orElse(new byte[0]));
-      return null;
-    });
+    return answer(
+        request,
+        () -> {
+          SmpcParty.of(scope)
+              .prefetch(
+                  session,
+                  header(request, HttpPeerChannel.FROM),
+                  header(request, HttpPeerChannel.MODEL),
+                  header(request, SessionKeys.HEADER),
+                  request.getBody().orElse(new byte[0]));
+          return null;
+        });
   }
 
   @RunsWhereCalled // the roles publish the same functions but are not interchangeable
   @FunctionName("smpc-material")
   public HttpResponseMessage material(
-      @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.ANONYMOUS,
-          route = "smpc/material/{session}/{party}", dataType = "binary") HttpRequestMessage<Optional<byte[]>> request,
-      @BindingName("session") String session, @BindingName("party") String party) {
+      @HttpTrigger(
+              name = "req",
+              methods = {HttpMethod.POST},
+              authLevel = AuthorizationLevel.ANONYMOUS,
+              route = "smpc/material/{session}/{party}",
+              dataType = "binary")
+          HttpRequestMessage<Optional<byte[]>> request,
+      @BindingName("session") String session,
+      @BindingName("party") String party) {
     try {
-      SmpcProvider.Bundle bundle = SmpcProvider.of(scope).material(session, party, header(request, HttpPeerChannel.MODEL),
-          header(request, SessionKeys.HEADER),
-          request.getBody().orElse(new byte[0]));
-      return request.createResponseBuilder(HttpStatus.OK).header("Content-Type", "application/octet-stream")
-          .header(SessionKeys.HEADER, bundle.mac()).body(bundle.bytes()).build();
-    } catch (IllegalArgumentException | SmpcFailure e) {
+      SmpcProvider.Bundle bundle =
+          SmpcProvider.of(scope)
+              .material(
+                  session,
+                  party,
+                  header(request, HttpPeerChannel.MODEL),
+                  header(request, SessionKeys.HEADER),
+                  request.getBody().orElse(new byte[0]));
+      return request
+          .createResponseBuilder(HttpStatus.OK)
+          .header("Content-Type", "application/octet-stream")
+          .header(SessionKeys.HEADER, bundle.mac())
+          .body(bundle.bytes())
+          .build();
+    } catch (SmpcFailure e) {
       return error(request, e);
     }
   }
@@ -159,16 +249,27 @@ public class SmpcFunctions {
   private static HttpResponseMessage answer(HttpRequestMessage<?> request, Supplier<Object> work) {
     try {
       Object body = work.get();
-      return body == null ? request.createResponseBuilder(HttpStatus.NO_CONTENT).build()
-          : request.createResponseBuilder(HttpStatus.OK).header("Content-Type", "application/json").body(body).build();
-    } catch (IllegalArgumentException | SmpcFailure e) {
+      return body == null
+          ? request.createResponseBuilder(HttpStatus.NO_CONTENT).build()
+          : request
+              .createResponseBuilder(HttpStatus.OK)
+              .header("Content-Type", "application/json")
+              .body(body)
+              .build();
+    } catch (SmpcFailure e) {
       return error(request, e);
     }
   }
 
-  private static HttpResponseMessage error(HttpRequestMessage<?> request, RuntimeException e) {
-    int status = e instanceof SmpcFailure f ? f.status() : 400;
-    return request.createResponseBuilder(HttpStatus.valueOf(status)).header("Content-Type", "application/json")
-        .body(Map.of("error", e.getMessage())).build();
+  /**
+   * The one mapping of the roles' failures (each names its status); any other exception is a bug
+   * (500).
+   */
+  private static HttpResponseMessage error(HttpRequestMessage<?> request, SmpcFailure e) {
+    return request
+        .createResponseBuilder(HttpStatus.valueOf(e.status()))
+        .header("Content-Type", "application/json")
+        .body(Map.of("error", e.getMessage()))
+        .build();
   }
 }

@@ -3,7 +3,10 @@ package dev.veil.functions.smpc;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 
-/** Session ids that have ended, remembered (the newest {@value #MAX}) so that a replay of one is refused. Not thread-safe. */
+/**
+ * Session ids that have ended, remembered (the newest {@value #MAX}) so that a replay of one is
+ * refused. Not thread-safe.
+ */
 final class UsedSessions {
   static final int MAX = 100_000;
 

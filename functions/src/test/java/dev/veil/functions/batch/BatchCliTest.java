@@ -25,8 +25,11 @@ class BatchCliTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... args) {
-    return new BatchCli().run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new BatchCli()
+        .run(
+            List.of(args),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   @Test
@@ -37,8 +40,14 @@ class BatchCliTest {
     for (int r = 0; r < 25; r++) {
       double[] row = data.features()[r];
       rows.add(Arrays.stream(row).mapToObj(Double::toString).collect(Collectors.joining(",")));
-      expected.add(new JsonObject().put("file", "a.csv").put("row", expected.size() + 1)
-          .put("prediction", BreastCancerModel.bundled().predict(new double[][] {row}).labels()[0]).encode());
+      expected.add(
+          new JsonObject()
+              .put("file", "a.csv")
+              .put("row", expected.size() + 1)
+              .put(
+                  "prediction",
+                  BreastCancerModel.bundled().predict(new double[][] {row}).labels()[0])
+              .encode());
     }
     rows.add(5, "1,2,not-a-number");
     expected.add(5, null); // an error
@@ -49,8 +58,19 @@ class BatchCliTest {
     Files.writeString(dir.resolve("notes.txt"), "not scored");
     Path outDir = dir.resolve("out");
 
-    assertEquals(0, run(dir.toString(), "--out", outDir.toString(), "--mini-batch-size", "4", "--parallelism", "3",
-        "--function", "breast-cancer"), err.toString());
+    assertEquals(
+        0,
+        run(
+            dir.toString(),
+            "--out",
+            outDir.toString(),
+            "--mini-batch-size",
+            "4",
+            "--parallelism",
+            "3",
+            "--function",
+            "breast-cancer"),
+        err.toString());
     List<String> lines = Files.readAllLines(outDir.resolve("a.csv.predictions.jsonl"));
     assertEquals(expected.size(), lines.size());
     for (int i = 0; i < lines.size(); i++) {
@@ -66,15 +86,25 @@ class BatchCliTest {
 
   @Test
   void noFileNamePassesForAnError() {
-    String row = Arrays.stream(WdbcData.load().features()[0]).mapToObj(Double::toString).collect(Collectors.joining(","));
-    try (BatchScorer scorer = new BatchScorer(new BatchScorer.Settings(2, 1, 0, RowScorer.model("breast-cancer")))) {
-      for (String name : List.of("x:error:y.csv", "a:b.csv", ":error:.csv", "two\nlines:error:z.csv")) {
-        BatchScorer.Result result = scorer.score(name, new ByteArrayInputStream((row + "\n" + row + "\n")
-            .getBytes(StandardCharsets.UTF_8)), rows -> { });
+    String row =
+        Arrays.stream(WdbcData.load().features()[0])
+            .mapToObj(Double::toString)
+            .collect(Collectors.joining(","));
+    try (BatchScorer scorer =
+        new BatchScorer(new BatchScorer.Settings(2, 1, 0, RowScorer.model("breast-cancer")))) {
+      for (String name :
+          List.of("x:error:y.csv", "a:b.csv", ":error:.csv", "two\nlines:error:z.csv")) {
+        BatchScorer.Result result =
+            scorer.score(
+                name,
+                new ByteArrayInputStream(
+                    (row + "\n" + row + "\n").getBytes(StandardCharsets.UTF_8)),
+                rows -> {});
         assertTrue(result.succeeded(), name);
         assertEquals(0, result.errors(), name);
         List<String> lines = result.predictions().lines().toList();
-        assertEquals(2, lines.size(), "one line per row, whatever the name holds: " + result.predictions());
+        assertEquals(
+            2, lines.size(), "one line per row, whatever the name holds: " + result.predictions());
         for (String line : lines) {
           JsonObject parsed = new JsonObject(line);
           assertEquals(name, parsed.getString("file"));
@@ -89,7 +119,9 @@ class BatchCliTest {
     Files.write(dir.resolve("bad.jsonl"), List.of("[1,2]", "{}", "nonsense"));
     assertEquals(1, run(dir.resolve("bad.jsonl").toString(), "--error-threshold", "1"));
     assertFalse(Files.exists(dir.resolve("bad.jsonl.predictions.jsonl")));
-    assertTrue(Files.readString(dir.resolve("bad.jsonl.summary.json")).contains("\"status\" : \"failed\""));
+    assertTrue(
+        Files.readString(dir.resolve("bad.jsonl.summary.json"))
+            .contains("\"status\" : \"failed\""));
   }
 
   @Test

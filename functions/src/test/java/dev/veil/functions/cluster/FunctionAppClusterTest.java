@@ -46,9 +46,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 6's process test with the real functions: three {@code veil start --cluster} JVMs on loopback serve
- * encrypted MNIST (key bundles in Azurite), queue scoring (all hosts in one consumer group of a real Kafka
- * broker) and batch scoring (blob trigger on Azurite) as one function app; one host is SIGKILLed mid-stream.
+ * Issue 6's process test with the real functions: three {@code veil start --cluster} JVMs on
+ * loopback serve encrypted MNIST (key bundles in Azurite), queue scoring (all hosts in one consumer
+ * group of a real Kafka broker) and batch scoring (blob trigger on Azurite) as one function app;
+ * one host is SIGKILLed mid-stream.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FunctionAppClusterTest {
@@ -66,7 +67,8 @@ class FunctionAppClusterTest {
 
   @BeforeAll
   static void startApp() throws Exception {
-    CompletableFuture<MnistTenants> keys = CompletableFuture.supplyAsync(() -> new MnistTenants("tenant", KEY_IDS));
+    CompletableFuture<MnistTenants> keys =
+        CompletableFuture.supplyAsync(() -> new MnistTenants("tenant", KEY_IDS));
     String brokers = KafkaBroker.bootstrap();
     try {
       KafkaBroker.createTopic(REQUESTS_TOPIC, 3); // one partition per host
@@ -74,8 +76,13 @@ class FunctionAppClusterTest {
       // an earlier test class on the same broker created it
     }
     // C1 only: the hosts start faster, and their heavy work (CKKS) is native code anyway
-    app = new FunctionAppHosts(dir, new JsonObject().put("replayHttp", true).put("failureDetectionSeconds", 6),
-        brokers, List.of("-XX:TieredStopAtLevel=1")).start(3);
+    app =
+        new FunctionAppHosts(
+                dir,
+                new JsonObject().put("replayHttp", true).put("failureDetectionSeconds", 6),
+                brokers,
+                List.of("-XX:TieredStopAtLevel=1"))
+            .start(3);
     hosts = app.hosts;
     tenants = keys.join().upload(app.storage());
     digits = MnistDigits.testSplit().images();
@@ -94,7 +101,10 @@ class FunctionAppClusterTest {
       Tenant t = tenants.get(i);
       HttpResponse<byte[]> r = postEncrypted(hosts.get(i % 3), t.keyId(), t.ciphertext());
       assertEquals(200, r.statusCode(), () -> new String(r.body()));
-      if (i % 7 == 0) assertTrue(t.answerMatches(r.body()), "decrypted argmax equals the plaintext model's for " + t.keyId());
+      if (i % 7 == 0)
+        assertTrue(
+            t.answerMatches(r.body()),
+            "decrypted argmax equals the plaintext model's for " + t.keyId());
     }
     Map<String, Integer> downloads = app.keyDownloads();
     assertTrue(app.totalKeyDownloads() <= KEY_IDS, "at most one download per key_id: " + downloads);
@@ -113,21 +123,32 @@ class FunctionAppClusterTest {
   @Order(2)
   void aHostKilledMidStreamLosesNoRecordNoBlobAndItsKeysMove() throws Exception {
     try (var admin = KafkaBroker.admin(KafkaBroker.bootstrap())) {
-      Waits.until(() -> groupSize(admin) == 3, Duration.ofMinutes(1), "all three hosts in consumer group " + CONSUMER_GROUP);
+      Waits.until(
+          () -> groupSize(admin) == 3,
+          Duration.ofMinutes(1),
+          "all three hosts in consumer group " + CONSUMER_GROUP);
     }
     String run = "run-" + UUID.randomUUID().toString().substring(0, 8);
-    BlobContainerClient inputs = new BlobServiceClientBuilder().connectionString(app.storage()).buildClient()
-        .createBlobContainerIfNotExists("batch-input");
+    BlobContainerClient inputs =
+        new BlobServiceClientBuilder()
+            .connectionString(app.storage())
+            .buildClient()
+            .createBlobContainerIfNotExists("batch-input");
     Map<String, String> expectedRecords = new HashMap<>();
     Map<String, Integer> expectedBlobs = new HashMap<>();
     sendRecords(run, 0, 100, expectedRecords);
     dropBlobs(inputs, run, 0, 8, expectedBlobs);
 
-    // The victim is the node listing batch-input (the blob lease holder); it also owns key_ids and is in the group.
-    Waits.until(() -> app.hostLogging("function=batchScoring") != null, Duration.ofMinutes(1), "a node to score the first blob");
+    // The victim is the node listing batch-input (the blob lease holder); it also owns key_ids and
+    // is in the group.
+    Waits.until(
+        () -> app.hostLogging("function=batchScoring") != null,
+        Duration.ofMinutes(1),
+        "a node to score the first blob");
     Host victim = app.hostLogging("function=batchScoring");
     List<Host> survivors = hosts.stream().filter(h -> h != victim).toList();
-    List<String> victimKeys = cachedKeys(victim).stream().map(k -> k.substring(k.indexOf('/') + 1)).toList();
+    List<String> victimKeys =
+        cachedKeys(victim).stream().map(k -> k.substring(k.indexOf('/') + 1)).toList();
     assertFalse(victimKeys.isEmpty(), "the victim owns some key_ids");
     Map<String, Integer> downloadsBefore = app.keyDownloads();
 
@@ -137,17 +158,20 @@ class FunctionAppClusterTest {
       for (int i = 0; i < 80; i++) {
         Tenant t = tenants.get(i);
         Host entry = survivors.get(i % 2); // callers use the surviving hosts' endpoints
-        calls.add(callers.submit(() -> {
-          HttpResponse<byte[]> r = postEncrypted(entry, t.keyId(), t.ciphertext());
-          assertEquals(200, r.statusCode(), () -> t.keyId() + ": " + new String(r.body()));
-          return t.answerMatches(r.body());
-        }));
+        calls.add(
+            callers.submit(
+                () -> {
+                  HttpResponse<byte[]> r = postEncrypted(entry, t.keyId(), t.ciphertext());
+                  assertEquals(200, r.statusCode(), () -> t.keyId() + ": " + new String(r.body()));
+                  return t.answerMatches(r.body());
+                }));
       }
       for (Future<Boolean> call : calls.subList(0, 20)) call.get(2, TimeUnit.MINUTES);
       victim.process().kill(); // SIGKILL while requests, records and blobs are in flight
       sendRecords(run, 100, 200, expectedRecords);
       dropBlobs(inputs, run, 8, 16, expectedBlobs);
-      for (Future<Boolean> call : calls) assertTrue(call.get(3, TimeUnit.MINUTES), "a decrypted answer disagrees with the model");
+      for (Future<Boolean> call : calls)
+        assertTrue(call.get(3, TimeUnit.MINUTES), "a decrypted answer disagrees with the model");
     } finally {
       callers.shutdownNow();
     }
@@ -156,36 +180,70 @@ class FunctionAppClusterTest {
       Tenant t = tenants.byKeyId(keyId);
       HttpResponse<byte[]> r = postEncrypted(survivors.get(0), keyId, t.ciphertext());
       assertEquals(200, r.statusCode(), () -> keyId + ": " + new String(r.body()));
-      assertTrue(t.answerMatches(r.body()), "decrypted argmax equals the plaintext model's for " + keyId);
+      assertTrue(
+          t.answerMatches(r.body()), "decrypted argmax equals the plaintext model's for " + keyId);
     }
     Map<String, Integer> downloadsAfter = app.keyDownloads();
     Set<String> survivorCaches = new HashSet<>();
     for (Host h : survivors) survivorCaches.addAll(cachedKeys(h));
     for (String keyId : victimKeys) {
-      assertTrue(downloadsAfter.get(keyId) > downloadsBefore.get(keyId), keyId + " was fetched again after the kill");
-      assertTrue(survivorCaches.contains(FunctionAppHosts.KEYS + "/" + keyId), keyId + " is now cached by a survivor");
+      assertTrue(
+          downloadsAfter.get(keyId) > downloadsBefore.get(keyId),
+          keyId + " was fetched again after the kill");
+      assertTrue(
+          survivorCaches.contains(FunctionAppHosts.KEYS + "/" + keyId),
+          keyId + " is now cached by a survivor");
     }
 
     Map<String, String> predicted = new HashMap<>();
-    for (ConsumerRecord<String, String> r : KafkaRecords.read(PREDICTIONS_TOPIC,
-        r -> r.key() != null && r.key().startsWith(run + "-"), expectedRecords.size(), Duration.ofMinutes(2))) {
-      String before = predicted.put(r.key(), new JsonObject(r.value()).getValue("prediction").toString());
-      assertTrue(before == null || before.equals(predicted.get(r.key())), "a duplicate of " + r.key() + " disagrees");
+    for (ConsumerRecord<String, String> r :
+        KafkaRecords.read(
+            PREDICTIONS_TOPIC,
+            r -> r.key() != null && r.key().startsWith(run + "-"),
+            expectedRecords.size(),
+            Duration.ofMinutes(2))) {
+      String before =
+          predicted.put(r.key(), new JsonObject(r.value()).getValue("prediction").toString());
+      assertTrue(
+          before == null || before.equals(predicted.get(r.key())),
+          "a duplicate of " + r.key() + " disagrees");
     }
-    assertEquals(expectedRecords, predicted, "every Kafka record scored once or more, keyed like its input");
+    assertEquals(
+        expectedRecords, predicted, "every Kafka record scored once or more, keyed like its input");
 
-    BlobContainerClient outputs = new BlobServiceClientBuilder().connectionString(app.storage()).buildClient()
-        .getBlobContainerClient("batch-output");
-    Waits.until(() -> expectedBlobs.keySet().stream().allMatch(name -> outputs.getBlobClient(name + ".predictions.jsonl").exists()),
-        Duration.ofMinutes(2), "predictions for all " + expectedBlobs.size() + " dropped blobs");
-    expectedBlobs.forEach((name, digit) -> assertEquals(new JsonObject().put("file", name).put("row", 1).put("prediction", digit),
-        new JsonObject(outputs.getBlobClient(name + ".predictions.jsonl").downloadContent().toString().strip()), name));
+    BlobContainerClient outputs =
+        new BlobServiceClientBuilder()
+            .connectionString(app.storage())
+            .buildClient()
+            .getBlobContainerClient("batch-output");
+    Waits.until(
+        () ->
+            expectedBlobs.keySet().stream()
+                .allMatch(name -> outputs.getBlobClient(name + ".predictions.jsonl").exists()),
+        Duration.ofMinutes(2),
+        "predictions for all " + expectedBlobs.size() + " dropped blobs");
+    expectedBlobs.forEach(
+        (name, digit) ->
+            assertEquals(
+                new JsonObject().put("file", name).put("row", 1).put("prediction", digit),
+                new JsonObject(
+                    outputs
+                        .getBlobClient(name + ".predictions.jsonl")
+                        .downloadContent()
+                        .toString()
+                        .strip()),
+                name));
   }
 
   private static int groupSize(org.apache.kafka.clients.admin.Admin admin) {
     try {
-      return admin.describeConsumerGroups(List.of(CONSUMER_GROUP)).all().get(10, TimeUnit.SECONDS)
-          .get(CONSUMER_GROUP).members().size();
+      return admin
+          .describeConsumerGroups(List.of(CONSUMER_GROUP))
+          .all()
+          .get(10, TimeUnit.SECONDS)
+          .get(CONSUMER_GROUP)
+          .members()
+          .size();
     } catch (Exception e) {
       return -1;
     }
@@ -197,14 +255,20 @@ class FunctionAppClusterTest {
     for (int i = from; i < to; i++) {
       double[] digit = digits[100 + i];
       String key = run + "-" + i;
-      records.add(new ProducerRecord<>(REQUESTS_TOPIC, key, new JsonObject().put("features", json(digit)).encode()));
+      records.add(
+          new ProducerRecord<>(
+              REQUESTS_TOPIC, key, new JsonObject().put("features", json(digit)).encode()));
       expected.put(key, Integer.toString(SCORER.predict(digit)));
     }
     KafkaRecords.send(records);
   }
 
-  /** JSON-lines files {@code run/d-i.jsonl} with one digit each into batch-input, for i in [from, to). */
-  private static void dropBlobs(BlobContainerClient inputs, String run, int from, int to, Map<String, Integer> expected) {
+  /**
+   * JSON-lines files {@code run/d-i.jsonl} with one digit each into batch-input, for i in [from,
+   * to).
+   */
+  private static void dropBlobs(
+      BlobContainerClient inputs, String run, int from, int to, Map<String, Integer> expected) {
     MnistLinearModel model = MnistLinearModel.bundled();
     for (int i = from; i < to; i++) {
       double[] digit = digits[500 + i];

@@ -28,16 +28,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The image functions in a real Veil host, called over real HTTP on loopback. */
 class ImageHttpTest {
-  static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-  @TempDir
-  static Path data;
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  @TempDir static Path data;
   static VeilHost host;
 
   @BeforeAll
   static void start() throws Exception {
-    host = VeilHost.start(new HostOptions().port(0).functionClass(ImageFunctions.class).dataDirectory(data)
-            .hostJson(new JsonObject().put("veil", new JsonObject().put("workerPoolSize", 16))))
-        .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    host =
+        VeilHost.start(
+                new HostOptions()
+                    .port(0)
+                    .functionClass(ImageFunctions.class)
+                    .dataDirectory(data)
+                    .hostJson(
+                        new JsonObject().put("veil", new JsonObject().put("workerPoolSize", 16))))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(120, TimeUnit.SECONDS);
   }
 
   @AfterAll
@@ -46,8 +54,10 @@ class ImageHttpTest {
   }
 
   static HttpRequest post(String route, String contentType, byte[] body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/api/" + route))
-        .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/api/" + route))
+            .timeout(Duration.ofSeconds(120))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) b.header("Content-Type", contentType);
     return b.build();
   }
@@ -69,28 +79,44 @@ class ImageHttpTest {
     List<CompletableFuture<Boolean>> answers = new ArrayList<>();
     for (TestImages.Digit d : holdout) {
       inFlight.acquire();
-      answers.add(CLIENT.sendAsync(post("classify-digit", "image/png", d.png()), HttpResponse.BodyHandlers.ofString())
-          .whenComplete((r, e) -> inFlight.release())
-          .thenApply(r -> {
-            assertEquals(200, r.statusCode(), r.body());
-            JsonArray top5 = new JsonObject(r.body()).getJsonArray("top5");
-            assertEquals(5, top5.size());
-            return top5.getJsonObject(0).getInteger("class") == d.label()
-                && top5.getJsonObject(0).getString("label").equals(String.valueOf(d.label()));
-          }));
+      answers.add(
+          CLIENT
+              .sendAsync(
+                  post("classify-digit", "image/png", d.png()),
+                  HttpResponse.BodyHandlers.ofString())
+              .whenComplete((r, e) -> inFlight.release())
+              .thenApply(
+                  r -> {
+                    assertEquals(200, r.statusCode(), r.body());
+                    JsonArray top5 = new JsonObject(r.body()).getJsonArray("top5");
+                    assertEquals(5, top5.size());
+                    return top5.getJsonObject(0).getInteger("class") == d.label()
+                        && top5.getJsonObject(0)
+                            .getString("label")
+                            .equals(String.valueOf(d.label()));
+                  }));
     }
     int correct = 0;
     for (CompletableFuture<Boolean> a : answers) if (a.get(120, TimeUnit.SECONDS)) correct++;
     int reported = report.getInteger("holdout_correct");
-    System.out.printf("digits over HTTP: %d of %d correct (%.2f%%), training reported %d%n",
+    System.out.printf(
+        "digits over HTTP: %d of %d correct (%.2f%%), training reported %d%n",
         correct, holdout.size(), 100.0 * correct / holdout.size(), reported);
-    // Same pixels, same graph: only float rounding between PyTorch and ONNX Runtime may flip a borderline digit.
-    assertTrue(Math.abs(correct - reported) <= 2, "correct " + correct + ", training reported " + reported);
+    // Same pixels, same graph: only float rounding between PyTorch and ONNX Runtime may flip a
+    // borderline digit.
+    assertTrue(
+        Math.abs(correct - reported) <= 2,
+        "correct " + correct + ", training reported " + reported);
   }
 
   @Test
   void classifyImageAnswersTop5ImageNetClasses() throws Exception {
-    HttpResponse<String> r = send(post("classify-image", "image/jpeg", TestImages.encode(TestImages.gradient(640, 480), "jpeg")));
+    HttpResponse<String> r =
+        send(
+            post(
+                "classify-image",
+                "image/jpeg",
+                TestImages.encode(TestImages.gradient(640, 480), "jpeg")));
     assertEquals(200, r.statusCode(), r.body());
     JsonObject body = new JsonObject(r.body());
     assertEquals("resnet50", body.getString("model"));
@@ -111,22 +137,36 @@ class ImageHttpTest {
     String type = "multipart/form-data; boundary=veil-test-boundary";
     for (String route : List.of("classify-digit", "classify-image")) {
       HttpResponse<String> raw = send(post(route, "image/png", png));
-      HttpResponse<String> form = send(post(route, type, MultipartTest.form("veil-test-boundary", "image/png", png)));
+      HttpResponse<String> form =
+          send(post(route, type, MultipartTest.form("veil-test-boundary", "image/png", png)));
       assertEquals(200, form.statusCode(), route + ": " + form.body());
       assertEquals(new JsonObject(raw.body()), new JsonObject(form.body()), route);
 
       Object[][] bad = {
-          {MultipartTest.form("veil-test-boundary", null, null), "no file part (fields: note)"},
-          {MultipartTest.form("veil-test-boundary", "text/plain", png), "has Content-Type 'text/plain'"},
+        {MultipartTest.form("veil-test-boundary", null, null), "no file part (fields: note)"},
+        {
+          MultipartTest.form("veil-test-boundary", "text/plain", png),
+          "has Content-Type 'text/plain'"
+        },
       };
       for (Object[] c : bad) {
         HttpResponse<String> r = send(post(route, type, (byte[]) c[0]));
         assertEquals(400, r.statusCode(), route + " " + c[1] + ": " + r.body());
-        assertTrue(new JsonObject(r.body()).getString("error").contains((String) c[1]), route + ": " + r.body());
+        assertTrue(
+            new JsonObject(r.body()).getString("error").contains((String) c[1]),
+            route + ": " + r.body());
       }
-      HttpResponse<String> urlencoded = send(post(route, "application/x-www-form-urlencoded", "image=abc".getBytes(StandardCharsets.UTF_8)));
+      HttpResponse<String> urlencoded =
+          send(
+              post(
+                  route,
+                  "application/x-www-form-urlencoded",
+                  "image=abc".getBytes(StandardCharsets.UTF_8)));
       assertEquals(400, urlencoded.statusCode(), route + ": " + urlencoded.body());
-      assertTrue(new JsonObject(urlencoded.body()).getString("error").contains("unsupported Content-Type 'application/x-www-form-urlencoded'"));
+      assertTrue(
+          new JsonObject(urlencoded.body())
+              .getString("error")
+              .contains("unsupported Content-Type 'application/x-www-form-urlencoded'"));
     }
   }
 
@@ -134,11 +174,19 @@ class ImageHttpTest {
   void badInputIsA400WithAMessage() throws Exception {
     byte[] png = TestImages.encode(TestImages.gradient(300, 300), "png");
     Object[][] cases = {
-        {"text/plain", "hello".getBytes(StandardCharsets.UTF_8), "unsupported Content-Type 'text/plain'"},
-        {"image/png", "definitely not a picture".getBytes(StandardCharsets.UTF_8), "not a JPEG or PNG"},
-        {"image/png", new byte[0], "empty body"},
-        {"image/png", Arrays.copyOf(png, png.length / 3), "damaged or truncated"},
-        {"image/png", TestImages.pngClaiming(10_000, 5_000), "limit is 40.0 megapixels"},
+      {
+        "text/plain",
+        "hello".getBytes(StandardCharsets.UTF_8),
+        "unsupported Content-Type 'text/plain'"
+      },
+      {
+        "image/png",
+        "definitely not a picture".getBytes(StandardCharsets.UTF_8),
+        "not a JPEG or PNG"
+      },
+      {"image/png", new byte[0], "empty body"},
+      {"image/png", Arrays.copyOf(png, png.length / 3), "damaged or truncated"},
+      {"image/png", TestImages.pngClaiming(10_000, 5_000), "limit is 40.0 megapixels"},
     };
     for (String route : List.of("classify-digit", "classify-image")) {
       for (Object[] c : cases) {

@@ -12,8 +12,7 @@ import javax.imageio.ImageIO;
 
 /** Images for the tests, made here rather than committed. */
 final class TestImages {
-  private TestImages() {
-  }
+  private TestImages() {}
 
   /** A colourful gradient photo stand-in of the given size. */
   static BufferedImage gradient(int width, int height) {
@@ -32,17 +31,22 @@ final class TestImages {
   static byte[] encode(BufferedImage img, String format) {
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      if (!ImageIO.write(img, format, out)) throw new IllegalStateException("no writer for " + format);
+      if (!ImageIO.write(img, format, out))
+        throw new IllegalStateException("no writer for " + format);
       return out.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** A valid PNG whose header claims other dimensions (IHDR rewritten, CRC fixed): no pixel data to match. */
+  /**
+   * A valid PNG whose header claims other dimensions (IHDR rewritten, CRC fixed): no pixel data to
+   * match.
+   */
   static byte[] pngClaiming(int width, int height) {
     byte[] png = encode(gradient(4, 4), "png");
-    // Signature (8) + length (4) + "IHDR" (4): width and height follow; CRC covers type + data (17 bytes).
+    // Signature (8) + length (4) + "IHDR" (4): width and height follow; CRC covers type + data (17
+    // bytes).
     writeInt(png, 16, width);
     writeInt(png, 20, height);
     CRC32 crc = new CRC32();
@@ -69,7 +73,9 @@ final class TestImages {
     }
   }
 
-  /** The held-out split the digits CNN was not trained on: the models helper's 2,000 test digits. */
+  /**
+   * The held-out split the digits CNN was not trained on: the models helper's 2,000 test digits.
+   */
   static List<Digit> holdout() {
     MnistDigits test = MnistDigits.testSplit();
     List<Digit> digits = new ArrayList<>();

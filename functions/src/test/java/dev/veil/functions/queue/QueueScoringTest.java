@@ -24,7 +24,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Queue scoring over a real Kafka broker: every message scored, keyed like its input, across a host crash. */
+/**
+ * Queue scoring over a real Kafka broker: every message scored, keyed like its input, across a host
+ * crash.
+ */
 class QueueScoringTest {
   private static final String IN = "scoring-requests";
   private static final String OUT = "scoring-predictions";
@@ -40,7 +43,10 @@ class QueueScoringTest {
     }
   }
 
-  /** {@code n} messages keyed {@code prefix-i}; every 250th is malformed. Returns the expected output values. */
+  /**
+   * {@code n} messages keyed {@code prefix-i}; every 250th is malformed. Returns the expected
+   * output values.
+   */
   private static Map<String, String> send(String prefix, int n) {
     RowScorer scorer = new RowScorer(RowScorer.Model.AUTO);
     List<ProducerRecord<String, String>> records = new ArrayList<>();
@@ -52,7 +58,9 @@ class QueueScoringTest {
         expected.put(key, "error");
       } else {
         double[] row = wdbc.features()[i % wdbc.features().length];
-        records.add(new ProducerRecord<>(IN, key, new JsonObject().put("features", new JsonArray(toList(row))).encode()));
+        records.add(
+            new ProducerRecord<>(
+                IN, key, new JsonObject().put("features", new JsonArray(toList(row))).encode()));
         expected.put(key, Integer.toString(scorer.predict(row)));
       }
     }
@@ -68,14 +76,22 @@ class QueueScoringTest {
     return out;
   }
 
-  /** Reads the outputs for {@code prefix}, checks each against {@code expected}; returns the duplicate count. */
+  /**
+   * Reads the outputs for {@code prefix}, checks each against {@code expected}; returns the
+   * duplicate count.
+   */
   private static int verify(String prefix, Map<String, String> expected) {
-    List<ConsumerRecord<String, String>> out = KafkaRecords.read(OUT, r -> r.key() != null
-        && r.key().startsWith(prefix + "-"), expected.size(), Duration.ofMinutes(3));
+    List<ConsumerRecord<String, String>> out =
+        KafkaRecords.read(
+            OUT,
+            r -> r.key() != null && r.key().startsWith(prefix + "-"),
+            expected.size(),
+            Duration.ofMinutes(3));
     Map<String, String> byKey = new HashMap<>();
     for (ConsumerRecord<String, String> r : out) {
       JsonObject value = new JsonObject(r.value());
-      String got = value.containsKey("error") ? "error" : Integer.toString(value.getInteger("prediction"));
+      String got =
+          value.containsKey("error") ? "error" : Integer.toString(value.getInteger("prediction"));
       String before = byKey.put(r.key(), got);
       assertTrue(before == null || before.equals(got), "a duplicate of " + r.key() + " disagrees");
     }
@@ -88,11 +104,15 @@ class QueueScoringTest {
   void tenThousandMessagesGiveTenThousandKeyedPredictions(@TempDir Path data) throws Exception {
     String prefix = "q" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> expected = send(prefix, 10_000);
-    VeilHost host = VeilHost.start(QueueScoringHost.options(KafkaBroker.bootstrap(), data))
-        .toCompletionStage().toCompletableFuture().get();
+    VeilHost host =
+        VeilHost.start(QueueScoringHost.options(KafkaBroker.bootstrap(), data))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
     try {
       int duplicates = verify(prefix, expected);
-      System.out.println("queue scoring: 10000 messages, duplicates on the output topic: " + duplicates);
+      System.out.println(
+          "queue scoring: 10000 messages, duplicates on the output topic: " + duplicates);
     } finally {
       host.close().toCompletionStage().toCompletableFuture().get();
     }
@@ -103,19 +123,33 @@ class QueueScoringTest {
     String prefix = "k" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> expected = send(prefix, 6_000);
     List<String> args = List.of(KafkaBroker.bootstrap(), data.toString());
-    ChildProcess first = ChildProcess.java("queue-host-1", QueueScoringHost.class.getName(), List.of("-Xmx512m"),
-        Map.of(), args, data.resolve("host-1.log"));
+    ChildProcess first =
+        ChildProcess.java(
+            "queue-host-1",
+            QueueScoringHost.class.getName(),
+            List.of("-Xmx512m"),
+            Map.of(),
+            args,
+            data.resolve("host-1.log"));
     first.awaitLog(l -> l.contains("queue scoring host ready"), Duration.ofMinutes(2));
     // Kill it once it has written part of the stream.
-    KafkaRecords.read(OUT, r -> r.key() != null && r.key().startsWith(prefix + "-"), 1500, Duration.ofMinutes(2));
+    KafkaRecords.read(
+        OUT, r -> r.key() != null && r.key().startsWith(prefix + "-"), 1500, Duration.ofMinutes(2));
     first.kill();
-    ChildProcess second = ChildProcess.java("queue-host-2", QueueScoringHost.class.getName(), List.of("-Xmx512m"),
-        Map.of(), args, data.resolve("host-2.log"));
+    ChildProcess second =
+        ChildProcess.java(
+            "queue-host-2",
+            QueueScoringHost.class.getName(),
+            List.of("-Xmx512m"),
+            Map.of(),
+            args,
+            data.resolve("host-2.log"));
     try {
       second.awaitLog(l -> l.contains("queue scoring host ready"), Duration.ofMinutes(2));
       int duplicates = verify(prefix, expected);
-      System.out.println("queue scoring crash: 6000 messages, host SIGKILLed mid-stream, duplicates after restart: "
-          + duplicates);
+      System.out.println(
+          "queue scoring crash: 6000 messages, host SIGKILLed mid-stream, duplicates after restart: "
+              + duplicates);
     } finally {
       second.stop(Duration.ofSeconds(30));
     }

@@ -20,7 +20,11 @@ class MaterialPoolTest {
   @Test
   void everyTakeGetsItsOwnDealtSession() {
     MaterialPool pool = new MaterialPool();
-    Plan plan = new Plan(List.of(new Plan.Item(Plan.Kind.TRIPLE, 4, 0, 0), new Plan.Item(Plan.Kind.COMPARISON, 2, 0, 0)));
+    Plan plan =
+        new Plan(
+            List.of(
+                new Plan.Item(Plan.Kind.TRIPLE, 4, 0, 0),
+                new Plan.Item(Plan.Kind.COMPARISON, 2, 0, 0)));
     byte[] planBytes = plan.toBytes();
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < 20; i++) {
@@ -28,7 +32,10 @@ class MaterialPoolTest {
       assertTrue(seen.add(Arrays.toString(d.party0())), "a dealt session was handed out twice");
       assertTrue(seen.add(Arrays.toString(d.party1())), "a dealt session was handed out twice");
       if (i == 0) {
-        Waits.until(() -> pool.readyCount() == MaterialPool.DEPTH, Duration.ofSeconds(10), "the pool to fill");
+        Waits.until(
+            () -> pool.readyCount() == MaterialPool.DEPTH,
+            Duration.ofSeconds(10),
+            "the pool to fill");
       }
     }
     assertTrue(pool.readyCount() <= MaterialPool.DEPTH);

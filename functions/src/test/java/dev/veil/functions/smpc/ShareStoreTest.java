@@ -14,7 +14,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code veil smpc share-model} writing each party's share to its own store: a folder and a real blob container. */
+/**
+ * {@code veil smpc share-model} writing each party's share to its own store: a folder and a real
+ * blob container.
+ */
 class ShareStoreTest {
 
   @Test
@@ -22,9 +25,23 @@ class ShareStoreTest {
     String conn = Azurite.connectionString();
     String container = "smpc-party1-" + System.nanoTime();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int code = new SmpcCli().run(List.of("share-model", "--model", "breast-cancer", "--party0", dir.toString(),
-        "--party1", "blob:" + container, "--connection1", conn, "--provider", dir.resolve("provider").toString()),
-        new PrintStream(out), System.err);
+    int code =
+        new SmpcCli()
+            .run(
+                List.of(
+                    "share-model",
+                    "--model",
+                    "breast-cancer",
+                    "--party0",
+                    dir.toString(),
+                    "--party1",
+                    "blob:" + container,
+                    "--connection1",
+                    conn,
+                    "--provider",
+                    dir.resolve("provider").toString()),
+                new PrintStream(out),
+                System.err);
     assertEquals(0, code, out.toString(StandardCharsets.UTF_8));
     List<SharedMlp> local = new ShareStore.Local(dir).all();
     List<SharedMlp> blob = new ShareStore.Blob(conn, container).all();
@@ -51,16 +68,55 @@ class ShareStoreTest {
   @Test
   void badArgumentsNameTheProblem(@TempDir Path dir) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    assertEquals(2, new SmpcCli().run(List.of("share-model", "--model", "mnist-mlp", "--party0", dir.toString(),
-        "--party1", "blob:c", "--provider", dir.toString()), new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("needs --connection1"), err.toString(StandardCharsets.UTF_8));
+    assertEquals(
+        2,
+        new SmpcCli()
+            .run(
+                List.of(
+                    "share-model",
+                    "--model",
+                    "mnist-mlp",
+                    "--party0",
+                    dir.toString(),
+                    "--party1",
+                    "blob:c",
+                    "--provider",
+                    dir.toString()),
+                new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err)));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("needs --connection1"),
+        err.toString(StandardCharsets.UTF_8));
     err.reset();
-    assertEquals(2, new SmpcCli().run(List.of("share-model", "--model", "nope", "--party0", "a", "--party1", "b", "--provider", "c"),
-        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("no model 'nope'"), err.toString(StandardCharsets.UTF_8));
+    assertEquals(
+        2,
+        new SmpcCli()
+            .run(
+                List.of(
+                    "share-model",
+                    "--model",
+                    "nope",
+                    "--party0",
+                    "a",
+                    "--party1",
+                    "b",
+                    "--provider",
+                    "c"),
+                new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err)));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("no model 'nope'"),
+        err.toString(StandardCharsets.UTF_8));
     err.reset();
-    assertEquals(2, new SmpcCli().run(List.of("predict", "--party0", "http://x"), new PrintStream(new ByteArrayOutputStream()),
-        new PrintStream(err)));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("name an input"), err.toString(StandardCharsets.UTF_8));
+    assertEquals(
+        2,
+        new SmpcCli()
+            .run(
+                List.of("predict", "--party0", "http://x"),
+                new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err)));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("name an input"),
+        err.toString(StandardCharsets.UTF_8));
   }
 }

@@ -1,7 +1,6 @@
 package dev.veil.functions.smpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veil.functions.mnist.MnistDigits;
@@ -19,14 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The three roles as members of one Veil cluster. Every member publishes the same SMPC functions, and the
- * cluster forwards an unmarked call to any of them (shown here with smpc/status); the roles' calls and the
- * client's are marked for the host they address, so predictions still reach the right role.
+ * The three roles as members of one Veil cluster. Every member publishes the same SMPC functions,
+ * and the cluster forwards an unmarked call to any of them (shown here with smpc/status); the
+ * roles' calls and the client's are marked for the host they address, so predictions still reach
+ * the right role.
  */
 class SmpcClusterTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static SmpcHosts hosts;
 
   @BeforeAll
@@ -42,8 +41,10 @@ class SmpcClusterTest {
   }
 
   private static String role() throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(hosts.party0.api("smpc/status")).timeout(Duration.ofSeconds(20))
-        .header("x-functions-key", SmpcHosts.HOST_KEY);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(hosts.party0.api("smpc/status"))
+            .timeout(Duration.ofSeconds(20))
+            .header("x-functions-key", SmpcHosts.HOST_KEY);
     HttpResponse<String> r = SmpcHosts.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     return JSON.readTree(r.body()).path("role").asText();
@@ -58,13 +59,18 @@ class SmpcClusterTest {
     }
     assertEquals(Set.of("party0"), roles, "calls to party 0's address must be served by party 0");
 
-    SmpcClient client = new SmpcClient(hosts.party0.base(), hosts.party1.base(), SmpcHosts.HOST_KEY, Duration.ofSeconds(60));
+    SmpcClient client =
+        new SmpcClient(
+            hosts.party0.base(), hosts.party1.base(), SmpcHosts.HOST_KEY, Duration.ofSeconds(60));
     for (int i = 0; i < 8; i++) {
-      assertEquals(0.5 * i + 0.25, client.predict("linear-1x1", new double[][] {{i}}).scores()[0][0], 1e-3);
+      assertEquals(
+          0.5 * i + 0.25, client.predict("linear-1x1", new double[][] {{i}}).scores()[0][0], 1e-3);
     }
     MnistDigits digits = MnistDigits.testSplit();
     for (int i = 0; i < 2; i++) {
-      SmpcClient.Prediction p = client.predict("mnist-mlp", new double[][] {digits.images()[i]}, SmpcClient.Output.ARGMAX);
+      SmpcClient.Prediction p =
+          client.predict(
+              "mnist-mlp", new double[][] {digits.images()[i]}, SmpcClient.Output.ARGMAX);
       assertEquals(Mlp.argmax(SmpcModels.mnist().scores(digits.images()[i])), p.labels()[0]);
     }
   }

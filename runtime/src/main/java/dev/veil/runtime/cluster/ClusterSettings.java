@@ -14,10 +14,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,16 +25,17 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Cluster configuration: host.json {@code veil.cluster} ({@code enabled}, {@code name}, {@code members},
- * {@code port}, {@code interface}, {@code replayHttp}, {@code affinity}, {@code failureDetectionSeconds},
- * {@code kubernetes}: properties of Hazelcast's built-in Kubernetes discovery, used instead of the member list), app settings / environment
- * {@code VEIL_CLUSTER} (true/false), {@code VEIL_CLUSTER_MEMBERS} (comma separated host[:port]) and
- * {@code VEIL_CLUSTER_SECRET} (required; never written to host.json or logs).
+ * Cluster configuration: host.json {@code veil.cluster} ({@code enabled}, {@code name}, {@code
+ * members}, {@code port}, {@code interface}, {@code replayHttp}, {@code affinity}, {@code
+ * failureDetectionSeconds}, {@code kubernetes}: properties of Hazelcast's built-in Kubernetes
+ * discovery, used instead of the member list), app settings / environment {@code VEIL_CLUSTER}
+ * (true/false), {@code VEIL_CLUSTER_MEMBERS} (comma separated host[:port]) and {@code
+ * VEIL_CLUSTER_SECRET} (required; never written to host.json or logs).
  *
- * <p>The Hazelcast cluster name is derived from the configured name and a hash of the secret, so a member
- * started with another secret forms its own cluster instead of joining. Each member also carries a random
- * nonce and an HMAC of it under the secret as Hazelcast member attributes; {@link ClusterNode} admits only
- * members whose proof verifies.
+ * <p>The Hazelcast cluster name is derived from the configured name and a hash of the secret, so a
+ * member started with another secret forms its own cluster instead of joining. Each member also
+ * carries a random nonce and an HMAC of it under the secret as Hazelcast member attributes; {@link
+ * ClusterNode} admits only members whose proof verifies.
  */
 public final class ClusterSettings {
   public static final String ENABLED_SETTING = "VEIL_CLUSTER";
@@ -56,8 +57,17 @@ public final class ClusterSettings {
   private final String nonce;
   private final ClusterTls tls;
 
-  private ClusterSettings(String name, byte[] secret, List<String> members, int port, String networkInterface,
-      boolean replayHttp, boolean affinity, int failureDetectionSeconds, JsonObject kubernetes, ClusterTls tls) {
+  private ClusterSettings(
+      String name,
+      byte[] secret,
+      List<String> members,
+      int port,
+      String networkInterface,
+      boolean replayHttp,
+      boolean affinity,
+      int failureDetectionSeconds,
+      JsonObject kubernetes,
+      ClusterTls tls) {
     this.name = name;
     this.secret = secret;
     this.members = members;
@@ -79,21 +89,41 @@ public final class ClusterSettings {
    * @param forced {@code --cluster} on the command line
    * @param bindHost the HTTP bind address, the default interface for Hazelcast and the event bus
    */
-  public static ClusterSettings from(HostConfig hostConfig, AppSettings settings, boolean forced, String bindHost) {
+  public static ClusterSettings from(
+      HostConfig hostConfig, AppSettings settings, boolean forced, String bindHost) {
     return from(hostConfig, settings, forced, bindHost, Path.of(""));
   }
 
-  /** As {@link #from(HostConfig, AppSettings, boolean, String)}; relative {@code veil.cluster.tls} files are resolved against {@code configDirectory}. */
-  public static ClusterSettings from(HostConfig hostConfig, AppSettings settings, boolean forced, String bindHost,
+  /**
+   * As {@link #from(HostConfig, AppSettings, boolean, String)}; relative {@code veil.cluster.tls}
+   * files are resolved against {@code configDirectory}.
+   */
+  public static ClusterSettings from(
+      HostConfig hostConfig,
+      AppSettings settings,
+      boolean forced,
+      String bindHost,
       Path configDirectory) {
     JsonObject json = section(hostConfig.json());
-    boolean enabled = forced || Boolean.parseBoolean(settings.get(ENABLED_SETTING, String.valueOf(json.getBoolean("enabled", false))));
+    boolean enabled =
+        forced
+            || Boolean.parseBoolean(
+                settings.get(ENABLED_SETTING, String.valueOf(json.getBoolean("enabled", false))));
     if (!enabled) return null;
-    String secret = settings.get(SECRET_SETTING).orElseThrow(() -> new IllegalArgumentException(
-        "cluster mode needs the app setting " + SECRET_SETTING + " (the same secret on every host, at least "
-            + MIN_SECRET_LENGTH + " characters)"));
+    String secret =
+        settings
+            .get(SECRET_SETTING)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "cluster mode needs the app setting "
+                            + SECRET_SETTING
+                            + " (the same secret on every host, at least "
+                            + MIN_SECRET_LENGTH
+                            + " characters)"));
     if (secret.length() < MIN_SECRET_LENGTH) {
-      throw new IllegalArgumentException(SECRET_SETTING + " must be at least " + MIN_SECRET_LENGTH + " characters long");
+      throw new IllegalArgumentException(
+          SECRET_SETTING + " must be at least " + MIN_SECRET_LENGTH + " characters long");
     }
     try {
       String name = json.getString("name", "veil");
@@ -107,15 +137,28 @@ public final class ClusterSettings {
         for (int i = 0; i < list.size(); i++) members.add(list.getString(i));
       }
       int port = json.getInteger("port", 5701);
-      if (port < 1 || port > 65535) throw new IllegalArgumentException("veil.cluster.port must be between 1 and 65535, got " + port);
+      if (port < 1 || port > 65535)
+        throw new IllegalArgumentException(
+            "veil.cluster.port must be between 1 and 65535, got " + port);
       int failureDetection = json.getInteger("failureDetectionSeconds", 10);
-      if (failureDetection < 2) throw new IllegalArgumentException("veil.cluster.failureDetectionSeconds must be at least 2");
+      if (failureDetection < 2)
+        throw new IllegalArgumentException(
+            "veil.cluster.failureDetectionSeconds must be at least 2");
       String iface = json.getString("interface", bindHost.equals("0.0.0.0") ? null : bindHost);
-      return new ClusterSettings(name, secret.getBytes(StandardCharsets.UTF_8), List.copyOf(members), port, iface,
-          json.getBoolean("replayHttp", false), json.getBoolean("affinity", true), failureDetection,
-          json.getJsonObject("kubernetes"), ClusterTls.from(json.getJsonObject("tls"), settings, configDirectory));
+      return new ClusterSettings(
+          name,
+          secret.getBytes(StandardCharsets.UTF_8),
+          List.copyOf(members),
+          port,
+          iface,
+          json.getBoolean("replayHttp", false),
+          json.getBoolean("affinity", true),
+          failureDetection,
+          json.getJsonObject("kubernetes"),
+          ClusterTls.from(json.getJsonObject("tls"), settings, configDirectory));
     } catch (ClassCastException e) {
-      throw new IllegalArgumentException("host.json: a veil.cluster setting has the wrong type: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "host.json: a veil.cluster setting has the wrong type: " + e.getMessage(), e);
     }
   }
 
@@ -125,16 +168,20 @@ public final class ClusterSettings {
   }
 
   /**
-   * Starts a clustered Vert.x with {@code options} whose Hazelcast member and event bus listen on the
-   * configured interface only.
+   * Starts a clustered Vert.x with {@code options} whose Hazelcast member and event bus listen on
+   * the configured interface only.
    */
   public Future<Started> start(VertxOptions options) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig());
     EventBusOptions eventBus = new EventBusOptions().setPort(0);
-    if (networkInterface != null) eventBus.setHost(networkInterface).setClusterPublicHost(networkInterface);
+    if (networkInterface != null)
+      eventBus.setHost(networkInterface).setClusterPublicHost(networkInterface);
     if (tls != null) tls.apply(eventBus);
-    return Vertx.builder().with(new VertxOptions(options).setEventBusOptions(eventBus)).withClusterManager(manager)
-        .buildClustered().map(v -> new Started(v, manager));
+    return Vertx.builder()
+        .with(new VertxOptions(options).setEventBusOptions(eventBus))
+        .withClusterManager(manager)
+        .buildClustered()
+        .map(v -> new Started(v, manager));
   }
 
   /** A clustered Vert.x and its cluster manager. */
@@ -145,10 +192,13 @@ public final class ClusterSettings {
     config.setClusterName(hazelcastClusterName());
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
-    config.setProperty("hazelcast.shutdownhook.enabled", "false"); // Veil's own shutdown hook closes Vert.x first
-    // A crashed host is declared gone after this many seconds without heartbeat (Hazelcast's default is 60).
+    config.setProperty(
+        "hazelcast.shutdownhook.enabled", "false"); // Veil's own shutdown hook closes Vert.x first
+    // A crashed host is declared gone after this many seconds without heartbeat (Hazelcast's
+    // default is 60).
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-    config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(failureDetectionSeconds));
+    config.setProperty(
+        "hazelcast.max.no.heartbeat.seconds", Integer.toString(failureDetectionSeconds));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(port).setPortAutoIncrement(false);
     if (networkInterface != null) {
@@ -160,9 +210,12 @@ public final class ClusterSettings {
     join.getAutoDetectionConfig().setEnabled(false);
     if (kubernetes != null) { // e.g. {"service-dns": "veil-hazelcast.default.svc.cluster.local"}
       join.getKubernetesConfig().setEnabled(true);
-      kubernetes.forEach(e -> join.getKubernetesConfig().setProperty(e.getKey(), String.valueOf(e.getValue())));
+      kubernetes.forEach(
+          e -> join.getKubernetesConfig().setProperty(e.getKey(), String.valueOf(e.getValue())));
     } else {
-      join.getTcpIpConfig().setEnabled(true).setMembers(members.isEmpty() ? List.of(hostOf()) : members);
+      join.getTcpIpConfig()
+          .setEnabled(true)
+          .setMembers(members.isEmpty() ? List.of(hostOf()) : members);
     }
     config.getMemberAttributeConfig().setAttribute(NONCE_ATTRIBUTE, nonce);
     config.getMemberAttributeConfig().setAttribute(PROOF_ATTRIBUTE, proof(nonce));
@@ -173,7 +226,10 @@ public final class ClusterSettings {
     return (networkInterface != null ? networkInterface : "127.0.0.1") + ":" + port;
   }
 
-  /** {@code <name>-<first 16 hex digits of SHA-256(name, secret)>}: other secrets land in other clusters. */
+  /**
+   * {@code <name>-<first 16 hex digits of SHA-256(name, secret)>}: other secrets land in other
+   * clusters.
+   */
   String hazelcastClusterName() {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -200,13 +256,22 @@ public final class ClusterSettings {
   /** Whether a member's attributes prove it knows the secret (constant-time compare). */
   boolean admits(String memberNonce, String memberProof) {
     if (memberNonce == null || memberProof == null) return false;
-    return MessageDigest.isEqual(proof(memberNonce).getBytes(StandardCharsets.US_ASCII),
+    return MessageDigest.isEqual(
+        proof(memberNonce).getBytes(StandardCharsets.US_ASCII),
         memberProof.getBytes(StandardCharsets.US_ASCII));
   }
 
-  public boolean replayHttp() { return replayHttp; }
-  public boolean affinity() { return affinity; }
-  public String name() { return name; }
+  public boolean replayHttp() {
+    return replayHttp;
+  }
+
+  public boolean affinity() {
+    return affinity;
+  }
+
+  public String name() {
+    return name;
+  }
 
   private static JsonObject section(JsonObject hostJson) {
     Object veil = hostJson.getValue("veil");

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Carries {@link ClusterBroadcasts} over the clustered event bus: a publish reaches every node's consumer. */
+/**
+ * Carries {@link ClusterBroadcasts} over the clustered event bus: a publish reaches every node's
+ * consumer.
+ */
 public final class EventBusBroadcasts implements ClusterBroadcasts.Transport {
   private final Vertx vertx;
   private final ClusterBroadcasts broadcasts;
@@ -32,12 +35,15 @@ public final class EventBusBroadcasts implements ClusterBroadcasts.Transport {
 
   @Override
   public void subscribe(String address) {
-    consumers.computeIfAbsent(address, a -> vertx.eventBus().<String>consumer(a, msg -> broadcasts.deliver(a, msg.body())));
+    consumers.computeIfAbsent(
+        address,
+        a -> vertx.eventBus().<String>consumer(a, msg -> broadcasts.deliver(a, msg.body())));
   }
 
   public Future<Void> stop() {
     broadcasts.disconnect();
-    List<Future<Void>> stops = consumers.values().stream().map(MessageConsumer::unregister).toList();
+    List<Future<Void>> stops =
+        consumers.values().stream().map(MessageConsumer::unregister).toList();
     consumers.clear();
     return Future.join(stops).mapEmpty();
   }

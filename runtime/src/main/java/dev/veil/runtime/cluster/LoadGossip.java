@@ -11,13 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 
 /**
- * The cluster-wide load view: every node publishes its in-flight invocation count on {@value #ADDRESS} each
- * period, and keeps the latest count every other node published. A forwarder alone only knows what it sent
- * itself; with this view the bounded-load rule also sees work a node got from other nodes, its own HTTP
- * clients and its Kafka/blob triggers.
+ * The cluster-wide load view: every node publishes its in-flight invocation count on {@value
+ * #ADDRESS} each period, and keeps the latest count every other node published. A forwarder alone
+ * only knows what it sent itself; with this view the bounded-load rule also sees work a node got
+ * from other nodes, its own HTTP clients and its Kafka/blob triggers.
  */
 final class LoadGossip {
   static final String ADDRESS = "veil.cluster.load";
+
   /** A report older than this many periods is ignored: the node left or cannot publish. */
   private static final int STALE_PERIODS = 8;
 
@@ -39,13 +40,28 @@ final class LoadGossip {
   }
 
   Future<Void> start() {
-    consumer = vertx.eventBus().consumer(ADDRESS, msg -> {
-      String node = msg.body().getString("node");
-      Integer inFlight = msg.body().getInteger("inFlight");
-      if (node != null && inFlight != null && !node.equals(nodeId)) latest.put(node, new Report(inFlight, System.nanoTime()));
-    });
-    timer = vertx.setPeriodic(period.toMillis(), id ->
-        vertx.eventBus().publish(ADDRESS, new JsonObject().put("node", nodeId).put("inFlight", localInFlight.getAsInt())));
+    consumer =
+        vertx
+            .eventBus()
+            .consumer(
+                ADDRESS,
+                msg -> {
+                  String node = msg.body().getString("node");
+                  Integer inFlight = msg.body().getInteger("inFlight");
+                  if (node != null && inFlight != null && !node.equals(nodeId))
+                    latest.put(node, new Report(inFlight, System.nanoTime()));
+                });
+    timer =
+        vertx.setPeriodic(
+            period.toMillis(),
+            id ->
+                vertx
+                    .eventBus()
+                    .publish(
+                        ADDRESS,
+                        new JsonObject()
+                            .put("node", nodeId)
+                            .put("inFlight", localInFlight.getAsInt())));
     return consumer.completion();
   }
 
@@ -53,9 +69,10 @@ final class LoadGossip {
   Map<String, Integer> reported() {
     long oldest = System.nanoTime() - period.toNanos() * STALE_PERIODS;
     Map<String, Integer> out = new HashMap<>();
-    latest.forEach((node, r) -> {
-      if (r.receivedNanos() - oldest > 0) out.put(node, r.inFlight());
-    });
+    latest.forEach(
+        (node, r) -> {
+          if (r.receivedNanos() - oldest > 0) out.put(node, r.inFlight());
+        });
     return out;
   }
 

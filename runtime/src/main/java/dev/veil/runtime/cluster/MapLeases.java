@@ -7,9 +7,9 @@ import io.vertx.core.shareddata.AsyncMap;
 import java.time.Duration;
 
 /**
- * {@link Leases} on a Vert.x cluster-wide map with per-entry time-to-live (Hazelcast in cluster mode, a local
- * map stand-alone): the value is the holder's id; take = put-if-absent, renew = replace-if-still-mine, both
- * with the TTL, so a crashed holder's entry simply expires.
+ * {@link Leases} on a Vert.x cluster-wide map with per-entry time-to-live (Hazelcast in cluster
+ * mode, a local map stand-alone): the value is the holder's id; take = put-if-absent, renew =
+ * replace-if-still-mine, both with the TTL, so a crashed holder's entry simply expires.
  */
 public final class MapLeases implements Leases {
   private static final String MAP = "veil.leases";
@@ -24,11 +24,16 @@ public final class MapLeases implements Leases {
   @Override
   public Future<Boolean> tryAcquire(String name, Duration ttl) {
     long ms = Math.max(1, ttl.toMillis());
-    return map().compose(m -> m.putIfAbsent(name, holder, ms).compose(current -> {
-      if (current == null) return Future.succeededFuture(true);
-      if (!current.equals(holder)) return Future.succeededFuture(false);
-      return m.replaceIfPresent(name, holder, holder, ms);
-    }));
+    return map()
+        .compose(
+            m ->
+                m.putIfAbsent(name, holder, ms)
+                    .compose(
+                        current -> {
+                          if (current == null) return Future.succeededFuture(true);
+                          if (!current.equals(holder)) return Future.succeededFuture(false);
+                          return m.replaceIfPresent(name, holder, holder, ms);
+                        }));
   }
 
   @Override

@@ -13,21 +13,26 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The class path of a user's app as Azure packages it: the app jar (or class folder) and the jars in the
- * {@code lib/} folder beside the jar (inside the folder), which azure-functions-maven-plugin fills with the
- * app's dependencies.
+ * The class path of a user's app as Azure packages it: the app jar (or class folder) and the jars
+ * in the {@code lib/} folder beside the jar (inside the folder), which azure-functions-maven-plugin
+ * fills with the app's dependencies.
  */
 public final class AppClassPath {
   private AppClassPath() {}
 
-  /** Each given jar or folder followed by its {@code lib/*.jar}, in name order, without duplicates. */
+  /**
+   * Each given jar or folder followed by its {@code lib/*.jar}, in name order, without duplicates.
+   */
   public static List<Path> of(List<Path> jarsOrFolders) {
     Set<Path> out = new LinkedHashSet<>();
     for (Path entry : jarsOrFolders) {
       Path absolute = entry.toAbsolutePath().normalize();
       out.add(absolute);
       Path parent = absolute.getParent();
-      Path lib = Files.isDirectory(absolute) ? absolute.resolve("lib") : parent == null ? null : parent.resolve("lib");
+      Path lib =
+          Files.isDirectory(absolute)
+              ? absolute.resolve("lib")
+              : parent == null ? null : parent.resolve("lib");
       if (lib != null && Files.isDirectory(lib)) out.addAll(jars(lib));
     }
     return List.copyOf(out);
@@ -43,7 +48,8 @@ public final class AppClassPath {
 
   private static List<Path> jars(Path folder) {
     try (Stream<Path> files = Files.list(folder)) {
-      return new ArrayList<>(files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList());
+      return new ArrayList<>(
+          files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + folder, e);
     }

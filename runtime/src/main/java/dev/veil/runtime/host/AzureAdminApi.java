@@ -24,13 +24,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The parts of the Azure host's admin API that Core Tools and scripts use, in the host's shape:
- * {@code GET /admin/functions/{name}} (the function's metadata), {@code POST /admin/functions/{name}} with
- * {@code {"input": "..."}} (runs a non-HTTP function once, answering 202 as the host does), the Azure fields of
- * every {@code /admin/functions} entry and of {@code /admin/host/status}. Mounted behind {@link AdminRoutes}'s
- * master-key check.
+ * {@code GET /admin/functions/{name}} (the function's metadata), {@code POST
+ * /admin/functions/{name}} with {@code {"input": "..."}} (runs a non-HTTP function once, answering
+ * 202 as the host does), the Azure fields of every {@code /admin/functions} entry and of {@code
+ * /admin/host/status}. Mounted behind {@link AdminRoutes}'s master-key check.
  */
 public final class AzureAdminApi {
   private static final Logger LOG = LoggerFactory.getLogger(AzureAdminApi.class);
+
   /** The largest admin invocation body: a test payload, not a data upload. */
   private static final long MAX_BODY_BYTES = 1024 * 1024;
 
@@ -39,26 +40,44 @@ public final class AzureAdminApi {
   /**
    * @param functions the {@code /admin/functions} entries
    * @param runnable a function the host runs, by name
-   * @param triggers the running trigger of a function, by name (for its {@link TriggerHandle#manualInput})
+   * @param triggers the running trigger of a function, by name (for its {@link
+   *     TriggerHandle#manualInput})
    */
-  public static void mount(Router router, Supplier<JsonArray> functions, Function<String, Optional<FunctionDefinition>> runnable,
-      Function<String, TriggerHandle> triggers, Invoker invoker) {
-    router.get("/admin/functions/:name").handler(ctx -> {
-      String name = ctx.pathParam("name");
-      Optional<JsonObject> entry = functions.get().stream().map(JsonObject.class::cast)
-          .filter(f -> name.equals(f.getString("name"))).findFirst();
-      if (entry.isEmpty()) {
-        HttpErrors.send(ctx, 404, "no function named '" + name + "'", null);
-        return;
-      }
-      ctx.response().putHeader("content-type", "application/json").end(entry.get().encode());
-    });
-    router.post("/admin/functions/:name").handler(RequestBodies.reader(MAX_BODY_BYTES))
+  public static void mount(
+      Router router,
+      Supplier<JsonArray> functions,
+      Function<String, Optional<FunctionDefinition>> runnable,
+      Function<String, TriggerHandle> triggers,
+      Invoker invoker) {
+    router
+        .get("/admin/functions/:name")
+        .handler(
+            ctx -> {
+              String name = ctx.pathParam("name");
+              Optional<JsonObject> entry =
+                  functions.get().stream()
+                      .map(JsonObject.class::cast)
+                      .filter(f -> name.equals(f.getString("name")))
+                      .findFirst();
+              if (entry.isEmpty()) {
+                HttpErrors.send(ctx, 404, "no function named '" + name + "'", null);
+                return;
+              }
+              ctx.response()
+                  .putHeader("content-type", "application/json")
+                  .end(entry.get().encode());
+            });
+    router
+        .post("/admin/functions/:name")
+        .handler(RequestBodies.reader(MAX_BODY_BYTES))
         .handler(ctx -> invoke(ctx, runnable, triggers, invoker));
   }
 
-  private static void invoke(RoutingContext ctx, Function<String, Optional<FunctionDefinition>> runnable,
-      Function<String, TriggerHandle> triggers, Invoker invoker) {
+  private static void invoke(
+      RoutingContext ctx,
+      Function<String, Optional<FunctionDefinition>> runnable,
+      Function<String, TriggerHandle> triggers,
+      Invoker invoker) {
     String name = ctx.pathParam("name");
     Optional<FunctionDefinition> fn = runnable.apply(name);
     if (fn.isEmpty()) {
@@ -71,19 +90,35 @@ public final class AzureAdminApi {
     }
     Object input;
     try {
-      JsonObject body = RequestBodies.of(ctx).length() == 0 ? new JsonObject() : RequestBodies.of(ctx).toJsonObject();
+      JsonObject body =
+          RequestBodies.of(ctx).length() == 0
+              ? new JsonObject()
+              : RequestBodies.of(ctx).toJsonObject();
       input = body.getValue("input");
     } catch (DecodeException | ClassCastException e) {
-      HttpErrors.send(ctx, 400, "the body must be a JSON object such as {\"input\": \"...\"}", null);
+      HttpErrors.send(
+          ctx, 400, "the body must be a JSON object such as {\"input\": \"...\"}", null);
       return;
     }
     if (input instanceof JsonObject || input instanceof JsonArray) input = input.toString();
     TriggerHandle trigger = triggers.apply(name);
-    Invocation invocation = Invocation.of(name, trigger != null ? trigger.manualInput(input) : TriggerInput.of(input), Map.of());
-    invoker.invoke(invocation).onComplete(ar -> {
-      if (ar.failed()) LOG.warn("admin invocation {} of {} failed: {}", invocation.id(), name, ar.cause().getMessage());
-    });
-    ctx.response().setStatusCode(202).putHeader("content-type", "application/json")
+    Invocation invocation =
+        Invocation.of(
+            name, trigger != null ? trigger.manualInput(input) : TriggerInput.of(input), Map.of());
+    invoker
+        .invoke(invocation)
+        .onComplete(
+            ar -> {
+              if (ar.failed())
+                LOG.warn(
+                    "admin invocation {} of {} failed: {}",
+                    invocation.id(),
+                    name,
+                    ar.cause().getMessage());
+            });
+    ctx.response()
+        .setStatusCode(202)
+        .putHeader("content-type", "application/json")
         .end(new JsonObject().put("invocationId", invocation.id()).encode());
   }
 
@@ -94,21 +129,40 @@ public final class AzureAdminApi {
    * @param baseUrl {@code http://host:port} the host answers on
    * @param route the HTTP route ({@code /api/orders/{id}}) for HTTP functions, else null
    */
-  public static JsonObject functionEntry(JsonObject entry, String name, Method method, JsonArray bindings,
-      boolean disabled, String baseUrl, String route) {
-    return entry.put("href", baseUrl + "/admin/functions/" + name)
-        .put("invoke_url_template", route == null ? null : baseUrl + "/" + route.replaceFirst("^/", ""))
+  public static JsonObject functionEntry(
+      JsonObject entry,
+      String name,
+      Method method,
+      JsonArray bindings,
+      boolean disabled,
+      String baseUrl,
+      String route) {
+    return entry
+        .put("href", baseUrl + "/admin/functions/" + name)
+        .put(
+            "invoke_url_template",
+            route == null ? null : baseUrl + "/" + route.replaceFirst("^/", ""))
         .put("language", "java")
-        .put("config", new JsonObject().put("scriptFile", method == null ? null : codeSource(method.getDeclaringClass()))
-            .put("entryPoint", method == null ? null : method.getDeclaringClass().getName() + "." + method.getName())
-            .put("bindings", bindings))
+        .put(
+            "config",
+            new JsonObject()
+                .put("scriptFile", method == null ? null : codeSource(method.getDeclaringClass()))
+                .put(
+                    "entryPoint",
+                    method == null
+                        ? null
+                        : method.getDeclaringClass().getName() + "." + method.getName())
+                .put("bindings", bindings))
         .put("test_data", null)
         .put("isDisabled", disabled)
         .put("isDirect", false)
         .put("isProxy", false);
   }
 
-  /** The jar (or class folder) file name a class comes from, as function.json's scriptFile names the app jar. */
+  /**
+   * The jar (or class folder) file name a class comes from, as function.json's scriptFile names the
+   * app jar.
+   */
   private static String codeSource(Class<?> type) {
     CodeSource source = type.getProtectionDomain().getCodeSource();
     if (source == null || source.getLocation() == null) return null;
@@ -118,7 +172,8 @@ public final class AzureAdminApi {
 
   /** Adds the Azure host's fields to {@code /admin/host/status}. */
   public static JsonObject hostStatus(JsonObject status, String hostId) {
-    return status.put("id", hostId)
+    return status
+        .put("id", hostId)
         .put("processUptime", ManagementFactory.getRuntimeMXBean().getUptime())
         .put("instanceId", hostId)
         .put("computerName", computerName())

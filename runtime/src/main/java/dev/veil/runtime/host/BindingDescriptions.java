@@ -10,10 +10,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * A binding annotation's type, direction and name as they appear in function.json and in the Azure host's
- * admin API: {@code @CustomBinding} annotations (Durable Functions, SQL, Dapr, ...) say so themselves; the
- * Azure library's own annotations are named after the binding ({@code CosmosDBInput} is type
- * {@code cosmosDB}, {@code ServiceBusQueueTrigger} is {@code serviceBusTrigger}).
+ * A binding annotation's type, direction and name as they appear in function.json and in the Azure
+ * host's admin API: {@code @CustomBinding} annotations (Durable Functions, SQL, Dapr, ...) say so
+ * themselves; the Azure library's own annotations are named after the binding ({@code
+ * CosmosDBInput} is type {@code cosmosDB}, {@code ServiceBusQueueTrigger} is {@code
+ * serviceBusTrigger}).
  */
 public final class BindingDescriptions {
   private static final String AZURE_ANNOTATIONS = FunctionName.class.getPackageName();
@@ -24,38 +25,49 @@ public final class BindingDescriptions {
   public record Kind(String type, String direction) {}
 
   /**
-   * The kind of binding an annotation declares: from its {@code @CustomBinding} (Durable Functions, SQL,
-   * Dapr, ...) or, for the Azure library's own annotations, from its name; empty when it declares none
-   * (naming, retry, metadata).
+   * The kind of binding an annotation declares: from its {@code @CustomBinding} (Durable Functions,
+   * SQL, Dapr, ...) or, for the Azure library's own annotations, from its name; empty when it
+   * declares none (naming, retry, metadata).
    */
   public static Optional<Kind> kind(Annotation a) {
-    CustomBinding custom = a instanceof CustomBinding c ? c : a.annotationType().getAnnotation(CustomBinding.class);
+    CustomBinding custom =
+        a instanceof CustomBinding c ? c : a.annotationType().getAnnotation(CustomBinding.class);
     if (custom != null) return Optional.of(new Kind(custom.type(), custom.direction()));
     if (!a.annotationType().getPackageName().equals(AZURE_ANNOTATIONS)) return Optional.empty();
     String simple = a.annotationType().getSimpleName();
-    String direction = simple.endsWith("Trigger") || simple.endsWith("Input") ? "in"
-        : simple.endsWith("Output") ? "out" : null;
-    return direction == null ? Optional.empty() : Optional.of(new Kind(azureType(simple), direction));
+    String direction =
+        simple.endsWith("Trigger") || simple.endsWith("Input")
+            ? "in"
+            : simple.endsWith("Output") ? "out" : null;
+    return direction == null
+        ? Optional.empty()
+        : Optional.of(new Kind(azureType(simple), direction));
   }
 
   /** The binding name an annotation gives ({@code name}), else its {@code @CustomBinding}'s. */
   public static String name(Annotation a) {
-    CustomBinding custom = a instanceof CustomBinding c ? c : a.annotationType().getAnnotation(CustomBinding.class);
+    CustomBinding custom =
+        a instanceof CustomBinding c ? c : a.annotationType().getAnnotation(CustomBinding.class);
     return attribute(a, "name").orElse(custom != null ? custom.name() : "");
   }
 
-  /** The binding an annotation declares, or empty when it declares none (naming, retry, metadata). */
+  /**
+   * The binding an annotation declares, or empty when it declares none (naming, retry, metadata).
+   */
   public static Optional<JsonObject> describe(Annotation a) {
-    return kind(a).map(kind -> {
-      JsonObject binding = binding(kind.type(), kind.direction(), name(a));
-      if (!(a instanceof CustomBinding)) attributes(a, binding);
-      return binding;
-    });
+    return kind(a)
+        .map(
+            kind -> {
+              JsonObject binding = binding(kind.type(), kind.direction(), name(a));
+              if (!(a instanceof CustomBinding)) attributes(a, binding);
+              return binding;
+            });
   }
 
   /**
-   * The annotation's other attributes as function.json writes them: strings that are not empty, enum values by
-   * name, arrays that are not empty, numbers and booleans that differ from their default.
+   * The annotation's other attributes as function.json writes them: strings that are not empty,
+   * enum values by name, arrays that are not empty, numbers and booleans that differ from their
+   * default.
    */
   private static void attributes(Annotation a, JsonObject out) {
     for (Method m : a.annotationType().getDeclaredMethods()) {
@@ -73,9 +85,11 @@ public final class BindingDescriptions {
       } else if (value instanceof Object[] array) {
         if (array.length == 0) continue;
         JsonArray list = new JsonArray();
-        for (Object element : array) list.add(element instanceof Enum<?> e ? e.name() : String.valueOf(element));
+        for (Object element : array)
+          list.add(element instanceof Enum<?> e ? e.name() : String.valueOf(element));
         out.put(m.getName(), list);
-      } else if ((value instanceof Number || value instanceof Boolean) && !value.equals(m.getDefaultValue())) {
+      } else if ((value instanceof Number || value instanceof Boolean)
+          && !value.equals(m.getDefaultValue())) {
         out.put(m.getName(), value);
       }
     }
@@ -97,16 +111,23 @@ public final class BindingDescriptions {
     for (Object b : bindings) {
       JsonObject binding = (JsonObject) b;
       if (out.length() > 0) out.append(", ");
-      out.append('\'').append(binding.getString("name")).append("' (").append(binding.getString("type")).append(", ")
-          .append(binding.getString("direction")).append(')');
+      out.append('\'')
+          .append(binding.getString("name"))
+          .append("' (")
+          .append(binding.getString("type"))
+          .append(", ")
+          .append(binding.getString("direction"))
+          .append(')');
     }
     return out.toString();
   }
 
   /** The binding type of an annotation the Azure library defines, e.g. {@code cosmosDBTrigger}. */
   static String azureType(String simpleName) {
-    String type = simpleName.replaceFirst("(Input|Output)$", "")
-        .replaceFirst("^ServiceBus(Queue|Topic)", "ServiceBus");
+    String type =
+        simpleName
+            .replaceFirst("(Input|Output)$", "")
+            .replaceFirst("^ServiceBus(Queue|Topic)", "ServiceBus");
     return type.substring(0, 1).toLowerCase(Locale.ROOT) + type.substring(1);
   }
 

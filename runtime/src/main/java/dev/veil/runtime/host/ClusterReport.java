@@ -17,8 +17,9 @@ import java.util.List;
 import java.util.function.IntSupplier;
 
 /**
- * {@code GET /admin/cluster}: every admitted member's own report (asked live on {@code veil.cluster.info.<nodeId>}),
- * members refused for a wrong secret, and the load view of the answering node.
+ * {@code GET /admin/cluster}: every admitted member's own report (asked live on {@code
+ * veil.cluster.info.<nodeId>}), members refused for a wrong secret, and the load view of the
+ * answering node.
  */
 public final class ClusterReport {
   private final Vertx vertx;
@@ -27,8 +28,15 @@ public final class ClusterReport {
   private final NodeReports nodeReports;
   private MessageConsumer<JsonObject> consumer;
 
-  /** @param nodeReports the host's own reports (e.g. its accelerator pools), added to this node's entry */
-  public ClusterReport(Vertx vertx, ClusterMembership membership, IntSupplier localInFlight, NodeReports nodeReports) {
+  /**
+   * @param nodeReports the host's own reports (e.g. its accelerator pools), added to this node's
+   *     entry
+   */
+  public ClusterReport(
+      Vertx vertx,
+      ClusterMembership membership,
+      IntSupplier localInFlight,
+      NodeReports nodeReports) {
     this.vertx = vertx;
     this.membership = membership;
     this.localInFlight = localInFlight;
@@ -37,18 +45,33 @@ public final class ClusterReport {
 
   /** Mounts the route; put it behind the admin key check. */
   public void mount(Router router) {
-    router.get("/admin/cluster").handler(ctx -> describe().onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.response().putHeader("content-type", "application/json").end(ar.result().encodePrettily());
-      } else {
-        HttpErrors.send(ctx, 500, "the cluster could not be described: " + ar.cause().getMessage(), null);
-      }
-    }));
+    router
+        .get("/admin/cluster")
+        .handler(
+            ctx ->
+                describe()
+                    .onComplete(
+                        ar -> {
+                          if (ar.succeeded()) {
+                            ctx.response()
+                                .putHeader("content-type", "application/json")
+                                .end(ar.result().encodePrettily());
+                          } else {
+                            HttpErrors.send(
+                                ctx,
+                                500,
+                                "the cluster could not be described: " + ar.cause().getMessage(),
+                                null);
+                          }
+                        }));
   }
 
   /** Starts answering other members' requests for this node's report. */
   public Future<Void> start() {
-    consumer = vertx.eventBus().consumer(address(membership.nodeId()), msg -> localReport().onSuccess(msg::reply));
+    consumer =
+        vertx
+            .eventBus()
+            .consumer(address(membership.nodeId()), msg -> localReport().onSuccess(msg::reply));
     return consumer.completion();
   }
 
@@ -57,8 +80,12 @@ public final class ClusterReport {
   }
 
   private Future<JsonObject> localReport() {
-    JsonObject report = new JsonObject().put("nodeId", membership.nodeId()).put("address", membership.localAddress())
-        .put("functions", new JsonArray(membership.localFunctions())).put("inFlightInvocations", localInFlight.getAsInt());
+    JsonObject report =
+        new JsonObject()
+            .put("nodeId", membership.nodeId())
+            .put("address", membership.localAddress())
+            .put("functions", new JsonArray(membership.localFunctions()))
+            .put("inFlightInvocations", localInFlight.getAsInt());
     return nodeReports.collect().map(extra -> report.put("reports", extra));
   }
 
@@ -66,22 +93,41 @@ public final class ClusterReport {
     String self = membership.nodeId();
     List<Future<JsonObject>> reports = new ArrayList<>();
     for (String id : membership.members()) {
-      Future<JsonObject> report = id.equals(self) ? localReport()
-          : vertx.eventBus().<JsonObject>request(address(id), null, new DeliveryOptions().setSendTimeout(3000))
-              .map(Message::body)
-              .otherwise(err -> new JsonObject().put("nodeId", id).put("error", "no answer: " + err.getMessage()));
+      Future<JsonObject> report =
+          id.equals(self)
+              ? localReport()
+              : vertx
+                  .eventBus()
+                  .<JsonObject>request(
+                      address(id), null, new DeliveryOptions().setSendTimeout(3000))
+                  .map(Message::body)
+                  .otherwise(
+                      err ->
+                          new JsonObject()
+                              .put("nodeId", id)
+                              .put("error", "no answer: " + err.getMessage()));
       reports.add(report.map(r -> r.put("self", id.equals(self))));
     }
-    return Future.all(reports).map(all -> {
-      JsonArray members = new JsonArray();
-      reports.forEach(r -> members.add(r.result()));
-      JsonArray refused = new JsonArray();
-      membership.refused().forEach((id, address) -> refused.add(new JsonObject().put("nodeId", id).put("address", address)));
-      return new JsonObject().put("cluster", membership.settings().name()).put("nodeId", self).put("members", members)
-          .put("refused", refused).put("affinity", membership.settings().affinity())
-          .put("replayHttp", membership.settings().replayHttp())
-          .put("loadView", new JsonObject(new HashMap<>(membership.loadView())));
-    });
+    return Future.all(reports)
+        .map(
+            all -> {
+              JsonArray members = new JsonArray();
+              reports.forEach(r -> members.add(r.result()));
+              JsonArray refused = new JsonArray();
+              membership
+                  .refused()
+                  .forEach(
+                      (id, address) ->
+                          refused.add(new JsonObject().put("nodeId", id).put("address", address)));
+              return new JsonObject()
+                  .put("cluster", membership.settings().name())
+                  .put("nodeId", self)
+                  .put("members", members)
+                  .put("refused", refused)
+                  .put("affinity", membership.settings().affinity())
+                  .put("replayHttp", membership.settings().replayHttp())
+                  .put("loadView", new JsonObject(new HashMap<>(membership.loadView())));
+            });
   }
 
   private static String address(String node) {

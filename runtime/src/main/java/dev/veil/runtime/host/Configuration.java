@@ -11,7 +11,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Reads host.json and local.settings.json the way Azure Functions Core Tools does. */
-public record Configuration(HostConfig hostConfig, AppSettings settings, Integer localHttpPort,
+public record Configuration(
+    HostConfig hostConfig,
+    AppSettings settings,
+    Integer localHttpPort,
     Map<String, String> declaredSettings) {
 
   /**
@@ -20,12 +23,17 @@ public record Configuration(HostConfig hostConfig, AppSettings settings, Integer
    * @param overrides settings that win over everything
    * @param environment environment variables; they override local.settings.json Values
    */
-  public static Configuration load(Path dir, JsonObject hostJson, Map<String, String> overrides, Map<String, String> environment) {
+  public static Configuration load(
+      Path dir,
+      JsonObject hostJson,
+      Map<String, String> overrides,
+      Map<String, String> environment) {
     JsonObject host = hostJson != null ? hostJson : readJson(dir.resolve("host.json"));
     JsonObject local = readJson(dir.resolve("local.settings.json"));
     Map<String, String> values = new HashMap<>();
     JsonObject declared = local.getJsonObject("Values", new JsonObject());
-    declared.forEach(e -> values.put(e.getKey(), e.getValue() == null ? "" : e.getValue().toString()));
+    declared.forEach(
+        e -> values.put(e.getKey(), e.getValue() == null ? "" : e.getValue().toString()));
     values.putAll(environment);
     values.putAll(overrides);
     Map<String, String> declaredSettings = new HashMap<>();
@@ -37,10 +45,12 @@ public record Configuration(HostConfig hostConfig, AppSettings settings, Integer
       try {
         port = Integer.valueOf(h.getValue("LocalHttpPort").toString());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("local.settings.json: Host.LocalHttpPort is not a number");
+        throw new IllegalArgumentException(
+            "local.settings.json: Host.LocalHttpPort is not a number");
       }
     }
-    return new Configuration(new HostConfig(host), new AppSettings(values), port, Map.copyOf(declaredSettings));
+    return new Configuration(
+        new HostConfig(host), new AppSettings(values), port, Map.copyOf(declaredSettings));
   }
 
   /** local.settings.json in {@code dir} as it is written (empty when absent). */
@@ -55,8 +65,13 @@ public record Configuration(HostConfig hostConfig, AppSettings settings, Integer
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
     } catch (DecodeException | ClassCastException e) {
-      String problem = String.valueOf(e.getMessage()).lines().findFirst().orElse("")
-          .replaceFirst("^Failed to decode:", "").replaceAll("\\s*\\(start marker at .*", "");
+      String problem =
+          String.valueOf(e.getMessage())
+              .lines()
+              .findFirst()
+              .orElse("")
+              .replaceFirst("^Failed to decode:", "")
+              .replaceAll("\\s*\\(start marker at .*", "");
       throw new IllegalArgumentException(file + " is not a JSON object: " + problem, e);
     }
   }

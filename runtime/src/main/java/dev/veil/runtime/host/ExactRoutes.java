@@ -12,31 +12,35 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Function routes without parameters, answered ahead of the Vert.x Web router.
  *
- * <p>The router's per-request work (a routing context, matching every route in order, the handler chain)
- * costs as much as the rest of a no-op invocation. A request whose path is exactly a function's path skips it
- * with one map look-up. Everything else (other methods, paths that need normalizing, templated routes, the
- * host's own endpoints) still goes through the router, where the same functions are mounted too.
+ * <p>The router's per-request work (a routing context, matching every route in order, the handler
+ * chain) costs as much as the rest of a no-op invocation. A request whose path is exactly a
+ * function's path skips it with one map look-up. Everything else (other methods, paths that need
+ * normalizing, templated routes, the host's own endpoints) still goes through the router, where the
+ * same functions are mounted too.
  */
 public final class ExactRoutes {
   /** Path → method → handler; functions may share a path with different methods. */
-  private final Map<String, Map<HttpMethod, Handler<HttpServerRequest>>> byPath = new ConcurrentHashMap<>();
+  private final Map<String, Map<HttpMethod, Handler<HttpServerRequest>>> byPath =
+      new ConcurrentHashMap<>();
+
   private final List<Route> hostRoutes;
 
   /**
-   * @param hostRoutes the routes the host mounted before the functions' (admin, health, metrics): a path any
-   *     of them serves stays theirs
+   * @param hostRoutes the routes the host mounted before the functions' (admin, health, metrics): a
+   *     path any of them serves stays theirs
    */
   public ExactRoutes(List<Route> hostRoutes) {
     this.hostRoutes = List.copyOf(hostRoutes);
   }
 
   /**
-   * Adds a path; ignored when a host route serves it (the router then answers it). Where
-   * two functions take the same method on the same path, the first added keeps it, as on the router.
+   * Adds a path; ignored when a host route serves it (the router then answers it). Where two
+   * functions take the same method on the same path, the first added keeps it, as on the router.
    */
   public void add(String path, Set<HttpMethod> methods, Handler<HttpServerRequest> handler) {
     if (hostRoutes.stream().anyMatch(r -> serves(r, path))) return;
-    Map<HttpMethod, Handler<HttpServerRequest>> byMethod = byPath.computeIfAbsent(path, p -> new ConcurrentHashMap<>());
+    Map<HttpMethod, Handler<HttpServerRequest>> byMethod =
+        byPath.computeIfAbsent(path, p -> new ConcurrentHashMap<>());
     methods.forEach(m -> byMethod.putIfAbsent(m, handler));
   }
 
@@ -51,10 +55,12 @@ public final class ExactRoutes {
   }
 
   private static boolean serves(Route route, String path) {
-    if (route.isRegexPath() || route.getPath() == null) return true; // cannot tell: leave the path to the router
+    if (route.isRegexPath() || route.getPath() == null)
+      return true; // cannot tell: leave the path to the router
     String routePath = route.getPath();
     if (route.isExactPath()) return routePath.equals(path);
     // "/admin/*" also matches "/admin"
-    return path.startsWith(routePath.endsWith("/") ? routePath.substring(0, routePath.length() - 1) : routePath);
+    return path.startsWith(
+        routePath.endsWith("/") ? routePath.substring(0, routePath.length() - 1) : routePath);
   }
 }

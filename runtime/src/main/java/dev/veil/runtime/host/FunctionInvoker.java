@@ -31,8 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,9 +41,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The invocation pipeline shared by every trigger kind: admission (concurrency limit, draining), input
- * bindings, parameter binding and the user call on a bounded worker pool, per-attempt timeout, retries,
- * output bindings, metrics and one log line per invocation.
+ * The invocation pipeline shared by every trigger kind: admission (concurrency limit, draining),
+ * input bindings, parameter binding and the user call on a bounded worker pool, per-attempt
+ * timeout, retries, output bindings, metrics and one log line per invocation.
  */
 public final class FunctionInvoker implements Invoker {
   private static final Logger LOG = LoggerFactory.getLogger("dev.veil.invocations");
@@ -60,8 +60,15 @@ public final class FunctionInvoker implements Invoker {
   private volatile Promise<Void> idle;
   private volatile boolean draining;
 
-  /** @param scope what function instances made through a {@link HostScope} constructor receive */
-  public FunctionInvoker(Vertx vertx, HostConfig config, AppSettings settings, MeterRegistry registry, HostScope scope) {
+  /**
+   * @param scope what function instances made through a {@link HostScope} constructor receive
+   */
+  public FunctionInvoker(
+      Vertx vertx,
+      HostConfig config,
+      AppSettings settings,
+      MeterRegistry registry,
+      HostScope scope) {
     this.vertx = vertx;
     this.instances = new FunctionInstances(scope);
     this.settings = settings;
@@ -74,11 +81,12 @@ public final class FunctionInvoker implements Invoker {
   /**
    * Makes a function invokable.
    *
-   * @throws IllegalStateException naming the problem when a parameter cannot be bound (no provider for
-   *     its annotation, no annotation at all) or no instance can be made (no app injector and no public
-   *     no-argument constructor)
+   * @throws IllegalStateException naming the problem when a parameter cannot be bound (no provider
+   *     for its annotation, no annotation at all) or no instance can be made (no app injector and
+   *     no public no-argument constructor)
    */
-  public void register(FunctionDefinition function, Map<Class<? extends Annotation>, BindingProvider> bindings) {
+  public void register(
+      FunctionDefinition function, Map<Class<? extends Annotation>, BindingProvider> bindings) {
     plans.put(function.name(), CallPlan.of(function, bindings, instances));
   }
 
@@ -96,27 +104,39 @@ public final class FunctionInvoker implements Invoker {
   public Future<InvocationResult> invoke(Invocation invocation) {
     CallPlan plan = plans.get(invocation.functionName());
     if (plan == null) {
-      return Future.failedFuture(new InvocationFailure(Kind.NOT_FOUND, invocation.id(),
-          "no function named '" + invocation.functionName() + "' runs on this host", null));
+      return Future.failedFuture(
+          new InvocationFailure(
+              Kind.NOT_FOUND,
+              invocation.id(),
+              "no function named '" + invocation.functionName() + "' runs on this host",
+              null));
     }
     long start = System.nanoTime();
     if (draining) return reject(invocation, Kind.SHUTTING_DOWN, "the host is shutting down", start);
     if (inFlight.incrementAndGet() > limit) {
       release();
-      return reject(invocation, Kind.OVER_CAPACITY,
-          "the host is at its limit of " + limit + " concurrent invocations; try again later", start);
+      return reject(
+          invocation,
+          Kind.OVER_CAPACITY,
+          "the host is at its limit of " + limit + " concurrent invocations; try again later",
+          start);
     }
     Context context = vertx.getOrCreateContext();
     if (plan.direct) return new DirectCall(plan, invocation, context, start).submit();
-    return guarded(() -> attempt(plan, invocation, context, 0)).transform(ar -> {
-      release();
-      return ar.succeeded() ? Future.succeededFuture(succeeded(invocation, ar.result().value, ar.result().attempts, start))
-          : Future.failedFuture(failed(invocation, ar.cause(), start));
-    });
+    return guarded(() -> attempt(plan, invocation, context, 0))
+        .transform(
+            ar -> {
+              release();
+              return ar.succeeded()
+                  ? Future.succeededFuture(
+                      succeeded(invocation, ar.result().value, ar.result().attempts, start))
+                  : Future.failedFuture(failed(invocation, ar.cause(), start));
+            });
   }
 
   /** Counts and logs a finished invocation; any thread. */
-  private InvocationResult succeeded(Invocation invocation, Object value, int attempts, long start) {
+  private InvocationResult succeeded(
+      Invocation invocation, Object value, int attempts, long start) {
     long nanos = System.nanoTime() - start;
     String status = InvocationMetrics.statusOf(value);
     metrics.record(invocation.functionName(), status, nanos);
@@ -124,20 +144,43 @@ public final class FunctionInvoker implements Invoker {
       logAnswered(invocation, status, (HttpResponseMessage) value, attempts, nanos);
     } else if (LOG.isInfoEnabled()) {
       // Concatenated rather than {}-formatted: this line is written once per invocation.
-      LOG.info("function=" + invocation.functionName() + " invocation=" + invocation.id() + " status=success attempts="
-          + attempts + " durationMs=" + millis(nanos));
+      LOG.info(
+          "function="
+              + invocation.functionName()
+              + " invocation="
+              + invocation.id()
+              + " status=success attempts="
+              + attempts
+              + " durationMs="
+              + millis(nanos));
     }
     return new InvocationResult(invocation.id(), value, attempts, Duration.ofNanos(nanos));
   }
 
-  /** A function that answered an HTTP error itself: a client error is bad input (INFO), a server error a WARN. */
-  private static void logAnswered(Invocation invocation, String status, HttpResponseMessage answer, int attempts, long nanos) {
+  /**
+   * A function that answered an HTTP error itself: a client error is bad input (INFO), a server
+   * error a WARN.
+   */
+  private static void logAnswered(
+      Invocation invocation, String status, HttpResponseMessage answer, int attempts, long nanos) {
     if (status == InvocationMetrics.CLIENT_ERROR) {
-      LOG.info("function={} invocation={} status={} code={} attempts={} durationMs={}", invocation.functionName(),
-          invocation.id(), status, answer.getStatusCode(), attempts, millis(nanos));
+      LOG.info(
+          "function={} invocation={} status={} code={} attempts={} durationMs={}",
+          invocation.functionName(),
+          invocation.id(),
+          status,
+          answer.getStatusCode(),
+          attempts,
+          millis(nanos));
     } else {
-      LOG.warn("function={} invocation={} status={} code={} attempts={} durationMs={}", invocation.functionName(),
-          invocation.id(), status, answer.getStatusCode(), attempts, millis(nanos));
+      LOG.warn(
+          "function={} invocation={} status={} code={} attempts={} durationMs={}",
+          invocation.functionName(),
+          invocation.id(),
+          status,
+          answer.getStatusCode(),
+          attempts,
+          millis(nanos));
     }
   }
 
@@ -147,28 +190,45 @@ public final class FunctionInvoker implements Invoker {
     InvocationFailure failure = classify(cause, invocation.id());
     metrics.record(invocation.functionName(), status(failure.kind()), nanos);
     if (failure.kind() == Kind.BAD_INPUT) {
-      LOG.info("function={} invocation={} status=bad_input durationMs={} problem=\"{}\"", invocation.functionName(),
-          invocation.id(), millis(nanos), failure.getMessage());
+      LOG.info(
+          "function={} invocation={} status=bad_input durationMs={} problem=\"{}\"",
+          invocation.functionName(),
+          invocation.id(),
+          millis(nanos),
+          failure.getMessage());
     } else {
-      LOG.warn("function={} invocation={} status={} durationMs={} problem=\"{}\"", invocation.functionName(),
-          invocation.id(), status(failure.kind()), millis(nanos), failure.getMessage(), failure.getCause());
+      LOG.warn(
+          "function={} invocation={} status={} durationMs={} problem=\"{}\"",
+          invocation.functionName(),
+          invocation.id(),
+          status(failure.kind()),
+          millis(nanos),
+          failure.getMessage(),
+          failure.getCause());
     }
     return failure;
   }
 
   /**
-   * Stops admitting invocations; the future completes when none is in flight or after {@code timeout},
-   * whichever comes first.
+   * Stops admitting invocations; the future completes when none is in flight or after {@code
+   * timeout}, whichever comes first.
    */
   public Future<Void> drain(Duration timeout) {
     Promise<Void> done = Promise.promise();
     idle = done;
     draining = true;
     if (inFlight.get() == 0) done.tryComplete();
-    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
-      int left = inFlight.get();
-      if (done.tryComplete()) LOG.warn("{} invocation(s) still running after the shutdown timeout of {}", left, timeout);
-    });
+    long timer =
+        vertx.setTimer(
+            Math.max(1, timeout.toMillis()),
+            id -> {
+              int left = inFlight.get();
+              if (done.tryComplete())
+                LOG.warn(
+                    "{} invocation(s) still running after the shutdown timeout of {}",
+                    left,
+                    timeout);
+            });
     return done.future().onComplete(ar -> vertx.cancelTimer(timer));
   }
 
@@ -177,7 +237,8 @@ public final class FunctionInvoker implements Invoker {
     workers.shutdownNow();
   }
 
-  private Future<InvocationResult> reject(Invocation invocation, Kind kind, String message, long start) {
+  private Future<InvocationResult> reject(
+      Invocation invocation, Kind kind, String message, long start) {
     metrics.record(invocation.functionName(), status(kind), System.nanoTime() - start);
     return Future.failedFuture(new InvocationFailure(kind, invocation.id(), message, null));
   }
@@ -189,25 +250,39 @@ public final class FunctionInvoker implements Invoker {
     }
   }
 
-  private Future<Outcome> attempt(CallPlan plan, Invocation invocation, Context context, int retry) {
+  private Future<Outcome> attempt(
+      CallPlan plan, Invocation invocation, Context context, int retry) {
     Object[] inputs = new Object[plan.slots.size()];
     // Stages a function does not need are skipped: fewer futures on the event loop.
-    Future<Call> call = plan.hasInputs
-        ? readInputs(plan, invocation, inputs).compose(v -> runOnWorker(plan, invocation, context, inputs, retry))
-        : runOnWorker(plan, invocation, context, inputs, retry);
-    Future<Outcome> outcome = plan.hasOutputs
-        ? call.compose(c -> writeOutputs(plan, invocation, c).map(new Outcome(c.value, retry + 1)))
-        : call.map(c -> new Outcome(c.value, retry + 1));
+    Future<Call> call =
+        plan.hasInputs
+            ? readInputs(plan, invocation, inputs)
+                .compose(v -> runOnWorker(plan, invocation, context, inputs, retry))
+            : runOnWorker(plan, invocation, context, inputs, retry);
+    Future<Outcome> outcome =
+        plan.hasOutputs
+            ? call.compose(
+                c -> writeOutputs(plan, invocation, c).map(new Outcome(c.value, retry + 1)))
+            : call.map(c -> new Outcome(c.value, retry + 1));
     if (plan.function.retry().maxRetryCount() == 0) return outcome;
-    return outcome.recover(err -> {
+    return outcome.recover(
+        err -> {
           InvocationFailure failure = classify(err, invocation.id());
-          boolean retryable = failure.kind() == Kind.FUNCTION_ERROR || failure.kind() == Kind.TIMEOUT;
-          if (!retryable || !plan.function.retry().allowsRetry(retry) || draining) return Future.failedFuture(failure);
+          boolean retryable =
+              failure.kind() == Kind.FUNCTION_ERROR || failure.kind() == Kind.TIMEOUT;
+          if (!retryable || !plan.function.retry().allowsRetry(retry) || draining)
+            return Future.failedFuture(failure);
           long delay = Math.max(1, plan.function.retry().delayBefore(retry + 1).toMillis());
-          LOG.info("function={} invocation={} retry={} inMs={} after=\"{}\"", invocation.functionName(),
-              invocation.id(), retry + 1, delay, failure.getMessage());
+          LOG.info(
+              "function={} invocation={} retry={} inMs={} after=\"{}\"",
+              invocation.functionName(),
+              invocation.id(),
+              retry + 1,
+              delay,
+              failure.getMessage());
           Promise<Outcome> next = Promise.promise();
-          vertx.setTimer(delay, id -> attempt(plan, invocation, context, retry + 1).onComplete(next));
+          vertx.setTimer(
+              delay, id -> attempt(plan, invocation, context, retry + 1).onComplete(next));
           return next.future();
         });
   }
@@ -218,39 +293,49 @@ public final class FunctionInvoker implements Invoker {
       Slot slot = plan.slots.get(i);
       if (slot.kind != SlotKind.INPUT) continue;
       int index = i;
-      reads.add(guarded(() -> slot.provider.read(request(plan, slot, invocation))).onSuccess(value -> inputs[index] = value));
+      reads.add(
+          guarded(() -> slot.provider.read(request(plan, slot, invocation)))
+              .onSuccess(value -> inputs[index] = value));
     }
     return reads.isEmpty() ? Future.succeededFuture() : Future.all(reads).mapEmpty();
   }
 
-  private Future<Call> runOnWorker(CallPlan plan, Invocation invocation, Context context, Object[] inputs, int retry) {
+  private Future<Call> runOnWorker(
+      CallPlan plan, Invocation invocation, Context context, Object[] inputs, int retry) {
     Promise<Call> promise = Promise.promise();
-    Runnable task = () -> {
-      try {
-        Call call = plan.call(invocation, inputs, retry);
-        context.runOnContext(v -> promise.tryComplete(call));
-      } catch (Throwable t) {
-        context.runOnContext(v -> promise.tryFail(t));
-      }
-    };
+    Runnable task =
+        () -> {
+          try {
+            Call call = plan.call(invocation, inputs, retry);
+            context.runOnContext(v -> promise.tryComplete(call));
+          } catch (Throwable t) {
+            context.runOnContext(v -> promise.tryFail(t));
+          }
+        };
     if (timeoutMillis == 0) {
       workers.execute(task);
       return promise.future();
     }
     FutureTask<Void> running = new FutureTask<>(task, null);
     workers.execute(running);
-    long timer = vertx.setTimer(timeoutMillis, id -> {
-      if (promise.tryFail(timedOut(invocation))) {
-        running.cancel(true); // interrupts the user code
-      }
-    });
+    long timer =
+        vertx.setTimer(
+            timeoutMillis,
+            id -> {
+              if (promise.tryFail(timedOut(invocation))) {
+                running.cancel(true); // interrupts the user code
+              }
+            });
     promise.future().onComplete(ar -> vertx.cancelTimer(timer));
     return promise.future();
   }
 
   private InvocationFailure timedOut(Invocation invocation) {
-    return new InvocationFailure(Kind.TIMEOUT, invocation.id(),
-        "the function ran longer than the functionTimeout of " + Duration.ofMillis(timeoutMillis), null);
+    return new InvocationFailure(
+        Kind.TIMEOUT,
+        invocation.id(),
+        "the function ran longer than the functionTimeout of " + Duration.ofMillis(timeoutMillis),
+        null);
   }
 
   private Future<Void> writeOutputs(CallPlan plan, Invocation invocation, Call call) {
@@ -259,15 +344,18 @@ public final class FunctionInvoker implements Invoker {
       Slot slot = plan.slots.get(i);
       if (slot.kind != SlotKind.OUTPUT) continue;
       Object value = ((Holder<?>) call.args[i]).getValue();
-      if (value != null) writes.add(guarded(() -> slot.provider.write(request(plan, slot, invocation), value)));
+      if (value != null)
+        writes.add(guarded(() -> slot.provider.write(request(plan, slot, invocation), value)));
     }
     if (call.value != null) {
-      for (Slot slot : plan.returnSlots) writes.add(guarded(() -> slot.provider.write(request(plan, slot, invocation), call.value)));
+      for (Slot slot : plan.returnSlots)
+        writes.add(guarded(() -> slot.provider.write(request(plan, slot, invocation), call.value)));
     }
     return writes.isEmpty() ? Future.succeededFuture() : Future.all(writes).mapEmpty();
   }
 
-  // A provider that throws instead of returning a failed future must not break the pipeline's accounting.
+  // A provider that throws instead of returning a failed future must not break the pipeline's
+  // accounting.
   private static <T> Future<T> guarded(java.util.function.Supplier<Future<T>> call) {
     try {
       return call.get();
@@ -281,23 +369,32 @@ public final class FunctionInvoker implements Invoker {
   }
 
   private static InvocationFailure classify(Throwable err, String invocationId) {
-    if (err instanceof InvocationFailure f) return f.invocationId() == null ? f.withInvocationId(invocationId) : f;
+    if (err instanceof InvocationFailure f)
+      return f.invocationId() == null ? f.withInvocationId(invocationId) : f;
     if (err instanceof UserCodeFailure u) {
       Throwable cause = unwrapped(u.getCause());
       if (cause instanceof IllegalArgumentException) {
         String message = cause.getMessage() != null ? cause.getMessage() : "invalid input";
         return new InvocationFailure(Kind.BAD_INPUT, invocationId, message, cause);
       }
-      return new InvocationFailure(Kind.FUNCTION_ERROR, invocationId, "the function threw " + cause, cause);
+      return new InvocationFailure(
+          Kind.FUNCTION_ERROR, invocationId, "the function threw " + cause, cause);
     }
-    return new InvocationFailure(Kind.FUNCTION_ERROR, invocationId, String.valueOf(err.getMessage()), err);
+    return new InvocationFailure(
+        Kind.FUNCTION_ERROR, invocationId, String.valueOf(err.getMessage()), err);
   }
 
-  /** The exception inside the wrappers of asynchronous calls (a cache load, a future) user code waited on. */
+  /**
+   * The exception inside the wrappers of asynchronous calls (a cache load, a future) user code
+   * waited on.
+   */
   private static Throwable unwrapped(Throwable t) {
     Throwable inner = t;
-    for (int depth = 0; depth < 4 && (inner instanceof CompletionException || inner instanceof ExecutionException)
-        && inner.getCause() != null; depth++) {
+    for (int depth = 0;
+        depth < 4
+            && (inner instanceof CompletionException || inner instanceof ExecutionException)
+            && inner.getCause() != null;
+        depth++) {
       inner = inner.getCause();
     }
     return inner instanceof IllegalArgumentException ? inner : t;
@@ -307,7 +404,10 @@ public final class FunctionInvoker implements Invoker {
     return kind.name().toLowerCase(Locale.ROOT);
   }
 
-  /** Milliseconds with two decimals, without the floating-point formatting that is slow on this per-invocation path. */
+  /**
+   * Milliseconds with two decimals, without the floating-point formatting that is slow on this
+   * per-invocation path.
+   */
   private static String millis(long nanos) {
     long hundredths = (nanos + 5_000) / 10_000;
     long fraction = hundredths % 100;
@@ -315,10 +415,11 @@ public final class FunctionInvoker implements Invoker {
   }
 
   /**
-   * One invocation of a function without input or output bindings and without a retry policy (most HTTP
-   * functions). The worker that runs it also counts and logs it, so the event loop, one thread for many
-   * connections, only hands the call over and takes the answer back, with one promise instead of a chain of
-   * futures. A timeout and the worker race to settle the call; whichever comes first reports it.
+   * One invocation of a function without input or output bindings and without a retry policy (most
+   * HTTP functions). The worker that runs it also counts and logs it, so the event loop, one thread
+   * for many connections, only hands the call over and takes the answer back, with one promise
+   * instead of a chain of futures. A timeout and the worker race to settle the call; whichever
+   * comes first reports it.
    */
   private final class DirectCall implements Runnable {
     private final CallPlan plan;
@@ -342,13 +443,16 @@ public final class FunctionInvoker implements Invoker {
         return promise.future();
       }
       FutureTask<Void> running = new FutureTask<>(this, null);
-      timer = vertx.setTimer(timeoutMillis, id -> {
-        if (!settled.compareAndSet(false, true)) return;
-        running.cancel(true); // interrupts the user code
-        InvocationFailure failure = failed(invocation, timedOut(invocation), start);
-        release();
-        promise.fail(failure);
-      });
+      timer =
+          vertx.setTimer(
+              timeoutMillis,
+              id -> {
+                if (!settled.compareAndSet(false, true)) return;
+                running.cancel(true); // interrupts the user code
+                InvocationFailure failure = failed(invocation, timedOut(invocation), start);
+                release();
+                promise.fail(failure);
+              });
       workers.execute(running);
       return promise.future();
     }
@@ -392,33 +496,66 @@ public final class FunctionInvoker implements Invoker {
     }
   }
 
-  private enum SlotKind { TRIGGER, CONTEXT, BINDING_NAME, INPUT, OUTPUT }
+  private enum SlotKind {
+    TRIGGER,
+    CONTEXT,
+    BINDING_NAME,
+    INPUT,
+    OUTPUT
+  }
 
-  private record Slot(SlotKind kind, FunctionParameter parameter, Annotation annotation, BindingProvider provider,
+  private record Slot(
+      SlotKind kind,
+      FunctionParameter parameter,
+      Annotation annotation,
+      BindingProvider provider,
       String bindingName) {}
 
   private static final class Holder<T> implements OutputBinding<T> {
     private T value;
 
-    @Override public T getValue() { return value; }
-    @Override public void setValue(T value) { this.value = value; }
+    @Override
+    public T getValue() {
+      return value;
+    }
+
+    @Override
+    public void setValue(T value) {
+      this.value = value;
+    }
   }
 
-  /** How to build the arguments of one function and where its outputs go; computed once at registration. */
+  /**
+   * How to build the arguments of one function and where its outputs go; computed once at
+   * registration.
+   */
   private static final class CallPlan {
     final FunctionDefinition function;
     final List<Slot> slots;
     final List<Slot> returnSlots;
+
     /** Makes the instance a non-static method runs on; null for static methods. */
     final FunctionInstanceInjector instances;
-    /** The app's class loader: the thread context class loader while its code runs, as in Azure's worker. */
+
+    /**
+     * The app's class loader: the thread context class loader while its code runs, as in Azure's
+     * worker.
+     */
     final ClassLoader appLoader;
+
     final boolean hasInputs;
     final boolean hasOutputs;
-    /** No bindings to read or write and no retries: the invocation can take the {@link DirectCall} path. */
+
+    /**
+     * No bindings to read or write and no retries: the invocation can take the {@link DirectCall}
+     * path.
+     */
     final boolean direct;
 
-    private CallPlan(FunctionDefinition function, List<Slot> slots, List<Slot> returnSlots,
+    private CallPlan(
+        FunctionDefinition function,
+        List<Slot> slots,
+        List<Slot> returnSlots,
         FunctionInstanceInjector instances) {
       this.function = function;
       this.slots = slots;
@@ -426,11 +563,14 @@ public final class FunctionInvoker implements Invoker {
       this.instances = instances;
       this.appLoader = function.declaringClass().getClassLoader();
       this.hasInputs = slots.stream().anyMatch(s -> s.kind == SlotKind.INPUT);
-      this.hasOutputs = !returnSlots.isEmpty() || slots.stream().anyMatch(s -> s.kind == SlotKind.OUTPUT);
+      this.hasOutputs =
+          !returnSlots.isEmpty() || slots.stream().anyMatch(s -> s.kind == SlotKind.OUTPUT);
       this.direct = !hasInputs && !hasOutputs && function.retry().maxRetryCount() == 0;
     }
 
-    static CallPlan of(FunctionDefinition fn, Map<Class<? extends Annotation>, BindingProvider> bindings,
+    static CallPlan of(
+        FunctionDefinition fn,
+        Map<Class<? extends Annotation>, BindingProvider> bindings,
         FunctionInstances instances) {
       List<Slot> slots = new ArrayList<>();
       for (FunctionParameter p : fn.parameters()) {
@@ -440,20 +580,28 @@ public final class FunctionInvoker implements Invoker {
       for (Annotation a : fn.returnBindings()) {
         BindingProvider provider = bindings.get(a.annotationType());
         if (provider == null) {
-          throw new IllegalStateException("no binding provider handles @" + a.annotationType().getSimpleName()
-              + " on the return value");
+          throw new IllegalStateException(
+              "no binding provider handles @"
+                  + a.annotationType().getSimpleName()
+                  + " on the return value");
         }
         returnSlots.add(new Slot(SlotKind.OUTPUT, null, a, provider, null));
       }
-      FunctionInstanceInjector injector = Modifier.isStatic(fn.method().getModifiers()) ? null
-          : instances.injectorFor(fn.declaringClass());
+      FunctionInstanceInjector injector =
+          Modifier.isStatic(fn.method().getModifiers())
+              ? null
+              : instances.injectorFor(fn.declaringClass());
       return new CallPlan(fn, List.copyOf(slots), List.copyOf(returnSlots), injector);
     }
 
-    private static Slot slot(FunctionDefinition fn, FunctionParameter p,
+    private static Slot slot(
+        FunctionDefinition fn,
+        FunctionParameter p,
         Map<Class<? extends Annotation>, BindingProvider> bindings) {
-      if (p.equals(fn.triggerParameter())) return new Slot(SlotKind.TRIGGER, p, fn.trigger(), null, null);
-      if (p.rawType() == ExecutionContext.class) return new Slot(SlotKind.CONTEXT, p, null, null, null);
+      if (p.equals(fn.triggerParameter()))
+        return new Slot(SlotKind.TRIGGER, p, fn.trigger(), null, null);
+      if (p.rawType() == ExecutionContext.class)
+        return new Slot(SlotKind.CONTEXT, p, null, null, null);
       for (Annotation a : p.annotations()) {
         BindingProvider provider = bindings.get(a.annotationType());
         if (provider != null) {
@@ -462,9 +610,15 @@ public final class FunctionInvoker implements Invoker {
         }
       }
       var bindingName = p.annotation(BindingName.class);
-      if (bindingName.isPresent()) return new Slot(SlotKind.BINDING_NAME, p, null, null, bindingName.get().value());
-      String annotations = p.annotations().isEmpty() ? "no binding annotation"
-          : "no provider for " + p.annotations().stream().map(a -> "@" + a.annotationType().getSimpleName()).toList();
+      if (bindingName.isPresent())
+        return new Slot(SlotKind.BINDING_NAME, p, null, null, bindingName.get().value());
+      String annotations =
+          p.annotations().isEmpty()
+              ? "no binding annotation"
+              : "no provider for "
+                  + p.annotations().stream()
+                      .map(a -> "@" + a.annotationType().getSimpleName())
+                      .toList();
       throw new IllegalStateException("parameter '" + p.name() + "' has " + annotations);
     }
 
@@ -474,15 +628,28 @@ public final class FunctionInvoker implements Invoker {
       for (int i = 0; i < args.length; i++) {
         Slot slot = slots.get(i);
         FunctionParameter p = slot.parameter;
-        args[i] = switch (slot.kind) {
-          case TRIGGER -> invocation.trigger().bind(p);
-          case CONTEXT -> new InvocationContext(function.name(), invocation.id(), retry, function.retry().maxRetryCount(),
-              invocation.metadata());
-          case BINDING_NAME -> Conversions.convert(invocation.bindingData().get(slot.bindingName), p.type(),
-              "binding data '" + slot.bindingName + "'");
-          case INPUT -> Conversions.convert(inputs[i], p.type(), "@" + slot.annotation.annotationType().getSimpleName() + " input");
-          case OUTPUT -> new Holder<>();
-        };
+        args[i] =
+            switch (slot.kind) {
+              case TRIGGER -> invocation.trigger().bind(p);
+              case CONTEXT ->
+                  new InvocationContext(
+                      function.name(),
+                      invocation.id(),
+                      retry,
+                      function.retry().maxRetryCount(),
+                      invocation.metadata());
+              case BINDING_NAME ->
+                  Conversions.convert(
+                      invocation.bindingData().get(slot.bindingName),
+                      p.type(),
+                      "binding data '" + slot.bindingName + "'");
+              case INPUT ->
+                  Conversions.convert(
+                      inputs[i],
+                      p.type(),
+                      "@" + slot.annotation.annotationType().getSimpleName() + " input");
+              case OUTPUT -> new Holder<>();
+            };
       }
       Thread thread = Thread.currentThread();
       ClassLoader previous = thread.getContextClassLoader();

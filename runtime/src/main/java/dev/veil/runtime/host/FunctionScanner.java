@@ -20,10 +20,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,9 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds functions: public methods annotated {@code @FunctionName} with exactly one trigger-annotated
- * parameter. Class files are searched for the {@code @FunctionName} descriptor before a class is loaded, so
- * scanning a fat jar does not load (or initialize) thousands of library classes.
+ * Finds functions: public methods annotated {@code @FunctionName} with exactly one
+ * trigger-annotated parameter. Class files are searched for the {@code @FunctionName} descriptor
+ * before a class is loaded, so scanning a fat jar does not load (or initialize) thousands of
+ * library classes.
  */
 public final class FunctionScanner {
   private static final Logger LOG = LoggerFactory.getLogger(FunctionScanner.class);
@@ -54,25 +55,34 @@ public final class FunctionScanner {
   /**
    * @param triggerAnnotations trigger annotations that providers handle; besides these, every
    *     {@code com.microsoft.azure.functions.annotation.*Trigger} counts as a trigger
-   * @param bindingAnnotations binding annotations that providers handle; on a method they bind the return
-   *     value, as do the Azure library's binding annotations
+   * @param bindingAnnotations binding annotations that providers handle; on a method they bind the
+   *     return value, as do the Azure library's binding annotations
    */
-  public FunctionScanner(ClassLoader loader, Set<Class<? extends Annotation>> triggerAnnotations,
+  public FunctionScanner(
+      ClassLoader loader,
+      Set<Class<? extends Annotation>> triggerAnnotations,
       Set<Class<? extends Annotation>> bindingAnnotations) {
     this.loader = loader;
     this.triggerAnnotations = Set.copyOf(triggerAnnotations);
     this.bindingAnnotations = Set.copyOf(bindingAnnotations);
   }
 
-  /** Functions in the given class folders / jars whose class is in one of {@code packages} (all when empty). */
+  /**
+   * Functions in the given class folders / jars whose class is in one of {@code packages} (all when
+   * empty).
+   */
   public List<FunctionDefinition> scan(List<Path> roots, List<String> packages) throws IOException {
     return definitions(candidates(roots, packages));
   }
 
-  /** Classes in the given folders / jars (restricted to {@code packages} unless empty) that mention {@code @FunctionName}. */
+  /**
+   * Classes in the given folders / jars (restricted to {@code packages} unless empty) that mention
+   * {@code @FunctionName}.
+   */
   public List<Class<?>> candidates(List<Path> roots, List<String> packages) throws IOException {
-    Predicate<String> wanted = className -> packages.isEmpty()
-        || packages.stream().anyMatch(p -> className.startsWith(p + "."));
+    Predicate<String> wanted =
+        className ->
+            packages.isEmpty() || packages.stream().anyMatch(p -> className.startsWith(p + "."));
     List<String> classNames = new ArrayList<>();
     for (Path root : roots) {
       if (Files.isDirectory(root)) {
@@ -85,9 +95,14 @@ public final class FunctionScanner {
     for (String name : classNames) {
       try {
         classes.add(Class.forName(name, false, loader));
-      } catch (ClassNotFoundException | LinkageError e) { // e.g. its superclass comes from a library the app lacks
-        unserved.add(new UnservedFunction(name.substring(name.lastIndexOf('.') + 1), name,
-            "its class cannot be loaded: " + e, new JsonArray()));
+      } catch (ClassNotFoundException
+          | LinkageError e) { // e.g. its superclass comes from a library the app lacks
+        unserved.add(
+            new UnservedFunction(
+                name.substring(name.lastIndexOf('.') + 1),
+                name,
+                "its class cannot be loaded: " + e,
+                new JsonArray()));
       }
     }
     return classes;
@@ -96,12 +111,15 @@ public final class FunctionScanner {
   /** The class path entries of this JVM ({@code java.class.path}). */
   public static List<Path> classPath() {
     return Arrays.stream(System.getProperty("java.class.path", "").split(File.pathSeparator))
-        .filter(s -> !s.isBlank()).map(Path::of).toList();
+        .filter(s -> !s.isBlank())
+        .map(Path::of)
+        .toList();
   }
 
   /**
-   * Functions declared by the given classes, sorted by name; duplicate names are an error. Functions that
-   * cannot be defined (see {@link #unserved()}) are left out rather than failing the whole app.
+   * Functions declared by the given classes, sorted by name; duplicate names are an error.
+   * Functions that cannot be defined (see {@link #unserved()}) are left out rather than failing the
+   * whole app.
    */
   public List<FunctionDefinition> definitions(Collection<Class<?>> classes) {
     Map<String, FunctionDefinition> byName = new HashMap<>();
@@ -110,9 +128,14 @@ public final class FunctionScanner {
       Method[] methods;
       try {
         methods = type.getMethods();
-      } catch (LinkageError | TypeNotPresentException e) { // a signature names a class the app does not ship
-        unserved.add(new UnservedFunction(type.getSimpleName(), type.getName(),
-            "its class cannot be read: " + e, new JsonArray()));
+      } catch (LinkageError
+          | TypeNotPresentException e) { // a signature names a class the app does not ship
+        unserved.add(
+            new UnservedFunction(
+                type.getSimpleName(),
+                type.getName(),
+                "its class cannot be read: " + e,
+                new JsonArray()));
         continue;
       }
       for (Method method : methods) {
@@ -121,16 +144,26 @@ public final class FunctionScanner {
         FunctionDefinition def;
         try {
           def = define(name.value(), method);
-        } catch (LinkageError | TypeNotPresentException e) { // a parameter type the app does not ship
-          unserved.add(new UnservedFunction(name.value(), describe(method), "its parameters cannot be read: " + e,
-              new JsonArray()));
+        } catch (LinkageError
+            | TypeNotPresentException e) { // a parameter type the app does not ship
+          unserved.add(
+              new UnservedFunction(
+                  name.value(),
+                  describe(method),
+                  "its parameters cannot be read: " + e,
+                  new JsonArray()));
           continue;
         }
         if (def == null) continue;
         FunctionDefinition previous = byName.putIfAbsent(def.name(), def);
         if (previous != null && !previous.method().equals(method)) {
-          throw new IllegalStateException("function name '" + def.name() + "' is used by both "
-              + describe(previous.method()) + " and " + describe(method));
+          throw new IllegalStateException(
+              "function name '"
+                  + def.name()
+                  + "' is used by both "
+                  + describe(previous.method())
+                  + " and "
+                  + describe(method));
         }
       }
     }
@@ -138,14 +171,19 @@ public final class FunctionScanner {
   }
 
   private FunctionDefinition define(String name, Method method) {
-    if (name.isBlank()) throw new IllegalStateException(describe(method) + ": @FunctionName is empty");
+    if (name.isBlank())
+      throw new IllegalStateException(describe(method) + ": @FunctionName is empty");
     List<FunctionParameter> parameters = new ArrayList<>();
     FunctionParameter triggerParameter = null;
     Annotation trigger = null;
     Parameter[] declared = method.getParameters();
     for (int i = 0; i < declared.length; i++) {
-      FunctionParameter p = new FunctionParameter(i, declared[i].getName(), declared[i].getParameterizedType(),
-          List.of(declared[i].getAnnotations()));
+      FunctionParameter p =
+          new FunctionParameter(
+              i,
+              declared[i].getName(),
+              declared[i].getParameterizedType(),
+              List.of(declared[i].getAnnotations()));
       parameters.add(p);
       for (Annotation a : p.annotations()) {
         if (!isTrigger(a)) continue;
@@ -155,21 +193,33 @@ public final class FunctionScanner {
       }
     }
     if (trigger == null) {
-      return unserved(name, method, "no parameter carries a trigger annotation that can be read"
-          + " (is the library that defines its trigger missing from the app?)");
+      return unserved(
+          name,
+          method,
+          "no parameter carries a trigger annotation that can be read"
+              + " (is the library that defines its trigger missing from the app?)");
     }
-    List<Annotation> returnBindings = Arrays.stream(method.getAnnotations())
-        .filter(this::bindsReturnValue)
-        .toList();
+    List<Annotation> returnBindings =
+        Arrays.stream(method.getAnnotations()).filter(this::bindsReturnValue).toList();
     RetryPolicy retry = RetryPolicy.of(method);
     if (retry.maxRetryCount() != 0 && trigger instanceof HttpTrigger) {
-      // Azure applies retry policies to Timer, Kafka, Event Hubs and Cosmos DB triggers only; an HTTP caller retries itself.
-      LOG.warn("function '{}': its retry annotation is not applied: Azure Functions does not retry HTTP-triggered"
-          + " functions", name);
+      // Azure applies retry policies to Timer, Kafka, Event Hubs and Cosmos DB triggers only; an
+      // HTTP caller retries itself.
+      LOG.warn(
+          "function '{}': its retry annotation is not applied: Azure Functions does not retry HTTP-triggered"
+              + " functions",
+          name);
       retry = RetryPolicy.NONE;
     }
-    return new FunctionDefinition(name, method.getDeclaringClass(), method, trigger, triggerParameter, parameters,
-        returnBindings, retry);
+    return new FunctionDefinition(
+        name,
+        method.getDeclaringClass(),
+        method,
+        trigger,
+        triggerParameter,
+        parameters,
+        returnBindings,
+        retry);
   }
 
   /** Functions found by {@link #definitions} that cannot be defined, in the order found. */
@@ -178,26 +228,37 @@ public final class FunctionScanner {
   }
 
   private FunctionDefinition unserved(String name, Method method, String reason) {
-    unserved.add(new UnservedFunction(name, describe(method), reason, BindingDescriptions.of(method)));
+    unserved.add(
+        new UnservedFunction(name, describe(method), reason, BindingDescriptions.of(method)));
     return null;
   }
 
   private boolean isTrigger(Annotation a) {
     Class<? extends Annotation> type = a.annotationType();
     if (triggerAnnotations.contains(type)) return true;
-    if (type.getPackageName().equals(AZURE_ANNOTATIONS) && type.getSimpleName().endsWith("Trigger")) return true;
-    // Triggers from other libraries (Durable Functions, SQL, Dapr) declare themselves with @CustomBinding.
-    CustomBinding custom = a instanceof CustomBinding c ? c : type.getAnnotation(CustomBinding.class);
+    if (type.getPackageName().equals(AZURE_ANNOTATIONS) && type.getSimpleName().endsWith("Trigger"))
+      return true;
+    // Triggers from other libraries (Durable Functions, SQL, Dapr) declare themselves with
+    // @CustomBinding.
+    CustomBinding custom =
+        a instanceof CustomBinding c ? c : type.getAnnotation(CustomBinding.class);
     return custom != null && custom.type().toLowerCase(Locale.ROOT).endsWith("trigger");
   }
 
-  // Azure's method-level annotations that are not bindings: naming, retry and storage-account metadata.
+  // Azure's method-level annotations that are not bindings: naming, retry and storage-account
+  // metadata.
   private boolean bindsReturnValue(Annotation a) {
     if (bindingAnnotations.contains(a.annotationType())) return true;
-    if (a instanceof CustomBinding || a.annotationType().isAnnotationPresent(CustomBinding.class)) return true;
+    if (a instanceof CustomBinding || a.annotationType().isAnnotationPresent(CustomBinding.class))
+      return true;
     if (!a.annotationType().getPackageName().equals(AZURE_ANNOTATIONS)) return false;
     return switch (a.annotationType().getSimpleName()) {
-      case "FunctionName", "FixedDelayRetry", "ExponentialBackoffRetry", "StorageAccount", "Cardinality" -> false;
+      case "FunctionName",
+          "FixedDelayRetry",
+          "ExponentialBackoffRetry",
+          "StorageAccount",
+          "Cardinality" ->
+          false;
       default -> true;
     };
   }
@@ -206,16 +267,21 @@ public final class FunctionScanner {
     return m.getDeclaringClass().getName() + "#" + m.getName();
   }
 
-  private static void scanFolder(Path root, Predicate<String> wanted, List<String> out) throws IOException {
+  private static void scanFolder(Path root, Predicate<String> wanted, List<String> out)
+      throws IOException {
     try (Stream<Path> files = Files.walk(root)) {
-      for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
-        String className = className(root.relativize(file).toString().replace(File.separatorChar, '/'));
-        if (className != null && wanted.test(className) && containsMarker(Files.readAllBytes(file))) out.add(className);
+      for (Path file :
+          (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
+        String className =
+            className(root.relativize(file).toString().replace(File.separatorChar, '/'));
+        if (className != null && wanted.test(className) && containsMarker(Files.readAllBytes(file)))
+          out.add(className);
       }
     }
   }
 
-  private static void scanJar(Path jar, Predicate<String> wanted, List<String> out) throws IOException {
+  private static void scanJar(Path jar, Predicate<String> wanted, List<String> out)
+      throws IOException {
     try (JarFile file = new JarFile(jar.toFile())) {
       Enumeration<JarEntry> entries = file.entries();
       while (entries.hasMoreElements()) {
@@ -230,7 +296,9 @@ public final class FunctionScanner {
   }
 
   private static String className(String path) {
-    if (!path.endsWith(".class") || path.endsWith("module-info.class") || path.startsWith("META-INF/")) return null;
+    if (!path.endsWith(".class")
+        || path.endsWith("module-info.class")
+        || path.startsWith("META-INF/")) return null;
     return path.substring(0, path.length() - ".class".length()).replace('/', '.');
   }
 

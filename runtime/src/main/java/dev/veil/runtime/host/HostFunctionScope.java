@@ -15,7 +15,9 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The scope one host gives the function instances it creates; the host closes it before its Vert.x. */
+/**
+ * The scope one host gives the function instances it creates; the host closes it before its Vert.x.
+ */
 public final class HostFunctionScope implements HostScope {
   private static final Logger LOG = LoggerFactory.getLogger(HostFunctionScope.class);
 
@@ -58,7 +60,8 @@ public final class HostFunctionScope implements HostScope {
     return reports;
   }
 
-  // One lock for all: creation is rare (first use), and a creator may ask for another shared object.
+  // One lock for all: creation is rare (first use), and a creator may ask for another shared
+  // object.
   @Override
   public synchronized <T> T shared(Class<T> type, Function<HostScope, T> create) {
     if (closed) throw new IllegalStateException("the host is shutting down");
@@ -79,17 +82,19 @@ public final class HostFunctionScope implements HostScope {
       shared.clear();
     }
     if (values.isEmpty()) return Future.succeededFuture();
-    return vertx.executeBlocking(() -> {
-      for (int i = values.size() - 1; i >= 0; i--) {
-        if (values.get(i) instanceof AutoCloseable c) {
-          try {
-            c.close();
-          } catch (Exception e) {
-            LOG.warn("{} could not be closed: {}", c.getClass().getName(), e.toString());
+    return vertx.executeBlocking(
+        () -> {
+          for (int i = values.size() - 1; i >= 0; i--) {
+            if (values.get(i) instanceof AutoCloseable c) {
+              try {
+                c.close();
+              } catch (Exception e) {
+                LOG.warn("{} could not be closed: {}", c.getClass().getName(), e.toString());
+              }
+            }
           }
-        }
-      }
-      return null;
-    }, false);
+          return null;
+        },
+        false);
   }
 }

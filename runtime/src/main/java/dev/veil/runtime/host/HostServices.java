@@ -19,8 +19,17 @@ import java.util.function.Supplier;
 
 /** The host's services as extensions see them. */
 public record HostServices(
-    Vertx vertx, AppSettings settings, HostConfig hostConfig, MeterRegistry meterRegistry, Path dataDirectory,
-    Invoker invoker, Router router, ExactRoutes exactRoutes, AuthKeys keys, Leases leases, HostScope scope)
+    Vertx vertx,
+    AppSettings settings,
+    HostConfig hostConfig,
+    MeterRegistry meterRegistry,
+    Path dataDirectory,
+    Invoker invoker,
+    Router router,
+    ExactRoutes exactRoutes,
+    AuthKeys keys,
+    Leases leases,
+    HostScope scope)
     implements TriggerContext {
 
   @Override
@@ -29,7 +38,8 @@ public record HostServices(
   }
 
   @Override
-  public void serveExactPath(String path, Set<HttpMethod> methods, Handler<HttpServerRequest> handler) {
+  public void serveExactPath(
+      String path, Set<HttpMethod> methods, Handler<HttpServerRequest> handler) {
     exactRoutes.add(path, methods, handler);
   }
 }

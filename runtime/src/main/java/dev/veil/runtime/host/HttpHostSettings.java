@@ -14,11 +14,11 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The HTTP settings the Azure host applies to every response: host.json {@code extensions.http.customHeaders}
- * and local.settings.json {@code Host.CORS} (comma-separated origins, {@code *} for any) with
- * {@code Host.CORSCredentials}. CORS preflights ({@code OPTIONS} with {@code Origin} and
- * {@code Access-Control-Request-Method}) are answered here, before any route: 204 for an allowed origin, 403
- * naming the origin otherwise.
+ * The HTTP settings the Azure host applies to every response: host.json {@code
+ * extensions.http.customHeaders} and local.settings.json {@code Host.CORS} (comma-separated
+ * origins, {@code *} for any) with {@code Host.CORSCredentials}. CORS preflights ({@code OPTIONS}
+ * with {@code Origin} and {@code Access-Control-Request-Method}) are answered here, before any
+ * route: 204 for an allowed origin, 403 naming the origin otherwise.
  */
 public final class HttpHostSettings {
   private static final int PREFLIGHT_MAX_AGE_SECONDS = 600;
@@ -45,18 +45,27 @@ public final class HttpHostSettings {
     Map<String, String> headers = new LinkedHashMap<>();
     Object custom = config.extension("http").getValue("customHeaders");
     if (custom != null && !(custom instanceof JsonObject)) {
-      throw new IllegalArgumentException("host.json: extensions.http.customHeaders must be an object of header names to values");
+      throw new IllegalArgumentException(
+          "host.json: extensions.http.customHeaders must be an object of header names to values");
     }
-    if (custom instanceof JsonObject o) o.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
+    if (custom instanceof JsonObject o)
+      o.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
     Object cors = localHost.getValue("CORS");
     if (cors != null && !(cors instanceof String)) {
-      throw new IllegalArgumentException("local.settings.json: Host.CORS must be a string of comma-separated origins");
+      throw new IllegalArgumentException(
+          "local.settings.json: Host.CORS must be a string of comma-separated origins");
     }
-    Set<String> origins = cors == null ? Set.of() : Stream.of(((String) cors).split(",")).map(String::strip)
-        .map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o).filter(o -> !o.isEmpty())
-        .collect(Collectors.toSet());
+    Set<String> origins =
+        cors == null
+            ? Set.of()
+            : Stream.of(((String) cors).split(","))
+                .map(String::strip)
+                .map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o)
+                .filter(o -> !o.isEmpty())
+                .collect(Collectors.toSet());
     Object credentials = localHost.getValue("CORSCredentials", false);
-    boolean allowCredentials = credentials instanceof Boolean b ? b : Boolean.parseBoolean(String.valueOf(credentials));
+    boolean allowCredentials =
+        credentials instanceof Boolean b ? b : Boolean.parseBoolean(String.valueOf(credentials));
     return new HttpHostSettings(headers, origins, allowCredentials);
   }
 
@@ -66,8 +75,8 @@ public final class HttpHostSettings {
   }
 
   /**
-   * Adds the configured headers to the request's response and answers a CORS preflight; true when the
-   * request has been answered here.
+   * Adds the configured headers to the request's response and answers a CORS preflight; true when
+   * the request has been answered here.
    */
   public boolean handle(HttpServerRequest request) {
     HttpServerResponse response = request.response();
@@ -80,8 +89,13 @@ public final class HttpHostSettings {
     String requestedMethod = request.getHeader("access-control-request-method");
     if (request.method() == HttpMethod.OPTIONS && requestedMethod != null) {
       if (!allowed) {
-        response.setStatusCode(403).putHeader("content-type", "application/json")
-            .end(new JsonObject().put("error", "origin " + origin + " is not allowed by Host.CORS").encode());
+        response
+            .setStatusCode(403)
+            .putHeader("content-type", "application/json")
+            .end(
+                new JsonObject()
+                    .put("error", "origin " + origin + " is not allowed by Host.CORS")
+                    .encode());
         return true;
       }
       MultiMap headers = response.headers();
@@ -98,7 +112,8 @@ public final class HttpHostSettings {
   }
 
   private void allowOrigin(MultiMap headers, String origin) {
-    // With credentials a browser refuses "*": the origin itself is named, and caches must vary by it.
+    // With credentials a browser refuses "*": the origin itself is named, and caches must vary by
+    // it.
     headers.set("access-control-allow-origin", anyOrigin && !credentials ? "*" : origin);
     if (credentials) headers.set("access-control-allow-credentials", "true");
     if (!anyOrigin || credentials) headers.add("vary", "Origin");

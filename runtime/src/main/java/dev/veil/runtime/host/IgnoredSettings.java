@@ -7,16 +7,29 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The settings in host.json and local.settings.json that Veil does not act on, so that the host names them
- * once at start instead of dropping them silently.
+ * The settings in host.json and local.settings.json that Veil does not act on, so that the host
+ * names them once at start instead of dropping them silently.
  */
 public final class IgnoredSettings {
-  /** host.json: what Veil reads, by section; null means every key below is read (by the host or a provider). */
-  private static final Map<String, Set<String>> HOST_JSON = Map.of(
-      "version", Set.of(), "functionTimeout", Set.of(), "veil", Set.of(),
-      "logging", Set.of("logLevel"), "extensions", Set.of("http", "kafka", "blobs", "queues", "timers"));
-  private static final Set<String> HTTP = Set.of("routePrefix", "customHeaders", "maxConcurrentRequests",
-      "maxOutstandingRequests");
+  /**
+   * host.json: what Veil reads, by section; null means every key below is read (by the host or a
+   * provider).
+   */
+  private static final Map<String, Set<String>> HOST_JSON =
+      Map.of(
+          "version",
+          Set.of(),
+          "functionTimeout",
+          Set.of(),
+          "veil",
+          Set.of(),
+          "logging",
+          Set.of("logLevel"),
+          "extensions",
+          Set.of("http", "kafka", "blobs", "queues", "timers"));
+
+  private static final Set<String> HTTP =
+      Set.of("routePrefix", "customHeaders", "maxConcurrentRequests", "maxOutstandingRequests");
   private static final Set<String> LOCAL_SETTINGS = Set.of("IsEncrypted", "Values", "Host");
   private static final Set<String> LOCAL_HOST = Set.of("LocalHttpPort", "CORS", "CORSCredentials");
 
@@ -35,14 +48,19 @@ public final class IgnoredSettings {
         }
       }
     }
-    if (hostJson.getValue("extensions") instanceof JsonObject ext && ext.getValue("http") instanceof JsonObject http) {
-      http.fieldNames().stream().filter(k -> !HTTP.contains(k)).forEach(k -> out.add("host.json extensions.http." + k));
+    if (hostJson.getValue("extensions") instanceof JsonObject ext
+        && ext.getValue("http") instanceof JsonObject http) {
+      http.fieldNames().stream()
+          .filter(k -> !HTTP.contains(k))
+          .forEach(k -> out.add("host.json extensions.http." + k));
     }
     for (String key : localSettings.fieldNames()) {
       if (!LOCAL_SETTINGS.contains(key)) out.add("local.settings.json " + key);
     }
     if (localSettings.getValue("Host") instanceof JsonObject host) {
-      host.fieldNames().stream().filter(k -> !LOCAL_HOST.contains(k)).forEach(k -> out.add("local.settings.json Host." + k));
+      host.fieldNames().stream()
+          .filter(k -> !LOCAL_HOST.contains(k))
+          .forEach(k -> out.add("local.settings.json Host." + k));
     }
     return out;
   }

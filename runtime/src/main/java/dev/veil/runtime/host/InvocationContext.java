@@ -5,19 +5,21 @@ import com.microsoft.azure.functions.RetryContext;
 import com.microsoft.azure.functions.RpcException;
 import com.microsoft.azure.functions.TraceContext;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
- * The {@code ExecutionContext} a function receives: its name, the invocation id, a logger that tags lines with the
- * id, the retry count and the trace context.
+ * The {@code ExecutionContext} a function receives: its name, the invocation id, a logger that tags
+ * lines with the id, the retry count and the trace context.
  */
 final class InvocationContext implements ExecutionContext {
   /** Invocation metadata keys under which triggers hand over a caller's W3C trace context. */
   static final String TRACEPARENT = "traceparent";
+
   static final String TRACESTATE = "tracestate";
-  private static final Pattern VALID_TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+  private static final Pattern VALID_TRACEPARENT =
+      Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
   private final String functionName;
   private final String invocationId;
   private final int retryCount;
@@ -25,7 +27,11 @@ final class InvocationContext implements ExecutionContext {
   private final Map<String, String> metadata;
   private Logger logger;
 
-  InvocationContext(String functionName, String invocationId, int retryCount, int maxRetryCount,
+  InvocationContext(
+      String functionName,
+      String invocationId,
+      int retryCount,
+      int maxRetryCount,
       Map<String, String> metadata) {
     this.functionName = functionName;
     this.invocationId = invocationId;
@@ -35,20 +41,39 @@ final class InvocationContext implements ExecutionContext {
   }
 
   /**
-   * The W3C trace context: the caller's {@code traceparent} / {@code tracestate} when the trigger carried them
-   * (HTTP headers), else a new trace whose id is the invocation id, as the Azure host starts one per invocation.
+   * The W3C trace context: the caller's {@code traceparent} / {@code tracestate} when the trigger
+   * carried them (HTTP headers), else a new trace whose id is the invocation id, as the Azure host
+   * starts one per invocation.
    */
   @Override
   public TraceContext getTraceContext() {
     String parent = metadata.get(TRACEPARENT);
-    String traceparent = parent != null && VALID_TRACEPARENT.matcher(parent).matches() ? parent
-        : "00-" + invocationId.replace("-", "") + "-" + invocationId.replace("-", "").substring(16) + "-01";
+    String traceparent =
+        parent != null && VALID_TRACEPARENT.matcher(parent).matches()
+            ? parent
+            : "00-"
+                + invocationId.replace("-", "")
+                + "-"
+                + invocationId.replace("-", "").substring(16)
+                + "-01";
     String tracestate = parent != null ? metadata.getOrDefault(TRACESTATE, "") : "";
-    Map<String, String> attributes = Map.of("InvocationId", invocationId, "FunctionName", functionName);
+    Map<String, String> attributes =
+        Map.of("InvocationId", invocationId, "FunctionName", functionName);
     return new TraceContext() {
-      @Override public String getTraceparent() { return traceparent; }
-      @Override public String getTracestate() { return tracestate; }
-      @Override public Map<String, String> getAttributes() { return attributes; }
+      @Override
+      public String getTraceparent() {
+        return traceparent;
+      }
+
+      @Override
+      public String getTracestate() {
+        return tracestate;
+      }
+
+      @Override
+      public Map<String, String> getAttributes() {
+        return attributes;
+      }
     };
   }
 
@@ -71,13 +96,26 @@ final class InvocationContext implements ExecutionContext {
   @Override
   public RetryContext getRetryContext() {
     return new RetryContext() {
-      @Override public int getRetrycount() { return retryCount; }
-      @Override public int getMaxretrycount() { return maxRetryCount; }
-      @Override public RpcException getException() { return null; }
+      @Override
+      public int getRetrycount() {
+        return retryCount;
+      }
+
+      @Override
+      public int getMaxretrycount() {
+        return maxRetryCount;
+      }
+
+      @Override
+      public RpcException getException() {
+        return null;
+      }
     };
   }
 
-  /** Forwards to the logger {@code Function.<name>} with the invocation id in front of each message. */
+  /**
+   * Forwards to the logger {@code Function.<name>} with the invocation id in front of each message.
+   */
   private static final class InvocationLogger extends Logger {
     private final String prefix;
 

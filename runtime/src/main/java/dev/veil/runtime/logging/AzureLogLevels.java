@@ -11,14 +11,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * host.json {@code logging.logLevel} as the Azure host reads it: {@code default}, {@code Function},
- * {@code Function.<name>} and {@code Host.*} categories with the levels {@code Trace}, {@code Debug},
- * {@code Information}, {@code Warning}, {@code Error}, {@code Critical} and {@code None}. Function code logs
- * through {@code java.util.logging} loggers named {@code Function.<name>}, so those get the level on both sides
- * of the bridge; {@code Host.Results} (one line per invocation) is {@code dev.veil.invocations}, every other
- * {@code Host} category is the host's own {@code dev.veil} loggers; {@code default} is the root.
+ * {@code Function.<name>} and {@code Host.*} categories with the levels {@code Trace}, {@code
+ * Debug}, {@code Information}, {@code Warning}, {@code Error}, {@code Critical} and {@code None}.
+ * Function code logs through {@code java.util.logging} loggers named {@code Function.<name>}, so
+ * those get the level on both sides of the bridge; {@code Host.Results} (one line per invocation)
+ * is {@code dev.veil.invocations}, every other {@code Host} category is the host's own {@code
+ * dev.veil} loggers; {@code default} is the root.
  */
 public final class AzureLogLevels {
   private static final Logger LOG = LoggerFactory.getLogger(AzureLogLevels.class);
+
   /** java.util.logging holds loggers weakly: a level set on one that is collected would be lost. */
   private static final List<java.util.logging.Logger> KEPT = new ArrayList<>();
 
@@ -35,15 +37,22 @@ public final class AzureLogLevels {
       String value = String.valueOf(logLevel.getValue(category));
       Level level = level(value);
       if (level == null) {
-        throw new IllegalArgumentException("host.json: logging.logLevel." + category + " is '" + value
-            + "'; use Trace, Debug, Information, Warning, Error, Critical or None");
+        throw new IllegalArgumentException(
+            "host.json: logging.logLevel."
+                + category
+                + " is '"
+                + value
+                + "'; use Trace, Debug, Information, Warning, Error, Critical or None");
       }
       String logger = loggerFor(category);
       if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
         context.getLogger(logger).setLevel(level);
       }
-      if (category.equals("Function") || category.startsWith("Function.") || category.equalsIgnoreCase("default")) {
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(category.equalsIgnoreCase("default") ? "" : logger);
+      if (category.equals("Function")
+          || category.startsWith("Function.")
+          || category.equalsIgnoreCase("default")) {
+        java.util.logging.Logger jul =
+            java.util.logging.Logger.getLogger(category.equalsIgnoreCase("default") ? "" : logger);
         jul.setLevel(julLevel(level));
         synchronized (KEPT) {
           KEPT.add(jul);

@@ -16,19 +16,20 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Console output for the host's one-line-per-invocation log, built so that logging costs a request as little
- * as possible on a busy machine.
+ * Console output for the host's one-line-per-invocation log, built so that logging costs a request
+ * as little as possible on a busy machine.
  *
- * <p>The logging thread encodes its event at once (so arguments are read when logged) and appends the bytes
- * to a shared buffer; it never makes a system call. One writer thread takes the whole buffer every
- * {@value #FLUSH_MILLIS} ms, or sooner once {@value #EARLY_FLUSH_BYTES} bytes wait, and writes it with a single
- * system call. logback's AsyncAppender + ConsoleAppender instead hand over each event, wake the writer for it
- * and make one write per line, which at tens of thousands of lines a second costs more than the request.
- * After a second without lines the writer waits until the next one arrives.
+ * <p>The logging thread encodes its event at once (so arguments are read when logged) and appends
+ * the bytes to a shared buffer; it never makes a system call. One writer thread takes the whole
+ * buffer every {@value #FLUSH_MILLIS} ms, or sooner once {@value #EARLY_FLUSH_BYTES} bytes wait,
+ * and writes it with a single system call. logback's AsyncAppender + ConsoleAppender instead hand
+ * over each event, wake the writer for it and make one write per line, which at tens of thousands
+ * of lines a second costs more than the request. After a second without lines the writer waits
+ * until the next one arrives.
  *
- * <p>When the console cannot keep up and {@code maxBufferedBytes} are waiting, lines below WARN are dropped
- * (and the number dropped is written once there is room) so that no request waits for the console; WARN and
- * ERROR lines wait for room.
+ * <p>When the console cannot keep up and {@code maxBufferedBytes} are waiting, lines below WARN are
+ * dropped (and the number dropped is written once there is room) so that no request waits for the
+ * console; WARN and ERROR lines wait for room.
  */
 public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   static final long FLUSH_MILLIS = 10;
@@ -61,7 +62,10 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     this.encoder = encoder;
   }
 
-  /** How many encoded bytes may wait for the console before lines below WARN are dropped (default 1 MiB). */
+  /**
+   * How many encoded bytes may wait for the console before lines below WARN are dropped (default 1
+   * MiB).
+   */
   public void setMaxBufferedBytes(int maxBufferedBytes) {
     this.maxBufferedBytes = maxBufferedBytes;
   }
@@ -133,7 +137,8 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
       if (flush()) {
         idleFlushes = 0;
       } else if (++idleFlushes >= IDLE_FLUSHES_BEFORE_WAITING && !last) {
-        // Announce before the last look: a line appended after that look sees the flag and wakes us.
+        // Announce before the last look: a line appended after that look sees the flag and wakes
+        // us.
         writerWaiting = true;
         if (isEmpty()) LockSupport.park(this);
         writerWaiting = false;
@@ -173,8 +178,9 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     try {
       draining.writeTo(out);
       if (droppedNow > 0) {
-        out.write((droppedNow + " log line(s) below WARN dropped: the console did not keep up\n")
-            .getBytes(StandardCharsets.UTF_8));
+        out.write(
+            (droppedNow + " log line(s) below WARN dropped: the console did not keep up\n")
+                .getBytes(StandardCharsets.UTF_8));
       }
       out.flush();
     } catch (IOException | RuntimeException e) {

@@ -3,7 +3,10 @@ package dev.veil.runtime.spi;
 import java.util.Map;
 import java.util.Optional;
 
-/** App settings as Azure Functions users know them: local.settings.json {@code Values}, overridden by environment variables. */
+/**
+ * App settings as Azure Functions users know them: local.settings.json {@code Values}, overridden
+ * by environment variables.
+ */
 public final class AppSettings {
   private final Map<String, String> values;
 
@@ -21,12 +24,14 @@ public final class AppSettings {
 
   /** A required setting; the exception names the missing setting. */
   public String require(String name) {
-    return get(name).orElseThrow(() -> new IllegalStateException("app setting '" + name + "' is not set"));
+    return get(name)
+        .orElseThrow(() -> new IllegalStateException("app setting '" + name + "' is not set"));
   }
 
   /**
-   * Replaces each {@code %NAME%} in {@code text} (a topic, a blob path) with that setting; an unset setting
-   * is an {@link IllegalArgumentException} naming it. Other text, {@code {name}} parts included, stays.
+   * Replaces each {@code %NAME%} in {@code text} (a topic, a blob path) with that setting; an unset
+   * setting is an {@link IllegalArgumentException} naming it. Other text, {@code {name}} parts
+   * included, stays.
    */
   public String expand(String text) {
     StringBuilder out = new StringBuilder();
@@ -39,8 +44,17 @@ public final class AppSettings {
         break;
       }
       String name = text.substring(open + 1, close);
-      out.append(text, i, open).append(get(name).orElseThrow(() ->
-          new IllegalArgumentException("'" + text + "' names app setting '" + name + "', which is not set")));
+      out.append(text, i, open)
+          .append(
+              get(name)
+                  .orElseThrow(
+                      () ->
+                          new IllegalArgumentException(
+                              "'"
+                                  + text
+                                  + "' names app setting '"
+                                  + name
+                                  + "', which is not set")));
       i = close + 1;
     }
     return out.toString();

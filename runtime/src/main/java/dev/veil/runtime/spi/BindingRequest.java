@@ -12,10 +12,16 @@ import java.lang.annotation.Annotation;
  * @param settings app settings, for {@code %NAME%} expressions and connection names
  */
 public record BindingRequest(
-    FunctionDefinition function, FunctionParameter parameter, Annotation annotation, Invocation invocation,
+    FunctionDefinition function,
+    FunctionParameter parameter,
+    Annotation annotation,
+    Invocation invocation,
     AppSettings settings) {
 
-  /** Resolves {@code {name}} / {@code %NAME%} expressions in an annotation attribute such as a blob path. */
+  /**
+   * Resolves {@code {name}} / {@code %NAME%} expressions in an annotation attribute such as a blob
+   * path.
+   */
   public String resolve(String expression) {
     return BindingExpressions.resolve(expression, invocation.bindingData(), settings);
   }

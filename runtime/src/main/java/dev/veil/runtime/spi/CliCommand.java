@@ -4,9 +4,9 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * A {@code veil <name> ...} subcommand besides {@code start}, contributed by a module the runtime does not
- * import (e.g. {@code veil batch} from veil-functions). Listed in
- * {@code META-INF/services/dev.veil.runtime.spi.CliCommand}.
+ * A {@code veil <name> ...} subcommand besides {@code start}, contributed by a module the runtime
+ * does not import (e.g. {@code veil batch} from veil-functions). Listed in {@code
+ * META-INF/services/dev.veil.runtime.spi.CliCommand}.
  */
 public interface CliCommand {
 

@@ -9,10 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Short text messages to every node of the function app (e.g. "this key bundle changed: drop it"), for
- * extensions that must not depend on the cluster. Stand-alone, a message reaches this process's listeners;
- * in cluster mode the runtime connects a {@link Transport} (the clustered event bus) and every node, this
- * one included, delivers it. Best effort: use it only to drop state that can be rebuilt.
+ * Short text messages to every node of the function app (e.g. "this key bundle changed: drop it"),
+ * for extensions that must not depend on the cluster. Stand-alone, a message reaches this process's
+ * listeners; in cluster mode the runtime connects a {@link Transport} (the clustered event bus) and
+ * every node, this one included, delivers it. Best effort: use it only to drop state that can be
+ * rebuilt.
  */
 public final class ClusterBroadcasts {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterBroadcasts.class);
@@ -39,7 +40,8 @@ public final class ClusterBroadcasts {
 
   public void publish(String address, String message) {
     Transport t = transport;
-    if (t != null) t.publish(address, message); else deliver(address, message);
+    if (t != null) t.publish(address, message);
+    else deliver(address, message);
   }
 
   public void connect(Transport t) {
@@ -51,7 +53,9 @@ public final class ClusterBroadcasts {
     transport = null;
   }
 
-  /** Hands a received message to this node's listeners; a failing listener does not stop the others. */
+  /**
+   * Hands a received message to this node's listeners; a failing listener does not stop the others.
+   */
   public void deliver(String address, String message) {
     for (Consumer<String> listener : listeners.getOrDefault(address, List.of())) {
       try {

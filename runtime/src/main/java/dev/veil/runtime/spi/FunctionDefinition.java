@@ -6,15 +6,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A discovered function: a public method with {@code @FunctionName} and one trigger-annotated parameter.
+ * A discovered function: a public method with {@code @FunctionName} and one trigger-annotated
+ * parameter.
  *
  * @param name the value of {@code @FunctionName}
  * @param declaringClass the class that declares {@link #method()}
  * @param method the user method
- * @param trigger the trigger annotation (e.g. {@code @HttpTrigger}) found on {@link #triggerParameter()}
+ * @param trigger the trigger annotation (e.g. {@code @HttpTrigger}) found on {@link
+ *     #triggerParameter()}
  * @param triggerParameter the parameter that receives the trigger payload
  * @param parameters all parameters in declaration order
- * @param returnBindings output-binding annotations on the method itself (the return value goes there)
+ * @param returnBindings output-binding annotations on the method itself (the return value goes
+ *     there)
  * @param retry the retry policy from {@code @FixedDelayRetry} / {@code @ExponentialBackoffRetry}
  */
 public record FunctionDefinition(

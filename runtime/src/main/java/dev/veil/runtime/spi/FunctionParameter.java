@@ -29,7 +29,10 @@ public record FunctionParameter(int index, String name, Type type, List<Annotati
     return Types.raw(type);
   }
 
-  /** The n-th type argument of {@link #type()}, or {@code Object} when the type is not parameterized. */
+  /**
+   * The n-th type argument of {@link #type()}, or {@code Object} when the type is not
+   * parameterized.
+   */
   public Type typeArgument(int n) {
     return type instanceof ParameterizedType p ? p.getActualTypeArguments()[n] : Object.class;
   }

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * host.json. Azure keys: {@code extensions.http.routePrefix} (default {@code api}), {@code functionTimeout}
- * ({@code hh:mm:ss}, {@code -1} for none). Veil's own keys live under {@code veil}:
- * {@code workerPoolSize}, {@code maxQueuedInvocations}, {@code http.maxRequestBodyBytes},
+ * host.json. Azure keys: {@code extensions.http.routePrefix} (default {@code api}), {@code
+ * functionTimeout} ({@code hh:mm:ss}, {@code -1} for none). Veil's own keys live under {@code
+ * veil}: {@code workerPoolSize}, {@code maxQueuedInvocations}, {@code http.maxRequestBodyBytes},
  * {@code shutdownTimeout}, {@code nativeTransport}.
  */
 public final class HostConfig {
@@ -43,10 +43,14 @@ public final class HostConfig {
 
   /** Threads that run user code. */
   public int workerPoolSize() {
-    return veil().getInteger("workerPoolSize", Math.max(8, 2 * Runtime.getRuntime().availableProcessors()));
+    return veil()
+        .getInteger("workerPoolSize", Math.max(8, 2 * Runtime.getRuntime().availableProcessors()));
   }
 
-  /** Invocations that may wait for a worker thread; beyond that the host answers "over capacity" (HTTP 429). */
+  /**
+   * Invocations that may wait for a worker thread; beyond that the host answers "over capacity"
+   * (HTTP 429).
+   */
   public int maxQueuedInvocations() {
     return veil().getInteger("maxQueuedInvocations", 256);
   }
@@ -62,9 +66,9 @@ public final class HostConfig {
   }
 
   /**
-   * Whether Vert.x should use the operating system's own socket transport (epoll on Linux) rather than Java
-   * NIO: fewer system calls per request and cheaper wake-ups of the event loops by worker threads. Where no
-   * native transport is available Vert.x uses NIO anyway.
+   * Whether Vert.x should use the operating system's own socket transport (epoll on Linux) rather
+   * than Java NIO: fewer system calls per request and cheaper wake-ups of the event loops by worker
+   * threads. Where no native transport is available Vert.x uses NIO anyway.
    */
   public boolean nativeTransport() {
     return veil().getBoolean("nativeTransport", true);
@@ -86,11 +90,15 @@ public final class HostConfig {
       routePrefix();
       functionTimeout();
       shutdownTimeout();
-      if (workerPoolSize() < 1) throw new IllegalArgumentException("veil.workerPoolSize must be at least 1");
-      if (maxQueuedInvocations() < 0) throw new IllegalArgumentException("veil.maxQueuedInvocations must not be negative");
-      if (maxRequestBodyBytes() < 1) throw new IllegalArgumentException("veil.http.maxRequestBodyBytes must be positive");
+      if (workerPoolSize() < 1)
+        throw new IllegalArgumentException("veil.workerPoolSize must be at least 1");
+      if (maxQueuedInvocations() < 0)
+        throw new IllegalArgumentException("veil.maxQueuedInvocations must not be negative");
+      if (maxRequestBodyBytes() < 1)
+        throw new IllegalArgumentException("veil.http.maxRequestBodyBytes must be positive");
     } catch (ClassCastException e) {
-      throw new IllegalArgumentException("host.json: a setting has the wrong type: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "host.json: a setting has the wrong type: " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("host.json: " + e.getMessage(), e);
     }

@@ -7,7 +7,10 @@ package dev.veil.runtime.spi;
 public final class InvocationFailure extends RuntimeException {
 
   public enum Kind {
-    /** The payload or a binding does not fit (bad JSON, wrong type, or the function threw IllegalArgumentException). */
+    /**
+     * The payload or a binding does not fit (bad JSON, wrong type, or the function threw
+     * IllegalArgumentException).
+     */
     BAD_INPUT,
     /** The concurrency limit is reached; nothing ran. Try again later. */
     OVER_CAPACITY,
@@ -30,7 +33,9 @@ public final class InvocationFailure extends RuntimeException {
     this.invocationId = invocationId;
   }
 
-  /** A payload that does not fit; the message names the problem and is safe to show to the caller. */
+  /**
+   * A payload that does not fit; the message names the problem and is safe to show to the caller.
+   */
   public static InvocationFailure badInput(String message) {
     return new InvocationFailure(Kind.BAD_INPUT, null, message, null);
   }

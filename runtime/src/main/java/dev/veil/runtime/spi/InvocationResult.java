@@ -10,4 +10,5 @@ import java.time.Duration;
  * @param attempts how many times the method ran (1 + retries)
  * @param duration wall time from intake to completion, retries included
  */
-public record InvocationResult(String invocationId, Object returnValue, int attempts, Duration duration) {}
+public record InvocationResult(
+    String invocationId, Object returnValue, int attempts, Duration duration) {}

@@ -4,9 +4,9 @@ import io.vertx.core.Future;
 import java.time.Duration;
 
 /**
- * Named, expiring leases across the cluster (one holder at a time), e.g. "one node lists this container".
- * A holder renews by asking again before the lease expires; a crashed holder's lease lapses after its
- * time-to-live. On a stand-alone host every lease is granted.
+ * Named, expiring leases across the cluster (one holder at a time), e.g. "one node lists this
+ * container". A holder renews by asking again before the lease expires; a crashed holder's lease
+ * lapses after its time-to-live. On a stand-alone host every lease is granted.
  */
 public interface Leases {
 

@@ -12,19 +12,21 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Buffers an HTTP request body as the raw bytes the client sent, whatever its content type.
  *
- * <p>Vert.x's {@code BodyHandler} decodes multipart and form bodies into attributes and keeps no bytes for
- * them; Azure Functions hands every body to the function untouched (a function parses its own multipart), so
- * the host reads bodies with this handler instead. A body over the limit fails the route with 413, before any
- * byte is buffered when Content-Length already says so.
+ * <p>Vert.x's {@code BodyHandler} decodes multipart and form bodies into attributes and keeps no
+ * bytes for them; Azure Functions hands every body to the function untouched (a function parses its
+ * own multipart), so the host reads bodies with this handler instead. A body over the limit fails
+ * the route with 413, before any byte is buffered when Content-Length already says so.
  */
 public final class RequestBodies {
   private static final String KEY = "veil.requestBody";
   private static final int MAX_PREALLOCATED = 64 * 1024;
 
-  private RequestBodies() {
-  }
+  private RequestBodies() {}
 
-  /** A route handler that buffers the body (at most {@code limit} bytes) and then calls the next handler. */
+  /**
+   * A route handler that buffers the body (at most {@code limit} bytes) and then calls the next
+   * handler.
+   */
   public static Handler<RoutingContext> reader(long limit) {
     return ctx -> read(ctx, limit);
   }
@@ -40,46 +42,54 @@ public final class RequestBodies {
       ctx.next();
       return;
     }
-    read(ctx.request(), limit).onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.put(KEY, ar.result());
-        ctx.next();
-      } else if (ar.cause() instanceof TooLarge) {
-        ctx.fail(413);
-      } else if (ar.cause() instanceof IllegalStateException) {
-        ctx.fail(ar.cause());
-      } else {
-        ctx.fail(400, ar.cause());
-      }
-    });
+    read(ctx.request(), limit)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                ctx.put(KEY, ar.result());
+                ctx.next();
+              } else if (ar.cause() instanceof TooLarge) {
+                ctx.fail(413);
+              } else if (ar.cause() instanceof IllegalStateException) {
+                ctx.fail(ar.cause());
+              } else {
+                ctx.fail(400, ar.cause());
+              }
+            });
   }
 
   /**
    * Buffers the body of a request that no handler has read yet. Fails with {@link TooLarge} past
-   * {@code limit} bytes (before buffering any when Content-Length says so), with the stream's error when the
-   * upload breaks off, or with an {@link IllegalStateException} when the body was already consumed.
+   * {@code limit} bytes (before buffering any when Content-Length says so), with the stream's error
+   * when the upload breaks off, or with an {@link IllegalStateException} when the body was already
+   * consumed.
    */
   public static Future<Buffer> read(HttpServerRequest request, long limit) {
     long declared = contentLength(request);
-    boolean chunked = request.version() == HttpVersion.HTTP_2 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    boolean chunked =
+        request.version() == HttpVersion.HTTP_2
+            || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
     if (declared <= 0 && !chunked) return Future.succeededFuture(Buffer.buffer());
     if (declared > limit) return Future.failedFuture(new TooLarge(limit));
-    if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT)) && request.version() != HttpVersion.HTTP_1_0) {
+    if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))
+        && request.version() != HttpVersion.HTTP_1_0) {
       request.response().writeContinue();
     }
     if (request.isEnded()) {
-      return Future.failedFuture(new IllegalStateException("the request body was consumed before the body reader ran"));
+      return Future.failedFuture(
+          new IllegalStateException("the request body was consumed before the body reader ran"));
     }
     Promise<Buffer> done = Promise.promise();
     Buffer body = Buffer.buffer((int) Math.min(declared > 0 ? declared : 1024, MAX_PREALLOCATED));
-    request.handler(chunk -> {
-      if (done.future().isComplete()) return;
-      if ((long) body.length() + chunk.length() > limit) {
-        done.fail(new TooLarge(limit));
-      } else {
-        body.appendBuffer(chunk);
-      }
-    });
+    request.handler(
+        chunk -> {
+          if (done.future().isComplete()) return;
+          if ((long) body.length() + chunk.length() > limit) {
+            done.fail(new TooLarge(limit));
+          } else {
+            body.appendBuffer(chunk);
+          }
+        });
     request.exceptionHandler(done::tryFail);
     request.endHandler(v -> done.tryComplete(body));
     request.resume();

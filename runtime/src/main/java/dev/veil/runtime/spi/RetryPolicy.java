@@ -7,9 +7,11 @@ import java.time.Duration;
 
 /**
  * How often and when a failed invocation is tried again, read from {@code @FixedDelayRetry} or
- * {@code @ExponentialBackoffRetry}. {@code maxRetryCount == -1} retries without end (Azure semantics).
+ * {@code @ExponentialBackoffRetry}. {@code maxRetryCount == -1} retries without end (Azure
+ * semantics).
  */
-public record RetryPolicy(int maxRetryCount, Duration firstDelay, Duration maxDelay, boolean exponential) {
+public record RetryPolicy(
+    int maxRetryCount, Duration firstDelay, Duration maxDelay, boolean exponential) {
 
   public static final RetryPolicy NONE = new RetryPolicy(0, Duration.ZERO, Duration.ZERO, false);
 
@@ -29,12 +31,16 @@ public record RetryPolicy(int maxRetryCount, Duration firstDelay, Duration maxDe
   public static RetryPolicy of(Method method) {
     FixedDelayRetry fixed = method.getAnnotation(FixedDelayRetry.class);
     if (fixed != null) {
-      return new RetryPolicy(fixed.maxRetryCount(), parseInterval(fixed.delayInterval()), Duration.ZERO, false);
+      return new RetryPolicy(
+          fixed.maxRetryCount(), parseInterval(fixed.delayInterval()), Duration.ZERO, false);
     }
     ExponentialBackoffRetry exp = method.getAnnotation(ExponentialBackoffRetry.class);
     if (exp != null) {
-      return new RetryPolicy(exp.maxRetryCount(), parseInterval(exp.minimumInterval()),
-          parseInterval(exp.maximumInterval()), true);
+      return new RetryPolicy(
+          exp.maxRetryCount(),
+          parseInterval(exp.minimumInterval()),
+          parseInterval(exp.maximumInterval()),
+          true);
     }
     return NONE;
   }
@@ -53,10 +59,13 @@ public record RetryPolicy(int maxRetryCount, Duration firstDelay, Duration maxDe
       String[] parts = s.split(":");
       if (parts.length != 3) throw new IllegalArgumentException();
       double seconds = Double.parseDouble(parts[2]);
-      return Duration.ofDays(days).plusHours(Long.parseLong(parts[0])).plusMinutes(Long.parseLong(parts[1]))
+      return Duration.ofDays(days)
+          .plusHours(Long.parseLong(parts[0]))
+          .plusMinutes(Long.parseLong(parts[1]))
           .plusNanos(Math.round(seconds * 1e9));
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("time span '" + text + "' is not in the format hh:mm:ss", e);
+      throw new IllegalArgumentException(
+          "time span '" + text + "' is not in the format hh:mm:ss", e);
     }
   }
 }

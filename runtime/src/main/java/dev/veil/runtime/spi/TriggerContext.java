@@ -10,22 +10,24 @@ import java.util.Set;
 public interface TriggerContext extends HostContext {
 
   /**
-   * Runs invocations; the only way a trigger calls user code. A trigger whose events may run on another
-   * cluster node asks it for {@link Invoker#routed} per function.
+   * Runs invocations; the only way a trigger calls user code. A trigger whose events may run on
+   * another cluster node asks it for {@link Invoker#routed} per function.
    */
   Invoker invoker();
 
   /**
-   * The host's HTTP router, for HTTP-like triggers. Paths are absolute: a trigger applies
-   * {@link HostConfig#routePrefix()} itself and answers 503 once its {@link TriggerHandle#stop()} was called.
+   * The host's HTTP router, for HTTP-like triggers. Paths are absolute: a trigger applies {@link
+   * HostConfig#routePrefix()} itself and answers 503 once its {@link TriggerHandle#stop()} was
+   * called.
    */
   Router router();
 
   /**
-   * Also answers requests whose raw path is exactly {@code path} and whose method is one of {@code methods}
-   * with {@code handler}, ahead of the router and without its per-request work. The function must be mounted
-   * on {@link #router()} as well and answer alike there: the host still routes such requests through the
-   * router where it has to (for a path one of the host's own endpoints serves).
+   * Also answers requests whose raw path is exactly {@code path} and whose method is one of {@code
+   * methods} with {@code handler}, ahead of the router and without its per-request work. The
+   * function must be mounted on {@link #router()} as well and answer alike there: the host still
+   * routes such requests through the router where it has to (for a path one of the host's own
+   * endpoints serves).
    */
   void serveExactPath(String path, Set<HttpMethod> methods, Handler<HttpServerRequest> handler);
 

@@ -18,8 +18,9 @@ public interface TriggerHandle {
   }
 
   /**
-   * The trigger value for a run by hand ({@code POST /admin/functions/{name}} with {@code {"input": ...}}); by
-   * default the input itself. A timer, for instance, passes its {@code TimerInfo} whatever the input.
+   * The trigger value for a run by hand ({@code POST /admin/functions/{name}} with {@code {"input":
+   * ...}}); by default the input itself. A timer, for instance, passes its {@code TimerInfo}
+   * whatever the input.
    */
   default TriggerInput manualInput(Object input) {
     return TriggerInput.of(input);

@@ -1,9 +1,9 @@
 package dev.veil.runtime.spi;
 
 /**
- * Produces the value of a function's trigger parameter. Runs on a worker thread, right before the user
- * method, so it may parse (e.g. JSON into a POJO). Throw {@link InvocationFailure#badInput} when the
- * payload does not fit the parameter.
+ * Produces the value of a function's trigger parameter. Runs on a worker thread, right before the
+ * user method, so it may parse (e.g. JSON into a POJO). Throw {@link InvocationFailure#badInput}
+ * when the payload does not fit the parameter.
  */
 @FunctionalInterface
 public interface TriggerInput {

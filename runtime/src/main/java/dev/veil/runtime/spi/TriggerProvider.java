@@ -4,9 +4,9 @@ import io.vertx.core.Future;
 import java.lang.annotation.Annotation;
 
 /**
- * Starts functions whose trigger parameter carries {@link #annotation()}. Implementations are listed in
- * {@code META-INF/services/dev.veil.runtime.spi.TriggerProvider} and need a public no-argument
- * constructor. {@link #start} runs on the event loop: it must not block.
+ * Starts functions whose trigger parameter carries {@link #annotation()}. Implementations are
+ * listed in {@code META-INF/services/dev.veil.runtime.spi.TriggerProvider} and need a public
+ * no-argument constructor. {@link #start} runs on the event loop: it must not block.
  */
 public interface TriggerProvider {
 

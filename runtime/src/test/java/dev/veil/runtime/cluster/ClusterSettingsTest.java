@@ -15,11 +15,23 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ClusterSettingsTest {
-  private static final HostConfig HOST = new HostConfig(new JsonObject()
-      .put("veil", new JsonObject().put("cluster", new JsonObject().put("port", 5900).put("members", new io.vertx.core.json.JsonArray().add("10.0.0.5:5900")))));
+  private static final HostConfig HOST =
+      new HostConfig(
+          new JsonObject()
+              .put(
+                  "veil",
+                  new JsonObject()
+                      .put(
+                          "cluster",
+                          new JsonObject()
+                              .put("port", 5900)
+                              .put(
+                                  "members",
+                                  new io.vertx.core.json.JsonArray().add("10.0.0.5:5900")))));
 
   private static ClusterSettings settings(String secret) {
-    return ClusterSettings.from(HOST, new AppSettings(Map.of(ClusterSettings.SECRET_SETTING, secret)), true, "127.0.0.1");
+    return ClusterSettings.from(
+        HOST, new AppSettings(Map.of(ClusterSettings.SECRET_SETTING, secret)), true, "127.0.0.1");
   }
 
   @Test
@@ -29,8 +41,15 @@ class ClusterSettingsTest {
 
   @Test
   void clusterModeNeedsALongEnoughSecret() {
-    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-        () -> ClusterSettings.from(HOST, new AppSettings(Map.of(ClusterSettings.ENABLED_SETTING, "true")), false, "127.0.0.1"));
+    IllegalArgumentException missing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                ClusterSettings.from(
+                    HOST,
+                    new AppSettings(Map.of(ClusterSettings.ENABLED_SETTING, "true")),
+                    false,
+                    "127.0.0.1"));
     assertTrue(missing.getMessage().contains(ClusterSettings.SECRET_SETTING), missing.getMessage());
     assertThrows(IllegalArgumentException.class, () -> settings("short"));
   }
@@ -39,7 +58,8 @@ class ClusterSettingsTest {
   void anotherSecretMeansAnotherClusterAndNoProof() {
     ClusterSettings ours = settings("the-right-secret-123");
     ClusterSettings theirs = settings("the-wrong-secret-123");
-    assertEquals(ours.hazelcastClusterName(), settings("the-right-secret-123").hazelcastClusterName());
+    assertEquals(
+        ours.hazelcastClusterName(), settings("the-right-secret-123").hazelcastClusterName());
     assertNotEquals(ours.hazelcastClusterName(), theirs.hazelcastClusterName());
     assertFalse(ours.hazelcastClusterName().contains("secret"));
     assertTrue(ours.admits("nonce-1", ours.proof("nonce-1")));
@@ -55,6 +75,12 @@ class ClusterSettingsTest {
     assertTrue(config.getNetworkConfig().getInterfaces().getInterfaces().contains("127.0.0.1"));
     assertEquals(5900, config.getNetworkConfig().getPort());
     assertFalse(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled());
-    assertTrue(config.getNetworkConfig().getJoin().getTcpIpConfig().getMembers().contains("10.0.0.5:5900"));
+    assertTrue(
+        config
+            .getNetworkConfig()
+            .getJoin()
+            .getTcpIpConfig()
+            .getMembers()
+            .contains("10.0.0.5:5900"));
   }
 }

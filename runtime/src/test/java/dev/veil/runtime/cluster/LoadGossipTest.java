@@ -12,7 +12,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Two nodes' load gossip over one event bus (the clustered event bus delivers a publish the same way). */
+/**
+ * Two nodes' load gossip over one event bus (the clustered event bus delivers a publish the same
+ * way).
+ */
 class LoadGossipTest {
   private static final Duration PERIOD = Duration.ofMillis(50);
   private static Vertx vertx;
@@ -48,7 +51,8 @@ class LoadGossipTest {
     await(b.stop());
   }
 
-  private static void awaitView(Supplier<Map<String, Integer>> view, Map<String, Integer> expected) throws InterruptedException {
+  private static void awaitView(Supplier<Map<String, Integer>> view, Map<String, Integer> expected)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!view.get().equals(expected) && System.nanoTime() < deadline) Thread.sleep(20);
     assertEquals(expected, view.get());

@@ -44,7 +44,9 @@ class MapLeasesTest {
     MapLeases b = new MapLeases(vertx, "node-b");
     assertTrue(await(a.tryAcquire("short", Duration.ofMillis(200))));
     boolean taken = false;
-    for (int i = 0; i < 100 && !taken; i++) { // the crashed holder never renews; b gets it once it lapses
+    for (int i = 0;
+        i < 100 && !taken;
+        i++) { // the crashed holder never renews; b gets it once it lapses
       Thread.sleep(50);
       taken = await(b.tryAcquire("short", Duration.ofMinutes(1)));
     }

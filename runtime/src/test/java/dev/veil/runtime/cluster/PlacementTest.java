@@ -19,7 +19,9 @@ class PlacementTest {
     java.util.Collections.reverse(reversed);
     for (int k = 0; k < 50; k++) {
       String key = "key-" + k;
-      assertEquals(Placement.choose(NODES, key, Map.of(), 0, CAPACITY), Placement.choose(reversed, key, Map.of(), 7, CAPACITY));
+      assertEquals(
+          Placement.choose(NODES, key, Map.of(), 0, CAPACITY),
+          Placement.choose(reversed, key, Map.of(), 7, CAPACITY));
     }
   }
 
@@ -52,15 +54,21 @@ class PlacementTest {
   void atLowLoadAKeyStaysWithItsOwner() {
     String key = "key-2";
     List<String> order = Placement.ownerOrder(NODES, key);
-    assertEquals(order.get(0), Placement.choose(NODES, key, Map.of(order.get(0), CAPACITY - 1), 0, CAPACITY),
+    assertEquals(
+        order.get(0),
+        Placement.choose(NODES, key, Map.of(order.get(0), CAPACITY - 1), 0, CAPACITY),
         "an owner with an idle worker keeps its key");
-    assertEquals(order.get(1), Placement.choose(NODES, key, Map.of(order.get(0), CAPACITY), 0, CAPACITY),
+    assertEquals(
+        order.get(1),
+        Placement.choose(NODES, key, Map.of(order.get(0), CAPACITY), 0, CAPACITY),
         "one whose workers are all busy hands it on");
   }
 
   @Test
   void keylessCallsGoToTheLeastLoadedAndRotateOnTies() {
-    assertEquals("node-b", Placement.choose(NODES, null, Map.of("node-a", 3, "node-b", 1, "node-c", 2), 0, CAPACITY));
+    assertEquals(
+        "node-b",
+        Placement.choose(NODES, null, Map.of("node-a", 3, "node-b", 1, "node-c", 2), 0, CAPACITY));
     assertEquals("node-a", Placement.choose(NODES, null, Map.of(), 0, CAPACITY));
     assertEquals("node-b", Placement.choose(NODES, null, Map.of(), 1, CAPACITY));
     assertEquals("node-c", Placement.choose(NODES, null, Map.of(), 2, CAPACITY));

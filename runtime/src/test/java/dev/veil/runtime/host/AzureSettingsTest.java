@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 class AzureSettingsTest {
   @Test
   void namesEverySettingVeilDoesNotActOn() {
-    JsonObject host = new JsonObject("""
+    JsonObject host =
+        new JsonObject(
+            """
         {"version": "2.0", "functionTimeout": "00:05:00", "extensionBundle": {"id": "x"},
          "logging": {"logLevel": {"default": "Warning"}, "applicationInsights": {}},
          "extensions": {"http": {"routePrefix": "", "customHeaders": {}, "maxConcurrentRequests": 10,
@@ -22,14 +24,23 @@ class AzureSettingsTest {
                         "kafka": {"maxBatchSize": 5}, "serviceBus": {}},
          "veil": {"workerPoolSize": 4}}
         """);
-    JsonObject local = new JsonObject("""
+    JsonObject local =
+        new JsonObject(
+            """
         {"IsEncrypted": false, "Values": {"A": "1"}, "ConnectionStrings": {},
          "Host": {"LocalHttpPort": 7071, "CORS": "*", "CORSCredentials": false, "LocalHttpsPort": 7072}}
         """);
-    List<String> expected = List.of("host.json extensionBundle", "host.json logging.applicationInsights",
-        "host.json extensions.serviceBus", "host.json extensions.http.dynamicThrottlesEnabled",
-        "local.settings.json ConnectionStrings", "local.settings.json Host.LocalHttpsPort");
-    assertEquals(expected.stream().sorted().toList(), IgnoredSettings.of(host, local).stream().sorted().toList());
+    List<String> expected =
+        List.of(
+            "host.json extensionBundle",
+            "host.json logging.applicationInsights",
+            "host.json extensions.serviceBus",
+            "host.json extensions.http.dynamicThrottlesEnabled",
+            "local.settings.json ConnectionStrings",
+            "local.settings.json Host.LocalHttpsPort");
+    assertEquals(
+        expected.stream().sorted().toList(),
+        IgnoredSettings.of(host, local).stream().sorted().toList());
   }
 
   @Test
@@ -44,14 +55,30 @@ class AzureSettingsTest {
 
   @Test
   void badSettingsAreNamed() {
-    String cors = assertThrows(IllegalArgumentException.class, () -> HttpHostSettings.of(new HostConfig(new JsonObject()),
-        new JsonObject().put("CORS", 5))).getMessage();
+    String cors =
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    HttpHostSettings.of(
+                        new HostConfig(new JsonObject()), new JsonObject().put("CORS", 5)))
+            .getMessage();
     assertTrue(cors.contains("Host.CORS"), cors);
-    String headers = assertThrows(IllegalArgumentException.class, () -> HttpHostSettings.of(new HostConfig(
-        new JsonObject("{\"extensions\": {\"http\": {\"customHeaders\": \"x\"}}}")), new JsonObject())).getMessage();
+    String headers =
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    HttpHostSettings.of(
+                        new HostConfig(
+                            new JsonObject(
+                                "{\"extensions\": {\"http\": {\"customHeaders\": \"x\"}}}")),
+                        new JsonObject()))
+            .getMessage();
     assertTrue(headers.contains("customHeaders"), headers);
-    String level = assertThrows(IllegalArgumentException.class,
-        () -> AzureLogLevels.apply(new JsonObject().put("Function.x", "Verbose"))).getMessage();
+    String level =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> AzureLogLevels.apply(new JsonObject().put("Function.x", "Verbose")))
+            .getMessage();
     assertTrue(level.contains("logging.logLevel.Function.x") && level.contains("Verbose"), level);
   }
 }

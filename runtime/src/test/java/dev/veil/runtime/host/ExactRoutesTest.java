@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The exact-path front against a real router and server: what it answers and what it leaves to the router. */
+/**
+ * The exact-path front against a real router and server: what it answers and what it leaves to the
+ * router.
+ */
 class ExactRoutesTest {
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
   private Vertx vertx;
@@ -48,9 +51,14 @@ class ExactRoutesTest {
 
     assertEquals("front /api/hello", call("GET", "/api/hello"));
     assertEquals("front /api/hello", call("GET", "/api/hello?x=1"));
-    assertEquals("router /api/hello", call("POST", "/api/hello"), "a method the front was not given");
-    assertEquals("router /api/hello", call("GET", "/api/hello/"), "a path that only matches once normalized");
-    assertEquals("router metrics", call("GET", "/metrics"), "the host's own endpoints stay the router's");
+    assertEquals(
+        "router /api/hello", call("POST", "/api/hello"), "a method the front was not given");
+    assertEquals(
+        "router /api/hello",
+        call("GET", "/api/hello/"),
+        "a path that only matches once normalized");
+    assertEquals(
+        "router metrics", call("GET", "/metrics"), "the host's own endpoints stay the router's");
     assertEquals("router admin", call("GET", "/admin"));
   }
 
@@ -74,14 +82,24 @@ class ExactRoutesTest {
   }
 
   private void listen(ExactRoutes front) throws Exception {
-    server = vertx.createHttpServer().requestHandler(request -> {
-      if (!front.dispatch(request)) router.handle(request);
-    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                request -> {
+                  if (!front.dispatch(request)) router.handle(request);
+                })
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
   }
 
   private String call(String method, String path) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path))
-        .method(method, HttpRequest.BodyPublishers.noBody()).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
     return CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 }

@@ -26,33 +26,43 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FunctionScannerTest {
-  private final FunctionScanner scanner = new FunctionScanner(getClass().getClassLoader(), Set.of(ManualTrigger.class), Set.of(MemoryOutput.class));
+  private final FunctionScanner scanner =
+      new FunctionScanner(
+          getClass().getClassLoader(), Set.of(ManualTrigger.class), Set.of(MemoryOutput.class));
 
   @Test
   void findsFunctionsInAClassFolderRestrictedToPackages() throws Exception {
-    List<FunctionDefinition> found = scanner.scan(List.of(testClasses()), List.of("dev.veil.runtime.testext"));
-    assertEquals(List.of("copy", "order", "timer", "unbindable"), found.stream().map(FunctionDefinition::name).toList());
+    List<FunctionDefinition> found =
+        scanner.scan(List.of(testClasses()), List.of("dev.veil.runtime.testext"));
+    assertEquals(
+        List.of("copy", "order", "timer", "unbindable"),
+        found.stream().map(FunctionDefinition::name).toList());
     FunctionDefinition copy = found.get(0);
     assertEquals(BindingFunctions.class, copy.declaringClass());
     assertEquals("ManualTrigger", copy.triggerKind());
     assertEquals("payload", copy.triggerParameter().name());
     assertEquals(5, copy.parameters().size());
     assertEquals(MemoryOutput.class, copy.returnBindings().get(0).annotationType());
-    assertEquals("TimerTrigger", found.get(2).triggerKind(), "Azure trigger annotations count without a provider");
+    assertEquals(
+        "TimerTrigger",
+        found.get(2).triggerKind(),
+        "Azure trigger annotations count without a provider");
   }
 
   @Test
   void findsFunctionsInAJar(@TempDir Path dir) throws Exception {
     Path root = testClasses();
     Path jar = dir.resolve("functions.jar");
-    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(root)) {
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+        Stream<Path> files = Files.walk(root)) {
       for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
         out.putNextEntry(new JarEntry(root.relativize(file).toString().replace('\\', '/')));
         Files.copy(file, out);
         out.closeEntry();
       }
     }
-    List<FunctionDefinition> found = scanner.scan(List.of(jar), List.of("dev.veil.runtime.testext"));
+    List<FunctionDefinition> found =
+        scanner.scan(List.of(jar), List.of("dev.veil.runtime.testext"));
     assertEquals(4, found.size());
   }
 
@@ -64,7 +74,8 @@ class FunctionScannerTest {
     assertTrue(fn.retry().allowsRetry(3));
     assertTrue(!fn.retry().allowsRetry(4));
     // as on Azure, HTTP functions are not retried
-    assertEquals(0, scanner.definitions(List.of(RetryingHttp.class)).get(0).retry().maxRetryCount());
+    assertEquals(
+        0, scanner.definitions(List.of(RetryingHttp.class)).get(0).retry().maxRetryCount());
   }
 
   @Test
@@ -72,18 +83,24 @@ class FunctionScannerTest {
     assertEquals(List.of(), scanner.definitions(List.of(TwoTriggers.class, NoTrigger.class)));
     List<UnservedFunction> unserved = scanner.unserved();
     assertEquals(2, unserved.size(), unserved.toString());
-    UnservedFunction both = unserved.stream().filter(u -> u.name().equals("both")).findFirst().orElseThrow();
+    UnservedFunction both =
+        unserved.stream().filter(u -> u.name().equals("both")).findFirst().orElseThrow();
     assertTrue(both.reason().contains("more than one trigger"), both.reason());
     assertEquals(2, both.bindings().size(), both.bindings().encode());
-    UnservedFunction none = unserved.stream().filter(u -> !u.name().equals("both")).findFirst().orElseThrow();
+    UnservedFunction none =
+        unserved.stream().filter(u -> !u.name().equals("both")).findFirst().orElseThrow();
     assertTrue(none.reason().contains("no parameter carries a trigger annotation"), none.reason());
-    String duplicate = assertThrows(IllegalStateException.class,
-        () -> scanner.definitions(List.of(Retrying.class, SameName.class))).getMessage();
+    String duplicate =
+        assertThrows(
+                IllegalStateException.class,
+                () -> scanner.definitions(List.of(Retrying.class, SameName.class)))
+            .getMessage();
     assertTrue(duplicate.contains("function name 'retrying' is used by both"), duplicate);
   }
 
   private static Path testClasses() throws Exception {
-    return Path.of(BindingFunctions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    return Path.of(
+        BindingFunctions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
   }
 
   public static class Retrying {
@@ -105,7 +122,8 @@ class FunctionScannerTest {
 
   public static class TwoTriggers {
     @FunctionName("both")
-    public void run(@HttpTrigger(name = "req") String a, @QueueTrigger(name = "q", queueName = "q") String b) {}
+    public void run(
+        @HttpTrigger(name = "req") String a, @QueueTrigger(name = "q", queueName = "q") String b) {}
   }
 
   public static class NoTrigger {

@@ -34,11 +34,18 @@ class RetryPolicyTest {
   @Test
   void bindingExpressionsResolveDataSettingsAndReportWhatIsMissing() {
     AppSettings settings = new AppSettings(Map.of("CONTAINER", "input"));
-    assertEquals("input/a/42.json", BindingExpressions.resolve("%CONTAINER%/{name}/{id}.json", Map.of("name", "a", "id", 42), settings));
-    InvocationFailure missing = assertThrows(InvocationFailure.class,
-        () -> BindingExpressions.resolve("x/{name}", Map.of(), settings));
+    assertEquals(
+        "input/a/42.json",
+        BindingExpressions.resolve(
+            "%CONTAINER%/{name}/{id}.json", Map.of("name", "a", "id", 42), settings));
+    InvocationFailure missing =
+        assertThrows(
+            InvocationFailure.class,
+            () -> BindingExpressions.resolve("x/{name}", Map.of(), settings));
     assertEquals(InvocationFailure.Kind.BAD_INPUT, missing.kind());
-    assertThrows(IllegalStateException.class, () -> BindingExpressions.resolve("%NOPE%/x", Map.of(), settings));
+    assertThrows(
+        IllegalStateException.class,
+        () -> BindingExpressions.resolve("%NOPE%/x", Map.of(), settings));
     assertEquals(36, BindingExpressions.resolve("{rand-guid}", Map.of(), settings).length());
   }
 }

@@ -11,10 +11,10 @@ import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.concurrent.CountDownLatch;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class BatchingConsoleAppenderTest {
@@ -31,8 +31,10 @@ class BatchingConsoleAppenderTest {
     assertEquals("value=before count=3\n", out.toString(StandardCharsets.UTF_8));
   }
 
-  private static BatchingConsoleAppender start(LoggerContext context, OutputStream out, int maxBufferedBytes) {
-    context.setMDCAdapter(new LogbackMDCAdapter()); // a context made outside SLF4J's bootstrap has none
+  private static BatchingConsoleAppender start(
+      LoggerContext context, OutputStream out, int maxBufferedBytes) {
+    context.setMDCAdapter(
+        new LogbackMDCAdapter()); // a context made outside SLF4J's bootstrap has none
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
     encoder.setPattern("%msg%n");
@@ -52,7 +54,8 @@ class BatchingConsoleAppenderTest {
   void everyLineFromManyThreadsIsWrittenOnceInEachThreadsOrder() throws Exception {
     LoggerContext context = new LoggerContext();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    BatchingConsoleAppender appender = start(context, out, 256); // far smaller than the load: WARN lines wait, not drop
+    BatchingConsoleAppender appender =
+        start(context, out, 256); // far smaller than the load: WARN lines wait, not drop
     Logger logger = context.getLogger("test");
 
     int threads = 4;
@@ -60,9 +63,11 @@ class BatchingConsoleAppenderTest {
     List<Thread> writers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int id = t;
-      Thread w = new Thread(() -> {
-        for (int i = 0; i < lines; i++) logger.warn("t{} line {}", id, i);
-      });
+      Thread w =
+          new Thread(
+              () -> {
+                for (int i = 0; i < lines; i++) logger.warn("t{} line {}", id, i);
+              });
       w.start();
       writers.add(w);
     }
@@ -83,27 +88,31 @@ class BatchingConsoleAppenderTest {
   void whileTheConsoleIsStuckInfoLinesAreDroppedAndCountedNotQueuedWithoutBound() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     ByteArrayOutputStream written = new ByteArrayOutputStream();
-    OutputStream stuck = new OutputStream() { // the first write blocks until released, like a full pipe
-      @Override
-      public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
+    OutputStream stuck =
+        new OutputStream() { // the first write blocks until released, like a full pipe
+          @Override
+          public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
 
-      @Override
-      public synchronized void write(byte[] b, int off, int len) throws IOException {
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new IOException(e);
-        }
-        written.write(b, off, len);
-      }
-    };
+          @Override
+          public synchronized void write(byte[] b, int off, int len) throws IOException {
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              throw new IOException(e);
+            }
+            written.write(b, off, len);
+          }
+        };
     LoggerContext context = new LoggerContext();
     BatchingConsoleAppender appender = start(context, stuck, 100);
     Logger logger = context.getLogger("test");
     logger.info("first");
-    Thread.sleep(5 * BatchingConsoleAppender.FLUSH_MILLIS); // the writer takes "first" and blocks on the console
+    Thread.sleep(
+        5
+            * BatchingConsoleAppender
+                .FLUSH_MILLIS); // the writer takes "first" and blocks on the console
     for (int i = 0; i < 1000; i++) logger.info("line {}", i); // 100 bytes hold only a few of these
     release.countDown();
     appender.stop();

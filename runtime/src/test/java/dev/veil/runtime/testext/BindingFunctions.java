@@ -12,8 +12,11 @@ public class BindingFunctions {
 
   @FunctionName("copy")
   @MemoryOutput(path = "copies/{name}")
-  public String copy(@ManualTrigger String payload, @BindingName("name") String name,
-      @MemoryInput(path = "sources/{name}") byte[] source, @MemoryOutput(path = "audit/%AUDIT_PREFIX%-{name}") OutputBinding<List<String>> audit,
+  public String copy(
+      @ManualTrigger String payload,
+      @BindingName("name") String name,
+      @MemoryInput(path = "sources/{name}") byte[] source,
+      @MemoryOutput(path = "audit/%AUDIT_PREFIX%-{name}") OutputBinding<List<String>> audit,
       ExecutionContext context) {
     audit.setValue(List.of(payload, context.getFunctionName()));
     return new String(source) + "+" + payload;

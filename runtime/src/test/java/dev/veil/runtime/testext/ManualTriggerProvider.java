@@ -1,12 +1,12 @@
 package dev.veil.runtime.testext;
 
+import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.InvocationResult;
 import dev.veil.runtime.spi.TriggerContext;
 import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerInput;
 import dev.veil.runtime.spi.TriggerProvider;
-import dev.veil.runtime.spi.FunctionDefinition;
 import io.vertx.core.Future;
 import java.lang.annotation.Annotation;
 import java.util.Map;
@@ -27,7 +27,8 @@ public final class ManualTriggerProvider implements TriggerProvider {
   }
 
   /** Invokes a function with a payload and binding data, from the test thread. */
-  public static Future<InvocationResult> fire(String function, Object payload, Map<String, Object> bindingData) {
+  public static Future<InvocationResult> fire(
+      String function, Object payload, Map<String, Object> bindingData) {
     return context.invoker().invoke(Invocation.of(function, TriggerInput.of(payload), bindingData));
   }
 }

@@ -24,7 +24,8 @@ public final class MemoryStore {
     public Future<Object> read(BindingRequest request) {
       String path = request.resolve(request.annotation(MemoryInput.class).path());
       Object value = ENTRIES.get(path);
-      return value != null ? Future.succeededFuture(value)
+      return value != null
+          ? Future.succeededFuture(value)
           : Future.failedFuture(InvocationFailure.badInput("no entry at " + path));
     }
   }

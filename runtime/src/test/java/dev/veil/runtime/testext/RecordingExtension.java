@@ -7,7 +7,10 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A host extension for the runtime's tests: answers {@code GET /_test/extension} and counts starts and stops. */
+/**
+ * A host extension for the runtime's tests: answers {@code GET /_test/extension} and counts starts
+ * and stops.
+ */
 public final class RecordingExtension implements HostExtension {
   public static final AtomicInteger STARTS = new AtomicInteger();
   public static final AtomicInteger STOPS = new AtomicInteger();
@@ -15,8 +18,17 @@ public final class RecordingExtension implements HostExtension {
   @Override
   public Future<Void> start(TriggerContext host, HostScope scope, boolean servesTls) {
     STARTS.incrementAndGet();
-    host.router().get("/_test/extension").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
-        .end(new JsonObject().put("servesTls", servesTls).put("functions", host.invoker() != null).encode()));
+    host.router()
+        .get("/_test/extension")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "application/json")
+                    .end(
+                        new JsonObject()
+                            .put("servesTls", servesTls)
+                            .put("functions", host.invoker() != null)
+                            .encode()));
     return Future.succeededFuture();
   }
 

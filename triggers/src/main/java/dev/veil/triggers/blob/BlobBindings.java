@@ -9,8 +9,8 @@ import dev.veil.storage.BlobStores;
 import io.vertx.core.Future;
 
 /**
- * What the blob input and output bindings share: the stores this host's instance opened, one per connection,
- * closed when the host stops.
+ * What the blob input and output bindings share: the stores this host's instance opened, one per
+ * connection, closed when the host stops.
  */
 abstract class BlobBindings implements BindingProvider {
   HostContext host;
@@ -31,8 +31,12 @@ abstract class BlobBindings implements BindingProvider {
     return Future.succeededFuture();
   }
 
-  /** The store a binding's {@code connection} names; blocks the first time (call it off the event loop). */
+  /**
+   * The store a binding's {@code connection} names; blocks the first time (call it off the event
+   * loop).
+   */
   BlobStore store(String connection, BindingRequest request) {
-    return stores.get(BlobConnections.resolve(connection, request.settings(), host.dataDirectory()));
+    return stores.get(
+        BlobConnections.resolve(connection, request.settings(), host.dataDirectory()));
   }
 }

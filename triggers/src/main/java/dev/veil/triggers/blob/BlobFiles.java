@@ -8,9 +8,10 @@ import dev.veil.storage.BlobStores;
 import java.nio.file.Path;
 
 /**
- * Small state files (e.g. timer schedule status) kept where a {@code connection}'s blobs are: Azure Blob
- * Storage, Azurite or the host's local blob directory, found as a blob trigger finds its store. The one door
- * other trigger packages use into the blob store; its owner closes it. Calls block: run them on a worker thread.
+ * Small state files (e.g. timer schedule status) kept where a {@code connection}'s blobs are: Azure
+ * Blob Storage, Azurite or the host's local blob directory, found as a blob trigger finds its
+ * store. The one door other trigger packages use into the blob store; its owner closes it. Calls
+ * block: run them on a worker thread.
  */
 public final class BlobFiles implements AutoCloseable {
   private final BlobStore store;
@@ -19,10 +20,15 @@ public final class BlobFiles implements AutoCloseable {
     this.store = store;
   }
 
-  /** @param connection an app setting name, empty for {@code AzureWebJobsStorage} */
-  public static BlobFiles forConnection(String connection, AppSettings settings, Path dataDirectory) {
-    return new BlobFiles(BlobStores.connect(BlobConnections.resolve(connection, settings, dataDirectory),
-        AzureBlobStore.Options.DEFAULT));
+  /**
+   * @param connection an app setting name, empty for {@code AzureWebJobsStorage}
+   */
+  public static BlobFiles forConnection(
+      String connection, AppSettings settings, Path dataDirectory) {
+    return new BlobFiles(
+        BlobStores.connect(
+            BlobConnections.resolve(connection, settings, dataDirectory),
+            AzureBlobStore.Options.DEFAULT));
   }
 
   /** The blob's content, or {@code null} if it does not exist. */

@@ -11,9 +11,9 @@ import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code @BlobOutput}: writes the value (byte[], String, InputStream, or a POJO as JSON) to the blob at the
- * resolved path after a successful call; {@code OutputBinding<byte[]>} is the usual form. The stores it opens
- * belong to this host's instance and are closed with the host.
+ * {@code @BlobOutput}: writes the value (byte[], String, InputStream, or a POJO as JSON) to the
+ * blob at the resolved path after a successful call; {@code OutputBinding<byte[]>} is the usual
+ * form. The stores it opens belong to this host's instance and are closed with the host.
  */
 public final class BlobOutputProvider extends BlobBindings {
 
@@ -28,12 +28,15 @@ public final class BlobOutputProvider extends BlobBindings {
       return Future.succeededFuture();
     }
     BlobOutput output = request.annotation(BlobOutput.class);
-    return host.vertx().executeBlocking(() -> {
-      String[] path = BlobConnections.split(request.resolve(output.path()), "@BlobOutput");
-      BlobStore store = store(output.connection(), request);
-      store.write(path[0], path[1], bytes(value));
-      return null;
-    }, false);
+    return host.vertx()
+        .executeBlocking(
+            () -> {
+              String[] path = BlobConnections.split(request.resolve(output.path()), "@BlobOutput");
+              BlobStore store = store(output.connection(), request);
+              store.write(path[0], path[1], bytes(value));
+              return null;
+            },
+            false);
   }
 
   private static byte[] bytes(Object value) throws java.io.IOException {
@@ -48,6 +51,7 @@ public final class BlobOutputProvider extends BlobBindings {
         return in.readAllBytes();
       }
     }
-    return (value instanceof String s ? s : Conversions.toJsonAsTheAzureWorker(value)).getBytes(StandardCharsets.UTF_8);
+    return (value instanceof String s ? s : Conversions.toJsonAsTheAzureWorker(value))
+        .getBytes(StandardCharsets.UTF_8);
   }
 }

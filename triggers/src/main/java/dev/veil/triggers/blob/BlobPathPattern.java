@@ -9,9 +9,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code @BlobTrigger} path such as {@code input/{name}.csv}: the container, the literal prefix used for
- * listing, and a matcher that extracts the {@code {name}} parts as binding data. A part matches any
- * characters, '/' included, as in Azure.
+ * A {@code @BlobTrigger} path such as {@code input/{name}.csv}: the container, the literal prefix
+ * used for listing, and a matcher that extracts the {@code {name}} parts as binding data. A part
+ * matches any characters, '/' included, as in Azure.
  */
 final class BlobPathPattern {
   private final String container;
@@ -42,7 +42,8 @@ final class BlobPathPattern {
       }
       String name = blob.substring(open + 1, close);
       if (name.isEmpty() || names.contains(name)) {
-        throw new IllegalArgumentException("@BlobTrigger path '" + path + "' has an empty or repeated '{" + name + "}'");
+        throw new IllegalArgumentException(
+            "@BlobTrigger path '" + path + "' has an empty or repeated '{" + name + "}'");
       }
       names.add(name);
       re.append("(?<g").append(names.size() - 1).append(">.+?)");

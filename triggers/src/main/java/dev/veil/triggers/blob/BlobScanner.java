@@ -32,18 +32,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds new and changed blobs for one function and calls it once per blob version.
  *
- * <p>Each scan lists the container page by page (continuation tokens) and picks the blobs that match the
- * path and have no receipt. A receipt — a blob in {@code azure-webjobs-hosts} named after the function, the
- * blob's ETag and its name — is written only after the call succeeded, outputs included, so each blob version
- * is processed once across restarts (at least once across crashes). A blob that fails
- * {@code maxDequeueCount} times (or whose content does not fit the parameter) gets a poison record in
- * {@code webjobs-blobtrigger-poison} naming the reason, and a receipt. Idle scans back off up to
- * {@code maxPollingInterval}.
+ * <p>Each scan lists the container page by page (continuation tokens) and picks the blobs that
+ * match the path and have no receipt. A receipt — a blob in {@code azure-webjobs-hosts} named after
+ * the function, the blob's ETag and its name — is written only after the call succeeded, outputs
+ * included, so each blob version is processed once across restarts (at least once across crashes).
+ * A blob that fails {@code maxDequeueCount} times (or whose content does not fit the parameter)
+ * gets a poison record in {@code webjobs-blobtrigger-poison} naming the reason, and a receipt. Idle
+ * scans back off up to {@code maxPollingInterval}.
  *
  * <p>In a cluster one node at a time lists the container for this function: it holds the lease
- * {@code blob-list/<container>/<function>} (renewed every scan, expiring after {@code leaseDuration} if the node
- * dies) and re-reads the receipts from storage whenever it takes the lease over, so blobs a crashed node left
- * unfinished (no receipt) are processed by the next holder.
+ * {@code blob-list/<container>/<function>} (renewed every scan, expiring after {@code
+ * leaseDuration} if the node dies) and re-reads the receipts from storage whenever it takes the
+ * lease over, so blobs a crashed node left unfinished (no receipt) are processed by the next
+ * holder.
  */
 final class BlobScanner {
   static final String RECEIPTS_CONTAINER = "azure-webjobs-hosts";
@@ -52,7 +53,8 @@ final class BlobScanner {
   private static final long MIN_DELAY_MS = 100;
 
   /** host.json {@code extensions.blobs} settings. */
-  record Options(int parallelism, int maxDequeueCount, Duration maxPollingInterval, Duration leaseDuration) {}
+  record Options(
+      int parallelism, int maxDequeueCount, Duration maxPollingInterval, Duration leaseDuration) {}
 
   private final Vertx vertx;
   private final BlobStore store;
@@ -72,8 +74,14 @@ final class BlobScanner {
   private long timer = -1;
   private boolean scanning;
 
-  BlobScanner(Vertx vertx, BlobStore store, BlobPathPattern path, FunctionDefinition function, Invoker invoker,
-              Options options, Leases leases) {
+  BlobScanner(
+      Vertx vertx,
+      BlobStore store,
+      BlobPathPattern path,
+      FunctionDefinition function,
+      Invoker invoker,
+      Options options,
+      Leases leases) {
     this.vertx = vertx;
     this.store = store;
     this.path = path;
@@ -85,22 +93,28 @@ final class BlobScanner {
     this.receiptPrefix = "blobreceipts/veil/" + function.name() + "/";
   }
 
-  /** Starts scanning; the first scan that holds the lease loads the receipts written by earlier runs. */
+  /**
+   * Starts scanning; the first scan that holds the lease loads the receipts written by earlier
+   * runs.
+   */
   Future<Void> start() {
     timer = vertx.setTimer(1, t -> scan());
     return Future.succeededFuture();
   }
 
   private Future<Void> loadReceipts() {
-    return blocking(() -> {
-      String token = null;
-      do {
-        BlobStore.Page page = store.list(RECEIPTS_CONTAINER, receiptPrefix, token);
-        page.items().forEach(item -> receipts.add(item.name().substring(receiptPrefix.length())));
-        token = page.continuation();
-      } while (token != null);
-      return null;
-    }).mapEmpty();
+    return blocking(
+            () -> {
+              String token = null;
+              do {
+                BlobStore.Page page = store.list(RECEIPTS_CONTAINER, receiptPrefix, token);
+                page.items()
+                    .forEach(item -> receipts.add(item.name().substring(receiptPrefix.length())));
+                token = page.continuation();
+              } while (token != null);
+              return null;
+            })
+        .mapEmpty();
   }
 
   /** Stops after the blobs in progress are finished and their receipts written. */
@@ -110,7 +124,9 @@ final class BlobScanner {
       stopped.tryComplete(); // idle between scans: nothing in flight
     }
     // hand the container to another node now instead of after the lease expires
-    return stopped.future().eventually(() -> holdingLease ? leases.release(leaseName) : Future.succeededFuture());
+    return stopped
+        .future()
+        .eventually(() -> holdingLease ? leases.release(leaseName) : Future.succeededFuture());
   }
 
   private void scan() {
@@ -119,26 +135,37 @@ final class BlobScanner {
       return;
     }
     scanning = true;
-    leases.tryAcquire(leaseName, options.leaseDuration())
-        .compose(held -> {
-          boolean takenOver = held && !holdingLease;
-          holdingLease = held;
-          if (!held) return Future.succeededFuture(0); // another node lists this container now
-          // receipts written by the previous holder are only in storage
-          return (takenOver ? loadReceipts() : Future.<Void>succeededFuture())
-              .compose(x -> blocking(this::findNew))
-              .compose(todo -> processAll(todo).map(todo.size()));
-        })
-        .onComplete(ar -> {
-          scanning = false;
-          if (ar.failed()) {
-            LOG.warn("blob trigger of {}: scanning {} failed: {}", function.name(), path.container(),
-                ar.cause().toString());
-          }
-          boolean found = ar.succeeded() && ar.result() > 0;
-          delay = found ? MIN_DELAY_MS : Math.min(delay * 2, Math.max(MIN_DELAY_MS, options.maxPollingInterval().toMillis()));
-          timer = vertx.setTimer(stopping ? 1 : delay, t -> scan());
-        });
+    leases
+        .tryAcquire(leaseName, options.leaseDuration())
+        .compose(
+            held -> {
+              boolean takenOver = held && !holdingLease;
+              holdingLease = held;
+              if (!held) return Future.succeededFuture(0); // another node lists this container now
+              // receipts written by the previous holder are only in storage
+              return (takenOver ? loadReceipts() : Future.<Void>succeededFuture())
+                  .compose(x -> blocking(this::findNew))
+                  .compose(todo -> processAll(todo).map(todo.size()));
+            })
+        .onComplete(
+            ar -> {
+              scanning = false;
+              if (ar.failed()) {
+                LOG.warn(
+                    "blob trigger of {}: scanning {} failed: {}",
+                    function.name(),
+                    path.container(),
+                    ar.cause().toString());
+              }
+              boolean found = ar.succeeded() && ar.result() > 0;
+              delay =
+                  found
+                      ? MIN_DELAY_MS
+                      : Math.min(
+                          delay * 2,
+                          Math.max(MIN_DELAY_MS, options.maxPollingInterval().toMillis()));
+              timer = vertx.setTimer(stopping ? 1 : delay, t -> scan());
+            });
   }
 
   private List<Target> findNew() {
@@ -147,12 +174,14 @@ final class BlobScanner {
     do {
       BlobStore.Page page = store.list(path.container(), path.prefix(), token);
       for (BlobInfo item : page.items()) {
-        path.match(item.name()).ifPresent(parts -> {
-          Target t = new Target(item, parts);
-          if (!receipts.contains(t.receipt())) {
-            todo.add(t);
-          }
-        });
+        path.match(item.name())
+            .ifPresent(
+                parts -> {
+                  Target t = new Target(item, parts);
+                  if (!receipts.contains(t.receipt())) {
+                    todo.add(t);
+                  }
+                });
       }
       token = page.continuation();
     } while (token != null && !stopping);
@@ -205,35 +234,55 @@ final class BlobScanner {
     data.put("BlobName", name);
     data.put("ETag", target.item.etag());
     data.put("Length", target.item.size());
-    Invocation invocation = new Invocation(function.name(), UUID.randomUUID().toString(),
-        parameter -> content(container, name, parameter), data, Map.of("blob", container + "/" + name));
-    return invoker.invoke(invocation).transform(ar -> {
-      if (ar.succeeded()) {
-        failures.remove(target.receipt());
-        return markDone(target);
-      }
-      InvocationFailure f = ar.cause() instanceof InvocationFailure x ? x
-          : new InvocationFailure(InvocationFailure.Kind.FUNCTION_ERROR, invocation.id(),
-              String.valueOf(ar.cause().getMessage()), ar.cause());
-      switch (f.kind()) {
-        case OVER_CAPACITY, SHUTTING_DOWN, NOT_FOUND:
-          return Future.succeededFuture(); // nothing ran; the next scan offers it again
-        default:
-          int attempts = failures.merge(target.receipt(), 1, Integer::sum);
-          if (f.kind() == InvocationFailure.Kind.BAD_INPUT || attempts >= options.maxDequeueCount()) {
-            failures.remove(target.receipt());
-            return poison(target, f, attempts);
-          }
-          LOG.warn("blob {}/{} failed for {} (attempt {} of {}): {}", container, name, function.name(), attempts,
-              options.maxDequeueCount(), f.getMessage());
-          return Future.succeededFuture();
-      }
-    });
+    Invocation invocation =
+        new Invocation(
+            function.name(),
+            UUID.randomUUID().toString(),
+            parameter -> content(container, name, parameter),
+            data,
+            Map.of("blob", container + "/" + name));
+    return invoker
+        .invoke(invocation)
+        .transform(
+            ar -> {
+              if (ar.succeeded()) {
+                failures.remove(target.receipt());
+                return markDone(target);
+              }
+              InvocationFailure f =
+                  ar.cause() instanceof InvocationFailure x
+                      ? x
+                      : new InvocationFailure(
+                          InvocationFailure.Kind.FUNCTION_ERROR,
+                          invocation.id(),
+                          String.valueOf(ar.cause().getMessage()),
+                          ar.cause());
+              switch (f.kind()) {
+                case OVER_CAPACITY, SHUTTING_DOWN, NOT_FOUND:
+                  return Future.succeededFuture(); // nothing ran; the next scan offers it again
+                default:
+                  int attempts = failures.merge(target.receipt(), 1, Integer::sum);
+                  if (f.kind() == InvocationFailure.Kind.BAD_INPUT
+                      || attempts >= options.maxDequeueCount()) {
+                    failures.remove(target.receipt());
+                    return poison(target, f, attempts);
+                  }
+                  LOG.warn(
+                      "blob {}/{} failed for {} (attempt {} of {}): {}",
+                      container,
+                      name,
+                      function.name(),
+                      attempts,
+                      options.maxDequeueCount(),
+                      f.getMessage());
+                  return Future.succeededFuture();
+              }
+            });
   }
 
   /**
-   * The trigger parameter's value: a stream for InputStream, else the content read whole and converted; null
-   * when the blob was deleted since it was listed.
+   * The trigger parameter's value: a stream for InputStream, else the content read whole and
+   * converted; null when the blob was deleted since it was listed.
    */
   private Object content(String container, String name, FunctionParameter parameter) {
     try {
@@ -248,25 +297,50 @@ final class BlobScanner {
   }
 
   private Future<Void> markDone(Target target) {
-    return blocking(() -> {
-      store.write(RECEIPTS_CONTAINER, receiptPrefix + target.receipt(), new byte[0]);
-      return null;
-    }).onSuccess(x -> receipts.add(target.receipt())).mapEmpty();
+    return blocking(
+            () -> {
+              store.write(RECEIPTS_CONTAINER, receiptPrefix + target.receipt(), new byte[0]);
+              return null;
+            })
+        .onSuccess(x -> receipts.add(target.receipt()))
+        .mapEmpty();
   }
 
   private Future<Void> poison(Target target, InvocationFailure failure, int attempts) {
     String container = path.container();
     String name = target.item.name();
-    LOG.warn("blob {}/{} is poison for {} after {} attempt(s): {}", container, name, function.name(), attempts,
+    LOG.warn(
+        "blob {}/{} is poison for {} after {} attempt(s): {}",
+        container,
+        name,
+        function.name(),
+        attempts,
         failure.getMessage());
-    Map<String, Object> record = Map.of("function", function.name(), "container", container, "blob", name,
-        "etag", target.item.etag(), "attempts", attempts, "reason", failure.kind() + ": " + failure.getMessage(),
-        "time", Instant.now().toString());
-    return blocking(() -> {
-      store.write(POISON_CONTAINER, function.name() + "/" + target.receipt() + ".json",
-          Conversions.toJson(record).getBytes(StandardCharsets.UTF_8));
-      return null;
-    }).compose(x -> markDone(target));
+    Map<String, Object> record =
+        Map.of(
+            "function",
+            function.name(),
+            "container",
+            container,
+            "blob",
+            name,
+            "etag",
+            target.item.etag(),
+            "attempts",
+            attempts,
+            "reason",
+            failure.kind() + ": " + failure.getMessage(),
+            "time",
+            Instant.now().toString());
+    return blocking(
+            () -> {
+              store.write(
+                  POISON_CONTAINER,
+                  function.name() + "/" + target.receipt() + ".json",
+                  Conversions.toJson(record).getBytes(StandardCharsets.UTF_8));
+              return null;
+            })
+        .compose(x -> markDone(target));
   }
 
   private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * Answers a request for a function's path with a method none of its functions takes: 405 with an
- * {@code Allow} header listing the methods that path takes (RFC 9110), as the Azure host does. Mounted
- * once per router, behind every other route.
+ * {@code Allow} header listing the methods that path takes (RFC 9110), as the Azure host does.
+ * Mounted once per router, behind every other route.
  */
 final class AllowedMethods {
   private record PathMethods(Pattern path, Set<HttpMethod> methods) {}
@@ -40,7 +40,15 @@ final class AllowedMethods {
       return;
     }
     ctx.response().putHeader("allow", String.join(", ", allowed));
-    HttpErrors.send(ctx, 405, "method " + ctx.request().method() + " is not allowed at " + path
-        + "; allowed: " + String.join(", ", allowed), null);
+    HttpErrors.send(
+        ctx,
+        405,
+        "method "
+            + ctx.request().method()
+            + " is not allowed at "
+            + path
+            + "; allowed: "
+            + String.join(", ", allowed),
+        null);
   }
 }

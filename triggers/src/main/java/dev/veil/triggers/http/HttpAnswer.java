@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What an HTTP function's return value sends: status, headers and body bytes. Built on the node that ran
- * the function, so a result from another cluster node answers exactly as a local one.
+ * What an HTTP function's return value sends: status, headers and body bytes. Built on the node
+ * that ran the function, so a result from another cluster node answers exactly as a local one.
  *
  * @param headers name, value, name, value, ...
  * @param body null for no body
@@ -23,7 +23,8 @@ record HttpAnswer(int status, List<String> headers, Buffer body) {
 
   /** The answer for a function's return value; throws when the value cannot be serialized. */
   static HttpAnswer of(Object value) {
-    if (value instanceof HttpAnswer answer) return answer; // already built on the node that ran the function
+    if (value instanceof HttpAnswer answer)
+      return answer; // already built on the node that ran the function
     if (value == null) return new HttpAnswer(204, List.of(), null);
     int status = 200;
     List<String> headers = new ArrayList<>();
@@ -32,7 +33,8 @@ record HttpAnswer(int status, List<String> headers, Buffer body) {
     if (value instanceof HttpResponseMessage message) {
       status = message.getStatusCode();
       if (message instanceof VeilHttpResponse own) {
-        for (Map.Entry<String, String> h : own.headers().entrySet()) headers.addAll(List.of(h.getKey(), h.getValue()));
+        for (Map.Entry<String, String> h : own.headers().entrySet())
+          headers.addAll(List.of(h.getKey(), h.getValue()));
         typed = own.headers().containsKey("content-type");
       }
       body = message.getBody();
@@ -47,7 +49,9 @@ record HttpAnswer(int status, List<String> headers, Buffer body) {
       if (!typed) headers.addAll(List.of("content-type", "text/plain; charset=utf-8"));
       bytes = Buffer.buffer(text);
     } else {
-      String json = Conversions.toJsonAsTheAzureWorker(body); // Gson's rules, as Azure's Java worker writes a POJO
+      String json =
+          Conversions.toJsonAsTheAzureWorker(
+              body); // Gson's rules, as Azure's Java worker writes a POJO
       if (!typed) headers.addAll(List.of("content-type", "application/json"));
       bytes = Buffer.buffer(json);
     }
@@ -56,33 +60,44 @@ record HttpAnswer(int status, List<String> headers, Buffer body) {
 
   void write(HttpServerResponse response) {
     response.setStatusCode(status);
-    for (int i = 0; i + 1 < headers.size(); i += 2) response.putHeader(headers.get(i), headers.get(i + 1));
-    if (body == null) response.end(); else response.end(body);
+    for (int i = 0; i + 1 < headers.size(); i += 2)
+      response.putHeader(headers.get(i), headers.get(i + 1));
+    if (body == null) response.end();
+    else response.end(body);
   }
 
-  /** The HTTP trigger's {@link InvocationCodec}: requests as {@link HttpInput}, results as answers. */
-  static final InvocationCodec CODEC = new InvocationCodec() {
-    @Override
-    public TriggerInput decodeInput(Buffer encoded) {
-      return HttpInput.decode(encoded);
-    }
+  /**
+   * The HTTP trigger's {@link InvocationCodec}: requests as {@link HttpInput}, results as answers.
+   */
+  static final InvocationCodec CODEC =
+      new InvocationCodec() {
+        @Override
+        public TriggerInput decodeInput(Buffer encoded) {
+          return HttpInput.decode(encoded);
+        }
 
-    @Override
-    public Buffer encodeResult(Object returnValue) {
-      HttpAnswer answer = of(returnValue);
-      Buffer head = new JsonObject().put("s", answer.status).put("h", new JsonArray(answer.headers))
-          .put("b", answer.body != null).toBuffer();
-      Buffer out = Buffer.buffer().appendInt(head.length()).appendBuffer(head);
-      return answer.body == null ? out : out.appendBuffer(answer.body);
-    }
+        @Override
+        public Buffer encodeResult(Object returnValue) {
+          HttpAnswer answer = of(returnValue);
+          Buffer head =
+              new JsonObject()
+                  .put("s", answer.status)
+                  .put("h", new JsonArray(answer.headers))
+                  .put("b", answer.body != null)
+                  .toBuffer();
+          Buffer out = Buffer.buffer().appendInt(head.length()).appendBuffer(head);
+          return answer.body == null ? out : out.appendBuffer(answer.body);
+        }
 
-    @Override
-    public Object decodeResult(Buffer encoded) {
-      int headLength = encoded.getInt(0);
-      JsonObject head = new JsonObject(encoded.slice(4, 4 + headLength));
-      List<String> headers = head.getJsonArray("h").stream().map(String::valueOf).toList();
-      return new HttpAnswer(head.getInteger("s"), headers,
-          head.getBoolean("b") ? encoded.slice(4 + headLength, encoded.length()) : null);
-    }
-  };
+        @Override
+        public Object decodeResult(Buffer encoded) {
+          int headLength = encoded.getInt(0);
+          JsonObject head = new JsonObject(encoded.slice(4, 4 + headLength));
+          List<String> headers = head.getJsonArray("h").stream().map(String::valueOf).toList();
+          return new HttpAnswer(
+              head.getInteger("s"),
+              headers,
+              head.getBoolean("b") ? encoded.slice(4 + headLength, encoded.length()) : null);
+        }
+      };
 }

@@ -18,8 +18,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * An authorized, size-checked HTTP request as a function's trigger input: bound to the parameter on a worker
- * thread, or encoded for another cluster node (method, URI, headers, query, body) and rebuilt there.
+ * An authorized, size-checked HTTP request as a function's trigger input: bound to the parameter on
+ * a worker thread, or encoded for another cluster node (method, URI, headers, query, body) and
+ * rebuilt there.
  */
 final class HttpInput implements RemoteInput {
   private final String method;
@@ -31,8 +32,15 @@ final class HttpInput implements RemoteInput {
   private final boolean asText;
   private final AffinitySources affinity;
 
-  HttpInput(String method, Supplier<String> absoluteUri, MultiMap headers, Map<String, String> query,
-      Map<String, String> routeValues, Buffer body, boolean asText, AffinitySources affinity) {
+  HttpInput(
+      String method,
+      Supplier<String> absoluteUri,
+      MultiMap headers,
+      Map<String, String> query,
+      Map<String, String> routeValues,
+      Buffer body,
+      boolean asText,
+      AffinitySources affinity) {
     this.method = method;
     this.absoluteUri = absoluteUri;
     this.headers = headers;
@@ -46,10 +54,12 @@ final class HttpInput implements RemoteInput {
   @Override
   public Object bind(FunctionParameter parameter) {
     byte[] raw = body.length() == 0 ? null : body.getBytes();
-    Object bytes = raw != null && asText ? new String(raw, charset(headers.get("content-type"))) : raw;
+    Object bytes =
+        raw != null && asText ? new String(raw, charset(headers.get("content-type"))) : raw;
     if (parameter.rawType() != HttpRequestMessage.class) {
       if (bytes == null && parameter.rawType() != Optional.class) {
-        throw InvocationFailure.badInput("the request has no body; expected " + parameter.rawType().getSimpleName());
+        throw InvocationFailure.badInput(
+            "the request has no body; expected " + parameter.rawType().getSimpleName());
       }
       return Conversions.convert(bytes, parameter.type(), "request body");
     }
@@ -68,14 +78,25 @@ final class HttpInput implements RemoteInput {
     return method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
   }
 
-  /** A 4-byte length, a JSON head (method, URI, headers, query, text flag), then the body as sent. */
+  /**
+   * A 4-byte length, a JSON head (method, URI, headers, query, text flag), then the body as sent.
+   */
   @Override
   public Buffer encode() {
     JsonArray headerList = new JsonArray();
     headers.forEach((name, value) -> headerList.add(name).add(value));
-    Buffer head = new JsonObject().put("m", method).put("u", absoluteUri.get()).put("h", headerList)
-        .put("q", new JsonObject(new HashMap<>(query))).put("t", asText).toBuffer();
-    return Buffer.buffer(4 + head.length() + body.length()).appendInt(head.length()).appendBuffer(head).appendBuffer(body);
+    Buffer head =
+        new JsonObject()
+            .put("m", method)
+            .put("u", absoluteUri.get())
+            .put("h", headerList)
+            .put("q", new JsonObject(new HashMap<>(query)))
+            .put("t", asText)
+            .toBuffer();
+    return Buffer.buffer(4 + head.length() + body.length())
+        .appendInt(head.length())
+        .appendBuffer(head)
+        .appendBuffer(body);
   }
 
   /** The input {@link #encode()} wrote. */
@@ -84,15 +105,26 @@ final class HttpInput implements RemoteInput {
     JsonObject head = new JsonObject(encoded.slice(4, 4 + headLength));
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     JsonArray list = head.getJsonArray("h");
-    for (int i = 0; i + 1 < list.size(); i += 2) headers.add(list.getString(i), list.getString(i + 1));
+    for (int i = 0; i + 1 < list.size(); i += 2)
+      headers.add(list.getString(i), list.getString(i + 1));
     Map<String, String> query = new HashMap<>();
     head.getJsonObject("q").forEach(e -> query.put(e.getKey(), String.valueOf(e.getValue())));
     String uri = head.getString("u");
-    return new HttpInput(head.getString("m"), () -> uri, headers, Map.copyOf(query), Map.of(),
-        encoded.slice(4 + headLength, encoded.length()), head.getBoolean("t"), AffinitySources.NONE);
+    return new HttpInput(
+        head.getString("m"),
+        () -> uri,
+        headers,
+        Map.copyOf(query),
+        Map.of(),
+        encoded.slice(4 + headLength, encoded.length()),
+        head.getBoolean("t"),
+        AffinitySources.NONE);
   }
 
-  /** The charset a Content-Type header names; UTF-8 when it names none or one this JVM does not know. */
+  /**
+   * The charset a Content-Type header names; UTF-8 when it names none or one this JVM does not
+   * know.
+   */
   private static Charset charset(String contentType) {
     if (contentType == null) return StandardCharsets.UTF_8;
     for (String part : contentType.split(";")) {

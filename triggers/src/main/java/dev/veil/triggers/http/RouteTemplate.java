@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
 
 /**
  * An Azure (ASP.NET-style) route template ({@code items/{id:int}}, {@code files/{*path}}, {@code
- * users/{name?}}) as a regular expression over the request path. Supported constraints: {@code int},
- * {@code long}, {@code bool}, {@code alpha}, {@code guid}, {@code double}; a path that does not satisfy them
- * does not match (404). An optional {@code {x?}} or catch-all {@code {*x}} segment may be absent.
+ * users/{name?}}) as a regular expression over the request path. Supported constraints: {@code
+ * int}, {@code long}, {@code bool}, {@code alpha}, {@code guid}, {@code double}; a path that does
+ * not satisfy them does not match (404). An optional {@code {x?}} or catch-all {@code {*x}} segment
+ * may be absent.
  */
 final class RouteTemplate {
   private static final Pattern PARAM =
@@ -32,9 +33,15 @@ final class RouteTemplate {
 
   private record Param(String name, List<Constraint> constraints) {}
 
-  /** The ASP.NET route constraints Azure Functions users write most; the regex only pre-filters, {@link #accepts} decides. */
+  /**
+   * The ASP.NET route constraints Azure Functions users write most; the regex only pre-filters,
+   * {@link #accepts} decides.
+   */
   enum Constraint {
-    INT("-?[0-9]{1,10}"), LONG("-?[0-9]{1,19}"), BOOL("(?i:true|false)"), ALPHA("[A-Za-z]+"),
+    INT("-?[0-9]{1,10}"),
+    LONG("-?[0-9]{1,19}"),
+    BOOL("(?i:true|false)"),
+    ALPHA("[A-Za-z]+"),
     GUID("\\{?[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}}?"),
     DOUBLE("-?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
 
@@ -50,7 +57,7 @@ final class RouteTemplate {
           case INT -> Integer.parseInt(value);
           case LONG -> Long.parseLong(value);
           case DOUBLE -> Double.parseDouble(value);
-          default -> { }
+          default -> {}
         }
         return true;
       } catch (NumberFormatException e) {
@@ -60,8 +67,8 @@ final class RouteTemplate {
   }
 
   /**
-   * @throws IllegalArgumentException naming the problem: a malformed {parameter}, an unknown constraint, a
-   *     catch-all that is not last
+   * @throws IllegalArgumentException naming the problem: a malformed {parameter}, an unknown
+   *     constraint, a catch-all that is not last
    */
   static RouteTemplate parse(String prefix, String route) {
     String trimmed = route.replaceAll("^/+|/+$", "");
@@ -73,7 +80,8 @@ final class RouteTemplate {
     while (m.find()) {
       String literal = full.substring(literalStart, m.start());
       if (literal.contains("{") || literal.contains("}")) {
-        throw new IllegalArgumentException("route '" + route + "' has a malformed {parameter} in '" + literal + "'");
+        throw new IllegalArgumentException(
+            "route '" + route + "' has a malformed {parameter} in '" + literal + "'");
       }
       boolean catchAll = !m.group(1).isEmpty();
       boolean optional = catchAll || !m.group(4).isEmpty();
@@ -83,10 +91,16 @@ final class RouteTemplate {
       List<Constraint> constraints = constraints(route, m.group(3));
       String value = catchAll ? ".*" : valueRegex(constraints);
       String group = "(" + value + ")";
-      // An optional parameter that is a whole last-but-not-literal segment takes its leading slash with it.
-      boolean wholeSegment = literal.endsWith("/") && (m.end() == full.length() || full.charAt(m.end()) == '/');
+      // An optional parameter that is a whole last-but-not-literal segment takes its leading slash
+      // with it.
+      boolean wholeSegment =
+          literal.endsWith("/") && (m.end() == full.length() || full.charAt(m.end()) == '/');
       if (optional && wholeSegment) {
-        regex.append(quote(literal.substring(0, literal.length() - 1))).append("(?:/").append(group).append(")?");
+        regex
+            .append(quote(literal.substring(0, literal.length() - 1)))
+            .append("(?:/")
+            .append(group)
+            .append(")?");
       } else {
         regex.append(quote(literal)).append(group).append(optional ? "?" : "");
       }
@@ -95,18 +109,24 @@ final class RouteTemplate {
     }
     String tail = full.substring(literalStart);
     if (tail.contains("{") || tail.contains("}")) {
-      throw new IllegalArgumentException("route '" + route + "' has a malformed {parameter} in '" + tail + "'");
+      throw new IllegalArgumentException(
+          "route '" + route + "' has a malformed {parameter} in '" + tail + "'");
     }
     regex.append(quote(tail)).append("/?");
     return new RouteTemplate(full, Pattern.compile("^" + regex + "$"), List.copyOf(params));
   }
 
-  // Every constraint must match the same text: all but the last as lookaheads ending at the segment's end.
+  // Every constraint must match the same text: all but the last as lookaheads ending at the
+  // segment's end.
   private static String valueRegex(List<Constraint> constraints) {
     if (constraints.isEmpty()) return "[^/]+";
     StringBuilder out = new StringBuilder();
-    for (int i = 0; i < constraints.size() - 1; i++) out.append("(?=(?:").append(constraints.get(i).regex).append(")(?![^/]))");
-    return out.append("(?:").append(constraints.get(constraints.size() - 1).regex).append(")").toString();
+    for (int i = 0; i < constraints.size() - 1; i++)
+      out.append("(?=(?:").append(constraints.get(i).regex).append(")(?![^/]))");
+    return out.append("(?:")
+        .append(constraints.get(constraints.size() - 1).regex)
+        .append(")")
+        .toString();
   }
 
   private static List<Constraint> constraints(String route, String spec) {
@@ -116,8 +136,12 @@ final class RouteTemplate {
       try {
         out.add(Constraint.valueOf(name.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("route '" + route + "': unsupported constraint ':" + name
-            + "' (supported: int, long, bool, alpha, guid, double)");
+        throw new IllegalArgumentException(
+            "route '"
+                + route
+                + "': unsupported constraint ':"
+                + name
+                + "' (supported: int, long, bool, alpha, guid, double)");
       }
     }
     return out;
@@ -137,14 +161,17 @@ final class RouteTemplate {
     return pattern.pattern();
   }
 
-  /** Whether the template has {parameters}; one without is routed by plain path comparison, no regex. */
+  /**
+   * Whether the template has {parameters}; one without is routed by plain path comparison, no
+   * regex.
+   */
   boolean hasParameters() {
     return !params.isEmpty();
   }
 
   /**
-   * The decoded parameter values of a path (absent optional parameters left out), or null when the path
-   * does not match or a value breaks its constraint (e.g. an int out of range).
+   * The decoded parameter values of a path (absent optional parameters left out), or null when the
+   * path does not match or a value breaks its constraint (e.g. an int out of range).
    */
   Map<String, String> match(String path) {
     if (params.isEmpty()) return Map.of(); // the router compared the path already

@@ -13,8 +13,8 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * The {@code HttpRequestMessage<T>} a function receives; {@code T} is chosen by the parameter's declared type.
- * The URI and the header map are built only when the function asks for them.
+ * The {@code HttpRequestMessage<T>} a function receives; {@code T} is chosen by the parameter's
+ * declared type. The URI and the header map are built only when the function asks for them.
  */
 final class VeilHttpRequest<T> implements HttpRequestMessage<T> {
   private final Supplier<String> absoluteUri;
@@ -24,7 +24,12 @@ final class VeilHttpRequest<T> implements HttpRequestMessage<T> {
   private final T body;
   private volatile Map<String, String> headers;
 
-  VeilHttpRequest(Supplier<String> absoluteUri, MultiMap requestHeaders, HttpMethod method, Map<String, String> query, T body) {
+  VeilHttpRequest(
+      Supplier<String> absoluteUri,
+      MultiMap requestHeaders,
+      HttpMethod method,
+      Map<String, String> query,
+      T body) {
     this.absoluteUri = absoluteUri;
     this.requestHeaders = requestHeaders;
     this.method = method;
@@ -32,10 +37,25 @@ final class VeilHttpRequest<T> implements HttpRequestMessage<T> {
     this.body = body;
   }
 
-  @Override public URI getUri() { return URI.create(absoluteUri.get()); }
-  @Override public HttpMethod getHttpMethod() { return method; }
-  @Override public Map<String, String> getQueryParameters() { return query; }
-  @Override public T getBody() { return body; }
+  @Override
+  public URI getUri() {
+    return URI.create(absoluteUri.get());
+  }
+
+  @Override
+  public HttpMethod getHttpMethod() {
+    return method;
+  }
+
+  @Override
+  public Map<String, String> getQueryParameters() {
+    return query;
+  }
+
+  @Override
+  public T getBody() {
+    return body;
+  }
 
   /** Case-insensitive names, as in Azure; the first value of a repeated header. */
   @Override

@@ -68,7 +68,8 @@ final class VeilHttpResponse implements HttpResponseMessage {
     @Override
     public HttpResponseMessage build() {
       if (status == null) throw new IllegalStateException("an HTTP response needs a status");
-      // new TreeMap<>(Map) would sort by natural (case-sensitive) order and lose "Content-Type" == "content-type".
+      // new TreeMap<>(Map) would sort by natural (case-sensitive) order and lose "Content-Type" ==
+      // "content-type".
       Map<String, String> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       copy.putAll(headers);
       return new VeilHttpResponse(status, copy, body);

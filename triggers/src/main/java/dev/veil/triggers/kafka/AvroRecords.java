@@ -28,15 +28,17 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 
 /**
- * {@code avroSchema} on {@code @KafkaTrigger} / {@code @KafkaOutput}: record values are Avro generic records in
- * the Confluent wire format the Azure Kafka extension reads and writes with its local schema registry (a zero
- * byte, a 4-byte schema id, then the Avro binary; the id is not looked up, the annotation's schema is used).
- * The trigger hands the function the record's fields as a JSON object (a String, or a POJO bound from it); the
- * output takes a JSON object (a String, a POJO, or a KafkaEntity whose Value is one) and encodes it.
+ * {@code avroSchema} on {@code @KafkaTrigger} / {@code @KafkaOutput}: record values are Avro
+ * generic records in the Confluent wire format the Azure Kafka extension reads and writes with its
+ * local schema registry (a zero byte, a 4-byte schema id, then the Avro binary; the id is not
+ * looked up, the annotation's schema is used). The trigger hands the function the record's fields
+ * as a JSON object (a String, or a POJO bound from it); the output takes a JSON object (a String, a
+ * POJO, or a KafkaEntity whose Value is one) and encodes it.
  */
 final class AvroRecords {
   private static final byte MAGIC = 0;
-  private static final int SCHEMA_ID = 1; // what the extension's local schema registry answers for every schema
+  private static final int SCHEMA_ID =
+      1; // what the extension's local schema registry answers for every schema
   private static final int HEADER = 5;
 
   private AvroRecords() {}
@@ -46,23 +48,31 @@ final class AvroRecords {
     try {
       return new Schema.Parser().parse(schema);
     } catch (AvroRuntimeException e) {
-      throw new IllegalArgumentException(what + " avroSchema is not a valid Avro schema: " + e.getMessage());
+      throw new IllegalArgumentException(
+          what + " avroSchema is not a valid Avro schema: " + e.getMessage());
     }
   }
 
   /** A record value (wire format) as the JSON object of its fields. */
   static String decode(Schema schema, byte[] value) {
     if (value == null || value.length < HEADER || value[0] != MAGIC) {
-      throw InvocationFailure.badInput("the record value is not Avro in the Confluent wire format (a zero byte,"
-          + " a schema id, the binary record) that avroSchema expects");
+      throw InvocationFailure.badInput(
+          "the record value is not Avro in the Confluent wire format (a zero byte,"
+              + " a schema id, the binary record) that avroSchema expects");
     }
     try {
-      Object datum = new GenericDatumReader<Object>(schema).read(null,
-          DecoderFactory.get().binaryDecoder(value, HEADER, value.length - HEADER, null));
+      Object datum =
+          new GenericDatumReader<Object>(schema)
+              .read(
+                  null,
+                  DecoderFactory.get().binaryDecoder(value, HEADER, value.length - HEADER, null));
       return toJson(datum).toString();
     } catch (IOException | AvroRuntimeException e) {
-      throw InvocationFailure.badInput("the record value does not decode with avroSchema " + schema.getFullName()
-          + ": " + e.getMessage());
+      throw InvocationFailure.badInput(
+          "the record value does not decode with avroSchema "
+              + schema.getFullName()
+              + ": "
+              + e.getMessage());
     }
   }
 
@@ -72,10 +82,11 @@ final class AvroRecords {
     try {
       node = Conversions.json().readTree(json);
     } catch (IOException e) {
-      throw new IllegalArgumentException("a Kafka output with avroSchema takes a JSON object, not: "
-          + e.getMessage());
+      throw new IllegalArgumentException(
+          "a Kafka output with avroSchema takes a JSON object, not: " + e.getMessage());
     }
-    Object datum = toDatum(schema, node == null ? JsonNodeFactory.instance.nullNode() : node, "value");
+    Object datum =
+        toDatum(schema, node == null ? JsonNodeFactory.instance.nullNode() : node, "value");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(MAGIC);
     out.writeBytes(ByteBuffer.allocate(4).putInt(SCHEMA_ID).array());
@@ -84,8 +95,11 @@ final class AvroRecords {
       new GenericDatumWriter<Object>(schema).write(datum, encoder);
       encoder.flush();
     } catch (IOException | AvroRuntimeException e) {
-      throw new IllegalArgumentException("the output does not encode with avroSchema " + schema.getFullName() + ": "
-          + e.getMessage());
+      throw new IllegalArgumentException(
+          "the output does not encode with avroSchema "
+              + schema.getFullName()
+              + ": "
+              + e.getMessage());
     }
     return out.toByteArray();
   }
@@ -115,7 +129,8 @@ final class AvroRecords {
       bytes.duplicate().get(copy);
       return f.textNode(Base64.getEncoder().encodeToString(copy));
     }
-    if (datum instanceof GenericFixed fixed) return f.textNode(Base64.getEncoder().encodeToString(fixed.bytes()));
+    if (datum instanceof GenericFixed fixed)
+      return f.textNode(Base64.getEncoder().encodeToString(fixed.bytes()));
     if (datum instanceof Integer i) return f.numberNode(i);
     if (datum instanceof Long l) return f.numberNode(l);
     if (datum instanceof Float x) return f.numberNode(x);
@@ -134,8 +149,12 @@ final class AvroRecords {
           if (value == null && field.hasDefaultValue()) {
             record.put(field.pos(), GenericData.get().getDefaultValue(field));
           } else {
-            record.put(field.pos(), toDatum(field.schema(), value == null ? JsonNodeFactory.instance.nullNode() : value,
-                path + "." + field.name()));
+            record.put(
+                field.pos(),
+                toDatum(
+                    field.schema(),
+                    value == null ? JsonNodeFactory.instance.nullNode() : value,
+                    path + "." + field.name()));
           }
         }
         return record;
@@ -159,7 +178,8 @@ final class AvroRecords {
         return node.asText();
       }
       case ENUM -> {
-        if (!node.isTextual() || !schema.hasEnumSymbol(node.asText())) throw mismatch(schema, node, path);
+        if (!node.isTextual() || !schema.hasEnumSymbol(node.asText()))
+          throw mismatch(schema, node, path);
         return new GenericData.EnumSymbol(schema, node.asText());
       }
       case BOOLEAN -> {
@@ -171,7 +191,8 @@ final class AvroRecords {
         return node.intValue();
       }
       case LONG -> {
-        if (!node.canConvertToLong() || !node.isIntegralNumber()) throw mismatch(schema, node, path);
+        if (!node.canConvertToLong() || !node.isIntegralNumber())
+          throw mismatch(schema, node, path);
         return node.longValue();
       }
       case FLOAT -> {
@@ -195,7 +216,8 @@ final class AvroRecords {
       case ARRAY -> {
         if (!node.isArray()) throw mismatch(schema, node, path);
         List<Object> items = new ArrayList<>();
-        for (int i = 0; i < node.size(); i++) items.add(toDatum(schema.getElementType(), node.get(i), path + "[" + i + "]"));
+        for (int i = 0; i < node.size(); i++)
+          items.add(toDatum(schema.getElementType(), node.get(i), path + "[" + i + "]"));
         return new GenericData.Array<>(schema, items);
       }
       case MAP -> {
@@ -203,7 +225,8 @@ final class AvroRecords {
         Map<String, Object> map = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
-          map.put(e.getKey(), toDatum(schema.getValueType(), e.getValue(), path + "." + e.getKey()));
+          map.put(
+              e.getKey(), toDatum(schema.getValueType(), e.getValue(), path + "." + e.getKey()));
         }
         return map;
       }
@@ -220,7 +243,11 @@ final class AvroRecords {
   }
 
   private static IllegalArgumentException mismatch(Schema schema, JsonNode node, String path) {
-    return new IllegalArgumentException(path + " (" + node.getNodeType().name().toLowerCase() + ") does not fit Avro type "
-        + schema.getType().getName());
+    return new IllegalArgumentException(
+        path
+            + " ("
+            + node.getNodeType().name().toLowerCase()
+            + ") does not fit Avro type "
+            + schema.getType().getName());
   }
 }

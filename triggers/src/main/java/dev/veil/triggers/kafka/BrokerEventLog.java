@@ -18,9 +18,10 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * A consumer-group member on a real broker, through the Vert.x Kafka client in poll mode: records are
- * fetched only when the trigger asks, so nothing is fetched while earlier records are still in flight and a
- * rebalance (which happens inside a poll) never revokes a partition with records in flight.
+ * A consumer-group member on a real broker, through the Vert.x Kafka client in poll mode: records
+ * are fetched only when the trigger asks, so nothing is fetched while earlier records are still in
+ * flight and a rebalance (which happens inside a poll) never revokes a partition with records in
+ * flight.
  */
 final class BrokerEventLog implements EventLog {
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
@@ -33,9 +34,12 @@ final class BrokerEventLog implements EventLog {
     this.bootstrap = bootstrap;
   }
 
-  /** Joins {@code group} and subscribes to {@code topic}; offsets are committed only by {@link #commit}. */
-  static Future<EventLog> subscribe(Vertx vertx, String bootstrap, String group, String topic,
-                                    Map<String, String> extraConfig) {
+  /**
+   * Joins {@code group} and subscribes to {@code topic}; offsets are committed only by {@link
+   * #commit}.
+   */
+  static Future<EventLog> subscribe(
+      Vertx vertx, String bootstrap, String group, String topic, Map<String, String> extraConfig) {
     Map<String, String> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -44,24 +48,36 @@ final class BrokerEventLog implements EventLog {
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
     config.putAll(extraConfig);
     KafkaConsumer<byte[], byte[]> consumer =
-        KafkaConsumer.create(vertx, config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer.create(
+            vertx, config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     BrokerEventLog log = new BrokerEventLog(consumer, bootstrap);
     return consumer.subscribe(topic).map(log);
   }
 
   @Override
   public Future<List<KafkaEvent>> poll() {
-    return consumer.poll(POLL_TIMEOUT).map(batch -> {
-      List<KafkaEvent> events = new ArrayList<>(batch.size());
-      for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
-        List<Map.Entry<String, byte[]>> headers = new ArrayList<>();
-        for (Header h : r.headers()) {
-          headers.add(new AbstractMap.SimpleImmutableEntry<>(h.key(), h.value()));
-        }
-        events.add(new KafkaEvent(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value(), headers));
-      }
-      return events;
-    });
+    return consumer
+        .poll(POLL_TIMEOUT)
+        .map(
+            batch -> {
+              List<KafkaEvent> events = new ArrayList<>(batch.size());
+              for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
+                List<Map.Entry<String, byte[]>> headers = new ArrayList<>();
+                for (Header h : r.headers()) {
+                  headers.add(new AbstractMap.SimpleImmutableEntry<>(h.key(), h.value()));
+                }
+                events.add(
+                    new KafkaEvent(
+                        r.topic(),
+                        r.partition(),
+                        r.offset(),
+                        r.timestamp(),
+                        r.key(),
+                        r.value(),
+                        headers));
+              }
+              return events;
+            });
   }
 
   @Override
@@ -70,8 +86,10 @@ final class BrokerEventLog implements EventLog {
       return Future.succeededFuture();
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    nextOffsets.forEach((tp, next) ->
-        offsets.put(new TopicPartition(tp.topic(), tp.partition()), new OffsetAndMetadata(next, "")));
+    nextOffsets.forEach(
+        (tp, next) ->
+            offsets.put(
+                new TopicPartition(tp.topic(), tp.partition()), new OffsetAndMetadata(next, "")));
     return consumer.commit(offsets).mapEmpty();
   }
 

@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The in-process queue used when no broker is configured, so a function with a Kafka trigger runs on a bare
- * machine. Same delivery rules as the broker path (the trigger code is the same): each topic is one
- * partition, consumer groups keep committed offsets, a restarted consumer resumes from the last commit.
- * Records live only as long as the JVM; records every group has committed are dropped, and a topic holding
- * {@link #CAPACITY} unconsumed records refuses writes instead of growing without bound.
+ * The in-process queue used when no broker is configured, so a function with a Kafka trigger runs
+ * on a bare machine. Same delivery rules as the broker path (the trigger code is the same): each
+ * topic is one partition, consumer groups keep committed offsets, a restarted consumer resumes from
+ * the last commit. Records live only as long as the JVM; records every group has committed are
+ * dropped, and a topic holding {@link #CAPACITY} unconsumed records refuses writes instead of
+ * growing without bound.
  */
 final class EmbeddedTopics implements EventWriter {
   static final int CAPACITY = 100_000;
@@ -22,7 +23,10 @@ final class EmbeddedTopics implements EventWriter {
 
   private final Map<String, Topic> topics = new HashMap<>();
 
-  /** The host's queue, which its Kafka triggers and outputs share; two hosts in one JVM have one each. */
+  /**
+   * The host's queue, which its Kafka triggers and outputs share; two hosts in one JVM have one
+   * each.
+   */
   static EmbeddedTopics of(HostContext host) {
     return host.shared(EmbeddedTopics.class, EmbeddedTopics::new);
   }
@@ -49,14 +53,21 @@ final class EmbeddedTopics implements EventWriter {
   }
 
   @Override
-  public Future<Void> send(String topic, byte[] key, byte[] value, List<Map.Entry<String, byte[]>> headers) {
+  public Future<Void> send(
+      String topic, byte[] key, byte[] value, List<Map.Entry<String, byte[]>> headers) {
     Topic t = topic(topic);
     synchronized (this) {
       if (t.records.size() >= CAPACITY) {
-        return Future.failedFuture(new IllegalStateException("embedded topic '" + topic + "' holds " + CAPACITY
-            + " unconsumed records; configure a Kafka broker for this load"));
+        return Future.failedFuture(
+            new IllegalStateException(
+                "embedded topic '"
+                    + topic
+                    + "' holds "
+                    + CAPACITY
+                    + " unconsumed records; configure a Kafka broker for this load"));
       }
-      t.records.add(new KafkaEvent(topic, 0, t.end(), System.currentTimeMillis(), key, value, headers));
+      t.records.add(
+          new KafkaEvent(topic, 0, t.end(), System.currentTimeMillis(), key, value, headers));
     }
     return Future.succeededFuture();
   }

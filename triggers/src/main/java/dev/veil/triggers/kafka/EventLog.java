@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the trigger needs from a topic: a consumer in a group that polls, commits, and can pause intake.
- * Backed by a real broker ({@link BrokerEventLog}) or by the in-process queue ({@link EmbeddedTopics}).
+ * What the trigger needs from a topic: a consumer in a group that polls, commits, and can pause
+ * intake. Backed by a real broker ({@link BrokerEventLog}) or by the in-process queue ({@link
+ * EmbeddedTopics}).
  */
 interface EventLog {
 

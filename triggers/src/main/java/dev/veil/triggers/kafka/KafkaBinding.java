@@ -17,15 +17,17 @@ import java.util.UUID;
 import org.apache.avro.Schema;
 
 /**
- * How records become an invocation, after {@code @KafkaTrigger}'s {@code cardinality} and {@code dataType}.
+ * How records become an invocation, after {@code @KafkaTrigger}'s {@code cardinality} and {@code
+ * dataType}.
  *
- * <p>As the Azure Kafka extension hands records to the Java worker: a String (or POJO, bound with Gson) parameter
- * gets the whole event as JSON ({@link KafkaEventJson}: Offset, Partition, Topic, Timestamp, Value, Key, base64
- * Headers), a byte[] parameter or dataType "binary" the record value's bytes, and with {@code avroSchema} the
- * decoded record's fields as JSON ({@link AvroRecords}). ONE: binding data {@code Key}, {@code Partition},
- * {@code Offset}, {@code Timestamp}, {@code Topic}, {@code Headers}. MANY: the parameter is an array or List of
- * those; binding data {@code KeyArray}, {@code PartitionArray}, {@code OffsetArray}, {@code TimestampArray},
- * {@code TopicArray}, {@code HeadersArray}.
+ * <p>As the Azure Kafka extension hands records to the Java worker: a String (or POJO, bound with
+ * Gson) parameter gets the whole event as JSON ({@link KafkaEventJson}: Offset, Partition, Topic,
+ * Timestamp, Value, Key, base64 Headers), a byte[] parameter or dataType "binary" the record
+ * value's bytes, and with {@code avroSchema} the decoded record's fields as JSON ({@link
+ * AvroRecords}). ONE: binding data {@code Key}, {@code Partition}, {@code Offset}, {@code
+ * Timestamp}, {@code Topic}, {@code Headers}. MANY: the parameter is an array or List of those;
+ * binding data {@code KeyArray}, {@code PartitionArray}, {@code OffsetArray}, {@code
+ * TimestampArray}, {@code TopicArray}, {@code HeadersArray}.
  *
  * @param many cardinality MANY
  * @param binary dataType "binary": values are bytes, never decoded as text
@@ -40,7 +42,8 @@ record KafkaBinding(boolean many, boolean binary, int maxBatchSize, Schema avroS
 
   Invocation invocation(String functionName, List<KafkaEvent> unit) {
     Map<String, Object> data = new HashMap<>();
-    Map<String, String> metadata = Map.of("kafka.source", unit.get(0).partitionId() + "@" + unit.get(0).offset());
+    Map<String, String> metadata =
+        Map.of("kafka.source", unit.get(0).partitionId() + "@" + unit.get(0).offset());
     if (!many) {
       KafkaEvent e = unit.get(0);
       if (e.key() != null) {
@@ -51,8 +54,13 @@ record KafkaBinding(boolean many, boolean binary, int maxBatchSize, Schema avroS
       data.put("Timestamp", Instant.ofEpochMilli(e.timestamp()).toString());
       data.put("Topic", e.topic());
       data.put("Headers", e.headerText());
-      return new Invocation(functionName, UUID.randomUUID().toString(),
-          parameter -> Conversions.convert(value(e, parameter.type()), parameter.type(), "trigger payload"), data, metadata);
+      return new Invocation(
+          functionName,
+          UUID.randomUUID().toString(),
+          parameter ->
+              Conversions.convert(value(e, parameter.type()), parameter.type(), "trigger payload"),
+          data,
+          metadata);
     }
     int n = unit.size();
     String[] keys = new String[n];
@@ -78,11 +86,17 @@ record KafkaBinding(boolean many, boolean binary, int maxBatchSize, Schema avroS
     data.put("TimestampArray", timestamps);
     data.put("TopicArray", topics);
     data.put("HeadersArray", headers);
-    return new Invocation(functionName, UUID.randomUUID().toString(), parameter -> many(events, parameter),
-        data, metadata);
+    return new Invocation(
+        functionName,
+        UUID.randomUUID().toString(),
+        parameter -> many(events, parameter),
+        data,
+        metadata);
   }
 
-  /** What the extension hands a parameter (or array element) of type {@code target} for one record. */
+  /**
+   * What the extension hands a parameter (or array element) of type {@code target} for one record.
+   */
   private Object value(KafkaEvent e, Type target) {
     if (binary || Types.raw(target) == byte[].class) {
       return e.value();
@@ -95,10 +109,12 @@ record KafkaBinding(boolean many, boolean binary, int maxBatchSize, Schema avroS
     Type type = parameter.type();
     Class<?> raw = Types.raw(type);
     if (raw.isArray()) {
-      Type element = type instanceof GenericArrayType g ? g.getGenericComponentType() : raw.getComponentType();
+      Type element =
+          type instanceof GenericArrayType g ? g.getGenericComponentType() : raw.getComponentType();
       Object array = Array.newInstance(Types.raw(element), values.size());
       for (int i = 0; i < values.size(); i++) {
-        Array.set(array, i, Conversions.convert(value(values.get(i), element), element, "record " + i));
+        Array.set(
+            array, i, Conversions.convert(value(values.get(i), element), element, "record " + i));
       }
       return array;
     }
@@ -110,7 +126,8 @@ record KafkaBinding(boolean many, boolean binary, int maxBatchSize, Schema avroS
       }
       return out;
     }
-    throw InvocationFailure.badInput("a Kafka trigger with cardinality MANY needs an array or List parameter, not "
-        + raw.getSimpleName());
+    throw InvocationFailure.badInput(
+        "a Kafka trigger with cardinality MANY needs an array or List parameter, not "
+            + raw.getSimpleName());
   }
 }

@@ -10,8 +10,14 @@ import java.util.Map;
  *
  * @param headers header names and values in record order (a name may repeat)
  */
-public record KafkaEvent(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value,
-                         List<Map.Entry<String, byte[]>> headers) {
+public record KafkaEvent(
+    String topic,
+    int partition,
+    long offset,
+    long timestamp,
+    byte[] key,
+    byte[] value,
+    List<Map.Entry<String, byte[]>> headers) {
 
   public KafkaEvent {
     headers = List.copyOf(headers);
@@ -21,11 +27,16 @@ public record KafkaEvent(String topic, int partition, long offset, long timestam
     return key == null ? null : new String(key, StandardCharsets.UTF_8);
   }
 
-  /** Headers as text, the last value winning for repeated names (what {@code @BindingName("Headers")} gets). */
+  /**
+   * Headers as text, the last value winning for repeated names (what
+   * {@code @BindingName("Headers")} gets).
+   */
   public Map<String, String> headerText() {
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<String, byte[]> h : headers) {
-      out.put(h.getKey(), h.getValue() == null ? null : new String(h.getValue(), StandardCharsets.UTF_8));
+      out.put(
+          h.getKey(),
+          h.getValue() == null ? null : new String(h.getValue(), StandardCharsets.UTF_8));
     }
     return out;
   }

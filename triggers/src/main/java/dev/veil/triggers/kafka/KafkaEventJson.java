@@ -11,11 +11,12 @@ import java.util.Base64;
 import java.util.Map;
 
 /**
- * A record as the Azure Kafka extension hands it to a non-.NET worker for a String (or POJO) parameter: the
- * extension serializes its event object with Json.NET, so Java code sees
- * {@code {"Offset":5,"Partition":0,"Topic":"t","Timestamp":"2024-05-01T10:20:30.12Z","Value":"...","Key":"k",
- * "Headers":[{"Key":"h","Value":"<base64>"}]}} and binds it with Gson (e.g. to the samples' KafkaEntity). The
- * value is the record's UTF-8 text; header values are base64 as Json.NET writes a byte[].
+ * A record as the Azure Kafka extension hands it to a non-.NET worker for a String (or POJO)
+ * parameter: the extension serializes its event object with Json.NET, so Java code sees {@code
+ * {"Offset":5,"Partition":0,"Topic":"t","Timestamp":"2024-05-01T10:20:30.12Z","Value":"...","Key":"k",
+ * "Headers":[{"Key":"h","Value":"<base64>"}]}} and binds it with Gson (e.g. to the samples'
+ * KafkaEntity). The value is the record's UTF-8 text; header values are base64 as Json.NET writes a
+ * byte[].
  */
 final class KafkaEventJson {
   private KafkaEventJson() {}
@@ -30,16 +31,23 @@ final class KafkaEventJson {
     event.put("Key", e.keyText());
     ArrayNode headers = event.putArray("Headers");
     for (Map.Entry<String, byte[]> h : e.headers()) {
-      headers.addObject().put("Key", h.getKey())
-          .put("Value", h.getValue() == null ? null : Base64.getEncoder().encodeToString(h.getValue()));
+      headers
+          .addObject()
+          .put("Key", h.getKey())
+          .put(
+              "Value",
+              h.getValue() == null ? null : Base64.getEncoder().encodeToString(h.getValue()));
     }
     return event.toString();
   }
 
-  private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
-      .withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
-  /** A UTC time as Json.NET writes a DateTime of kind Utc: fraction digits only as far as they are not zero. */
+  /**
+   * A UTC time as Json.NET writes a DateTime of kind Utc: fraction digits only as far as they are
+   * not zero.
+   */
   static String timestamp(long epochMillis) {
     Instant at = Instant.ofEpochMilli(epochMillis);
     String text = SECONDS.format(at);

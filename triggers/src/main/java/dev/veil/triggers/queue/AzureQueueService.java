@@ -24,14 +24,20 @@ final class AzureQueueService implements QueueService {
   private final Map<String, Boolean> created = new ConcurrentHashMap<>();
 
   /**
-   * Retries after 50 ms doubling to 2 s instead of the SDK's 4 s doubling to 2 minutes: a pooled connection the
-   * server closed while idle fails at once and is simply tried again, and a poll loop must not stall on it.
+   * Retries after 50 ms doubling to 2 s instead of the SDK's 4 s doubling to 2 minutes: a pooled
+   * connection the server closed while idle fails at once and is simply tried again, and a poll
+   * loop must not stall on it.
    */
-  static final RequestRetryOptions RETRIES = new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, 5, (Integer) null, 50L, 2000L, null);
+  static final RequestRetryOptions RETRIES =
+      new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, 5, (Integer) null, 50L, 2000L, null);
 
   AzureQueueService(String connectionString) {
-    this.service = new QueueServiceClientBuilder().connectionString(connectionString).retryOptions(RETRIES)
-        .httpClient(new JdkHttpClientBuilder().build()).buildClient();
+    this.service =
+        new QueueServiceClientBuilder()
+            .connectionString(connectionString)
+            .retryOptions(RETRIES)
+            .httpClient(new JdkHttpClientBuilder().build())
+            .buildClient();
   }
 
   private QueueClient queue(String name) {
@@ -40,10 +46,12 @@ final class AzureQueueService implements QueueService {
 
   @Override
   public void create(String queue) {
-    created.computeIfAbsent(queue, q -> {
-      queue(q).createIfNotExists();
-      return true;
-    });
+    created.computeIfAbsent(
+        queue,
+        q -> {
+          queue(q).createIfNotExists();
+          return true;
+        });
   }
 
   @Override
@@ -51,8 +59,15 @@ final class AzureQueueService implements QueueService {
     List<Message> out = new ArrayList<>();
     try {
       for (QueueMessageItem m : queue(queue).receiveMessages(max, visibility, CALL_TIMEOUT, null)) {
-        out.add(new Message(m.getMessageId(), m.getPopReceipt(), m.getDequeueCount(), instant(m.getInsertionTime()),
-            instant(m.getExpirationTime()), instant(m.getTimeNextVisible()), m.getBody().toString()));
+        out.add(
+            new Message(
+                m.getMessageId(),
+                m.getPopReceipt(),
+                m.getDequeueCount(),
+                instant(m.getInsertionTime()),
+                instant(m.getExpirationTime()),
+                instant(m.getTimeNextVisible()),
+                m.getBody().toString()));
       }
     } catch (QueueStorageException e) {
       if (e.getStatusCode() == 404) return out; // no queue (yet): nothing to do
@@ -67,7 +82,8 @@ final class AzureQueueService implements QueueService {
       queue(queue).deleteMessage(id, popReceipt);
       return true;
     } catch (QueueStorageException e) {
-      if (e.getStatusCode() == 404 || e.getStatusCode() == 400) return false; // gone, or another receipt holds it
+      if (e.getStatusCode() == 404 || e.getStatusCode() == 400)
+        return false; // gone, or another receipt holds it
       throw e;
     }
   }

@@ -19,16 +19,21 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The embedded queue used when no storage is configured: one file per message under
- * {@code <dir>/<queue>/}, so messages survive a restart; who holds a message (visibility, pop receipt) is kept
- * in memory only, so after a restart every message is visible again (at least once). Messages expire after 7
- * days as in Azure; a queue holds at most {@link #MAX_MESSAGES}.
+ * The embedded queue used when no storage is configured: one file per message under {@code
+ * <dir>/<queue>/}, so messages survive a restart; who holds a message (visibility, pop receipt) is
+ * kept in memory only, so after a restart every message is visible again (at least once). Messages
+ * expire after 7 days as in Azure; a queue holds at most {@link #MAX_MESSAGES}.
  */
 final class LocalQueueService implements QueueService {
   static final int MAX_MESSAGES = 100_000;
   private static final Duration TIME_TO_LIVE = Duration.ofDays(7);
-  /** Azure's queue name rule: 3-63 lowercase letters, digits and single dashes, starting and ending alphanumeric. */
+
+  /**
+   * Azure's queue name rule: 3-63 lowercase letters, digits and single dashes, starting and ending
+   * alphanumeric.
+   */
   private static final Pattern NAME = Pattern.compile("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]");
+
   private final Path root;
   private final Map<String, LocalQueue> queues = new HashMap<>();
 
@@ -64,7 +69,8 @@ final class LocalQueueService implements QueueService {
     LocalQueue q = queues.get(name);
     if (q != null) return q;
     if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("queue name '" + name + "' is invalid: 3-63 lowercase letters, digits and dashes");
+      throw new IllegalArgumentException(
+          "queue name '" + name + "' is invalid: 3-63 lowercase letters, digits and dashes");
     }
     Path dir = root.resolve(name);
     if (!Files.isDirectory(dir) && !create) return null;
@@ -75,11 +81,18 @@ final class LocalQueueService implements QueueService {
       try (Stream<Path> files = Files.list(dir)) {
         for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
           JsonObject j = new JsonObject(Files.readString(f));
-          loaded.add(new Entry(j.getString("id"), f, j.getString("text"), Instant.parse(j.getString("inserted")),
-              Instant.parse(j.getString("expires")), j.getLong("dequeueCount", 0L)));
+          loaded.add(
+              new Entry(
+                  j.getString("id"),
+                  f,
+                  j.getString("text"),
+                  Instant.parse(j.getString("inserted")),
+                  Instant.parse(j.getString("expires")),
+                  j.getLong("dequeueCount", 0L)));
         }
       }
-      loaded.sort((a, b) -> a.file.getFileName().toString().compareTo(b.file.getFileName().toString()));
+      loaded.sort(
+          (a, b) -> a.file.getFileName().toString().compareTo(b.file.getFileName().toString()));
       for (Entry e : loaded) q.messages.put(e.id, e);
     } catch (IOException e) {
       throw new UncheckedIOException("reading local queue " + dir + " failed", e);
@@ -111,8 +124,12 @@ final class LocalQueueService implements QueueService {
       e.dequeueCount++;
       e.visibleAt = now.plus(visibility);
       e.popReceipt = UUID.randomUUID().toString();
-      save(e); // the dequeue count must survive a restart, or a poison message would never reach the limit
-      out.add(new Message(e.id, e.popReceipt, e.dequeueCount, e.inserted, e.expires, e.visibleAt, e.text));
+      save(
+          e); // the dequeue count must survive a restart, or a poison message would never reach the
+      // limit
+      out.add(
+          new Message(
+              e.id, e.popReceipt, e.dequeueCount, e.inserted, e.expires, e.visibleAt, e.text));
     }
     return out;
   }
@@ -141,24 +158,36 @@ final class LocalQueueService implements QueueService {
   public synchronized void send(String queue, String text) {
     LocalQueue q = queue(queue, true);
     if (q.messages.size() >= MAX_MESSAGES) {
-      throw new IllegalStateException("local queue " + queue + " is full (" + MAX_MESSAGES + " messages)");
+      throw new IllegalStateException(
+          "local queue " + queue + " is full (" + MAX_MESSAGES + " messages)");
     }
     Instant now = Instant.now();
     String id = UUID.randomUUID().toString();
     // file names sort in insertion order
-    Path file = root.resolve(queue).resolve(String.format("%020d-%s.json", System.nanoTime() - NANO_BASE, id));
+    Path file =
+        root.resolve(queue)
+            .resolve(String.format("%020d-%s.json", System.nanoTime() - NANO_BASE, id));
     Entry e = new Entry(id, file, text, now, now.plus(TIME_TO_LIVE), 0);
     save(e);
     q.messages.put(id, e);
   }
 
-  /** Makes nanoTime-based names sort after those of earlier runs: wall-clock nanos at class load minus nanoTime. */
-  private static final long NANO_BASE = System.nanoTime()
-      - (Instant.now().getEpochSecond() * 1_000_000_000L + Instant.now().getNano());
+  /**
+   * Makes nanoTime-based names sort after those of earlier runs: wall-clock nanos at class load
+   * minus nanoTime.
+   */
+  private static final long NANO_BASE =
+      System.nanoTime()
+          - (Instant.now().getEpochSecond() * 1_000_000_000L + Instant.now().getNano());
 
   private static void save(Entry e) {
-    JsonObject j = new JsonObject().put("id", e.id).put("text", e.text).put("inserted", e.inserted.toString())
-        .put("expires", e.expires.toString()).put("dequeueCount", e.dequeueCount);
+    JsonObject j =
+        new JsonObject()
+            .put("id", e.id)
+            .put("text", e.text)
+            .put("inserted", e.inserted.toString())
+            .put("expires", e.expires.toString())
+            .put("dequeueCount", e.dequeueCount);
     try {
       Path tmp = e.file.resolveSibling(e.file.getFileName() + ".tmp");
       Files.writeString(tmp, j.encode(), StandardCharsets.UTF_8);

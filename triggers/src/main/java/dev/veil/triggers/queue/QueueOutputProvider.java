@@ -16,9 +16,10 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * {@code @QueueOutput}: adds the value to {@code queueName} ({@code {name}} and {@code %SETTING%} parts allowed)
- * after a successful call: a String, byte[] or POJO (JSON) is one message, an array or Collection of those one
- * message each. Messages are encoded as host.json {@code extensions.queues.messageEncoding} says (base64 by default).
+ * {@code @QueueOutput}: adds the value to {@code queueName} ({@code {name}} and {@code %SETTING%}
+ * parts allowed) after a successful call: a String, byte[] or POJO (JSON) is one message, an array
+ * or Collection of those one message each. Messages are encoded as host.json {@code
+ * extensions.queues.messageEncoding} says (base64 by default).
  */
 public final class QueueOutputProvider implements BindingProvider {
   private HostContext host;
@@ -50,12 +51,17 @@ public final class QueueOutputProvider implements BindingProvider {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return host.vertx().executeBlocking(() -> {
-      String queue = request.resolve(output.queueName()).trim();
-      QueueService service = QueueServices.forConnection(output.connection(), request.settings(), host.dataDirectory());
-      for (String m : messages) service.send(queue, m);
-      return null;
-    }, false);
+    return host.vertx()
+        .executeBlocking(
+            () -> {
+              String queue = request.resolve(output.queueName()).trim();
+              QueueService service =
+                  QueueServices.forConnection(
+                      output.connection(), request.settings(), host.dataDirectory());
+              for (String m : messages) service.send(queue, m);
+              return null;
+            },
+            false);
   }
 
   private static List<Object> items(Object value) {
@@ -69,12 +75,23 @@ public final class QueueOutputProvider implements BindingProvider {
   }
 
   private String encode(Object item) {
-    byte[] bytes = item instanceof byte[] b ? b : item instanceof Buffer b ? b.getBytes()
-        : (item instanceof String s ? s : Conversions.toJson(item)).getBytes(StandardCharsets.UTF_8);
-    String text = options.base64() ? Base64.getEncoder().encodeToString(bytes) : new String(bytes, StandardCharsets.UTF_8);
+    byte[] bytes =
+        item instanceof byte[] b
+            ? b
+            : item instanceof Buffer b
+                ? b.getBytes()
+                : (item instanceof String s ? s : Conversions.toJson(item))
+                    .getBytes(StandardCharsets.UTF_8);
+    String text =
+        options.base64()
+            ? Base64.getEncoder().encodeToString(bytes)
+            : new String(bytes, StandardCharsets.UTF_8);
     if (text.length() > MAX_MESSAGE_CHARS) {
-      throw new IllegalArgumentException("@QueueOutput: a queue message holds at most 64 KiB, this one is "
-          + text.length() + " characters" + (options.base64() ? " after base64" : ""));
+      throw new IllegalArgumentException(
+          "@QueueOutput: a queue message holds at most 64 KiB, this one is "
+              + text.length()
+              + " characters"
+              + (options.base64() ? " after base64" : ""));
     }
     return text;
   }

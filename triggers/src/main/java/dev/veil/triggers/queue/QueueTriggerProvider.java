@@ -12,11 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code @QueueTrigger}: calls the function for each message of {@code queueName} ({@code %SETTING%} parts
- * allowed) in the queue service {@code connection} names (see {@link QueueServices}); delivery as in
- * {@link QueueListener}, settings in {@link QueueOptions}. The trigger parameter gets the decoded message text
- * (String, byte[] or a POJO from JSON); binding data {@code Id}, {@code DequeueCount}, {@code InsertionTime},
- * {@code ExpirationTime}, {@code NextVisibleTime}, {@code PopReceipt} and {@code QueueTrigger}.
+ * {@code @QueueTrigger}: calls the function for each message of {@code queueName} ({@code
+ * %SETTING%} parts allowed) in the queue service {@code connection} names (see {@link
+ * QueueServices}); delivery as in {@link QueueListener}, settings in {@link QueueOptions}. The
+ * trigger parameter gets the decoded message text (String, byte[] or a POJO from JSON); binding
+ * data {@code Id}, {@code DequeueCount}, {@code InsertionTime}, {@code ExpirationTime}, {@code
+ * NextVisibleTime}, {@code PopReceipt} and {@code QueueTrigger}.
  */
 public final class QueueTriggerProvider implements TriggerProvider {
   private static final Logger LOG = LoggerFactory.getLogger(QueueTriggerProvider.class);
@@ -36,24 +37,35 @@ public final class QueueTriggerProvider implements TriggerProvider {
       queue = context.settings().expand(trigger.queueName()).trim();
       if (queue.isEmpty()) throw new IllegalArgumentException("queueName is empty");
       QueueOptions options = QueueOptions.from(context.hostConfig().extension("queues"));
-      service = QueueServices.forConnection(trigger.connection(), context.settings(), context.dataDirectory());
-      listener = new QueueListener(context.vertx(), service, queue, function, context.invoker(), options);
+      service =
+          QueueServices.forConnection(
+              trigger.connection(), context.settings(), context.dataDirectory());
+      listener =
+          new QueueListener(context.vertx(), service, queue, function, context.invoker(), options);
     } catch (RuntimeException e) {
-      return Future.failedFuture(new IllegalArgumentException("function " + function.name() + ": " + e.getMessage(), e));
+      return Future.failedFuture(
+          new IllegalArgumentException("function " + function.name() + ": " + e.getMessage(), e));
     }
-    return listener.start().map(x -> {
-      LOG.info("function {}: queue trigger on '{}' uses the {}", function.name(), queue, service.describe());
-      return new TriggerHandle() {
-        @Override
-        public Future<Void> stop() {
-          return listener.stop();
-        }
+    return listener
+        .start()
+        .map(
+            x -> {
+              LOG.info(
+                  "function {}: queue trigger on '{}' uses the {}",
+                  function.name(),
+                  queue,
+                  service.describe());
+              return new TriggerHandle() {
+                @Override
+                public Future<Void> stop() {
+                  return listener.stop();
+                }
 
-        @Override
-        public Map<String, Object> describe() {
-          return Map.of("queue", queue, "store", service.describe());
-        }
-      };
-    });
+                @Override
+                public Map<String, Object> describe() {
+                  return Map.of("queue", queue, "store", service.describe());
+                }
+              };
+            });
   }
 }

@@ -9,19 +9,35 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * An NCRONTAB expression as Azure Functions reads it: six fields, {@code second minute hour day month
- * day-of-week}. Each field is {@code *}, a value, a range {@code a-b}, any of those followed by a step {@code /n}
- * ({@code a/n} runs from a to the field's end), or a comma-separated list of those. Months take {@code JAN}-{@code DEC}
- * and days of week {@code SUN}-{@code SAT} (or full names, any case); Sunday is 0, 7 is not allowed. When both
- * day of month and day of week are restricted a day must match both (NCrontab's rule, unlike Unix cron's
- * "either"). Quartz's {@code ? L W #} and macros such as {@code @daily} are not NCRONTAB and are refused.
+ * An NCRONTAB expression as Azure Functions reads it: six fields, {@code second minute hour day
+ * month day-of-week}. Each field is {@code *}, a value, a range {@code a-b}, any of those followed
+ * by a step {@code /n} ({@code a/n} runs from a to the field's end), or a comma-separated list of
+ * those. Months take {@code JAN}-{@code DEC} and days of week {@code SUN}-{@code SAT} (or full
+ * names, any case); Sunday is 0, 7 is not allowed. When both day of month and day of week are
+ * restricted a day must match both (NCrontab's rule, unlike Unix cron's "either"). Quartz's {@code
+ * ? L W #} and macros such as {@code @daily} are not NCRONTAB and are refused.
  */
 final class NCrontab {
-  private static final List<String> MONTHS = List.of("JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY",
-      "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER");
-  private static final List<String> DAYS = List.of("SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY",
-      "SATURDAY");
-  /** Searching further than this finds nothing new: every field combination recurs within 28 years. */
+  private static final List<String> MONTHS =
+      List.of(
+          "JANUARY",
+          "FEBRUARY",
+          "MARCH",
+          "APRIL",
+          "MAY",
+          "JUNE",
+          "JULY",
+          "AUGUST",
+          "SEPTEMBER",
+          "OCTOBER",
+          "NOVEMBER",
+          "DECEMBER");
+  private static final List<String> DAYS =
+      List.of("SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY");
+
+  /**
+   * Searching further than this finds nothing new: every field combination recurs within 28 years.
+   */
   private static final int SEARCH_YEARS = 29;
 
   private final String text;
@@ -46,16 +62,21 @@ final class NCrontab {
   static NCrontab parse(String expression) {
     String[] parts = expression.trim().split("\\s+");
     if (parts.length != 6) {
-      throw new IllegalArgumentException("NCRONTAB expression '" + expression + "' must have six fields "
-          + "(second minute hour day month day-of-week), not " + parts.length);
+      throw new IllegalArgumentException(
+          "NCRONTAB expression '"
+              + expression
+              + "' must have six fields "
+              + "(second minute hour day month day-of-week), not "
+              + parts.length);
     }
     BitSet[] fields = {
-        field(parts[0], "second", 0, 59, null),
-        field(parts[1], "minute", 0, 59, null),
-        field(parts[2], "hour", 0, 23, null),
-        field(parts[3], "day", 1, 31, null),
-        field(parts[4], "month", 1, 12, MONTHS),
-        field(parts[5], "day-of-week", 0, 6, DAYS)};
+      field(parts[0], "second", 0, 59, null),
+      field(parts[1], "minute", 0, 59, null),
+      field(parts[2], "hour", 0, 23, null),
+      field(parts[3], "day", 1, 31, null),
+      field(parts[4], "month", 1, 12, MONTHS),
+      field(parts[5], "day-of-week", 0, 6, DAYS)
+    };
     return new NCrontab(String.join(" ", parts), fields);
   }
 
@@ -79,14 +100,30 @@ final class NCrontab {
         } else {
           int dash = range.indexOf('-', 1);
           from = value(dash < 0 ? range : range.substring(0, dash), min, max, names);
-          to = dash < 0 ? (slash >= 0 ? max : from) : value(range.substring(dash + 1), min, max, names);
+          to =
+              dash < 0
+                  ? (slash >= 0 ? max : from)
+                  : value(range.substring(dash + 1), min, max, names);
           if (to < from) throw new IllegalArgumentException("range " + range + " runs backwards");
         }
         for (int v = from; v <= to; v += step) set.set(v);
       } catch (IllegalArgumentException e) {
         String why = e instanceof NumberFormatException ? "not a number" : e.getMessage();
-        throw new IllegalArgumentException("NCRONTAB " + name + " field '" + text + "': '" + item + "' is invalid ("
-            + why + "; allowed " + min + "-" + max + (names == null ? "" : " or names") + ", *, ranges, steps, lists)");
+        throw new IllegalArgumentException(
+            "NCRONTAB "
+                + name
+                + " field '"
+                + text
+                + "': '"
+                + item
+                + "' is invalid ("
+                + why
+                + "; allowed "
+                + min
+                + "-"
+                + max
+                + (names == null ? "" : " or names")
+                + ", *, ranges, steps, lists)");
       }
     }
     return set;
@@ -107,8 +144,8 @@ final class NCrontab {
   }
 
   /**
-   * The first time strictly after {@code after} (wall-clock time, whole seconds) that matches, or {@code null}
-   * if none does (e.g. {@code 0 0 0 30 2 *}).
+   * The first time strictly after {@code after} (wall-clock time, whole seconds) that matches, or
+   * {@code null} if none does (e.g. {@code 0 0 0 30 2 *}).
    */
   LocalDateTime next(LocalDateTime after) {
     LocalDateTime t = after.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);

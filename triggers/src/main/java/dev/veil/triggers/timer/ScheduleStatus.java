@@ -7,9 +7,9 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
 /**
- * A monitored timer's schedule status, as the Azure host keeps it in
- * {@code azure-webjobs-hosts/timers/<host id>/<function>/status}: the occurrence that last ran, the next one,
- * and when the record was written. {@code last} is null before the first run.
+ * A monitored timer's schedule status, as the Azure host keeps it in {@code
+ * azure-webjobs-hosts/timers/<host id>/<function>/status}: the occurrence that last ran, the next
+ * one, and when the record was written. {@code last} is null before the first run.
  */
 record ScheduleStatus(Instant last, Instant next, Instant lastUpdated) {
 
@@ -18,16 +18,21 @@ record ScheduleStatus(Instant last, Instant next, Instant lastUpdated) {
 
   /** The status JSON in the Azure host's shape, times with the zone's offset. */
   JsonObject toJson(ZoneId zone) {
-    return new JsonObject().put("Last", format(last, zone)).put("Next", format(next, zone))
+    return new JsonObject()
+        .put("Last", format(last, zone))
+        .put("Next", format(next, zone))
         .put("LastUpdated", format(lastUpdated, zone));
   }
 
   static ScheduleStatus fromJson(JsonObject json) {
-    return new ScheduleStatus(parse(json.getString("Last")), parse(json.getString("Next")),
+    return new ScheduleStatus(
+        parse(json.getString("Last")),
+        parse(json.getString("Next")),
         parse(json.getString("LastUpdated")));
   }
 
-  private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx");
+  private static final DateTimeFormatter FORMAT =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx");
 
   static String format(Instant t, ZoneId zone) {
     return t == null ? NEVER : FORMAT.format(OffsetDateTime.ofInstant(t, zone));

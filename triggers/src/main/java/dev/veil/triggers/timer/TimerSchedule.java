@@ -7,16 +7,19 @@ import java.time.ZoneId;
 import java.time.zone.ZoneOffsetTransition;
 
 /**
- * When a timer fires: an NCRONTAB expression read in the app's time zone, or a TimeSpan (a fixed interval
- * after the last run). Azure's TimeSpan form is {@code hh:mm:ss} while hh is below 24 and {@code dd:hh:mm}
- * from 24 on; {@code d.hh:mm:ss} is read too.
+ * When a timer fires: an NCRONTAB expression read in the app's time zone, or a TimeSpan (a fixed
+ * interval after the last run). Azure's TimeSpan form is {@code hh:mm:ss} while hh is below 24 and
+ * {@code dd:hh:mm} from 24 on; {@code d.hh:mm:ss} is read too.
  */
 abstract sealed class TimerSchedule {
 
   /** The first occurrence strictly after {@code after}, or {@code null} if there is none. */
   abstract Instant next(Instant after);
 
-  /** Whether this is a TimeSpan schedule (its next run counts from the last one, not from the clock). */
+  /**
+   * Whether this is a TimeSpan schedule (its next run counts from the last one, not from the
+   * clock).
+   */
   abstract boolean isInterval();
 
   /** {@code schedule} after {@code %setting%} expansion. */
@@ -32,16 +35,22 @@ abstract sealed class TimerSchedule {
     try {
       Duration d;
       if (parts.length == 3 && !parts[0].contains(".") && Integer.parseInt(parts[0]) >= 24) {
-        d = Duration.ofDays(Long.parseLong(parts[0])).plusHours(Long.parseLong(parts[1]))
-            .plusMinutes(Long.parseLong(parts[2]));
+        d =
+            Duration.ofDays(Long.parseLong(parts[0]))
+                .plusHours(Long.parseLong(parts[1]))
+                .plusMinutes(Long.parseLong(parts[2]));
       } else {
         d = dev.veil.runtime.spi.RetryPolicy.parseInterval(text);
       }
       if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("it must be positive");
       return d;
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("timer schedule '" + text + "' is neither an NCRONTAB expression (six "
-          + "fields) nor a TimeSpan (hh:mm:ss, dd:hh:mm or d.hh:mm:ss): " + e.getMessage());
+      throw new IllegalArgumentException(
+          "timer schedule '"
+              + text
+              + "' is neither an NCRONTAB expression (six "
+              + "fields) nor a TimeSpan (hh:mm:ss, dd:hh:mm or d.hh:mm:ss): "
+              + e.getMessage());
     }
   }
 
@@ -78,8 +87,8 @@ abstract sealed class TimerSchedule {
     }
 
     /**
-     * Matches wall-clock times in the zone. A time that a DST jump skips does not occur; a time that happens
-     * twice when clocks go back fires once (at its first, earlier-offset instance).
+     * Matches wall-clock times in the zone. A time that a DST jump skips does not occur; a time
+     * that happens twice when clocks go back fires once (at its first, earlier-offset instance).
      */
     @Override
     Instant next(Instant after) {

@@ -10,7 +10,9 @@ import com.microsoft.azure.functions.annotation.KafkaOutput;
 import com.microsoft.azure.functions.annotation.KafkaTrigger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The functions the streams benchmark runs: no-op Kafka consumers, an echo to a topic, a blob copy. */
+/**
+ * The functions the streams benchmark runs: no-op Kafka consumers, an echo to a topic, a blob copy.
+ */
 public class BenchFunctions {
   static final AtomicLong RECORDS = new AtomicLong();
   static volatile long firstNanos;
@@ -32,30 +34,57 @@ public class BenchFunctions {
   }
 
   @FunctionName("noopMany")
-  public void noopMany(@KafkaTrigger(name = "v", topic = "%BenchTopic%", brokerList = "%KafkaBrokers%",
-      consumerGroup = "%BenchGroup%", cardinality = Cardinality.MANY, dataType = "binary") byte[][] values) {
+  public void noopMany(
+      @KafkaTrigger(
+              name = "v",
+              topic = "%BenchTopic%",
+              brokerList = "%KafkaBrokers%",
+              consumerGroup = "%BenchGroup%",
+              cardinality = Cardinality.MANY,
+              dataType = "binary")
+          byte[][] values) {
     seen(values.length);
   }
 
   @FunctionName("noopOne")
-  public void noopOne(@KafkaTrigger(name = "v", topic = "%BenchTopicOne%", brokerList = "%KafkaBrokers%",
-      consumerGroup = "%BenchGroup%", dataType = "binary") byte[] value) {
+  public void noopOne(
+      @KafkaTrigger(
+              name = "v",
+              topic = "%BenchTopicOne%",
+              brokerList = "%KafkaBrokers%",
+              consumerGroup = "%BenchGroup%",
+              dataType = "binary")
+          byte[] value) {
     seen(1);
   }
 
   @FunctionName("echoMany")
-  public void echoMany(@KafkaTrigger(name = "v", topic = "%BenchTopicEcho%", brokerList = "%KafkaBrokers%",
-      consumerGroup = "%BenchGroup%", cardinality = Cardinality.MANY, dataType = "string") String[] values,
+  public void echoMany(
+      @KafkaTrigger(
+              name = "v",
+              topic = "%BenchTopicEcho%",
+              brokerList = "%KafkaBrokers%",
+              consumerGroup = "%BenchGroup%",
+              cardinality = Cardinality.MANY,
+              dataType = "string")
+          String[] values,
       @KafkaOutput(name = "out", topic = "%BenchTopicEcho%.out", brokerList = "%KafkaBrokers%")
-      OutputBinding<String[]> out) {
+          OutputBinding<String[]> out) {
     out.setValue(values);
     seen(values.length);
   }
 
   @FunctionName("blobCopy")
-  public void blobCopy(@BlobTrigger(name = "in", path = "%BenchBlobIn%/{name}", connection = "BenchStorage",
-      dataType = "binary") byte[] content, @BindingName("name") String name,
-      @BlobOutput(name = "out", path = "%BenchBlobOut%/{name}", connection = "BenchStorage") OutputBinding<byte[]> out) {
+  public void blobCopy(
+      @BlobTrigger(
+              name = "in",
+              path = "%BenchBlobIn%/{name}",
+              connection = "BenchStorage",
+              dataType = "binary")
+          byte[] content,
+      @BindingName("name") String name,
+      @BlobOutput(name = "out", path = "%BenchBlobOut%/{name}", connection = "BenchStorage")
+          OutputBinding<byte[]> out) {
     out.setValue(content);
   }
 }

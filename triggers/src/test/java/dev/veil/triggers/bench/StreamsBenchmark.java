@@ -29,10 +29,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Not a test: Kafka-trigger throughput (no-op function, cardinality MANY and ONE, and an echo through
- * {@code @KafkaOutput}) against a plain consumer→producer loop on the same broker in the same run, and the
- * blob trigger's upload→output latency for small blobs on Azurite. Run with {@code bench/streams.sh}.
- * Args: records (default 200000), records for ONE (default 20000), blobs (default 100).
+ * Not a test: Kafka-trigger throughput (no-op function, cardinality MANY and ONE, and an echo
+ * through {@code @KafkaOutput}) against a plain consumer→producer loop on the same broker in the
+ * same run, and the blob trigger's upload→output latency for small blobs on Azurite. Run with
+ * {@code bench/streams.sh}. Args: records (default 200000), records for ONE (default 20000), blobs
+ * (default 100).
  */
 public final class StreamsBenchmark {
   private static final int PARTITIONS = 4;
@@ -58,15 +59,20 @@ public final class StreamsBenchmark {
     fill(bootstrap, echo, records);
 
     double plain = plainLoop(bootstrap, many, "bench-plain-out-" + run, records);
-    System.out.printf("plain consumer->producer loop: %,.0f records/s (%d records)%n", plain, records);
+    System.out.printf(
+        "plain consumer->producer loop: %,.0f records/s (%d records)%n", plain, records);
     double veilMany = trigger("noopMany", many, records, bootstrap);
-    System.out.printf("Veil @KafkaTrigger MANY, no-op: %,.0f records/s  ratio %.2f%n", veilMany, veilMany / plain);
+    System.out.printf(
+        "Veil @KafkaTrigger MANY, no-op: %,.0f records/s  ratio %.2f%n",
+        veilMany, veilMany / plain);
     double veilEcho = trigger("echoMany", echo, records, bootstrap);
-    System.out.printf("Veil @KafkaTrigger MANY + @KafkaOutput echo: %,.0f records/s  ratio %.2f%n", veilEcho,
-        veilEcho / plain);
+    System.out.printf(
+        "Veil @KafkaTrigger MANY + @KafkaOutput echo: %,.0f records/s  ratio %.2f%n",
+        veilEcho, veilEcho / plain);
     double veilOne = trigger("noopOne", one, recordsOne, bootstrap);
-    System.out.printf("Veil @KafkaTrigger ONE, no-op: %,.0f records/s  ratio %.2f (%d records)%n", veilOne,
-        veilOne / plain, recordsOne);
+    System.out.printf(
+        "Veil @KafkaTrigger ONE, no-op: %,.0f records/s  ratio %.2f (%d records)%n",
+        veilOne, veilOne / plain, recordsOne);
     blobLatency(blobs, run);
     System.exit(0);
   }
@@ -76,8 +82,8 @@ public final class StreamsBenchmark {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-        new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < n; i++) {
         producer.send(new ProducerRecord<>(topic, Integer.toString(i).getBytes(), VALUE));
       }
@@ -85,7 +91,10 @@ public final class StreamsBenchmark {
     }
   }
 
-  /** At-least-once by hand: poll, send every record on, flush, commit; timed from the first record to the last. */
+  /**
+   * At-least-once by hand: poll, send every record on, flush, commit; timed from the first record
+   * to the last.
+   */
   private static double plainLoop(String bootstrap, String in, String out, int n) {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -97,10 +106,10 @@ public final class StreamsBenchmark {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
-         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-             new ByteArraySerializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       consumer.subscribe(List.of(in));
       long seen = 0;
       long first = 0;
@@ -125,30 +134,55 @@ public final class StreamsBenchmark {
     }
   }
 
-  private static double trigger(String function, String topic, int n, String bootstrap) throws Exception {
+  private static double trigger(String function, String topic, int n, String bootstrap)
+      throws Exception {
     BenchFunctions.reset();
     Path data = Files.createTempDirectory("veil-bench-");
-    JsonObject hostJson = new JsonObject().put("extensions", new JsonObject().put("kafka",
-        new JsonObject().put("maxBatchSize", 500)));
-    VeilHost host = VeilHost.start(new HostOptions().port(0).dataDirectory(data).functionClass(BenchFunctions.class)
-        .hostJson(hostJson).setting("KafkaBrokers", bootstrap).setting("BenchGroup", "bench-" + function)
-        .setting(function.equals("noopOne") ? "BenchTopicOne" : function.equals("echoMany") ? "BenchTopicEcho"
-            : "BenchTopic", topic)
-        // the other functions of the class wait on topics that stay empty
-        .setting("BenchTopic", function.equals("noopMany") ? topic : "bench-idle-" + UUID.randomUUID())
-        .setting("BenchTopicOne", function.equals("noopOne") ? topic : "bench-idle-" + UUID.randomUUID())
-        .setting("BenchTopicEcho", function.equals("echoMany") ? topic : "bench-idle-" + UUID.randomUUID())
-        .setting("BenchBlobIn", "idle").setting("BenchBlobOut", "idle"))
-        .toCompletionStage().toCompletableFuture().get();
+    JsonObject hostJson =
+        new JsonObject()
+            .put(
+                "extensions",
+                new JsonObject().put("kafka", new JsonObject().put("maxBatchSize", 500)));
+    VeilHost host =
+        VeilHost.start(
+                new HostOptions()
+                    .port(0)
+                    .dataDirectory(data)
+                    .functionClass(BenchFunctions.class)
+                    .hostJson(hostJson)
+                    .setting("KafkaBrokers", bootstrap)
+                    .setting("BenchGroup", "bench-" + function)
+                    .setting(
+                        function.equals("noopOne")
+                            ? "BenchTopicOne"
+                            : function.equals("echoMany") ? "BenchTopicEcho" : "BenchTopic",
+                        topic)
+                    // the other functions of the class wait on topics that stay empty
+                    .setting(
+                        "BenchTopic",
+                        function.equals("noopMany") ? topic : "bench-idle-" + UUID.randomUUID())
+                    .setting(
+                        "BenchTopicOne",
+                        function.equals("noopOne") ? topic : "bench-idle-" + UUID.randomUUID())
+                    .setting(
+                        "BenchTopicEcho",
+                        function.equals("echoMany") ? topic : "bench-idle-" + UUID.randomUUID())
+                    .setting("BenchBlobIn", "idle")
+                    .setting("BenchBlobOut", "idle"))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
     try {
       long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
       while (BenchFunctions.RECORDS.get() < n && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       if (BenchFunctions.RECORDS.get() < n) {
-        throw new IllegalStateException(function + " saw only " + BenchFunctions.RECORDS.get() + " of " + n);
+        throw new IllegalStateException(
+            function + " saw only " + BenchFunctions.RECORDS.get() + " of " + n);
       }
-      return BenchFunctions.RECORDS.get() / ((BenchFunctions.lastNanos - BenchFunctions.firstNanos) / 1e9);
+      return BenchFunctions.RECORDS.get()
+          / ((BenchFunctions.lastNanos - BenchFunctions.firstNanos) / 1e9);
     } finally {
       host.close().toCompletionStage().toCompletableFuture().get();
     }
@@ -158,20 +192,39 @@ public final class StreamsBenchmark {
   private static void blobLatency(int n, String run) throws Exception {
     String in = "bench-in-" + run;
     String out = "bench-out-" + run;
-    BlobServiceClient azure = new BlobServiceClientBuilder().connectionString(Azurite.connectionString())
-        .httpClient(new JdkHttpClientBuilder().build()).buildClient();
+    BlobServiceClient azure =
+        new BlobServiceClientBuilder()
+            .connectionString(Azurite.connectionString())
+            .httpClient(new JdkHttpClientBuilder().build())
+            .buildClient();
     BlobContainerClient input = azure.createBlobContainerIfNotExists(in);
     BlobContainerClient output = azure.createBlobContainerIfNotExists(out);
     Path data = Files.createTempDirectory("veil-bench-");
     String pollInterval = "00:00:00.250";
-    JsonObject hostJson = new JsonObject().put("extensions", new JsonObject().put("blobs",
-        new JsonObject().put("maxPollingInterval", pollInterval)));
-    VeilHost host = VeilHost.start(new HostOptions().port(0).dataDirectory(data).functionClass(BenchFunctions.class)
-        .hostJson(hostJson).setting("BenchStorage", Azurite.connectionString())
-        .setting("BenchBlobIn", in).setting("BenchBlobOut", out).setting("KafkaBrokers", "")
-        .setting("BenchTopic", "idle").setting("BenchTopicOne", "idle").setting("BenchTopicEcho", "idle")
-        .setting("BenchGroup", "idle"))
-        .toCompletionStage().toCompletableFuture().get();
+    JsonObject hostJson =
+        new JsonObject()
+            .put(
+                "extensions",
+                new JsonObject()
+                    .put("blobs", new JsonObject().put("maxPollingInterval", pollInterval)));
+    VeilHost host =
+        VeilHost.start(
+                new HostOptions()
+                    .port(0)
+                    .dataDirectory(data)
+                    .functionClass(BenchFunctions.class)
+                    .hostJson(hostJson)
+                    .setting("BenchStorage", Azurite.connectionString())
+                    .setting("BenchBlobIn", in)
+                    .setting("BenchBlobOut", out)
+                    .setting("KafkaBrokers", "")
+                    .setting("BenchTopic", "idle")
+                    .setting("BenchTopicOne", "idle")
+                    .setting("BenchTopicEcho", "idle")
+                    .setting("BenchGroup", "idle"))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
     List<Double> millis = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
@@ -187,8 +240,13 @@ public final class StreamsBenchmark {
       host.close().toCompletionStage().toCompletableFuture().get();
     }
     millis.sort(Double::compare);
-    System.out.printf("blob trigger upload->output, %d small blobs one at a time (maxPollingInterval %s): "
-        + "p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", n, pollInterval, millis.get(n / 2),
-        millis.get(Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)), millis.get(n - 1));
+    System.out.printf(
+        "blob trigger upload->output, %d small blobs one at a time (maxPollingInterval %s): "
+            + "p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+        n,
+        pollInterval,
+        millis.get(n / 2),
+        millis.get(Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)),
+        millis.get(n - 1));
   }
 }

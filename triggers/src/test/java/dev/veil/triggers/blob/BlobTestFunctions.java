@@ -25,23 +25,33 @@ public class BlobTestFunctions {
 
   @FunctionName("upperCase")
   public void upperCase(
-      @BlobTrigger(name = "content", path = "%UpperPath%", connection = "BlobStorage", dataType = "binary") byte[] content,
+      @BlobTrigger(
+              name = "content",
+              path = "%UpperPath%",
+              connection = "BlobStorage",
+              dataType = "binary")
+          byte[] content,
       @BindingName("name") String name,
       @BlobOutput(name = "out", path = "%OutContainer%/{name}.upper", connection = "BlobStorage")
-      OutputBinding<byte[]> out) {
+          OutputBinding<byte[]> out) {
     CALLS.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
     if (name.startsWith("poison")) {
       throw new IllegalStateException("blob " + name + " cannot be processed");
     }
-    out.setValue(new String(content, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+    out.setValue(
+        new String(content, StandardCharsets.UTF_8)
+            .toUpperCase(Locale.ROOT)
+            .getBytes(StandardCharsets.UTF_8));
   }
 
   @FunctionName("measure")
   @BlobOutput(name = "$return", path = "%OutContainer%/{name}.size", connection = "BlobStorage")
   public String measure(
-      @BlobTrigger(name = "content", path = "%MeasurePath%", connection = "BlobStorage") InputStream content,
+      @BlobTrigger(name = "content", path = "%MeasurePath%", connection = "BlobStorage")
+          InputStream content,
       @BindingName("name") String name,
-      @BlobInput(name = "label", path = "%OutContainer%/label.txt", connection = "BlobStorage") String label)
+      @BlobInput(name = "label", path = "%OutContainer%/label.txt", connection = "BlobStorage")
+          String label)
       throws IOException {
     long bytes = 0;
     byte[] chunk = new byte[8192];

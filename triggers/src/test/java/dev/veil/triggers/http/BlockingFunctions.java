@@ -15,22 +15,29 @@ public class BlockingFunctions {
   static volatile CountDownLatch release = new CountDownLatch(1);
 
   @FunctionName("block")
-  public String block(@HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request)
+  public String block(
+      @HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS)
+          HttpRequestMessage<Optional<String>> request)
       throws InterruptedException {
     ENTERED.release();
-    if (!release.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("the test never released the function");
+    if (!release.await(60, TimeUnit.SECONDS))
+      throw new IllegalStateException("the test never released the function");
     return "released";
   }
 
   @FunctionName("sleepForever")
-  public String sleepForever(@HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request)
+  public String sleepForever(
+      @HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS)
+          HttpRequestMessage<Optional<String>> request)
       throws InterruptedException {
     Thread.sleep(TimeUnit.MINUTES.toMillis(10));
     return "woke up";
   }
 
   @FunctionName("quick")
-  public String quick(@HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request) {
+  public String quick(
+      @HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS)
+          HttpRequestMessage<Optional<String>> request) {
     return "quick";
   }
 }

@@ -17,14 +17,21 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Meters that function code registers on Micrometer's global registry are published on the host's /metrics. */
+/**
+ * Meters that function code registers on Micrometer's global registry are published on the host's
+ * /metrics.
+ */
 class FunctionMetricsTest {
   @TempDir Path data;
 
   public static class CountingFunction {
     @FunctionName("countsItself")
-    public String run(@HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.ANONYMOUS)
-        HttpRequestMessage<Optional<String>> request) {
+    public String run(
+        @HttpTrigger(
+                name = "req",
+                methods = {HttpMethod.GET},
+                authLevel = AuthorizationLevel.ANONYMOUS)
+            HttpRequestMessage<Optional<String>> request) {
       Metrics.counter("function_own_calls_total").increment();
       return "counted";
     }
@@ -33,19 +40,28 @@ class FunctionMetricsTest {
   @Test
   void functionMetersAppearOnMetricsWhileTheHostRuns() throws Exception {
     long before = prometheusRegistries();
-    VeilHost host = Http.start(new HostOptions().port(0).dataDirectory(data).functionClass(CountingFunction.class));
+    VeilHost host =
+        Http.start(
+            new HostOptions().port(0).dataDirectory(data).functionClass(CountingFunction.class));
     try {
       assertEquals(200, Http.get(host, "/api/countsItself").statusCode());
       assertEquals(200, Http.get(host, "/api/countsItself").statusCode());
       String metrics = Http.get(host, "/metrics").body();
-      assertTrue(metrics.lines().anyMatch(l -> l.startsWith("function_own_calls_total") && l.endsWith(" 2.0")), metrics);
+      assertTrue(
+          metrics
+              .lines()
+              .anyMatch(l -> l.startsWith("function_own_calls_total") && l.endsWith(" 2.0")),
+          metrics);
     } finally {
       Http.await(host.close());
     }
-    assertEquals(before, prometheusRegistries(), "the host's registry leaves the global registry at close");
+    assertEquals(
+        before, prometheusRegistries(), "the host's registry leaves the global registry at close");
   }
 
   private static long prometheusRegistries() {
-    return Metrics.globalRegistry.getRegistries().stream().filter(r -> r instanceof PrometheusMeterRegistry).count();
+    return Metrics.globalRegistry.getRegistries().stream()
+        .filter(r -> r instanceof PrometheusMeterRegistry)
+        .count();
   }
 }

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Concurrency limit, function timeout and graceful shutdown, each on a host with one worker thread. */
+/**
+ * Concurrency limit, function timeout and graceful shutdown, each on a host with one worker thread.
+ */
 class HostLimitsTest {
   @TempDir Path data;
 
@@ -34,9 +36,21 @@ class HostLimitsTest {
   }
 
   private VeilHost startHost() throws Exception {
-    JsonObject hostJson = new JsonObject().put("functionTimeout", "00:00:01")
-        .put("veil", new JsonObject().put("workerPoolSize", 1).put("maxQueuedInvocations", 0).put("shutdownTimeout", "00:00:30"));
-    return Http.start(new HostOptions().port(0).dataDirectory(data).functionClass(BlockingFunctions.class).hostJson(hostJson));
+    JsonObject hostJson =
+        new JsonObject()
+            .put("functionTimeout", "00:00:01")
+            .put(
+                "veil",
+                new JsonObject()
+                    .put("workerPoolSize", 1)
+                    .put("maxQueuedInvocations", 0)
+                    .put("shutdownTimeout", "00:00:30"));
+    return Http.start(
+        new HostOptions()
+            .port(0)
+            .dataDirectory(data)
+            .functionClass(BlockingFunctions.class)
+            .hostJson(hostJson));
   }
 
   @Test
@@ -44,14 +58,18 @@ class HostLimitsTest {
     VeilHost host = startHost();
     try {
       CompletableFuture<HttpResponse<String>> first = Http.getAsync(host, "/api/block");
-      assertTrue(BlockingFunctions.ENTERED.tryAcquire(30, TimeUnit.SECONDS), "the first call started");
+      assertTrue(
+          BlockingFunctions.ENTERED.tryAcquire(30, TimeUnit.SECONDS), "the first call started");
       HttpResponse<String> rejected = get(host, "/api/quick");
       assertEquals(429, rejected.statusCode());
       assertEquals("1", rejected.headers().firstValue("retry-after").orElseThrow());
       assertTrue(json(rejected).getString("error").contains("limit"));
       BlockingFunctions.release.countDown();
       assertEquals("released", first.get(30, TimeUnit.SECONDS).body());
-      assertEquals("quick", get(host, "/api/quick").body(), "capacity is back after the first call finished");
+      assertEquals(
+          "quick",
+          get(host, "/api/quick").body(),
+          "capacity is back after the first call finished");
       assertTrue(get(host, "/metrics").body().contains("status=\"over_capacity\""));
     } finally {
       BlockingFunctions.release.countDown();
@@ -93,10 +111,13 @@ class HostLimitsTest {
     assertEquals("released", finished.body());
     Http.await(closed);
     assertTrue(closed.succeeded());
-    assertThrows(IOException.class, () -> {
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-      }
-    }, "the port is closed after shutdown");
+    assertThrows(
+        IOException.class,
+        () -> {
+          try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+          }
+        },
+        "the port is closed after shutdown");
   }
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /** A real HTTP client for a host started in-process. */
 final class Http {
-  static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private Http() {}
 
@@ -28,7 +29,8 @@ final class Http {
   }
 
   static HttpRequest.Builder request(VeilHost host, String path) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + path)).timeout(Duration.ofSeconds(60));
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + path))
+        .timeout(Duration.ofSeconds(60));
   }
 
   static HttpResponse<String> send(HttpRequest request) throws Exception {
@@ -40,16 +42,22 @@ final class Http {
   }
 
   static HttpResponse<String> get(VeilHost host, String path, String key) throws Exception {
-    return CLIENT.send(request(host, path).header("x-functions-key", key).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return CLIENT.send(
+        request(host, path).header("x-functions-key", key).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> post(VeilHost host, String path, String body) throws Exception {
-    return CLIENT.send(request(host, path).POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+    return CLIENT.send(
+        request(host, path)
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   static CompletableFuture<HttpResponse<String>> getAsync(VeilHost host, String path) {
-    return CLIENT.sendAsync(request(host, path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return CLIENT.sendAsync(
+        request(host, path).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static JsonObject json(HttpResponse<String> response) {

@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTTP edge against hostile clients on raw sockets: slow headers, idle keep-alive, trickled bodies, too
- * many connections from one address, oversized lines and headers, a huge declared body. Timeouts are short
- * here; each socket has a read timeout far above them so a connection the host forgets fails the test
- * instead of hanging it.
+ * The HTTP edge against hostile clients on raw sockets: slow headers, idle keep-alive, trickled
+ * bodies, too many connections from one address, oversized lines and headers, a huge declared body.
+ * Timeouts are short here; each socket has a read timeout far above them so a connection the host
+ * forgets fails the test instead of hanging it.
  */
 class HttpEdgeTest {
   private static final int PER_CLIENT = 20;
@@ -37,11 +37,21 @@ class HttpEdgeTest {
 
   @BeforeAll
   static void startHost() throws Exception {
-    JsonObject http = new JsonObject().put("headerTimeout", "00:00:01").put("idleTimeout", "00:00:01.5")
-        .put("bodyTimeout", "00:00:01").put("minBodyBytesPerSecond", 1000).put("maxConnectionsPerClient", PER_CLIENT)
-        .put("maxRequestBodyBytes", 1024 * 1024);
-    host = Http.start(new HostOptions().port(0).dataDirectory(data).functionClass(TestFunctions.class)
-        .hostJson(new JsonObject().put("veil", new JsonObject().put("http", http))));
+    JsonObject http =
+        new JsonObject()
+            .put("headerTimeout", "00:00:01")
+            .put("idleTimeout", "00:00:01.5")
+            .put("bodyTimeout", "00:00:01")
+            .put("minBodyBytesPerSecond", 1000)
+            .put("maxConnectionsPerClient", PER_CLIENT)
+            .put("maxRequestBodyBytes", 1024 * 1024);
+    host =
+        Http.start(
+            new HostOptions()
+                .port(0)
+                .dataDirectory(data)
+                .functionClass(TestFunctions.class)
+                .hostJson(new JsonObject().put("veil", new JsonObject().put("http", http))));
   }
 
   @AfterAll
@@ -78,7 +88,9 @@ class HttpEdgeTest {
       send(socket, "POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
       long start = System.nanoTime();
       boolean closed = false;
-      for (int i = 0; i < 100 && !closed; i++) { // 10 bytes every 100 ms: 100 B/s where 1000 are needed
+      for (int i = 0;
+          i < 100 && !closed;
+          i++) { // 10 bytes every 100 ms: 100 B/s where 1000 are needed
         try {
           send(socket, "0123456789");
           Thread.sleep(100);
@@ -145,7 +157,9 @@ class HttpEdgeTest {
   @Test
   void tooLargeHeadersAre431WithAJsonBody() throws Exception {
     try (Socket socket = connect("127.0.0.1")) {
-      send(socket, "GET /api/hello/big HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n");
+      send(
+          socket,
+          "GET /api/hello/big HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n");
       String answer = readUntilClosed(socket);
       assertTrue(answer.startsWith("HTTP/1.1 431"), answer);
       assertTrue(body(answer).getString("error").contains("headers"), answer);
@@ -165,7 +179,10 @@ class HttpEdgeTest {
   @Test
   void aHugeDeclaredBodyIs400AndTheConnectionCloses() throws Exception {
     try (Socket socket = connect("127.0.0.1")) {
-      send(socket, "POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000000\r\n\r\n" + "z".repeat(1000));
+      send(
+          socket,
+          "POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000000\r\n\r\n"
+              + "z".repeat(1000));
       String answer = readUntilClosed(socket);
       assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
       assertTrue(answer.toLowerCase(Locale.ROOT).contains("connection: close"), answer);
@@ -211,7 +228,8 @@ class HttpEdgeTest {
     String headers = head.toString(StandardCharsets.ISO_8859_1);
     int length = 0;
     for (String line : headers.split("\r\n")) {
-      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:"))
+        length = Integer.parseInt(line.substring(15).trim());
     }
     return headers + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
   }
@@ -226,7 +244,8 @@ class HttpEdgeTest {
 
   private static double metric(String series) throws Exception {
     for (String line : Http.get(host, "/metrics").body().split("\n")) {
-      if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1));
+      if (line.startsWith(series + " "))
+        return Double.parseDouble(line.substring(series.length() + 1));
     }
     return 0;
   }

@@ -20,16 +20,21 @@ class HttpTriggerStartTest {
 
   public static class BinaryAsString {
     @FunctionName("binaryAsString")
-    public String run(@HttpTrigger(name = "req", dataType = "binary", authLevel = AuthorizationLevel.ANONYMOUS)
-        HttpRequestMessage<Optional<String>> request) {
+    public String run(
+        @HttpTrigger(name = "req", dataType = "binary", authLevel = AuthorizationLevel.ANONYMOUS)
+            HttpRequestMessage<Optional<String>> request) {
       return "unreachable";
     }
   }
 
   public static class UnknownConstraint {
     @FunctionName("unknownConstraint")
-    public String run(@HttpTrigger(name = "req", route = "items/{id:min(1)}", authLevel = AuthorizationLevel.ANONYMOUS)
-        HttpRequestMessage<Optional<String>> request) {
+    public String run(
+        @HttpTrigger(
+                name = "req",
+                route = "items/{id:min(1)}",
+                authLevel = AuthorizationLevel.ANONYMOUS)
+            HttpRequestMessage<Optional<String>> request) {
       return "unreachable";
     }
   }
@@ -37,8 +42,11 @@ class HttpTriggerStartTest {
   @Test
   void binaryDataTypeNeedsAByteArrayBody() {
     String message = startFailure(BinaryAsString.class);
-    assertTrue(message.contains("binaryAsString") && message.contains("dataType \"binary\"")
-        && message.contains("java.lang.String"), message);
+    assertTrue(
+        message.contains("binaryAsString")
+            && message.contains("dataType \"binary\"")
+            && message.contains("java.lang.String"),
+        message);
   }
 
   @Test
@@ -48,8 +56,11 @@ class HttpTriggerStartTest {
   }
 
   private String startFailure(Class<?> functions) {
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> Http.start(new HostOptions().port(0).dataDirectory(data).functionClass(functions)));
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () ->
+                Http.start(new HostOptions().port(0).dataDirectory(data).functionClass(functions)));
     return e.getCause().getMessage();
   }
 }

@@ -41,8 +41,18 @@ class HttpTriggerTest {
 
   @BeforeAll
   static void startHost() throws Exception {
-    host = Http.start(new HostOptions().port(0).dataDirectory(data).functionClass(TestFunctions.class)
-        .hostJson(new JsonObject().put("veil", new JsonObject().put("http", new JsonObject().put("maxRequestBodyBytes", 1024)))));
+    host =
+        Http.start(
+            new HostOptions()
+                .port(0)
+                .dataDirectory(data)
+                .functionClass(TestFunctions.class)
+                .hostJson(
+                    new JsonObject()
+                        .put(
+                            "veil",
+                            new JsonObject()
+                                .put("http", new JsonObject().put("maxRequestBodyBytes", 1024)))));
   }
 
   @AfterAll
@@ -55,7 +65,8 @@ class HttpTriggerTest {
     HttpResponse<String> response = get(host, "/admin/functions", host.keys().masterKey());
     assertEquals(200, response.statusCode());
     Map<String, JsonObject> byName = new HashMap<>();
-    new JsonArray(response.body()).forEach(o -> byName.put(((JsonObject) o).getString("name"), (JsonObject) o));
+    new JsonArray(response.body())
+        .forEach(o -> byName.put(((JsonObject) o).getString("name"), (JsonObject) o));
     assertEquals(22, byName.size(), response.body());
     JsonObject hello = byName.get("hello");
     assertEquals("HttpTrigger", hello.getString("trigger"));
@@ -79,25 +90,40 @@ class HttpTriggerTest {
   void functionsShareAPathByMethod() throws Exception {
     assertEquals("read", get(host, "/api/catalog").body());
     assertEquals("wrote book", post(host, "/api/catalog", "book").body());
-    HttpResponse<String> put = Http.send(Http.request(host, "/api/catalog").PUT(HttpRequest.BodyPublishers.ofString("x")).build());
+    HttpResponse<String> put =
+        Http.send(
+            Http.request(host, "/api/catalog")
+                .PUT(HttpRequest.BodyPublishers.ofString("x"))
+                .build());
     assertEquals(405, put.statusCode(), put.body());
   }
 
   @Test
   void usesTheNativeTransportWhereThePlatformHasOne() throws Exception {
-    boolean epollPlatform = System.getProperty("os.name").equals("Linux")
-        && Set.of("amd64", "aarch64").contains(System.getProperty("os.arch"));
+    boolean epollPlatform =
+        System.getProperty("os.name").equals("Linux")
+            && Set.of("amd64", "aarch64").contains(System.getProperty("os.arch"));
     HttpResponse<String> status = get(host, "/admin/host/status", host.keys().masterKey());
     assertEquals(epollPlatform, json(status).getBoolean("nativeTransport"), status.body());
   }
 
   @Test
-  void servesOverJavaNioWhenHostJsonTurnsTheNativeTransportOff(@TempDir Path otherData) throws Exception {
-    VeilHost nio = Http.start(new HostOptions().port(0).dataDirectory(otherData).functionClass(TestFunctions.class)
-        .hostJson(new JsonObject().put("veil", new JsonObject().put("nativeTransport", false))));
+  void servesOverJavaNioWhenHostJsonTurnsTheNativeTransportOff(@TempDir Path otherData)
+      throws Exception {
+    VeilHost nio =
+        Http.start(
+            new HostOptions()
+                .port(0)
+                .dataDirectory(otherData)
+                .functionClass(TestFunctions.class)
+                .hostJson(
+                    new JsonObject().put("veil", new JsonObject().put("nativeTransport", false))));
     try {
       assertEquals("Hello, NIO from hello", get(nio, "/api/hello/NIO").body());
-      assertEquals(false, json(get(nio, "/admin/host/status", nio.keys().masterKey())).getBoolean("nativeTransport"));
+      assertEquals(
+          false,
+          json(get(nio, "/admin/host/status", nio.keys().masterKey()))
+              .getBoolean("nativeTransport"));
     } finally {
       Http.await(nio.close());
     }
@@ -119,18 +145,30 @@ class HttpTriggerTest {
 
   @Test
   void aLiteralRouteWinsOverATemplatedOneOnEveryPath() throws Exception {
-    // The exact path is answered ahead of the router; the others need normalizing and take the router.
-    for (String path : new String[] {"/api/files/index", "/api/files/index/", "/api/files/./index", "/api//files/index"}) {
-      HttpResponse<String> response = Http.send(Http.request(host, path).header("x-listing", "all").GET().build());
+    // The exact path is answered ahead of the router; the others need normalizing and take the
+    // router.
+    for (String path :
+        new String[] {
+          "/api/files/index", "/api/files/index/", "/api/files/./index", "/api//files/index"
+        }) {
+      HttpResponse<String> response =
+          Http.send(Http.request(host, path).header("x-listing", "all").GET().build());
       assertEquals(200, response.statusCode(), path);
       assertEquals("index of all {}", response.body(), path);
     }
     assertEquals("index of null {depth=2}", get(host, "/api/files/index?depth=2").body());
     assertEquals("index.html", get(host, "/api/files/index.html").body());
 
-    HttpResponse<String> withBody = Http.CLIENT.send(Http.request(host, "/api/hello/Body")
-        .method("GET", HttpRequest.BodyPublishers.ofString("ignored")).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals("Hello, Body from hello", withBody.body(), "a GET body is ignored, the request still answered");
+    HttpResponse<String> withBody =
+        Http.CLIENT.send(
+            Http.request(host, "/api/hello/Body")
+                .method("GET", HttpRequest.BodyPublishers.ofString("ignored"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(
+        "Hello, Body from hello",
+        withBody.body(),
+        "a GET body is ignored, the request still answered");
     assertEquals("Hello, Again from hello", get(host, "/api/hello/Again").body());
   }
 
@@ -148,7 +186,10 @@ class HttpTriggerTest {
   void functionLevelAcceptsFunctionHostAndMasterKeysOnly() throws Exception {
     assertEquals(401, get(host, "/api/secure").statusCode());
     assertEquals(401, get(host, "/api/secure", "wrong-key").statusCode());
-    assertEquals(401, get(host, "/api/secure", host.keys().functionKey("hello")).statusCode(), "another function's key");
+    assertEquals(
+        401,
+        get(host, "/api/secure", host.keys().functionKey("hello")).statusCode(),
+        "another function's key");
     assertEquals(200, get(host, "/api/secure", host.keys().functionKey("secure")).statusCode());
     assertEquals("secret", get(host, "/api/secure?code=" + host.keys().hostKey()).body());
     assertEquals(200, get(host, "/api/secure", host.keys().masterKey()).statusCode());
@@ -158,7 +199,8 @@ class HttpTriggerTest {
   @Test
   void adminLevelAcceptsOnlyTheMasterKey() throws Exception {
     assertEquals(401, get(host, "/api/adminOnly").statusCode());
-    assertEquals(401, get(host, "/api/adminOnly", host.keys().functionKey("adminOnly")).statusCode());
+    assertEquals(
+        401, get(host, "/api/adminOnly", host.keys().functionKey("adminOnly")).statusCode());
     assertEquals(401, get(host, "/api/adminOnly", host.keys().hostKey()).statusCode());
     assertEquals("admin", get(host, "/api/adminOnly", host.keys().masterKey()).body());
   }
@@ -169,7 +211,9 @@ class HttpTriggerTest {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     JsonObject keys = new JsonObject(Files.readString(file));
     assertEquals(host.keys().masterKey(), keys.getString("masterKey"));
-    assertEquals(host.keys().functionKey("secure"), keys.getJsonObject("functionKeys").getJsonObject("secure").getString("default"));
+    assertEquals(
+        host.keys().functionKey("secure"),
+        keys.getJsonObject("functionKeys").getJsonObject("secure").getString("default"));
     assertNotEquals(host.keys().masterKey(), host.keys().hostKey());
     assertTrue(host.keys().masterKey().length() >= 40);
   }
@@ -182,8 +226,12 @@ class HttpTriggerTest {
     assertEquals("(empty)", post(host, "/api/echo", "").body());
 
     byte[] bytes = {(byte) 0xff, 0, (byte) 0xc3, 0x28, 7};
-    HttpResponse<byte[]> reversed = Http.CLIENT.send(Http.request(host, "/api/reverseBytes")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> reversed =
+        Http.CLIENT.send(
+            Http.request(host, "/api/reverseBytes")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertArrayEquals(new byte[] {7, 0x28, (byte) 0xc3, 0, (byte) 0xff}, reversed.body());
 
     HttpResponse<String> sum = post(host, "/api/add", "{\"x\": 1.5, \"y\": 2.25}");
@@ -242,28 +290,43 @@ class HttpTriggerTest {
     assertEquals(200, post(host, "/api/echo", "x".repeat(1024)).statusCode());
 
     // No Content-Length (a streamed body): the limit is enforced while reading.
-    HttpResponse<String> streamed = Http.CLIENT.send(Http.request(host, "/api/echo")
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[4096]))).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> streamed =
+        Http.CLIENT.send(
+            Http.request(host, "/api/echo")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(new byte[4096])))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(400, streamed.statusCode());
     assertTrue(json(streamed).getString("error").contains("limit of 1024 bytes"), streamed.body());
   }
 
   @Test
   void formAndMultipartBodiesReachTheFunctionAsTheClientSentThem() throws Exception {
-    byte[] multipart = ("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.bin\"\r\n"
-        + "Content-Type: application/octet-stream\r\n\r\n\u0001\u0002\u0003\r\n--b0undary--\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-    HttpResponse<byte[]> reversed = Http.CLIENT.send(Http.request(host, "/api/reverseBytes")
-        .header("content-type", "multipart/form-data; boundary=b0undary")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(multipart)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    byte[] multipart =
+        ("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.bin\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n\u0001\u0002\u0003\r\n--b0undary--\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    HttpResponse<byte[]> reversed =
+        Http.CLIENT.send(
+            Http.request(host, "/api/reverseBytes")
+                .header("content-type", "multipart/form-data; boundary=b0undary")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(multipart))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, reversed.statusCode());
     byte[] expected = new byte[multipart.length];
     for (int i = 0; i < multipart.length; i++) expected[i] = multipart[multipart.length - 1 - i];
     assertArrayEquals(expected, reversed.body());
 
-    HttpResponse<String> form = Http.CLIENT.send(Http.request(host, "/api/echo")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("a=1&b=h%C3%A9")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> form =
+        Http.CLIENT.send(
+            Http.request(host, "/api/echo")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("a=1&b=h%C3%A9"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals("a=1&b=h%C3%A9", form.body());
   }
 
@@ -271,17 +334,20 @@ class HttpTriggerTest {
   void routeConstraintsAreEnforcedAnd404OtherwiseBeforeTheKeyCheck() throws Exception {
     String key = host.keys().functionKey("constrained");
     String guid = "0f8fad5b-d9cb-469f-a165-70867728950e";
-    HttpResponse<String> ok = get(host, "/api/typed/-7/True/abc/" + guid + "/2.5e1/9000000000", key);
+    HttpResponse<String> ok =
+        get(host, "/api/typed/-7/True/abc/" + guid + "/2.5e1/9000000000", key);
     assertEquals(200, ok.statusCode(), ok.body());
     assertEquals("-7|True|abc|" + guid + "|25.0|9000000000", ok.body());
-    for (String bad : new String[] {
-        "/api/typed/x7/true/abc/" + guid + "/1/1",          // int
-        "/api/typed/3000000000/true/abc/" + guid + "/1/1",  // int out of range
-        "/api/typed/7/yes/abc/" + guid + "/1/1",            // bool
-        "/api/typed/7/true/ab1/" + guid + "/1/1",           // alpha
-        "/api/typed/7/true/abc/not-a-guid/1/1",             // guid
-        "/api/typed/7/true/abc/" + guid + "/1.2.3/1",       // double
-        "/api/typed/7/true/abc/" + guid + "/1/99999999999999999999"}) { // long out of range
+    for (String bad :
+        new String[] {
+          "/api/typed/x7/true/abc/" + guid + "/1/1", // int
+          "/api/typed/3000000000/true/abc/" + guid + "/1/1", // int out of range
+          "/api/typed/7/yes/abc/" + guid + "/1/1", // bool
+          "/api/typed/7/true/ab1/" + guid + "/1/1", // alpha
+          "/api/typed/7/true/abc/not-a-guid/1/1", // guid
+          "/api/typed/7/true/abc/" + guid + "/1.2.3/1", // double
+          "/api/typed/7/true/abc/" + guid + "/1/99999999999999999999"
+        }) { // long out of range
       HttpResponse<String> response = get(host, bad, key);
       assertEquals(404, response.statusCode(), bad);
       assertTrue(json(response).getString("error").startsWith("nothing is served at"), bad);
@@ -302,14 +368,22 @@ class HttpTriggerTest {
   @Test
   void dataTypeStringDecodesWithTheRequestCharsetAndBinaryKeepsBytes() throws Exception {
     byte[] latin1 = "café".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-    HttpResponse<String> text = Http.CLIENT.send(Http.request(host, "/api/textBody")
-        .header("content-type", "text/plain; charset=ISO-8859-1")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(latin1)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> text =
+        Http.CLIENT.send(
+            Http.request(host, "/api/textBody")
+                .header("content-type", "text/plain; charset=ISO-8859-1")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(latin1))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals("café", text.body());
     // The same bytes through dataType "binary" arrive untouched (one byte per Latin-1 character).
-    HttpResponse<byte[]> binary = Http.CLIENT.send(Http.request(host, "/api/reverseBytes")
-        .header("content-type", "text/plain; charset=ISO-8859-1")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(latin1)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> binary =
+        Http.CLIENT.send(
+            Http.request(host, "/api/reverseBytes")
+                .header("content-type", "text/plain; charset=ISO-8859-1")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(latin1))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(4, binary.body().length);
     assertEquals((byte) 0xe9, binary.body()[0]);
   }
@@ -318,8 +392,10 @@ class HttpTriggerTest {
   void httpResponsesAreCountedByStatusClass() throws Exception {
     HttpResponse<String> error = get(host, "/api/serverError");
     assertEquals(503, error.statusCode());
-    // The function's own Content-Type (any case) replaces the host's default instead of being sent next to it.
-    assertEquals(java.util.List.of("application/problem+json"), error.headers().allValues("content-type"));
+    // The function's own Content-Type (any case) replaces the host's default instead of being sent
+    // next to it.
+    assertEquals(
+        java.util.List.of("application/problem+json"), error.headers().allValues("content-type"));
     assertEquals(503, get(host, "/api/serverError").statusCode());
     assertEquals(401, get(host, "/api/secure").statusCode());
     String metrics = get(host, "/metrics").body();
@@ -342,7 +418,9 @@ class HttpTriggerTest {
 
     assertEquals(500, get(host, "/api/alwaysFails").statusCode());
     String metrics = get(host, "/metrics").body();
-    assertEquals(1.0, sample(metrics, "veil_invocation_errors_total", "alwaysFails", "kind", "function_error"));
+    assertEquals(
+        1.0,
+        sample(metrics, "veil_invocation_errors_total", "alwaysFails", "kind", "function_error"));
   }
 
   @Test
@@ -353,10 +431,17 @@ class HttpTriggerTest {
     assertEquals(200, response.statusCode());
     String metrics = response.body();
     assertEquals(3.0, sample(metrics, "veil_invocations_total", "counted", "status", "success"));
-    assertEquals(3.0, sample(metrics, "veil_invocation_duration_seconds_count", "counted", "status", "success"));
-    assertTrue(sample(metrics, "veil_invocation_duration_seconds_sum", "counted", "status", "success") > 0);
-    assertTrue(metrics.contains("veil_invocation_duration_seconds_bucket{function=\"counted\""), "histogram buckets");
-    assertTrue(sample(metrics, "veil_invocation_errors_total", "validate", "kind", "bad_input") >= 1.0);
+    assertEquals(
+        3.0,
+        sample(metrics, "veil_invocation_duration_seconds_count", "counted", "status", "success"));
+    assertTrue(
+        sample(metrics, "veil_invocation_duration_seconds_sum", "counted", "status", "success")
+            > 0);
+    assertTrue(
+        metrics.contains("veil_invocation_duration_seconds_bucket{function=\"counted\""),
+        "histogram buckets");
+    assertTrue(
+        sample(metrics, "veil_invocation_errors_total", "validate", "kind", "bad_input") >= 1.0);
   }
 
   @Test
@@ -372,18 +457,29 @@ class HttpTriggerTest {
       invocations.detachAppender(lines);
     }
     String metrics = get(host, "/metrics").body();
-    assertTrue(sample(metrics, "veil_invocations_total", "explicitBadRequest", "status", "client_error") >= 1.0);
-    assertFalse(metrics.contains("veil_invocations_total{function=\"explicitBadRequest\",status=\"success\"}"),
+    assertTrue(
+        sample(metrics, "veil_invocations_total", "explicitBadRequest", "status", "client_error")
+            >= 1.0);
+    assertFalse(
+        metrics.contains(
+            "veil_invocations_total{function=\"explicitBadRequest\",status=\"success\"}"),
         "a returned 400 is not a success");
-    List<ILoggingEvent> clientLines = lines.list.stream()
-        .filter(e -> e.getFormattedMessage().contains("function=explicitBadRequest")
-            || e.getFormattedMessage().contains("function=validate")).toList();
+    List<ILoggingEvent> clientLines =
+        lines.list.stream()
+            .filter(
+                e ->
+                    e.getFormattedMessage().contains("function=explicitBadRequest")
+                        || e.getFormattedMessage().contains("function=validate"))
+            .toList();
     assertEquals(2, clientLines.size(), "one line per client error");
     for (ILoggingEvent line : clientLines) {
       assertEquals(Level.INFO, line.getLevel(), line.getFormattedMessage());
-      assertEquals(null, line.getThrowableProxy(), "no stack trace for " + line.getFormattedMessage());
+      assertEquals(
+          null, line.getThrowableProxy(), "no stack trace for " + line.getFormattedMessage());
     }
-    assertTrue(clientLines.get(0).getFormattedMessage().contains("status=client_error code=400"), clientLines.get(0).getFormattedMessage());
+    assertTrue(
+        clientLines.get(0).getFormattedMessage().contains("status=client_error code=400"),
+        clientLines.get(0).getFormattedMessage());
   }
 
   @Test
@@ -398,10 +494,12 @@ class HttpTriggerTest {
     Matcher m = p.matcher(metrics);
     while (m.find()) {
       String labels = m.group(1);
-      if (labels.contains("function=\"" + function + "\"") && labels.contains(label + "=\"" + value + "\"")) {
+      if (labels.contains("function=\"" + function + "\"")
+          && labels.contains(label + "=\"" + value + "\"")) {
         return Double.parseDouble(m.group(2));
       }
     }
-    throw new AssertionError("no sample " + name + " for " + function + "/" + value + " in\n" + metrics);
+    throw new AssertionError(
+        "no sample " + name + " for " + function + "/" + value + " in\n" + metrics);
   }
 }

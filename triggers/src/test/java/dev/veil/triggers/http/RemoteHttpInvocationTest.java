@@ -21,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** An HTTP invocation as it crosses to another cluster node: placement key, request and answer on the wire. */
+/**
+ * An HTTP invocation as it crosses to another cluster node: placement key, request and answer on
+ * the wire.
+ */
 class RemoteHttpInvocationTest {
 
   public static final class Declared {
@@ -38,8 +41,15 @@ class RemoteHttpInvocationTest {
   }
 
   private static FunctionDefinition function(String method) throws Exception {
-    return new FunctionDefinition(method, Declared.class, Declared.class.getMethod(method, String.class), null, null,
-        List.of(), List.of(), RetryPolicy.NONE);
+    return new FunctionDefinition(
+        method,
+        Declared.class,
+        Declared.class.getMethod(method, String.class),
+        null,
+        null,
+        List.of(),
+        List.of(),
+        RetryPolicy.NONE);
   }
 
   private static final HostConfig NO_CONFIG = new HostConfig(new JsonObject());
@@ -49,33 +59,80 @@ class RemoteHttpInvocationTest {
     AffinitySources sources = AffinitySources.of(function("keyed"), NO_CONFIG);
     Buffer json = Buffer.buffer("{\"data\":{\"key_id\":\"nested\",\"x\":[1,2]},\"key_id\":\"k1\"}");
     MultiMap none = MultiMap.caseInsensitiveMultiMap();
-    assertEquals("k1", sources.find(none, Map.of(), Map.of(), json), "a top-level JSON field, nested ones skipped");
-    assertEquals("q", sources.find(none, Map.of("key_id", "q"), Map.of(), json), "the query before the body");
-    assertEquals("h", sources.find(MultiMap.caseInsensitiveMultiMap().add("x-key", "h"), Map.of("key_id", "q"), Map.of(), json),
+    assertEquals(
+        "k1",
+        sources.find(none, Map.of(), Map.of(), json),
+        "a top-level JSON field, nested ones skipped");
+    assertEquals(
+        "q",
+        sources.find(none, Map.of("key_id", "q"), Map.of(), json),
+        "the query before the body");
+    assertEquals(
+        "h",
+        sources.find(
+            MultiMap.caseInsensitiveMultiMap().add("x-key", "h"),
+            Map.of("key_id", "q"),
+            Map.of(),
+            json),
         "the header first, its name case-insensitive");
     assertNull(sources.find(none, Map.of(), Map.of(), Buffer.buffer("not json")));
-    assertNull(sources.find(none, Map.of(), Map.of(), Buffer.buffer("{\"key_id\":7}")), "only a string is a key");
-    assertNull(AffinitySources.of(function("plain"), NO_CONFIG).find(none, Map.of("key_id", "q"), Map.of(), json),
+    assertNull(
+        sources.find(none, Map.of(), Map.of(), Buffer.buffer("{\"key_id\":7}")),
+        "only a string is a key");
+    assertNull(
+        AffinitySources.of(function("plain"), NO_CONFIG)
+            .find(none, Map.of("key_id", "q"), Map.of(), json),
         "a function that declares no key has none");
   }
 
   @Test
   void hostJsonDeclaresAKeyWithoutAnnotationAndBadSourcesAreNamed() throws Exception {
-    HostConfig config = new HostConfig(new JsonObject().put("veil", new JsonObject().put("cluster", new JsonObject()
-        .put("affinityKeys", new JsonObject().put("plain", new JsonArray().add("route:tenant")).put("keyed", "cookie:k")))));
-    assertEquals("t1", AffinitySources.of(function("plain"), config)
-        .find(MultiMap.caseInsensitiveMultiMap(), Map.of(), Map.of("tenant", "t1"), Buffer.buffer()));
-    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> AffinitySources.of(function("keyed"), config));
+    HostConfig config =
+        new HostConfig(
+            new JsonObject()
+                .put(
+                    "veil",
+                    new JsonObject()
+                        .put(
+                            "cluster",
+                            new JsonObject()
+                                .put(
+                                    "affinityKeys",
+                                    new JsonObject()
+                                        .put("plain", new JsonArray().add("route:tenant"))
+                                        .put("keyed", "cookie:k")))));
+    assertEquals(
+        "t1",
+        AffinitySources.of(function("plain"), config)
+            .find(
+                MultiMap.caseInsensitiveMultiMap(),
+                Map.of(),
+                Map.of("tenant", "t1"),
+                Buffer.buffer()));
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class, () -> AffinitySources.of(function("keyed"), config));
     assertTrue(bad.getMessage().contains("cookie:k"), bad.getMessage());
   }
 
   @Test
   void aRequestCrossesWithMethodUriHeadersQueryAndBodyIntact() {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("content-type", "text/plain; charset=ISO-8859-1")
-        .add("x-multi", "a").add("x-multi", "b");
+    MultiMap headers =
+        MultiMap.caseInsensitiveMultiMap()
+            .add("content-type", "text/plain; charset=ISO-8859-1")
+            .add("x-multi", "a")
+            .add("x-multi", "b");
     byte[] latin = "café".getBytes(StandardCharsets.ISO_8859_1);
-    HttpInput sent = new HttpInput("POST", () -> "http://h/api/echo?x=1", headers, Map.of("x", "1"), Map.of(),
-        Buffer.buffer(latin), true, AffinitySources.NONE);
+    HttpInput sent =
+        new HttpInput(
+            "POST",
+            () -> "http://h/api/echo?x=1",
+            headers,
+            Map.of("x", "1"),
+            Map.of(),
+            Buffer.buffer(latin),
+            true,
+            AffinitySources.NONE);
     HttpInput received = HttpInput.decode(sent.encode());
     assertFalse(received.idempotent(), "POST is not replayed by default");
     VeilHttpRequest<?> request = (VeilHttpRequest<?>) received.bind(parameter());
@@ -83,16 +140,31 @@ class RemoteHttpInvocationTest {
     assertEquals("http://h/api/echo?x=1", request.getUri().toString());
     assertEquals(Map.of("x", "1"), request.getQueryParameters());
     assertEquals("a", request.getHeaders().get("X-MULTI"));
-    assertTrue(new HttpInput("GET", () -> "/", headers, Map.of(), Map.of(), Buffer.buffer(), false, AffinitySources.NONE).idempotent());
+    assertTrue(
+        new HttpInput(
+                "GET",
+                () -> "/",
+                headers,
+                Map.of(),
+                Map.of(),
+                Buffer.buffer(),
+                false,
+                AffinitySources.NONE)
+            .idempotent());
   }
 
   @Test
   void anAnswerFromAnotherNodeIsTheAnswerTheFunctionGave() {
-    VeilHttpResponse response = (VeilHttpResponse) new VeilHttpResponse.Builder(HttpStatus.ACCEPTED)
-        .header("x-trace", "t").body(Map.of("score", 3)).build();
+    VeilHttpResponse response =
+        (VeilHttpResponse)
+            new VeilHttpResponse.Builder(HttpStatus.ACCEPTED)
+                .header("x-trace", "t")
+                .body(Map.of("score", 3))
+                .build();
     for (Object value : new Object[] {response, "text", new byte[] {1, 2}, null, Map.of("a", 1)}) {
       HttpAnswer local = HttpAnswer.of(value);
-      HttpAnswer remote = (HttpAnswer) HttpAnswer.CODEC.decodeResult(HttpAnswer.CODEC.encodeResult(value));
+      HttpAnswer remote =
+          (HttpAnswer) HttpAnswer.CODEC.decodeResult(HttpAnswer.CODEC.encodeResult(value));
       assertEquals(local.status(), remote.status());
       assertEquals(local.headers(), remote.headers());
       assertEquals(local.body(), remote.body());
@@ -104,14 +176,17 @@ class RemoteHttpInvocationTest {
 
   private static dev.veil.runtime.spi.FunctionParameter parameter() {
     try {
-      java.lang.reflect.Method m = RemoteHttpInvocationTest.class.getDeclaredMethod("takesRequest",
-          com.microsoft.azure.functions.HttpRequestMessage.class);
-      return new dev.veil.runtime.spi.FunctionParameter(0, "request", m.getGenericParameterTypes()[0], List.of());
+      java.lang.reflect.Method m =
+          RemoteHttpInvocationTest.class.getDeclaredMethod(
+              "takesRequest", com.microsoft.azure.functions.HttpRequestMessage.class);
+      return new dev.veil.runtime.spi.FunctionParameter(
+          0, "request", m.getGenericParameterTypes()[0], List.of());
     } catch (NoSuchMethodException e) {
       throw new AssertionError(e);
     }
   }
 
   @SuppressWarnings("unused")
-  private static void takesRequest(com.microsoft.azure.functions.HttpRequestMessage<String> request) {}
+  private static void takesRequest(
+      com.microsoft.azure.functions.HttpRequestMessage<String> request) {}
 }

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** HTTP functions returning POJOs, plainly and as a response body, for comparison with Gson itself. */
+/**
+ * HTTP functions returning POJOs, plainly and as a response body, for comparison with Gson itself.
+ */
 public class ReturnValueFunctions {
 
   /** A POJO with a date, a null field, a nested object, a record and a map. */
@@ -25,7 +27,13 @@ public class ReturnValueFunctions {
     public final Map<String, Integer> counts;
     private final transient String secret = "not written";
 
-    Order(String id, Date placed, String note, Customer customer, Line line, Map<String, Integer> counts) {
+    Order(
+        String id,
+        Date placed,
+        String note,
+        Customer customer,
+        Line line,
+        Map<String, Integer> counts) {
       this.id = id;
       this.placed = placed;
       this.note = note;
@@ -34,7 +42,8 @@ public class ReturnValueFunctions {
       this.counts = counts;
     }
 
-    public String getDisplayName() { // a getter without a field: Jackson would write it, Gson does not
+    public String
+        getDisplayName() { // a getter without a field: Jackson would write it, Gson does not
       return "order " + id + secret;
     }
   }
@@ -53,16 +62,21 @@ public class ReturnValueFunctions {
     Map<String, Integer> counts = new LinkedHashMap<>();
     counts.put("a", 1);
     counts.put("b", 2);
-    return new Order("o-1", new Date(1_700_000_000_123L), null, customer, new Line("sku-9", 3, 0.1), counts);
+    return new Order(
+        "o-1", new Date(1_700_000_000_123L), null, customer, new Line("sku-9", 3, 0.1), counts);
   }
 
   @FunctionName("plainPojo")
-  public Order plainPojo(@HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request) {
+  public Order plainPojo(
+      @HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS)
+          HttpRequestMessage<Optional<String>> request) {
     return order();
   }
 
   @FunctionName("pojoBody")
-  public HttpResponseMessage pojoBody(@HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request) {
+  public HttpResponseMessage pojoBody(
+      @HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS)
+          HttpRequestMessage<Optional<String>> request) {
     return request.createResponseBuilder(HttpStatus.CREATED).body(order()).build();
   }
 }

@@ -11,12 +11,20 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** HTTP return values and POJO response bodies are written with Gson's rules, as Azure's Java worker writes them. */
+/**
+ * HTTP return values and POJO response bodies are written with Gson's rules, as Azure's Java worker
+ * writes them.
+ */
 class ReturnValueJsonTest {
 
   @Test
   void pojoReturnValuesAndBodiesAreWhatGsonWrites(@TempDir Path data) throws Exception {
-    VeilHost host = Http.start(new HostOptions().port(0).dataDirectory(data).functionClass(ReturnValueFunctions.class));
+    VeilHost host =
+        Http.start(
+            new HostOptions()
+                .port(0)
+                .dataDirectory(data)
+                .functionClass(ReturnValueFunctions.class));
     try {
       String gson = new Gson().toJson(ReturnValueFunctions.order());
       HttpResponse<String> plain = Http.get(host, "/api/plainPojo");

@@ -27,7 +27,9 @@ class StartupGuideTest {
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     logger.addAppender(appender);
-    VeilHost host = Http.start(new HostOptions().port(0).dataDirectory(data).functionClass(TestFunctions.class));
+    VeilHost host =
+        Http.start(
+            new HostOptions().port(0).dataDirectory(data).functionClass(TestFunctions.class));
     try {
       List<String> lines = appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
       String log = String.join("\n", lines);
@@ -38,16 +40,26 @@ class StartupGuideTest {
       assertTrue(log.contains(base + "/api/hello/{name}  [GET] hello"), log);
       assertTrue(log.contains(base + "/api/files/{*path}"), log);
       assertFalse(log.contains(host.keys().hostKey()), "the host key itself must never be logged");
-      assertFalse(log.contains(host.keys().masterKey()), "the master key itself must never be logged");
+      assertFalse(
+          log.contains(host.keys().masterKey()), "the master key itself must never be logged");
 
       // The command printed really reads the key.
-      Process node = new ProcessBuilder("node", "-p", "require(\"" + keys + "\").hostKeys.default").start();
+      Process node =
+          new ProcessBuilder("node", "-p", "require(\"" + keys + "\").hostKeys.default").start();
       assertEquals(host.keys().hostKey(), new String(node.getInputStream().readAllBytes()).trim());
 
-      ExecutionException taken = assertThrows(ExecutionException.class, () -> Http.start(
-          new HostOptions().port(host.port()).dataDirectory(data.resolve("second")).functionClass(TestFunctions.class)));
+      ExecutionException taken =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  Http.start(
+                      new HostOptions()
+                          .port(host.port())
+                          .dataDirectory(data.resolve("second"))
+                          .functionClass(TestFunctions.class)));
       String message = taken.getCause().getMessage();
-      assertTrue(message.contains("port " + host.port() + " on 127.0.0.1 is already in use"), message);
+      assertTrue(
+          message.contains("port " + host.port() + " on 127.0.0.1 is already in use"), message);
       assertTrue(message.contains("--port"), message);
     } finally {
       logger.detachAppender(appender);

@@ -10,7 +10,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** An HTTP function that holds its request until the test lets it go, counting how many run at once. */
+/**
+ * An HTTP function that holds its request until the test lets it go, counting how many run at once.
+ */
 public class ThrottledFunctions {
   static final Semaphore ENTERED = new Semaphore(0);
   static final CountDownLatch RELEASE = new CountDownLatch(1);
@@ -18,12 +20,15 @@ public class ThrottledFunctions {
   static final AtomicInteger MOST_AT_ONCE = new AtomicInteger();
 
   @FunctionName("held")
-  public String held(@HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request)
+  public String held(
+      @HttpTrigger(name = "req", authLevel = AuthorizationLevel.ANONYMOUS)
+          HttpRequestMessage<Optional<String>> request)
       throws InterruptedException {
     MOST_AT_ONCE.accumulateAndGet(RUNNING.incrementAndGet(), Math::max);
     try {
       ENTERED.release();
-      if (!RELEASE.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("the test never released the function");
+      if (!RELEASE.await(60, TimeUnit.SECONDS))
+        throw new IllegalStateException("the test never released the function");
       return "released";
     } finally {
       RUNNING.decrementAndGet();

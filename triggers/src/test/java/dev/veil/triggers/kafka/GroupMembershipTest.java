@@ -11,15 +11,24 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A host's consumers keep their static member ids across restarts; each host and function has its own. */
+/**
+ * A host's consumers keep their static member ids across restarts; each host and function has its
+ * own.
+ */
 class GroupMembershipTest {
   @Test
-  void aRestartedHostRejoinsUnderTheSameIdAndOtherHostsDiffer(@TempDir Path first, @TempDir Path second) {
+  void aRestartedHostRejoinsUnderTheSameIdAndOtherHostsDiffer(
+      @TempDir Path first, @TempDir Path second) {
     Map<String, String> before = GroupMembership.consumerConfig(first, "score", true);
-    Map<String, String> after = GroupMembership.consumerConfig(first, "score", true); // the same data directory again
+    Map<String, String> after =
+        GroupMembership.consumerConfig(first, "score", true); // the same data directory again
     assertEquals(before.get("group.instance.id"), after.get("group.instance.id"));
-    assertNotEquals(before.get("group.instance.id"), GroupMembership.consumerConfig(second, "score", true).get("group.instance.id"));
-    assertNotEquals(before.get("group.instance.id"), GroupMembership.consumerConfig(first, "other", true).get("group.instance.id"));
+    assertNotEquals(
+        before.get("group.instance.id"),
+        GroupMembership.consumerConfig(second, "score", true).get("group.instance.id"));
+    assertNotEquals(
+        before.get("group.instance.id"),
+        GroupMembership.consumerConfig(first, "other", true).get("group.instance.id"));
     assertEquals("10000", before.get("session.timeout.ms"));
     assertEquals("1000", before.get("heartbeat.interval.ms"));
   }
@@ -34,7 +43,8 @@ class GroupMembershipTest {
   @Test
   void anEmptyMemberIdFileIsNamed(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve(GroupMembership.MEMBER_ID_FILE), "\n");
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> GroupMembership.hostMemberId(dir));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> GroupMembership.hostMemberId(dir));
     assertEquals(true, e.getMessage().contains("kafka-member-id"));
   }
 }

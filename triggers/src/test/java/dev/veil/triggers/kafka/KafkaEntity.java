@@ -1,8 +1,8 @@
 package dev.veil.triggers.kafka;
 
 /**
- * The event class Azure's Kafka samples declare for a trigger parameter: public fields named as the extension
- * names them, and no no-argument constructor (Gson binds it anyway).
+ * The event class Azure's Kafka samples declare for a trigger parameter: public fields named as the
+ * extension names them, and no no-argument constructor (Gson binds it anyway).
  */
 public class KafkaEntity {
   public long Offset;
@@ -13,8 +13,14 @@ public class KafkaEntity {
   public String Key;
   public KafkaHeaders[] Headers;
 
-  public KafkaEntity(long offset, int partition, String topic, String timestamp, String value, String key,
-                     KafkaHeaders[] headers) {
+  public KafkaEntity(
+      long offset,
+      int partition,
+      String topic,
+      String timestamp,
+      String value,
+      String key,
+      KafkaHeaders[] headers) {
     this.Offset = offset;
     this.Partition = partition;
     this.Topic = topic;

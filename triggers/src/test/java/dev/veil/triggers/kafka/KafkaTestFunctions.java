@@ -25,9 +25,16 @@ public class KafkaTestFunctions {
 
   @FunctionName("ordered")
   public void ordered(
-      @KafkaTrigger(name = "value", topic = "%OrderedTopic%", brokerList = "%KafkaBrokers%",
-          consumerGroup = "veil-ordered", dataType = "string") KafkaEntity event,
-      @BindingName("Key") String key, @BindingName("Partition") int partition, @BindingName("Offset") long offset)
+      @KafkaTrigger(
+              name = "value",
+              topic = "%OrderedTopic%",
+              brokerList = "%KafkaBrokers%",
+              consumerGroup = "veil-ordered",
+              dataType = "string")
+          KafkaEntity event,
+      @BindingName("Key") String key,
+      @BindingName("Partition") int partition,
+      @BindingName("Offset") long offset)
       throws InterruptedException {
     Thread.sleep(1); // long enough that partitions overlap and the small worker pool fills up
     if (event.Partition != partition || event.Offset != offset || !event.Key.equals(key)) {
@@ -38,12 +45,21 @@ public class KafkaTestFunctions {
 
   @FunctionName("echoMany")
   public void echoMany(
-      @KafkaTrigger(name = "values", topic = "%ManyIn%", brokerList = "%KafkaBrokers%", consumerGroup = "veil-many",
-          cardinality = Cardinality.MANY, dataType = "string") List<String> events,
-      @KafkaOutput(name = "out", topic = "%ManyOut%", brokerList = "%KafkaBrokers%") OutputBinding<String[]> out) {
+      @KafkaTrigger(
+              name = "values",
+              topic = "%ManyIn%",
+              brokerList = "%KafkaBrokers%",
+              consumerGroup = "veil-many",
+              cardinality = Cardinality.MANY,
+              dataType = "string")
+          List<String> events,
+      @KafkaOutput(name = "out", topic = "%ManyOut%", brokerList = "%KafkaBrokers%")
+          OutputBinding<String[]> out) {
     seen("echoMany").add(Integer.toString(events.size()));
     String[] upper = new String[events.size()];
-    for (int i = 0; i < upper.length; i++) { // as Azure's sample does: each element is the event as JSON
+    for (int i = 0;
+        i < upper.length;
+        i++) { // as Azure's sample does: each element is the event as JSON
       upper[i] = GSON.fromJson(events.get(i), KafkaEntity.class).Value.toUpperCase(Locale.ROOT);
     }
     out.setValue(upper);
@@ -52,8 +68,12 @@ public class KafkaTestFunctions {
   @FunctionName("failing")
   @FixedDelayRetry(maxRetryCount = 2, delayInterval = "00:00:00.010")
   public void failing(
-      @KafkaTrigger(name = "value", topic = "%FailingTopic%", brokerList = "%KafkaBrokers%",
-          consumerGroup = "veil-failing") String event) {
+      @KafkaTrigger(
+              name = "value",
+              topic = "%FailingTopic%",
+              brokerList = "%KafkaBrokers%",
+              consumerGroup = "veil-failing")
+          String event) {
     String value = GSON.fromJson(event, KafkaEntity.class).Value;
     if (value.startsWith("bad")) {
       seen("failing-attempts").add(value);

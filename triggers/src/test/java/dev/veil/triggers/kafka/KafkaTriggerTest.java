@@ -38,8 +38,7 @@ class KafkaTriggerTest {
   private static final String MANY_OUT = "many-out-" + RUN;
   private static final String FAILING = "failing-" + RUN;
 
-  @TempDir
-  static Path data;
+  @TempDir static Path data;
   private static VeilHost host;
 
   @BeforeAll
@@ -47,16 +46,29 @@ class KafkaTriggerTest {
     KafkaBroker.createTopic(ORDERED, 3);
     KafkaBroker.createTopic(MANY_IN, 2);
     KafkaBroker.createTopic(FAILING, 1);
-    // Two worker threads and no queue: partitions running side by side keep hitting "over capacity".
-    JsonObject hostJson = new JsonObject()
-        .put("veil", new JsonObject().put("workerPoolSize", 2).put("maxQueuedInvocations", 0))
-        .put("extensions", new JsonObject().put("kafka", new JsonObject().put("maxBatchSize", 50)));
-    host = VeilHost.start(new HostOptions().port(0).dataDirectory(data).functionClass(KafkaTestFunctions.class)
-            .hostJson(hostJson)
-            .setting("KafkaBrokers", KafkaBroker.bootstrap())
-            .setting("OrderedTopic", ORDERED).setting("ManyIn", MANY_IN).setting("ManyOut", MANY_OUT)
-            .setting("FailingTopic", FAILING))
-        .toCompletionStage().toCompletableFuture().get();
+    // Two worker threads and no queue: partitions running side by side keep hitting "over
+    // capacity".
+    JsonObject hostJson =
+        new JsonObject()
+            .put("veil", new JsonObject().put("workerPoolSize", 2).put("maxQueuedInvocations", 0))
+            .put(
+                "extensions",
+                new JsonObject().put("kafka", new JsonObject().put("maxBatchSize", 50)));
+    host =
+        VeilHost.start(
+                new HostOptions()
+                    .port(0)
+                    .dataDirectory(data)
+                    .functionClass(KafkaTestFunctions.class)
+                    .hostJson(hostJson)
+                    .setting("KafkaBrokers", KafkaBroker.bootstrap())
+                    .setting("OrderedTopic", ORDERED)
+                    .setting("ManyIn", MANY_IN)
+                    .setting("ManyOut", MANY_OUT)
+                    .setting("FailingTopic", FAILING))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
     assertEquals(Map.of(), host.disabledFunctions());
   }
 
@@ -87,9 +99,13 @@ class KafkaTriggerTest {
       long offset = Long.parseLong(f[1]);
       int value = Integer.parseInt(f[3]);
       Long before = lastOffset.put(partition, offset);
-      assertTrue(before == null || offset > before, "partition " + partition + " went from " + before + " to " + offset);
+      assertTrue(
+          before == null || offset > before,
+          "partition " + partition + " went from " + before + " to " + offset);
       Integer previous = lastValueByKey.put(f[2], value);
-      assertTrue(previous == null || value > previous, "key " + f[2] + " saw " + value + " after " + previous);
+      assertTrue(
+          previous == null || value > previous,
+          "key " + f[2] + " saw " + value + " after " + previous);
       values.add(f[3]);
     }
     assertEquals(600, values.size(), "distinct values");
@@ -104,13 +120,17 @@ class KafkaTriggerTest {
       records.add(new ProducerRecord<>(MANY_IN, "k" + i, "value-" + i));
     }
     KafkaRecords.send(records);
-    List<ConsumerRecord<String, String>> out = KafkaRecords.read(MANY_OUT, 500, Duration.ofSeconds(60));
+    List<ConsumerRecord<String, String>> out =
+        KafkaRecords.read(MANY_OUT, 500, Duration.ofSeconds(60));
     Set<String> values = new TreeSet<>();
     out.forEach(r -> values.add(r.value()));
     assertEquals(500, values.size());
     assertTrue(values.contains("VALUE-499"), "values are upper-cased by the function");
-    int largestBatch = KafkaTestFunctions.seen("echoMany").stream().mapToInt(Integer::parseInt).max().orElse(0);
-    assertTrue(largestBatch > 1 && largestBatch <= 50, "batches of 2..50 records, largest " + largestBatch);
+    int largestBatch =
+        KafkaTestFunctions.seen("echoMany").stream().mapToInt(Integer::parseInt).max().orElse(0);
+    assertTrue(
+        largestBatch > 1 && largestBatch <= 50,
+        "batches of 2..50 records, largest " + largestBatch);
     awaitCommitted("veil-many", MANY_IN, 500);
   }
 
@@ -121,16 +141,19 @@ class KafkaTriggerTest {
       records.add(new ProducerRecord<>(FAILING, "key" + i, (i % 3 == 0 ? "bad-" : "good-") + i));
     }
     KafkaRecords.send(records);
-    List<ConsumerRecord<String, String>> dead = KafkaRecords.read(FAILING + ".deadletter", 4, Duration.ofSeconds(60));
+    List<ConsumerRecord<String, String>> dead =
+        KafkaRecords.read(FAILING + ".deadletter", 4, Duration.ofSeconds(60));
     assertEquals(4, dead.size(), "bad-0, bad-3, bad-6, bad-9");
     for (ConsumerRecord<String, String> r : dead) {
       assertTrue(r.value().startsWith("bad-"), r.value());
       assertEquals("key" + r.value().substring(4), r.key(), "the key travels with the dead letter");
       assertEquals("3", header(r, KafkaDispatcher.ATTEMPTS_HEADER), "1 call + 2 retries");
-      assertTrue(header(r, KafkaDispatcher.ERROR_HEADER).contains("cannot handle " + r.value()),
+      assertTrue(
+          header(r, KafkaDispatcher.ERROR_HEADER).contains("cannot handle " + r.value()),
           header(r, KafkaDispatcher.ERROR_HEADER));
     }
-    assertEquals(12, KafkaTestFunctions.seen("failing-attempts").size(), "4 bad records x 3 attempts");
+    assertEquals(
+        12, KafkaTestFunctions.seen("failing-attempts").size(), "4 bad records x 3 attempts");
     await(() -> KafkaTestFunctions.seen("failing").size() == 6, "the 6 good records");
     awaitCommitted("veil-failing", FAILING, 10);
   }
@@ -143,16 +166,21 @@ class KafkaTriggerTest {
   /** Waits until the group has committed {@code total} offsets over the topic's partitions. */
   private static void awaitCommitted(String group, String topic, long total) {
     try (Admin admin = KafkaBroker.admin(KafkaBroker.bootstrap())) {
-      await(() -> {
-        try {
-          Map<TopicPartition, OffsetAndMetadata> offsets =
-              admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-          return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
-              .mapToLong(e -> e.getValue().offset()).sum() == total;
-        } catch (Exception e) {
-          return false;
-        }
-      }, "group " + group + " committed " + total + " records of " + topic);
+      await(
+          () -> {
+            try {
+              Map<TopicPartition, OffsetAndMetadata> offsets =
+                  admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+              return offsets.entrySet().stream()
+                      .filter(e -> e.getKey().topic().equals(topic))
+                      .mapToLong(e -> e.getValue().offset())
+                      .sum()
+                  == total;
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          "group " + group + " committed " + total + " records of " + topic);
     }
   }
 

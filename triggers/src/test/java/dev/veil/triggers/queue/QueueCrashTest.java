@@ -30,22 +30,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * At least once across a crash: 5,000 messages on Azurite, the host process SIGKILLed mid-stream and started
- * again; every message must be processed, and the duplicates (calls whose delete the kill cut off) are counted
- * and printed. host.json's messageLease of 5 s brings the killed host's in-flight messages back quickly.
+ * At least once across a crash: 5,000 messages on Azurite, the host process SIGKILLed mid-stream
+ * and started again; every message must be processed, and the duplicates (calls whose delete the
+ * kill cut off) are counted and printed. host.json's messageLease of 5 s brings the killed host's
+ * in-flight messages back quickly.
  */
 class QueueCrashTest {
   private static final int MESSAGES = 5_000;
   private static final String QUEUE = "crash-" + UUID.randomUUID().toString().substring(0, 8);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private List<String> processed() {
     try {
       Path log = dir.resolve("processed.log");
       if (!Files.exists(log)) return List.of();
-      return Files.readAllLines(log).stream().filter(l -> l.startsWith("m") && l.length() > 1).toList();
+      return Files.readAllLines(log).stream()
+          .filter(l -> l.startsWith("m") && l.length() > 1)
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -53,8 +55,12 @@ class QueueCrashTest {
 
   @Test
   void everyMessageIsProcessedAfterTheHostIsKilledMidStream() throws Exception {
-    QueueClient queue = new QueueServiceClientBuilder().connectionString(Azurite.connectionStringWithQueues())
-        .httpClient(new JdkHttpClientBuilder().build()).buildClient().getQueueClient(QUEUE);
+    QueueClient queue =
+        new QueueServiceClientBuilder()
+            .connectionString(Azurite.connectionStringWithQueues())
+            .httpClient(new JdkHttpClientBuilder().build())
+            .buildClient()
+            .getQueueClient(QUEUE);
     queue.createIfNotExists();
     long sendStart = System.currentTimeMillis();
     ExecutorService senders = Executors.newFixedThreadPool(8);
@@ -62,26 +68,35 @@ class QueueCrashTest {
       List<Future<?>> sends = new java.util.ArrayList<>();
       for (int t = 0; t < 8; t++) {
         int first = t;
-        sends.add(senders.submit(() -> {
-          for (int i = first; i < MESSAGES; i += 8) {
-            queue.sendMessage(Base64.getEncoder().encodeToString(("m" + i).getBytes(StandardCharsets.UTF_8)));
-          }
-        }));
+        sends.add(
+            senders.submit(
+                () -> {
+                  for (int i = first; i < MESSAGES; i += 8) {
+                    queue.sendMessage(
+                        Base64.getEncoder()
+                            .encodeToString(("m" + i).getBytes(StandardCharsets.UTF_8)));
+                  }
+                }));
       }
       for (Future<?> f : sends) f.get();
     } finally {
       senders.shutdown();
     }
 
-    System.out.printf("queue crash: %d messages sent in %d ms%n", MESSAGES, System.currentTimeMillis() - sendStart);
+    System.out.printf(
+        "queue crash: %d messages sent in %d ms%n",
+        MESSAGES, System.currentTimeMillis() - sendStart);
     ChildProcess host = host();
     ChildProcess restarted = null;
     try {
       try {
-        Waits.until(() -> processed().size() >= MESSAGES / 5 || !host.isAlive(), Duration.ofSeconds(120),
+        Waits.until(
+            () -> processed().size() >= MESSAGES / 5 || !host.isAlive(),
+            Duration.ofSeconds(120),
             "a fifth of the messages processed");
       } catch (AssertionError e) {
-        throw new AssertionError(e.getMessage() + " (" + processed().size() + " so far); host log:\n" + host.tail(), e);
+        throw new AssertionError(
+            e.getMessage() + " (" + processed().size() + " so far); host log:\n" + host.tail(), e);
       }
       assertTrue(host.isAlive(), host.tail());
       host.kill(); // SIGKILL mid-stream
@@ -90,17 +105,25 @@ class QueueCrashTest {
       long restartedAt = System.currentTimeMillis();
       restarted = host();
       ChildProcess watched = restarted;
-      Waits.until(() -> new HashSet<>(processed()).size() == MESSAGES || !watched.isAlive(), Duration.ofSeconds(180),
+      Waits.until(
+          () -> new HashSet<>(processed()).size() == MESSAGES || !watched.isAlive(),
+          Duration.ofSeconds(180),
           "all messages processed after the restart");
-      System.out.printf("queue crash: all processed %d ms after the restart%n", System.currentTimeMillis() - restartedAt);
+      System.out.printf(
+          "queue crash: all processed %d ms after the restart%n",
+          System.currentTimeMillis() - restartedAt);
       assertTrue(watched.isAlive(), watched.tail());
       List<String> calls = processed();
       Set<String> distinct = new HashSet<>(calls);
-      for (int i = 0; i < MESSAGES; i++) assertTrue(distinct.contains("m" + i), "message m" + i + " was lost");
+      for (int i = 0; i < MESSAGES; i++)
+        assertTrue(distinct.contains("m" + i), "message m" + i + " was lost");
       assertEquals(MESSAGES, distinct.size());
-      System.out.printf("queue crash: %d messages, %d processed before SIGKILL, %d calls in all, %d duplicates%n",
+      System.out.printf(
+          "queue crash: %d messages, %d processed before SIGKILL, %d calls in all, %d duplicates%n",
           MESSAGES, beforeKill, calls.size(), calls.size() - MESSAGES);
-      Waits.until(() -> queue.getProperties().getApproximateMessagesCount() == 0, Duration.ofSeconds(30),
+      Waits.until(
+          () -> queue.getProperties().getApproximateMessagesCount() == 0,
+          Duration.ofSeconds(30),
           "the queue emptied (every message deleted after its call)");
     } finally {
       host.kill();
@@ -110,14 +133,43 @@ class QueueCrashTest {
 
   private ChildProcess host() throws IOException {
     Path config = Files.createDirectories(dir.resolve("config"));
-    Files.writeString(config.resolve("host.json"), new JsonObject().put("version", "2.0")
-        .put("extensions", new JsonObject().put("queues", new JsonObject()
-            .put("messageLease", "00:00:05").put("maxPollingInterval", "00:00:00.500").put("batchSize", 32))).encode());
-    Map<String, String> env = Map.of("CrashQueue", QUEUE, "CrashStorage", Azurite.connectionStringWithQueues(),
-        "CRASH_LOG", dir.resolve("processed.log").toString());
-    return ChildProcess.java("queue-host", "dev.veil.runtime.Main", List.of("-Xmx256m", "-XX:+UseSerialGC"), env,
-        List.of("start", "--port", Integer.toString(FreePorts.next()), "--config", config.toString(),
-            "--data", dir.resolve("data").toString(), "--scan", "dev.veil.triggers.queue.crash"),
+    Files.writeString(
+        config.resolve("host.json"),
+        new JsonObject()
+            .put("version", "2.0")
+            .put(
+                "extensions",
+                new JsonObject()
+                    .put(
+                        "queues",
+                        new JsonObject()
+                            .put("messageLease", "00:00:05")
+                            .put("maxPollingInterval", "00:00:00.500")
+                            .put("batchSize", 32)))
+            .encode());
+    Map<String, String> env =
+        Map.of(
+            "CrashQueue",
+            QUEUE,
+            "CrashStorage",
+            Azurite.connectionStringWithQueues(),
+            "CRASH_LOG",
+            dir.resolve("processed.log").toString());
+    return ChildProcess.java(
+        "queue-host",
+        "dev.veil.runtime.Main",
+        List.of("-Xmx256m", "-XX:+UseSerialGC"),
+        env,
+        List.of(
+            "start",
+            "--port",
+            Integer.toString(FreePorts.next()),
+            "--config",
+            config.toString(),
+            "--data",
+            dir.resolve("data").toString(),
+            "--scan",
+            "dev.veil.triggers.queue.crash"),
         config.resolve("host.log"));
   }
 }

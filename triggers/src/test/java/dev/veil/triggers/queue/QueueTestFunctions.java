@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Functions for {@link QueueTriggerTest}: calls are counted per message text, metadata kept per message. */
+/**
+ * Functions for {@link QueueTriggerTest}: calls are counted per message text, metadata kept per
+ * message.
+ */
 public class QueueTestFunctions {
   static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
   static final Map<String, Map<String, Object>> METADATA = new ConcurrentHashMap<>();
@@ -21,25 +24,48 @@ public class QueueTestFunctions {
     return n == null ? 0 : n.get();
   }
 
-  /** Upper-cases each message into the output queue; a message starting with "poison" always fails. */
+  /**
+   * Upper-cases each message into the output queue; a message starting with "poison" always fails.
+   */
   @FunctionName("upper")
-  public void upper(@QueueTrigger(name = "message", queueName = "%InQueue%", connection = "QueueStorage") String message,
-                    @BindingName("Id") String id, @BindingName("DequeueCount") long dequeueCount,
-                    @BindingName("InsertionTime") String insertionTime, @BindingName("ExpirationTime") String expirationTime,
-                    @BindingName("NextVisibleTime") String nextVisibleTime, @BindingName("PopReceipt") String popReceipt,
-                    @QueueOutput(name = "out", queueName = "%InQueue%-out", connection = "QueueStorage")
-                    OutputBinding<String> out) {
+  public void upper(
+      @QueueTrigger(name = "message", queueName = "%InQueue%", connection = "QueueStorage")
+          String message,
+      @BindingName("Id") String id,
+      @BindingName("DequeueCount") long dequeueCount,
+      @BindingName("InsertionTime") String insertionTime,
+      @BindingName("ExpirationTime") String expirationTime,
+      @BindingName("NextVisibleTime") String nextVisibleTime,
+      @BindingName("PopReceipt") String popReceipt,
+      @QueueOutput(name = "out", queueName = "%InQueue%-out", connection = "QueueStorage")
+          OutputBinding<String> out) {
     CALLS.computeIfAbsent(message, m -> new AtomicInteger()).incrementAndGet();
-    METADATA.put(message, Map.of("Id", id, "DequeueCount", dequeueCount, "InsertionTime", insertionTime,
-        "ExpirationTime", expirationTime, "NextVisibleTime", nextVisibleTime, "PopReceipt", popReceipt));
-    if (message.startsWith("poison")) throw new IllegalStateException("message " + message + " cannot be processed");
+    METADATA.put(
+        message,
+        Map.of(
+            "Id",
+            id,
+            "DequeueCount",
+            dequeueCount,
+            "InsertionTime",
+            insertionTime,
+            "ExpirationTime",
+            expirationTime,
+            "NextVisibleTime",
+            nextVisibleTime,
+            "PopReceipt",
+            popReceipt));
+    if (message.startsWith("poison"))
+      throw new IllegalStateException("message " + message + " cannot be processed");
     out.setValue(message.toUpperCase(Locale.ROOT));
   }
 
   /** A POJO from the JSON message; the return value fans out into several messages. */
   @FunctionName("split")
   @QueueOutput(name = "$return", queueName = "%InQueue%-words", connection = "QueueStorage")
-  public List<String> split(@QueueTrigger(name = "order", queueName = "%InQueue%-orders", connection = "QueueStorage") Order order) {
+  public List<String> split(
+      @QueueTrigger(name = "order", queueName = "%InQueue%-orders", connection = "QueueStorage")
+          Order order) {
     return order.items.stream().map(i -> order.customer + ":" + i).toList();
   }
 

@@ -26,18 +26,32 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The queue trigger and output binding on Azurite's queue service and on the embedded local queue. */
+/**
+ * The queue trigger and output binding on Azurite's queue service and on the embedded local queue.
+ */
 class QueueTriggerTest {
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
-  private static final JsonObject HOST_JSON = new JsonObject().put("extensions", new JsonObject().put("queues",
-      new JsonObject().put("maxPollingInterval", "00:00:00.500").put("maxDequeueCount", 2)));
+  private static final JsonObject HOST_JSON =
+      new JsonObject()
+          .put(
+              "extensions",
+              new JsonObject()
+                  .put(
+                      "queues",
+                      new JsonObject()
+                          .put("maxPollingInterval", "00:00:00.500")
+                          .put("maxDequeueCount", 2)));
 
-  @TempDir
-  Path data;
+  @TempDir Path data;
 
   private VeilHost start(String connection, String queue) throws Exception {
-    HostOptions options = new HostOptions().port(0).dataDirectory(data).functionClass(QueueTestFunctions.class)
-        .hostJson(HOST_JSON).setting("InQueue", queue);
+    HostOptions options =
+        new HostOptions()
+            .port(0)
+            .dataDirectory(data)
+            .functionClass(QueueTestFunctions.class)
+            .hostJson(HOST_JSON)
+            .setting("InQueue", queue);
     if (connection != null) options.setting("QueueStorage", connection);
     VeilHost host = VeilHost.start(options).toCompletionStage().toCompletableFuture().get();
     assertEquals(Map.of(), host.disabledFunctions());
@@ -73,8 +87,11 @@ class QueueTriggerTest {
   @Test
   void messagesFromAzuriteAreProcessedWithMetadataOutputsAndPoisonQueue() throws Exception {
     String queue = "in-" + RUN;
-    QueueServiceClient azure = new QueueServiceClientBuilder().connectionString(Azurite.connectionStringWithQueues())
-        .httpClient(new JdkHttpClientBuilder().build()).buildClient();
+    QueueServiceClient azure =
+        new QueueServiceClientBuilder()
+            .connectionString(Azurite.connectionStringWithQueues())
+            .httpClient(new JdkHttpClientBuilder().build())
+            .buildClient();
     QueueClient input = azure.getQueueClient(queue);
     input.createIfNotExists();
     Instant before = Instant.now().minusSeconds(5);
@@ -88,17 +105,24 @@ class QueueTriggerTest {
     QueueClient output = azure.getQueueClient(queue + "-out");
     QueueClient poison = azure.getQueueClient(queue + "-poison");
     QueueClient words = azure.getQueueClient(queue + "-words");
-    for (QueueClient q : List.of(output, poison, words)) q.createIfNotExists(); // to watch them; the host creates them too
+    for (QueueClient q : List.of(output, poison, words))
+      q.createIfNotExists(); // to watch them; the host creates them too
     List<String> outputs = new ArrayList<>();
-    Waits.until(() -> {
-      outputs.addAll(drain(output));
-      return outputs.size() >= 20 && poison.getProperties().getApproximateMessagesCount() == 1;
-    }, Duration.ofSeconds(30), "20 outputs and a poison message");
+    Waits.until(
+        () -> {
+          outputs.addAll(drain(output));
+          return outputs.size() >= 20 && poison.getProperties().getApproximateMessagesCount() == 1;
+        },
+        Duration.ofSeconds(30),
+        "20 outputs and a poison message");
     List<String> split = new ArrayList<>();
-    Waits.until(() -> {
-      split.addAll(drain(words));
-      return split.size() >= 2;
-    }, Duration.ofSeconds(20), "the split order");
+    Waits.until(
+        () -> {
+          split.addAll(drain(words));
+          return split.size() >= 2;
+        },
+        Duration.ofSeconds(20),
+        "the split order");
     stop(host);
 
     assertEquals(20, outputs.size(), outputs.toString());
@@ -107,9 +131,13 @@ class QueueTriggerTest {
       assertEquals(1, QueueTestFunctions.calls("hello " + i));
     }
     assertEquals(List.of("ada:cake", "ada:tea"), split.stream().sorted().toList());
-    assertEquals(2, QueueTestFunctions.calls("poison-" + RUN), "maxDequeueCount calls, then the poison queue");
+    assertEquals(
+        2,
+        QueueTestFunctions.calls("poison-" + RUN),
+        "maxDequeueCount calls, then the poison queue");
     assertEquals(List.of("poison-" + RUN), drain(poison));
-    assertEquals(0, input.getProperties().getApproximateMessagesCount(), "every message was settled");
+    assertEquals(
+        0, input.getProperties().getApproximateMessagesCount(), "every message was settled");
 
     Map<String, Object> meta = QueueTestFunctions.METADATA.get("hello 3");
     assertNotNull(meta.get("Id"));
@@ -117,8 +145,12 @@ class QueueTriggerTest {
     assertEquals(1L, meta.get("DequeueCount"));
     Instant inserted = Instant.parse((String) meta.get("InsertionTime"));
     assertTrue(inserted.isAfter(before), meta.toString());
-    assertTrue(Instant.parse((String) meta.get("ExpirationTime")).isAfter(inserted.plus(Duration.ofDays(6))), meta.toString());
-    assertTrue(Instant.parse((String) meta.get("NextVisibleTime")).isAfter(inserted), meta.toString());
+    assertTrue(
+        Instant.parse((String) meta.get("ExpirationTime"))
+            .isAfter(inserted.plus(Duration.ofDays(6))),
+        meta.toString());
+    assertTrue(
+        Instant.parse((String) meta.get("NextVisibleTime")).isAfter(inserted), meta.toString());
     assertEquals(2L, QueueTestFunctions.METADATA.get("poison-" + RUN).get("DequeueCount"));
   }
 
@@ -128,11 +160,21 @@ class QueueTriggerTest {
     LocalQueueService before = new LocalQueueService(data.resolve("queues"));
     for (int i = 0; i < 5; i++) before.send(queue, b64("local " + i));
     VeilHost host = start(null, queue);
-    Waits.until(() -> QueueTestFunctions.calls("local 4") == 1, Duration.ofSeconds(20), "the local messages");
+    Waits.until(
+        () -> QueueTestFunctions.calls("local 4") == 1,
+        Duration.ofSeconds(20),
+        "the local messages");
     stop(host);
     LocalQueueService after = new LocalQueueService(data.resolve("queues"));
-    assertEquals(List.of(), after.receive(queue, 32, Duration.ofSeconds(30)), "processed messages are deleted");
-    List<String> out = after.receive(queue + "-out", 32, Duration.ofSeconds(30)).stream().map(m -> unb64(m.text())).sorted().toList();
+    assertEquals(
+        List.of(),
+        after.receive(queue, 32, Duration.ofSeconds(30)),
+        "processed messages are deleted");
+    List<String> out =
+        after.receive(queue + "-out", 32, Duration.ofSeconds(30)).stream()
+            .map(m -> unb64(m.text()))
+            .sorted()
+            .toList();
     assertEquals(List.of("LOCAL 0", "LOCAL 1", "LOCAL 2", "LOCAL 3", "LOCAL 4"), out);
     for (int i = 0; i < 5; i++) assertEquals(1, QueueTestFunctions.calls("local " + i));
   }

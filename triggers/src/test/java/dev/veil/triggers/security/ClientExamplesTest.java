@@ -16,7 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The client examples (clients/java, clients/js) against an HTTPS host that takes keys and tokens. */
+/**
+ * The client examples (clients/java, clients/js) against an HTTPS host that takes keys and tokens.
+ */
 class ClientExamplesTest {
   static final Path REPO = Path.of("..").toAbsolutePath().normalize();
   @TempDir static Path dir;
@@ -27,13 +29,34 @@ class ClientExamplesTest {
   @BeforeAll
   static void start() throws Exception {
     Secure.serverFiles(dir, "Examples CA", true);
-    JsonObject veil = new JsonObject().put("tls", Secure.tlsFiles())
-        .put("auth", new JsonObject().put("jwt", new JsonObject().put("audiences", new JsonArray().add("api://veil"))));
+    JsonObject veil =
+        new JsonObject()
+            .put("tls", Secure.tlsFiles())
+            .put(
+                "auth",
+                new JsonObject()
+                    .put(
+                        "jwt",
+                        new JsonObject().put("audiences", new JsonArray().add("api://veil"))));
     host = Secure.startIn(dir, new JsonObject().put("veil", veil));
     url = "https://localhost:" + host.port();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    assertEquals(0, new TokenCli().run(List.of("issue", "--sub", "example", "--aud", "api://veil", "--ttl", "10m",
-        "--data", dir.resolve("data").toString()), new PrintStream(out, true), System.err));
+    assertEquals(
+        0,
+        new TokenCli()
+            .run(
+                List.of(
+                    "issue",
+                    "--sub",
+                    "example",
+                    "--aud",
+                    "api://veil",
+                    "--ttl",
+                    "10m",
+                    "--data",
+                    dir.resolve("data").toString()),
+                new PrintStream(out, true),
+                System.err));
     token = out.toString().strip();
   }
 
@@ -44,31 +67,89 @@ class ClientExamplesTest {
 
   @Test
   void theJavaExampleCallsWithAKeyFromTheKeyApiAndWithAToken() throws Exception {
-    TlsHostTest.Result r = TlsHostTest.run(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        REPO.resolve("clients/java/SecureClient.java").toString(), "--url", url, "--cacert", dir.resolve("ca.pem").toString(),
-        "--function", "scores", "--master-key", host.keys().masterKey(), "--token", token);
+    TlsHostTest.Result r =
+        TlsHostTest.run(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            REPO.resolve("clients/java/SecureClient.java").toString(),
+            "--url",
+            url,
+            "--cacert",
+            dir.resolve("ca.pem").toString(),
+            "--function",
+            "scores",
+            "--master-key",
+            host.keys().masterKey(),
+            "--token",
+            token);
     assertEquals(0, r.exit(), r.output());
     assertTrue(r.output().contains("key: 200 HTTP_2 scored"), r.output());
     assertTrue(r.output().contains("token: 200 HTTP_2 scored"), r.output());
-    TlsHostTest.Result refused = TlsHostTest.run(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        REPO.resolve("clients/java/SecureClient.java").toString(), "--url", url, "--cacert", dir.resolve("ca.pem").toString(),
-        "--function", "scores", "--token", token.substring(0, token.length() - 4) + "AAAA");
-    assertTrue(refused.output().contains("token: 401") && refused.output().contains("invalid_token"), refused.output());
+    TlsHostTest.Result refused =
+        TlsHostTest.run(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            REPO.resolve("clients/java/SecureClient.java").toString(),
+            "--url",
+            url,
+            "--cacert",
+            dir.resolve("ca.pem").toString(),
+            "--function",
+            "scores",
+            "--token",
+            token.substring(0, token.length() - 4) + "AAAA");
+    assertTrue(
+        refused.output().contains("token: 401") && refused.output().contains("invalid_token"),
+        refused.output());
   }
 
   @Test
   void theJsExampleCallsWithAKeyFromTheKeyApiAndWithAToken() throws Exception {
     Path example = REPO.resolve("clients/js/examples/secure-call.js");
-    TlsHostTest.Result r = TlsHostTest.run("node", example.toString(), "--url", url, "--cacert", dir.resolve("ca.pem").toString(),
-        "--function", "scores", "--master-key", host.keys().masterKey(), "--token", token);
+    TlsHostTest.Result r =
+        TlsHostTest.run(
+            "node",
+            example.toString(),
+            "--url",
+            url,
+            "--cacert",
+            dir.resolve("ca.pem").toString(),
+            "--function",
+            "scores",
+            "--master-key",
+            host.keys().masterKey(),
+            "--token",
+            token);
     assertEquals(0, r.exit(), r.output());
     assertTrue(r.output().contains("key: 200 scored"), r.output());
     assertTrue(r.output().contains("token: 200 scored"), r.output());
-    TlsHostTest.Result bare = TlsHostTest.run("node", example.toString(), "--url", url, "--cacert", dir.resolve("ca.pem").toString(),
-        "--function", "scores", "--key", host.keys().functionKey("scores"), "--key-header", "authorization");
-    assertTrue(bare.output().contains("key: 200 scored"), "the Brainwave form, Authorization: <key>\n" + bare.output());
-    TlsHostTest.Result untrusted = TlsHostTest.run("node", example.toString(), "--url", url, "--function", "scores",
-        "--key", host.keys().functionKey("scores"));
-    assertTrue(untrusted.exit() != 0, "without the CA the certificate is not trusted\n" + untrusted.output());
+    TlsHostTest.Result bare =
+        TlsHostTest.run(
+            "node",
+            example.toString(),
+            "--url",
+            url,
+            "--cacert",
+            dir.resolve("ca.pem").toString(),
+            "--function",
+            "scores",
+            "--key",
+            host.keys().functionKey("scores"),
+            "--key-header",
+            "authorization");
+    assertTrue(
+        bare.output().contains("key: 200 scored"),
+        "the Brainwave form, Authorization: <key>\n" + bare.output());
+    TlsHostTest.Result untrusted =
+        TlsHostTest.run(
+            "node",
+            example.toString(),
+            "--url",
+            url,
+            "--function",
+            "scores",
+            "--key",
+            host.keys().functionKey("scores"));
+    assertTrue(
+        untrusted.exit() != 0,
+        "without the CA the certificate is not trusted\n" + untrusted.output());
   }
 }

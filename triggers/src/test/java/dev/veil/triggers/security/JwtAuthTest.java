@@ -49,7 +49,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bearer tokens signed by keys this test makes, against a JWKS file, a JWKS URL and the host's own key. */
+/**
+ * Bearer tokens signed by keys this test makes, against a JWKS file, a JWKS URL and the host's own
+ * key.
+ */
 class JwtAuthTest {
   static final String ISSUER = "https://idp.test/";
   static final String AUDIENCE = "api://veil-test";
@@ -66,8 +69,14 @@ class JwtAuthTest {
     ec = new ECKeyGenerator(Curve.P_256).keyID("ec-1").generate();
     ed = new OctetKeyPairGenerator(Curve.Ed25519).keyID("ed-1").generate();
     writeJwks(rsa, ec, ed);
-    host = Secure.start(new HostOptions().port(0).dataDirectory(dir.resolve("data")).configDirectory(dir)
-        .functionClass(SecureFunctions.class).hostJson(hostJson("jwks.json")));
+    host =
+        Secure.start(
+            new HostOptions()
+                .port(0)
+                .dataDirectory(dir.resolve("data"))
+                .configDirectory(dir)
+                .functionClass(SecureFunctions.class)
+                .hostJson(hostJson("jwks.json")));
   }
 
   @AfterAll
@@ -76,11 +85,36 @@ class JwtAuthTest {
   }
 
   static JsonObject hostJson(String jwks) {
-    return new JsonObject().put("veil", new JsonObject().put("auth", new JsonObject().put("jwt", new JsonObject()
-        .put("issuers", new JsonArray().add(ISSUER)).put("audiences", new JsonArray().add(AUDIENCE))
-        .put("jwks", jwks).put("jwksRefreshSeconds", 3600).put("clockSkewSeconds", 30)
-        .put("functions", new JsonObject().put("other", new JsonObject().put("roles", new JsonArray().add("scorer").add("admin")))
-            .put("scores", new JsonObject().put("claims", new JsonObject().put("tier", "gold")))))));
+    return new JsonObject()
+        .put(
+            "veil",
+            new JsonObject()
+                .put(
+                    "auth",
+                    new JsonObject()
+                        .put(
+                            "jwt",
+                            new JsonObject()
+                                .put("issuers", new JsonArray().add(ISSUER))
+                                .put("audiences", new JsonArray().add(AUDIENCE))
+                                .put("jwks", jwks)
+                                .put("jwksRefreshSeconds", 3600)
+                                .put("clockSkewSeconds", 30)
+                                .put(
+                                    "functions",
+                                    new JsonObject()
+                                        .put(
+                                            "other",
+                                            new JsonObject()
+                                                .put(
+                                                    "roles",
+                                                    new JsonArray().add("scorer").add("admin")))
+                                        .put(
+                                            "scores",
+                                            new JsonObject()
+                                                .put(
+                                                    "claims",
+                                                    new JsonObject().put("tier", "gold")))))));
   }
 
   @Test
@@ -89,25 +123,37 @@ class JwtAuthTest {
     assertEquals(200, call(host, "/api/scores", sign(ec, claims())).statusCode());
     HttpResponse<String> eddsa = call(host, "/api/scores", sign(ed, claims()));
     assertEquals(200, eddsa.statusCode(), eddsa.body());
-    assertEquals(200, call(host, "/api/scores", sign(rsa, claims().expirationTime(ago(10)))).statusCode(), "within the 30 s clock skew");
+    assertEquals(
+        200,
+        call(host, "/api/scores", sign(rsa, claims().expirationTime(ago(10)))).statusCode(),
+        "within the 30 s clock skew");
   }
 
   @Test
   void refusedTokensGet401WithTheReason() throws Exception {
     assertRefused(sign(rsa, claims().expirationTime(ago(120))), "expired");
-    assertRefused(sign(rsa, claims().notBeforeTime(Date.from(Instant.now().plusSeconds(120)))), "not valid yet");
+    assertRefused(
+        sign(rsa, claims().notBeforeTime(Date.from(Instant.now().plusSeconds(120)))),
+        "not valid yet");
     assertRefused(sign(rsa, claims().audience("api://someone-else")), "audience");
     assertRefused(sign(rsa, claims().issuer("https://evil.test/")), "issuer");
     RSAKey impostor = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
     assertRefused(sign(impostor, claims()), "signature is invalid");
-    assertRefused(sign(new ECKeyGenerator(Curve.P_256).keyID("nobody").generate(), claims()), "no key with id 'nobody'");
+    assertRefused(
+        sign(new ECKeyGenerator(Curve.P_256).keyID("nobody").generate(), claims()),
+        "no key with id 'nobody'");
     assertRefused(new PlainJWT(claims().build()).serialize(), "alg none");
     // HMAC with the public key as the secret: the classic confusion attack
-    SignedJWT hmac = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("rsa-1").build(), claims().build());
+    SignedJWT hmac =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("rsa-1").build(), claims().build());
     hmac.sign(new MACSigner(rsa.toPublicJWK().toRSAPublicKey().getEncoded()));
     assertRefused(hmac.serialize(), "HS256 are not accepted");
     assertRefused("not.a.token", "not a JWT");
-    assertEquals(431, call(host, "/api/scores", "x".repeat(9000)).statusCode(), "oversized headers are refused before any parsing");
+    assertEquals(
+        431,
+        call(host, "/api/scores", "x".repeat(9000)).statusCode(),
+        "oversized headers are refused before any parsing");
     assertRefused(sign(rsa, claims().expirationTime(null)), "exp");
   }
 
@@ -115,14 +161,29 @@ class JwtAuthTest {
   void functionsRequireTheirRolesAndClaims() throws Exception {
     HttpResponse<String> noRole = call(host, "/api/other", sign(ec, claims()));
     assertEquals(403, noRole.statusCode(), noRole.body());
-    assertTrue(noRole.headers().firstValue("www-authenticate").orElse("").contains("insufficient_scope"));
-    assertEquals(200, call(host, "/api/other", sign(ec, claims().claim("roles", List.of("reader", "scorer")))).statusCode());
-    assertEquals(403, call(host, "/api/scores", sign(ec, claims().claim("tier", "silver"))).statusCode());
-    assertEquals(401, call(host, "/api/operate", sign(ec, claims().claim("roles", List.of("admin")))).statusCode(),
+    assertTrue(
+        noRole.headers().firstValue("www-authenticate").orElse("").contains("insufficient_scope"));
+    assertEquals(
+        200,
+        call(host, "/api/other", sign(ec, claims().claim("roles", List.of("reader", "scorer"))))
+            .statusCode());
+    assertEquals(
+        403, call(host, "/api/scores", sign(ec, claims().claim("tier", "silver"))).statusCode());
+    assertEquals(
+        401,
+        call(host, "/api/operate", sign(ec, claims().claim("roles", List.of("admin"))))
+            .statusCode(),
         "tokens never grant admin level");
     // keys still work beside tokens
-    assertEquals(200, CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/api/other"))
-        .header("x-functions-key", host.keys().functionKey("other")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    assertEquals(
+        200,
+        CLIENT
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/api/other"))
+                    .header("x-functions-key", host.keys().functionKey("other"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .statusCode());
   }
 
   @Test
@@ -139,34 +200,87 @@ class JwtAuthTest {
   @Test
   void theHostMintsTokensWithItsOwnKeyAndServesItsJwks() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit = new TokenCli().run(List.of("issue", "--sub", "ci", "--aud", AUDIENCE, "--ttl", "5m", "--role", "scorer",
-        "--data", dir.resolve("data").toString()), new PrintStream(out, true), System.err);
+    int exit =
+        new TokenCli()
+            .run(
+                List.of(
+                    "issue",
+                    "--sub",
+                    "ci",
+                    "--aud",
+                    AUDIENCE,
+                    "--ttl",
+                    "5m",
+                    "--role",
+                    "scorer",
+                    "--data",
+                    dir.resolve("data").toString()),
+                new PrintStream(out, true),
+                System.err);
     assertEquals(0, exit);
     String token = out.toString().strip();
     assertEquals(200, call(host, "/api/other", token).statusCode());
-    JsonObject jwks = new JsonObject(CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/.well-known/jwks.json"))
-        .build(), HttpResponse.BodyHandlers.ofString()).body());
+    JsonObject jwks =
+        new JsonObject(
+            CLIENT
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create(
+                                "http://127.0.0.1:" + host.port() + "/.well-known/jwks.json"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body());
     JsonObject key = jwks.getJsonArray("keys").getJsonObject(0);
     assertEquals(SignedJWT.parse(token).getHeader().getKeyID(), key.getString("kid"));
     assertTrue(!key.containsKey("d"), "only the public key is published");
     ByteArrayOutputStream wrongAud = new ByteArrayOutputStream();
-    new TokenCli().run(List.of("issue", "--sub", "ci", "--aud", "api://other", "--data", dir.resolve("data").toString()),
-        new PrintStream(wrongAud, true), System.err);
+    new TokenCli()
+        .run(
+            List.of(
+                "issue",
+                "--sub",
+                "ci",
+                "--aud",
+                "api://other",
+                "--data",
+                dir.resolve("data").toString()),
+            new PrintStream(wrongAud, true),
+            System.err);
     assertEquals(401, call(host, "/api/scores", wrongAud.toString().strip()).statusCode());
-    assertEquals(2, new TokenCli().run(List.of("issue", "--sub", "x", "--aud", "y", "--ttl", "forever"), System.out,
-        new PrintStream(java.io.OutputStream.nullOutputStream())));
+    assertEquals(
+        2,
+        new TokenCli()
+            .run(
+                List.of("issue", "--sub", "x", "--aud", "y", "--ttl", "forever"),
+                System.out,
+                new PrintStream(java.io.OutputStream.nullOutputStream())));
   }
 
   @Test
   void aJwksUrlIsFetchedAndRefreshedWhenANewKeyAppears() throws Exception {
     Vertx vertx = Vertx.vertx();
-    AtomicReference<String> served = new AtomicReference<>(new JWKSet(List.<JWK>of(ec.toPublicJWK())).toString());
-    HttpServer idp = Secure.await(vertx.createHttpServer().requestHandler(r -> r.response()
-        .putHeader("content-type", "application/json").end(served.get())).listen(0, "127.0.0.1"));
+    AtomicReference<String> served =
+        new AtomicReference<>(new JWKSet(List.<JWK>of(ec.toPublicJWK())).toString());
+    HttpServer idp =
+        Secure.await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    r ->
+                        r.response()
+                            .putHeader("content-type", "application/json")
+                            .end(served.get()))
+                .listen(0, "127.0.0.1"));
     VeilHost remote = null;
     try {
-      remote = Secure.start(new HostOptions().port(0).dataDirectory(dir.resolve("data-url")).configDirectory(dir)
-          .functionClass(SecureFunctions.class).hostJson(hostJson("http://127.0.0.1:" + idp.actualPort() + "/keys")));
+      remote =
+          Secure.start(
+              new HostOptions()
+                  .port(0)
+                  .dataDirectory(dir.resolve("data-url"))
+                  .configDirectory(dir)
+                  .functionClass(SecureFunctions.class)
+                  .hostJson(hostJson("http://127.0.0.1:" + idp.actualPort() + "/keys")));
       assertEquals(200, call(remote, "/api/scores", sign(ec, claims())).statusCode());
       HttpResponse<String> unknown = call(remote, "/api/scores", sign(rsa, claims()));
       assertEquals(401, unknown.statusCode());
@@ -183,10 +297,15 @@ class JwtAuthTest {
     assertEquals(401, r.statusCode(), r.body());
     String challenge = r.headers().firstValue("www-authenticate").orElse("");
     assertTrue(challenge.startsWith("Bearer error=\"invalid_token\""), challenge);
-    assertTrue(challenge.contains(reason) && r.body().contains(reason), "expected '" + reason + "' in " + challenge + " / " + r.body());
+    assertTrue(
+        challenge.contains(reason) && r.body().contains(reason),
+        "expected '" + reason + "' in " + challenge + " / " + r.body());
   }
 
-  /** Polls (bounded) until the token gets {@code status}: a key set refresh runs after a request names an unknown key. */
+  /**
+   * Polls (bounded) until the token gets {@code status}: a key set refresh runs after a request
+   * names an unknown key.
+   */
   private static void awaitStatus(VeilHost target, String token, int status) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     int last;
@@ -199,8 +318,13 @@ class JwtAuthTest {
   }
 
   static JWTClaimsSet.Builder claims() {
-    return new JWTClaimsSet.Builder().issuer(ISSUER).subject("client-7").audience(AUDIENCE).claim("tier", "gold")
-        .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(300)));
+    return new JWTClaimsSet.Builder()
+        .issuer(ISSUER)
+        .subject("client-7")
+        .audience(AUDIENCE)
+        .claim("tier", "gold")
+        .issueTime(new Date())
+        .expirationTime(Date.from(Instant.now().plusSeconds(300)));
   }
 
   static Date ago(long seconds) {
@@ -220,17 +344,26 @@ class JwtAuthTest {
       alg = JWSAlgorithm.EdDSA;
       signer = new Ed25519Signer((OctetKeyPair) key);
     }
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims.build());
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(alg).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(),
+            claims.build());
     jwt.sign(signer);
     return jwt.serialize();
   }
 
   static HttpResponse<String> call(VeilHost target, String path, String token) throws Exception {
-    return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + path))
-        .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + path))
+            .header("Authorization", "Bearer " + token)
+            .timeout(Duration.ofSeconds(30))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static void writeJwks(JWK... keys) {
-    TestPki.write(dir.resolve("jwks.json"), new JWKSet(java.util.Arrays.stream(keys).map(JWK::toPublicJWK).toList()).toString());
+    TestPki.write(
+        dir.resolve("jwks.json"),
+        new JWKSet(java.util.Arrays.stream(keys).map(JWK::toPublicJWK).toList()).toString());
   }
 }

@@ -2,8 +2,8 @@ package dev.veil.triggers.security;
 
 import dev.veil.runtime.HostOptions;
 import dev.veil.runtime.VeilHost;
-import io.vertx.core.Future;
 import dev.veil.testkit.TestPki;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +29,8 @@ final class Secure {
     ca.writeChain(dir.resolve("ca.pem"));
     TestPki.Issued server = TestPki.issue(ca, "localhost", TestPki.KeyType.EC);
     server.writeChain(dir.resolve("chain.pem"));
-    if (traditionalKey) server.writeTraditionalKey(dir.resolve("key.pem")); else server.writePkcs8Key(dir.resolve("key.pem"));
+    if (traditionalKey) server.writeTraditionalKey(dir.resolve("key.pem"));
+    else server.writePkcs8Key(dir.resolve("key.pem"));
     return ca;
   }
 
@@ -40,8 +41,13 @@ final class Secure {
 
   /** A host serving {@link SecureFunctions} with its configuration and data in {@code dir}. */
   static VeilHost startIn(Path dir, JsonObject hostJson) throws Exception {
-    return start(new HostOptions().port(0).dataDirectory(dir.resolve("data")).configDirectory(dir)
-        .functionClass(SecureFunctions.class).hostJson(hostJson));
+    return start(
+        new HostOptions()
+            .port(0)
+            .dataDirectory(dir.resolve("data"))
+            .configDirectory(dir)
+            .functionClass(SecureFunctions.class)
+            .hostJson(hostJson));
   }
 
   /** {@code {"veil": {"tls": tls}}} */

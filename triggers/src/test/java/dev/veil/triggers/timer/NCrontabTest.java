@@ -13,7 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** NCRONTAB parsing and next occurrences, checked against the examples in Azure's timer trigger documentation. */
+/**
+ * NCRONTAB parsing and next occurrences, checked against the examples in Azure's timer trigger
+ * documentation.
+ */
 class NCrontabTest {
   /** Monday 2024-01-01. */
   private static final LocalDateTime START = LocalDateTime.of(2024, 1, 1, 0, 0, 0);
@@ -30,7 +33,10 @@ class NCrontabTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       0 */5 * * * *     | 2024-01-01T00:05|2024-01-01T00:10|2024-01-01T00:15
       0 0 * * * *       | 2024-01-01T01:00|2024-01-01T02:00|2024-01-01T03:00
       0 0 */2 * * *     | 2024-01-01T02:00|2024-01-01T04:00|2024-01-01T06:00
@@ -63,8 +69,11 @@ class NCrontabTest {
   @Test
   void nextIsStrictlyLaterAndDropsFractions() {
     NCrontab cron = NCrontab.parse("0 30 9 * * *");
-    assertEquals(LocalDateTime.of(2024, 1, 2, 9, 30), cron.next(LocalDateTime.of(2024, 1, 1, 9, 30)));
-    assertEquals(LocalDateTime.of(2024, 1, 1, 9, 30), cron.next(LocalDateTime.of(2024, 1, 1, 9, 29, 59, 999_000_000)));
+    assertEquals(
+        LocalDateTime.of(2024, 1, 2, 9, 30), cron.next(LocalDateTime.of(2024, 1, 1, 9, 30)));
+    assertEquals(
+        LocalDateTime.of(2024, 1, 1, 9, 30),
+        cron.next(LocalDateTime.of(2024, 1, 1, 9, 29, 59, 999_000_000)));
   }
 
   @Test
@@ -80,18 +89,40 @@ class NCrontabTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0 */5 * * *", "0 0 0 * * * 2024", "60 * * * * *", "* 60 * * * *", "* * 24 * * *",
-      "* * * 0 * *", "* * * 32 * *", "* * * * 13 *", "* * * * 0 *", "* * * * * 7", "* * * ? * *", "* * * L * *",
-      "* * * * * 1#2", "@daily", "*/0 * * * * *", "5-1 * * * * *", "a * * * * *", "* * * * * Mo", "1,,2 * * * * *",
-      "-1 * * * * *", "* * * * Jab *"})
+  @ValueSource(
+      strings = {
+        "0 */5 * * *",
+        "0 0 0 * * * 2024",
+        "60 * * * * *",
+        "* 60 * * * *",
+        "* * 24 * * *",
+        "* * * 0 * *",
+        "* * * 32 * *",
+        "* * * * 13 *",
+        "* * * * 0 *",
+        "* * * * * 7",
+        "* * * ? * *",
+        "* * * L * *",
+        "* * * * * 1#2",
+        "@daily",
+        "*/0 * * * * *",
+        "5-1 * * * * *",
+        "a * * * * *",
+        "* * * * * Mo",
+        "1,,2 * * * * *",
+        "-1 * * * * *",
+        "* * * * Jab *"
+      })
   void refusesWhatNcrontabDoesNot(String expression) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NCrontab.parse(expression));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> NCrontab.parse(expression));
     assertTrue(e.getMessage().contains("NCRONTAB"), e.getMessage());
   }
 
   @Test
   void theMessageNamesTheBadField() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NCrontab.parse("0 0 25 * * *"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> NCrontab.parse("0 0 25 * * *"));
     assertTrue(e.getMessage().contains("hour field '25'"), e.getMessage());
   }
 }

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Timer functions for {@link TimerTriggerTest}; each call's TimerInfo JSON is kept per function. */
+/**
+ * Timer functions for {@link TimerTriggerTest}; each call's TimerInfo JSON is kept per function.
+ */
 public class TimerTestFunctions {
   static final Map<String, List<JsonObject>> CALLS = new ConcurrentHashMap<>();
 
@@ -28,7 +30,10 @@ public class TimerTestFunctions {
 
   @FunctionName("yearly")
   public void yearly(@TimerTrigger(name = "timer", schedule = "0 0 0 1 1 *") TimerInfo timer) {
-    calls("yearly").add(JsonObject.mapFrom(Map.of("IsPastDue", timer.IsPastDue, "hasStatus", timer.ScheduleStatus != null)));
+    calls("yearly")
+        .add(
+            JsonObject.mapFrom(
+                Map.of("IsPastDue", timer.IsPastDue, "hasStatus", timer.ScheduleStatus != null)));
   }
 
   /** The TimerInfo JSON bound to a POJO, as Azure's Java worker binds it. */

@@ -26,15 +26,16 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * Named access keys as the Azure Functions host has them: the master key ({@value #MASTER_KEY_NAME}), any
- * number of named host keys and, per function, any number of named function keys ({@code default} is
- * generated; e.g. {@code primary} and {@code secondary} let clients move from one key to another).
+ * Named access keys as the Azure Functions host has them: the master key ({@value
+ * #MASTER_KEY_NAME}), any number of named host keys and, per function, any number of named function
+ * keys ({@code default} is generated; e.g. {@code primary} and {@code secondary} let clients move
+ * from one key to another).
  *
- * <p>Kept in {@code <data>/keys.json} (owner-only permissions, rewritten atomically on every change);
- * app settings {@value #MASTER_KEY_SETTING} and {@value #HOST_KEY_SETTING} override the master key and the
- * {@code default} host key and cannot be changed through the API. Keys are compared in constant time
- * against precomputed digests, and never logged. Changes go to {@link #onChange} listeners (the cluster
- * broadcast), which other members apply with {@link #apply}.
+ * <p>Kept in {@code <data>/keys.json} (owner-only permissions, rewritten atomically on every
+ * change); app settings {@value #MASTER_KEY_SETTING} and {@value #HOST_KEY_SETTING} override the
+ * master key and the {@code default} host key and cannot be changed through the API. Keys are
+ * compared in constant time against precomputed digests, and never logged. Changes go to {@link
+ * #onChange} listeners (the cluster broadcast), which other members apply with {@link #apply}.
  */
 public final class AccessKeys implements AuthKeys {
   public static final String MASTER_KEY_SETTING = "VEIL_MASTER_KEY";
@@ -66,11 +67,15 @@ public final class AccessKeys implements AuthKeys {
   /** A change to one key; {@code value == null} means deleted. Carries the secret: never log it. */
   public record Change(Scope scope, String name, String value) {
     public JsonObject toJson() {
-      return new JsonObject().put("function", scope.function()).put("name", name).put("value", value);
+      return new JsonObject()
+          .put("function", scope.function())
+          .put("name", name)
+          .put("value", value);
     }
 
     public static Change fromJson(JsonObject json) {
-      return new Change(new Scope(json.getString("function")), json.getString("name"), json.getString("value"));
+      return new Change(
+          new Scope(json.getString("function")), json.getString("name"), json.getString("value"));
     }
   }
 
@@ -94,18 +99,24 @@ public final class AccessKeys implements AuthKeys {
   }
 
   /**
-   * Loads {@code file} (also the older form with one {@code hostKey} and one key per function), generates a
-   * master key, a {@code default} host key and a {@code default} key for every function that has none, and
-   * writes the file back if it changed.
+   * Loads {@code file} (also the older form with one {@code hostKey} and one key per function),
+   * generates a master key, a {@code default} host key and a {@code default} key for every function
+   * that has none, and writes the file back if it changed.
    */
-  public static AccessKeys load(Path file, AppSettings settings, Collection<String> functionNames) throws IOException {
+  public static AccessKeys load(Path file, AppSettings settings, Collection<String> functionNames)
+      throws IOException {
     JsonObject json;
     try {
       json = Files.exists(file) ? new JsonObject(Files.readString(file)) : new JsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw new IllegalArgumentException(file + " is not a JSON object; fix or delete it to generate new keys");
+      throw new IllegalArgumentException(
+          file + " is not a JSON object; fix or delete it to generate new keys");
     }
-    AccessKeys keys = new AccessKeys(file, settings.get(MASTER_KEY_SETTING).orElse(null), settings.get(HOST_KEY_SETTING).orElse(null));
+    AccessKeys keys =
+        new AccessKeys(
+            file,
+            settings.get(MASTER_KEY_SETTING).orElse(null),
+            settings.get(HOST_KEY_SETTING).orElse(null));
     boolean changed = false;
     synchronized (keys) {
       keys.master = json.getString("masterKey");
@@ -114,8 +125,10 @@ public final class AccessKeys implements AuthKeys {
         changed = true;
       }
       Object hosts = json.getValue("hostKeys");
-      if (hosts instanceof JsonObject named) named.forEach(e -> keys.hostKeys.put(e.getKey(), String.valueOf(e.getValue())));
-      if (json.getString("hostKey") != null) keys.hostKeys.putIfAbsent(DEFAULT_KEY_NAME, json.getString("hostKey"));
+      if (hosts instanceof JsonObject named)
+        named.forEach(e -> keys.hostKeys.put(e.getKey(), String.valueOf(e.getValue())));
+      if (json.getString("hostKey") != null)
+        keys.hostKeys.putIfAbsent(DEFAULT_KEY_NAME, json.getString("hostKey"));
       if (keys.hostKeys.isEmpty()) {
         keys.hostKeys.put(DEFAULT_KEY_NAME, newKey());
         changed = true;
@@ -154,7 +167,8 @@ public final class AccessKeys implements AuthKeys {
     if (level == AuthorizationLevel.FUNCTION) {
       // no early exit: the time taken does not tell which key matched
       for (byte[] key : d.host()) match |= MessageDigest.isEqual(presented, key);
-      for (byte[] key : d.functions().getOrDefault(functionName, List.of())) match |= MessageDigest.isEqual(presented, key);
+      for (byte[] key : d.functions().getOrDefault(functionName, List.of()))
+        match |= MessageDigest.isEqual(presented, key);
     }
     return match;
   }
@@ -204,7 +218,8 @@ public final class AccessKeys implements AuthKeys {
   public boolean set(Scope scope, String name, String value) {
     checkName(name);
     if (value != null && !KEY_VALUE.matcher(value).matches()) {
-      throw new IllegalArgumentException("a key value must be 16 to 256 characters of letters, digits and -_=/+.");
+      throw new IllegalArgumentException(
+          "a key value must be 16 to 256 characters of letters, digits and -_=/+.");
     }
     checkChangeable(scope, name);
     Change change = new Change(scope, name, value != null ? value : newKey());
@@ -213,11 +228,15 @@ public final class AccessKeys implements AuthKeys {
     return created;
   }
 
-  /** Deletes a key; {@code false} if there was none. The master key cannot be deleted, only replaced. */
+  /**
+   * Deletes a key; {@code false} if there was none. The master key cannot be deleted, only
+   * replaced.
+   */
   public boolean delete(Scope scope, String name) {
     checkName(name);
     if (scope.host() && name.equals(MASTER_KEY_NAME)) {
-      throw new IllegalArgumentException("the master key cannot be deleted; POST or PUT a new value instead");
+      throw new IllegalArgumentException(
+          "the master key cannot be deleted; POST or PUT a new value instead");
     }
     checkChangeable(scope, name);
     Change change = new Change(scope, name, null);
@@ -227,14 +246,17 @@ public final class AccessKeys implements AuthKeys {
     return true;
   }
 
-  /** Called with every change made through {@link #set} and {@link #delete} (not with {@link #apply}). */
+  /**
+   * Called with every change made through {@link #set} and {@link #delete} (not with {@link
+   * #apply}).
+   */
   public void onChange(Consumer<Change> listener) {
     listeners.add(listener);
   }
 
   /**
-   * Applies a change (made here, or on another member and broadcast), persists it and makes it effective
-   * for the next request. Returns whether the key was new.
+   * Applies a change (made here, or on another member and broadcast), persists it and makes it
+   * effective for the next request. Returns whether the key was new.
    */
   public synchronized boolean apply(Change change) {
     Map<String, String> target;
@@ -250,7 +272,10 @@ public final class AccessKeys implements AuthKeys {
       target = functionKeys.computeIfAbsent(change.scope().function(), f -> new TreeMap<>());
     }
     boolean created = !target.containsKey(change.name());
-    String previous = change.value() == null ? target.remove(change.name()) : target.put(change.name(), change.value());
+    String previous =
+        change.value() == null
+            ? target.remove(change.name())
+            : target.put(change.name(), change.value());
     if (!java.util.Objects.equals(previous, change.value())) persist();
     return created;
   }
@@ -259,7 +284,8 @@ public final class AccessKeys implements AuthKeys {
     try {
       save();
     } catch (IOException e) {
-      throw new UncheckedIOException("the keys file " + file + " could not be written: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "the keys file " + file + " could not be written: " + e.getMessage(), e);
     } finally {
       refreshDigests();
     }
@@ -268,35 +294,46 @@ public final class AccessKeys implements AuthKeys {
   private void checkChangeable(Scope scope, String name) {
     if (!scope.host()) return;
     if (name.equals(MASTER_KEY_NAME) && masterOverride != null) {
-      throw new IllegalArgumentException("the master key is set by the app setting " + MASTER_KEY_SETTING + "; change it there");
+      throw new IllegalArgumentException(
+          "the master key is set by the app setting " + MASTER_KEY_SETTING + "; change it there");
     }
     if (name.equals(DEFAULT_KEY_NAME) && hostOverride != null) {
-      throw new IllegalArgumentException("the default host key is set by the app setting " + HOST_KEY_SETTING + "; change it there");
+      throw new IllegalArgumentException(
+          "the default host key is set by the app setting "
+              + HOST_KEY_SETTING
+              + "; change it there");
     }
   }
 
   private static void checkName(String name) {
     if (name == null || !KEY_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("a key name must be 1 to 64 letters, digits, '_', '.' or '-'");
+      throw new IllegalArgumentException(
+          "a key name must be 1 to 64 letters, digits, '_', '.' or '-'");
     }
   }
 
   private void refreshDigests() {
     List<byte[]> host = new ArrayList<>();
-    hostKeys.forEach((name, value) -> {
-      if (!(name.equals(DEFAULT_KEY_NAME) && hostOverride != null)) host.add(digest(value));
-    });
+    hostKeys.forEach(
+        (name, value) -> {
+          if (!(name.equals(DEFAULT_KEY_NAME) && hostOverride != null)) host.add(digest(value));
+        });
     if (hostOverride != null) host.add(digest(hostOverride));
     Map<String, List<byte[]>> functions = new TreeMap<>();
-    functionKeys.forEach((fn, named) -> functions.put(fn, named.values().stream().map(AccessKeys::digest).toList()));
+    functionKeys.forEach(
+        (fn, named) -> functions.put(fn, named.values().stream().map(AccessKeys::digest).toList()));
     digests = new Digests(digest(masterKey()), List.copyOf(host), Map.copyOf(functions));
   }
 
   private void save() throws IOException {
     JsonObject functions = new JsonObject();
-    functionKeys.forEach((fn, named) -> functions.put(fn, new JsonObject(new LinkedHashMap<>(named))));
-    JsonObject json = new JsonObject().put("masterKey", master).put("hostKeys", new JsonObject(new LinkedHashMap<>(hostKeys)))
-        .put("functionKeys", functions);
+    functionKeys.forEach(
+        (fn, named) -> functions.put(fn, new JsonObject(new LinkedHashMap<>(named))));
+    JsonObject json =
+        new JsonObject()
+            .put("masterKey", master)
+            .put("hostKeys", new JsonObject(new LinkedHashMap<>(hostKeys)))
+            .put("functionKeys", functions);
     SecretFiles.write(file, json.encodePrettily());
   }
 

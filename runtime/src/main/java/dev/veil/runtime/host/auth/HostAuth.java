@@ -8,11 +8,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * What the host accepts as credentials: its access keys and, where host.json configures
- * {@code veil.auth.jwt}, bearer tokens. A valid token grants FUNCTION level (never ADMIN: the admin API and
- * admin functions take the master key only). A refused token is answered 401 with a
- * {@code WWW-Authenticate: Bearer error="invalid_token"} challenge naming the reason, or 403
- * ({@code insufficient_scope}) when it lacks a role or claim the function needs.
+ * What the host accepts as credentials: its access keys and, where host.json configures {@code
+ * veil.auth.jwt}, bearer tokens. A valid token grants FUNCTION level (never ADMIN: the admin API
+ * and admin functions take the master key only). A refused token is answered 401 with a {@code
+ * WWW-Authenticate: Bearer error="invalid_token"} challenge naming the reason, or 403 ({@code
+ * insufficient_scope}) when it lacks a role or claim the function needs.
  */
 public final class HostAuth implements AuthKeys {
   private final AccessKeys keys;
@@ -31,7 +31,8 @@ public final class HostAuth implements AuthKeys {
   /** Reads the configured JWKS and keeps it fresh. */
   public Future<Void> start(Vertx vertx) {
     if (settings == null || settings.jwks() == null) return Future.succeededFuture();
-    refresher = new JwksRefresher(vertx, settings.jwks(), settings.jwksRefresh(), verifier::externalKeys);
+    refresher =
+        new JwksRefresher(vertx, settings.jwks(), settings.jwksRefresh(), verifier::externalKeys);
     verifier.onUnknownKey(refresher::refreshSoon);
     return refresher.start();
   }
@@ -62,17 +63,34 @@ public final class HostAuth implements AuthKeys {
   @Override
   public Verdict check(AuthorizationLevel level, String functionName, HttpServerRequest request) {
     String authorization = request.getHeader("authorization");
-    if (verifier == null || authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return authorizes(level, functionName, HttpErrors.presentedKey(request)) ? Verdict.ALLOWED : Verdict.NO_KEY;
+    if (verifier == null
+        || authorization == null
+        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return authorizes(level, functionName, HttpErrors.presentedKey(request))
+          ? Verdict.ALLOWED
+          : Verdict.NO_KEY;
     }
     if (level == AuthorizationLevel.ADMIN) {
-      return new Verdict(false, 401, "this needs the master key; tokens grant function access only", "Bearer error=\"insufficient_scope\"");
+      return new Verdict(
+          false,
+          401,
+          "this needs the master key; tokens grant function access only",
+          "Bearer error=\"insufficient_scope\"");
     }
-    TokenVerifier.Outcome outcome = verifier.verify(authorization.substring(7).strip(), functionName);
+    TokenVerifier.Outcome outcome =
+        verifier.verify(authorization.substring(7).strip(), functionName);
     if (outcome.valid()) return Verdict.ALLOWED;
     String description = outcome.error().replace("\"", "'");
     return outcome.forbidden()
-        ? new Verdict(false, 403, outcome.error(), "Bearer error=\"insufficient_scope\", error_description=\"" + description + "\"")
-        : new Verdict(false, 401, outcome.error(), "Bearer error=\"invalid_token\", error_description=\"" + description + "\"");
+        ? new Verdict(
+            false,
+            403,
+            outcome.error(),
+            "Bearer error=\"insufficient_scope\", error_description=\"" + description + "\"")
+        : new Verdict(
+            false,
+            401,
+            outcome.error(),
+            "Bearer error=\"invalid_token\", error_description=\"" + description + "\"");
   }
 }

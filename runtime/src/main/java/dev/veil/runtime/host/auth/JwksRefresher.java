@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the configured JWKS (a file, or an http(s) URL) current off the request path: read at start, again
- * every refresh interval, and soon after a token names an unknown key id (at most once a second). A failed
- * refresh keeps the keys the host has.
+ * Keeps the configured JWKS (a file, or an http(s) URL) current off the request path: read at
+ * start, again every refresh interval, and soon after a token names an unknown key id (at most once
+ * a second). A failed refresh keeps the keys the host has.
  */
 final class JwksRefresher {
   private static final Logger LOG = LoggerFactory.getLogger(JwksRefresher.class);
@@ -43,12 +43,22 @@ final class JwksRefresher {
   /** Reads the key set once (failing names the file or URL), then keeps refreshing it. */
   Future<Void> start() {
     if (remote()) http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000));
-    return fetch().map(keys -> {
-      sink.accept(keys);
-      timer = vertx.setPeriodic(every.toMillis(), id -> refresh());
-      return (Void) null;
-    }).recover(err -> Future.failedFuture(new IllegalArgumentException(
-        "veil.auth.jwt.jwks: the key set at " + location + " could not be read: " + err.getMessage(), err)));
+    return fetch()
+        .map(
+            keys -> {
+              sink.accept(keys);
+              timer = vertx.setPeriodic(every.toMillis(), id -> refresh());
+              return (Void) null;
+            })
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new IllegalArgumentException(
+                        "veil.auth.jwt.jwks: the key set at "
+                            + location
+                            + " could not be read: "
+                            + err.getMessage(),
+                        err)));
   }
 
   /** A refresh now, unless one ran less than a second ago or is running. */
@@ -66,11 +76,17 @@ final class JwksRefresher {
     if (refreshing) return;
     refreshing = true;
     lastStart = System.nanoTime();
-    fetch().onComplete(ar -> {
-      refreshing = false;
-      if (ar.succeeded()) sink.accept(ar.result());
-      else LOG.warn("the JWKS at {} could not be refreshed (keeping the keys the host has): {}", location, ar.cause().getMessage());
-    });
+    fetch()
+        .onComplete(
+            ar -> {
+              refreshing = false;
+              if (ar.succeeded()) sink.accept(ar.result());
+              else
+                LOG.warn(
+                    "the JWKS at {} could not be refreshed (keeping the keys the host has): {}",
+                    location,
+                    ar.cause().getMessage());
+            });
   }
 
   private boolean remote() {
@@ -79,28 +95,41 @@ final class JwksRefresher {
 
   private Future<JWKSet> fetch() {
     if (!remote()) {
-      return vertx.executeBlocking(() -> {
-        Path file = Path.of(location);
-        if (Files.size(file) > MAX_JWKS_BYTES) throw new IllegalArgumentException(file + " is larger than " + MAX_JWKS_BYTES + " bytes");
-        return JWKSet.parse(Files.readString(file));
-      }, false);
+      return vertx.executeBlocking(
+          () -> {
+            Path file = Path.of(location);
+            if (Files.size(file) > MAX_JWKS_BYTES)
+              throw new IllegalArgumentException(
+                  file + " is larger than " + MAX_JWKS_BYTES + " bytes");
+            return JWKSet.parse(Files.readString(file));
+          },
+          false);
     }
-    return http.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(location).setTimeout(10_000)
-        .putHeader("accept", "application/json"))
+    return http.request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setAbsoluteURI(location)
+                .setTimeout(10_000)
+                .putHeader("accept", "application/json"))
         .compose(request -> request.send())
-        .compose(response -> {
-          if (response.statusCode() != 200) return Future.failedFuture("HTTP " + response.statusCode());
-          String length = response.getHeader("content-length");
-          if (length != null && Long.parseLong(length) > MAX_JWKS_BYTES) return Future.failedFuture("larger than " + MAX_JWKS_BYTES + " bytes");
-          return response.body();
-        })
-        .compose(body -> {
-          if (body.length() > MAX_JWKS_BYTES) return Future.failedFuture("larger than " + MAX_JWKS_BYTES + " bytes");
-          try {
-            return Future.succeededFuture(JWKSet.parse(body.toString()));
-          } catch (java.text.ParseException e) {
-            return Future.failedFuture("not a JWKS: " + e.getMessage());
-          }
-        });
+        .compose(
+            response -> {
+              if (response.statusCode() != 200)
+                return Future.failedFuture("HTTP " + response.statusCode());
+              String length = response.getHeader("content-length");
+              if (length != null && Long.parseLong(length) > MAX_JWKS_BYTES)
+                return Future.failedFuture("larger than " + MAX_JWKS_BYTES + " bytes");
+              return response.body();
+            })
+        .compose(
+            body -> {
+              if (body.length() > MAX_JWKS_BYTES)
+                return Future.failedFuture("larger than " + MAX_JWKS_BYTES + " bytes");
+              try {
+                return Future.succeededFuture(JWKSet.parse(body.toString()));
+              } catch (java.text.ParseException e) {
+                return Future.failedFuture("not a JWKS: " + e.getMessage());
+              }
+            });
   }
 }

@@ -11,12 +11,13 @@ import java.util.regex.Pattern;
 
 /**
  * {@code veil token issue --sub S --aud A --ttl 1h}: a token signed with the host's own key (from
- * {@code --data}, default {@code .veil}), for local use and tests. A host accepts it when host.json has
- * {@code veil.auth.jwt} with that audience.
+ * {@code --data}, default {@code .veil}), for local use and tests. A host accepts it when host.json
+ * has {@code veil.auth.jwt} with that audience.
  */
 public final class TokenCli implements CliCommand {
-  private static final String USAGE = "veil token issue --sub SUBJECT --aud AUDIENCE [--aud ...] [--ttl 1h] [--role ROLE ...] "
-      + "[--iss ISSUER] [--data DIR]";
+  private static final String USAGE =
+      "veil token issue --sub SUBJECT --aud AUDIENCE [--aud ...] [--ttl 1h] [--role ROLE ...] "
+          + "[--iss ISSUER] [--data DIR]";
   private static final Duration MAX_TTL = Duration.ofDays(30);
   private static final Pattern TTL = Pattern.compile("(\\d+)([smhd])");
 
@@ -39,7 +40,8 @@ public final class TokenCli implements CliCommand {
     Duration ttl = Duration.ofHours(1);
     Path data = Path.of(".veil");
     try {
-      if (args.isEmpty() || !args.get(0).equals("issue")) throw new IllegalArgumentException("the only action is 'issue'");
+      if (args.isEmpty() || !args.get(0).equals("issue"))
+        throw new IllegalArgumentException("the only action is 'issue'");
       for (int i = 1; i < args.size(); i++) {
         String a = args.get(i);
         if (i + 1 >= args.size()) throw new IllegalArgumentException(a + " needs a value");
@@ -72,15 +74,19 @@ public final class TokenCli implements CliCommand {
 
   static Duration ttl(String text) {
     Matcher m = TTL.matcher(text);
-    if (!m.matches()) throw new IllegalArgumentException("--ttl takes a number and a unit (s, m, h, d), e.g. 15m; got '" + text + "'");
+    if (!m.matches())
+      throw new IllegalArgumentException(
+          "--ttl takes a number and a unit (s, m, h, d), e.g. 15m; got '" + text + "'");
     long n = Long.parseLong(m.group(1));
-    Duration ttl = switch (m.group(2)) {
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
-    if (ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) throw new IllegalArgumentException("--ttl must be between 1s and 30d");
+    Duration ttl =
+        switch (m.group(2)) {
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+    if (ttl.isZero() || ttl.compareTo(MAX_TTL) > 0)
+      throw new IllegalArgumentException("--ttl must be between 1s and 30d");
     return ttl;
   }
 }

@@ -31,18 +31,24 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Validates bearer tokens with Nimbus JOSE+JWT: signature by a key of the host's own set or the configured
- * JWKS (RS256, ES256, EdDSA only: unsigned tokens and HMAC tokens, which would use a public key as their
- * secret, are refused), {@code iss}, {@code aud}, {@code exp} and {@code nbf} with the configured clock skew,
- * then the function's required roles and claims. CPU only: key sets are refreshed elsewhere.
+ * Validates bearer tokens with Nimbus JOSE+JWT: signature by a key of the host's own set or the
+ * configured JWKS (RS256, ES256, EdDSA only: unsigned tokens and HMAC tokens, which would use a
+ * public key as their secret, are refused), {@code iss}, {@code aud}, {@code exp} and {@code nbf}
+ * with the configured clock skew, then the function's required roles and claims. CPU only: key sets
+ * are refreshed elsewhere.
  */
 public final class TokenVerifier {
   /** Tokens longer than this are refused unread. */
   static final int MAX_TOKEN_CHARS = 8192;
-  static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256, JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
+
+  static final Set<JWSAlgorithm> ALGORITHMS =
+      Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256, JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
   private static final Set<JWSAlgorithm> EDDSA = Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
 
-  /** A valid token's claims, or why it was refused ({@code forbidden}: valid, but lacks what the function needs). */
+  /**
+   * A valid token's claims, or why it was refused ({@code forbidden}: valid, but lacks what the
+   * function needs).
+   */
   public record Outcome(JWTClaimsSet claims, String error, boolean forbidden) {
     public boolean valid() {
       return error == null;
@@ -59,13 +65,15 @@ public final class TokenVerifier {
   public TokenVerifier(TokenSettings settings, JWKSet own) {
     this.settings = settings;
     this.own = own;
-    JWKSource<SecurityContext> keys = (selector, context) -> {
-      List<JWK> found = new ArrayList<>(selector.select(own));
-      found.addAll(selector.select(external));
-      return found;
-    };
+    JWKSource<SecurityContext> keys =
+        (selector, context) -> {
+          List<JWK> found = new ArrayList<>(selector.select(own));
+          found.addAll(selector.select(external));
+          return found;
+        };
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
-    claimsVerifier = new DefaultJWTClaimsVerifier<>(settings.audiences(), null, Set.of("iss", "exp"), null);
+    claimsVerifier =
+        new DefaultJWTClaimsVerifier<>(settings.audiences(), null, Set.of("iss", "exp"), null);
     claimsVerifier.setMaxClockSkew((int) settings.clockSkew().toSeconds());
     processor.setJWTClaimsSetVerifier(claimsVerifier);
   }
@@ -81,7 +89,8 @@ public final class TokenVerifier {
   }
 
   public Outcome verify(String token, String functionName) {
-    if (token.length() > MAX_TOKEN_CHARS) return refused("the token is longer than " + MAX_TOKEN_CHARS + " characters");
+    if (token.length() > MAX_TOKEN_CHARS)
+      return refused("the token is longer than " + MAX_TOKEN_CHARS + " characters");
     JWT jwt;
     try {
       jwt = JWTParser.parse(token);
@@ -92,34 +101,46 @@ public final class TokenVerifier {
     if (!(jwt instanceof SignedJWT signed)) return refused("encrypted tokens are not accepted");
     JWSHeader header = signed.getHeader();
     if (!ALGORITHMS.contains(header.getAlgorithm())) {
-      return refused("tokens signed with " + header.getAlgorithm() + " are not accepted (RS256, ES256, EdDSA)");
+      return refused(
+          "tokens signed with "
+              + header.getAlgorithm()
+              + " are not accepted (RS256, ES256, EdDSA)");
     }
     if (header.getKeyID() != null && !knows(header.getKeyID())) {
       onUnknownKey.run();
-      return refused("no key with id '" + header.getKeyID() + "' is known (the key set may have rotated; retry shortly)");
+      return refused(
+          "no key with id '"
+              + header.getKeyID()
+              + "' is known (the key set may have rotated; retry shortly)");
     }
     JWTClaimsSet claims;
     try {
-      claims = EDDSA.contains(header.getAlgorithm()) ? processEdDsa(signed) : processor.process(signed, null);
+      claims =
+          EDDSA.contains(header.getAlgorithm())
+              ? processEdDsa(signed)
+              : processor.process(signed, null);
     } catch (BadJOSEException e) {
       return refused(reason(e.getMessage()));
     } catch (JOSEException e) {
       return refused("the token could not be verified: " + e.getMessage());
     }
-    if (!settings.issuers().contains(claims.getIssuer())) return refused("the token's issuer '" + claims.getIssuer() + "' is not accepted");
+    if (!settings.issuers().contains(claims.getIssuer()))
+      return refused("the token's issuer '" + claims.getIssuer() + "' is not accepted");
     return requirements(claims, functionName);
   }
 
   /**
-   * Nimbus's processor has no verifier factory for EdDSA, so these tokens are checked with its Ed25519
-   * verifier against the matching keys, then by the same type and claims verifiers.
+   * Nimbus's processor has no verifier factory for EdDSA, so these tokens are checked with its
+   * Ed25519 verifier against the matching keys, then by the same type and claims verifiers.
    */
   private JWTClaimsSet processEdDsa(SignedJWT signed) throws BadJOSEException, JOSEException {
     DefaultJOSEObjectTypeVerifier.JWT.verify(signed.getHeader().getType(), null);
     JWKSelector selector = new JWKSelector(JWKMatcher.forJWSHeader(signed.getHeader()));
     List<JWK> candidates = new ArrayList<>(selector.select(own));
     candidates.addAll(selector.select(external));
-    if (candidates.isEmpty()) throw new BadJOSEException("Signed JWT rejected: Another algorithm expected, or no matching key(s) found");
+    if (candidates.isEmpty())
+      throw new BadJOSEException(
+          "Signed JWT rejected: Another algorithm expected, or no matching key(s) found");
     boolean verified = false;
     for (JWK key : candidates) {
       if (key instanceof OctetKeyPair okp && okp.getCurve().equals(Curve.Ed25519)) {
@@ -144,13 +165,22 @@ public final class TokenVerifier {
     if (!need.roles().isEmpty()) {
       List<String> roles = roles(claims);
       if (need.roles().stream().noneMatch(roles::contains)) {
-        return new Outcome(claims, "function '" + functionName + "' needs one of the roles " + need.roles(), true);
+        return new Outcome(
+            claims, "function '" + functionName + "' needs one of the roles " + need.roles(), true);
       }
     }
     JsonObject present = new JsonObject(claims.toJSONObject());
     for (Map.Entry<String, Object> e : need.claims()) {
       if (!Json.encode(e.getValue()).equals(Json.encode(present.getValue(e.getKey())))) {
-        return new Outcome(claims, "function '" + functionName + "' needs the claim " + e.getKey() + " = " + Json.encode(e.getValue()), true);
+        return new Outcome(
+            claims,
+            "function '"
+                + functionName
+                + "' needs the claim "
+                + e.getKey()
+                + " = "
+                + Json.encode(e.getValue()),
+            true);
       }
     }
     return new Outcome(claims, null, false);
@@ -173,9 +203,11 @@ public final class TokenVerifier {
     String m = String.valueOf(nimbus);
     if (m.contains("Expired JWT")) return "the token expired";
     if (m.contains("before use time")) return "the token is not valid yet (nbf)";
-    if (m.contains("audience rejected") || m.contains("aud claim rejected")) return "the token is not meant for this audience";
+    if (m.contains("audience rejected") || m.contains("aud claim rejected"))
+      return "the token is not meant for this audience";
     if (m.contains("Invalid signature")) return "the token's signature is invalid";
-    if (m.contains("Missing required claims")) return "the token lacks a required claim: " + m.replaceFirst(".*claims:\\s*", "");
+    if (m.contains("Missing required claims"))
+      return "the token lacks a required claim: " + m.replaceFirst(".*claims:\\s*", "");
     if (m.contains("no matching key")) return "no key of the key sets verifies this token";
     return "the token was refused: " + m;
   }

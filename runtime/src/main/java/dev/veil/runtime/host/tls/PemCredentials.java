@@ -23,18 +23,24 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A certificate chain and its private key read from PEM files and checked before a listener uses them, so
- * that a bad file is reported by name and with the problem (missing, not PEM, key does not match the
- * certificate, expired) instead of as a handshake failure later.
+ * A certificate chain and its private key read from PEM files and checked before a listener uses
+ * them, so that a bad file is reported by name and with the problem (missing, not PEM, key does not
+ * match the certificate, expired) instead of as a handshake failure later.
  */
-public record PemCredentials(Buffer chain, Buffer key, Buffer clientAuthorities, X509Certificate leaf) {
+public record PemCredentials(
+    Buffer chain, Buffer key, Buffer clientAuthorities, X509Certificate leaf) {
   /** PEM files are small; a larger one is not what the setting should name. */
   private static final long MAX_FILE_BYTES = 1 << 20;
+
   private static final Pattern BEGIN = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----");
 
   /** Reads and checks the files {@code settings} names; blocking. */
   public static PemCredentials load(TlsSettings settings) {
-    return load(settings.certificate(), settings.key(), settings.clientCertificateAuthorities(), Instant.now());
+    return load(
+        settings.certificate(),
+        settings.key(),
+        settings.clientCertificateAuthorities(),
+        Instant.now());
   }
 
   /** Reads and checks a chain, its key and optionally a CA bundle; blocking. */
@@ -44,17 +50,33 @@ public record PemCredentials(Buffer chain, Buffer key, Buffer clientAuthorities,
     List<X509Certificate> chain = certificates(certificateFile, chainPem, "certificate");
     X509Certificate leaf = chain.get(0);
     if (leaf.getNotAfter().toInstant().isBefore(now)) {
-      throw new IllegalArgumentException("TLS certificate file " + certificateFile + ": the certificate for "
-          + leaf.getSubjectX500Principal().getName() + " expired on " + leaf.getNotAfter().toInstant());
+      throw new IllegalArgumentException(
+          "TLS certificate file "
+              + certificateFile
+              + ": the certificate for "
+              + leaf.getSubjectX500Principal().getName()
+              + " expired on "
+              + leaf.getNotAfter().toInstant());
     }
     if (leaf.getNotBefore().toInstant().isAfter(now)) {
-      throw new IllegalArgumentException("TLS certificate file " + certificateFile + ": the certificate for "
-          + leaf.getSubjectX500Principal().getName() + " is not valid before " + leaf.getNotBefore().toInstant());
+      throw new IllegalArgumentException(
+          "TLS certificate file "
+              + certificateFile
+              + ": the certificate for "
+              + leaf.getSubjectX500Principal().getName()
+              + " is not valid before "
+              + leaf.getNotBefore().toInstant());
     }
     PrivateKey privateKey = privateKey(keyFile, keyPem, chainPem);
     if (!matches(privateKey, leaf.getPublicKey())) {
-      throw new IllegalArgumentException("TLS key file " + keyFile + " does not match the certificate in " + certificateFile
-          + " (" + leaf.getSubjectX500Principal().getName() + ")");
+      throw new IllegalArgumentException(
+          "TLS key file "
+              + keyFile
+              + " does not match the certificate in "
+              + certificateFile
+              + " ("
+              + leaf.getSubjectX500Principal().getName()
+              + ")");
     }
     Buffer authorities = null;
     if (caFile != null) {
@@ -67,32 +89,54 @@ public record PemCredentials(Buffer chain, Buffer key, Buffer clientAuthorities,
 
   private static byte[] read(Path file, String what) {
     try {
-      if (!Files.isRegularFile(file)) throw new IllegalArgumentException("TLS " + what + " file " + file + " does not exist");
+      if (!Files.isRegularFile(file))
+        throw new IllegalArgumentException("TLS " + what + " file " + file + " does not exist");
       if (Files.size(file) > MAX_FILE_BYTES) {
-        throw new IllegalArgumentException("TLS " + what + " file " + file + " is larger than " + MAX_FILE_BYTES + " bytes; it is not a PEM file");
+        throw new IllegalArgumentException(
+            "TLS "
+                + what
+                + " file "
+                + file
+                + " is larger than "
+                + MAX_FILE_BYTES
+                + " bytes; it is not a PEM file");
       }
       byte[] bytes = Files.readAllBytes(file);
       if (!BEGIN.matcher(new String(bytes, StandardCharsets.US_ASCII)).find()) {
-        throw new IllegalArgumentException("TLS " + what + " file " + file + " is not PEM (no -----BEGIN ...----- line)");
+        throw new IllegalArgumentException(
+            "TLS " + what + " file " + file + " is not PEM (no -----BEGIN ...----- line)");
       }
       return bytes;
     } catch (IOException e) {
-      throw new IllegalArgumentException("TLS " + what + " file " + file + " cannot be read: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "TLS " + what + " file " + file + " cannot be read: " + e.getMessage(), e);
     }
   }
 
   private static List<X509Certificate> certificates(Path file, byte[] pem, String what) {
     if (!new String(pem, StandardCharsets.US_ASCII).contains("-----BEGIN CERTIFICATE-----")) {
-      throw new IllegalArgumentException("TLS " + what + " file " + file + " holds no -----BEGIN CERTIFICATE----- block");
+      throw new IllegalArgumentException(
+          "TLS " + what + " file " + file + " holds no -----BEGIN CERTIFICATE----- block");
     }
     try {
       List<X509Certificate> out = new ArrayList<>();
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
-      factory.generateCertificates(new ByteArrayInputStream(pem)).forEach(c -> out.add((X509Certificate) c));
-      if (out.isEmpty()) throw new IllegalArgumentException("TLS " + what + " file " + file + " holds no certificate");
+      factory
+          .generateCertificates(new ByteArrayInputStream(pem))
+          .forEach(c -> out.add((X509Certificate) c));
+      if (out.isEmpty())
+        throw new IllegalArgumentException(
+            "TLS " + what + " file " + file + " holds no certificate");
       return out;
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("TLS " + what + " file " + file + " holds a certificate that cannot be read: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "TLS "
+              + what
+              + " file "
+              + file
+              + " holds a certificate that cannot be read: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -101,32 +145,47 @@ public record PemCredentials(Buffer chain, Buffer key, Buffer clientAuthorities,
     Matcher m = BEGIN.matcher(new String(keyPem, StandardCharsets.US_ASCII));
     while (m.find()) kinds.add(m.group(1));
     if (kinds.contains("ENCRYPTED PRIVATE KEY")) {
-      throw new IllegalArgumentException("TLS key file " + file + " holds an encrypted key; Veil reads unencrypted PEM keys"
-          + " (protect the file with mode 600 instead)");
+      throw new IllegalArgumentException(
+          "TLS key file "
+              + file
+              + " holds an encrypted key; Veil reads unencrypted PEM keys"
+              + " (protect the file with mode 600 instead)");
     }
     if (Collections.disjoint(kinds, List.of("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"))) {
-      throw new IllegalArgumentException("TLS key file " + file + " holds no private key (-----BEGIN PRIVATE KEY-----,"
-          + " RSA PRIVATE KEY or EC PRIVATE KEY), found " + kinds);
+      throw new IllegalArgumentException(
+          "TLS key file "
+              + file
+              + " holds no private key (-----BEGIN PRIVATE KEY-----,"
+              + " RSA PRIVATE KEY or EC PRIVATE KEY), found "
+              + kinds);
     }
     try {
-      // Vert.x's own PEM reader (PKCS#8, PKCS#1 RSA, SEC1 EC): the key is then read exactly as the listener will read it.
-      KeyStore store = KeyStoreHelper.loadKeyCert(List.of(Buffer.buffer(keyPem)), List.of(Buffer.buffer(chainPem)));
+      // Vert.x's own PEM reader (PKCS#8, PKCS#1 RSA, SEC1 EC): the key is then read exactly as the
+      // listener will read it.
+      KeyStore store =
+          KeyStoreHelper.loadKeyCert(
+              List.of(Buffer.buffer(keyPem)), List.of(Buffer.buffer(chainPem)));
       String alias = store.aliases().nextElement();
       return (PrivateKey) store.getKey(alias, KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
     } catch (Exception e) {
-      throw new IllegalArgumentException("TLS key file " + file + " holds a key that cannot be read: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "TLS key file " + file + " holds a key that cannot be read: " + e.getMessage(), e);
     }
   }
 
-  /** Signs a random challenge with the private key and verifies it with the certificate's public key. */
+  /**
+   * Signs a random challenge with the private key and verifies it with the certificate's public
+   * key.
+   */
   private static boolean matches(PrivateKey privateKey, PublicKey publicKey) {
-    String algorithm = switch (privateKey.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "EdDSA", "Ed25519" -> "Ed25519";
-      case "Ed448" -> "Ed448";
-      default -> null;
-    };
+    String algorithm =
+        switch (privateKey.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "EdDSA", "Ed25519" -> "Ed25519";
+          case "Ed448" -> "Ed448";
+          default -> null;
+        };
     if (algorithm == null) return false;
     try {
       byte[] challenge = new byte[32];

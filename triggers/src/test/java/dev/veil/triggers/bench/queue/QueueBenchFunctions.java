@@ -9,7 +9,10 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Functions QueueTimerBenchmark runs: a no-op queue function, an echo through @QueueOutput, a timer. */
+/**
+ * Functions QueueTimerBenchmark runs: a no-op queue function, an echo through @QueueOutput, a
+ * timer.
+ */
 public class QueueBenchFunctions {
   public static final Clocked NOOP = new Clocked();
   public static final Clocked ECHO = new Clocked();
@@ -32,17 +35,23 @@ public class QueueBenchFunctions {
       return (count.get() - 1) / ((lastNanos - firstNanos.get()) / 1e9);
     }
   }
+
   /** Milliseconds each timer run started after its occurrence. */
   public static final Queue<Long> TIMER_LATE_MS = new ConcurrentLinkedQueue<>();
 
   @FunctionName("benchNoop")
-  public void noop(@QueueTrigger(name = "m", queueName = "%NoopQueue%", connection = "BenchStorage") String message) {
+  public void noop(
+      @QueueTrigger(name = "m", queueName = "%NoopQueue%", connection = "BenchStorage")
+          String message) {
     NOOP.tick();
   }
 
   @FunctionName("benchEcho")
-  public void echo(@QueueTrigger(name = "m", queueName = "%EchoQueue%", connection = "BenchStorage") String message,
-                   @QueueOutput(name = "out", queueName = "%EchoQueue%-out", connection = "BenchStorage") OutputBinding<String> out) {
+  public void echo(
+      @QueueTrigger(name = "m", queueName = "%EchoQueue%", connection = "BenchStorage")
+          String message,
+      @QueueOutput(name = "out", queueName = "%EchoQueue%-out", connection = "BenchStorage")
+          OutputBinding<String> out) {
     out.setValue(message);
     ECHO.tick();
   }
@@ -50,7 +59,8 @@ public class QueueBenchFunctions {
   @FunctionName("benchTimer")
   public void timer(@TimerTrigger(name = "t", schedule = "%BenchSchedule%") String timer) {
     long now = System.currentTimeMillis();
-    // the schedule fires every second on the second: the occurrence is the second this run belongs to
+    // the schedule fires every second on the second: the occurrence is the second this run belongs
+    // to
     TIMER_LATE_MS.add(now % 1000);
   }
 }

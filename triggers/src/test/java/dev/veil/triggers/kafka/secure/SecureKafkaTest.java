@@ -41,9 +41,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Kafka extension's security settings against a real KRaft broker with SASL_SSL (PLAIN, SCRAM-SHA-256,
- * SCRAM-SHA-512) and SSL (client certificates required) listeners, certificates and users made here. The
- * functions reach the broker only through the secured listeners; the test feeds and reads through PLAINTEXT.
+ * The Kafka extension's security settings against a real KRaft broker with SASL_SSL (PLAIN,
+ * SCRAM-SHA-256, SCRAM-SHA-512) and SSL (client certificates required) listeners, certificates and
+ * users made here. The functions reach the broker only through the secured listeners; the test
+ * feeds and reads through PLAINTEXT.
  */
 class SecureKafkaTest {
   private static final String KEY_PASSWORD = "key-pass-1";
@@ -57,27 +58,49 @@ class SecureKafkaTest {
     TestPki.Issued server = TestPki.issue(ca, "localhost", TestPki.KeyType.EC);
     TestPki.Issued client = TestPki.issue(ca, "veil-client", TestPki.KeyType.RSA);
     Path caFile = TestPki.write(dir.resolve("pki/ca.pem"), TestPki.pem(ca.certificate()));
-    broker = KafkaBroker.startSecured(dir.resolve("broker"), new KafkaBroker.Security(
-        server.writeKeyAndChain(dir.resolve("pki/server.pem")), caFile,
-        Map.of("alice", "alice-secret"), Map.of("bob", "bob-\"secret\"")));
-    host = VeilHost.start(new HostOptions().port(0).dataDirectory(dir.resolve("host"))
-            .functionClass(SecureFunctions.class)
-            .setting("SaslBrokers", broker.bootstrap("SASL_SSL")).setting("SslBrokers", broker.bootstrap("SSL"))
-            .setting("SecureIn", "secure-in").setting("SecureMid", "secure-mid").setting("SecureOut", "secure-out")
-            .setting("PlainUser", "alice").setting("PlainPassword", "alice-secret")
-            .setting("ScramUser", "bob").setting("ScramPassword", "bob-\"secret\"")
-            .setting("CaFile", caFile.toString())
-            .setting("ClientCert", client.writeChain(dir.resolve("pki/client.pem")).toString())
-            .setting("ClientKey", client.writeEncryptedPkcs8Key(dir.resolve("pki/client.key"),
-                KEY_PASSWORD.toCharArray()).toString())
-            .setting("ClientKeyPassword", KEY_PASSWORD))
-        .toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
+    broker =
+        KafkaBroker.startSecured(
+            dir.resolve("broker"),
+            new KafkaBroker.Security(
+                server.writeKeyAndChain(dir.resolve("pki/server.pem")),
+                caFile,
+                Map.of("alice", "alice-secret"),
+                Map.of("bob", "bob-\"secret\"")));
+    host =
+        VeilHost.start(
+                new HostOptions()
+                    .port(0)
+                    .dataDirectory(dir.resolve("host"))
+                    .functionClass(SecureFunctions.class)
+                    .setting("SaslBrokers", broker.bootstrap("SASL_SSL"))
+                    .setting("SslBrokers", broker.bootstrap("SSL"))
+                    .setting("SecureIn", "secure-in")
+                    .setting("SecureMid", "secure-mid")
+                    .setting("SecureOut", "secure-out")
+                    .setting("PlainUser", "alice")
+                    .setting("PlainPassword", "alice-secret")
+                    .setting("ScramUser", "bob")
+                    .setting("ScramPassword", "bob-\"secret\"")
+                    .setting("CaFile", caFile.toString())
+                    .setting(
+                        "ClientCert", client.writeChain(dir.resolve("pki/client.pem")).toString())
+                    .setting(
+                        "ClientKey",
+                        client
+                            .writeEncryptedPkcs8Key(
+                                dir.resolve("pki/client.key"), KEY_PASSWORD.toCharArray())
+                            .toString())
+                    .setting("ClientKeyPassword", KEY_PASSWORD))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(2, TimeUnit.MINUTES);
     assertEquals(Map.of(), host.disabledFunctions());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (host != null) host.close().toCompletionStage().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    if (host != null)
+      host.close().toCompletionStage().toCompletableFuture().get(1, TimeUnit.MINUTES);
     if (broker != null) broker.close();
   }
 
@@ -85,36 +108,48 @@ class SecureKafkaTest {
   void recordsFlowThroughEverySecuredListenerAndAvroBothWays() throws Exception {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-      for (int i = 0; i < 5; i++) producer.send(new ProducerRecord<>("secure-in", "k" + i, "value-" + i)).get();
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+      for (int i = 0; i < 5; i++)
+        producer.send(new ProducerRecord<>("secure-in", "k" + i, "value-" + i)).get();
     }
-    Waits.until(() -> SecureFunctions.PAYMENTS.size() >= 5, Duration.ofSeconds(60), "five payments through the chain");
+    Waits.until(
+        () -> SecureFunctions.PAYMENTS.size() >= 5,
+        Duration.ofSeconds(60),
+        "five payments through the chain");
     Set<String> expected = new TreeSet<>();
     for (int i = 0; i < 5; i++) expected.add("k" + i + "/value-" + i + "/7.0");
     assertEquals(expected, new TreeSet<>(SecureFunctions.PAYMENTS));
 
-    // what the SCRAM-SHA-256 output wrote is an Avro record in the Confluent wire format, as Avro itself reads it
+    // what the SCRAM-SHA-256 output wrote is an Avro record in the Confluent wire format, as Avro
+    // itself reads it
     Schema schema = new Schema.Parser().parse(SecureFunctions.PAYMENT);
     Properties consumer = new Properties();
     consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     consumer.put(ConsumerConfig.GROUP_ID_CONFIG, "secure-reader");
     consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<GenericRecord> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> reader =
+        new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       reader.subscribe(List.of("secure-out"));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (records.size() < 5 && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
           byte[] v = r.value();
           assertEquals(0, v[0], "magic byte");
-          records.add(new GenericDatumReader<GenericRecord>(schema).read(null,
-              DecoderFactory.get().binaryDecoder(v, 5, v.length - 5, null)));
+          records.add(
+              new GenericDatumReader<GenericRecord>(schema)
+                  .read(null, DecoderFactory.get().binaryDecoder(v, 5, v.length - 5, null)));
         }
       }
     }
     assertEquals(5, records.size());
-    assertTrue(records.stream().anyMatch(r -> r.get("id").toString().equals("k3") && r.get("type").toString().equals("value-3")));
+    assertTrue(
+        records.stream()
+            .anyMatch(
+                r ->
+                    r.get("id").toString().equals("k3")
+                        && r.get("type").toString().equals("value-3")));
   }
 
   @Test
@@ -123,13 +158,16 @@ class SecureKafkaTest {
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap("SASL_SSL"));
     props.put("security.protocol", "SASL_SSL");
     props.put("sasl.mechanism", "PLAIN");
-    props.put("sasl.jaas.config",
+    props.put(
+        "sasl.jaas.config",
         "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" password=\"wrong\";");
     props.put("ssl.truststore.type", "PEM");
     props.put("ssl.truststore.location", dir.resolve("pki/ca.pem").toString());
     try (Admin admin = Admin.create(props)) {
-      ExecutionException e = assertThrows(ExecutionException.class,
-          () -> admin.describeCluster().nodes().get(30, TimeUnit.SECONDS));
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () -> admin.describeCluster().nodes().get(30, TimeUnit.SECONDS));
       assertInstanceOf(SaslAuthenticationException.class, e.getCause());
     }
   }

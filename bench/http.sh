@@ -2,7 +2,7 @@
 # HTTP host benchmark: a no-op Veil HTTP function vs a bare Vert.x handler, same machine, same load generator
 # (wrk), same JVM flags, both servers up at once and measured in alternating rounds. Prints requests/s, p50/p99 of both, the throughput ratio, and the
 # cold start of the host (process start -> first 200 from the function).
-# Usage: scripts/bench-http.sh [seconds per measurement, default 10] [rounds, default 6]
+# Usage: bench/http.sh [seconds per measurement, default 10] [rounds, default 6]
 # Env: BENCH_SKIP_BUILD=1 (use the existing deploy/target/veil.jar), BENCH_WARMUP (15 s per server, for the JIT), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_JAVA_OPTS (-Xmx1g), BENCH_VEIL_LOG_LEVEL (INFO: one line per invocation),
 #      BENCH_NATIVE_TRANSPORT (true: both servers use Vert.x's native transport, epoll on Linux, as the host does by default; false: both use Java NIO)
 # A/B: BENCH_B_JAR (another build's veil.jar) and/or BENCH_B_OPTS (extra JVM options) start a second Veil host, "veil-b",

@@ -4,7 +4,7 @@
 # load from elsewhere hits all alike. Prints req/s and p50/p99 per server, the HTTPS/HTTP throughput ratio of
 # each engine, and the full-handshake rate (wrk with "Connection: close": every request a new TLS 1.3
 # handshake, ECDHE P-256 with an ECDSA P-256 certificate).
-# Usage: scripts/bench-tls.sh [seconds per measurement, default 10] [rounds, default 4]
+# Usage: bench/tls.sh [seconds per measurement, default 10] [rounds, default 4]
 # Env: BENCH_SKIP_BUILD=1, BENCH_WARMUP (10 s per server), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
 #      BENCH_JAVA_OPTS (-Xmx1g), BENCH_VEIL_LOG_LEVEL (INFO)
 set -euo pipefail
