@@ -1,8 +1,6 @@
 package dev.veil.functions.smpc;
 
-import dev.veil.runtime.host.tls.PemCredentials;
-import io.vertx.core.net.impl.KeyStoreHelper;
-import java.io.ByteArrayInputStream;
+import dev.veil.runtime.spi.tls.PemCredentials;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -11,17 +9,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The roles' HTTP calls to each other, bounded by the session timeout. With a certificate in the
@@ -64,30 +56,7 @@ final class SmpcHttp {
    */
   static SSLContext mutualTls(Path certificate, Path key, Path ca) {
     // the same checks (and error messages naming the file) as the host's own listener
-    PemCredentials pem = PemCredentials.load(certificate, key, ca, Instant.now());
-    try {
-      KeyStore mine = KeyStoreHelper.loadKeyCert(List.of(pem.key()), List.of(pem.chain()));
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(mine, KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
-      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-      trusted.load(null, null);
-      int i = 0;
-      for (Certificate c :
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(new ByteArrayInputStream(pem.clientAuthorities().getBytes()))) {
-        trusted.setCertificateEntry("ca" + i++, c);
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trusted);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-      return context;
-    } catch (Exception e) {
-      throw new IllegalStateException(
-          "cannot set up mutual TLS with " + certificate + ": " + e.getMessage(), e);
-    }
+    return PemCredentials.load(certificate, key, ca, Instant.now()).sslContext();
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.veil.runtime.cluster;
 
-import dev.veil.runtime.host.tls.PemCredentials;
 import dev.veil.runtime.spi.AppSettings;
+import dev.veil.runtime.spi.tls.PemCredentials;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonObject;

@@ -1,10 +1,10 @@
 package dev.veil.runtime.host;
 
+import dev.veil.runtime.http.RequestBodies;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HttpErrors;
 import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.Invoker;
-import dev.veil.runtime.spi.RequestBodies;
 import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerInput;
 import io.vertx.core.json.DecodeException;

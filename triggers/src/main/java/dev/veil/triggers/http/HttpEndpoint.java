@@ -1,6 +1,7 @@
 package dev.veil.triggers.http;
 
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import dev.veil.runtime.http.RequestBodies;
 import dev.veil.runtime.spi.AuthKeys;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HttpErrors;
@@ -8,7 +9,6 @@ import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.InvocationFailure;
 import dev.veil.runtime.spi.InvocationResult;
 import dev.veil.runtime.spi.Invoker;
-import dev.veil.runtime.spi.RequestBodies;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.QueryStringDecoder;

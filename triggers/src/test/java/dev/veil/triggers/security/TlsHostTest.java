@@ -250,7 +250,7 @@ class TlsHostTest {
     other.writeChain(dir.resolve("other-chain.pem"));
     assertEquals(
         other.certificate(),
-        dev.veil.runtime.host.tls.PemCredentials.load(
+        dev.veil.runtime.spi.tls.PemCredentials.load(
                 dir.resolve("other-chain.pem"), dir.resolve("sec1-ec-key.pem"), null, Instant.now())
             .leaf(),
         "a SEC1 EC key loads");

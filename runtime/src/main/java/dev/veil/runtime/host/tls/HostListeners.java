@@ -1,5 +1,6 @@
 package dev.veil.runtime.host.tls;
 
+import dev.veil.runtime.spi.tls.PemCredentials;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
@@ -52,7 +53,7 @@ public final class HostListeners {
    * HTTP.
    */
   public static HostListeners prepare(TlsSettings tls) {
-    return new HostListeners(tls, tls == null ? null : PemCredentials.load(tls));
+    return new HostListeners(tls, tls == null ? null : tls.loadCredentials());
   }
 
   public boolean secure() {
@@ -144,7 +145,7 @@ public final class HostListeners {
             () -> {
               List<Object> stamp =
                   stamp(); // before reading: a change while reading is noticed on the next check
-              return new Loaded(PemCredentials.load(tls), stamp);
+              return new Loaded(tls.loadCredentials(), stamp);
             },
             false)
         .compose(

@@ -1,9 +1,11 @@
 package dev.veil.runtime.host.tls;
 
 import dev.veil.runtime.spi.AppSettings;
+import dev.veil.runtime.spi.tls.PemCredentials;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 
 /**
@@ -32,6 +34,11 @@ public record TlsSettings(
     AUTO,
     OPENSSL,
     JDK
+  }
+
+  /** Reads and checks the files these settings name; blocking. */
+  public PemCredentials loadCredentials() {
+    return PemCredentials.load(certificate, key, clientCertificateAuthorities, Instant.now());
   }
 
   /** The settings, or {@code null} when no certificate is configured (plain HTTP). */

@@ -1,4 +1,4 @@
-package dev.veil.runtime.spi;
+package dev.veil.runtime.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -1,7 +1,6 @@
-package dev.veil.runtime.host.tls;
+package dev.veil.runtime.spi.tls;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.impl.KeyStoreHelper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +12,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -21,27 +21,34 @@ import java.util.Collections;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A certificate chain and its private key read from PEM files and checked before a listener uses
  * them, so that a bad file is reported by name and with the problem (missing, not PEM, key does not
- * match the certificate, expired) instead of as a handshake failure later.
+ * match the certificate, expired) instead of as a handshake failure later. The host's listeners and
+ * function code that calls other parties over mutual TLS ({@link #sslContext()}) read them alike.
+ *
+ * @param chain the certificate chain's PEM, leaf first
+ * @param key the private key's PEM
+ * @param clientAuthorities the CA bundle's PEM, or {@code null}
+ * @param leaf the chain's first certificate
+ * @param certificates the whole chain
+ * @param privateKey the decoded key, checked to match {@code leaf}
  */
 public record PemCredentials(
-    Buffer chain, Buffer key, Buffer clientAuthorities, X509Certificate leaf) {
+    Buffer chain,
+    Buffer key,
+    Buffer clientAuthorities,
+    X509Certificate leaf,
+    List<X509Certificate> certificates,
+    PrivateKey privateKey) {
   /** PEM files are small; a larger one is not what the setting should name. */
   private static final long MAX_FILE_BYTES = 1 << 20;
 
   private static final Pattern BEGIN = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----");
-
-  /** Reads and checks the files {@code settings} names; blocking. */
-  public static PemCredentials load(TlsSettings settings) {
-    return load(
-        settings.certificate(),
-        settings.key(),
-        settings.clientCertificateAuthorities(),
-        Instant.now());
-  }
 
   /** Reads and checks a chain, its key and optionally a CA bundle; blocking. */
   public static PemCredentials load(Path certificateFile, Path keyFile, Path caFile, Instant now) {
@@ -67,7 +74,7 @@ public record PemCredentials(
               + " is not valid before "
               + leaf.getNotBefore().toInstant());
     }
-    PrivateKey privateKey = privateKey(keyFile, keyPem, chainPem);
+    PrivateKey privateKey = privateKey(keyFile, keyPem);
     if (!matches(privateKey, leaf.getPublicKey())) {
       throw new IllegalArgumentException(
           "TLS key file "
@@ -84,7 +91,52 @@ public record PemCredentials(
       certificates(caFile, caPem, "client CA");
       authorities = Buffer.buffer(caPem);
     }
-    return new PemCredentials(Buffer.buffer(chainPem), Buffer.buffer(keyPem), authorities, leaf);
+    return new PemCredentials(
+        Buffer.buffer(chainPem),
+        Buffer.buffer(keyPem),
+        authorities,
+        leaf,
+        List.copyOf(chain),
+        privateKey);
+  }
+
+  /**
+   * An SSL context that presents this chain with its key and trusts only the CAs of {@code
+   * clientAuthorities}: one side of mutual TLS, for calls to a party that requires a client
+   * certificate from those CAs and presents one of theirs.
+   *
+   * @throws IllegalStateException when no CA bundle was loaded
+   */
+  public SSLContext sslContext() {
+    if (clientAuthorities == null) {
+      throw new IllegalStateException("mutual TLS needs a CA bundle to trust");
+    }
+    try {
+      char[] password = new char[0]; // the store lives in memory only
+      KeyStore mine = KeyStore.getInstance("PKCS12");
+      mine.load(null, null);
+      mine.setKeyEntry("key", privateKey, password, certificates.toArray(new Certificate[0]));
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(mine, password);
+      KeyStore trusted = KeyStore.getInstance("PKCS12");
+      trusted.load(null, null);
+      int i = 0;
+      for (Certificate c :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(clientAuthorities.getBytes()))) {
+        trusted.setCertificateEntry("ca" + i++, c);
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException(
+          "cannot set up mutual TLS for " + leaf.getSubjectX500Principal().getName() + ": " + e, e);
+    }
   }
 
   private static byte[] read(Path file, String what) {
@@ -140,7 +192,7 @@ public record PemCredentials(
     }
   }
 
-  private static PrivateKey privateKey(Path file, byte[] keyPem, byte[] chainPem) {
+  private static PrivateKey privateKey(Path file, byte[] keyPem) {
     List<String> kinds = new ArrayList<>();
     Matcher m = BEGIN.matcher(new String(keyPem, StandardCharsets.US_ASCII));
     while (m.find()) kinds.add(m.group(1));
@@ -160,14 +212,8 @@ public record PemCredentials(
               + kinds);
     }
     try {
-      // Vert.x's own PEM reader (PKCS#8, PKCS#1 RSA, SEC1 EC): the key is then read exactly as the
-      // listener will read it.
-      KeyStore store =
-          KeyStoreHelper.loadKeyCert(
-              List.of(Buffer.buffer(keyPem)), List.of(Buffer.buffer(chainPem)));
-      String alias = store.aliases().nextElement();
-      return (PrivateKey) store.getKey(alias, KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
-    } catch (Exception e) {
+      return PemKeys.read(new String(keyPem, StandardCharsets.US_ASCII));
+    } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(
           "TLS key file " + file + " holds a key that cannot be read: " + e.getMessage(), e);
     }
