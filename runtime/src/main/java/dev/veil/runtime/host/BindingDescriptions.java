@@ -37,6 +37,7 @@ public final class BindingDescriptions {
    * declares none (naming, retry, metadata).
    */
   public static Optional<Kind> kind(Annotation a) {
+    // A String attribute named type or direction on the annotation itself wins, as in the plugin.
     return baseKind(a)
         .map(
             k ->
@@ -47,7 +48,7 @@ public final class BindingDescriptions {
                         .orElse(k.direction())));
   }
 
-  // A String attribute named type or direction on the annotation itself wins, as in the plugin.
+  // The kind its @CustomBinding or, for the Azure library's annotations, its name gives.
   private static Optional<Kind> baseKind(Annotation a) {
     CustomBinding custom =
         a instanceof CustomBinding c ? c : a.annotationType().getAnnotation(CustomBinding.class);
