@@ -1,24 +1,27 @@
 package dev.veil.deploy;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.microsoft.azure.functions.annotation.CustomBinding;
+import com.microsoft.azure.functions.annotation.BlobInput;
+import com.microsoft.azure.functions.annotation.BlobOutput;
+import com.microsoft.azure.functions.annotation.BlobTrigger;
 import com.microsoft.azure.functions.annotation.ExponentialBackoffRetry;
 import com.microsoft.azure.functions.annotation.FixedDelayRetry;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import com.microsoft.azure.functions.annotation.QueueOutput;
+import com.microsoft.azure.functions.annotation.QueueTrigger;
 import com.microsoft.azure.functions.annotation.StorageAccount;
+import com.microsoft.azure.functions.annotation.TableInput;
+import com.microsoft.azure.functions.annotation.TableOutput;
 import dev.veil.runtime.host.BindingDescriptions;
-import dev.veil.runtime.host.BindingDescriptions.Kind;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.FunctionParameter;
+import io.vertx.core.json.JsonObject;
 import java.lang.annotation.Annotation;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.Objects;
+import java.util.Set;
 
 /**
  * The {@code function.json} that Azure Functions reads for one Java function: {@code scriptFile},
@@ -30,6 +33,17 @@ import java.util.Objects;
 public final class FunctionJson {
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Storage bindings whose empty connection {@code @StorageAccount} fills (the plugin's list). */
+  private static final Set<String> STORAGE_BINDINGS =
+      Set.of(
+          BlobTrigger.class.getName(),
+          BlobInput.class.getName(),
+          BlobOutput.class.getName(),
+          QueueTrigger.class.getName(),
+          QueueOutput.class.getName(),
+          TableInput.class.getName(),
+          TableOutput.class.getName());
+
   private FunctionJson() {}
 
   /**
@@ -38,7 +52,9 @@ public final class FunctionJson {
   public static ObjectNode of(FunctionDefinition function, String scriptFile) {
     ObjectNode doc = JSON.createObjectNode();
     doc.put("scriptFile", scriptFile);
-    doc.put("entryPoint", function.declaringClass().getName() + "." + function.method().getName());
+    doc.put(
+        "entryPoint",
+        function.declaringClass().getCanonicalName() + "." + function.method().getName());
     ArrayNode bindings = doc.putArray("bindings");
     String storageAccount = storageAccount(function.method());
     for (FunctionParameter parameter : function.parameters()) {
@@ -46,10 +62,13 @@ public final class FunctionJson {
         if (isBinding(a)) bindings.add(binding(function, a, null, storageAccount));
       }
     }
-    for (Annotation a : function.returnBindings()) {
-      bindings.add(binding(function, a, "$return", storageAccount));
-    }
     boolean returnsValue = function.method().getReturnType() != void.class;
+    // The plugin reads a method's own binding annotations only when it returns a value.
+    if (returnsValue) {
+      for (Annotation a : function.returnBindings()) {
+        bindings.add(binding(function, a, "$return", storageAccount));
+      }
+    }
     if (function.trigger() instanceof HttpTrigger
         && returnsValue
         && function.returnBindings().isEmpty()) {
@@ -65,10 +84,11 @@ public final class FunctionJson {
     return BindingDescriptions.kind(a).isPresent();
   }
 
+  // The binding as BindingDescriptions writes it (the plugin's rules, shared with the admin API).
   private static ObjectNode binding(
       FunctionDefinition function, Annotation a, String returnName, String storageAccount) {
-    Kind kind =
-        BindingDescriptions.kind(a)
+    JsonObject described =
+        BindingDescriptions.describe(a)
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
@@ -77,25 +97,16 @@ public final class FunctionJson {
                             + "': @"
                             + a.annotationType().getSimpleName()
                             + " on the method is not a binding"));
-    ObjectNode binding = JSON.createObjectNode();
-    binding.put("type", kind.type());
-    binding.put("direction", kind.direction());
-    binding.put("name", returnName != null ? returnName : BindingDescriptions.name(a));
-    if (!(a
-        instanceof
-        CustomBinding)) { // @CustomBinding used directly says everything in type, direction and
-      // name
-      Method[] attributes = a.annotationType().getDeclaredMethods();
-      Arrays.sort(
-          attributes, Comparator.comparing(Method::getName)); // reflection order is unspecified
-      for (Method attribute : attributes) {
-        if (attribute.getName().equals("name")) continue; // written above
-        Object value = attribute(a, attribute.getName());
-        if (isDefault(value, attribute.getDefaultValue())) continue;
-        binding.set(attribute.getName(), json(value));
-      }
+    ObjectNode binding;
+    try {
+      binding = (ObjectNode) JSON.readTree(described.encode());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("binding description is not JSON: " + described, e);
     }
-    if (storageAccount != null && kind.type().startsWith("blob") && !binding.has("connection")) {
+    if (returnName != null) binding.put("name", returnName);
+    if (storageAccount != null
+        && STORAGE_BINDINGS.contains(a.annotationType().getName())
+        && binding.path("connection").asText().isEmpty()) {
       binding.put("connection", storageAccount);
     }
     return binding;
@@ -110,13 +121,13 @@ public final class FunctionJson {
     }
     if (fixed != null) {
       return JSON.createObjectNode()
-          .put("strategy", "fixedDelay")
+          .put("strategy", fixed.strategy())
           .put("maxRetryCount", fixed.maxRetryCount())
           .put("delayInterval", fixed.delayInterval());
     }
     if (backoff != null) {
       return JSON.createObjectNode()
-          .put("strategy", "exponentialBackoff")
+          .put("strategy", backoff.strategy())
           .put("maxRetryCount", backoff.maxRetryCount())
           .put("minimumInterval", backoff.minimumInterval())
           .put("maximumInterval", backoff.maximumInterval());
@@ -124,36 +135,9 @@ public final class FunctionJson {
     return null;
   }
 
-  // @StorageAccount on the method names the connection of its blob bindings that name none.
+  // @StorageAccount on the method names the connection of its storage bindings that name none.
   private static String storageAccount(Method method) {
     StorageAccount account = method.getAnnotation(StorageAccount.class);
     return account == null ? null : account.value();
-  }
-
-  private static Object attribute(Annotation a, String name) {
-    try {
-      return a.annotationType().getMethod(name).invoke(a);
-    } catch (NoSuchMethodException | IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException(
-          "cannot read " + a.annotationType().getSimpleName() + "." + name, e);
-    }
-  }
-
-  private static boolean isDefault(Object value, Object defaultValue) {
-    if (value instanceof Object[] array)
-      return defaultValue instanceof Object[] d && Arrays.equals(array, d);
-    return Objects.equals(value, defaultValue);
-  }
-
-  // Enum constants are written by name ("POST", "ANONYMOUS"), as azure-functions-maven-plugin
-  // writes them.
-  private static JsonNode json(Object value) {
-    if (value instanceof Object[] array) {
-      ArrayNode out = JSON.createArrayNode();
-      for (Object element : array) out.add(json(element));
-      return out;
-    }
-    if (value instanceof Enum<?> e) return JSON.getNodeFactory().textNode(e.name());
-    return JSON.valueToTree(value);
   }
 }

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.azure.functions.ExecutionContext;
-import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.BlobOutput;
 import com.microsoft.azure.functions.annotation.BlobTrigger;
 import com.microsoft.azure.functions.annotation.Cardinality;
@@ -134,7 +133,7 @@ class AzurePackageIT {
       Method method = function.getValue();
       assertEquals(scriptFile, doc.path("scriptFile").asText(), function.getKey());
       assertEquals(
-          method.getDeclaringClass().getName() + "." + method.getName(),
+          method.getDeclaringClass().getCanonicalName() + "." + method.getName(),
           doc.path("entryPoint").asText());
       assertEquals(expectedBindings(method), doc.path("bindings"), function.getKey());
       assertFalse(
@@ -152,12 +151,10 @@ class AzurePackageIT {
       for (Annotation a : p.getAnnotations()) {
         if (a instanceof HttpTrigger h) {
           ObjectNode b = binding("httpTrigger", "in", h.name());
-          if (h.methods().length > 0) {
-            ArrayNode methods = b.putArray("methods");
-            Arrays.stream(h.methods()).forEach(m -> methods.add(m.name()));
-          }
-          if (h.authLevel() != AuthorizationLevel.FUNCTION)
-            b.put("authLevel", h.authLevel().name());
+          // The plugin writes methods (an array) and authLevel even when they hold their default.
+          ArrayNode methods = b.putArray("methods");
+          Arrays.stream(h.methods()).forEach(m -> methods.add(m.name()));
+          b.put("authLevel", h.authLevel().name());
           optional(b, "route", h.route());
           optional(b, "dataType", h.dataType());
           bindings.add(b);
@@ -166,7 +163,7 @@ class AzurePackageIT {
               binding("kafkaTrigger", "in", k.name())
                   .put("topic", k.topic())
                   .put("brokerList", k.brokerList());
-          if (!k.consumerGroup().equals("$Default")) b.put("consumerGroup", k.consumerGroup());
+          b.put("consumerGroup", k.consumerGroup()); // no default in the library
           if (k.cardinality() != Cardinality.ONE) b.put("cardinality", k.cardinality().name());
           optional(b, "dataType", k.dataType());
           bindings.add(b);

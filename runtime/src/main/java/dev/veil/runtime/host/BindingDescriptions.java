@@ -6,7 +6,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,6 +22,10 @@ import java.util.Optional;
 public final class BindingDescriptions {
   private static final String AZURE_ANNOTATIONS = FunctionName.class.getPackageName();
 
+  /** Attributes the plugin writes even when they hold their default (its required attributes). */
+  private static final Map<String, String> ALWAYS_WRITTEN =
+      Map.of("HttpTrigger", "authLevel", "EventHubTrigger", "cardinality");
+
   private BindingDescriptions() {}
 
   /** A binding's type and direction as function.json names them. */
@@ -30,6 +37,19 @@ public final class BindingDescriptions {
    * declares none (naming, retry, metadata).
    */
   public static Optional<Kind> kind(Annotation a) {
+    // A String attribute named type or direction on the annotation itself wins, as in the plugin.
+    return baseKind(a)
+        .map(
+            k ->
+                new Kind(
+                    attribute(a, "type").orElse(k.type()),
+                    attribute(a, "direction")
+                        .map(d -> d.toLowerCase(Locale.ROOT))
+                        .orElse(k.direction())));
+  }
+
+  // The kind its @CustomBinding or, for the Azure library's annotations, its name gives.
+  private static Optional<Kind> baseKind(Annotation a) {
     CustomBinding custom =
         a instanceof CustomBinding c ? c : a.annotationType().getAnnotation(CustomBinding.class);
     if (custom != null) return Optional.of(new Kind(custom.type(), custom.direction()));
@@ -65,12 +85,19 @@ public final class BindingDescriptions {
   }
 
   /**
-   * The annotation's other attributes as function.json writes them: strings that are not empty,
-   * enum values by name, arrays that are not empty, numbers and booleans that differ from their
-   * default.
+   * The annotation's other attributes as azure-functions-maven-plugin writes them: every value that
+   * is not {@code equals} to the attribute's default (so arrays, compared by identity there, are
+   * always written), enum values by name, plus {@code HttpTrigger.authLevel} and {@code
+   * EventHubTrigger.cardinality} even at their default.
    */
   private static void attributes(Annotation a, JsonObject out) {
-    for (Method m : a.annotationType().getDeclaredMethods()) {
+    Method[] methods = a.annotationType().getDeclaredMethods();
+    Arrays.sort(methods, Comparator.comparing(Method::getName)); // reflection order is unspecified
+    String alwaysWritten =
+        a.annotationType().getPackageName().equals(AZURE_ANNOTATIONS)
+            ? ALWAYS_WRITTEN.get(a.annotationType().getSimpleName())
+            : null;
+    for (Method m : methods) {
       if (m.getParameterCount() != 0 || m.getName().equals("name")) continue;
       Object value;
       try {
@@ -78,21 +105,25 @@ public final class BindingDescriptions {
       } catch (ReflectiveOperationException | RuntimeException e) {
         continue;
       }
-      if (value instanceof String text) {
-        if (!text.isEmpty()) out.put(m.getName(), text);
-      } else if (value instanceof Enum<?> e) {
-        out.put(m.getName(), e.name());
-      } else if (value instanceof Object[] array) {
-        if (array.length == 0) continue;
-        JsonArray list = new JsonArray();
-        for (Object element : array)
-          list.add(element instanceof Enum<?> e ? e.name() : String.valueOf(element));
-        out.put(m.getName(), list);
-      } else if ((value instanceof Number || value instanceof Boolean)
-          && !value.equals(m.getDefaultValue())) {
-        out.put(m.getName(), value);
-      }
+      if (value instanceof String
+          && (m.getName().equals("type") || m.getName().equals("direction")))
+        continue; // taken as the binding's own type and direction by kind()
+      boolean atDefault = !value.getClass().isArray() && value.equals(m.getDefaultValue());
+      if (atDefault && !m.getName().equals(alwaysWritten)) continue;
+      out.put(m.getName(), json(value));
     }
+  }
+
+  private static Object json(Object value) {
+    if (value instanceof Enum<?> e) return e.name();
+    if (value instanceof Object[] array) {
+      JsonArray list = new JsonArray();
+      for (Object element : array) list.add(json(element));
+      return list;
+    }
+    return value instanceof String || value instanceof Number || value instanceof Boolean
+        ? value
+        : String.valueOf(value);
   }
 
   /** The bindings a function's parameters and method declare, trigger first as in function.json. */
