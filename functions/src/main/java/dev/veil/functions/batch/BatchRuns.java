@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
@@ -52,6 +54,7 @@ final class BatchRuns implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern ID = Pattern.compile("[a-z0-9-]{1,64}");
   private static final int HISTORY = 200;
+  private static final Duration LEASE = BlobStore.MAX_LEASE;
 
   private final BlobStore store;
   private final String container;
@@ -201,8 +204,13 @@ final class BatchRuns implements AutoCloseable {
   }
 
   private void execute(String id, AtomicBoolean cancel) {
+    String lease = null;
     try {
-      new Execution(id, cancel).run();
+      lease = lease(id);
+      if (lease == null) {
+        return; // another host runs it; this host's timer tries again after its lease lapses
+      }
+      new Execution(id, cancel, lease).run();
     } catch (RuntimeException e) {
       if (closed || Thread.currentThread().isInterrupted()) {
         return; // the host is stopping: the run stays running and resumes on the next start
@@ -210,7 +218,27 @@ final class BatchRuns implements AutoCloseable {
       finish(id, "failed", e.getMessage() == null ? e.toString() : e.getMessage());
     } finally {
       active.remove(id);
+      if (lease != null) {
+        try {
+          store.releaseLease(container, id + "/lease", lease);
+        } catch (RuntimeException e) {
+          // it lapses by itself within LEASE
+        }
+      }
     }
+  }
+
+  /**
+   * Takes the run's lease blob, so that one host at a time executes it (another host's resume waits
+   * until the holder released it or died and it lapsed); null when another host holds it.
+   */
+  private String lease(String id) {
+    try {
+      store.write(container, id + "/lease", new byte[0], BlobStore.Conditions.ifNotExists());
+    } catch (BlobConflictException e) {
+      // made by an earlier attempt
+    }
+    return store.acquireLease(container, id + "/lease", LEASE).orElse(null);
   }
 
   /** Ends a run unless it already ended (a cancel wins over a later failure). */
@@ -239,12 +267,15 @@ final class BatchRuns implements AutoCloseable {
   private final class Execution {
     private final String id;
     private final AtomicBoolean cancel;
+    private final String lease;
+    private long leaseRenewed = System.nanoTime();
     private ObjectNode run;
     private String etag;
 
-    Execution(String id, AtomicBoolean cancel) {
+    Execution(String id, AtomicBoolean cancel, String lease) {
       this.id = id;
       this.cancel = cancel;
+      this.lease = lease;
     }
 
     void run() {
@@ -355,6 +386,10 @@ final class BatchRuns implements AutoCloseable {
 
     /** Writes the state; false when it changed meanwhile to finished (a cancel): stop. */
     private boolean save() {
+      if (System.nanoTime() - leaseRenewed > LEASE.toNanos() / 4) {
+        store.renewLease(container, id + "/lease", lease);
+        leaseRenewed = System.nanoTime();
+      }
       try {
         etag =
             store.write(
@@ -458,6 +493,11 @@ final class BatchRuns implements AutoCloseable {
   public void close() {
     closed = true;
     runner.shutdownNow();
+    try {
+      runner.awaitTermination(10, TimeUnit.SECONDS); // it releases its run's lease
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     store.close();
   }
 }

@@ -226,6 +226,48 @@ class BatchRunServiceTest {
   }
 
   @Test
+  void theCliSubmitsToAHostAndFollowsTheRun() throws Exception {
+    csv(store, "cli/a.csv", 0, 12, 0);
+    jsonl(store, "cli/b.jsonl", 3);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    String url = "http://127.0.0.1:" + host.port();
+    List<String> args =
+        List.of(
+            "--host",
+            url,
+            "--key",
+            host.keys().hostKey(),
+            "--input",
+            "batch-input/cli/",
+            "--output",
+            "batch-output/scored-cli/",
+            "--mini-batch-size",
+            "5");
+    int code =
+        new BatchCli()
+            .run(
+                args,
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, printed + err.toString(StandardCharsets.UTF_8));
+    assertTrue(printed.contains("succeeded: 15 of 15 rows, 0 errors"), printed);
+    assertEquals(
+        15, text(store, "batch-output", "scored-cli/parallel_run_step.txt").lines().count());
+
+    List<String> bad = new ArrayList<>(args);
+    bad.set(bad.indexOf("5"), "0");
+    assertEquals(
+        2, new BatchCli().run(bad, new java.io.PrintStream(out), new java.io.PrintStream(err)));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("mini_batch_size"));
+    List<String> noKey = new ArrayList<>(args.subList(0, 2));
+    noKey.addAll(args.subList(4, args.size()));
+    assertEquals(
+        1, new BatchCli().run(noKey, new java.io.PrintStream(out), new java.io.PrintStream(err)));
+  }
+
+  @Test
   void tooManyBadRowsFailTheRun() throws Exception {
     csv(store, "bad/a.csv", 0, 30, 4);
     String id = submit(host, request("bad/", "scored-bad/", 5, 3));
