@@ -31,8 +31,10 @@ import java.util.function.Supplier;
  *   <li>{@code DELETE batch/runs/{id}} → the run, cancelled (a finished run is returned as it is).
  * </ul>
  *
- * {@code batchRunsResume}, a timer every 5 s, queues on this host the stored runs that are queued
- * or running and not active here: after a restart a run resumes from its last recorded mini-batch.
+ * {@code batchRunsWeekly} starts the run described by {@value #SCHEDULED_RUN} every week, as the
+ * seed schedules its published pipeline. {@code batchRunsResume}, a timer every 5 s, queues on this
+ * host the stored runs that are queued or running and not active here: after a restart a run
+ * resumes from its last recorded mini-batch.
  */
 public class BatchRunFunctions {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -90,6 +92,29 @@ public class BatchRunFunctions {
       context.getLogger().info("resumed " + resumed + " batch run(s)");
     }
   }
+
+  /**
+   * The seed's weekly schedule (Sundays 00:00 in the app's time zone): submits the run that app
+   * setting {@value #SCHEDULED_RUN} describes (a {@code POST batch/runs} body); nothing when it is
+   * unset. A bad description fails the call, with the field named in the host's log.
+   */
+  @FunctionName("batchRunsWeekly")
+  public void weekly(
+      @TimerTrigger(name = "timer", schedule = "0 0 0 * * 0") String timer,
+      ExecutionContext context) {
+    String body = scope.settings().get(SCHEDULED_RUN, "");
+    if (body.isBlank()) {
+      return;
+    }
+    try {
+      String id = BatchRuns.of(scope).submit(BatchRunRequest.parse(body)).get("id").asText();
+      context.getLogger().info("scheduled batch run " + id + " queued");
+    } catch (FunctionFailure e) {
+      throw new IllegalArgumentException(SCHEDULED_RUN + ": " + e.getMessage(), e);
+    }
+  }
+
+  static final String SCHEDULED_RUN = "BATCH_SCHEDULED_RUN";
 
   private static HttpResponseMessage answer(
       HttpRequestMessage<?> request, HttpStatus status, Supplier<Object> body) {

@@ -71,7 +71,10 @@ class BatchRunServiceTest {
                 .dataDirectory(data)
                 .configDirectory(data)
                 .functionClass(BatchRunFunctions.class)
-                .setting("AzureWebJobsStorage", BlobStores.folder(storage)))
+                .setting("AzureWebJobsStorage", BlobStores.folder(storage))
+                .setting(
+                    BatchRunFunctions.SCHEDULED_RUN,
+                    request("weekly/", "scored-weekly/", 10, 0).encode()))
         .toCompletionStage()
         .toCompletableFuture()
         .get();
@@ -265,6 +268,30 @@ class BatchRunServiceTest {
     noKey.addAll(args.subList(4, args.size()));
     assertEquals(
         1, new BatchCli().run(noKey, new java.io.PrintStream(out), new java.io.PrintStream(err)));
+  }
+
+  @Test
+  void theWeeklyScheduleSubmitsTheConfiguredRun() throws Exception {
+    csv(store, "weekly/a.csv", 0, 25, 0);
+    HttpResponse<String> fired =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:" + host.port() + "/admin/functions/batchRunsWeekly"))
+                .header("x-functions-key", host.keys().masterKey())
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"input\": \"\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, fired.statusCode(), fired.body());
+    Waits.until(
+        () ->
+            store.list("batch-output", "scored-weekly/parallel_run_step.txt", null).items().size()
+                == 1,
+        Duration.ofSeconds(60),
+        "the scheduled run's output");
+    assertEquals(
+        25, text(store, "batch-output", "scored-weekly/parallel_run_step.txt").lines().count());
   }
 
   @Test
