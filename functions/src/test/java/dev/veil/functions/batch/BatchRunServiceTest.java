@@ -65,13 +65,17 @@ class BatchRunServiceTest {
   }
 
   private static VeilHost start(Path storage, Path data) throws Exception {
+    return start(BlobStores.folder(storage), data);
+  }
+
+  private static VeilHost start(String connection, Path data) throws Exception {
     return VeilHost.start(
             new HostOptions()
                 .port(0)
                 .dataDirectory(data)
                 .configDirectory(data)
                 .functionClass(BatchRunFunctions.class)
-                .setting("AzureWebJobsStorage", BlobStores.folder(storage))
+                .setting("AzureWebJobsStorage", connection)
                 .setting(
                     BatchRunFunctions.SCHEDULED_RUN,
                     request("weekly/", "scored-weekly/", 10, 0).encode()))
@@ -292,6 +296,34 @@ class BatchRunServiceTest {
         "the scheduled run's output");
     assertEquals(
         25, text(store, "batch-output", "scored-weekly/parallel_run_step.txt").lines().count());
+  }
+
+  @Test
+  void onAzuriteARunSucceedsAndACancelHolds() throws Exception {
+    String connection = dev.veil.testkit.Azurite.connectionString();
+    BlobStore azure = BlobStores.connect(connection, AzureBlobStore.Options.DEFAULT);
+    String prefix = "az-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "/";
+    List<String> expected = csv(azure, prefix + "a.csv", 0, 30, 1);
+    expected.addAll(jsonl(azure, prefix + "b.jsonl", 4));
+    VeilHost onAzure = start(connection, dir.resolve("data-azurite"));
+    try {
+      String id = submit(onAzure, request(prefix, "out-" + prefix, 8, 1));
+      JsonObject done = awaitStatus(onAzure, id, "succeeded");
+      assertEquals(35, done.getInteger("rows_done"));
+      assertEquals(1, done.getInteger("errors"));
+      List<String> seed =
+          text(azure, "batch-output", "out-" + prefix + "parallel_run_step.txt").lines().toList();
+      List<String> want = expected.stream().filter(e -> !e.equals("error")).toList();
+      assertEquals(want.size(), seed.size());
+      for (int r = 0; r < seed.size(); r++) {
+        assertTrue(seed.get(r).endsWith(":" + want.get(r)), seed.get(r) + " vs " + want.get(r));
+      }
+      HttpResponse<String> again = call(onAzure, "DELETE", "batch/runs/" + id, null);
+      assertEquals("succeeded", new JsonObject(again.body()).getString("status"));
+    } finally {
+      onAzure.close().toCompletionStage().toCompletableFuture().get();
+      azure.close();
+    }
   }
 
   @Test
