@@ -108,7 +108,12 @@ final class BatchRuns implements AutoCloseable {
     run.put("submitted", Instant.now().toString());
     AtomicBoolean cancel = new AtomicBoolean();
     active.put(id, cancel); // before the record exists, so resume() never starts it twice
-    store.write(container, id + "/run.json", bytes(run), BlobStore.Conditions.ifNotExists());
+    try {
+      store.write(container, id + "/run.json", bytes(run), BlobStore.Conditions.ifNotExists());
+    } catch (RuntimeException e) {
+      active.remove(id);
+      throw e;
+    }
     runner.execute(() -> execute(id, cancel));
     return run;
   }
