@@ -55,7 +55,11 @@ public final class BatchCli implements CliCommand {
     List<Path> files;
     if (args.contains("--help") || args.contains("-h")) {
       out.println("usage: " + USAGE);
+      out.println("   or: " + BatchHostCli.USAGE);
       return 0;
+    }
+    if (args.contains("--host")) {
+      return new BatchHostCli(System.getenv("VEIL_FUNCTION_KEY")).run(args, out, err);
     }
     try {
       for (int i = 0; i < args.size(); i++) {
@@ -166,7 +170,7 @@ public final class BatchCli implements CliCommand {
     return failed == 0 ? 0 : 1;
   }
 
-  private static int number(String flag, String value) {
+  static int number(String flag, String value) {
     try {
       return Integer.parseInt(value);
     } catch (NumberFormatException e) {
@@ -205,7 +209,7 @@ public final class BatchCli implements CliCommand {
   }
 
   /** A one-line progress bar redrawn in place on a terminal; plain per-file lines otherwise. */
-  private static final class Progress {
+  static final class Progress {
     private final long total;
     private final boolean terminal;
     private final PrintStream err;

@@ -213,23 +213,40 @@ public final class BatchScorer implements AutoCloseable {
   /** {@code columns}: the CSV's feature columns, null for JSON lines. */
   private void submit(
       String file, CsvColumns columns, List<String> lines, Deque<Future<RowResult[]>> pending) {
-    pending.add(
-        pool.submit(
-            () -> {
-              RowResult[] results = new RowResult[lines.size()];
-              for (int i = 0; i < results.length; i++) {
-                try {
-                  double[] row =
-                      columns != null
-                          ? columns.features(lines.get(i))
-                          : RowScorer.parseJson(lines.get(i));
-                  results[i] = new RowResult(scorer.predict(row), null);
-                } catch (IllegalArgumentException e) {
-                  results[i] = new RowResult(0, String.valueOf(e.getMessage()));
-                }
-              }
-              return results;
-            }));
+    pending.add(pool.submit(() -> scoreRows(columns, lines)));
+  }
+
+  private RowResult[] scoreRows(CsvColumns columns, List<String> lines) {
+    RowResult[] results = new RowResult[lines.size()];
+    for (int i = 0; i < results.length; i++) {
+      try {
+        double[] row =
+            columns != null ? columns.features(lines.get(i)) : RowScorer.parseJson(lines.get(i));
+        results[i] = new RowResult(scorer.predict(row), null);
+      } catch (IllegalArgumentException e) {
+        results[i] = new RowResult(0, String.valueOf(e.getMessage()));
+      }
+    }
+    return results;
+  }
+
+  /** One scored mini-batch: its output lines (as {@link #score} writes them) and its bad rows. */
+  record MiniBatch(String lines, int errors) {}
+
+  /**
+   * Scores one mini-batch on the calling thread (the batch service's unit of work and of resume);
+   * {@code columns}: the CSV's feature columns, null for JSON lines; rows are numbered from {@code
+   * firstRow}.
+   */
+  MiniBatch scoreMiniBatch(String file, CsvColumns columns, List<String> lines, int firstRow) {
+    RowResult[] results = scoreRows(columns, lines);
+    StringBuilder out = new StringBuilder();
+    int errors = 0;
+    for (int i = 0; i < results.length; i++) {
+      errors += results[i].error() == null ? 0 : 1;
+      out.append(line(file, firstRow + i, results[i])).append('\n');
+    }
+    return new MiniBatch(out.toString(), errors);
   }
 
   /** One row's prediction, or why it has none ({@code error} not null). */
@@ -277,7 +294,8 @@ public final class BatchScorer implements AutoCloseable {
     return settings.errorThreshold() < 0 || counts[1] <= settings.errorThreshold();
   }
 
-  private static boolean format(String file) {
+  /** True for CSV, false for JSON lines; any other type is an IllegalArgumentException. */
+  static boolean format(String file) {
     String lower = file.toLowerCase(Locale.ROOT);
     if (lower.endsWith(".csv")) {
       return true;
@@ -289,7 +307,7 @@ public final class BatchScorer implements AutoCloseable {
         file + ": unsupported file type; use .csv, .jsonl, .ndjson or .json");
   }
 
-  private static boolean isHeader(String line) {
+  static boolean isHeader(String line) {
     String cell = line.split(",", 2)[0].trim();
     try {
       Double.parseDouble(cell);
