@@ -1,7 +1,9 @@
 // Veil secure-serving client (secret sharing, seed 004): splits an input into two additive shares over
 // Z_2^64 (BigInt arithmetic), sends one share to each compute party, and adds the parties' output shares back
 // into scores and predicted classes. Neither party sees the input or the result. Runs in Node (>= 20) and in
-// browsers: it uses only fetch, WebCrypto's getRandomValues and BigInt.
+// browsers: it uses only fetch, WebCrypto's getRandomValues and BigInt. For parties that require mutual TLS,
+// Node takes a client certificate and CA as options (src/node-tls.js); a browser presents one from its own
+// certificate store when the party asks.
 // UMD: CommonJS for Node and bundlers; a plain <script> in a browser gets globalThis.VeilSmpc.
 (function umd(root, factory) {
   if (typeof module === 'object' && module.exports) module.exports = factory();
@@ -75,12 +77,24 @@
     return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   }
 
-  /** A client of two compute parties, each given as its base URL up to the route prefix (…/api). */
+  /**
+   * A client of two compute parties, each given as its base URL up to the route prefix (…/api). Options:
+   * functionKey; in Node also cert and key (a client certificate for parties that require mutual TLS) and
+   * ca (the CA the parties' certificates come from), PEM strings or Buffers.
+   */
   class VeilSmpcClient {
     constructor(party0, party1, options = {}) {
       this.parties = [party0, party1].map((u) => u.replace(/\/$/, ''));
       this.key = options.functionKey;
       this.known = new Map(); // models' public facts, asked once (again after a version mismatch)
+      this.request = (url, init) => fetch(url, init);
+      if (options.cert || options.key || options.ca) {
+        if (typeof process === 'undefined' || !process.versions || !process.versions.node) {
+          throw new Error("in a browser the client certificate comes from the browser's certificate store; "
+            + 'the cert, key and ca options are for Node');
+        }
+        this.request = require('./node-tls').tlsRequester({ cert: options.cert, key: options.key, ca: options.ca });
+      }
     }
 
     async call(i, path, init = {}) {
@@ -88,7 +102,7 @@
       if (this.key) headers['x-functions-key'] = this.key;
       let res;
       try {
-        res = await fetch(`${this.parties[i]}/${path}`, { ...init, headers });
+        res = await this.request(`${this.parties[i]}/${path}`, { ...init, headers });
       } catch (e) {
         throw new Error(`party ${i} at ${this.parties[i]} failed: ${e.cause ? e.cause.message : e.message}`);
       }

@@ -169,4 +169,54 @@ class SmpcMutualTlsTest {
     assertEquals(401, reached.statusCode(), reached.body());
     assertTrue(reached.body().contains("authentication failed"), reached.body());
   }
+
+  /**
+   * The JS client (Node) against the same mTLS-only hosts, with node's test runner
+   * (clients/js/e2e/smpc-mtls.test.js): with a client certificate its prediction equals the
+   * plaintext model's; without one, or with one from another CA, it fails naming the TLS refusal.
+   */
+  @Test
+  void theJsClientPresentsAClientCertificate() throws Exception {
+    Path tls = java.nio.file.Files.createDirectories(dir.resolve("js-tls"));
+    java.nio.file.Files.copy(dir.resolve("roles-ca.crt"), tls.resolve("ca.crt"));
+    TestPki.Issued jsClient = TestPki.issue(ca, "js-client", TestPki.KeyType.EC);
+    jsClient.writeChain(tls.resolve("client.crt"));
+    jsClient.writePkcs8Key(tls.resolve("client.key"));
+    TestPki.Issued foreign =
+        TestPki.issue(TestPki.authority("not-the-roles-ca"), "js-client", TestPki.KeyType.EC);
+    foreign.writeChain(tls.resolve("foreign.crt"));
+    foreign.writePkcs8Key(tls.resolve("foreign.key"));
+    double[] row = MnistDigits.testSplit().images()[3];
+    Path testCase =
+        TestPki.write(
+            dir.resolve("js-case.json"),
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsString(
+                    Map.of(
+                        "model",
+                        "mnist-mlp",
+                        "row",
+                        row,
+                        "scores",
+                        SmpcModels.mnist().scores(row))));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "node",
+                "--test",
+                Path.of("..", "clients", "js", "e2e", "smpc-mtls.test.js").toString())
+            .redirectErrorStream(true);
+    pb.environment()
+        .putAll(
+            Map.of(
+                "VEIL_SMPC_PARTY0", hosts.party0.base().toString(),
+                "VEIL_SMPC_PARTY1", hosts.party1.base().toString(),
+                "VEIL_FUNCTION_KEY", SmpcHosts.HOST_KEY,
+                "VEIL_SMPC_TLS_DIR", tls.toString(),
+                "VEIL_SMPC_CASE", testCase.toString()));
+    Process node = pb.start();
+    String output =
+        new String(node.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, node.waitFor(), output);
+    assertTrue(output.contains("# pass 3") && output.contains("# fail 0"), output);
+  }
 }
