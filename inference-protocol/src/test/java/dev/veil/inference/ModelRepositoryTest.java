@@ -2,6 +2,8 @@ package dev.veil.inference;
 
 import static dev.veil.inference.ProtocolHost.get;
 import static dev.veil.inference.ProtocolHost.post;
+import static dev.veil.inference.RestProtocolTest.assertError;
+import static dev.veil.inference.RestProtocolTest.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,9 +77,7 @@ class ModelRepositoryTest {
         json(get(base, "/v2/models/breast-cancer/config", key), 200).getInteger("max_batch_size"));
 
     // the request's batch is bounded by the config's max_batch_size
-    HttpResponse<byte[]> refused = post(base, "/v2/models/digits/infer", key, digits(5));
-    assertEquals(400, refused.statusCode(), text(refused));
-    assertTrue(text(refused).contains("1 to 4"), text(refused));
+    assertError(post(base, "/v2/models/digits/infer", key, digits(5)), 400, "1 to 4");
     assertEquals(4, infer(4).getJsonArray("shape").getInteger(0));
 
     // the pool started with the config's settings: max batch, queue delay, two CPU workers
@@ -108,7 +108,7 @@ class ModelRepositoryTest {
 
   @Test
   void indexUnloadAndLoad() throws Exception {
-    JsonArray index = json(get(base, "/v2/repository/index", key), 200, JsonArray.class);
+    JsonArray index = index(get(base, "/v2/repository/index", key));
     JsonObject digits = entry(index, "digits");
     assertEquals("READY", digits.getString("state"));
     assertEquals("1", digits.getString("version"));
@@ -118,24 +118,18 @@ class ModelRepositoryTest {
     assertEquals(
         200, post(base, "/v2/repository/models/digits/unload", key, new byte[0]).statusCode());
     JsonObject unloaded =
-        entry(
-            json(post(base, "/v2/repository/index", key, new byte[0]), 200, JsonArray.class),
-            "digits");
+        entry(index(post(base, "/v2/repository/index", key, new byte[0])), "digits");
     assertEquals("UNAVAILABLE", unloaded.getString("state"));
     assertTrue(unloaded.getString("reason").contains("unloaded"), unloaded.encode());
     assertEquals(503, get(base, "/v2/models/digits/ready", key).statusCode());
-    HttpResponse<byte[]> refused = post(base, "/v2/models/digits/infer", key, digits(1));
-    assertEquals(400, refused.statusCode());
-    assertTrue(text(refused).contains("not ready"), text(refused));
+    assertError(post(base, "/v2/models/digits/infer", key, digits(1)), 400, "not ready");
     // the pool was released (nothing started is left)
     assertEquals(null, ImagePipelines.of(host.scope()).configuration(ImageModels.DIGITS));
 
     assertEquals(
         200, post(base, "/v2/repository/models/digits/load", key, new byte[0]).statusCode());
     assertEquals(
-        "READY",
-        entry(json(get(base, "/v2/repository/index", key), 200, JsonArray.class), "digits")
-            .getString("state"));
+        "READY", entry(index(get(base, "/v2/repository/index", key)), "digits").getString("state"));
     assertEquals(200, get(base, "/v2/models/digits/ready", key).statusCode());
     assertEquals(10, infer(1).getJsonArray("shape").getInteger(1));
 
@@ -164,31 +158,23 @@ class ModelRepositoryTest {
     // a config for a model Veil does not serve, or pool fields on a model off the pool
     Path repo = Files.createTempDirectory(data, "repo");
     write(repo.resolve("yolo/config.pbtxt"), "max_batch_size: 1\n");
-    IllegalArgumentException unknown =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                new ModelRepository(
-                    List.of(TabularModel.mnistLinear()), ModelConfig.readRepository(repo)));
-    assertTrue(
-        unknown.getMessage().contains("yolo/config.pbtxt")
-            && unknown.getMessage().contains("'yolo'"),
-        unknown.getMessage());
+    assertRefused(repo, "yolo/config.pbtxt", "'yolo'");
     Files.delete(repo.resolve("yolo/config.pbtxt"));
     Files.delete(repo.resolve("yolo"));
     write(
         repo.resolve("mnist-linear/config.json"),
         "{\"max_batch_size\": 8, \"instance_group\": [{\"count\": 2}]}");
-    IllegalArgumentException offPool =
+    assertRefused(repo, "mnist-linear/config.json", "instance_group");
+  }
+
+  private static void assertRefused(Path repo, String file, String field) {
+    IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
             () ->
                 new ModelRepository(
                     List.of(TabularModel.mnistLinear()), ModelConfig.readRepository(repo)));
-    assertTrue(
-        offPool.getMessage().contains("mnist-linear/config.json")
-            && offPool.getMessage().contains("instance_group"),
-        offPool.getMessage());
+    assertTrue(e.getMessage().contains(file) && e.getMessage().contains(field), e.getMessage());
   }
 
   @Test
@@ -252,18 +238,10 @@ class ModelRepositoryTest {
     return null;
   }
 
-  private static JsonObject json(HttpResponse<byte[]> response, int status) {
-    return json(response, status, JsonObject.class);
-  }
-
-  private static <T> T json(HttpResponse<byte[]> response, int status, Class<T> type) {
-    assertEquals(status, response.statusCode(), text(response));
-    String body = text(response);
-    return type.cast(type == JsonArray.class ? new JsonArray(body) : new JsonObject(body));
-  }
-
-  private static String text(HttpResponse<byte[]> response) {
-    return new String(response.body(), StandardCharsets.UTF_8);
+  private static JsonArray index(HttpResponse<byte[]> response) {
+    String body = new String(response.body(), StandardCharsets.UTF_8);
+    assertEquals(200, response.statusCode(), body);
+    return new JsonArray(body);
   }
 
   private static void write(Path file, String text) throws Exception {
