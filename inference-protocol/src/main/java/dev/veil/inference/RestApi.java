@@ -96,6 +96,7 @@ final class RestApi {
           .post("/v2/repository/models/:model/" + action)
           .handler(
               ctx -> {
+                if (!allowed(ctx, null)) return;
                 ServedModel model;
                 try {
                   model = repository.find(ctx.pathParam("model"), null);
@@ -103,7 +104,6 @@ final class RestApi {
                   error(ctx.response(), e.httpStatus(), e.getMessage());
                   return;
                 }
-                if (!allowed(ctx, null)) return;
                 (action.equals("load") ? model.load(vertx) : model.unload(vertx))
                     .onComplete(
                         ar -> {

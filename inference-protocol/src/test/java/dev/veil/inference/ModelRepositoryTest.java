@@ -114,6 +114,8 @@ class ModelRepositoryTest {
     assertEquals("1", digits.getString("version"));
     assertTrue(entry(index, "mnist-linear") != null);
     assertEquals(401, get(base, "/v2/repository/index", null).statusCode());
+    assertEquals(
+        401, post(base, "/v2/repository/models/digits/unload", null, new byte[0]).statusCode());
 
     assertEquals(
         200, post(base, "/v2/repository/models/digits/unload", key, new byte[0]).statusCode());
