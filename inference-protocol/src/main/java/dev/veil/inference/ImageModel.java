@@ -20,6 +20,7 @@ final class ImageModel implements InferenceModel {
   private final String name;
   private final String functionName;
   private final Supplier<ImageModels> pipeline;
+  private final Supplier<ImagePipelines> pipelines;
   private final String featurizer;
   private final String head;
   private final long[] sampleShape;
@@ -31,6 +32,7 @@ final class ImageModel implements InferenceModel {
       String name,
       String functionName,
       Supplier<ImageModels> pipeline,
+      Supplier<ImagePipelines> pipelines,
       String featurizer,
       String head,
       long[] sampleShape,
@@ -39,6 +41,7 @@ final class ImageModel implements InferenceModel {
     this.name = name;
     this.functionName = functionName;
     this.pipeline = pipeline;
+    this.pipelines = pipelines;
     this.featurizer = featurizer;
     this.head = head;
     this.sampleShape = sampleShape;
@@ -52,6 +55,7 @@ final class ImageModel implements InferenceModel {
         ImageModels.DIGITS,
         "classify-digit",
         () -> ImagePipelines.of(scope).digits(),
+        () -> ImagePipelines.of(scope),
         ImageModels.DIGITS,
         null,
         new long[] {1, 28, 28},
@@ -68,6 +72,7 @@ final class ImageModel implements InferenceModel {
         ImageModels.RESNET50,
         "classify-image",
         () -> ImagePipelines.of(scope).resnet50(),
+        () -> ImagePipelines.of(scope),
         ImageModels.RESNET50,
         ImageModels.RESNET50_HEAD,
         new long[] {3, 224, 224},
@@ -119,6 +124,40 @@ final class ImageModel implements InferenceModel {
   private synchronized Future<ImageModels> pipeline(Vertx vertx) {
     if (started == null || started.failed()) started = vertx.executeBlocking(pipeline::get, false);
     return started;
+  }
+
+  /**
+   * Sets the model's pool from a repository config (max batch, queue delay, workers), for its next
+   * start.
+   */
+  void configurePool(ModelConfig config) {
+    pipelines.get().configure(featurizer, config.poolSection(featurizer));
+  }
+
+  /** The configuration the model's pool was started with, or null before it started. */
+  io.vertx.core.json.JsonObject poolConfiguration() {
+    return pipelines.get().configuration(featurizer);
+  }
+
+  @Override
+  public Future<Void> load(Vertx vertx) {
+    return pipeline(vertx).mapEmpty();
+  }
+
+  /**
+   * Stops the pool (the host's Veil route for the same model starts it again on its next request).
+   */
+  @Override
+  public Future<Void> unload(Vertx vertx) {
+    synchronized (this) {
+      started = null;
+    }
+    return vertx.executeBlocking(
+        () -> {
+          pipelines.get().release(featurizer);
+          return null;
+        },
+        false);
   }
 
   @Override

@@ -33,6 +33,19 @@ public interface InferenceModel {
   /** Whether the model can take requests now. */
   boolean ready();
 
+  /**
+   * Readies the model for requests (the repository's load: an accelerator pool model starts its
+   * pool); called on the event loop, must not block it.
+   */
+  default Future<Void> load(Vertx vertx) {
+    return Future.succeededFuture();
+  }
+
+  /** Releases what the model holds (the repository's unload); must not block the event loop. */
+  default Future<Void> unload(Vertx vertx) {
+    return Future.succeededFuture();
+  }
+
   /** Runs the model on {@code batch} samples; called on the event loop, must not block it. */
   Future<List<Tensor>> infer(Vertx vertx, Map<String, Tensor> inputs, int batch);
 }

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * {"veil": {"inferenceProtocol": {"enabled": true, "authLevel": "function", "grpcPort": 8001,
- *                                 "grpcHost": "127.0.0.1", "maxRequestBytes": 67108864}}}
+ *                                 "grpcHost": "127.0.0.1", "maxRequestBytes": 67108864,
+ *                                 "modelRepository": "/models"}}}
  * </pre>
  */
 public final class InferenceProtocolExtension implements HostExtension {
@@ -56,7 +58,9 @@ public final class InferenceProtocolExtension implements HostExtension {
     long maxBytes;
     int grpcPort;
     String grpcHost;
+    String modelRepository;
     try {
+      modelRepository = config.getString("modelRepository");
       level =
           AuthorizationLevel.valueOf(
               config.getString("authLevel", "function").toUpperCase(Locale.ROOT));
@@ -78,7 +82,14 @@ public final class InferenceProtocolExtension implements HostExtension {
     // start before
     // the triggers and the listeners, so the routes below go ahead of any function's.
     return vertx
-        .executeBlocking(() -> ModelRepository.discover(scope), false)
+        .executeBlocking(
+            () ->
+                ModelRepository.discover(
+                    scope,
+                    modelRepository == null
+                        ? Map.of()
+                        : ModelConfig.readRepository(Path.of(modelRepository))),
+            false)
         .compose(
             models -> {
               new RestApi(vertx, models, host.keys(), level, () -> serving, metadata)

@@ -18,12 +18,42 @@ import java.util.Set;
  * The models served over the protocol, and the checks every request passes before a model sees it.
  */
 public final class ModelRepository {
-  private final Map<String, InferenceModel> models = new LinkedHashMap<>();
+  private final Map<String, ServedModel> models = new LinkedHashMap<>();
 
   public ModelRepository(Collection<? extends InferenceModel> models) {
+    this(models, Map.of());
+  }
+
+  /**
+   * @param configs the model repository's configs by model name: each must name a served model; a
+   *     pool model's config is mapped onto its accelerator pool (before the pool starts)
+   */
+  ModelRepository(Collection<? extends InferenceModel> models, Map<String, ModelConfig> configs) {
     for (InferenceModel m : models) {
-      if (this.models.putIfAbsent(m.name(), m) != null)
+      ModelConfig config = configs.get(m.name());
+      if (config != null) {
+        if (m instanceof ImageModel image) image.configurePool(config);
+        else if (config.setsPool()) {
+          throw new IllegalArgumentException(
+              config.file()
+                  + ": fields 'dynamic_batching' and 'instance_group' set the accelerator pool, and"
+                  + " model '"
+                  + m.name()
+                  + "' does not run on it (only max_batch_size applies)");
+        }
+      }
+      if (this.models.putIfAbsent(m.name(), new ServedModel(m, config)) != null)
         throw new IllegalStateException("two models are named '" + m.name() + "'");
+    }
+    for (ModelConfig config : configs.values()) {
+      if (!this.models.containsKey(config.model())) {
+        throw new IllegalArgumentException(
+            config.file()
+                + ": the directory names model '"
+                + config.model()
+                + "', which Veil does not serve; it serves "
+                + String.join(", ", this.models.keySet()));
+      }
     }
   }
 
@@ -34,7 +64,7 @@ public final class ModelRepository {
    * bundled weights). The pool and the encrypted functions' key cache are the host's own, shared
    * with its functions through {@code scope}.
    */
-  public static ModelRepository discover(HostScope scope) {
+  public static ModelRepository discover(HostScope scope, Map<String, ModelConfig> configs) {
     List<InferenceModel> all =
         new ArrayList<>(
             List.of(
@@ -45,10 +75,10 @@ public final class ModelRepository {
                 EncryptedModel.mnist(scope),
                 EncryptedModel.breastCancer(scope)));
     ServiceLoader.load(InferenceModel.class).forEach(all::add);
-    return new ModelRepository(all);
+    return new ModelRepository(all, configs);
   }
 
-  public Collection<InferenceModel> models() {
+  public Collection<ServedModel> models() {
     return models.values();
   }
 
@@ -56,8 +86,8 @@ public final class ModelRepository {
    * The model of that name and version ({@code null} or empty: any); 404 naming what is served
    * otherwise.
    */
-  public InferenceModel find(String name, String version) {
-    InferenceModel model = models.get(name);
+  public ServedModel find(String name, String version) {
+    ServedModel model = models.get(name);
     if (model == null) {
       throw InferenceError.notFound(
           "unknown model '" + name + "'; this server serves " + String.join(", ", models.keySet()));

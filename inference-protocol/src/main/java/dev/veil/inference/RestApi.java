@@ -8,6 +8,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -65,34 +66,72 @@ final class RestApi {
               boolean ready = serverReady.getAsBoolean();
               json(ctx.response(), ready ? 200 : 503, new JsonObject().put("ready", ready));
             });
-    // The model repository extension's index (load and unload are not offered: every model is
-    // always served).
-    router
-        .post("/v2/repository/index")
-        .handler(
-            ctx -> {
-              if (!allowed(ctx, null)) return;
-              JsonArray index = new JsonArray();
-              for (InferenceModel model : repository.models()) {
-                boolean ready = model.ready();
-                JsonObject entry =
-                    new JsonObject()
-                        .put("name", model.name())
-                        .put("version", model.version())
-                        .put("state", ready ? "READY" : "UNAVAILABLE");
-                if (!ready)
-                  entry.put("reason", "the model failed to start; the next request tries again");
-                index.add(entry);
-              }
-              ctx.response()
-                  .setStatusCode(200)
-                  .putHeader("content-type", "application/json")
-                  .end(index.toBuffer());
-            });
+    // The model repository extension: the index (GET as well as the specification's POST), and
+    // load / unload of one model (host keys).
+    for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.POST)) {
+      router
+          .route(method, "/v2/repository/index")
+          .handler(
+              ctx -> {
+                if (!allowed(ctx, null)) return;
+                JsonArray index = new JsonArray();
+                for (ServedModel model : repository.models()) {
+                  String reason = model.unavailableReason();
+                  JsonObject entry =
+                      new JsonObject()
+                          .put("name", model.name())
+                          .put("version", model.version())
+                          .put("state", reason == null ? "READY" : "UNAVAILABLE");
+                  if (reason != null) entry.put("reason", reason);
+                  index.add(entry);
+                }
+                ctx.response()
+                    .setStatusCode(200)
+                    .putHeader("content-type", "application/json")
+                    .end(index.toBuffer());
+              });
+    }
+    for (String action : List.of("load", "unload")) {
+      router
+          .post("/v2/repository/models/:model/" + action)
+          .handler(
+              ctx -> {
+                if (!allowed(ctx, null)) return;
+                ServedModel model;
+                try {
+                  model = repository.find(ctx.pathParam("model"), null);
+                } catch (InferenceError e) {
+                  error(ctx.response(), e.httpStatus(), e.getMessage());
+                  return;
+                }
+                (action.equals("load") ? model.load(vertx) : model.unload(vertx))
+                    .onComplete(
+                        ar -> {
+                          if (ar.succeeded()) ctx.response().setStatusCode(200).end();
+                          else {
+                            InferenceError e = InferenceError.from(ar.cause());
+                            error(
+                                ctx.response(),
+                                e.httpStatus() == 500 ? 503 : e.httpStatus(),
+                                "cannot "
+                                    + action
+                                    + " model '"
+                                    + model.name()
+                                    + "': "
+                                    + e.getMessage());
+                          }
+                        });
+              });
+    }
     for (String base : List.of("/v2/models/:model", "/v2/models/:model/versions/:version")) {
       router
           .get(base)
           .handler(ctx -> withModel(ctx, model -> json(ctx.response(), 200, metadata(model))));
+      // Triton's model configuration extension
+      router
+          .get(base + "/config")
+          .handler(
+              ctx -> withModel(ctx, model -> json(ctx.response(), 200, model.configuration())));
       router
           .get(base + "/ready")
           .handler(
@@ -125,8 +164,8 @@ final class RestApi {
                     404,
                     "nothing is served at "
                         + ctx.request().path()
-                        + " (the protocol's endpoints: /v2, /v2/health/live, /v2/health/ready, /v2/models/{model}[/versions/{version}][/ready|/infer],"
-                        + " POST /v2/repository/index)"));
+                        + " (the protocol's endpoints: /v2, /v2/health/live, /v2/health/ready, /v2/models/{model}[/versions/{version}][/ready|/config|/infer],"
+                        + " GET|POST /v2/repository/index, POST /v2/repository/models/{model}/load|unload)"));
   }
 
   static JsonObject metadata(InferenceModel model) {
@@ -151,12 +190,12 @@ final class RestApi {
   }
 
   private interface ModelHandler {
-    void handle(InferenceModel model);
+    void handle(ServedModel model);
   }
 
   /** Finds the model (404), checks the caller's key for it (401/403), then runs {@code handler}. */
   private void withModel(RoutingContext ctx, ModelHandler handler) {
-    InferenceModel model;
+    ServedModel model;
     try {
       model = repository.find(ctx.pathParam("model"), ctx.pathParam("version"));
     } catch (InferenceError e) {

@@ -3,6 +3,8 @@ package dev.veil.functions.image;
 import dev.veil.fpga.SeededResNet50;
 import dev.veil.runtime.spi.HostScope;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The image pipelines of one host, each started on first use on the host's Vert.x (clustered when
@@ -13,6 +15,8 @@ public final class ImagePipelines implements AutoCloseable {
   private final HostScope scope;
   private ImageModels resnet50;
   private ImageModels digits;
+  private final Map<String, JsonObject> overrides = new HashMap<>();
+  private final Map<String, JsonObject> started = new HashMap<>();
 
   private ImagePipelines(HostScope scope) {
     this.scope = scope;
@@ -40,8 +44,39 @@ public final class ImagePipelines implements AutoCloseable {
     return digits;
   }
 
+  /**
+   * Merges {@code section} over the family's pool configuration (after {@value
+   * ImageModels#POOL_CONFIG}'s) for the next start of its pipeline; the model repository of the
+   * inference protocol maps a model's config onto the pool this way.
+   */
+  public synchronized void configure(String family, JsonObject section) {
+    overrides.put(family, section.copy());
+  }
+
+  /** The configuration the family's running pool was started with, or null when none runs. */
+  public synchronized JsonObject configuration(String family) {
+    JsonObject config = started.get(family);
+    return config == null ? null : config.copy();
+  }
+
+  /**
+   * Stops the family's pipeline and releases its pool's workers (blocking); the next use starts it
+   * again. Requests in flight on it fail with the pool's 503.
+   */
+  public synchronized void release(String family) {
+    ImageModels models = family.equals(ImageModels.RESNET50) ? resnet50 : digits;
+    if (models == null) return;
+    if (models == resnet50) resnet50 = null;
+    else digits = null;
+    started.remove(family);
+    scope.nodeReports().unregister(reportName(family));
+    models.close();
+  }
+
   private ImageModels start(String family, JsonObject defaults) {
     JsonObject config = ImageModels.override(defaults, family, setting(ImageModels.POOL_CONFIG));
+    if (overrides.containsKey(family)) config.mergeIn(overrides.get(family).copy(), true);
+    started.put(family, config.copy());
     ImageModels models = ImageModels.start(scope.vertx(), config, family, scope.meterRegistry());
     // this node's entry in /admin/cluster lists the pool's workers, local and remote
     scope.nodeReports().register(reportName(family), models.router().pool()::report);
