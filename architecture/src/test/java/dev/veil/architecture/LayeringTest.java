@@ -39,17 +39,15 @@ class LayeringTest {
   }
 
   /**
-   * Functions and the pool see the host through its SPI only, never its implementation. A process
-   * entry point ({@code fpga.WorkerMain}, the remote worker process) is that process's composition
-   * root: it may join the cluster with runtime's own code.
+   * Functions, the pool and the protocol module see the host through its SPI only, never its
+   * implementation; even the remote worker's process joins the cluster through the SPI's {@code
+   * ClusterJoin}.
    */
   @Test
   void functionsAndPoolImportOnlyTheRuntimeSpi() {
     noClasses()
         .that()
         .resideInAnyPackage(FUNCTION_CODE, POOL_CODE, "dev.veil.inference..")
-        .and()
-        .haveSimpleNameNotEndingWith("Main")
         .should()
         .dependOnClassesThat(
             resideInAPackage("dev.veil.runtime..")

@@ -1,8 +1,9 @@
 package dev.veil.fpga;
 
-import dev.veil.runtime.cluster.ClusterSettings;
 import dev.veil.runtime.spi.AppSettings;
+import dev.veil.runtime.spi.ClusterJoin;
 import dev.veil.runtime.spi.HostConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +40,7 @@ public final class WorkerMain {
     JsonObject config;
     WorkerSpec spec;
     List<ModelSpec> models = new ArrayList<>();
-    ClusterSettings cluster;
+    Supplier<Future<Vertx>> cluster;
     ExecutionBackend backend;
     try {
       config = new JsonObject(Files.readString(Path.of(args[0])));
@@ -62,14 +64,14 @@ public final class WorkerMain {
       // A process entry point: the worker's own environment is its app settings (cluster secret,
       // TLS).
       cluster =
-          ClusterSettings.from(
-              new HostConfig(hostJson),
-              new AppSettings(System.getenv()),
-              true,
-              "0.0.0.0",
-              Path.of(args[0])
-                  .toAbsolutePath()
-                  .getParent()); // cluster.tls files are named relative to the configuration
+          ClusterJoin.load()
+              .prepare(
+                  new HostConfig(hostJson),
+                  new AppSettings(System.getenv()),
+                  "0.0.0.0",
+                  Path.of(args[0])
+                      .toAbsolutePath()
+                      .getParent()); // cluster.tls files are named relative to the configuration
       backend = ExecutionBackend.resolve(spec.device(), spec.fallbackToCpu(), spec.options());
     } catch (IOException | RuntimeException e) {
       System.err.println("WorkerMain " + args[0] + ": " + e.getMessage());
@@ -80,8 +82,7 @@ public final class WorkerMain {
         args.length > 1
             ? args[1]
             : spec.device().configName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    Vertx vertx =
-        cluster.start().toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES).vertx();
+    Vertx vertx = cluster.get().toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
     LocalWorker worker = LocalWorker.create(vertx, id, backend, spec.capacity(), models);
     long timeout = models.stream().mapToLong(ModelSpec::timeoutMs).max().orElse(30_000);
     WorkerHost host =
