@@ -35,6 +35,7 @@ import dev.veil.runtime.logging.AzureLogLevels;
 import dev.veil.runtime.routing.ClusteredInvoker;
 import dev.veil.runtime.spi.BindingProvider;
 import dev.veil.runtime.spi.FunctionDefinition;
+import dev.veil.runtime.spi.HostConfigurationException;
 import dev.veil.runtime.spi.HostExtension;
 import dev.veil.runtime.spi.HostScope;
 import dev.veil.runtime.spi.HttpErrors;
@@ -592,16 +593,20 @@ public final class VeilHost {
                     return (Void) null;
                   })
               .recover(
-                  err ->
-                      Future.failedFuture(
+                  err -> {
+                    String reason =
+                        "its " + fn.triggerKind() + " did not start: " + err.getMessage();
+                    if (err instanceof HostConfigurationException) {
+                      return Future.failedFuture(
                           new IllegalStateException(
-                              "function '"
-                                  + fn.name()
-                                  + "': its "
-                                  + fn.triggerKind()
-                                  + " did not start: "
-                                  + err.getMessage(),
-                              err))));
+                              "function '" + fn.name() + "': " + reason, err));
+                    }
+                    // One function's fault never stops the app (as on Azure): it is listed as
+                    // disabled with the reason, in the log and the admin API.
+                    LOG.error("function '{}' is disabled: {}", fn.name(), reason);
+                    disabled.put(fn.name(), reason);
+                    return Future.succeededFuture();
+                  }));
     }
     return Future.all(starts).mapEmpty();
   }

@@ -6,6 +6,7 @@ import com.microsoft.azure.functions.annotation.HttpTrigger;
 import dev.veil.runtime.http.RequestBodies;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.FunctionParameter;
+import dev.veil.runtime.spi.HostConfigurationException;
 import dev.veil.runtime.spi.Invoker;
 import dev.veil.runtime.spi.RunsWhereCalled;
 import dev.veil.runtime.spi.TriggerContext;
@@ -69,7 +70,7 @@ public final class HttpTriggerProvider implements TriggerProvider {
     try {
       if (throttle == null) throttle = HttpThrottle.of(context.hostConfig());
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
+      return Future.failedFuture(new HostConfigurationException(e.getMessage()));
     }
     // GET and HEAD bodies have no defined meaning (RFC 9110): GET/HEAD-only functions skip body
     // buffering.
