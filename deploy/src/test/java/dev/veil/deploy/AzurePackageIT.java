@@ -18,6 +18,7 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.KafkaOutput;
 import com.microsoft.azure.functions.annotation.KafkaTrigger;
+import com.microsoft.azure.functions.annotation.TimerTrigger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.annotation.Annotation;
@@ -178,6 +179,10 @@ class AzurePackageIT {
           ObjectNode b = binding("blobTrigger", "in", t.name()).put("path", t.path());
           optional(b, "dataType", t.dataType());
           optional(b, "connection", t.connection());
+          bindings.add(b);
+        } else if (a instanceof TimerTrigger t) {
+          ObjectNode b = binding("timerTrigger", "in", t.name()).put("schedule", t.schedule());
+          optional(b, "dataType", t.dataType());
           bindings.add(b);
         } else if (a instanceof BlobOutput o) {
           ObjectNode b = binding("blob", "out", o.name()).put("path", o.path());
