@@ -2,9 +2,9 @@ package dev.veil.functions.breastcancer;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.functions.ModelResources;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -73,19 +73,8 @@ public final class BreastCancerModel {
   private record ReportedMetrics(Metrics validation) {}
 
   private static final class Bundled {
-    static final BreastCancerModel MODEL = loadBundled();
-
-    private static BreastCancerModel loadBundled() {
-      try (InputStream in = BreastCancerModel.class.getResourceAsStream(RESOURCE)) {
-        if (in == null) {
-          throw new IllegalStateException(
-              "model resource " + RESOURCE + " is missing from the classpath");
-        }
-        return read(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read model resource " + RESOURCE, e);
-      }
-    }
+    static final BreastCancerModel MODEL =
+        ModelResources.load(BreastCancerModel.class, RESOURCE, BreastCancerModel::read);
   }
 
   /** The model bundled with this jar, loaded once on first use. */

@@ -2,9 +2,9 @@ package dev.veil.functions.mnist;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.functions.ModelResources;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * The MNIST multinomial logistic-regression model trained by {@code
@@ -39,19 +39,8 @@ public final class MnistLinearModel {
   private record ReportedMetrics(Metrics test) {}
 
   private static final class Bundled {
-    static final MnistLinearModel MODEL = loadBundled();
-
-    private static MnistLinearModel loadBundled() {
-      try (InputStream in = MnistLinearModel.class.getResourceAsStream(RESOURCE)) {
-        if (in == null) {
-          throw new IllegalStateException(
-              "model resource " + RESOURCE + " is missing from the classpath");
-        }
-        return read(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read model resource " + RESOURCE, e);
-      }
-    }
+    static final MnistLinearModel MODEL =
+        ModelResources.load(MnistLinearModel.class, RESOURCE, MnistLinearModel::read);
   }
 
   /** The model bundled with this jar, loaded once on first use. */

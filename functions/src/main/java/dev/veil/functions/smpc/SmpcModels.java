@@ -2,11 +2,11 @@ package dev.veil.functions.smpc;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.functions.ModelResources;
 import dev.veil.functions.breastcancer.BreastCancerModel;
 import dev.veil.smpc.Mlp;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,19 +37,8 @@ public final class SmpcModels {
       double[][] weights, double[] bias, String activation, double[] coefficients) {}
 
   private static final class Mnist {
-    static final Mlp MODEL = load();
-
-    private static Mlp load() {
-      try (InputStream in = SmpcModels.class.getResourceAsStream(MNIST_RESOURCE)) {
-        if (in == null) {
-          throw new IllegalStateException(
-              "model resource " + MNIST_RESOURCE + " is missing from the classpath");
-        }
-        return read(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    static final Mlp MODEL =
+        ModelResources.load(SmpcModels.class, MNIST_RESOURCE, SmpcModels::read);
   }
 
   /** The bundled MNIST MLP, loaded once. */
