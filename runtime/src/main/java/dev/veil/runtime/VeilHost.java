@@ -3,6 +3,7 @@ package dev.veil.runtime;
 import dev.veil.runtime.cluster.ClusterMembership;
 import dev.veil.runtime.cluster.ClusterSettings;
 import dev.veil.runtime.cluster.EventBusBroadcasts;
+import dev.veil.runtime.cluster.HazelcastLeases;
 import dev.veil.runtime.cluster.MapLeases;
 import dev.veil.runtime.host.AdminRoutes;
 import dev.veil.runtime.host.AppClassPath;
@@ -471,7 +472,10 @@ public final class VeilHost {
             router,
             exactRoutes,
             auth,
-            new MapLeases(vertx, membership != null ? membership.nodeId() : "local"),
+            membership != null
+                ? new HazelcastLeases(
+                    vertx, cluster.manager().getHazelcastInstance(), membership.nodeId())
+                : new MapLeases(vertx, "local"),
             scope);
 
     List<Future<Void>> bindingStarts = new ArrayList<>();

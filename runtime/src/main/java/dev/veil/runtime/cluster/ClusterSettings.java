@@ -199,6 +199,10 @@ public final class ClusterSettings {
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty(
         "hazelcast.max.no.heartbeat.seconds", Integer.toString(failureDetectionSeconds));
+    // Members that started at the same moment can form separate clusters; Hazelcast merges them
+    // only after its split-brain check first runs (300 s by default), far too late for a host.
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(port).setPortAutoIncrement(false);
     if (networkInterface != null) {

@@ -7,9 +7,9 @@ import io.vertx.core.shareddata.AsyncMap;
 import java.time.Duration;
 
 /**
- * {@link Leases} on a Vert.x cluster-wide map with per-entry time-to-live (Hazelcast in cluster
- * mode, a local map stand-alone): the value is the holder's id; take = put-if-absent, renew =
- * replace-if-still-mine, both with the TTL, so a crashed holder's entry simply expires.
+ * {@link Leases} on a stand-alone host's Vert.x shared map with per-entry time-to-live: the value
+ * is the holder's id; take = put-if-absent, renew = replace-if-still-mine, both with the TTL. A
+ * clustered host uses {@link HazelcastLeases}.
  */
 public final class MapLeases implements Leases {
   private static final String MAP = "veil.leases";
