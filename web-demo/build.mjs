@@ -1,6 +1,6 @@
 // Builds the demo page into OUT (Maven passes target/classes/dev/veil/webdemo/static): src/demo.js with the
 // clients/js library and node-seal bundled by esbuild, node-seal's WebAssembly as its own file (fetched from
-// the host, never a CDN), the static page and style, and the sample breast-cancer rows from samples/.
+// the host, never a CDN), the static page and style, and from samples/ the breast-cancer rows and three digits.
 //   node build.mjs OUT
 import { build } from 'esbuild';
 import fs from 'node:fs';
@@ -40,4 +40,5 @@ const copies = {
   'seal.wasm': path.join(here, 'node_modules', 'node-seal', 'seal_throws_wasm_cf_worker.wasm'),
   'LICENSES.txt': path.join(here, 'LICENSES.txt'),
 };
+for (const d of [2, 5, 7]) copies[`digit-${d}.png`] = path.join(here, '..', 'samples', `digit-${d}.png`);
 for (const [name, from] of Object.entries(copies)) fs.copyFileSync(from, path.join(out, name));

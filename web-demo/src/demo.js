@@ -158,6 +158,7 @@ async function predict(fn, sample, labels, prefix) {
     field('caption').textContent = 'Softmax of the decrypted scores, per class (only this page could decrypt them).';
     field('chart').replaceChildren(barChart(labels, probabilities, top, `Prediction ${labels[top]}`));
     result.dataset.scores = JSON.stringify(scores);
+    result.dataset.runs = String(Number(result.dataset.runs || 0) + 1);
     result.hidden = false;
     say(`Done: ${labels[top]}.`);
   } catch (e) {
@@ -201,6 +202,16 @@ function setUpPad() {
   pad.addEventListener('pointerup', end);
   pad.addEventListener('pointercancel', end);
   $('mnist-clear').addEventListener('click', clear);
+  // samples/digit-N.png (28×28, served beside the page), scaled up without smoothing: the pixels as drawn
+  $('mnist-draw-sample').addEventListener('click', () => {
+    const image = new Image();
+    image.addEventListener('load', () => {
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(image, 0, 0, PAD, PAD);
+      renderPreview(digitPixels(ctx));
+    });
+    image.src = `digit-${$('mnist-sample').value}.png`;
+  });
   $('mnist-run').addEventListener('click', () => {
     const pixels = digitPixels(ctx);
     renderPreview(pixels);

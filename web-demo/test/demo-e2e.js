@@ -109,13 +109,27 @@ async function main() {
       || document.getElementById('mnist-status').classList.contains('error'), null, { timeout: 120000 });
     report.mnist = await readResult(page, 'mnist');
     report.mnist.seconds = (Date.now() - started) / 1000;
-    report.mnist.preview = await page.evaluate(() => {
-      const d = document.getElementById('preview').getContext('2d').getImageData(0, 0, 28, 28).data;
-      const out = [];
-      for (let i = 0; i < d.length; i += 4) out.push(d[i] / 255);
-      return out;
-    });
+    report.mnist.preview = await previewPixels(page);
     await shot(page, 'demo-mnist.png');
+
+    // without a mouse: Tab from the key field to the sample picker (digit 2), draw it, Tab to the button, Enter
+    await page.focus('#access-key');
+    await page.keyboard.press('Tab');
+    report.sampleFocus = await page.evaluate(() => document.activeElement.id);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => {
+      const d = document.getElementById('preview').getContext('2d').getImageData(0, 0, 28, 28).data;
+      return d.some((v, i) => i % 4 === 0 && v > 0);
+    });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    report.runFocus = await page.evaluate(() => document.activeElement.id);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.getElementById('mnist-result').dataset.runs === '2'
+      || document.getElementById('mnist-status').classList.contains('error'), null, { timeout: 120000 });
+    report.mnistSample = await readResult(page, 'mnist');
+    report.mnistSample.preview = await previewPixels(page);
 
     // the breast-cancer form with the keyboard only: Tab to the row picker, arrow down to the row, Enter in a field
     await page.focus('#mnist-run');
@@ -135,6 +149,16 @@ async function main() {
     await browser.close();
   }
   console.log(JSON.stringify(report));
+}
+
+/** The 28×28 values the page encrypted, from its preview canvas. */
+function previewPixels(page) {
+  return page.evaluate(() => {
+    const d = document.getElementById('preview').getContext('2d').getImageData(0, 0, 28, 28).data;
+    const out = [];
+    for (let i = 0; i < d.length; i += 4) out.push(d[i] / 255);
+    return out;
+  });
 }
 
 async function readResult(page, prefix) {

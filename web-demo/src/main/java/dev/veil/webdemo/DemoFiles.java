@@ -39,7 +39,10 @@ final class DemoFiles {
           "demo.js", "text/javascript; charset=utf-8",
           "demo.css", "text/css; charset=utf-8",
           "seal.wasm", "application/wasm",
-          "LICENSES.txt", "text/plain; charset=utf-8");
+          "LICENSES.txt", "text/plain; charset=utf-8",
+          "digit-2.png", "image/png",
+          "digit-5.png", "image/png",
+          "digit-7.png", "image/png");
 
   private record File(String type, Buffer body, String etag) {}
 

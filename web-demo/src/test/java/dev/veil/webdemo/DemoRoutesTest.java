@@ -65,6 +65,13 @@ class DemoRoutesTest {
       assertEquals('a', wasm.body()[1]);
       String etag = wasm.headers().firstValue("etag").orElseThrow();
       assertEquals(304, send(host, "GET", "/demo/seal.wasm", etag).statusCode());
+      // what came from the server or the visitor goes into the page as text: no HTML parsing sinks
+      String script =
+          new String(send(host, "GET", "/demo/demo.js", null).body(), StandardCharsets.UTF_8);
+      for (String sink :
+          new String[] {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"}) {
+        assertTrue(!script.contains(sink), "demo.js uses " + sink);
+      }
       HttpResponse<byte[]> head = send(host, "HEAD", "/demo/demo.js", null);
       assertEquals(200, head.statusCode());
       assertTrue(Long.parseLong(head.headers().firstValue("content-length").get()) > 10_000);

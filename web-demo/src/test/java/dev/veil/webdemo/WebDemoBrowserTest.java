@@ -47,6 +47,7 @@ class WebDemoBrowserTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path SCRIPT = Path.of("test", "demo-e2e.js");
   private static final Path DIGIT = Path.of("..", "samples", "digit-7.png");
+  private static final Path DIGIT_2 = Path.of("..", "samples", "digit-2.png");
   private static final Path ROWS = Path.of("..", "samples", "breast-cancer.csv");
   private static final int ROW = 3; // wdbc-20, benign: not the row the form starts on
 
@@ -117,8 +118,26 @@ class WebDemoBrowserTest {
         () -> assertEquals(7, mnist.get("labelClass").asInt()),
         () -> assertEquals(10, mnist.get("bars").asInt()),
         () -> assertTrue(maxAbsDifference(plainScores, pageScores) < 1e-2, mnist.toString()));
-    byte[] mnistBody = posted(report, "/api/encrypted-mnist?");
-    assertOnlyCiphertext(mnistBody, mnist, preview);
+    List<byte[]> mnistBodies = posted(report, "/api/encrypted-mnist?");
+    assertEquals(2, mnistBodies.size(), "POSTs to encrypted-mnist");
+    assertOnlyCiphertext(mnistBodies.get(0), mnist, preview);
+
+    // the sample digit 2, picked and drawn with the keyboard only
+    JsonNode sample = report.get("mnistSample");
+    assertEquals("mnist-sample", report.get("sampleFocus").asText());
+    assertEquals("mnist-run", report.get("runFocus").asText());
+    double[] samplePreview = doubles(sample.get("preview"));
+    assertAll(
+        () -> assertEquals(2, sample.get("labelClass").asInt(), sample.toString()),
+        () ->
+            assertEquals(
+                mnistModel.predict(samplePreview),
+                sample.get("labelClass").asInt(),
+                sample.toString()),
+        () ->
+            assertEquals(
+                mnistModel.predict(grayPixels(DIGIT_2)), sample.get("labelClass").asInt()));
+    assertOnlyCiphertext(mnistBodies.get(1), sample, samplePreview);
 
     // breast cancer: the row picked with the keyboard, scored as the plaintext model scores it
     JsonNode bc = report.get("bc");
@@ -136,7 +155,9 @@ class WebDemoBrowserTest {
     assertEquals(bcLabel == 1 ? "malignant" : "benign", bc.get("label").asText());
     assertEquals(2, bc.get("bars").asInt());
     assertTrue(maxAbsDifference(bcPlain, doubles(bc.get("scores"))) < 1e-2, bc.toString());
-    assertOnlyCiphertext(posted(report, "/api/encrypted-breast-cancer?"), bc, row);
+    List<byte[]> bcBodies = posted(report, "/api/encrypted-breast-cancer?");
+    assertEquals(1, bcBodies.size(), "POSTs to encrypted-breast-cancer");
+    assertOnlyCiphertext(bcBodies.get(0), bc, row);
 
     System.out.printf(
         "web demo: digit 7 -> %s in %.1f s (ciphertext %s), row %d -> %s%n",
@@ -170,7 +191,7 @@ class WebDemoBrowserTest {
     assertFalse(text.contains(Double.toString(input[input.length / 2])), "input as text");
   }
 
-  private static byte[] posted(JsonNode report, String urlPrefix) {
+  private static List<byte[]> posted(JsonNode report, String urlPrefix) {
     List<byte[]> bodies = new ArrayList<>();
     for (JsonNode r : report.get("requests")) {
       if (r.get("method").asText().equals("POST") && r.get("url").asText().startsWith(urlPrefix)) {
@@ -178,8 +199,7 @@ class WebDemoBrowserTest {
         bodies.add(Base64.getDecoder().decode(r.get("bodyBase64").asText()));
       }
     }
-    assertEquals(1, bodies.size(), "POSTs to " + urlPrefix);
-    return bodies.get(0);
+    return bodies;
   }
 
   private static JsonNode runPage(Path job) throws Exception {
