@@ -5,7 +5,8 @@
 import SEAL from 'node-seal/throws_wasm_cf_worker_es.js';
 import { VeilHeClient, fetchHeParams } from '../../clients/js/src/index.js';
 
-const CONTAINER = 'veil-keys';
+// the demo's bundles go to their own container, easy to find and delete (nothing expires them)
+const CONTAINER = 'veil-demo';
 const HEX_PREVIEW_BYTES = 48;
 const PAD = 280; // drawing canvas, 10 canvas pixels per MNIST pixel
 const SIDE = 28;
