@@ -140,10 +140,12 @@ async function main() {
     report.rowValues = await page.evaluate(() => [...document.querySelectorAll('#bc-fields input')].map((i) => Number(i.value)));
     await page.keyboard.press('Tab');
     report.fieldFocus = await page.evaluate(() => document.activeElement.id);
+    const bcStarted = Date.now();
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => !document.getElementById('bc-result').hidden
       || document.getElementById('bc-status').classList.contains('error'), null, { timeout: 120000 });
     report.bc = await readResult(page, 'bc');
+    report.bc.seconds = (Date.now() - bcStarted) / 1000;
     await shot(page, 'demo-breast-cancer.png');
   } finally {
     await browser.close();

@@ -160,12 +160,16 @@ class WebDemoBrowserTest {
     assertOnlyCiphertext(bcBodies.get(0), bc, row);
 
     System.out.printf(
-        "web demo: digit 7 -> %s in %.1f s (ciphertext %s), row %d -> %s%n",
+        "web demo: digit 7 -> %s in %.1f s (ciphertext %s), row %d -> %s in %.1f s (ciphertext %s);"
+            + " each from the click to the chart: parameters, key generation, bundle upload,"
+            + " encryption, evaluation, decryption%n",
         mnist.get("label").asText(),
         mnist.get("seconds").asDouble(),
         mnist.get("size").asText(),
         ROW,
-        bc.get("label").asText());
+        bc.get("label").asText(),
+        bc.get("seconds").asDouble(),
+        bc.get("size").asText());
   }
 
   /**
