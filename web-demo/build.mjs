@@ -1,6 +1,7 @@
-// Builds the demo page into OUT (Maven passes target/classes/dev/veil/webdemo/static): src/demo.js with the
-// clients/js library and node-seal bundled by esbuild, node-seal's WebAssembly as its own file (fetched from
-// the host, never a CDN), the static page and style, and from samples/ the breast-cancer rows and three digits.
+// Builds the demo page into OUT (Maven passes target/classes/dev/veil/webdemo/static): src/demo.js and
+// src/seal-worker.js with the clients/js library and node-seal bundled by esbuild, node-seal's WebAssembly as
+// its own file (fetched from the host, never a CDN), the static page and style, and from samples/ the
+// breast-cancer rows and three digits.
 //   node build.mjs OUT
 import { build } from 'esbuild';
 import fs from 'node:fs';
@@ -24,14 +25,14 @@ function sampleRows() {
 }
 
 await build({
-  entryPoints: [path.join(here, 'src', 'demo.js')],
+  entryPoints: [path.join(here, 'src', 'demo.js'), path.join(here, 'src', 'seal-worker.js')],
   bundle: true,
   format: 'esm',
   target: 'es2022',
   minify: true,
   legalComments: 'eof', // the bundled libraries' licence comments, if any, stay at the end (see LICENSES.txt)
   define: { BREAST_CANCER_SAMPLES: JSON.stringify(sampleRows()) },
-  outfile: path.join(out, 'demo.js'),
+  outdir: out,
   logLevel: 'warning',
 });
 const copies = {

@@ -1,9 +1,8 @@
-// The demo page: keys, encryption and decryption run here, in the browser, with clients/js on node-seal's
-// WebAssembly build; the host gets the public key bundle and ciphertexts only. Everything the server sends back
-// is shown with textContent (never parsed as HTML). BREAST_CANCER_SAMPLES is filled in by build.mjs.
+// The demo page: keys, encryption and decryption run here, in the browser (in seal-worker.js, clients/js on
+// node-seal's WebAssembly build); the host gets the public key bundle and ciphertexts only. Everything the server
+// sends back is shown with textContent (never parsed as HTML). BREAST_CANCER_SAMPLES is filled in by build.mjs.
 /* global BREAST_CANCER_SAMPLES */
-import SEAL from 'node-seal/throws_wasm_cf_worker_es.js';
-import { VeilHeClient, fetchHeParams } from '../../clients/js/src/index.js';
+import { fetchHeParams } from '../../clients/js/src/index.js';
 
 // the demo's bundles go to their own container, easy to find and delete (nothing expires them)
 const CONTAINER = 'veil-demo';
@@ -14,15 +13,42 @@ const DIGIT_BOX = 20; // MNIST digits: the longer side scaled to 20 pixels, cent
 
 const $ = (id) => document.getElementById(id);
 
-// node-seal's Cloudflare-worker build takes a compiled module: the .wasm comes from this host (seal.wasm), and
-// that build makes no new Function/eval, so the page needs only 'wasm-unsafe-eval' in its CSP.
-let sealLibrary;
-function loadSeal() {
-  sealLibrary ??= WebAssembly.compileStreaming(fetch('seal.wasm')).then((module) => SEAL(module));
-  return sealLibrary;
+// ---- the worker that holds the keys ----
+
+let worker;
+let nextCall = 0;
+const calls = new Map(); // call id -> { resolve, reject }
+
+function sealWorker() {
+  if (!worker) {
+    worker = new Worker('seal-worker.js', { type: 'module' });
+    worker.addEventListener('message', ({ data }) => {
+      const call = calls.get(data.id);
+      calls.delete(data.id);
+      if (data.error !== undefined) call.reject(new Error(data.error));
+      else call.resolve(data.result);
+    });
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      for (const call of calls.values()) call.reject(new Error(`the encryption worker failed: ${e.message || 'it did not start'}`));
+      calls.clear();
+      worker = null;
+    });
+  }
+  return worker;
 }
 
-const sessions = new Map(); // function name -> { client, bundle, keyId, uploadedWith }
+/** Runs one operation of seal-worker.js: keys, encrypt or decrypt. */
+function inWorker(op, args) {
+  const w = sealWorker();
+  return new Promise((resolve, reject) => {
+    const id = nextCall++;
+    calls.set(id, { resolve, reject });
+    w.postMessage({ id, op, args });
+  });
+}
+
+const sessions = new Map(); // function name -> { bundle, keyId, uploadedWith }
 
 function randomHex(bytes) {
   return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -36,9 +62,6 @@ function accessKey() {
   }
   return key;
 }
-
-// lets the status line paint before a long synchronous step (key generation blocks for a few seconds)
-const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
 async function responseText(res) {
   const text = await res.text();
@@ -54,17 +77,13 @@ async function responseText(res) {
 async function session(fn, key, say) {
   let s = sessions.get(fn);
   if (!s) {
-    say('Loading Microsoft SEAL (WebAssembly)…');
-    const seal = await loadSeal();
     say(`Fetching the encryption parameters of ${fn}…`);
     const heParams = await fetchHeParams('', fn);
     // the smallest parameter set: the quickest key generation in a browser
     const set = heParams.parameter_sets.reduce((a, b) => (b.poly_modulus_degree < a.poly_modulus_degree ? b : a));
-    say(`Generating a key pair in this browser (N = ${set.poly_modulus_degree}; a few seconds)…`);
-    await nextPaint();
-    const client = new VeilHeClient(seal, heParams, { parameterSet: set.name });
-    const bundle = await client.keyBundle();
-    s = { client, bundle, keyId: `demo-${randomHex(12)}`, uploadedWith: null };
+    say(`Generating a key pair in this browser with Microsoft SEAL (N = ${set.poly_modulus_degree}; a few seconds)…`);
+    const bundle = await inWorker('keys', { heParams, parameterSet: set.name });
+    s = { bundle, keyId: `demo-${randomHex(12)}`, uploadedWith: null };
     sessions.set(fn, s);
   }
   if (s.uploadedWith !== key) {
@@ -136,14 +155,19 @@ async function predict(fn, sample, labels, prefix) {
   button.disabled = true;
   try {
     const key = accessKey();
-    const { client, bundle, keyId } = await session(fn, key, say);
+    const { bundle, keyId } = await session(fn, key, say);
     say('Encrypting in this browser…');
-    await nextPaint();
-    const ciphertext = client.encrypt([sample]);
+    const ciphertext = await inWorker('encrypt', { fn, sample });
     say(`Sending ${ciphertext.length.toLocaleString('en')} bytes of ciphertext; the host computes on them…`);
-    const reply = await client.evaluate('', ciphertext,
-      { keyId, container: CONTAINER, fingerprint: bundle.fingerprint, functionKey: key });
-    const [scores] = client.decrypt(reply, 1);
+    const query = new URLSearchParams({ key_id: keyId, container: CONTAINER, key_fingerprint: bundle.fingerprint });
+    const res = await fetch(`/api/${fn}?${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'x-functions-key': key },
+      body: ciphertext,
+    });
+    if (!res.ok) throw new Error(`${fn} refused the ciphertext (HTTP ${res.status}): ${await responseText(res)}`);
+    const reply = new Uint8Array(await res.arrayBuffer());
+    const scores = await inWorker('decrypt', { fn, bytes: reply });
     const probabilities = softmax(scores);
     const top = probabilities.indexOf(Math.max(...probabilities));
 

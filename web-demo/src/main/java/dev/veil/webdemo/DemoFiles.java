@@ -37,6 +37,7 @@ final class DemoFiles {
       Map.of(
           "index.html", "text/html; charset=utf-8",
           "demo.js", "text/javascript; charset=utf-8",
+          "seal-worker.js", "text/javascript; charset=utf-8",
           "demo.css", "text/css; charset=utf-8",
           "seal.wasm", "application/wasm",
           "LICENSES.txt", "text/plain; charset=utf-8",
