@@ -66,11 +66,15 @@ class DemoRoutesTest {
       String etag = wasm.headers().firstValue("etag").orElseThrow();
       assertEquals(304, send(host, "GET", "/demo/seal.wasm", etag).statusCode());
       // what came from the server or the visitor goes into the page as text: no HTML parsing sinks
-      String script =
-          new String(send(host, "GET", "/demo/demo.js", null).body(), StandardCharsets.UTF_8);
-      for (String sink :
-          new String[] {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"}) {
-        assertTrue(!script.contains(sink), "demo.js uses " + sink);
+      for (String file : new String[] {"demo.js", "seal-worker.js"}) {
+        String script =
+            new String(send(host, "GET", "/demo/" + file, null).body(), StandardCharsets.UTF_8);
+        for (String sink :
+            new String[] {
+              "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("
+            }) {
+          assertTrue(!script.contains(sink), file + " uses " + sink);
+        }
       }
       HttpResponse<byte[]> head = send(host, "HEAD", "/demo/demo.js", null);
       assertEquals(200, head.statusCode());
