@@ -8,5 +8,6 @@ cd "$(dirname "$0")/.."
 cp_file="$PWD/functions/target/bench-classpath.txt"
 nice mvn -B -ntp -q -pl functions -am -DskipTests test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >&2
-exec java -Xmx1g -cp "functions/target/test-classes:functions/target/classes:$(cat "$cp_file")" \
+cd functions # the test data (WdbcData) is read relative to the module
+exec java -Xmx1g -cp "target/test-classes:target/classes:$(cat "$cp_file")" \
   dev.veil.functions.batch.BatchRunBenchmark "$@"

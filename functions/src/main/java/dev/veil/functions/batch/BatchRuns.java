@@ -373,8 +373,7 @@ final class BatchRuns implements AutoCloseable {
       Plan plan = new Plan(id, request, inputs);
       run.put("files", files.size()).put("rows_total", total);
       run.put("mini_batches_total", plan.size());
-      ArrayNode names = run.putArray("inputs"); // what members joining the run read
-      files.forEach(names::add);
+      plan.describe(run);
       if (!save()) {
         return;
       }
@@ -632,32 +631,51 @@ final class BatchRuns implements AutoCloseable {
   /** A running run's plan as its coordinator stored it; null when it is finished or unplanned. */
   private Plan plan(String id) {
     ObjectNode run = get(id);
-    if (FINISHED.contains(run.path("status").asText()) || !run.has("inputs")) {
+    if (FINISHED.contains(run.path("status").asText()) || !run.has("input_rows")) {
       return null;
     }
-    BatchRunRequest request = BatchRunRequest.of(run.get("request"));
-    List<Input> inputs = new ArrayList<>();
-    for (JsonNode file : run.get("inputs")) {
-      inputs.add(read(request.inputContainer(), file.asText()));
+    List<String> names = new ArrayList<>();
+    run.get("inputs").forEach(name -> names.add(name.asText()));
+    int[] rows = new int[names.size()];
+    for (int f = 0; f < rows.length; f++) {
+      rows[f] = run.get("input_rows").get(f).asInt();
     }
-    return new Plan(id, request, inputs);
+    return new Plan(
+        id, BatchRunRequest.of(run.get("request")), names, rows, new Input[rows.length]);
   }
 
-  /** A run's mini-batches, numbered in input order: file by file, rows in order. */
-  private static final class Plan {
+  /**
+   * A run's mini-batches, numbered in input order: file by file, rows in order. A member other than
+   * the coordinator reads an input file only when it first scores one of its mini-batches.
+   */
+  private final class Plan {
     final String id;
     final BatchRunRequest request;
-    final List<Input> inputs;
+    private final List<String> names;
+    private final int[] rowCounts;
+    private final Input[] inputs;
     private final int[] file;
     private final int[] first;
 
+    /** The coordinator's, over the inputs it read. */
     Plan(String id, BatchRunRequest request, List<Input> inputs) {
+      this(
+          id,
+          request,
+          inputs.stream().map(Input::name).toList(),
+          inputs.stream().mapToInt(in -> in.rows().size()).toArray(),
+          inputs.toArray(new Input[0]));
+    }
+
+    Plan(String id, BatchRunRequest request, List<String> names, int[] rowCounts, Input[] inputs) {
       this.id = id;
       this.request = request;
+      this.names = names;
+      this.rowCounts = rowCounts;
       this.inputs = inputs;
       List<int[]> batches = new ArrayList<>();
-      for (int f = 0; f < inputs.size(); f++) {
-        for (int r = 0; r < inputs.get(f).rows().size(); r += request.miniBatchSize()) {
+      for (int f = 0; f < rowCounts.length; f++) {
+        for (int r = 0; r < rowCounts[f]; r += request.miniBatchSize()) {
           batches.add(new int[] {f, r});
         }
       }
@@ -665,13 +683,22 @@ final class BatchRuns implements AutoCloseable {
       first = batches.stream().mapToInt(b -> b[1]).toArray();
     }
 
+    /** Records the plan in the run's state, for the members that join it. */
+    void describe(ObjectNode run) {
+      ArrayNode files = run.putArray("inputs");
+      names.forEach(files::add);
+      ArrayNode rows = run.putArray("input_rows");
+      for (int n : rowCounts) {
+        rows.add(n);
+      }
+    }
+
     int size() {
       return file.length;
     }
 
     int miniBatches(int f) {
-      int rows = inputs.get(f).rows().size();
-      return (rows + request.miniBatchSize() - 1) / request.miniBatchSize();
+      return (rowCounts[f] + request.miniBatchSize() - 1) / request.miniBatchSize();
     }
 
     /** Mini-batch {@code i}'s record: {@code <id>/batches/<file>/<n-th of the file>}. */
@@ -683,8 +710,20 @@ final class BatchRuns implements AutoCloseable {
       return id + "/claims/" + file[i] + "/" + first[i] / request.miniBatchSize();
     }
 
+    /** Input file {@code f}, read on first use (by one thread: its member's worker). */
+    Input input(int f) {
+      if (inputs[f] == null) {
+        Input read = read(request.inputContainer(), names.get(f));
+        if (read.rows().size() != rowCounts[f]) {
+          throw new IllegalStateException(names.get(f) + " changed since the run was planned");
+        }
+        inputs[f] = read;
+      }
+      return inputs[f];
+    }
+
     List<String> rows(int i) {
-      List<String> rows = inputs.get(file[i]).rows();
+      List<String> rows = input(file[i]).rows();
       return rows.subList(first[i], Math.min(rows.size(), first[i] + request.miniBatchSize()));
     }
   }
@@ -762,7 +801,7 @@ final class BatchRuns implements AutoCloseable {
         } catch (BlobNotFoundException e) {
           // still to do
         }
-        Input input = plan.inputs.get(plan.file[i]);
+        Input input = plan.input(plan.file[i]);
         String lines =
             scorer
                 .scoreMiniBatch(input.name(), input.columns(), plan.rows(i), plan.first[i] + 1)

@@ -80,7 +80,7 @@ public final class BatchRunBenchmark {
   private static void cli(Path in, Path out, List<String> options, PrintStream quiet) {
     List<String> args = new ArrayList<>(List.of(in.toString(), "--out", out.toString()));
     args.addAll(options);
-    int code = new BatchCli().run(args, quiet, System.err);
+    int code = new BatchCli().run(args, quiet, quiet);
     if (code != 0) throw new IllegalStateException("veil batch exited " + code);
   }
 
