@@ -361,7 +361,7 @@ final class BatchRuns implements AutoCloseable {
       if (run.path("status").asText().equals("queued")) {
         run.put("status", "running").put("started", Instant.now().toString());
       }
-      run.put("resumes", run.path("resumes").asInt(-1) + 1);
+      run.put("resumes", run.path("resumes").asInt(-1) + 1).put("coordinator", member);
       // Plan: the rows of every file, so progress can say "n of total".
       List<Input> inputs = new ArrayList<>();
       int total = 0;
