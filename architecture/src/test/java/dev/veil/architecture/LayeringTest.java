@@ -39,15 +39,16 @@ class LayeringTest {
   }
 
   /**
-   * Functions, the pool and the protocol module see the host through its SPI only, never its
-   * implementation; even the remote worker's process joins the cluster through the SPI's {@code
-   * ClusterJoin}.
+   * Functions, the pool, the protocol module and the dashboard see the host through its SPI only,
+   * never its implementation; even the remote worker's process joins the cluster through the SPI's
+   * {@code ClusterJoin}.
    */
   @Test
   void functionsAndPoolImportOnlyTheRuntimeSpi() {
     noClasses()
         .that()
-        .resideInAnyPackage(FUNCTION_CODE, POOL_CODE, "dev.veil.inference..")
+        .resideInAnyPackage(
+            FUNCTION_CODE, POOL_CODE, "dev.veil.inference..", "dev.veil.dashboard..")
         .should()
         .dependOnClassesThat(
             resideInAPackage("dev.veil.runtime..")

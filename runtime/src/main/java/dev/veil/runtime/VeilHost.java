@@ -472,7 +472,8 @@ public final class VeilHost {
             exactRoutes,
             auth,
             new MapLeases(vertx, membership != null ? membership.nodeId() : "local"),
-            scope);
+            scope,
+            invoker::addListener);
 
     List<Future<Void>> bindingStarts = new ArrayList<>();
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));
