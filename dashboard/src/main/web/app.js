@@ -221,7 +221,9 @@ function renderTriggers(overview) {
   clear(rows);
   for (const g of overview.gauges || []) {
     const where = Object.entries(g.tags || {}).map(([k, v]) => `${k}=${v}`).join(' ');
-    rows.append(el('tr', {}, el('th', { scope: 'row' }, g.name), el('td', {}, where), el('td', {}, fmt(g.value, 0))));
+    const value = g.name === 'veil.blob.last.scan'
+      ? (g.value > 0 ? new Date(g.value * 1000).toISOString().replace('T', ' ').slice(0, 19) : 'not yet') : fmt(g.value, 0);
+    rows.append(el('tr', {}, el('th', { scope: 'row' }, g.name), el('td', {}, where), el('td', {}, value)));
   }
   $('triggers-state').textContent = (overview.gauges || []).length
     ? '' : 'No Kafka consumer lag or blob scan figures on this host (no such triggers, or they report none yet).';

@@ -170,6 +170,8 @@ try {
   findings.pool = await page.evaluate(() => [...document.querySelectorAll('#pool-rows tr')].map((tr) => [...tr.cells].map((c) => c.textContent)));
   await shot(page, 'pool');
   await page.click('a[href="#triggers"]');
+  await page.locator('#triggers-rows th', { hasText: 'veil.blob.last.scan' }).first().waitFor();
+  await page.locator('#triggers-rows td', { hasText: 'function=classify-image-blob' }).first().waitFor();
   findings.triggers = await page.locator('#triggers').textContent();
   await shot(page, 'triggers');
   await page.click('a[href="#batch"]');
