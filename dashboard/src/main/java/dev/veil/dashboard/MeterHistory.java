@@ -186,16 +186,14 @@ final class MeterHistory {
   }
 
   /**
-   * Figures the host's triggers register for Kafka consumer lag and blob scans, by meter name and
-   * tags, when there are any.
+   * The Kafka triggers' lag per partition and consumer group, and the blob triggers' scans,
+   * receipts and poison counts, by meter name and tags.
    */
   private JsonArray otherGauges() {
     JsonArray out = new JsonArray();
     for (Meter m : registry.getMeters()) {
       String name = m.getId().getName();
-      if (!(name.startsWith("kafka.consumer.fetch.manager.records.lag")
-          || name.startsWith("veil.kafka")
-          || name.startsWith("veil.blob"))) continue;
+      if (!(name.equals("veil.kafka.lag") || name.startsWith("veil.blob."))) continue;
       JsonObject tags = new JsonObject();
       m.getId().getTags().forEach(t -> tags.put(t.getKey(), t.getValue()));
       out.add(new JsonObject().put("name", name).put("tags", tags).put("value", value(m)));
