@@ -19,10 +19,27 @@ final class InvocationLog implements InvocationListener {
     this.ring = new Event[capacity];
   }
 
+  /** Longer failure messages are cut here, so the ring's memory stays bounded. */
+  static final int MAX_PROBLEM_CHARS = 2000;
+
   @Override
-  public synchronized void finished(Event event) {
-    ring[(int) (added % ring.length)] = event;
-    added++;
+  public void finished(Event event) {
+    String problem = event.problem();
+    if (problem != null && problem.length() > MAX_PROBLEM_CHARS) {
+      event =
+          new Event(
+              event.epochMillis(),
+              event.function(),
+              event.invocationId(),
+              event.status(),
+              event.code(),
+              event.durationNanos(),
+              problem.substring(0, MAX_PROBLEM_CHARS) + "…");
+    }
+    synchronized (this) {
+      ring[(int) (added % ring.length)] = event;
+      added++;
+    }
   }
 
   /** Events read from the log, oldest first, and the position to continue from. */
