@@ -20,10 +20,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm packages (node-seal, azurite, ...), pinned by each package-lock.json. `setup.sh --run` (scripts/run.sh):
-# only the client's, since the test kit's (Azurite) serves the tests alone.
+# only the client's and the dashboard's (esbuild bundles its page into veil.jar), since the test kit's (Azurite)
+# serves the tests alone.
 for lock in $(git ls-files '*package-lock.json' 2>/dev/null || true); do
   dir=$(dirname "$lock")
-  [ "${1:-}" != --run ] || [ "$dir" = clients/js ] || continue
+  [ "${1:-}" != --run ] || [ "$dir" = clients/js ] || [ "$dir" = dashboard ] || continue
   if [ ! -d "$dir/node_modules" ] || [ "$lock" -nt "$dir/node_modules" ]; then
     echo "setup: npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

@@ -39,15 +39,20 @@ class LayeringTest {
   }
 
   /**
-   * Functions, the pool, the protocol module and the web demo see the host through its SPI only,
-   * never its implementation; even the remote worker's process joins the cluster through the SPI's
-   * {@code ClusterJoin}.
+   * Functions, the pool, the protocol module, the web demo and the dashboard see the host through
+   * its SPI only, never its implementation; even the remote worker's process joins the cluster
+   * through the SPI's {@code ClusterJoin}.
    */
   @Test
   void functionsAndPoolImportOnlyTheRuntimeSpi() {
     noClasses()
         .that()
-        .resideInAnyPackage(FUNCTION_CODE, POOL_CODE, "dev.veil.inference..", "dev.veil.webdemo..")
+        .resideInAnyPackage(
+            FUNCTION_CODE,
+            POOL_CODE,
+            "dev.veil.inference..",
+            "dev.veil.webdemo..",
+            "dev.veil.dashboard..")
         .should()
         .dependOnClassesThat(
             resideInAPackage("dev.veil.runtime..")

@@ -476,7 +476,8 @@ public final class VeilHost {
                 ? new HazelcastLeases(
                     vertx, cluster.manager().getHazelcastInstance(), membership.nodeId())
                 : new MapLeases(vertx, "local"),
-            scope);
+            scope,
+            invoker::addListener);
 
     List<Future<Void>> bindingStarts = new ArrayList<>();
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));

@@ -53,7 +53,8 @@ public final class EncryptedFunctions implements AutoCloseable {
                 Future.succeededFuture(
                     new JsonObject()
                         .put("keys", new JsonArray(keys.cachedRefs()))
-                        .put("bytes", keys.weightedBytes())));
+                        .put("bytes", keys.weightedBytes())
+                        .put("boundBytes", keys.maxBytes())));
     this.mnist =
         new EncryptedInference(
             EncryptedFunctionSpec.mnist(MnistLinearModel.bundled()),

@@ -267,6 +267,11 @@ public final class KeyCache<T> {
         .toList();
   }
 
+  /** The bound on {@link #weightedBytes()}: the cache evicts beyond it. */
+  public long maxBytes() {
+    return maxBytes;
+  }
+
   /** Total weight (decoded key bytes) of the cached entries. */
   public long weightedBytes() {
     return cache.synchronous().policy().eviction().orElseThrow().weightedSize().orElse(0);

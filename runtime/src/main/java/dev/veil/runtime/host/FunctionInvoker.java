@@ -16,6 +16,7 @@ import dev.veil.runtime.spi.HostScope;
 import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.InvocationFailure;
 import dev.veil.runtime.spi.InvocationFailure.Kind;
+import dev.veil.runtime.spi.InvocationListener;
 import dev.veil.runtime.spi.InvocationResult;
 import dev.veil.runtime.spi.Invoker;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,6 +59,7 @@ public final class FunctionInvoker implements Invoker {
   private final InvocationMetrics metrics;
   private final FunctionInstances instances;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final List<InvocationListener> listeners = new CopyOnWriteArrayList<>();
   private volatile Promise<Void> idle;
   private volatile boolean draining;
 
@@ -140,6 +143,10 @@ public final class FunctionInvoker implements Invoker {
     long nanos = System.nanoTime() - start;
     String status = InvocationMetrics.statusOf(value);
     metrics.record(invocation.functionName(), status, nanos);
+    if (!listeners.isEmpty()) {
+      int code = value instanceof HttpResponseMessage answer ? answer.getStatusCode() : 0;
+      tell(invocation, status, code, nanos, null);
+    }
     if (status != InvocationMetrics.SUCCESS) {
       logAnswered(invocation, status, (HttpResponseMessage) value, attempts, nanos);
     } else if (LOG.isInfoEnabled()) {
@@ -189,6 +196,8 @@ public final class FunctionInvoker implements Invoker {
     long nanos = System.nanoTime() - start;
     InvocationFailure failure = classify(cause, invocation.id());
     metrics.record(invocation.functionName(), status(failure.kind()), nanos);
+    if (!listeners.isEmpty())
+      tell(invocation, status(failure.kind()), 0, nanos, failure.getMessage());
     if (failure.kind() == Kind.BAD_INPUT) {
       LOG.info(
           "function={} invocation={} status=bad_input durationMs={} problem=\"{}\"",
@@ -239,8 +248,34 @@ public final class FunctionInvoker implements Invoker {
 
   private Future<InvocationResult> reject(
       Invocation invocation, Kind kind, String message, long start) {
-    metrics.record(invocation.functionName(), status(kind), System.nanoTime() - start);
+    long nanos = System.nanoTime() - start;
+    metrics.record(invocation.functionName(), status(kind), nanos);
+    if (!listeners.isEmpty()) tell(invocation, status(kind), 0, nanos, message);
     return Future.failedFuture(new InvocationFailure(kind, invocation.id(), message, null));
+  }
+
+  /** From now on, tells {@code listener} of every finished invocation. */
+  public void addListener(InvocationListener listener) {
+    listeners.add(listener);
+  }
+
+  private void tell(Invocation invocation, String status, int code, long nanos, String problem) {
+    InvocationListener.Event event =
+        new InvocationListener.Event(
+            System.currentTimeMillis(),
+            invocation.functionName(),
+            invocation.id(),
+            status,
+            code,
+            nanos,
+            problem);
+    for (InvocationListener listener : listeners) {
+      try {
+        listener.finished(event);
+      } catch (RuntimeException e) {
+        LOG.warn("an invocation listener failed", e);
+      }
+    }
   }
 
   private void release() {

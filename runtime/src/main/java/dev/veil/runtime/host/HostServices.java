@@ -4,6 +4,7 @@ import dev.veil.runtime.spi.AppSettings;
 import dev.veil.runtime.spi.AuthKeys;
 import dev.veil.runtime.spi.HostConfig;
 import dev.veil.runtime.spi.HostScope;
+import dev.veil.runtime.spi.InvocationListener;
 import dev.veil.runtime.spi.Invoker;
 import dev.veil.runtime.spi.Leases;
 import dev.veil.runtime.spi.TriggerContext;
@@ -15,6 +16,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** The host's services as extensions see them. */
@@ -29,7 +31,8 @@ public record HostServices(
     ExactRoutes exactRoutes,
     AuthKeys keys,
     Leases leases,
-    HostScope scope)
+    HostScope scope,
+    Consumer<InvocationListener> invocationListeners)
     implements TriggerContext {
 
   @Override
@@ -41,5 +44,10 @@ public record HostServices(
   public void serveExactPath(
       String path, Set<HttpMethod> methods, Handler<HttpServerRequest> handler) {
     exactRoutes.add(path, methods, handler);
+  }
+
+  @Override
+  public void addInvocationListener(InvocationListener listener) {
+    invocationListeners.accept(listener);
   }
 }

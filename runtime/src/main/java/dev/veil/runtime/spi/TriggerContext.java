@@ -33,4 +33,9 @@ public interface TriggerContext extends HostContext {
 
   /** Function, host and master keys, for triggers that authorize callers. */
   AuthKeys keys();
+
+  /** Tells {@code listener} of every invocation this host runs from now on (e.g. a live log). */
+  default void addInvocationListener(InvocationListener listener) {
+    throw new UnsupportedOperationException("this host does not report its invocations");
+  }
 }

@@ -10,6 +10,7 @@ import dev.veil.runtime.spi.Leases;
 import dev.veil.storage.BlobNotFoundException;
 import dev.veil.storage.BlobStore;
 import dev.veil.storage.BlobStore.BlobInfo;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -69,6 +70,7 @@ final class BlobScanner {
   private final Set<String> receipts = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
   private final Promise<Void> stopped = Promise.promise();
+  private final BlobTriggerMeters meters;
   private volatile boolean stopping;
   private long delay = MIN_DELAY_MS;
   private long timer = -1;
@@ -81,7 +83,8 @@ final class BlobScanner {
       FunctionDefinition function,
       Invoker invoker,
       Options options,
-      Leases leases) {
+      Leases leases,
+      MeterRegistry registry) {
     this.vertx = vertx;
     this.store = store;
     this.path = path;
@@ -91,6 +94,7 @@ final class BlobScanner {
     this.leases = leases;
     this.leaseName = "blob-list/" + path.container() + "/" + function.name();
     this.receiptPrefix = "blobreceipts/veil/" + function.name() + "/";
+    this.meters = new BlobTriggerMeters(registry, function.name(), path.container(), receipts);
   }
 
   /**
@@ -126,6 +130,7 @@ final class BlobScanner {
     // hand the container to another node now instead of after the lease expires
     return stopped
         .future()
+        .onComplete(x -> meters.remove())
         .eventually(() -> holdingLease ? leases.release(leaseName) : Future.succeededFuture());
   }
 
@@ -145,6 +150,7 @@ final class BlobScanner {
               // receipts written by the previous holder are only in storage
               return (takenOver ? loadReceipts() : Future.<Void>succeededFuture())
                   .compose(x -> blocking(this::findNew))
+                  .onSuccess(x -> meters.scanned())
                   .compose(todo -> processAll(todo).map(todo.size()));
             })
         .onComplete(
@@ -307,6 +313,7 @@ final class BlobScanner {
   }
 
   private Future<Void> poison(Target target, InvocationFailure failure, int attempts) {
+    meters.poisoned();
     String container = path.container();
     String name = target.item.name();
     LOG.warn(

@@ -68,7 +68,14 @@ public final class BlobTriggerProvider implements TriggerProvider {
     }
     BlobScanner scanner =
         new BlobScanner(
-            context.vertx(), store, path, function, context.invoker(), options, context.leases());
+            context.vertx(),
+            store,
+            path,
+            function,
+            context.invoker(),
+            options,
+            context.leases(),
+            context.meterRegistry());
     return scanner
         .start()
         .onFailure(e -> store.close())

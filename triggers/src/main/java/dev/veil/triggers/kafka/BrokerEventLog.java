@@ -1,6 +1,7 @@
 package dev.veil.triggers.kafka;
 
 import dev.veil.triggers.kafka.KafkaEvent.TopicPartitionId;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
@@ -28,10 +29,13 @@ final class BrokerEventLog implements EventLog {
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String bootstrap;
+  private final KafkaLagMeters lag;
 
-  private BrokerEventLog(KafkaConsumer<byte[], byte[]> consumer, String bootstrap) {
+  private BrokerEventLog(
+      KafkaConsumer<byte[], byte[]> consumer, String bootstrap, KafkaLagMeters lag) {
     this.consumer = consumer;
     this.bootstrap = bootstrap;
+    this.lag = lag;
   }
 
   /**
@@ -39,7 +43,13 @@ final class BrokerEventLog implements EventLog {
    * #commit}.
    */
   static Future<EventLog> subscribe(
-      Vertx vertx, String bootstrap, String group, String topic, Map<String, String> extraConfig) {
+      Vertx vertx,
+      String bootstrap,
+      String group,
+      String topic,
+      Map<String, String> extraConfig,
+      MeterRegistry registry,
+      String function) {
     Map<String, String> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -50,8 +60,16 @@ final class BrokerEventLog implements EventLog {
     KafkaConsumer<byte[], byte[]> consumer =
         KafkaConsumer.create(
             vertx, config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    BrokerEventLog log = new BrokerEventLog(consumer, bootstrap);
-    return consumer.subscribe(topic).map(log);
+    KafkaLagMeters lag =
+        new KafkaLagMeters(vertx, () -> consumer.unwrap().metrics(), registry, function, group);
+    BrokerEventLog log = new BrokerEventLog(consumer, bootstrap, lag);
+    return consumer
+        .subscribe(topic)
+        .map(
+            v -> {
+              lag.start();
+              return log;
+            });
   }
 
   @Override
@@ -105,6 +123,7 @@ final class BrokerEventLog implements EventLog {
 
   @Override
   public Future<Void> close() {
+    lag.stop();
     return consumer.close();
   }
 

@@ -127,7 +127,13 @@ public final class KafkaTriggerProvider implements TriggerProvider {
               .compose(
                   config ->
                       BrokerEventLog.subscribe(
-                          context.vertx(), bootstrap.get(), subscribedGroup, topic, config));
+                          context.vertx(),
+                          bootstrap.get(),
+                          subscribedGroup,
+                          topic,
+                          config,
+                          context.meterRegistry(),
+                          function.name()));
       deadLetters =
           (topicName, key, value, headers) -> brokerWriter[0].send(topicName, key, value, headers);
     } else {

@@ -14,10 +14,12 @@ import dev.veil.runtime.HostOptions;
 import dev.veil.runtime.VeilHost;
 import dev.veil.testkit.Azurite;
 import dev.veil.testkit.Waits;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -109,7 +111,12 @@ class BlobTriggerTest {
     assertEquals(2, poisonRecord.getInteger("attempts"));
     assertTrue(poisonRecord.getString("reason").contains("cannot be processed"), record);
     assertEquals(2, BlobTestFunctions.calls("poison1"), "maxDequeueCount attempts, then poison");
+    MeterRegistry meters = host.scope().meterRegistry();
+    assertEquals(
+        1.0, meters.get("veil.blob.poison").tag("function", "upperCase").counter().count());
+    assertTrue(meters.get("veil.blob.receipts").tag("container", in).gauge().value() >= 21);
     stop(host);
+    assertTrue(meters.find("veil.blob.receipts").meters().isEmpty(), "removed when stopped");
 
     // While the host is down: one new blob, one changed blob.
     input.getBlobClient("doc20.txt").upload(BinaryData.fromString("hello 20"), true);
@@ -170,6 +177,14 @@ class BlobTriggerTest {
     VeilHost host = start(data, null, "local-in", "local-out");
     Path result = data.resolve("blobs").resolve("local-out").resolve("sub/a.upper");
     await(() -> Files.exists(result), "the output file");
+    double lastScan =
+        host.scope()
+            .meterRegistry()
+            .get("veil.blob.last.scan")
+            .tag("container", "local-in")
+            .gauge()
+            .value();
+    assertTrue(Math.abs(lastScan - Instant.now().getEpochSecond()) < 60, "last scan " + lastScan);
     stop(host);
     assertEquals("LOCAL BLOB", Files.readString(result));
     assertTrue(

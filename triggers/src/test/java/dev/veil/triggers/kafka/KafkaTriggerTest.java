@@ -111,6 +111,20 @@ class KafkaTriggerTest {
     assertEquals(600, values.size(), "distinct values");
     assertEquals(3, lastOffset.size(), "records came from all three partitions");
     awaitCommitted("veil-ordered", ORDERED, 600);
+    // the consumer's lag per partition on the host's meters, nothing left to fetch
+    await(
+        () -> {
+          var lag =
+              host.scope().meterRegistry().find("veil.kafka.lag").tag("topic", ORDERED).gauges();
+          return lag.size() == 3
+              && lag.stream()
+                  .allMatch(
+                      g ->
+                          g.value() == 0
+                              && "veil-ordered".equals(g.getId().getTag("group"))
+                              && "ordered".equals(g.getId().getTag("function")));
+        },
+        "veil.kafka.lag at 0 for the three partitions");
   }
 
   @Test

@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+// The dashboard in a real browser (Debian's headless Chromium driven by playwright-core), against a
+// running Veil host with traffic, for DashboardBrowserTest. Any request that would leave the host's
+// origin is refused and reported. Fails (exit 1, the reason on stderr) at the first unmet check;
+// prints one JSON line of findings otherwise.
+//
+//   node dashboard-check.mjs --url http://127.0.0.1:PORT --key MASTER_KEY --functions 'echo,fails' \
+//       --shots target/screenshots --session-seconds 30
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import playwright from 'playwright-core';
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: 'string' }, key: { type: 'string' }, shots: { type: 'string' },
+    functions: { type: 'string' }, 'session-seconds': { type: 'string' },
+    'xss-name': { type: 'string' }, 'xss-problem': { type: 'string' },
+  },
+});
+for (const a of ['url', 'key', 'shots', 'functions', 'session-seconds', 'xss-name', 'xss-problem']) {
+  if (!args[a]) throw new Error(`--${a} is required`);
+}
+const origin = new URL(args.url).origin;
+const sessionMs = Number(args['session-seconds']) * 1000;
+const CHROMIUM = process.env.VEIL_CHROMIUM || '/usr/bin/chromium';
+const PAGES = ['functions', 'log', 'keys', 'cluster', 'pool', 'triggers', 'batch'];
+mkdirSync(args.shots, { recursive: true });
+
+const browser = await playwright.chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+const offOrigin = [];
+const consoleErrors = [];
+const findings = {};
+
+/** A fresh browser profile (its own cookies) whose pages may reach the host's origin only. */
+async function profile() {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(`${origin}/`)) return route.continue();
+    offOrigin.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  return { context, page };
+}
+
+async function signIn(page) {
+  await page.goto(`${origin}/ui/`);
+  await page.getByLabel('Master key').fill(args.key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#nav').waitFor({ state: 'visible' });
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(args.shots, `${name}.png`), fullPage: true });
+}
+
+try {
+  // A second profile signs in first and is left alone: its session must end by itself.
+  const idle = await profile();
+  await signIn(idle.page);
+  const idleSignedInAt = Date.now();
+
+  const { context, page } = await profile();
+  const first = await page.goto(`${origin}/ui/`);
+  const csp = first.headers()['content-security-policy'] || '';
+  assert.match(csp, /script-src 'self'/, 'CSP names script-src');
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, 'CSP allows no inline script or style');
+  findings.csp = csp;
+
+  // Sign in with the keyboard only: the skip link, then the labelled key field, Enter submits.
+  await page.locator('#signin').waitFor({ state: 'visible' });
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'key', 'Tab reaches the key field');
+  assert.equal(await page.evaluate(() => document.activeElement.labels[0].textContent), 'Master key');
+  await page.keyboard.type('not-the-key');
+  await page.keyboard.press('Enter');
+  await page.locator('#signin-error').waitFor({ state: 'visible' });
+  await shot(page, 'signin-failed');
+  await page.getByLabel('Master key').focus();
+  await page.keyboard.type(args.key);
+  await page.keyboard.press('Enter');
+  await page.locator('#nav').waitFor({ state: 'visible' });
+
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'veil_ui');
+  assert.ok(session, 'a session cookie');
+  assert.equal(session.httpOnly, true, 'HttpOnly');
+  assert.equal(session.sameSite, 'Strict', 'SameSite=Strict');
+  const stored = await page.evaluate(() => ({
+    cookie: document.cookie, local: localStorage.length, session: sessionStorage.length, html: document.documentElement.outerHTML,
+  }));
+  assert.equal(stored.cookie, '', 'the page cannot read the session cookie');
+  assert.equal(stored.local + stored.session, 0, 'nothing in browser storage');
+  assert.ok(!stored.html.includes(args.key), 'the key is not in the page');
+
+  // Functions: every function with its figures and sparklines, once two samples have traffic.
+  const names = args.functions.split(',');
+  for (const name of [...names, args['xss-name']]) {
+    await page.locator('#functions-rows th', { hasText: name }).first().waitFor();
+  }
+  await page.waitForFunction(() => {
+    const row = [...document.querySelectorAll('#functions-rows tr')].find((tr) => tr.cells[0].textContent === 'echo');
+    return row && row.cells[5].textContent !== '–' && Number(row.cells[5].textContent) > 0 && row.querySelectorAll('canvas').length >= 2;
+  }, null, { timeout: 20000 });
+  const table = await page.evaluate(() => [...document.querySelectorAll('#functions-rows tr')].map((tr) => [...tr.cells].map((c) => c.textContent)));
+  findings.functions = table;
+  const fails = table.find((r) => r[0] === 'fails');
+  await page.waitForFunction(() => {
+    const row = [...document.querySelectorAll('#functions-rows tr')].find((tr) => tr.cells[0].textContent === 'fails');
+    return row && row.cells[6].textContent.endsWith('%') && row.cells[6].textContent !== '0%';
+  }, null, { timeout: 20000 });
+  assert.ok(fails, 'the failing function is listed');
+  const markupRow = await page.evaluate((n) => [...document.querySelectorAll('#functions-rows th')].filter((th) => th.textContent === n).length, args['xss-name']);
+  assert.equal(markupRow, 1, 'the function named with markup shows its name as text');
+  await shot(page, 'functions');
+
+  // Keyboard navigation: Tab from the top reaches the nav's links; Enter on one shows its page.
+  await page.locator('.skip').focus();
+  let reached = null;
+  for (let i = 0; i < 6 && reached !== 'Invocation log'; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement.textContent);
+  }
+  assert.equal(reached, 'Invocation log', 'Tab reaches the log link');
+  await page.keyboard.press('Enter');
+  await page.locator('#log').waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main', 'focus moves to the content');
+
+  // The live log: lines arrive, the failing one's message (with markup) is text, filters work.
+  await page.locator('#log-lines li', { hasText: args['xss-problem'] }).first().waitFor({ timeout: 15000 });
+  const before = await page.locator('#log-lines li').count();
+  await page.waitForFunction((n) => document.querySelectorAll('#log-lines li').length > n, before, { timeout: 15000 });
+  await shot(page, 'log');
+  await page.getByLabel('Function').selectOption('fails');
+  await page.locator('#log-lines li').first().waitFor();
+  await page.waitForTimeout(1500);
+  const failLines = await page.locator('#log-lines li').allTextContents();
+  assert.ok(failLines.length > 0 && failLines.every((l) => l.includes(' fails function_error ')), `function filter: ${failLines.slice(0, 3)}`);
+  await page.getByLabel('Function').selectOption('');
+  await page.getByLabel('Status').selectOption('client_error');
+  await page.locator('#log-lines li').first().waitFor();
+  await page.waitForTimeout(1500);
+  const clientLines = await page.locator('#log-lines li').allTextContents();
+  assert.ok(clientLines.length > 0 && clientLines.every((l) => l.includes(' rejects client_error 400 ')), `status filter: ${clientLines.slice(0, 3)}`);
+  findings.logLines = { fails: failLines.length, clientErrors: clientLines.length };
+  await page.getByLabel('Status').selectOption('');
+
+  // The other pages, each with its data and charts.
+  await page.click('a[href="#keys"]');
+  await page.locator('#keys-chart canvas').waitFor();
+  assert.ok(await page.locator('#keys-stats dt').count() >= 5, 'key cache figures');
+  await shot(page, 'keys');
+  await page.click('a[href="#cluster"]');
+  await page.locator('#cluster-rows tr').first().waitFor();
+  findings.cluster = await page.locator('#cluster-state').textContent();
+  await shot(page, 'cluster');
+  await page.click('a[href="#pool"]');
+  await page.locator('#pool-chart canvas').waitFor();
+  await page.locator('#pool-batches canvas').waitFor();
+  findings.pool = await page.evaluate(() => [...document.querySelectorAll('#pool-rows tr')].map((tr) => [...tr.cells].map((c) => c.textContent)));
+  await shot(page, 'pool');
+  await page.click('a[href="#triggers"]');
+  await page.locator('#triggers-rows th', { hasText: 'veil.blob.last.scan' }).first().waitFor();
+  await page.locator('#triggers-rows td', { hasText: 'function=classify-image-blob' }).first().waitFor();
+  findings.triggers = await page.locator('#triggers').textContent();
+  await shot(page, 'triggers');
+  await page.click('a[href="#batch"]');
+  await page.locator('#batch-rows progress').first().waitFor({ timeout: 20000 });
+  findings.batch = await page.evaluate(() => [...document.querySelectorAll('#batch-rows tr')].map((tr) => [...tr.cells].map((c) => c.textContent)));
+  await shot(page, 'batch');
+
+  // No markup from the host ran: nothing set window.__xss, and the page holds only its own script.
+  const xss = await page.evaluate(() => ({ flag: typeof window.__xss, scripts: document.scripts.length }));
+  assert.deepEqual(xss, { flag: 'undefined', scripts: 1 }, 'no markup from names or log lines executed');
+
+  // CSRF: a state-changing call with the session cookie but without the page's token is refused.
+  const noToken = await context.request.post(`${origin}/ui/api/signout`);
+  assert.equal(noToken.status(), 403, 'sign-out without the CSRF token');
+  const wrongToken = await context.request.delete(`${origin}/ui/api/host/batch/some-run`, { headers: { 'x-veil-csrf': 'guess' } });
+  assert.equal(wrongToken.status(), 403, 'cancel with a wrong CSRF token');
+  const foreign = await context.request.post(`${origin}/ui/session`, { form: { key: args.key }, headers: { origin: 'http://evil.example' }, maxRedirects: 0 });
+  assert.equal(foreign.status(), 403, 'sign-in from another origin');
+  assert.equal((await context.request.get(`${origin}/ui/api/overview`)).status(), 200, 'still signed in');
+
+  // Sign out: the cookie goes, the API refuses, the form is back.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.locator('#signin').waitFor({ state: 'visible' });
+  assert.ok(!(await context.cookies()).some((c) => c.name === 'veil_ui'), 'cookie removed');
+  assert.equal((await context.request.get(`${origin}/ui/api/overview`)).status(), 401, 'signed out');
+  await shot(page, 'signed-out');
+
+  // Session expiry: the idle profile's page notices by itself (its log stream ends) and shows the form.
+  const left = idleSignedInAt + sessionMs - Date.now();
+  await idle.page.locator('#signin').waitFor({ state: 'visible', timeout: Math.max(0, left) + 10000 });
+  findings.expiredAfterMs = Date.now() - idleSignedInAt;
+  assert.ok(findings.expiredAfterMs >= sessionMs - 1000, `expired too early: ${findings.expiredAfterMs} ms`);
+  assert.equal((await idle.context.request.get(`${origin}/ui/api/overview`)).status(), 401, 'expired session refused');
+
+  assert.deepEqual(offOrigin, [], 'no request left the host');
+  assert.deepEqual(consoleErrors, [], 'no console errors');
+  findings.userAgent = await page.evaluate(() => navigator.userAgent);
+  console.log(JSON.stringify(findings));
+} catch (e) {
+  console.error(`dashboard check failed: ${e.stack || e.message}`);
+  console.error(`console errors: ${JSON.stringify(consoleErrors)}; refused: ${JSON.stringify(offOrigin)}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
