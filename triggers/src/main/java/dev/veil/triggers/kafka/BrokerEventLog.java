@@ -2,6 +2,7 @@ package dev.veil.triggers.kafka;
 
 import dev.veil.triggers.kafka.KafkaEvent.TopicPartitionId;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
@@ -28,6 +29,7 @@ final class BrokerEventLog implements EventLog {
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String bootstrap;
+  private final Promise<Void> joined = Promise.promise();
 
   private BrokerEventLog(KafkaConsumer<byte[], byte[]> consumer, String bootstrap) {
     this.consumer = consumer;
@@ -51,7 +53,14 @@ final class BrokerEventLog implements EventLog {
         KafkaConsumer.create(
             vertx, config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     BrokerEventLog log = new BrokerEventLog(consumer, bootstrap);
+    // The first assignment (made inside a poll) is when this member has joined its group.
+    consumer.partitionsAssignedHandler(partitions -> log.joined.tryComplete());
     return consumer.subscribe(topic).map(log);
+  }
+
+  @Override
+  public Future<Void> joined() {
+    return joined.future();
   }
 
   @Override
