@@ -13,6 +13,8 @@ import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.testext.BindingFunctions;
 import dev.veil.runtime.testext.ManualTrigger;
 import dev.veil.runtime.testext.MemoryOutput;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -99,6 +101,28 @@ class FunctionScannerTest {
     assertTrue(message.contains("dev.veil.runtime.testext.RemovedFunctions"), message);
     assertTrue(message.contains(jar.toString()), message);
     assertTrue(message.contains("stale"), message);
+  }
+
+  @Test
+  void veilIndexWritesTheIndexOfAnAppJar(@TempDir Path dir) throws Exception {
+    Path jar = testClassesJar(dir.resolve("app.jar"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    FunctionIndexCli cli = new FunctionIndexCli();
+    assertEquals(
+        0,
+        cli.run(List.of(jar.toString()), new PrintStream(out, true), new PrintStream(err, true)),
+        err.toString());
+    assertTrue(FunctionIndex.read(jar).contains(Retrying.class.getName()));
+    assertTrue(out.toString().contains("indexed"), out.toString());
+    assertEquals(2, cli.run(List.of(), new PrintStream(out), new PrintStream(err)));
+    assertEquals(
+        2,
+        cli.run(
+            List.of(dir.resolve("missing.jar").toString()),
+            new PrintStream(out),
+            new PrintStream(err)));
+    assertTrue(err.toString().contains("neither a jar nor a folder"), err.toString());
   }
 
   private static List<String> names(List<FunctionDefinition> functions) {
