@@ -28,16 +28,8 @@ javac -q -nowarn -d "$work/classes" -cp deploy/target/veil.jar bench/http/src/de
   || javac -d "$work/classes" -cp deploy/target/veil.jar bench/http/src/dev/veil/bench/*.java
 CP="deploy/target/veil.jar:$work/classes"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-now_ms() { date +%s%3N; }
-wait_200() { # url -> prints ms until the first 200
-  local start=$1 url=$2
-  for _ in $(seq 1 2000); do
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)" = 200 ]; then echo $(( $(now_ms) - start )); return 0; fi
-    sleep 0.01
-  done
-  echo "no 200 from $url" >&2; return 1
-}
+# shellcheck source=bench/start-helpers.sh
+. bench/start-helpers.sh # free_port, now_ms, wait_200
 to_ms() { # wrk latency (e.g. 512.00us, 1.20ms, 2.00s) -> milliseconds
   awk -v v="$1" 'BEGIN { n=v; sub(/[a-z]+$/,"",n); u=v; sub(/^[0-9.]+/,"",u);
     if (u=="us") n/=1000; else if (u=="s") n*=1000; printf "%.3f", n }'

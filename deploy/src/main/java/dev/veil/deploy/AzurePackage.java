@@ -1,6 +1,7 @@
 package dev.veil.deploy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veil.runtime.host.FunctionIndex;
 import dev.veil.runtime.host.FunctionScanner;
 import dev.veil.runtime.spi.FunctionDefinition;
 import java.io.IOException;
@@ -73,6 +74,7 @@ public final class AzurePackage {
     Files.createDirectories(app.resolve("lib"));
     String jarName = functionsJar.getFileName().toString();
     Files.copy(functionsJar, app.resolve(jarName));
+    FunctionIndex.write(app.resolve(jarName)); // Veil then reads it instead of scanning the jar
     for (Path library : libraries) {
       Files.copy(
           library,

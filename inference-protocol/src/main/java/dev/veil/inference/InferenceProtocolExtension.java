@@ -78,9 +78,8 @@ public final class InferenceProtocolExtension implements HostExtension {
             .put("name", "veil")
             .put("version", version != null ? version : "dev")
             .put("extensions", new JsonArray().add("binary_tensor_data").add("model_repository"));
-    // The bundled models read their weights from the class path: off the event loop. Extensions
-    // start before
-    // the triggers and the listeners, so the routes below go ahead of any function's.
+    // The bundled models read their weights from the class path: off the event loop. The host
+    // starts extensions beside its listener and reports ready once this has mounted its routes.
     return vertx
         .executeBlocking(
             () ->

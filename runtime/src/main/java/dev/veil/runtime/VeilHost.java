@@ -1,5 +1,6 @@
 package dev.veil.runtime;
 
+import com.microsoft.azure.functions.annotation.HttpTrigger;
 import dev.veil.runtime.cluster.ClusterMembership;
 import dev.veil.runtime.cluster.ClusterSettings;
 import dev.veil.runtime.cluster.EventBusBroadcasts;
@@ -21,6 +22,7 @@ import dev.veil.runtime.host.HttpEdge;
 import dev.veil.runtime.host.HttpHostSettings;
 import dev.veil.runtime.host.IgnoredSettings;
 import dev.veil.runtime.host.StartupGuide;
+import dev.veil.runtime.host.StartupTimeline;
 import dev.veil.runtime.host.UnservedFunction;
 import dev.veil.runtime.host.auth.AccessKeys;
 import dev.veil.runtime.host.auth.HostAuth;
@@ -123,6 +125,8 @@ public final class VeilHost {
   private HostListeners listeners;
   private HostAuth auth;
   private volatile boolean ready;
+  private final Promise<Void> readiness = Promise.promise();
+  private StartupTimeline timeline = new StartupTimeline();
   private volatile boolean draining;
   private Future<Void> closing;
 
@@ -150,6 +154,8 @@ public final class VeilHost {
    * future fails with a message naming the problem when the configuration or a function is invalid.
    */
   public static Future<VeilHost> start(HostOptions options) {
+    StartupTimeline timeline = new StartupTimeline();
+    timeline.mark("host start");
     Prepared prepared;
     ClusterSettings clusterSettings;
     List<HostExtension> extensions;
@@ -169,6 +175,7 @@ public final class VeilHost {
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
+    timeline.mark("configured and functions found");
     VertxOptions vertxOptions =
         new VertxOptions().setPreferNativeTransport(prepared.config.hostConfig().nativeTransport());
     Future<ClusterSettings.Started> started =
@@ -199,6 +206,8 @@ public final class VeilHost {
                   List.copyOf(prepared.bindings.values()),
                   cluster.manager() != null ? cluster : null);
           host.extensions = extensions;
+          host.timeline = timeline;
+          timeline.mark("vert.x");
           int port =
               options.port() >= 0
                   ? options.port()
@@ -215,6 +224,14 @@ public final class VeilHost {
                         .transform(ignored -> Future.<VeilHost>failedFuture(err));
                   });
         });
+  }
+
+  /**
+   * Completes when the host is ready ({@code /health/ready} answers 200): every trigger is live.
+   * {@link #start} completes earlier, once the listener is open and every trigger has started.
+   */
+  public Future<Void> whenReady() {
+    return readiness.future();
   }
 
   /** The port the HTTP server listens on. */
@@ -481,34 +498,45 @@ public final class VeilHost {
 
     List<Future<Void>> bindingStarts = new ArrayList<>();
     prepared.bindings.values().forEach(b -> bindingStarts.add(b.start(services)));
+    // The listener opens as soon as the HTTP functions are routed: extensions and the other
+    // triggers (a Kafka consumer joining its group, a blob scanner) start beside it, and readiness
+    // waits for all of them.
+    List<Future<Void>> besideListener = new ArrayList<>();
     return Future.all(bindingStarts)
         .compose(v -> auth.start(vertx))
         .compose(
-            v ->
-                Future.all(
-                    extensions.stream()
-                        .map(e -> e.start(services, scope, listeners.secure()))
-                        .toList()))
-        .compose(v -> startTriggers(prepared, services))
+            v -> {
+              timeline.mark("bindings");
+              extensions.forEach(
+                  e -> besideListener.add(e.start(services, scope, listeners.secure())));
+              return startTriggers(prepared, services, true);
+            })
         .compose(
-            v ->
-                listeners
-                    .listen(
-                        vertx,
-                        edge.configure(new HttpServerOptions()),
-                        options ->
-                            edge.install(
-                                vertx.createHttpServer(options),
-                                request -> {
-                                  if (prepared.http.active() && prepared.http.handle(request))
-                                    return; // custom headers, CORS
-                                  if (!exactRoutes.dispatch(request)) router.handle(request);
-                                }),
-                        port,
-                        bindHost)
-                    .recover(
-                        err ->
-                            Future.failedFuture(StartupGuide.listenFailure(err, bindHost, port))))
+            v -> {
+              timeline.mark("HTTP triggers");
+              besideListener.add(startTriggers(prepared, services, false));
+              return listeners
+                  .listen(
+                      vertx,
+                      edge.configure(new HttpServerOptions()),
+                      options ->
+                          edge.install(
+                              vertx.createHttpServer(options),
+                              request -> {
+                                if (prepared.http.active() && prepared.http.handle(request))
+                                  return; // custom headers, CORS
+                                if (!exactRoutes.dispatch(request)) router.handle(request);
+                              }),
+                      port,
+                      bindHost)
+                  .recover(
+                      err -> Future.failedFuture(StartupGuide.listenFailure(err, bindHost, port)));
+            })
+        .compose(
+            s -> {
+              timeline.mark("listening");
+              return Future.all(besideListener).map(s);
+            })
         .compose(
             s ->
                 membership == null
@@ -519,7 +547,23 @@ public final class VeilHost {
         .map(
             s -> {
               server = s;
-              ready = true;
+              timeline.mark("all triggers started");
+              // Ready once every trigger is live (a Kafka consumer in its group), which may be
+              // later than its start.
+              Future.all(handles.values().stream().map(TriggerHandle::live).toList())
+                  .onComplete(
+                      live -> {
+                        if (live.failed()) {
+                          LOG.error(
+                              "a trigger did not come live: the host stays not ready",
+                              live.cause());
+                          return;
+                        }
+                        ready = true;
+                        readiness.tryComplete();
+                        timeline.mark("ready");
+                        LOG.info("start-up: {}", timeline);
+                      });
               LOG.info(
                   "Veil host listening on {}://{}:{} with {} function(s){} ({} transport)",
                   listeners.secure() ? "https" : "http",
@@ -574,9 +618,11 @@ public final class VeilHost {
             });
   }
 
-  private Future<Void> startTriggers(Prepared prepared, HostServices services) {
+  /** Starts the triggers of the HTTP functions ({@code http}) or of all the others. */
+  private Future<Void> startTriggers(Prepared prepared, HostServices services, boolean http) {
     List<Future<Void>> starts = new ArrayList<>();
     for (FunctionDefinition fn : functions) {
+      if ((fn.trigger() instanceof HttpTrigger) != http) continue;
       TriggerProvider provider = prepared.triggers.get(fn.trigger().annotationType());
       if (provider == null) {
         disabled.put(

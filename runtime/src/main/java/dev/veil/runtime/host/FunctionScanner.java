@@ -77,15 +77,26 @@ public final class FunctionScanner {
 
   /**
    * Classes in the given folders / jars (restricted to {@code packages} unless empty) that mention
-   * {@code @FunctionName}.
+   * {@code @FunctionName}: those their {@link FunctionIndex} lists, else those a scan finds.
+   *
+   * @throws IllegalStateException when an index names a class that cannot be found (a stale index
+   *     would otherwise drop functions without a word)
    */
   public List<Class<?>> candidates(List<Path> roots, List<String> packages) throws IOException {
     Predicate<String> wanted =
         className ->
             packages.isEmpty() || packages.stream().anyMatch(p -> className.startsWith(p + "."));
     List<String> classNames = new ArrayList<>();
+    Map<String, Path> indexedIn = new HashMap<>();
     for (Path root : roots) {
-      if (Files.isDirectory(root)) {
+      List<String> indexed = FunctionIndex.read(root);
+      if (indexed != null) {
+        for (String name : indexed) {
+          if (!wanted.test(name)) continue;
+          classNames.add(name);
+          indexedIn.putIfAbsent(name, root);
+        }
+      } else if (Files.isDirectory(root)) {
         scanFolder(root, wanted, classNames);
       } else if (Files.isRegularFile(root) && root.toString().endsWith(".jar")) {
         scanJar(root, wanted, classNames);
@@ -97,6 +108,17 @@ public final class FunctionScanner {
         classes.add(Class.forName(name, false, loader));
       } catch (ClassNotFoundException
           | LinkageError e) { // e.g. its superclass comes from a library the app lacks
+        if (e instanceof ClassNotFoundException && indexedIn.containsKey(name)) {
+          throw new IllegalStateException(
+              FunctionIndex.PATH
+                  + " in "
+                  + indexedIn.get(name)
+                  + " lists "
+                  + name
+                  + ", which cannot be found: the index is stale; package the app again (or delete"
+                  + " the index to have the host scan for functions)",
+              e);
+        }
         unserved.add(
             new UnservedFunction(
                 name.substring(name.lastIndexOf('.') + 1),
@@ -106,6 +128,14 @@ public final class FunctionScanner {
       }
     }
     return classes;
+  }
+
+  /** Classes in one jar or class folder that mention {@code @FunctionName}, found by a scan. */
+  static List<String> markedClasses(Path root) throws IOException {
+    List<String> out = new ArrayList<>();
+    if (Files.isDirectory(root)) scanFolder(root, name -> true, out);
+    else scanJar(root, name -> true, out);
+    return out;
   }
 
   /** The class path entries of this JVM ({@code java.class.path}). */

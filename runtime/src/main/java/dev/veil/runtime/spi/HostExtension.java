@@ -11,7 +11,9 @@ import io.vertx.core.Future;
 public interface HostExtension {
 
   /**
-   * Called once when the host starts, after the bindings and before the triggers and the listeners.
+   * Called once when the host starts, after the bindings, beside the triggers and the listeners:
+   * the host may already answer its functions while an extension starts, and reports ready only
+   * once it has.
    *
    * @param scope the host's scope, as its function instances get it (e.g. to share the accelerator
    *     pool with them)

@@ -12,6 +12,15 @@ public interface TriggerHandle {
    */
   Future<Void> stop();
 
+  /**
+   * Completes once the trigger is live: it takes events (a Kafka consumer has joined its group and
+   * been given its partitions). The host's {@code /health/ready} answers 200 only after every
+   * trigger's has completed; by default a trigger is live as soon as it started.
+   */
+  default Future<Void> live() {
+    return Future.succeededFuture();
+  }
+
   /** Facts shown in {@code /admin/functions}, e.g. {@code route} and {@code methods} for HTTP. */
   default Map<String, Object> describe() {
     return Map.of();

@@ -13,6 +13,10 @@ import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.testext.BindingFunctions;
 import dev.veil.runtime.testext.ManualTrigger;
 import dev.veil.runtime.testext.MemoryOutput;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,8 +55,91 @@ class FunctionScannerTest {
 
   @Test
   void findsFunctionsInAJar(@TempDir Path dir) throws Exception {
+    Path jar = testClassesJar(dir.resolve("functions.jar"));
+    List<FunctionDefinition> found =
+        scanner.scan(List.of(jar), List.of("dev.veil.runtime.testext"));
+    assertEquals(4, found.size());
+  }
+
+  @Test
+  void readsAJarsFunctionIndexInsteadOfScanningIt(@TempDir Path dir) throws Exception {
+    Path jar = testClassesJar(dir.resolve("functions.jar"));
+    List<String> written = FunctionIndex.write(jar);
+    assertTrue(written.contains(BindingFunctions.class.getName()), written.toString());
+    assertTrue(written.contains(Retrying.class.getName()), written.toString());
+    assertEquals(written, FunctionIndex.read(jar));
+    assertEquals(
+        List.of("copy", "order", "timer", "unbindable"),
+        names(scanner.scan(List.of(jar), List.of("dev.veil.runtime.testext"))));
+
+    // The host goes by the index alone: one that lists a single class yields that class's
+    // functions, although the jar holds more.
+    Path partial = testClassesJar(dir.resolve("partial.jar"));
+    writeIndex(partial, Retrying.class.getName());
+    assertEquals(List.of("retrying"), names(scanner.scan(List.of(partial), List.of())));
+    assertEquals(4, scanner.scan(List.of(jar), List.of("dev.veil.runtime.testext")).size());
+  }
+
+  @Test
+  void readsAClassFoldersFunctionIndex(@TempDir Path dir) throws Exception {
+    Path folder = dir.resolve("classes");
+    Path retrying = Path.of(Retrying.class.getName().replace('.', '/') + ".class");
+    Files.createDirectories(folder.resolve(retrying).getParent());
+    Files.copy(testClasses().resolve(retrying), folder.resolve(retrying));
+    assertEquals(List.of(Retrying.class.getName()), FunctionIndex.write(folder));
+    assertTrue(Files.isRegularFile(folder.resolve(FunctionIndex.PATH)));
+    assertEquals(List.of("retrying"), names(scanner.scan(List.of(folder), List.of())));
+  }
+
+  @Test
+  void anIndexNamingAMissingClassFailsWithTheClassAndTheJar(@TempDir Path dir) throws Exception {
+    Path jar = testClassesJar(dir.resolve("stale.jar"));
+    writeIndex(jar, Retrying.class.getName() + "\ndev.veil.runtime.testext.RemovedFunctions");
+    String message =
+        assertThrows(IllegalStateException.class, () -> scanner.scan(List.of(jar), List.of()))
+            .getMessage();
+    assertTrue(message.contains("dev.veil.runtime.testext.RemovedFunctions"), message);
+    assertTrue(message.contains(jar.toString()), message);
+    assertTrue(message.contains("stale"), message);
+  }
+
+  @Test
+  void veilIndexWritesTheIndexOfAnAppJar(@TempDir Path dir) throws Exception {
+    Path jar = testClassesJar(dir.resolve("app.jar"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    FunctionIndexCli cli = new FunctionIndexCli();
+    assertEquals(
+        0,
+        cli.run(List.of(jar.toString()), new PrintStream(out, true), new PrintStream(err, true)),
+        err.toString());
+    assertTrue(FunctionIndex.read(jar).contains(Retrying.class.getName()));
+    assertTrue(out.toString().contains("indexed"), out.toString());
+    assertEquals(2, cli.run(List.of(), new PrintStream(out), new PrintStream(err)));
+    assertEquals(
+        2,
+        cli.run(
+            List.of(dir.resolve("missing.jar").toString()),
+            new PrintStream(out),
+            new PrintStream(err)));
+    assertTrue(err.toString().contains("neither a jar nor a folder"), err.toString());
+  }
+
+  private static List<String> names(List<FunctionDefinition> functions) {
+    return functions.stream().map(FunctionDefinition::name).toList();
+  }
+
+  private static void writeIndex(Path jar, String lines) throws Exception {
+    try (FileSystem zip = FileSystems.newFileSystem(jar)) {
+      Path index = zip.getPath(FunctionIndex.PATH);
+      Files.createDirectories(index.getParent());
+      Files.writeString(index, lines + "\n");
+    }
+  }
+
+  /** A jar of this module's test classes. */
+  private static Path testClassesJar(Path jar) throws Exception {
     Path root = testClasses();
-    Path jar = dir.resolve("functions.jar");
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
         Stream<Path> files = Files.walk(root)) {
       for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
@@ -61,9 +148,7 @@ class FunctionScannerTest {
         out.closeEntry();
       }
     }
-    List<FunctionDefinition> found =
-        scanner.scan(List.of(jar), List.of("dev.veil.runtime.testext"));
-    assertEquals(4, found.size());
+    return jar;
   }
 
   @Test

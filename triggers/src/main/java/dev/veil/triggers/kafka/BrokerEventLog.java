@@ -3,6 +3,7 @@ package dev.veil.triggers.kafka;
 import dev.veil.triggers.kafka.KafkaEvent.TopicPartitionId;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
@@ -30,6 +31,7 @@ final class BrokerEventLog implements EventLog {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String bootstrap;
   private final KafkaLagMeters lag;
+  private final Promise<Void> joined = Promise.promise();
 
   private BrokerEventLog(
       KafkaConsumer<byte[], byte[]> consumer, String bootstrap, KafkaLagMeters lag) {
@@ -63,6 +65,8 @@ final class BrokerEventLog implements EventLog {
     KafkaLagMeters lag =
         new KafkaLagMeters(vertx, () -> consumer.unwrap().metrics(), registry, function, group);
     BrokerEventLog log = new BrokerEventLog(consumer, bootstrap, lag);
+    // The first assignment (made inside a poll) is when this member has joined its group.
+    consumer.partitionsAssignedHandler(partitions -> log.joined.tryComplete());
     return consumer
         .subscribe(topic)
         .map(
@@ -70,6 +74,11 @@ final class BrokerEventLog implements EventLog {
               lag.start();
               return log;
             });
+  }
+
+  @Override
+  public Future<Void> joined() {
+    return joined.future();
   }
 
   @Override

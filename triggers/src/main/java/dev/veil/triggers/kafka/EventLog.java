@@ -25,6 +25,11 @@ interface EventLog {
 
   Future<Void> close();
 
+  /** Completes once this member has joined its group and been given its partitions. */
+  default Future<Void> joined() {
+    return Future.succeededFuture();
+  }
+
   /** "broker 127.0.0.1:9092" or "embedded in-process queue", for logs and /admin/functions. */
   String describe();
 }

@@ -179,6 +179,11 @@ public final class KafkaTriggerProvider implements TriggerProvider {
             }
 
             @Override
+            public Future<Void> live() {
+              return l.joined();
+            }
+
+            @Override
             public Map<String, Object> describe() {
               return Map.of(
                   "topic",
