@@ -8,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,14 +38,8 @@ class DistributionIT {
     String masterKey = "dist-" + System.nanoTime();
     // from another working directory: the launcher finds its own config/ and lib/
     try (HostProcess host =
-        HostProcess.start(
-            List.of(
-                DIST.resolve("bin/veil").toAbsolutePath().toString(),
-                "start",
-                "--port",
-                "0",
-                "--data",
-                work.resolve("state").toString()),
+        HostProcess.startDistribution(
+            DIST,
             work,
             Map.of(
                 "VEIL_MASTER_KEY", masterKey, "JAVA", HostProcess.java(), "JAVA_OPTS", "-Xmx1g"))) {

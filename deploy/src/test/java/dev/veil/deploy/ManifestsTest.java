@@ -293,6 +293,20 @@ class ManifestsTest {
     assertTrue(Files.exists(DEPLOY.resolve("src/dist/bin/veil")), "the launcher the image runs");
   }
 
+  @Test
+  void dockerImageMakesTheClassArchiveForItsOwnJvm() throws Exception {
+    List<String> lines = Files.readAllLines(DEPLOY.resolve("Dockerfile"));
+    int copy = lines.indexOf("COPY target/veil /opt/veil");
+    int archive = -1;
+    for (int i = 0; i < lines.size(); i++)
+      if (lines.get(i).startsWith("RUN /opt/veil/bin/veil-archive")) archive = i;
+    assertTrue(copy >= 0 && archive > copy, "RUN /opt/veil/bin/veil-archive after the COPY");
+    assertTrue(Files.isExecutable(DEPLOY.resolve("src/dist/bin/veil-archive")));
+    // the build machine's archives would only add megabytes the image's JVM cannot use
+    assertTrue(
+        Files.readAllLines(DEPLOY.resolve(".dockerignore")).contains("target/veil/lib/archive"));
+  }
+
   // ENTRYPOINT / CMD in exec form (a JSON array), so that signals reach the launcher's java process
   private static List<String> execForm(List<String> lines, String instruction) throws IOException {
     String line =

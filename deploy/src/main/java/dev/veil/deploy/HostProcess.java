@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 
 /**
  * A Veil host in its own process, as a user starts it; the port comes from its start-up log line.
+ * The deploy tests start hosts with it, and {@link ClassArchive} its training run.
  */
 final class HostProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
@@ -54,7 +55,8 @@ final class HostProcess implements AutoCloseable {
       this.port = port.get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       process.destroyForcibly();
-      throw new AssertionError("the host did not start: " + e.getMessage() + "\nlog:\n" + log, e);
+      throw new IllegalStateException(
+          "the host did not start: " + e.getMessage() + "\nlog:\n" + log, e);
     }
   }
 
@@ -68,6 +70,24 @@ final class HostProcess implements AutoCloseable {
         new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
     builder.environment().putAll(env);
     return new HostProcess(builder.start());
+  }
+
+  /**
+   * The distribution's launcher, as a user runs it: {@code <dist>/bin/veil start --port 0 --data
+   * <workDir>/state}.
+   */
+  static HostProcess startDistribution(Path dist, Path workDir, Map<String, String> env)
+      throws Exception {
+    return start(
+        List.of(
+            dist.resolve("bin/veil").toAbsolutePath().toString(),
+            "start",
+            "--port",
+            "0",
+            "--data",
+            workDir.resolve("state").toString()),
+        workDir,
+        env);
   }
 
   static String java() {
