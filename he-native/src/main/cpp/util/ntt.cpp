@@ -159,17 +159,19 @@ struct NttVector {
             const __m512i hi = avx512::mul_hi64(x, wq);
             return _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(hi, q));
         } else {
+            // x w - hi q in the low 52 bits, with the subtraction folded into a multiply-add of 2^52 - q.
             const __m512i zero = _mm512_setzero_si512();
             const __m512i mask = _mm512_set1_epi64((int64_t(1) << 52) - 1);
-            __m512i hi = _mm512_madd52hi_epu64(zero, x, wq);
-            __m512i r = _mm512_madd52lo_epu64(zero, x, w);
-            r = _mm512_sub_epi64(r, _mm512_madd52lo_epu64(zero, hi, q));
-            return _mm512_and_si512(r, mask);
+            const __m512i neg_q = _mm512_sub_epi64(_mm512_set1_epi64(int64_t(1) << 52), q);
+            const __m512i hi = _mm512_madd52hi_epu64(zero, x, wq);
+            return _mm512_and_si512(_mm512_madd52lo_epu64(_mm512_madd52lo_epu64(zero, x, w), hi, neg_q), mask);
         }
     }
+    // Reduce = false skips Harvey's correction of x: both outputs then grow by 2q over the inputs' bound.
+    template <bool Reduce = true>
     VEIL_IFMA static inline void fwd_butterfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, __m512i q,
                                                __m512i two_q) {
-        x = avx512::sub_if_ge(x, two_q);
+        if constexpr (Reduce) x = avx512::sub_if_ge(x, two_q);
         __m512i v = mul_shoup(y, w, wq, q);
         y = _mm512_add_epi64(_mm512_sub_epi64(x, v), two_q);
         x = _mm512_add_epi64(x, v);
@@ -212,6 +214,7 @@ struct NttVector {
 
     // The three stages whose butterfly span (4, 2, 1) is below one vector, done in one pass: each
     // 16-element chunk stays in two registers through all three (forward: then fully reduced to [0, q)).
+    template <bool Lazy = false>
     VEIL_IFMA static void small_stages(const NttTables& tb, uint64_t* a, bool inverse) {
         static const SmallPerm perms[3] = {small_perm(4), small_perm(2), small_perm(1)};
         const std::size_t n = tb.n(), half = n / 2;
@@ -219,6 +222,7 @@ struct NttVector {
         const uint64_t* wqs = (inverse ? tb.small_inv_wq_ : tb.small_fwd_wq_).data();
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
+        const __m512i one_q = _mm512_set1_epi64(int64_t(Lazy ? (uint64_t(1) << 52) / tb.q_.value() : 0));
         for (std::size_t c = 0; c < n / 16; ++c) {
             __m512i v0 = _mm512_loadu_si512(a + 16 * c), v1 = _mm512_loadu_si512(a + 16 * c + 8);
             for (int k = 0; k < 3; ++k) {
@@ -231,11 +235,14 @@ struct NttVector {
                 if (inverse)
                     inv_butterfly(x, y, w, wq, q, two_q);
                 else
-                    fwd_butterfly(x, y, w, wq, q, two_q);
+                    fwd_butterfly<!Lazy>(x, y, w, wq, q, two_q);
                 v0 = _mm512_permutex2var_epi64(x, pm.out0, y);
                 v1 = _mm512_permutex2var_epi64(x, pm.out1, y);
             }
-            if (!inverse) {
+            if (!inverse && Lazy) {
+                v0 = reduce_lazy(v0, q, one_q);
+                v1 = reduce_lazy(v1, q, one_q);
+            } else if (!inverse) {
                 v0 = avx512::sub_if_ge(avx512::sub_if_ge(v0, two_q), q);
                 v1 = avx512::sub_if_ge(avx512::sub_if_ge(v1, two_q), q);
             }
@@ -246,7 +253,27 @@ struct NttVector {
 
     // Two stages per pass over the data (radix 4) halve the loads and stores of the wide stages; the
     // arithmetic is the same butterflies in the same order per element, so the output is unchanged.
+    // A value below 2^52 reduced into [0, q): Shoup's product by 1 (quotient floor(2^52 / q)) leaves
+    // [0, 2q), then one conditional subtraction.
+    VEIL_IFMA static inline __m512i reduce_lazy(__m512i v, __m512i q, __m512i one_q) {
+        const __m512i zero = _mm512_setzero_si512();
+        const __m512i neg_q = _mm512_sub_epi64(_mm512_set1_epi64(int64_t(1) << 52), q);
+        const __m512i hi = _mm512_madd52hi_epu64(zero, v, one_q);
+        const __m512i r = _mm512_and_si512(_mm512_madd52lo_epu64(v, hi, neg_q), _mm512_set1_epi64((int64_t(1) << 52) - 1));
+        return avx512::sub_if_ge(r, q);
+    }
+
+    // Forward: with 52-bit lanes and (1 + 2 log n) q < 2^52 (primes up to about 47 bits) no butterfly needs
+    // Harvey's correction, since each stage adds at most 2q to the bound; one full reduction at the end.
     VEIL_IFMA static void forward(const NttTables& tb, uint64_t* a) {
+        if constexpr (!Wide) {
+            if (tb.q_.value() * uint64_t(1 + 2 * tb.log_n_) < (uint64_t(1) << 52)) return forward_passes<true>(tb, a);
+        }
+        forward_passes<false>(tb, a);
+    }
+
+    template <bool Lazy>
+    VEIL_IFMA static void forward_passes(const NttTables& tb, uint64_t* a) {
         const std::size_t n = tb.n();
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
@@ -265,10 +292,10 @@ struct NttVector {
                 for (std::size_t j = 0; j < h; j += 8) {
                     __m512i x0 = _mm512_loadu_si512(p0 + j), x1 = _mm512_loadu_si512(p1 + j);
                     __m512i x2 = _mm512_loadu_si512(p2 + j), x3 = _mm512_loadu_si512(p3 + j);
-                    fwd_butterfly(x0, x2, w1, w1q, q, two_q);
-                    fwd_butterfly(x1, x3, w1, w1q, q, two_q);
-                    fwd_butterfly(x0, x1, w2, w2q, q, two_q);
-                    fwd_butterfly(x2, x3, w3, w3q, q, two_q);
+                    fwd_butterfly<!Lazy>(x0, x2, w1, w1q, q, two_q);
+                    fwd_butterfly<!Lazy>(x1, x3, w1, w1q, q, two_q);
+                    fwd_butterfly<!Lazy>(x0, x1, w2, w2q, q, two_q);
+                    fwd_butterfly<!Lazy>(x2, x3, w3, w3q, q, two_q);
                     _mm512_storeu_si512(p0 + j, x0);
                     _mm512_storeu_si512(p1 + j, x1);
                     _mm512_storeu_si512(p2 + j, x2);
@@ -284,13 +311,13 @@ struct NttVector {
                 uint64_t* yp = xp + t;
                 for (std::size_t j = 0; j < t; j += 8) {
                     __m512i x = _mm512_loadu_si512(xp + j), y = _mm512_loadu_si512(yp + j);
-                    fwd_butterfly(x, y, w, wq, q, two_q);
+                    fwd_butterfly<!Lazy>(x, y, w, wq, q, two_q);
                     _mm512_storeu_si512(xp + j, x);
                     _mm512_storeu_si512(yp + j, y);
                 }
             }
         }
-        small_stages(tb, a, false);
+        small_stages<Lazy>(tb, a, false);
     }
 
     VEIL_IFMA static void inverse(const NttTables& tb, uint64_t* a) {
