@@ -88,12 +88,12 @@ void test_ntt() {
         }
     }
     // Largest inputs at the sizes where the vector forward transform skips its per-stage corrections
-    // (46-47-bit primes at N=8192 sit just under its 2^52 bound; 48 bits does not skip them): the vector
-    // and portable transforms must agree.
-    for (int bits : {40, 46, 47, 48}) {
-        const std::size_t n = 8192;
+    // (46-47-bit primes at N=8192 sit just under its 2^52 bound; 48 bits does not skip them), and at
+    // N=16384 (several cache blocks): the vector and portable transforms must agree.
+    for (int bits : {40, 46, 47, 48, 60}) for (int log_n : {13, 14}) {
+        const std::size_t n = std::size_t(1) << log_n;
         const uint64_t q = util::create_coeff_modulus(n, {bits})[0];
-        util::NttTables t(13, util::Modulus(q));
+        util::NttTables t(log_n, util::Modulus(q));
         bool ok = true;
         for (int fill = 0; fill < 2; ++fill) {
             std::vector<uint64_t> a(n);
@@ -107,7 +107,8 @@ void test_ntt() {
             t.inverse(vector.data());
             ok = ok && vector == a;
         }
-        check(ok, "NTT n=8192 q~2^" + std::to_string(bits) + " with extreme inputs: vector equals portable");
+        check(ok, "NTT n=" + std::to_string(n) + " q~2^" + std::to_string(bits) +
+                      " with extreme inputs: vector equals portable");
     }
     // Minimal root: no smaller primitive 2N-th root exists.
     const uint64_t q = util::create_coeff_modulus(64, {20})[0];
