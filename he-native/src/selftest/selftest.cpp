@@ -259,10 +259,11 @@ void test_scheme(std::size_t n, const std::vector<int>& bits, double scale, SecL
     check(max_error(out, x) < tol, "encode/decode round trip" + tag);
     {
         // The AVX-512 FFT, rounding and reduction give the portable encoder's words, for small and wide
-        // scales, and for constant vectors of +-1.25 at scale 2 (coefficient 0 is then the tie +-2.5).
+        // scales (2^56: coefficients above 2^52 take the split reduction), and for constant vectors of
+        // +-1.25 at scale 2 (coefficient 0 is then the tie +-2.5).
         bool same = true;
         const std::vector<std::complex<double>> plus(slots, {1.25, 0}), minus(slots, {-1.25, 0});
-        for (double s : {scale, 2.0, 0.5 * double(n), std::ldexp(1.0, 50)}) {
+        for (double s : {scale, 2.0, 0.5 * double(n), std::ldexp(1.0, 50), std::ldexp(1.0, 56)}) {
             for (const auto* v : {&x, &y, &plus, &minus}) {
                 Plaintext vec, port;
                 enc.encode(v->data(), slots, ctx->first_parms_id(), s, vec);

@@ -8,6 +8,7 @@
 #include "he/error.h"
 #include "util/numth.h"
 #include "util/polyarith.h"
+#include "util/scratch.h"
 #include "util/simd.h"
 
 namespace veil::he {
@@ -254,13 +255,13 @@ void CkksEncoder::to_rns(const std::vector<cd_t>& coeffs, const ContextData& cd,
 
     out.parms_id = kParmsIdZero;
     out.coeff_count = n_ * k;
-    out.data.assign(n_ * k, 0);
+    out.data.resize(n_ * k);  // every word is written below
     if (max_bits <= 63 && util::use_ifma() && n_ % 8 == 0) {
         // Every coefficient fits a signed 64-bit word: round them all, then reduce per prime.
-        std::vector<int64_t> rounded(n_);
-        round_real_parts(coeffs.data(), n_, rounded.data());
+        int64_t* rounded = reinterpret_cast<int64_t*>(util::scratch(util::Scratch::encode_rounded, n_));
+        round_real_parts(coeffs.data(), n_, rounded);
         for (std::size_t j = 0; j < k; ++j) {
-            util::reduce_signed_poly(rounded.data(), out.data.data() + j * n_, n_, q[j]);
+            util::reduce_signed_poly(rounded, out.data.data() + j * n_, n_, q[j]);
             cd.ntt(j).forward(out.data.data() + j * n_);
         }
         return;

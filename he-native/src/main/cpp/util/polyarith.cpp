@@ -238,7 +238,10 @@ VEIL_IFMA void reduce_signed_ifma(const int64_t* a, uint64_t* out, std::size_t n
     const __m512i mask = _mm512_set1_epi64(int64_t(kMask52));
     for (std::size_t i = 0; i < n; i += 8) {
         const __m512i x = _mm512_loadu_si512(a + i), m = _mm512_abs_epi64(x);
-        const __m512i r = reduce_split(_mm512_srli_epi64(m, 52), _mm512_and_si512(m, mask), c);
+        // Magnitudes below 2^52 (the usual encodings) need one Shoup product by 1, larger ones the split.
+        const __m512i r = _mm512_test_epi64_mask(m, _mm512_set1_epi64(~int64_t(kMask52)))
+                              ? reduce_split(_mm512_srli_epi64(m, 52), _mm512_and_si512(m, mask), c)
+                              : sub_if_ge(shoup52_mul(m, c.one_w, c.one_wq, c.q), c.q);
         _mm512_storeu_si512(out + i, negate_where(r, x, c.q));
     }
 }
