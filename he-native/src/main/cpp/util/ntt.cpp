@@ -160,8 +160,15 @@ struct NttVector {
     // x * w mod q in [0, 2q), given the Shoup quotient wq of w.
     VEIL_IFMA static inline __m512i mul_shoup(__m512i x, __m512i w, __m512i wq, __m512i q) {
         if constexpr (Wide) {
-            const __m512i hi = avx512::mul_hi64(x, wq);
-            return _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(hi, q));
+            // The high word of x * wq without the low partial product and the carries of the middle
+            // ones: at most 2 below the exact one, so x w - hi q lies in [0, 4q) (below 2^64 for q < 2^62), and one
+            // conditional subtraction brings it to Shoup's [0, 2q).
+            const __m512i xh = _mm512_shuffle_epi32(x, _MM_PERM_CDAB), wqh = _mm512_shuffle_epi32(wq, _MM_PERM_CDAB);
+            __m512i hi = _mm512_mul_epu32(xh, wqh);
+            hi = _mm512_add_epi64(hi, _mm512_srli_epi64(_mm512_mul_epu32(x, wqh), 32));
+            hi = _mm512_add_epi64(hi, _mm512_srli_epi64(_mm512_mul_epu32(xh, wq), 32));
+            const __m512i r = _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(hi, q));
+            return avx512::sub_if_ge(r, _mm512_add_epi64(q, q));
         } else {
             // x w - hi q in the low 52 bits, with the subtraction folded into a multiply-add of 2^52 - q.
             const __m512i zero = _mm512_setzero_si512();
