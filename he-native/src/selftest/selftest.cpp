@@ -87,6 +87,29 @@ void test_ntt() {
             check(ok, "NTT n=" + std::to_string(n) + " q~2^" + std::to_string(bits) + " matches direct evaluation");
         }
     }
+    // Largest inputs at the sizes where the vector forward transform skips its per-stage corrections
+    // (46-47-bit primes at N=8192 sit just under its 2^52 bound; 48 bits does not skip them), and at
+    // N=16384 (several cache blocks): the vector and portable transforms must agree.
+    for (int bits : {40, 46, 47, 48, 60}) for (int log_n : {13, 14}) {
+        const std::size_t n = std::size_t(1) << log_n;
+        const uint64_t q = util::create_coeff_modulus(n, {bits})[0];
+        util::NttTables t(log_n, util::Modulus(q));
+        bool ok = true;
+        for (int fill = 0; fill < 2; ++fill) {
+            std::vector<uint64_t> a(n);
+            for (auto& x : a) x = fill == 0 ? q - 1 : (rng() & 1 ? q - 1 - rng() % 4 : rng() % q);
+            std::vector<uint64_t> scalar = a, vector = a;
+            util::set_ifma_enabled(false);
+            t.forward(scalar.data());
+            util::set_ifma_enabled(true);
+            t.forward(vector.data());
+            ok = ok && scalar == vector;
+            t.inverse(vector.data());
+            ok = ok && vector == a;
+        }
+        check(ok, "NTT n=" + std::to_string(n) + " q~2^" + std::to_string(bits) +
+                      " with extreme inputs: vector equals portable");
+    }
     // Minimal root: no smaller primitive 2N-th root exists.
     const uint64_t q = util::create_coeff_modulus(64, {20})[0];
     util::NttTables t(6, util::Modulus(q));
@@ -234,6 +257,24 @@ void test_scheme(std::size_t n, const std::vector<int>& bits, double scale, SecL
     std::vector<std::complex<double>> out;
     enc.decode(px, out);
     check(max_error(out, x) < tol, "encode/decode round trip" + tag);
+    {
+        // The AVX-512 FFT, rounding and reduction give the portable encoder's words, for small and wide
+        // scales (2^56: coefficients above 2^52 take the split reduction), and for constant vectors of
+        // +-1.25 at scale 2 (coefficient 0 is then the tie +-2.5).
+        bool same = true;
+        const std::vector<std::complex<double>> plus(slots, {1.25, 0}), minus(slots, {-1.25, 0});
+        for (double s : {scale, 2.0, 0.5 * double(n), std::ldexp(1.0, 50), std::ldexp(1.0, 56)}) {
+            for (const auto* v : {&x, &y, &plus, &minus}) {
+                Plaintext vec, port;
+                enc.encode(v->data(), slots, ctx->first_parms_id(), s, vec);
+                const bool was = util::set_ifma_enabled(false);
+                enc.encode(v->data(), slots, ctx->first_parms_id(), s, port);
+                util::set_ifma_enabled(was);
+                same = same && vec.data == port.data;
+            }
+        }
+        check(same, "encode: AVX-512 and portable paths give the same words" + tag);
+    }
 
     auto decrypt = [&](const Ciphertext& c) {
         Plaintext p;

@@ -1,9 +1,15 @@
 #include "he/encoder.h"
 
+#include <algorithm>
 #include <cmath>
+
+#include <immintrin.h>
 
 #include "he/error.h"
 #include "util/numth.h"
+#include "util/polyarith.h"
+#include "util/scratch.h"
+#include "util/simd.h"
 
 namespace veil::he {
 namespace {
@@ -40,20 +46,23 @@ inline cd_t cmul(cd_t a, cd_t b) {
     return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
 }
 
+// The Gentleman-Sande butterflies of one group: x = v[0, gap), y = v[gap, 2 gap).
+inline void inverse_butterflies(cd_t* x, std::size_t gap, cd_t w) {
+    cd_t* y = x + gap;
+    for (std::size_t j = 0; j < gap; ++j) {
+        cd_t u = x[j], t = y[j];
+        x[j] = u + t;
+        y[j] = cmul(u - t, w);
+    }
+}
+
 // Gentleman-Sande inverse transform: bit-reversed input, natural output, every output times `scalar`.
 // roots[1..n-1] are consumed in order.
 void fft_from_rev(cd_t* v, std::size_t n, const cd_t* roots, double scalar) {
     std::size_t gap = 1, r = 0;
     for (std::size_t m = n >> 1; m > 1; m >>= 1, gap <<= 1) {
         for (std::size_t i = 0, off = 0; i < m; ++i, off += 2 * gap) {
-            const cd_t w = roots[++r];
-            cd_t* x = v + off;
-            cd_t* y = x + gap;
-            for (std::size_t j = 0; j < gap; ++j) {
-                cd_t u = x[j], t = y[j];
-                x[j] = u + t;
-                y[j] = cmul(u - t, w);
-            }
+            inverse_butterflies(v + off, gap, roots[++r]);
         }
     }
     const cd_t w = roots[++r];
@@ -63,6 +72,91 @@ void fft_from_rev(cd_t* v, std::size_t n, const cd_t* roots, double scalar) {
         cd_t s = u + t;
         v[j] = {s.real() * scalar, s.imag() * scalar};
         v[j + gap] = cmul(u - t, ws);
+    }
+}
+
+// The same transform with four butterflies per AVX-512 vector wherever a span holds four complex values.
+// Each lane computes the scalar code's operations in the same order, without fused multiply-adds, so the
+// output is bit for bit the scalar one (IEEE sums and products are correctly rounded and commutative).
+#define VEIL_AVX512_FP __attribute__((target("avx512f,avx512dq")))
+
+// (u - t) * w for four complex values, as cmul: re = dr wr - di wi, im = di wr + dr wi.
+VEIL_AVX512_FP inline __m512d cmul4(__m512d d, __m512d wr, __m512d wi) {
+    const __m512d p1 = _mm512_mul_pd(d, wr);
+    const __m512d p2 = _mm512_mul_pd(_mm512_permute_pd(d, 0x55), wi);
+    return _mm512_mask_add_pd(_mm512_sub_pd(p1, p2), 0xAA, p1, p2);
+}
+
+// One stage's butterflies for the groups [first, last) of span `gap` (group i uses roots[r + i]).
+VEIL_AVX512_FP inline void fft_stage_avx512(cd_t* v, std::size_t gap, std::size_t first, std::size_t last,
+                                            const cd_t* roots) {
+    double* d = reinterpret_cast<double*>(v);
+    for (std::size_t i = first; i < last; ++i) {
+        const cd_t w = roots[i];
+        const std::size_t off = i * 2 * gap;
+        if (gap < 4) {
+            inverse_butterflies(v + off, gap, w);
+            continue;
+        }
+        const __m512d wr = _mm512_set1_pd(w.real()), wi = _mm512_set1_pd(w.imag());
+        double* x = d + 2 * off;
+        double* y = x + 2 * gap;
+        for (std::size_t j = 0; j < 2 * gap; j += 8) {
+            const __m512d u = _mm512_loadu_pd(x + j), t = _mm512_loadu_pd(y + j);
+            _mm512_storeu_pd(x + j, _mm512_add_pd(u, t));
+            _mm512_storeu_pd(y + j, cmul4(_mm512_sub_pd(u, t), wr, wi));
+        }
+    }
+}
+
+// The stages whose groups fit in a block of kFftBlock values run block by block while the block is in
+// the L1 cache; each butterfly still sees the same inputs, so the result is unchanged.
+constexpr std::size_t kFftBlock = 2048;
+
+VEIL_AVX512_FP void fft_from_rev_avx512(cd_t* v, std::size_t n, const cd_t* roots, double scalar) {
+    double* d = reinterpret_cast<double*>(v);
+    const std::size_t block = std::min(n, kFftBlock);
+    std::size_t gap = 1, r = 1;  // r: index of the current stage's first root
+    for (std::size_t b = 0; b < n; b += block) {
+        std::size_t g = 1, rs = 1;
+        for (std::size_t m = n >> 1; m > 1 && 2 * g <= block; m >>= 1, g <<= 1) {
+            const std::size_t first = b / (2 * g);
+            fft_stage_avx512(v, g, first, first + block / (2 * g), roots + rs);
+            rs += m;
+        }
+        gap = g;
+        r = rs;
+    }
+    for (std::size_t m = n / (2 * gap); m > 1; m >>= 1, gap <<= 1) {
+        fft_stage_avx512(v, gap, 0, m, roots + r);
+        r += m;
+    }
+    const cd_t w = roots[r];
+    const __m512d wr = _mm512_set1_pd(w.real() * scalar), wi = _mm512_set1_pd(w.imag() * scalar);
+    const __m512d sc = _mm512_set1_pd(scalar);
+    for (std::size_t j = 0; j < 2 * gap; j += 8) {
+        const __m512d u = _mm512_loadu_pd(d + j), t = _mm512_loadu_pd(d + 2 * gap + j);
+        _mm512_storeu_pd(d + j, _mm512_mul_pd(_mm512_add_pd(u, t), sc));
+        _mm512_storeu_pd(d + 2 * gap + j, cmul4(_mm512_sub_pd(u, t), wr, wi));
+    }
+}
+
+// Rounds the real parts of n complex values (n a multiple of 8) half away from zero, as std::round, into
+// signed 64-bit integers; all magnitudes are below 2^62. trunc(x) and x - trunc(x) are exact, and so is
+// trunc(x) +- 1 below 2^53 (above, x is already an integer and the difference is 0).
+VEIL_AVX512_FP void round_real_parts(const cd_t* v, std::size_t n, int64_t* out) {
+    const double* d = reinterpret_cast<const double*>(v);
+    const __m512i reals = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512d half = _mm512_set1_pd(0.5), one = _mm512_set1_pd(1.0);
+    const __m512d sign_bit = _mm512_set1_pd(-0.0);
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512d x = _mm512_permutex2var_pd(_mm512_loadu_pd(d + 2 * i), reals, _mm512_loadu_pd(d + 2 * i + 8));
+        const __m512d t = _mm512_roundscale_pd(x, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        const __m512d frac = _mm512_abs_pd(_mm512_sub_pd(x, t));
+        const __mmask8 up = _mm512_cmp_pd_mask(frac, half, _CMP_GE_OQ);
+        const __m512d step = _mm512_or_pd(one, _mm512_and_pd(x, sign_bit));  // +-1 with x's sign
+        const __m512d rounded = _mm512_mask_add_pd(t, up, t, step);
+        _mm512_storeu_si512(out + i, _mm512_cvttpd_epi64(rounded));
     }
 }
 
@@ -141,7 +235,10 @@ void CkksEncoder::encode(const cd_t* values, std::size_t count, const ParmsId& p
         v[index_map_[i]] = values[i];
         v[index_map_[i + slots_]] = std::conj(values[i]);
     }
-    fft_from_rev(v.data(), n_, inv_root_powers_.data(), scale / double(n_));
+    if (util::use_ifma() && n_ >= 8)
+        fft_from_rev_avx512(v.data(), n_, inv_root_powers_.data(), scale / double(n_));
+    else
+        fft_from_rev(v.data(), n_, inv_root_powers_.data(), scale / double(n_));
     to_rns(v, cd, out);
     out.parms_id = parms_id;
     out.scale = scale;
@@ -158,7 +255,17 @@ void CkksEncoder::to_rns(const std::vector<cd_t>& coeffs, const ContextData& cd,
 
     out.parms_id = kParmsIdZero;
     out.coeff_count = n_ * k;
-    out.data.assign(n_ * k, 0);
+    out.data.resize(n_ * k);  // every word is written below
+    if (max_bits <= 63 && util::use_ifma() && n_ % 8 == 0) {
+        // Every coefficient fits a signed 64-bit word: round them all, then reduce per prime.
+        int64_t* rounded = reinterpret_cast<int64_t*>(util::scratch(util::Scratch::encode_rounded, n_));
+        round_real_parts(coeffs.data(), n_, rounded);
+        for (std::size_t j = 0; j < k; ++j) {
+            util::reduce_signed_poly(rounded, out.data.data() + j * n_, n_, q[j]);
+            cd.ntt(j).forward(out.data.data() + j * n_);
+        }
+        return;
+    }
     const double two64 = 18446744073709551616.0;
     std::vector<uint64_t> words(k + 1), residues(k);
     for (std::size_t i = 0; i < n_; ++i) {

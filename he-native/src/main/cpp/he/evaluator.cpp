@@ -403,11 +403,11 @@ void Evaluator::rescale_to_next_inplace(Ciphertext& a) const {
             "rescale: the ciphertext is at the last level of the modulus chain");
     const std::size_t n = cd.n(), L = cd.size();
     const double q_last = double(cd.moduli().back().value());
-    // In place: each polynomial's first L - 1 components move down to the tighter layout.
+    // In place, straight into the tighter layout: polynomial p's result component i lands where its input
+    // component i - p lay, which has been read by then (components and polynomials go in increasing order).
     for (std::size_t p = 0; p < a.size; ++p) {
-        detail::divide_round_last_ntt(cd, a.poly(p));
-        const uint64_t* src = a.data.data() + p * L * n;
-        std::copy(src, src + (L - 1) * n, a.data.data() + p * (L - 1) * n);
+        uint64_t* in = a.data.data() + p * L * n;
+        detail::divide_round_last_ntt(cd, L - 1, in, in + (L - 1) * n, a.data.data() + p * (L - 1) * n, nullptr);
     }
     a.data.resize(a.size * (L - 1) * n);
     a.coeff_modulus_size = L - 1;

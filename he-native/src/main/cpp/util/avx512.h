@@ -9,16 +9,17 @@
 namespace veil::he::util::avx512 {
 
 // High 64 bits of the 64x64-bit products, from four 32x32-bit multiplies (AVX-512 has no 64-bit mulhi).
+// The high halves reach the multiplier by swapping the 32-bit halves of each lane (a shuffle, which runs
+// beside the multiplies, where a shift would compete with them); the partial sums carry at most 2^33.
 VEIL_IFMA inline __m512i mul_hi64(__m512i x, __m512i y) {
     const __m512i lo32 = _mm512_set1_epi64(0xFFFFFFFFLL);
-    const __m512i xh = _mm512_srli_epi64(x, 32), yh = _mm512_srli_epi64(y, 32);
+    const __m512i xh = _mm512_shuffle_epi32(x, _MM_PERM_CDAB), yh = _mm512_shuffle_epi32(y, _MM_PERM_CDAB);
     const __m512i ll = _mm512_mul_epu32(x, y), lh = _mm512_mul_epu32(x, yh);
     const __m512i hl = _mm512_mul_epu32(xh, y), hh = _mm512_mul_epu32(xh, yh);
-    __m512i mid = _mm512_add_epi64(_mm512_srli_epi64(ll, 32), _mm512_and_si512(lh, lo32));
-    mid = _mm512_add_epi64(mid, _mm512_and_si512(hl, lo32));
-    __m512i hi = _mm512_add_epi64(hh, _mm512_srli_epi64(lh, 32));
-    hi = _mm512_add_epi64(hi, _mm512_srli_epi64(hl, 32));
-    return _mm512_add_epi64(hi, _mm512_srli_epi64(mid, 32));
+    // ll / 2^32 + lh < 2^64; its low half plus hl < 2^64; the carries are the high halves.
+    const __m512i t = _mm512_add_epi64(_mm512_srli_epi64(ll, 32), lh);
+    const __m512i u = _mm512_add_epi64(_mm512_and_si512(t, lo32), hl);
+    return _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(t, 32)), _mm512_srli_epi64(u, 32));
 }
 
 // x - m where x >= m (unsigned): min(x, x - m), since x - m wraps to a huge value when x < m.

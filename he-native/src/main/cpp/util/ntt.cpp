@@ -1,5 +1,6 @@
 #include "util/ntt.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "he/error.h"
@@ -25,6 +26,9 @@ void small_stage_positions(int t, int out[8]) {
 }
 
 int small_stage_slot(int t) { return t == 4 ? 0 : t == 2 ? 1 : 2; }
+
+// Values per block of the cache-blocked passes: 32 KiB, inside the L1 data cache with the twiddles.
+constexpr std::size_t kNttBlock = 4096;
 
 }  // namespace
 
@@ -156,20 +160,29 @@ struct NttVector {
     // x * w mod q in [0, 2q), given the Shoup quotient wq of w.
     VEIL_IFMA static inline __m512i mul_shoup(__m512i x, __m512i w, __m512i wq, __m512i q) {
         if constexpr (Wide) {
-            const __m512i hi = avx512::mul_hi64(x, wq);
-            return _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(hi, q));
+            // The high word of x * wq without the low partial product and the carries of the middle
+            // ones: at most 2 below the exact one, so x w - hi q lies in [0, 4q) (below 2^64 for q < 2^62), and one
+            // conditional subtraction brings it to Shoup's [0, 2q).
+            const __m512i xh = _mm512_shuffle_epi32(x, _MM_PERM_CDAB), wqh = _mm512_shuffle_epi32(wq, _MM_PERM_CDAB);
+            __m512i hi = _mm512_mul_epu32(xh, wqh);
+            hi = _mm512_add_epi64(hi, _mm512_srli_epi64(_mm512_mul_epu32(x, wqh), 32));
+            hi = _mm512_add_epi64(hi, _mm512_srli_epi64(_mm512_mul_epu32(xh, wq), 32));
+            const __m512i r = _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(hi, q));
+            return avx512::sub_if_ge(r, _mm512_add_epi64(q, q));
         } else {
+            // x w - hi q in the low 52 bits, with the subtraction folded into a multiply-add of 2^52 - q.
             const __m512i zero = _mm512_setzero_si512();
             const __m512i mask = _mm512_set1_epi64((int64_t(1) << 52) - 1);
-            __m512i hi = _mm512_madd52hi_epu64(zero, x, wq);
-            __m512i r = _mm512_madd52lo_epu64(zero, x, w);
-            r = _mm512_sub_epi64(r, _mm512_madd52lo_epu64(zero, hi, q));
-            return _mm512_and_si512(r, mask);
+            const __m512i neg_q = _mm512_sub_epi64(_mm512_set1_epi64(int64_t(1) << 52), q);
+            const __m512i hi = _mm512_madd52hi_epu64(zero, x, wq);
+            return _mm512_and_si512(_mm512_madd52lo_epu64(_mm512_madd52lo_epu64(zero, x, w), hi, neg_q), mask);
         }
     }
+    // Reduce = false skips Harvey's correction of x: both outputs then grow by 2q over the inputs' bound.
+    template <bool Reduce = true>
     VEIL_IFMA static inline void fwd_butterfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, __m512i q,
                                                __m512i two_q) {
-        x = avx512::sub_if_ge(x, two_q);
+        if constexpr (Reduce) x = avx512::sub_if_ge(x, two_q);
         __m512i v = mul_shoup(y, w, wq, q);
         y = _mm512_add_epi64(_mm512_sub_epi64(x, v), two_q);
         x = _mm512_add_epi64(x, v);
@@ -210,16 +223,20 @@ struct NttVector {
         return s;
     }
 
-    // The three stages whose butterfly span (4, 2, 1) is below one vector, done in one pass: each
-    // 16-element chunk stays in two registers through all three (forward: then fully reduced to [0, q)).
-    VEIL_IFMA static void small_stages(const NttTables& tb, uint64_t* a, bool inverse) {
+    // The three stages whose butterfly span (4, 2, 1) is below one vector, done in one pass over the
+    // 16-element chunks [c_lo, c_hi): each chunk stays in two registers through all three (forward: then
+    // fully reduced to [0, q)).
+    template <bool Lazy = false>
+    VEIL_IFMA static void small_stages(const NttTables& tb, uint64_t* a, bool inverse, std::size_t c_lo,
+                                       std::size_t c_hi) {
         static const SmallPerm perms[3] = {small_perm(4), small_perm(2), small_perm(1)};
-        const std::size_t n = tb.n(), half = n / 2;
+        const std::size_t half = tb.n() / 2;
         const uint64_t* ws = (inverse ? tb.small_inv_w_ : tb.small_fwd_w_).data();
         const uint64_t* wqs = (inverse ? tb.small_inv_wq_ : tb.small_fwd_wq_).data();
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
-        for (std::size_t c = 0; c < n / 16; ++c) {
+        const __m512i one_q = _mm512_set1_epi64(int64_t(Lazy ? (uint64_t(1) << 52) / tb.q_.value() : 0));
+        for (std::size_t c = c_lo; c < c_hi; ++c) {
             __m512i v0 = _mm512_loadu_si512(a + 16 * c), v1 = _mm512_loadu_si512(a + 16 * c + 8);
             for (int k = 0; k < 3; ++k) {
                 const int slot = inverse ? 2 - k : k;  // forward: spans 4, 2, 1; inverse: 1, 2, 4
@@ -231,11 +248,14 @@ struct NttVector {
                 if (inverse)
                     inv_butterfly(x, y, w, wq, q, two_q);
                 else
-                    fwd_butterfly(x, y, w, wq, q, two_q);
+                    fwd_butterfly<!Lazy>(x, y, w, wq, q, two_q);
                 v0 = _mm512_permutex2var_epi64(x, pm.out0, y);
                 v1 = _mm512_permutex2var_epi64(x, pm.out1, y);
             }
-            if (!inverse) {
+            if (!inverse && Lazy) {
+                v0 = reduce_lazy(v0, q, one_q);
+                v1 = reduce_lazy(v1, q, one_q);
+            } else if (!inverse) {
                 v0 = avx512::sub_if_ge(avx512::sub_if_ge(v0, two_q), q);
                 v1 = avx512::sub_if_ge(avx512::sub_if_ge(v1, two_q), q);
             }
@@ -244,85 +264,133 @@ struct NttVector {
         }
     }
 
-    // Two stages per pass over the data (radix 4) halve the loads and stores of the wide stages; the
-    // arithmetic is the same butterflies in the same order per element, so the output is unchanged.
-    VEIL_IFMA static void forward(const NttTables& tb, uint64_t* a) {
-        const std::size_t n = tb.n();
-        const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
-        const __m512i two_q = _mm512_add_epi64(q, q);
-        std::size_t t = n >> 1, m = 1;
-        for (; t >= 16; m <<= 2, t >>= 2) {
-            const std::size_t h = t >> 1;
-            for (std::size_t i = 0; i < m; ++i) {
-                const __m512i w1 = _mm512_set1_epi64(int64_t(tb.fwd_w_[m + i]));
-                const __m512i w1q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[m + i]));
-                const __m512i w2 = _mm512_set1_epi64(int64_t(tb.fwd_w_[2 * m + 2 * i]));
-                const __m512i w2q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[2 * m + 2 * i]));
-                const __m512i w3 = _mm512_set1_epi64(int64_t(tb.fwd_w_[2 * m + 2 * i + 1]));
-                const __m512i w3q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[2 * m + 2 * i + 1]));
-                uint64_t* p0 = a + 2 * i * t;
-                uint64_t *p1 = p0 + h, *p2 = p0 + t, *p3 = p0 + t + h;
-                for (std::size_t j = 0; j < h; j += 8) {
-                    __m512i x0 = _mm512_loadu_si512(p0 + j), x1 = _mm512_loadu_si512(p1 + j);
-                    __m512i x2 = _mm512_loadu_si512(p2 + j), x3 = _mm512_loadu_si512(p3 + j);
-                    fwd_butterfly(x0, x2, w1, w1q, q, two_q);
-                    fwd_butterfly(x1, x3, w1, w1q, q, two_q);
-                    fwd_butterfly(x0, x1, w2, w2q, q, two_q);
-                    fwd_butterfly(x2, x3, w3, w3q, q, two_q);
-                    _mm512_storeu_si512(p0 + j, x0);
-                    _mm512_storeu_si512(p1 + j, x1);
-                    _mm512_storeu_si512(p2 + j, x2);
-                    _mm512_storeu_si512(p3 + j, x3);
-                }
-            }
-        }
-        for (; t >= 8; m <<= 1, t >>= 1) {
-            for (std::size_t i = 0; i < m; ++i) {
-                const __m512i w = _mm512_set1_epi64(int64_t(tb.fwd_w_[m + i]));
-                const __m512i wq = _mm512_set1_epi64(int64_t(tb.fwd_wq_[m + i]));
-                uint64_t* xp = a + 2 * i * t;
-                uint64_t* yp = xp + t;
-                for (std::size_t j = 0; j < t; j += 8) {
-                    __m512i x = _mm512_loadu_si512(xp + j), y = _mm512_loadu_si512(yp + j);
-                    fwd_butterfly(x, y, w, wq, q, two_q);
-                    _mm512_storeu_si512(xp + j, x);
-                    _mm512_storeu_si512(yp + j, y);
-                }
-            }
-        }
-        small_stages(tb, a, false);
+    // A value below 2^52 reduced into [0, q): Shoup's product by 1 (quotient floor(2^52 / q)) leaves
+    // [0, 2q), then one conditional subtraction.
+    VEIL_IFMA static inline __m512i reduce_lazy(__m512i v, __m512i q, __m512i one_q) {
+        const __m512i zero = _mm512_setzero_si512();
+        const __m512i neg_q = _mm512_sub_epi64(_mm512_set1_epi64(int64_t(1) << 52), q);
+        const __m512i hi = _mm512_madd52hi_epu64(zero, v, one_q);
+        const __m512i r = _mm512_and_si512(_mm512_madd52lo_epu64(v, hi, neg_q), _mm512_set1_epi64((int64_t(1) << 52) - 1));
+        return avx512::sub_if_ge(r, q);
     }
 
-    VEIL_IFMA static void inverse(const NttTables& tb, uint64_t* a) {
-        const std::size_t n = tb.n();
+    // Passes over the groups [i_lo, i_hi) of a stage (m groups of span t). Two stages per pass (radix 4)
+    // halve the loads and stores; the arithmetic is the same butterflies in the same order per element.
+    template <bool Lazy>
+    VEIL_IFMA static void fwd_radix4(const NttTables& tb, uint64_t* a, std::size_t m, std::size_t t, std::size_t i_lo,
+                                     std::size_t i_hi) {
         const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
         const __m512i two_q = _mm512_add_epi64(q, q);
-        small_stages(tb, a, true);
-        std::size_t m = n >> 4, t = 8;
-        for (; m >= 2; m >>= 2, t <<= 2) {
-            for (std::size_t i = 0; i < m / 2; ++i) {
-                const __m512i w0 = _mm512_set1_epi64(int64_t(tb.inv_w_[m + 2 * i]));
-                const __m512i w0q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m + 2 * i]));
-                const __m512i w1 = _mm512_set1_epi64(int64_t(tb.inv_w_[m + 2 * i + 1]));
-                const __m512i w1q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m + 2 * i + 1]));
-                const __m512i w2 = _mm512_set1_epi64(int64_t(tb.inv_w_[m / 2 + i]));
-                const __m512i w2q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m / 2 + i]));
-                uint64_t* p0 = a + 4 * i * t;
-                uint64_t *p1 = p0 + t, *p2 = p0 + 2 * t, *p3 = p0 + 3 * t;
-                for (std::size_t j = 0; j < t; j += 8) {
-                    __m512i x0 = _mm512_loadu_si512(p0 + j), x1 = _mm512_loadu_si512(p1 + j);
-                    __m512i x2 = _mm512_loadu_si512(p2 + j), x3 = _mm512_loadu_si512(p3 + j);
-                    inv_butterfly(x0, x1, w0, w0q, q, two_q);
-                    inv_butterfly(x2, x3, w1, w1q, q, two_q);
-                    inv_butterfly(x0, x2, w2, w2q, q, two_q);
-                    inv_butterfly(x1, x3, w2, w2q, q, two_q);
-                    _mm512_storeu_si512(p0 + j, x0);
-                    _mm512_storeu_si512(p1 + j, x1);
-                    _mm512_storeu_si512(p2 + j, x2);
-                    _mm512_storeu_si512(p3 + j, x3);
-                }
+        const std::size_t h = t >> 1;
+        for (std::size_t i = i_lo; i < i_hi; ++i) {
+            const __m512i w1 = _mm512_set1_epi64(int64_t(tb.fwd_w_[m + i]));
+            const __m512i w1q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[m + i]));
+            const __m512i w2 = _mm512_set1_epi64(int64_t(tb.fwd_w_[2 * m + 2 * i]));
+            const __m512i w2q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[2 * m + 2 * i]));
+            const __m512i w3 = _mm512_set1_epi64(int64_t(tb.fwd_w_[2 * m + 2 * i + 1]));
+            const __m512i w3q = _mm512_set1_epi64(int64_t(tb.fwd_wq_[2 * m + 2 * i + 1]));
+            uint64_t* p0 = a + 2 * i * t;
+            uint64_t *p1 = p0 + h, *p2 = p0 + t, *p3 = p0 + t + h;
+            for (std::size_t j = 0; j < h; j += 8) {
+                __m512i x0 = _mm512_loadu_si512(p0 + j), x1 = _mm512_loadu_si512(p1 + j);
+                __m512i x2 = _mm512_loadu_si512(p2 + j), x3 = _mm512_loadu_si512(p3 + j);
+                fwd_butterfly<!Lazy>(x0, x2, w1, w1q, q, two_q);
+                fwd_butterfly<!Lazy>(x1, x3, w1, w1q, q, two_q);
+                fwd_butterfly<!Lazy>(x0, x1, w2, w2q, q, two_q);
+                fwd_butterfly<!Lazy>(x2, x3, w3, w3q, q, two_q);
+                _mm512_storeu_si512(p0 + j, x0);
+                _mm512_storeu_si512(p1 + j, x1);
+                _mm512_storeu_si512(p2 + j, x2);
+                _mm512_storeu_si512(p3 + j, x3);
             }
         }
+    }
+
+    template <bool Lazy>
+    VEIL_IFMA static void fwd_radix2(const NttTables& tb, uint64_t* a, std::size_t m, std::size_t t, std::size_t i_lo,
+                                     std::size_t i_hi) {
+        const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
+        const __m512i two_q = _mm512_add_epi64(q, q);
+        for (std::size_t i = i_lo; i < i_hi; ++i) {
+            const __m512i w = _mm512_set1_epi64(int64_t(tb.fwd_w_[m + i]));
+            const __m512i wq = _mm512_set1_epi64(int64_t(tb.fwd_wq_[m + i]));
+            uint64_t* xp = a + 2 * i * t;
+            uint64_t* yp = xp + t;
+            for (std::size_t j = 0; j < t; j += 8) {
+                __m512i x = _mm512_loadu_si512(xp + j), y = _mm512_loadu_si512(yp + j);
+                fwd_butterfly<!Lazy>(x, y, w, wq, q, two_q);
+                _mm512_storeu_si512(xp + j, x);
+                _mm512_storeu_si512(yp + j, y);
+            }
+        }
+    }
+
+    // Forward: with 52-bit lanes and (1 + 2 log n) q < 2^52 (primes up to about 47 bits) no butterfly needs
+    // Harvey's correction, since each stage adds at most 2q to the bound; one full reduction at the end.
+    VEIL_IFMA static void forward(const NttTables& tb, uint64_t* a) {
+        if constexpr (!Wide) {
+            if (tb.q_.value() * uint64_t(1 + 2 * tb.log_n_) < (uint64_t(1) << 52)) return forward_passes<true>(tb, a);
+        }
+        forward_passes<false>(tb, a);
+    }
+
+    // Stages whose groups span more than a block sweep the whole polynomial; the later ones run block by
+    // block while the block is in the L1 cache. Every butterfly sees the same inputs as in stage order.
+    template <bool Lazy>
+    VEIL_IFMA static void forward_passes(const NttTables& tb, uint64_t* a) {
+        const std::size_t n = tb.n(), block = std::min(n, kNttBlock);
+        std::size_t t = n >> 1, m = 1;
+        for (; 2 * t > block && t >= 16; m <<= 2, t >>= 2) fwd_radix4<Lazy>(tb, a, m, t, 0, m);
+        for (std::size_t lo = 0; lo < n; lo += block) {
+            std::size_t bt = t, bm = m;
+            for (; bt >= 16; bm <<= 2, bt >>= 2) fwd_radix4<Lazy>(tb, a, bm, bt, lo / (2 * bt), (lo + block) / (2 * bt));
+            for (; bt >= 8; bm <<= 1, bt >>= 1) fwd_radix2<Lazy>(tb, a, bm, bt, lo / (2 * bt), (lo + block) / (2 * bt));
+            small_stages<Lazy>(tb, a, false, lo / 16, (lo + block) / 16);
+        }
+    }
+
+    VEIL_IFMA static void inv_radix4(const NttTables& tb, uint64_t* a, std::size_t m, std::size_t t, std::size_t i_lo,
+                                     std::size_t i_hi) {
+        const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
+        const __m512i two_q = _mm512_add_epi64(q, q);
+        for (std::size_t i = i_lo; i < i_hi; ++i) {
+            const __m512i w0 = _mm512_set1_epi64(int64_t(tb.inv_w_[m + 2 * i]));
+            const __m512i w0q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m + 2 * i]));
+            const __m512i w1 = _mm512_set1_epi64(int64_t(tb.inv_w_[m + 2 * i + 1]));
+            const __m512i w1q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m + 2 * i + 1]));
+            const __m512i w2 = _mm512_set1_epi64(int64_t(tb.inv_w_[m / 2 + i]));
+            const __m512i w2q = _mm512_set1_epi64(int64_t(tb.inv_wq_[m / 2 + i]));
+            uint64_t* p0 = a + 4 * i * t;
+            uint64_t *p1 = p0 + t, *p2 = p0 + 2 * t, *p3 = p0 + 3 * t;
+            for (std::size_t j = 0; j < t; j += 8) {
+                __m512i x0 = _mm512_loadu_si512(p0 + j), x1 = _mm512_loadu_si512(p1 + j);
+                __m512i x2 = _mm512_loadu_si512(p2 + j), x3 = _mm512_loadu_si512(p3 + j);
+                inv_butterfly(x0, x1, w0, w0q, q, two_q);
+                inv_butterfly(x2, x3, w1, w1q, q, two_q);
+                inv_butterfly(x0, x2, w2, w2q, q, two_q);
+                inv_butterfly(x1, x3, w2, w2q, q, two_q);
+                _mm512_storeu_si512(p0 + j, x0);
+                _mm512_storeu_si512(p1 + j, x1);
+                _mm512_storeu_si512(p2 + j, x2);
+                _mm512_storeu_si512(p3 + j, x3);
+            }
+        }
+    }
+
+    // Inverse: block by block while a pass's groups (4t values) fit a block, then whole sweeps.
+    VEIL_IFMA static void inverse(const NttTables& tb, uint64_t* a) {
+        const std::size_t n = tb.n(), block = std::min(n, kNttBlock);
+        const __m512i q = _mm512_set1_epi64(int64_t(tb.q_.value()));
+        const __m512i two_q = _mm512_add_epi64(q, q);
+        std::size_t m = n >> 4, t = 8;
+        for (std::size_t lo = 0; lo < n; lo += block) {
+            small_stages(tb, a, true, lo / 16, (lo + block) / 16);
+            std::size_t bm = n >> 4, bt = 8;
+            for (; bm >= 2 && 4 * bt <= block; bm >>= 2, bt <<= 2) inv_radix4(tb, a, bm, bt, lo / (4 * bt), (lo + block) / (4 * bt));
+            m = bm;
+            t = bt;
+        }
+        for (; m >= 2; m >>= 2, t <<= 2) inv_radix4(tb, a, m, t, 0, m / 2);
         for (; m >= 1; m >>= 1, t <<= 1) {
             for (std::size_t i = 0; i < m; ++i) {
                 const __m512i w = _mm512_set1_epi64(int64_t(tb.inv_w_[m + i]));

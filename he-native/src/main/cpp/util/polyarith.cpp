@@ -100,7 +100,7 @@ VEIL_IFMA void finish_ifma(const uint64_t* lo, const uint64_t* hi, uint64_t* out
 // most 2 below the true one, so the remainder is below 3q < 2^52 and is exact in the low 52 bits.
 struct Barrett52 {
     __m512i q, two_q, k, mask;
-    __m128i s, s_up;  // shift counts s and 52 - s
+    __m512i s, s_up;  // shift counts s and 52 - s per lane (a per-lane shift is one µop, a shift by xmm two)
 };
 
 VEIL_IFMA Barrett52 make_barrett(uint64_t qv) {
@@ -110,8 +110,8 @@ VEIL_IFMA Barrett52 make_barrett(uint64_t qv) {
     b.two_q = _mm512_set1_epi64(int64_t(2 * qv));
     b.k = _mm512_set1_epi64(int64_t(uint64_t((u128(1) << (s + 52)) / qv)));
     b.mask = _mm512_set1_epi64(int64_t(kMask52));
-    b.s = _mm_cvtsi32_si128(s);
-    b.s_up = _mm_cvtsi32_si128(52 - s);
+    b.s = _mm512_set1_epi64(s);
+    b.s_up = _mm512_set1_epi64(52 - s);
     return b;
 }
 
@@ -123,27 +123,58 @@ std::size_t barrett_terms(uint64_t qv) {
 
 VEIL_IFMA inline __m512i barrett_reduce(__m512i hi, __m512i lo, const Barrett52& b) {
     const __m512i zero = _mm512_setzero_si512();
-    const __m512i c1 = _mm512_or_si512(_mm512_sll_epi64(hi, b.s_up), _mm512_srl_epi64(lo, b.s));
+    const __m512i c1 = _mm512_or_si512(_mm512_sllv_epi64(hi, b.s_up), _mm512_srlv_epi64(lo, b.s));
     const __m512i qe = _mm512_madd52hi_epu64(zero, c1, b.k);
     __m512i r = _mm512_and_si512(_mm512_sub_epi64(lo, _mm512_madd52lo_epu64(zero, qe, b.q)), b.mask);
     r = sub_if_ge(r, b.two_q);
     return sub_if_ge(r, b.q);
 }
 
-VEIL_IFMA void multiply_poly_ifma(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
-    const Barrett52 c = make_barrett(qv);
+// One product x * y of values below an L-bit prime q < 2^50 with no 104-bit split: the high multiply of
+// x by y * 2^(52-L) is floor(xy / 2^L) directly, and Barrett's constant k = floor(2^(L+52) / q) lies in
+// [2^52, 2^53), so its product is c + hi52(c * (k - 2^52)), one more multiply-add. The quotient estimate
+// is at most 3 below floor(xy / q) (truncations of c and k cost < 2.25, the final floor < 1), so the
+// remainder is below 4q < 2^52, exact in the low 52 bits, and two conditional subtractions finish it.
+struct Product52 {
+    __m512i q, two_q, neg_q, k_low, mask, up;  // neg_q = 2^52 - q, up = 52 - L per lane
+};
+
+VEIL_IFMA Product52 make_product52(uint64_t qv) {
+    const int bits = 64 - __builtin_clzll(qv);
+    Product52 p;
+    p.q = _mm512_set1_epi64(int64_t(qv));
+    p.two_q = _mm512_set1_epi64(int64_t(2 * qv));
+    p.neg_q = _mm512_set1_epi64(int64_t((uint64_t(1) << 52) - qv));
+    p.k_low = _mm512_set1_epi64(int64_t(uint64_t((u128(1) << (bits + 52)) / qv) - (uint64_t(1) << 52)));
+    p.mask = _mm512_set1_epi64(int64_t(kMask52));
+    p.up = _mm512_set1_epi64(52 - bits);
+    return p;
+}
+
+// x * y mod q, with y_up = y << (52 - L) (shared when one y multiplies several x).
+VEIL_IFMA inline __m512i product52(__m512i x, __m512i y, __m512i y_up, const Product52& p) {
     const __m512i zero = _mm512_setzero_si512();
+    const __m512i lo = _mm512_madd52lo_epu64(zero, x, y);
+    const __m512i c = _mm512_madd52hi_epu64(zero, x, y_up);
+    const __m512i qe = _mm512_madd52hi_epu64(c, c, p.k_low);
+    // lo - qe q in the low 52 bits, the subtraction folded into a multiply-add of 2^52 - q.
+    __m512i r = _mm512_and_si512(_mm512_madd52lo_epu64(lo, qe, p.neg_q), p.mask);
+    r = sub_if_ge(r, p.two_q);
+    return sub_if_ge(r, p.q);
+}
+
+VEIL_IFMA void multiply_poly_ifma(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
+    const Product52 p = make_product52(qv);
     for (std::size_t i = 0; i < n; i += 8) {
-        __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
-        __m512i lo = _mm512_madd52lo_epu64(zero, x, y);
-        __m512i hi = _mm512_madd52hi_epu64(zero, x, y);
-        _mm512_storeu_si512(out + i, barrett_reduce(hi, lo, c));
+        const __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
+        _mm512_storeu_si512(out + i, product52(x, y, _mm512_sllv_epi64(y, p.up), p));
     }
 }
 
 VEIL_IFMA void tensor_ifma(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1,
                            uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv) {
     const Barrett52 c = make_barrett(qv);
+    const Product52 p = make_product52(qv);
     const __m512i zero = _mm512_setzero_si512();
     for (std::size_t i = 0; i < n; i += 8) {
         const __m512i x0 = _mm512_loadu_si512(a0 + i), x1 = _mm512_loadu_si512(a1 + i);
@@ -151,9 +182,10 @@ VEIL_IFMA void tensor_ifma(const uint64_t* a0, const uint64_t* a1, const uint64_
         __m512i lo = _mm512_madd52lo_epu64(_mm512_madd52lo_epu64(zero, x0, y1), x1, y0);
         __m512i hi = _mm512_madd52hi_epu64(_mm512_madd52hi_epu64(zero, x0, y1), x1, y0);
         hi = _mm512_add_epi64(hi, _mm512_srli_epi64(lo, 52));
+        // The sum of two products keeps the split Barrett; the single products take the cheaper product52.
         const __m512i mid = barrett_reduce(hi, _mm512_and_si512(lo, c.mask), c);
-        const __m512i first = barrett_reduce(_mm512_madd52hi_epu64(zero, x0, y0), _mm512_madd52lo_epu64(zero, x0, y0), c);
-        const __m512i last = barrett_reduce(_mm512_madd52hi_epu64(zero, x1, y1), _mm512_madd52lo_epu64(zero, x1, y1), c);
+        const __m512i first = product52(x0, y0, _mm512_sllv_epi64(y0, p.up), p);
+        const __m512i last = product52(x1, y1, _mm512_sllv_epi64(y1, p.up), p);
         _mm512_storeu_si512(c0 + i, first);
         _mm512_storeu_si512(c1 + i, mid);
         _mm512_storeu_si512(c2 + i, last);
@@ -197,6 +229,25 @@ VEIL_IFMA void reduce_sub_ifma(const uint64_t* a, uint64_t sub, uint64_t* out, s
     }
 }
 
+// Signed words: the magnitude reduced as above, then negated where the word is negative and the residue nonzero.
+VEIL_IFMA inline __m512i negate_where(__m512i r, __m512i x, __m512i q) {
+    const __mmask8 neg = _mm512_movepi64_mask(x) & _mm512_test_epi64_mask(r, r);
+    return _mm512_mask_sub_epi64(r, neg, q, r);
+}
+
+VEIL_IFMA void reduce_signed_ifma(const int64_t* a, uint64_t* out, std::size_t n, uint64_t qv) {
+    const Ifma52Consts c = make_consts(qv);
+    const __m512i mask = _mm512_set1_epi64(int64_t(kMask52));
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x = _mm512_loadu_si512(a + i), m = _mm512_abs_epi64(x);
+        // Magnitudes below 2^52 (the usual encodings) need one Shoup product by 1, larger ones the split.
+        const __m512i r = _mm512_test_epi64_mask(m, _mm512_set1_epi64(~int64_t(kMask52)))
+                              ? reduce_split(_mm512_srli_epi64(m, 52), _mm512_and_si512(m, mask), c)
+                              : sub_if_ge(shoup52_mul(m, c.one_w, c.one_wq, c.q), c.q);
+        _mm512_storeu_si512(out + i, negate_where(r, x, c.q));
+    }
+}
+
 VEIL_IFMA void sub_multiply_scalar_ifma(const uint64_t* a, const uint64_t* b, uint64_t w, uint64_t* out,
                                         std::size_t n, uint64_t qv) {
     const __m512i q = _mm512_set1_epi64(int64_t(qv)), wv = _mm512_set1_epi64(int64_t(w)),
@@ -218,6 +269,15 @@ VEIL_IFMA void reduce_sub_wide(const uint64_t* a, uint64_t sub, uint64_t* out, s
         __m512i r = _mm512_sub_epi64(x, _mm512_mullo_epi64(mul_hi64(x, ratio), q));
         r = sub_if_ge(r, q);
         _mm512_storeu_si512(out + i, sub_if_ge(_mm512_add_epi64(r, q_minus_sub), q));
+    }
+}
+
+VEIL_IFMA void reduce_signed_wide(const int64_t* a, uint64_t* out, std::size_t n, const Modulus& m) {
+    const __m512i q = _mm512_set1_epi64(int64_t(m.value())), ratio = _mm512_set1_epi64(int64_t(m.ratio_hi()));
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x = _mm512_loadu_si512(a + i), mag = _mm512_abs_epi64(x);
+        const __m512i r = sub_if_ge(_mm512_sub_epi64(mag, _mm512_mullo_epi64(mul_hi64(mag, ratio), q)), q);
+        _mm512_storeu_si512(out + i, negate_where(r, x, q));
     }
 }
 
@@ -389,6 +449,16 @@ void reduce_sub_poly(const uint64_t* a, uint64_t sub, uint64_t* out, std::size_t
     if (ifma_for(q.value(), n)) return reduce_sub_ifma(a, sub, out, n, q.value());
     if (avx512_for(q.value(), n)) return reduce_sub_wide(a, sub, out, n, q);
     for (std::size_t i = 0; i < n; ++i) out[i] = sub_mod(q.reduce(a[i]), sub, q.value());
+}
+
+void reduce_signed_poly(const int64_t* a, uint64_t* out, std::size_t n, const Modulus& q) {
+    if (ifma_for(q.value(), n)) return reduce_signed_ifma(a, out, n, q.value());
+    if (avx512_for(q.value(), n)) return reduce_signed_wide(a, out, n, q);
+    for (std::size_t i = 0; i < n; ++i) {
+        const uint64_t mag = a[i] < 0 ? uint64_t(0) - uint64_t(a[i]) : uint64_t(a[i]);
+        const uint64_t r = q.reduce(mag);
+        out[i] = a[i] < 0 ? neg_mod(r, q.value()) : r;
+    }
 }
 
 void sub_multiply_scalar_poly(const uint64_t* a, const uint64_t* b, const MulOperand& w, uint64_t* out,

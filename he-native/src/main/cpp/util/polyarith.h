@@ -20,6 +20,8 @@ void multiply_poly_scalar(const uint64_t* a, const MulOperand& w, uint64_t* out,
 // out = a mod q for arbitrary 64-bit input words.
 void reduce_poly(const uint64_t* a, uint64_t* out, std::size_t n, const Modulus& q);
 
+// out = a mod q in [0, q) for signed words |a| < 2^63.
+void reduce_signed_poly(const int64_t* a, uint64_t* out, std::size_t n, const Modulus& q);
 // out = (a mod q - sub) mod q for arbitrary 64-bit words a and sub < q.
 void reduce_sub_poly(const uint64_t* a, uint64_t sub, uint64_t* out, std::size_t n, const Modulus& q);
 // out = (a + c) mod q for a in [0, q) and a constant c < q.
