@@ -163,6 +163,7 @@ class DashboardBrowserTest {
       // The key cache page after the demo page's encrypted call: an entry, bytes under the bound.
       JsonObject keys = findings.getJsonObject("keys");
       assertTrue(keys.getInteger("entries") >= 1, keys.encode());
+      assertEquals(keys.getInteger("entries"), keys.getInteger("chartEntries"), keys.encode());
       assertTrue(keys.getLong("meterValue") > 0, keys.encode());
       assertTrue(keys.getLong("meterValue") <= keys.getLong("meterMax"), keys.encode());
       assertTrue(keys.getInteger("downloads") >= 1, keys.encode());
