@@ -45,7 +45,8 @@ async function json(path) {
 
 function fmt(v, digits = 2) {
   if (v == null || Number.isNaN(v)) return '–';
-  return Number(v).toFixed(digits).replace(/\.?0+$/, '') || '0';
+  const text = Number(v).toFixed(digits);
+  return digits > 0 ? text.replace(/\.?0+$/, '') || '0' : text; // only a fraction's zeros go: 600 stays 600
 }
 
 function last(series) {

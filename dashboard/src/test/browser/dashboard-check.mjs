@@ -5,7 +5,8 @@
 // prints one JSON line of findings otherwise.
 //
 //   node dashboard-check.mjs --url http://127.0.0.1:PORT --key MASTER_KEY --functions 'echo,fails' \
-//       --shots target/screenshots --session-seconds 30
+//       --shots target/screenshots --session-seconds 30 --host-key HOST_KEY --lag-group GROUP \
+//       --lag-partitions 2 --long-run '{batch run request}'
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +18,12 @@ const { values: args } = parseArgs({
     url: { type: 'string' }, key: { type: 'string' }, shots: { type: 'string' },
     functions: { type: 'string' }, 'session-seconds': { type: 'string' },
     'xss-name': { type: 'string' }, 'xss-problem': { type: 'string' },
+    'host-key': { type: 'string' }, 'lag-group': { type: 'string' }, 'lag-partitions': { type: 'string' },
+    'long-run': { type: 'string' },
   },
 });
-for (const a of ['url', 'key', 'shots', 'functions', 'session-seconds', 'xss-name', 'xss-problem']) {
+for (const a of ['url', 'key', 'shots', 'functions', 'session-seconds', 'xss-name', 'xss-problem', 'host-key',
+  'lag-group', 'lag-partitions', 'long-run']) {
   if (!args[a]) throw new Error(`--${a} is required`);
 }
 const origin = new URL(args.url).origin;
@@ -58,11 +62,42 @@ async function signIn(page) {
   await page.locator('#nav').waitFor({ state: 'visible' });
 }
 
+/** Evaluates fn(arg) in the page every 250 ms until ok(result), at most 30 s; returns that result. */
+async function until(page, fn, arg, ok, what) {
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const result = await page.evaluate(fn, arg);
+    if (ok(result)) return result;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(result)}`);
+    await page.waitForTimeout(250);
+  }
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(args.shots, `${name}.png`), fullPage: true });
 }
 
 try {
+  // Real encrypted traffic first, from the demo page (/demo/) in this browser: keys made in the page,
+  // the bundle uploaded, an encrypted digit scored; the host's key cache loads the bundle for it.
+  {
+    const demo = await profile();
+    await demo.page.goto(`${origin}/demo/`);
+    await demo.page.fill('#access-key', args['host-key']);
+    await demo.page.evaluate(() => {
+      const ctx = document.getElementById('pad').getContext('2d');
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(130, 40, 24, 200);
+    });
+    await demo.page.click('#mnist-run');
+    await demo.page.waitForFunction(() => !document.getElementById('mnist-result').hidden
+      || document.getElementById('mnist-status').classList.contains('error'), null, { timeout: 120000 });
+    findings.demo = await demo.page.textContent('#mnist-status');
+    assert.ok(await demo.page.evaluate(() => !document.getElementById('mnist-result').hidden), `demo: ${findings.demo}`);
+    await shot(demo.page, 'demo');
+    await demo.context.close();
+  }
+
   // A second profile signs in first and is left alone: its session must end by itself.
   const idle = await profile();
   await signIn(idle.page);
@@ -90,6 +125,7 @@ try {
   await page.keyboard.type(args.key);
   await page.keyboard.press('Enter');
   await page.locator('#nav').waitFor({ state: 'visible' });
+  const signedInAt = Date.now();
 
   const cookies = await context.cookies();
   const session = cookies.find((c) => c.name === 'veil_ui');
@@ -156,9 +192,34 @@ try {
   await page.getByLabel('Status').selectOption('');
 
   // The other pages, each with its data and charts.
+  // Key cache: the demo's bundle is an entry, its bytes against the bound, one download at least.
   await page.click('a[href="#keys"]');
   await page.locator('#keys-chart canvas').waitFor();
   assert.ok(await page.locator('#keys-stats dt').count() >= 5, 'key cache figures');
+  const keyFigures = () => {
+    const shown = (name) => {
+      const dt = [...document.querySelectorAll('#keys-stats dt')].find((d) => d.textContent === name);
+      return dt ? dt.nextElementSibling.textContent : null;
+    };
+    const meter = document.querySelector('#keys-stats meter');
+    return {
+      entries: Number(shown('Entries')), bytes: shown('Bytes'), downloads: Number(shown('Downloads')),
+      meterValue: meter ? meter.value : 0, meterMax: meter ? meter.max : 0,
+      ids: [...document.querySelectorAll('#keys-list li')].map((li) => li.textContent),
+    };
+  };
+  findings.keys = await until(page, keyFigures, undefined,
+    (k) => k.entries >= 1 && k.downloads >= 1 && k.meterValue > 0, 'key cache page with the demo key');
+  // The chart has the entry too: pointing at its newest sample puts the value in the chart's legend.
+  for (let tries = 0; ; tries++) {
+    const over = await page.locator('#keys-chart .u-over').boundingBox();
+    await page.mouse.move(over.x + over.width - 1, over.y + over.height / 2);
+    const legend = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#keys-chart .u-legend .u-series')]
+      .map((s) => [s.querySelector('.u-label')?.textContent, s.querySelector('.u-value')?.textContent])));
+    if (Number(legend.entries) >= 1) { findings.keys.chartEntries = Number(legend.entries); break; }
+    if (tries > 20) throw new Error(`key cache chart legend: ${JSON.stringify(legend)}`);
+    await page.waitForTimeout(250);
+  }
   await shot(page, 'keys');
   await page.click('a[href="#cluster"]');
   await page.locator('#cluster-rows tr').first().waitFor();
@@ -172,11 +233,37 @@ try {
   await page.click('a[href="#triggers"]');
   await page.locator('#triggers-rows th', { hasText: 'veil.blob.last.scan' }).first().waitFor();
   await page.locator('#triggers-rows td', { hasText: 'function=classify-image-blob' }).first().waitFor();
+  // Kafka: one veil.kafka.lag row per partition for the held consumer group.
+  const lagRows = ({ group }) => [...document.querySelectorAll('#triggers-rows tr')]
+    .filter((tr) => tr.cells[0].textContent === 'veil.kafka.lag' && tr.cells[1].textContent.split(' ').includes(`group=${group}`))
+    .map((tr) => [tr.cells[1].textContent, tr.cells[2].textContent]);
+  const lag = await until(page, lagRows, { group: args['lag-group'] },
+    (rows) => rows.length >= Number(args['lag-partitions']), 'a lag row per partition');
+  findings.lag = Object.fromEntries(lag.map(([tags, value]) => [/partition=(\d+)/.exec(tags)[1], Number(value)]));
   findings.triggers = await page.locator('#triggers').textContent();
   await shot(page, 'triggers');
   await page.click('a[href="#batch"]');
   await page.locator('#batch-rows progress').first().waitFor({ timeout: 20000 });
   findings.batch = await page.evaluate(() => [...document.querySelectorAll('#batch-rows tr')].map((tr) => [...tr.cells].map((c) => c.textContent)));
+  // A long run (many one-row mini-batches) started now, cancelled with its row's Cancel button.
+  const started = await context.request.post(`${origin}/api/batch/runs`, {
+    headers: { 'x-functions-key': args.key, 'content-type': 'application/json' }, data: args['long-run'],
+  });
+  assert.equal(started.status(), 202, 'long batch run started');
+  const runId = (await started.json()).id;
+  const runRow = page.locator('#batch-rows tr', { has: page.locator('th', { hasText: runId }) });
+  await runRow.getByRole('button', { name: 'Cancel' }).waitFor({ timeout: 20000 });
+  await page.waitForFunction((id) => [...document.querySelectorAll('#batch-rows tr')]
+    .some((tr) => tr.cells[0].textContent === id && tr.cells[2].textContent === 'running'), runId, { timeout: 20000 });
+  const statusBefore = await runRow.locator('td').nth(1).textContent();
+  await runRow.getByRole('button', { name: 'Cancel' }).click();
+  await page.waitForFunction((id) => [...document.querySelectorAll('#batch-rows tr')]
+    .some((tr) => tr.cells[0].textContent === id && tr.cells[2].textContent === 'cancelled'), runId, { timeout: 20000 });
+  findings.cancelled = {
+    id: runId, statusBefore, statusAfter: await runRow.locator('td').nth(1).textContent(),
+    progress: await runRow.locator('td').nth(2).textContent(), cancelButtons: await runRow.getByRole('button').count(),
+  };
+  assert.equal(findings.cancelled.cancelButtons, 0, 'a cancelled run has no Cancel button');
   await shot(page, 'batch');
 
   // No markup from the host ran: nothing set window.__xss, and the page holds only its own script.
@@ -192,10 +279,17 @@ try {
   assert.equal(foreign.status(), 403, 'sign-in from another origin');
   assert.equal((await context.request.get(`${origin}/ui/api/overview`)).status(), 200, 'still signed in');
 
+  // Everything above ran in one session of --session-seconds: say how much of it was used.
+  findings.signedInMs = Date.now() - signedInAt;
+
   // Sign out: the cookie goes, the API refuses, the form is back.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.locator('#signin').waitFor({ state: 'visible' });
-  assert.ok(!(await context.cookies()).some((c) => c.name === 'veil_ui'), 'cookie removed');
+  // the page shows the form first and then calls the host: wait for its answer to remove the cookie
+  for (const deadline = Date.now() + 10000; (await context.cookies()).some((c) => c.name === 'veil_ui');) {
+    assert.ok(Date.now() < deadline, 'cookie removed');
+    await page.waitForTimeout(100);
+  }
   assert.equal((await context.request.get(`${origin}/ui/api/overview`)).status(), 401, 'signed out');
   await shot(page, 'signed-out');
 

@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.veil.functions.encrypted.EncryptedMnistFunction;
+import dev.veil.functions.encrypted.KeyUploadFunctions;
 import dev.veil.functions.image.ImageFunctions;
+import dev.veil.functions.keys.KeyStoreSettings;
 import dev.veil.runtime.VeilHost;
+import dev.veil.testkit.KafkaBroker;
+import dev.veil.testkit.KafkaRecords;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.json.JsonObject;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -19,11 +25,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.imageio.ImageIO;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard against one real host with real traffic (answers, failures, a 400, a function and a
- * log line with markup, the accelerator pool's digit model, a batch run): in headless Chromium
+ * log line with markup, the accelerator pool's digit model, a batch run, an encrypted MNIST call
+ * made by the demo page in the same browser, a Kafka consumer group held back with records waiting,
+ * a long batch run cancelled from the page): in headless Chromium
  * (src/test/browser/dashboard-check.mjs: every page with its data and charts, keyboard, sign-in,
  * sign-out, expiry, CSRF, no console errors, nothing leaving 127.0.0.1; screenshots in
  * target/screenshots), and over plain HTTP for the session and CSRF rules.
@@ -39,31 +51,45 @@ import org.junit.jupiter.api.io.TempDir;
 class DashboardBrowserTest {
   private static final int SESSION_SECONDS = 30;
   private static final Path CHECK = Path.of("src", "test", "browser", "dashboard-check.mjs");
+  private static final String LAG_TOPIC = "dashboard-lag-" + UUID.randomUUID();
+  private static final int LAG_PARTITIONS = HeldKafkaFunctions.PARTITIONS;
+  private static final int LONG_RUN_ROWS = 20000;
 
   @TempDir static Path dir;
   private static VeilHost host;
 
   @BeforeAll
   static void start() throws Exception {
+    // Records for the held Kafka function, more than one poll takes (500): some wait, as lag.
+    KafkaBroker.createTopic(LAG_TOPIC, LAG_PARTITIONS);
+    List<ProducerRecord<String, String>> records = new ArrayList<>();
+    for (int i = 0; i < 4000; i++)
+      records.add(new ProducerRecord<>(LAG_TOPIC, i % LAG_PARTITIONS, "k" + i, "v" + i));
+    KafkaRecords.send(records);
     host =
         DashboardHost.start(
             dir,
             new JsonObject().put("sessionSeconds", SESSION_SECONDS).put("sampleSeconds", 1),
-            ImageFunctions.class);
+            Map.of(
+                KeyStoreSettings.DIR,
+                dir.resolve("keys").toString(),
+                "KafkaBrokers",
+                KafkaBroker.bootstrap(),
+                "LagTopic",
+                LAG_TOPIC),
+            ImageFunctions.class,
+            EncryptedMnistFunction.class,
+            KeyUploadFunctions.class,
+            HeldKafkaFunctions.class);
     DashboardHost.batchInput(dir, "dash/a.csv", 40);
+    // a run of many one-row mini-batches, started by the browser check and cancelled there
+    DashboardHost.batchInput(dir, "long/a.csv", LONG_RUN_ROWS);
     HttpResponse<String> run =
         DashboardHost.send(
             host,
             "POST",
             "/api/batch/runs",
-            new JsonObject()
-                .put(
-                    "input",
-                    new JsonObject().put("container", "batch-input").put("prefix", "dash/"))
-                .put("model", "breast-cancer")
-                .put("mini_batch_size", 10)
-                .put("output", new JsonObject().put("container", "batch-output"))
-                .encode(),
+            batchRun("dash/", 10),
             "x-functions-key",
             host.keys().masterKey());
     assertEquals(202, run.statusCode(), run.body());
@@ -83,6 +109,7 @@ class DashboardBrowserTest {
 
   @AfterAll
   static void stop() throws Exception {
+    HeldKafkaFunctions.RELEASE.countDown();
     DashboardHost.stop(host);
   }
 
@@ -110,7 +137,15 @@ class DashboardBrowserTest {
                   "--shots",
                   shots.toString(),
                   "--session-seconds",
-                  String.valueOf(SESSION_SECONDS))
+                  String.valueOf(SESSION_SECONDS),
+                  "--host-key",
+                  host.keys().hostKey(),
+                  "--lag-group",
+                  HeldKafkaFunctions.GROUP,
+                  "--lag-partitions",
+                  String.valueOf(LAG_PARTITIONS),
+                  "--long-run",
+                  batchRun("long/", 1))
               .redirectErrorStream(true);
       Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -122,8 +157,53 @@ class DashboardBrowserTest {
       System.out.println(
           "dashboard in " + findings.getString("userAgent") + ": " + findings.encode());
       for (String page :
-          List.of("functions", "log", "keys", "cluster", "pool", "triggers", "batch"))
+          List.of("functions", "log", "keys", "cluster", "pool", "triggers", "batch", "demo"))
         assertTrue(shots.resolve(page + ".png").toFile().length() > 0, page + ".png");
+
+      // The key cache page after the demo page's encrypted call: an entry, bytes under the bound.
+      JsonObject keys = findings.getJsonObject("keys");
+      assertTrue(keys.getInteger("entries") >= 1, keys.encode());
+      assertEquals(keys.getInteger("entries"), keys.getInteger("chartEntries"), keys.encode());
+      assertTrue(keys.getLong("meterValue") > 0, keys.encode());
+      assertTrue(keys.getLong("meterValue") <= keys.getLong("meterMax"), keys.encode());
+      assertTrue(keys.getInteger("downloads") >= 1, keys.encode());
+      assertTrue(keys.getString("bytes").contains(" MiB of "), keys.encode());
+      assertTrue(keys.getJsonArray("ids").encode().contains("demo-"), keys.encode());
+
+      // Kafka: a lag row per partition for the held group, with records still waiting.
+      JsonObject lag = findings.getJsonObject("lag");
+      assertEquals(LAG_PARTITIONS, lag.size(), lag.encode());
+      long waiting = 0;
+      for (String partition : lag.fieldNames()) waiting += lag.getLong(partition);
+      assertTrue(waiting > 0, "lag shown: " + lag.encode());
+      // ... as the host's meters have it (the held consumer fetches no more, so they stand still)
+      for (Gauge g :
+          host.scope()
+              .meterRegistry()
+              .find("veil.kafka.lag")
+              .tag("group", HeldKafkaFunctions.GROUP)
+              .gauges())
+        assertEquals(
+            (long) g.value(),
+            lag.getLong(g.getId().getTag("partition")),
+            "partition " + g.getId().getTag("partition"));
+
+      // The run cancelled in the page is cancelled on the host, before all its rows were done.
+      JsonObject cancelled = findings.getJsonObject("cancelled");
+      assertEquals("running", cancelled.getString("statusBefore"), cancelled.encode());
+      assertEquals("cancelled", cancelled.getString("statusAfter"), cancelled.encode());
+      HttpResponse<String> runNow =
+          DashboardHost.send(
+              host,
+              "GET",
+              "/api/batch/runs/" + cancelled.getString("id"),
+              null,
+              "x-functions-key",
+              host.keys().masterKey());
+      assertEquals(200, runNow.statusCode(), runNow.body());
+      JsonObject run = new JsonObject(runNow.body());
+      assertEquals("cancelled", run.getString("status"), run.encode());
+      assertTrue(run.getInteger("rows_done", 0) < LONG_RUN_ROWS, run.encode());
     } finally {
       running.set(false);
       traffic.join();
@@ -225,6 +305,16 @@ class DashboardBrowserTest {
             "application/x-www-form-urlencoded",
             "origin",
             origin);
+  }
+
+  /** A batch run request: the breast-cancer model over the CSVs under {@code prefix}. */
+  private static String batchRun(String prefix, int miniBatchSize) {
+    return new JsonObject()
+        .put("input", new JsonObject().put("container", "batch-input").put("prefix", prefix))
+        .put("model", "breast-cancer")
+        .put("mini_batch_size", miniBatchSize)
+        .put("output", new JsonObject().put("container", "batch-output"))
+        .encode();
   }
 
   /** Calls that keep the charts and the log moving while the browser looks. */

@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +28,13 @@ final class DashboardHost {
   private DashboardHost() {}
 
   static VeilHost start(Path dir, JsonObject dashboard, Class<?>... functions) throws Exception {
+    return start(dir, dashboard, Map.of(), functions);
+  }
+
+  /** As above, with more app settings. */
+  static VeilHost start(
+      Path dir, JsonObject dashboard, Map<String, String> settings, Class<?>... functions)
+      throws Exception {
     HostOptions options =
         new HostOptions()
             .port(0)
@@ -37,6 +45,7 @@ final class DashboardHost {
             .setting("AzureWebJobsStorage", BlobStores.folder(dir.resolve("store")))
             .hostJson(new JsonObject().put("veil", new JsonObject().put("dashboard", dashboard)));
     for (Class<?> f : functions) options.functionClass(f);
+    settings.forEach(options::setting);
     return VeilHost.start(options)
         .toCompletionStage()
         .toCompletableFuture()
