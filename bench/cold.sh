@@ -11,7 +11,8 @@
 # Env: BENCH_SKIP_BUILD=1 (use the existing deploy/target/veil), BENCH_JDK17 (a java home; default: java on PATH),
 #      BENCH_JDK25 (default /usr/lib/jvm/temurin-25-jdk-amd64; empty: JDK 17 only), BENCH_JAVA_OPTS (-Xmx1g, every JVM),
 #      BENCH_SETTINGS_ENV (1: local.settings.json's Values are in the environment, one JVM per host; 0: they are not,
-#      and `veil start` re-runs itself in a child JVM to set them, as bin/veil start does from a bare shell)
+#      and `veil start --functions` re-runs itself in a child JVM to set them for the app, as it does from a bare
+#      shell; a host of the bundled functions alone never does)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
@@ -45,8 +46,8 @@ mkdir -p "$work/classes"
 javac -q -nowarn -d "$work/classes" -cp "$dist/lib/veil.jar" bench/http/src/dev/veil/bench/*.java 2>/dev/null \
   || javac -d "$work/classes" -cp "$dist/lib/veil.jar" bench/http/src/dev/veil/bench/*.java
 export VEIL_MASTER_KEY="bench-$RANDOM$RANDOM" VEIL_KEYS_DIR=$work/keys
-# local.settings.json's Values in the environment, as bench/http.sh's host has them: otherwise `veil start` runs
-# itself again in a second JVM to put them there (BENCH_SETTINGS_ENV=0 measures that case).
+# local.settings.json's Values in the environment, as bench/http.sh's host has them: otherwise `veil start
+# --functions` (the no-op app) runs itself again in a second JVM to put them there (BENCH_SETTINGS_ENV=0).
 if [ "${BENCH_SETTINGS_ENV:-1}" = 1 ]; then export FUNCTIONS_WORKER_RUNTIME=java KAFKA_BROKERS=""; fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now_ms() { date +%s%3N; }

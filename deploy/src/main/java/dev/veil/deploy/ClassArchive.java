@@ -149,17 +149,6 @@ public final class ClassArchive {
     Map<String, String> env = launcherEnv(javaHome, flags);
     env.put("VEIL_MASTER_KEY", masterKey);
     env.put("VEIL_KEYS_DIR", work.resolve("keys").toString());
-    // `veil start` runs itself again as a child JVM when the environment lacks a
-    // local.settings.json
-    // value, and both would write the archive (the short-lived parent last): with the values set,
-    // the host runs in this one JVM, whose classes the parent's are a subset of.
-    JSON.readTree(dist.resolve("config/local.settings.json").toFile())
-        .path("Values")
-        .properties()
-        .forEach(
-            v -> {
-              if (System.getenv(v.getKey()) == null) env.put(v.getKey(), v.getValue().asText());
-            });
     try (HostProcess host = HostProcess.startDistribution(dist, work, env)) {
       try {
         calls(host.uri(""), masterKey);

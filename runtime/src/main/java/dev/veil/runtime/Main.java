@@ -60,8 +60,12 @@ public final class Main {
       System.out.print(usage());
       return;
     }
+    // Only an app given by path (--functions) may read its settings from System.getenv; Veil's own
+    // functions get them from the host, so a host of those alone starts in one JVM, not two.
     Map<String, String> missing =
-        SettingsEnvironment.missing(options.configDirectory(), System.getenv());
+        options.scanPaths().isEmpty()
+            ? Map.of()
+            : SettingsEnvironment.missing(options.configDirectory(), System.getenv());
     if (!missing.isEmpty()) {
       try {
         System.exit(

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * Core Tools does for the Azure Java worker. A JVM cannot change its own environment, so {@code
  * veil start} runs the same command once more as a child process whose environment holds the values
  * the real environment lacks (a variable that is set wins) and waits for it, passing on signals and
- * its exit status.
+ * its exit status. Only for a function app given by path: Veil's own functions read settings
+ * through the host, never the environment.
  */
 final class SettingsEnvironment {
   /** Set in the child's environment, so that it does not launch again. */
