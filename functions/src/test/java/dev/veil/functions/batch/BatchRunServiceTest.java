@@ -427,7 +427,9 @@ class BatchRunServiceTest {
             .collect(Collectors.toMap(BlobStore.BlobInfo::name, BlobStore.BlobInfo::etag));
     JsonObject stopped = new JsonObject(text(own, "veil-batch-runs", id + "/run.json"));
     assertEquals("running", stopped.getString("status"));
-    assertTrue(recorded.size() >= 20 && recorded.size() < 400, "recorded " + recorded.size());
+    // On a quiet machine the first host may record every mini-batch before it closes (the outputs
+    // are still unwritten, so the run is "running"): the second then reuses all of them.
+    assertTrue(recorded.size() >= 20 && recorded.size() <= 400, "recorded " + recorded.size());
 
     VeilHost second = start(storage, dir.resolve("data-2"));
     try {
