@@ -73,6 +73,14 @@ async function until(page, fn, arg, ok, what) {
   }
 }
 
+/** A uPlot chart's legend (series label → value) with the cursor at `fraction` of its width. */
+async function legendAt(page, chart, fraction) {
+  const over = await page.locator(`${chart} .u-over`).boundingBox();
+  await page.mouse.move(over.x + Math.min(over.width - 1, over.width * fraction), over.y + over.height / 2);
+  return page.evaluate((c) => Object.fromEntries([...document.querySelectorAll(`${c} .u-legend .u-series`)]
+    .map((s) => [s.querySelector('.u-label')?.textContent, s.querySelector('.u-value')?.textContent])), chart);
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(args.shots, `${name}.png`), fullPage: true });
 }
@@ -229,6 +237,14 @@ try {
   await page.locator('#pool-chart canvas').waitFor();
   await page.locator('#pool-batches canvas').waitFor();
   findings.pool = await page.evaluate(() => [...document.querySelectorAll('#pool-rows tr')].map((tr) => [...tr.cells].map((c) => c.textContent)));
+  // The charts' own figures, read from their legends with the cursor on them: the utilisation series
+  // (one per worker, at the newest sample) and the batch-size histogram's bars (swept left to right).
+  findings.poolUtilisation = await legendAt(page, '#pool-chart', 1);
+  findings.poolBatches = {};
+  for (let i = 0; i <= 40; i++) {
+    const legend = await legendAt(page, '#pool-batches', i / 40);
+    if (legend['batch size'] && legend['batch size'] !== '--') findings.poolBatches[legend['batch size']] = Number(legend.batches);
+  }
   await shot(page, 'pool');
   await page.click('a[href="#triggers"]');
   await page.locator('#triggers-rows th', { hasText: 'veil.blob.last.scan' }).first().waitFor();
