@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import playwright from 'playwright-core';
+import { openBrowser, signIn } from './browser.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,39 +28,11 @@ for (const a of ['url', 'key', 'shots', 'functions', 'session-seconds', 'xss-nam
 }
 const origin = new URL(args.url).origin;
 const sessionMs = Number(args['session-seconds']) * 1000;
-const CHROMIUM = process.env.VEIL_CHROMIUM || '/usr/bin/chromium';
 const PAGES = ['functions', 'log', 'keys', 'cluster', 'pool', 'triggers', 'batch'];
 mkdirSync(args.shots, { recursive: true });
 
-const browser = await playwright.chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-});
-const offOrigin = [];
-const consoleErrors = [];
+const { browser, profile, offOrigin, consoleErrors } = await openBrowser(origin);
 const findings = {};
-
-/** A fresh browser profile (its own cookies) whose pages may reach the host's origin only. */
-async function profile() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(`${origin}/`)) return route.continue();
-    offOrigin.push(url);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  return { context, page };
-}
-
-async function signIn(page) {
-  await page.goto(`${origin}/ui/`);
-  await page.getByLabel('Master key').fill(args.key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#nav').waitFor({ state: 'visible' });
-}
 
 /** Evaluates fn(arg) in the page every 250 ms until ok(result), at most 30 s; returns that result. */
 async function until(page, fn, arg, ok, what) {
@@ -108,7 +80,7 @@ try {
 
   // A second profile signs in first and is left alone: its session must end by itself.
   const idle = await profile();
-  await signIn(idle.page);
+  await signIn(idle.page, origin, args.key);
   const idleSignedInAt = Date.now();
 
   const { context, page } = await profile();

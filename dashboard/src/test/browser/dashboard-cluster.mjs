@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import playwright from 'playwright-core';
+import { openBrowser, signIn } from './browser.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,29 +22,11 @@ for (const a of ['url', 'key', 'members', 'in-flight', 'shot']) {
   if (!args[a]) throw new Error(`--${a} is required`);
 }
 const origin = new URL(args.url).origin;
-const browser = await playwright.chromium.launch({
-  executablePath: process.env.VEIL_CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-});
-const offOrigin = [];
-const consoleErrors = [];
+const { browser, profile, offOrigin, consoleErrors } = await openBrowser(origin);
 try {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(`${origin}/`)) return route.continue();
-    offOrigin.push(url);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const { page } = await profile();
   page.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} for ${r.url()}`); });
-
-  await page.goto(`${origin}/ui/`);
-  await page.getByLabel('Master key').fill(args.key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#nav').waitFor({ state: 'visible' });
+  await signIn(page, origin, args.key);
   await page.click('a[href="#cluster"]');
   await page.locator('#cluster').waitFor({ state: 'visible' });
 
