@@ -4,6 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.functions.encrypted.EncryptedClient;
+import dev.veil.functions.encrypted.EncryptedFunctionSpec;
+import dev.veil.functions.encrypted.EncryptedInference;
+import dev.veil.functions.keys.BlobKeyStore;
+import dev.veil.functions.keys.KeyRef;
+import dev.veil.functions.mnist.MnistLinearModel;
 import dev.veil.testkit.ChildProcess;
 import dev.veil.testkit.FreePorts;
 import io.vertx.core.json.JsonArray;
@@ -30,22 +38,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard's Cluster page against real members: two Veil hosts in separate JVMs ({@code veil
- * start --cluster}, one Hazelcast cluster on loopback) with invocations held in flight, and a third
- * JVM started with another cluster secret. Headless Chromium signs in to the first host's /ui
+ * start --cluster}, one Hazelcast cluster on loopback) that served encrypted MNIST calls for three
+ * clients' keys and have invocations held in flight, and a third JVM started with another cluster
+ * secret. Headless Chromium signs in to the first host's /ui
  * (src/test/browser/dashboard-cluster.mjs); the page must list exactly the two members, with the
- * node ids, addresses, in-flight counts and functions that the host's /admin/cluster reports, and
- * neither list nor refuse the stranger (another secret is another Hazelcast cluster).
+ * node ids, addresses, in-flight counts, functions and cached key_ids that the host's
+ * /admin/cluster reports (each client's key on one member), and neither list nor refuse the
+ * stranger (another secret is another Hazelcast cluster).
  */
 class DashboardClusterBrowserTest {
   private static final String SECRET = "dashboard-cluster-secret-0123456789";
   private static final String MASTER_KEY = "dashboard-cluster-master-key";
   private static final Path CHECK = Path.of("src", "test", "browser", "dashboard-cluster.mjs");
   private static final int HELD = 5;
+  private static final String KEYS = "dash-keys";
+  private static final List<String> TENANTS = List.of("tenant-a", "tenant-b", "tenant-c");
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir static Path dir;
   private static Path release;
+  private static Path keyDir;
   private static final List<Host> hosts = new ArrayList<>();
   private static Host stranger;
   private static final List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
@@ -59,6 +72,7 @@ class DashboardClusterBrowserTest {
   @BeforeAll
   static void start() throws Exception {
     release = dir.resolve("release");
+    keyDir = Files.createDirectories(dir.resolve("keys"));
     List<Integer> clusterPorts = List.of(FreePorts.next(), FreePorts.next());
     String members =
         clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
@@ -67,6 +81,10 @@ class DashboardClusterBrowserTest {
     stranger = startHost("stranger", FreePorts.next(), "another-secret-0123456789abcdef", members);
     for (Host h : hosts) awaitMembers(h, 2);
     awaitMembers(stranger, 1);
+
+    // Encrypted MNIST calls for three clients' keys, all through the first host: each key is
+    // loaded by the member that owns its key_id, so the page can show where each key lives.
+    uploadAndCallEncrypted(hosts.get(0));
 
     // Traffic on both entry points, then invocations held in flight until @AfterAll.
     for (int i = 0; i < 20; i++) {
@@ -166,11 +184,37 @@ class DashboardClusterBrowserTest {
           member.getJsonArray("functions").stream().map(String::valueOf).sorted().toList(),
           List.of(row.getString(3).split(", ")).stream().sorted().toList(),
           row.encode());
-      assertEquals(
-          List.of("hold", "whoami"),
-          List.of(row.getString(3).split(", ")).stream().sorted().toList());
+      assertTrue(
+          List.of(row.getString(3).split(", "))
+              .containsAll(List.of("hold", "whoami", "encrypted-mnist")),
+          row.encode());
     }
     assertTrue(busyMembers >= 1, "some member runs the held calls: " + page.encode());
+
+    // Where each key_id lives: the page's key_ids per member are that member's key cache, and
+    // every client's key is on exactly one member.
+    List<String> shownKeys = new ArrayList<>();
+    for (Object r : rows) {
+      JsonArray row = (JsonArray) r;
+      JsonObject member = reported.get(row.getString(0).replace(" (this node)", ""));
+      JsonObject cache =
+          member.getJsonObject("reports", new JsonObject()).getJsonObject("keyCache");
+      List<String> cached =
+          cache == null
+              ? List.of()
+              : cache.getJsonArray("keys").stream().map(String::valueOf).sorted().toList();
+      List<String> shownHere =
+          row.getString(4).isEmpty()
+              ? List.of()
+              : List.of(row.getString(4).split(", ")).stream().sorted().toList();
+      assertEquals(cached, shownHere, "key_ids of " + row.getString(0));
+      shownKeys.addAll(shownHere);
+    }
+    for (String tenant : TENANTS)
+      assertEquals(
+          1,
+          shownKeys.stream().filter((KEYS + "/" + tenant)::equals).count(),
+          tenant + " on one member: " + shownKeys);
 
     // The stranger (another secret) runs alone: not a member, and not refused either.
     String strangerId = cluster(stranger).getString("nodeId");
@@ -180,6 +224,34 @@ class DashboardClusterBrowserTest {
     // These hosts have no batch service: the page says so instead of asking (no 404 in the
     // console).
     assertEquals("This host does not serve the batch service.", page.getString("batch"));
+  }
+
+  /** Uploads each client's key bundle to the hosts' key folder and makes one encrypted call. */
+  private static void uploadAndCallEncrypted(Host entry) throws Exception {
+    JsonNode heParams =
+        new ObjectMapper()
+            .valueToTree(
+                new EncryptedInference(
+                        EncryptedFunctionSpec.mnist(MnistLinearModel.bundled()), null, null, null)
+                    .heParams());
+    BlobKeyStore store = BlobKeyStore.inFolder(keyDir, 1L << 30);
+    double[] sample = new double[784];
+    for (int i = 300; i < 500; i += 3) sample[i] = 1;
+    for (String tenant : TENANTS) {
+      EncryptedClient client = new EncryptedClient(heParams, null);
+      store.upload(new KeyRef(KEYS, tenant), client.keyBundle().encode());
+      HttpResponse<byte[]> r =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      entry.uri("/api/encrypted-mnist?container=" + KEYS + "&key_id=" + tenant))
+                  .header("content-type", "application/octet-stream")
+                  .header("x-functions-key", MASTER_KEY)
+                  .timeout(Duration.ofMinutes(2))
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(client.encrypt(List.of(sample))))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+    }
   }
 
   private static Host startHost(String name, int clusterPort, String secret, String members)
@@ -202,12 +274,13 @@ class DashboardClusterBrowserTest {
             name,
             "dev.veil.runtime.Main",
             List.of(
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dhazelcast.wait.seconds.before.join=1"),
+                "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Dhazelcast.wait.seconds.before.join=1"),
             Map.of(
                 "VEIL_CLUSTER_SECRET", secret,
                 "VEIL_CLUSTER_MEMBERS", members,
                 "VEIL_MASTER_KEY", MASTER_KEY,
-                "VEIL_TEST_RELEASE", release.toString()),
+                "VEIL_TEST_RELEASE", release.toString(),
+                "VEIL_KEYS_DIR", keyDir.toString()),
             List.of(
                 "start",
                 "--cluster",
@@ -216,7 +289,9 @@ class DashboardClusterBrowserTest {
                 "--config",
                 config.toString(),
                 "--scan",
-                "dev.veil.dashboard.clusterfn"),
+                "dev.veil.dashboard.clusterfn",
+                "--scan",
+                "dev.veil.functions.encrypted"),
             config.resolve("host.log"));
     return new Host(process, port);
   }
