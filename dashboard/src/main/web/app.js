@@ -9,7 +9,7 @@ import './app.css';
 const $ = (id) => document.getElementById(id);
 const PAGES = ['functions', 'log', 'keys', 'cluster', 'pool', 'triggers', 'batch'];
 const LOG_ROWS = 1000;
-const state = { csrf: null, timer: null, expiry: null, source: null, charts: new Map(), rows: new Map(), functions: [] };
+const state = { csrf: null, batchRoute: null, timer: null, expiry: null, source: null, charts: new Map(), rows: new Map(), functions: [] };
 
 /** An element with text or child nodes; strings become text nodes. */
 function el(tag, props = {}, ...children) {
@@ -321,11 +321,15 @@ function showPage() {
 
 async function refresh() {
   try {
+    const listed = json('/ui/api/host/functions');
     const [functions, overview, cluster, batch] = await Promise.all([
-      json('/ui/api/host/functions'),
+      listed,
       json('/ui/api/overview'),
       json('/ui/api/host/cluster'),
-      api('/ui/api/host/batch').then((r) => (r.ok ? r.json() : { unavailable: `The batch service answered HTTP ${r.status}.` })),
+      // Asked only of a host that serves the batch service: a 404 would be a console error each refresh.
+      listed.then((fns) => (fns.some((f) => f.route === state.batchRoute)
+        ? api('/ui/api/host/batch').then((r) => (r.ok ? r.json() : { unavailable: `The batch service answered HTTP ${r.status}.` }))
+        : { unavailable: 'This host does not serve the batch service.' })),
     ]);
     state.functions = functions;
     renderFunctions(functions, overview);
@@ -349,6 +353,7 @@ async function start() {
     return;
   }
   state.csrf = session.csrf;
+  state.batchRoute = session.batchRoute;
   $('signin').hidden = true;
   $('nav').hidden = false;
   $('signout').hidden = false;

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import playwright from 'playwright-core';
+import { openBrowser, signIn } from './browser.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,39 +28,11 @@ for (const a of ['url', 'key', 'shots', 'functions', 'session-seconds', 'xss-nam
 }
 const origin = new URL(args.url).origin;
 const sessionMs = Number(args['session-seconds']) * 1000;
-const CHROMIUM = process.env.VEIL_CHROMIUM || '/usr/bin/chromium';
 const PAGES = ['functions', 'log', 'keys', 'cluster', 'pool', 'triggers', 'batch'];
 mkdirSync(args.shots, { recursive: true });
 
-const browser = await playwright.chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-});
-const offOrigin = [];
-const consoleErrors = [];
+const { browser, profile, offOrigin, consoleErrors } = await openBrowser(origin);
 const findings = {};
-
-/** A fresh browser profile (its own cookies) whose pages may reach the host's origin only. */
-async function profile() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(`${origin}/`)) return route.continue();
-    offOrigin.push(url);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  return { context, page };
-}
-
-async function signIn(page) {
-  await page.goto(`${origin}/ui/`);
-  await page.getByLabel('Master key').fill(args.key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#nav').waitFor({ state: 'visible' });
-}
 
 /** Evaluates fn(arg) in the page every 250 ms until ok(result), at most 30 s; returns that result. */
 async function until(page, fn, arg, ok, what) {
@@ -71,6 +43,14 @@ async function until(page, fn, arg, ok, what) {
     if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(result)}`);
     await page.waitForTimeout(250);
   }
+}
+
+/** A uPlot chart's legend (series label → value) with the cursor at `fraction` of its width. */
+async function legendAt(page, chart, fraction) {
+  const over = await page.locator(`${chart} .u-over`).boundingBox();
+  await page.mouse.move(over.x + Math.min(over.width - 1, over.width * fraction), over.y + over.height / 2);
+  return page.evaluate((c) => Object.fromEntries([...document.querySelectorAll(`${c} .u-legend .u-series`)]
+    .map((s) => [s.querySelector('.u-label')?.textContent, s.querySelector('.u-value')?.textContent])), chart);
 }
 
 async function shot(page, name) {
@@ -100,7 +80,7 @@ try {
 
   // A second profile signs in first and is left alone: its session must end by itself.
   const idle = await profile();
-  await signIn(idle.page);
+  await signIn(idle.page, origin, args.key);
   const idleSignedInAt = Date.now();
 
   const { context, page } = await profile();
@@ -229,6 +209,14 @@ try {
   await page.locator('#pool-chart canvas').waitFor();
   await page.locator('#pool-batches canvas').waitFor();
   findings.pool = await page.evaluate(() => [...document.querySelectorAll('#pool-rows tr')].map((tr) => [...tr.cells].map((c) => c.textContent)));
+  // The charts' own figures, read from their legends with the cursor on them: the utilisation series
+  // (one per worker, at the newest sample) and the batch-size histogram's bars (swept left to right).
+  findings.poolUtilisation = await legendAt(page, '#pool-chart', 1);
+  findings.poolBatches = {};
+  for (let i = 0; i <= 40; i++) {
+    const legend = await legendAt(page, '#pool-batches', i / 40);
+    if (legend['batch size'] && legend['batch size'] !== '--') findings.poolBatches[legend['batch size']] = Number(legend.batches);
+  }
   await shot(page, 'pool');
   await page.click('a[href="#triggers"]');
   await page.locator('#triggers-rows th', { hasText: 'veil.blob.last.scan' }).first().waitFor();

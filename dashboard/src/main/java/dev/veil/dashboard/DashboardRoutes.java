@@ -173,7 +173,10 @@ final class DashboardRoutes {
             .put("signedIn", true)
             .put("csrf", s.csrf())
             .put("expiresInMs", Math.max(0, s.expiresAtMillis() - System.currentTimeMillis()))
-            .put("sampleSeconds", sampleMillis / 1000.0));
+            .put("sampleSeconds", sampleMillis / 1000.0)
+            // the batch service's route as /admin/functions lists it: the page asks for runs only
+            // when a function serves it (a 404 on every refresh would be a console error)
+            .put("batchRoute", hostViews.get("batch")));
   }
 
   private void signOut(RoutingContext ctx) {

@@ -11,7 +11,9 @@ import dev.veil.functions.keys.KeyStoreSettings;
 import dev.veil.runtime.VeilHost;
 import dev.veil.testkit.KafkaBroker;
 import dev.veil.testkit.KafkaRecords;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -169,6 +171,62 @@ class DashboardBrowserTest {
       assertTrue(keys.getInteger("downloads") >= 1, keys.encode());
       assertTrue(keys.getString("bytes").contains(" MiB of "), keys.encode());
       assertTrue(keys.getJsonArray("ids").encode().contains("demo-"), keys.encode());
+
+      // The accelerator pool page: the workers as the host reports them, and its charts' figures.
+      JsonArray poolRows = findings.getJsonArray("pool");
+      JsonObject reports =
+          host.scope()
+              .nodeReports()
+              .collect()
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+      List<String> expectedRows = new ArrayList<>();
+      List<String> utilisationSeries = new ArrayList<>();
+      for (String name : reports.fieldNames()) {
+        JsonArray workers = reports.getJsonObject(name).getJsonArray("workers");
+        if (workers == null) continue;
+        for (Object o : workers) {
+          JsonObject w = (JsonObject) o;
+          expectedRows.add(
+              new JsonArray()
+                  .add(w.getString("id"))
+                  .add(w.getString("device"))
+                  .add(w.getString("serves"))
+                  .add(String.valueOf(w.getInteger("capacity")))
+                  .add(String.valueOf(w.getInteger("inFlight")))
+                  .add(w.getBoolean("healthy") ? "yes" : "no")
+                  .encode());
+          utilisationSeries.add(w.getString("id") + " (" + w.getString("device") + ")");
+        }
+      }
+      assertFalse(expectedRows.isEmpty(), "the host reports pool workers: " + reports.encode());
+      assertEquals(
+          expectedRows.stream().sorted().toList(),
+          poolRows.stream().map(r -> ((JsonArray) r).encode()).sorted().toList(),
+          "pool rows as the host reports its workers");
+      // one utilisation series per worker, named with its device; the host is idle now: its value
+      JsonObject utilisation = findings.getJsonObject("poolUtilisation");
+      for (String series : utilisationSeries) {
+        assertTrue(utilisation.containsKey(series), series + " in " + utilisation.encode());
+        Gauge g =
+            host.scope()
+                .meterRegistry()
+                .find("veil.pool.worker.utilisation")
+                .tag("worker", series.substring(0, series.indexOf(" (")))
+                .gauge();
+        assertEquals(g.value(), Double.parseDouble(utilisation.getString(series)), series);
+      }
+      // the batch-size histogram holds every batch the pool sent (at least the four digit calls)
+      JsonObject batches = findings.getJsonObject("poolBatches");
+      long shownBatches = 0;
+      for (String size : batches.fieldNames()) shownBatches += batches.getLong(size);
+      long sentBatches = 0;
+      for (DistributionSummary d :
+          host.scope().meterRegistry().find("veil.pool.batch.size").summaries())
+        sentBatches += d.count();
+      assertTrue(sentBatches >= 1, "the pool sent batches");
+      assertEquals(sentBatches, shownBatches, "batches by size on the page: " + batches.encode());
 
       // Kafka: a lag row per partition for the held group, with records still waiting.
       JsonObject lag = findings.getJsonObject("lag");
