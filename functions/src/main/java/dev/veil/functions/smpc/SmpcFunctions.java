@@ -140,19 +140,11 @@ public class SmpcFunctions {
           HttpRequestMessage<Optional<byte[]>> request,
       @BindingName("session") String session,
       @BindingName("round") String round) {
-    return answer(
+    return peerMessage(
         request,
-        () -> {
-          SmpcParty.of(scope)
-              .receive(
-                  session,
-                  round,
-                  header(request, HttpPeerChannel.FROM),
-                  header(request, HttpPeerChannel.MODEL),
-                  header(request, SessionKeys.HEADER),
-                  request.getBody().orElse(new byte[0]));
-          return null;
-        });
+        session,
+        (party, id, from, version, tag, body) ->
+            party.receive(id, round, from, version, tag, body));
   }
 
   @RunsWhereCalled // the roles publish the same functions but are not interchangeable
@@ -166,18 +158,7 @@ public class SmpcFunctions {
               dataType = "binary")
           HttpRequestMessage<Optional<byte[]>> request,
       @BindingName("session") String session) {
-    return answer(
-        request,
-        () -> {
-          SmpcParty.of(scope)
-              .announce(
-                  session,
-                  header(request, HttpPeerChannel.FROM),
-                  header(request, HttpPeerChannel.MODEL),
-                  header(request, SessionKeys.HEADER),
-                  request.getBody().orElse(new byte[0]));
-          return null;
-        });
+    return peerMessage(request, session, SmpcParty::announce);
   }
 
   @RunsWhereCalled // the roles publish the same functions but are not interchangeable
@@ -191,18 +172,7 @@ public class SmpcFunctions {
               dataType = "binary")
           HttpRequestMessage<Optional<byte[]>> request,
       @BindingName("session") String session) {
-    return answer(
-        request,
-        () -> {
-          SmpcParty.of(scope)
-              .prefetch(
-                  session,
-                  header(request, HttpPeerChannel.FROM),
-                  header(request, HttpPeerChannel.MODEL),
-                  header(request, SessionKeys.HEADER),
-                  request.getBody().orElse(new byte[0]));
-          return null;
-        });
+    return peerMessage(request, session, SmpcParty::prefetch);
   }
 
   @RunsWhereCalled // the roles publish the same functions but are not interchangeable
@@ -244,6 +214,28 @@ public class SmpcFunctions {
       }
     }
     return null;
+  }
+
+  /** A message from the other party, authenticated by the party: sender, model version, tag. */
+  private interface PeerMessage {
+    void take(
+        SmpcParty party, String session, String from, String version, String tag, byte[] body);
+  }
+
+  private HttpResponseMessage peerMessage(
+      HttpRequestMessage<Optional<byte[]>> request, String session, PeerMessage message) {
+    return answer(
+        request,
+        () -> {
+          message.take(
+              SmpcParty.of(scope),
+              session,
+              header(request, HttpPeerChannel.FROM),
+              header(request, HttpPeerChannel.MODEL),
+              header(request, SessionKeys.HEADER),
+              request.getBody().orElse(new byte[0]));
+          return null;
+        });
   }
 
   private static HttpResponseMessage answer(HttpRequestMessage<?> request, Supplier<Object> work) {
