@@ -69,8 +69,7 @@ public final class DashboardBenchmark {
                   "src/test/browser/dashboard-bench.mjs",
                   "--url",
                   base,
-                  "--key",
-                  host.keys().masterKey(),
+                  "--key=" + host.keys().masterKey(), // a generated key may start with "-"
                   "--functions",
                   String.valueOf(functions),
                   "--idle-seconds",

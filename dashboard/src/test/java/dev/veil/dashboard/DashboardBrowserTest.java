@@ -128,8 +128,9 @@ class DashboardBrowserTest {
                   CHECK.toString(),
                   "--url",
                   DashboardHost.url(host),
-                  "--key",
-                  host.keys().masterKey(),
+                  // "=" form: a generated key may start with "-", which node's parseArgs would
+                  // refuse
+                  "--key=" + host.keys().masterKey(),
                   "--functions",
                   "echo,fails,rejects,classify-digit,batchRuns",
                   "--xss-name",
@@ -140,8 +141,7 @@ class DashboardBrowserTest {
                   shots.toString(),
                   "--session-seconds",
                   String.valueOf(SESSION_SECONDS),
-                  "--host-key",
-                  host.keys().hostKey(),
+                  "--host-key=" + host.keys().hostKey(),
                   "--lag-group",
                   HeldKafkaFunctions.GROUP,
                   "--lag-partitions",
