@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,11 @@ class DistributionIT {
   void layout() throws Exception {
     assertTrue(Files.isExecutable(DIST.resolve("bin/veil")), "bin/veil must be executable");
     assertTrue(Files.isRegularFile(DIST.resolve("lib/veil.jar")));
+    try (JarFile jar = new JarFile(DIST.resolve("lib/veil.jar").toFile())) {
+      // JDK 22+ would otherwise warn about "restricted methods" (JNI loads) on every start
+      assertEquals(
+          "ALL-UNNAMED", jar.getManifest().getMainAttributes().getValue("Enable-Native-Access"));
+    }
     assertEquals(
         "2.0", JSON.readTree(DIST.resolve("config/host.json").toFile()).path("version").asText());
     assertEquals(
