@@ -123,9 +123,15 @@ void Evaluator::multiply_plain_inplace(Ciphertext& a, const Plaintext& pt) const
     require(a.parms_id == pt.parms_id, "multiply_plain: operands are at different levels (parms_id mismatch)");
     const double scale = a.scale * pt.scale;
     check_scale_bound(scale, cd);
-    for (std::size_t p = 0; p < a.size; ++p)
-        for (std::size_t j = 0; j < cd.size(); ++j)
-            util::multiply_poly(a.rns(p, j), pt.rns(j, cd.n()), a.rns(p, j), cd.n(), cd.moduli()[j]);
+    const std::size_t n = cd.n();
+    // Plaintext component j multiplies polynomials two at a time, so that it is read once per pair.
+    for (std::size_t j = 0; j < cd.size(); ++j) {
+        std::size_t p = 0;
+        for (; p + 1 < a.size; p += 2)
+            util::multiply_poly2(a.rns(p, j), a.rns(p + 1, j), pt.rns(j, n), a.rns(p, j), a.rns(p + 1, j), n,
+                                 cd.moduli()[j]);
+        if (p < a.size) util::multiply_poly(a.rns(p, j), pt.rns(j, n), a.rns(p, j), n, cd.moduli()[j]);
+    }
     a.scale = scale;
     a.seed_type = PrngType::unknown;
 }

@@ -25,4 +25,13 @@ VEIL_IFMA inline __m512i mul_hi64(__m512i x, __m512i y) {
 // x - m where x >= m (unsigned): min(x, x - m), since x - m wraps to a huge value when x < m.
 VEIL_IFMA inline __m512i sub_if_ge(__m512i x, __m512i m) { return _mm512_min_epu64(x, _mm512_sub_epi64(x, m)); }
 
+// One load that stays one: the empty asm makes the value opaque, so GCC cannot fold the load into each
+// instruction that uses it (it does so under register pressure, and the repeated reads then compete for
+// the load ports in loops that stream from L2).
+VEIL_IFMA inline __m512i load_once(const uint64_t* p) {
+    __m512i v = _mm512_loadu_si512(p);
+    asm("" : "+v"(v));
+    return v;
+}
+
 }  // namespace veil::he::util::avx512

@@ -61,6 +61,7 @@ VEIL_IFMA inline __m512i shoup52_mul(__m512i x, __m512i w, __m512i wq, __m512i q
 
 using avx512::sub_if_ge;
 using avx512::mul_hi64;
+using avx512::load_once;
 
 // (hi * 2^52 + lo) mod q for hi < 2^55 and lo < 2^52.
 VEIL_IFMA inline __m512i reduce_split(__m512i hi, __m512i lo, const Ifma52Consts& c) {
@@ -163,22 +164,109 @@ VEIL_IFMA inline __m512i product52(__m512i x, __m512i y, __m512i y_up, const Pro
     return sub_if_ge(r, p.q);
 }
 
+// Primes of at most 49 bits get one conditional subtraction per product instead of two: Barrett with
+// c = floor(xy / 2^(L-2)), from the high multiply of x * 2^(52-L) by y * 4 (both below 2^52), and
+// k = floor(2^(L+50) / q) < 2^51. Writing P = xy < 2^(2L): c > P / 2^(L-2) - 1 and k > 2^(L+50) / q - 1,
+// so c k / 2^52 > P / q - 2^(L-2) / q - P / 2^(L+50) > P / q - 1/2 - 2^(L-50) >= P / q - 1, and the
+// estimate qe = floor(c k / 2^52) is at least floor(P / q) - 1: the remainder lies in [0, 2q). For a sum of
+// two products (the middle term of a tensor) the two floors of c cost one more unit: remainder in [0, 3q).
+struct Product49 {
+    __m512i q, two_q, neg_q, k, mask, x_up;  // neg_q = 2^52 - q, x_up = 52 - L per lane
+};
+
+bool product49_for(uint64_t qv) { return qv < (uint64_t(1) << 49); }
+
+VEIL_IFMA Product49 make_product49(uint64_t qv) {
+    const int bits = 64 - __builtin_clzll(qv);
+    Product49 p;
+    p.q = _mm512_set1_epi64(int64_t(qv));
+    p.two_q = _mm512_set1_epi64(int64_t(2 * qv));
+    p.neg_q = _mm512_set1_epi64(int64_t((uint64_t(1) << 52) - qv));
+    p.k = _mm512_set1_epi64(int64_t(uint64_t((u128(1) << (bits + 50)) / qv)));
+    p.mask = _mm512_set1_epi64(int64_t(kMask52));
+    p.x_up = _mm512_set1_epi64(52 - bits);
+    return p;
+}
+
+// x * y mod q from lo = low 52 bits of xy and c = hi52((x << (52 - L)) * (y << 2)): one correction.
+VEIL_IFMA inline __m512i finish49(__m512i lo, __m512i c, const Product49& p) {
+    const __m512i qe = _mm512_madd52hi_epu64(_mm512_setzero_si512(), c, p.k);
+    return sub_if_ge(_mm512_and_si512(_mm512_madd52lo_epu64(lo, qe, p.neg_q), p.mask), p.q);
+}
+
+// x * y mod q for x_up = x << (52 - L) and y4 = y << 2 (either may be shared between products).
+VEIL_IFMA inline __m512i product49(__m512i x, __m512i x_up, __m512i y, __m512i y4, const Product49& p) {
+    const __m512i zero = _mm512_setzero_si512();
+    return finish49(_mm512_madd52lo_epu64(zero, x, y), _mm512_madd52hi_epu64(zero, x_up, y4), p);
+}
+
 VEIL_IFMA void multiply_poly_ifma(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
+    if (product49_for(qv)) {
+        const Product49 p = make_product49(qv);
+        for (std::size_t i = 0; i < n; i += 8) {
+            const __m512i x = load_once(a + i), y = load_once(b + i);
+            _mm512_storeu_si512(out + i, product49(x, _mm512_sllv_epi64(x, p.x_up), y, _mm512_slli_epi64(y, 2), p));
+        }
+        return;
+    }
     const Product52 p = make_product52(qv);
     for (std::size_t i = 0; i < n; i += 8) {
-        const __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
+        const __m512i x = load_once(a + i), y = load_once(b + i);
         _mm512_storeu_si512(out + i, product52(x, y, _mm512_sllv_epi64(y, p.up), p));
+    }
+}
+
+// Both polynomials of a ciphertext times one plaintext component in one pass: b is read once.
+VEIL_IFMA void multiply_poly2_ifma(const uint64_t* a0, const uint64_t* a1, const uint64_t* b, uint64_t* out0,
+                                   uint64_t* out1, std::size_t n, uint64_t qv) {
+    if (product49_for(qv)) {
+        const Product49 p = make_product49(qv);
+        for (std::size_t i = 0; i < n; i += 8) {
+            const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i);
+            const __m512i y = load_once(b + i), y4 = _mm512_slli_epi64(y, 2);
+            _mm512_storeu_si512(out0 + i, product49(x0, _mm512_sllv_epi64(x0, p.x_up), y, y4, p));
+            _mm512_storeu_si512(out1 + i, product49(x1, _mm512_sllv_epi64(x1, p.x_up), y, y4, p));
+        }
+        return;
+    }
+    const Product52 p = make_product52(qv);
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i);
+        const __m512i y = load_once(b + i), y_up = _mm512_sllv_epi64(y, p.up);
+        _mm512_storeu_si512(out0 + i, product52(x0, y, y_up, p));
+        _mm512_storeu_si512(out1 + i, product52(x1, y, y_up, p));
     }
 }
 
 VEIL_IFMA void tensor_ifma(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1,
                            uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv) {
+    const __m512i zero = _mm512_setzero_si512();
+    if (product49_for(qv)) {
+        const Product49 p = make_product49(qv);
+        for (std::size_t i = 0; i < n; i += 8) {
+            const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i);
+            const __m512i y0 = load_once(b0 + i), y1 = load_once(b1 + i);
+            const __m512i x0_up = _mm512_sllv_epi64(x0, p.x_up), x1_up = _mm512_sllv_epi64(x1, p.x_up);
+            const __m512i y0_4 = _mm512_slli_epi64(y0, 2), y1_4 = _mm512_slli_epi64(y1, 2);
+            // The middle term: the low 52 bits of the sum, and c as the sum of the two high parts.
+            const __m512i lo = _mm512_madd52lo_epu64(_mm512_madd52lo_epu64(zero, x0, y1), x1, y0);
+            const __m512i c = _mm512_madd52hi_epu64(_mm512_madd52hi_epu64(zero, x0_up, y1_4), x1_up, y0_4);
+            const __m512i first = product49(x0, x0_up, y0, y0_4, p);
+            const __m512i last = product49(x1, x1_up, y1, y1_4, p);
+            const __m512i qe = _mm512_madd52hi_epu64(zero, c, p.k);
+            __m512i mid = _mm512_and_si512(_mm512_madd52lo_epu64(lo, qe, p.neg_q), p.mask);
+            mid = sub_if_ge(sub_if_ge(mid, p.two_q), p.q);
+            _mm512_storeu_si512(c0 + i, first);
+            _mm512_storeu_si512(c1 + i, mid);
+            _mm512_storeu_si512(c2 + i, last);
+        }
+        return;
+    }
     const Barrett52 c = make_barrett(qv);
     const Product52 p = make_product52(qv);
-    const __m512i zero = _mm512_setzero_si512();
     for (std::size_t i = 0; i < n; i += 8) {
-        const __m512i x0 = _mm512_loadu_si512(a0 + i), x1 = _mm512_loadu_si512(a1 + i);
-        const __m512i y0 = _mm512_loadu_si512(b0 + i), y1 = _mm512_loadu_si512(b1 + i);
+        const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i);
+        const __m512i y0 = load_once(b0 + i), y1 = load_once(b1 + i);
         __m512i lo = _mm512_madd52lo_epu64(_mm512_madd52lo_epu64(zero, x0, y1), x1, y0);
         __m512i hi = _mm512_madd52hi_epu64(_mm512_madd52hi_epu64(zero, x0, y1), x1, y0);
         hi = _mm512_add_epi64(hi, _mm512_srli_epi64(lo, 52));
@@ -506,6 +594,13 @@ void multiply_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::siz
     }
     if (wide_for(q.value(), n)) return multiply_poly_wide(a, b, out, n, q.value());
     for (std::size_t i = 0; i < n; ++i) out[i] = q.reduce(u128(a[i]) * b[i]);
+}
+
+void multiply_poly2(const uint64_t* a0, const uint64_t* a1, const uint64_t* b, uint64_t* out0, uint64_t* out1,
+                    std::size_t n, const Modulus& q) {
+    if (ifma_for(q.value(), n)) return multiply_poly2_ifma(a0, a1, b, out0, out1, n, q.value());
+    multiply_poly(a0, b, out0, n, q);
+    multiply_poly(a1, b, out1, n, q);
 }
 
 void MulAccumulator::reset() {

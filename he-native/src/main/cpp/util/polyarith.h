@@ -15,6 +15,9 @@ void sub_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n
 void negate_poly(const uint64_t* a, uint64_t* out, std::size_t n, uint64_t q);
 // out = a * b (coefficient-wise).
 void multiply_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, const Modulus& q);
+// out0 = a0 * b and out1 = a1 * b in one pass over b (both polynomials of a ciphertext times a plaintext).
+void multiply_poly2(const uint64_t* a0, const uint64_t* a1, const uint64_t* b, uint64_t* out0, uint64_t* out1,
+                    std::size_t n, const Modulus& q);
 // out = a * w for a constant w < q.
 void multiply_poly_scalar(const uint64_t* a, const MulOperand& w, uint64_t* out, std::size_t n, uint64_t q);
 // out = a mod q for arbitrary 64-bit input words.
