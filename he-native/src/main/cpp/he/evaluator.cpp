@@ -437,10 +437,10 @@ void Evaluator::mod_switch_to_inplace(Ciphertext& a, const ParmsId& parms_id) co
     require(target->chain_index() <= cd.chain_index(), "mod_switch: cannot switch to a higher level");
     if (target == &cd) return;
     const std::size_t n = cd.n(), T = target->size();
-    // Data in NTT form at fewer primes is the prefix of each polynomial's components.
-    std::vector<uint64_t> data(a.size * T * n);
-    for (std::size_t p = 0; p < a.size; ++p) std::copy(a.poly(p), a.poly(p) + T * n, data.data() + p * T * n);
-    a.data = std::move(data);
+    // Data in NTT form at fewer primes is the prefix of each polynomial's components, moved down in place
+    // (each destination lies at or below its source).
+    for (std::size_t p = 1; p < a.size; ++p) std::copy(a.poly(p), a.poly(p) + T * n, a.data.data() + p * T * n);
+    a.data.resize(a.size * T * n);
     a.coeff_modulus_size = T;
     a.parms_id = parms_id;
     a.seed_type = PrngType::unknown;
