@@ -23,7 +23,7 @@ struct Evaluator::Decomposition {
     explicit Decomposition(bool own_storage) : owned(own_storage) {}
     bool owned;
     std::size_t n = 0, levels = 0;
-    std::vector<uint64_t> storage;
+    util::CoeffVector storage;
     uint64_t* data = nullptr;
     const uint64_t* digit(std::size_t i, std::size_t j) const { return data + (i * levels + j) * n; }
     uint64_t* digit(std::size_t i, std::size_t j) { return data + (i * levels + j) * n; }

@@ -5,37 +5,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <new>
-#include <utility>
 #include <vector>
 
+#include "util/coeff_vector.h"
 #include "util/prng/prng.h"
 
 namespace veil::he {
-
-// An allocator whose value-less construct leaves the word uninitialized: growing a ciphertext's storage
-// (the third polynomial of a product, a loaded ciphertext) does not zero-fill words that are written next.
-// Explicit values (resize(n, 0), assign(n, 0)) still initialize.
-template <class T>
-struct UninitializedAllocator : std::allocator<T> {
-    template <class U>
-    struct rebind {
-        using other = UninitializedAllocator<U>;
-    };
-    UninitializedAllocator() noexcept = default;
-    template <class U>
-    UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
-    template <class U>
-    void construct(U* p) noexcept {
-        ::new (static_cast<void*>(p)) U;
-    }
-    template <class U, class... Args>
-    void construct(U* p, Args&&... args) {
-        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-    }
-};
-using CoeffWords = std::vector<uint64_t, UninitializedAllocator<uint64_t>>;
 
 // BLAKE2b-derived identifier of one level of the modulus chain (four 64-bit words, as SEAL).
 using ParmsId = std::array<uint64_t, 4>;
@@ -58,7 +33,7 @@ struct Plaintext {
     ParmsId parms_id = kParmsIdZero;
     uint64_t coeff_count = 0;
     double scale = 1.0;
-    std::vector<uint64_t> data;
+    util::CoeffVector data;  // grows uninitialized: whoever grows it writes every new word
 
     bool is_ntt_form() const { return parms_id != kParmsIdZero; }
     uint64_t* rns(std::size_t j, std::size_t n) { return data.data() + j * n; }
@@ -75,7 +50,7 @@ struct Ciphertext {
     uint64_t coeff_modulus_size = 0;
     double scale = 1.0;
     uint64_t correction_factor = 1;  // BGV only; 1 for CKKS
-    CoeffWords data;  // grows uninitialized: whoever grows it writes every new word
+    util::CoeffVector data;  // grows uninitialized: whoever grows it writes every new word
     // Set by the symmetric encryptor / key generator when poly 1 (in NTT form) was expanded from this
     // seed with sample_poly_uniform, so the object can be saved in SEAL's compact seeded form.
     // Not a serialized member; the evaluator clears it on anything it writes.
