@@ -62,6 +62,7 @@ VEIL_IFMA inline __m512i shoup52_mul(__m512i x, __m512i w, __m512i wq, __m512i q
 using avx512::sub_if_ge;
 using avx512::mul_hi64;
 using avx512::load_once;
+using avx512::prefetch_ahead;
 
 // (hi * 2^52 + lo) mod q for hi < 2^55 and lo < 2^52.
 VEIL_IFMA inline __m512i reduce_split(__m512i hi, __m512i lo, const Ifma52Consts& c) {
@@ -222,6 +223,7 @@ VEIL_IFMA void multiply_poly2_ifma(const uint64_t* a0, const uint64_t* a1, const
     if (product49_for(qv)) {
         const Product49 p = make_product49(qv);
         for (std::size_t i = 0; i < n; i += 8) {
+            prefetch_ahead(a0 + i), prefetch_ahead(a1 + i), prefetch_ahead(b + i);
             const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i);
             const __m512i y = load_once(b + i), y4 = _mm512_slli_epi64(y, 2);
             _mm512_storeu_si512(out0 + i, product49(x0, _mm512_sllv_epi64(x0, p.x_up), y, y4, p));
