@@ -194,13 +194,14 @@ void test_kernels() {
     }
 }
 
-// The one-correction products (primes up to 49 bits) rest on q > 2^(L-1): the worst case is a prime just
-// above 2^(L-1) with operands near q - 1. Products, shared-operand products and the tensor against 128-bit
+// The one-correction products (primes up to 49 bits) rest on q > 2^(L-1), the 64-bit-lane products (50 to 61
+// bits) on a remainder below 5q: the worst cases are the smallest and largest primes of a width, operands near
+// q - 1. Products, shared-operand products and the tensor against 128-bit
 // arithmetic, in place (the evaluator's use), with AVX-512.
 void test_product_bounds() {
     std::mt19937_64 rng(11);
     const std::size_t n = 4096;
-    for (int bits : {17, 30, 44, 48, 49, 50}) {
+    for (int bits : {17, 30, 44, 48, 49, 50, 51, 52, 56, 60, 61}) {
         // The smallest and the largest prime of that bit width.
         for (const bool smallest : {true, false}) {
             uint64_t qv = smallest ? (uint64_t(1) << (bits - 1)) + 1 : (uint64_t(1) << bits) - 1;

@@ -410,30 +410,96 @@ VEIL_IFMA inline __m512i barrett64_reduce(__m512i hi, __m512i lo, const Barrett6
     return sub_if_ge(r, b.q);
 }
 
+// The full 128-bit products of 64-bit lanes from four 32x32-bit multiplies; the low half is assembled from
+// the same partial products (a separate 64-bit low multiply is three more µops). yh holds y's high halves.
+VEIL_IFMA inline void mul_wide64(__m512i x, __m512i y, __m512i yh, __m512i& hi, __m512i& lo) {
+    const __m512i lo32 = _mm512_set1_epi64(0xFFFFFFFFLL);
+    const __m512i xh = _mm512_shuffle_epi32(x, _MM_PERM_CDAB);
+    const __m512i ll = _mm512_mul_epu32(x, y), lh = _mm512_mul_epu32(x, yh);
+    const __m512i hl = _mm512_mul_epu32(xh, y), hh = _mm512_mul_epu32(xh, yh);
+    const __m512i t = _mm512_add_epi64(_mm512_srli_epi64(ll, 32), lh);
+    const __m512i u = _mm512_add_epi64(_mm512_and_si512(t, lo32), hl);
+    hi = _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(t, 32)), _mm512_srli_epi64(u, 32));
+    lo = _mm512_ternarylogic_epi64(_mm512_slli_epi64(u, 32), ll, lo32, 0xF8);  // (u << 32) | (ll & lo32)
+}
+
+VEIL_IFMA inline __m512i high_halves(__m512i y) { return _mm512_shuffle_epi32(y, _MM_PERM_CDAB); }
+
+// barrett64_reduce with a cheaper quotient: hi64(c1 * k) estimated from three of the four 32x32-bit
+// products without the carries out of the low half (at most 2 below the exact value), so the quotient is at
+// most 4 below, the remainder below 5q (below 2^64 for q < 2^61), and three conditional subtractions
+// finish it.
+struct Barrett64Lazy {
+    Barrett64 b;
+    __m512i four_q, k_hi;  // k_hi: the high half of k in each lane's low 32 bits
+};
+
+VEIL_IFMA Barrett64Lazy make_barrett64_lazy(uint64_t qv) {
+    Barrett64Lazy l;
+    l.b = make_barrett64(qv);
+    l.four_q = _mm512_set1_epi64(int64_t(4 * qv));
+    l.k_hi = _mm512_srli_epi64(l.b.k, 32);
+    return l;
+}
+
+VEIL_IFMA inline __m512i barrett64_reduce_lazy(__m512i hi, __m512i lo, const Barrett64Lazy& l) {
+    const __m512i c1 = _mm512_or_si512(_mm512_sll_epi64(hi, l.b.s_up), _mm512_srl_epi64(lo, l.b.s));
+    const __m512i c1h = high_halves(c1);
+    const __m512i mid = _mm512_add_epi64(_mm512_srli_epi64(_mm512_mul_epu32(c1, l.k_hi), 32),
+                                         _mm512_srli_epi64(_mm512_mul_epu32(c1h, l.b.k), 32));
+    const __m512i qe = _mm512_add_epi64(_mm512_mul_epu32(c1h, l.k_hi), mid);
+    __m512i r = _mm512_sub_epi64(lo, _mm512_mullo_epi64(qe, l.b.q));
+    r = sub_if_ge(r, l.four_q);
+    r = sub_if_ge(r, l.b.two_q);
+    return sub_if_ge(r, l.b.q);
+}
+
+// x * y mod q in 64-bit lanes, yh = high_halves(y).
+VEIL_IFMA inline __m512i product64(__m512i x, __m512i y, __m512i yh, const Barrett64Lazy& l) {
+    __m512i hi, lo;
+    mul_wide64(x, y, yh, hi, lo);
+    return barrett64_reduce_lazy(hi, lo, l);
+}
+
 VEIL_IFMA void multiply_poly_wide(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
-    const Barrett64 c = make_barrett64(qv);
+    const Barrett64Lazy l = make_barrett64_lazy(qv);
     for (std::size_t i = 0; i < n; i += 8) {
-        const __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
-        _mm512_storeu_si512(out + i, barrett64_reduce(mul_hi64(x, y), _mm512_mullo_epi64(x, y), c));
+        const __m512i x = load_once(a + i), y = load_once(b + i);
+        _mm512_storeu_si512(out + i, product64(x, y, high_halves(y), l));
+    }
+}
+
+VEIL_IFMA void multiply_poly2_wide(const uint64_t* a0, const uint64_t* a1, const uint64_t* b, uint64_t* out0,
+                                   uint64_t* out1, std::size_t n, uint64_t qv) {
+    const Barrett64Lazy l = make_barrett64_lazy(qv);
+    for (std::size_t i = 0; i < n; i += 8) {
+        prefetch_ahead(a0 + i), prefetch_ahead(a1 + i), prefetch_ahead(b + i);
+        const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i), y = load_once(b + i);
+        const __m512i yh = high_halves(y);
+        _mm512_storeu_si512(out0 + i, product64(x0, y, yh, l));
+        _mm512_storeu_si512(out1 + i, product64(x1, y, yh, l));
     }
 }
 
 VEIL_IFMA void tensor_wide(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1,
                            uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv) {
-    const Barrett64 c = make_barrett64(qv);
+    const Barrett64Lazy l = make_barrett64_lazy(qv);
     const __m512i one = _mm512_set1_epi64(1);
     for (std::size_t i = 0; i < n; i += 8) {
-        const __m512i x0 = _mm512_loadu_si512(a0 + i), x1 = _mm512_loadu_si512(a1 + i);
-        const __m512i y0 = _mm512_loadu_si512(b0 + i), y1 = _mm512_loadu_si512(b1 + i);
-        const __m512i lo1 = _mm512_mullo_epi64(x0, y1), lo2 = _mm512_mullo_epi64(x1, y0);
+        const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i);
+        const __m512i y0 = load_once(b0 + i), y1 = load_once(b1 + i);
+        const __m512i y0h = high_halves(y0), y1h = high_halves(y1);
+        __m512i hi1, lo1, hi2, lo2;
+        mul_wide64(x0, y1, y1h, hi1, lo1);
+        mul_wide64(x1, y0, y0h, hi2, lo2);
         const __m512i lo = _mm512_add_epi64(lo1, lo2);
         const __mmask8 carry = _mm512_cmplt_epu64_mask(lo, lo1);
-        const __m512i hi_sum = _mm512_add_epi64(mul_hi64(x0, y1), mul_hi64(x1, y0));
+        const __m512i hi_sum = _mm512_add_epi64(hi1, hi2);
         const __m512i hi = _mm512_mask_add_epi64(hi_sum, carry, hi_sum, one);
-        const __m512i first = barrett64_reduce(mul_hi64(x0, y0), _mm512_mullo_epi64(x0, y0), c);
-        const __m512i last = barrett64_reduce(mul_hi64(x1, y1), _mm512_mullo_epi64(x1, y1), c);
+        const __m512i first = product64(x0, y0, y0h, l);
+        const __m512i last = product64(x1, y1, y1h, l);
         _mm512_storeu_si512(c0 + i, first);
-        _mm512_storeu_si512(c1 + i, barrett64_reduce(hi, lo, c));
+        _mm512_storeu_si512(c1 + i, barrett64_reduce_lazy(hi, lo, l));
         _mm512_storeu_si512(c2 + i, last);
     }
 }
@@ -601,6 +667,7 @@ void multiply_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::siz
 void multiply_poly2(const uint64_t* a0, const uint64_t* a1, const uint64_t* b, uint64_t* out0, uint64_t* out1,
                     std::size_t n, const Modulus& q) {
     if (ifma_for(q.value(), n)) return multiply_poly2_ifma(a0, a1, b, out0, out1, n, q.value());
+    if (wide_for(q.value(), n)) return multiply_poly2_wide(a0, a1, b, out0, out1, n, q.value());
     multiply_poly(a0, b, out0, n, q);
     multiply_poly(a1, b, out1, n, q);
 }
