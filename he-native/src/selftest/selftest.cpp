@@ -19,6 +19,7 @@
 #include "he/evaluator.h"
 #include "he/keygenerator.h"
 #include "serial/base64.h"
+#include "util/coeff_vector.h"
 #include "util/galois.h"
 #include "util/ntt.h"
 #include "util/numth.h"
@@ -211,15 +212,19 @@ void test_product_bounds() {
             for (auto& p : v)
                 for (std::size_t i = 0; i < n; ++i) p[i] = i % 3 == 0 ? qv - 1 - rng() % 64 : rng() % qv;
             std::vector<uint64_t> m(n), x0 = v[0], x1 = v[1], t0 = v[0], t1 = v[1], t2(n);
+            util::CoeffVector s0(v[0].begin(), v[0].end()), s1(v[1].begin(), v[1].end()), s2(n);
             util::multiply_poly(v[0].data(), v[2].data(), m.data(), n, q);
             util::multiply_poly2(x0.data(), x1.data(), v[2].data(), x0.data(), x1.data(), n, q);
             util::tensor_poly(t0.data(), t1.data(), v[2].data(), v[3].data(), t0.data(), t1.data(), t2.data(), n, q);
+            util::tensor_poly(s0.data(), s1.data(), v[2].data(), v[3].data(), s0.data(), s1.data(), s2.data(), n, q,
+                              true);  // c2 written around the cache
             bool exact = true;
             for (std::size_t i = 0; i < n; ++i) {
                 const util::u128 a0 = v[0][i], a1 = v[1][i], b0 = v[2][i], b1 = v[3][i];
                 exact = exact && m[i] == uint64_t(a0 * b0 % qv) && x0[i] == m[i] && x1[i] == uint64_t(a1 * b0 % qv);
                 exact = exact && t0[i] == m[i] && t1[i] == uint64_t((a0 * b1 + a1 * b0) % qv) &&
                         t2[i] == uint64_t(a1 * b1 % qv);
+                exact = exact && s0[i] == t0[i] && s1[i] == t1[i] && s2[i] == t2[i];
             }
             check(exact, "products exact near the bounds, q = " + std::to_string(qv) + " (" + std::to_string(bits) +
                              " bits)");

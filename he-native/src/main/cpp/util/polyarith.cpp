@@ -64,6 +64,15 @@ using avx512::mul_hi64;
 using avx512::load_once;
 using avx512::prefetch_ahead;
 
+// A store that either goes through the cache or, for an aligned output that is not read back soon, around it
+// (no read for ownership of the line).
+VEIL_IFMA inline void store(uint64_t* p, __m512i v, bool stream) {
+    if (stream)
+        _mm512_stream_si512(reinterpret_cast<__m512i*>(p), v);
+    else
+        _mm512_storeu_si512(p, v);
+}
+
 // (hi * 2^52 + lo) mod q for hi < 2^55 and lo < 2^52.
 VEIL_IFMA inline __m512i reduce_split(__m512i hi, __m512i lo, const Ifma52Consts& c) {
     __m512i t = shoup52_mul(_mm512_srli_epi64(hi, 3), c.w55, c.w55q, c.q);
@@ -241,7 +250,8 @@ VEIL_IFMA void multiply_poly2_ifma(const uint64_t* a0, const uint64_t* a1, const
 }
 
 VEIL_IFMA void tensor_ifma(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1,
-                           uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv) {
+                           uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv,
+                           bool stream_c2) {
     const __m512i zero = _mm512_setzero_si512();
     if (product49_for(qv)) {
         const Product49 p = make_product49(qv);
@@ -260,8 +270,9 @@ VEIL_IFMA void tensor_ifma(const uint64_t* a0, const uint64_t* a1, const uint64_
             mid = sub_if_ge(sub_if_ge(mid, p.two_q), p.q);
             _mm512_storeu_si512(c0 + i, first);
             _mm512_storeu_si512(c1 + i, mid);
-            _mm512_storeu_si512(c2 + i, last);
+            store(c2 + i, last, stream_c2);
         }
+        if (stream_c2) _mm_sfence();
         return;
     }
     const Barrett52 c = make_barrett(qv);
@@ -278,8 +289,9 @@ VEIL_IFMA void tensor_ifma(const uint64_t* a0, const uint64_t* a1, const uint64_
         const __m512i last = product52(x1, y1, _mm512_sllv_epi64(y1, p.up), p);
         _mm512_storeu_si512(c0 + i, first);
         _mm512_storeu_si512(c1 + i, mid);
-        _mm512_storeu_si512(c2 + i, last);
+        store(c2 + i, last, stream_c2);
     }
+    if (stream_c2) _mm_sfence();
 }
 
 VEIL_IFMA void dot_product2_ifma(const uint64_t* const* a, const uint32_t* perm, const uint64_t* const* b0,
@@ -482,7 +494,8 @@ VEIL_IFMA void multiply_poly2_wide(const uint64_t* a0, const uint64_t* a1, const
 }
 
 VEIL_IFMA void tensor_wide(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1,
-                           uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv) {
+                           uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv,
+                           bool stream_c2) {
     const Barrett64Lazy l = make_barrett64_lazy(qv);
     const __m512i one = _mm512_set1_epi64(1);
     for (std::size_t i = 0; i < n; i += 8) {
@@ -500,8 +513,9 @@ VEIL_IFMA void tensor_wide(const uint64_t* a0, const uint64_t* a1, const uint64_
         const __m512i last = product64(x1, y1, y1h, l);
         _mm512_storeu_si512(c0 + i, first);
         _mm512_storeu_si512(c1 + i, barrett64_reduce_lazy(hi, lo, l));
-        _mm512_storeu_si512(c2 + i, last);
+        store(c2 + i, last, stream_c2);
     }
+    if (stream_c2) _mm_sfence();
 }
 
 // Key-switch inner products for primes of 2^50 to 2^61: 128-bit sums in pairs of 64-bit lanes. Each product is
@@ -625,9 +639,10 @@ void sub_multiply_scalar_poly(const uint64_t* a, const uint64_t* b, const MulOpe
 }
 
 void tensor_poly(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1, uint64_t* c0,
-                 uint64_t* c1, uint64_t* c2, std::size_t n, const Modulus& q) {
-    if (ifma_for(q.value(), n)) return tensor_ifma(a0, a1, b0, b1, c0, c1, c2, n, q.value());
-    if (wide_for(q.value(), n)) return tensor_wide(a0, a1, b0, b1, c0, c1, c2, n, q.value());
+                 uint64_t* c1, uint64_t* c2, std::size_t n, const Modulus& q, bool stream_c2) {
+    const bool stream = stream_c2 && reinterpret_cast<std::uintptr_t>(c2) % 64 == 0;
+    if (ifma_for(q.value(), n)) return tensor_ifma(a0, a1, b0, b1, c0, c1, c2, n, q.value(), stream);
+    if (wide_for(q.value(), n)) return tensor_wide(a0, a1, b0, b1, c0, c1, c2, n, q.value(), stream);
     for (std::size_t i = 0; i < n; ++i) {
         const uint64_t x0 = a0[i], x1 = a1[i], y0 = b0[i], y1 = b1[i];
         c0[i] = q.reduce(u128(x0) * y0);
