@@ -19,6 +19,7 @@
 #include "he/evaluator.h"
 #include "he/keygenerator.h"
 #include "serial/base64.h"
+#include "util/coeff_vector.h"
 #include "util/galois.h"
 #include "util/ntt.h"
 #include "util/numth.h"
@@ -156,7 +157,7 @@ void test_kernels() {
             pb1.push_back(b1[j].data());
         }
         auto run_all = [&] {
-            std::vector<std::vector<uint64_t>> r(11, std::vector<uint64_t>(n));
+            std::vector<std::vector<uint64_t>> r(13, std::vector<uint64_t>(n));
             util::multiply_poly(a[0].data(), a[1].data(), r[0].data(), n, q);
             util::tensor_poly(a[0].data(), a[1].data(), b0[0].data(), b0[1].data(), r[1].data(), r[2].data(),
                               r[3].data(), n, q);
@@ -168,6 +169,7 @@ void test_kernels() {
             util::add_poly(a[0].data(), a[1].data(), r[8].data(), n, qv);
             util::sub_poly(a[0].data(), a[1].data(), r[9].data(), n, qv);
             util::negate_poly(a[1].data(), r[10].data(), n, qv);
+            util::multiply_poly2(a[2].data(), a[3].data(), b0[2].data(), r[11].data(), r[12].data(), n, q);
             return r;
         };
         util::set_ifma_enabled(false);
@@ -185,9 +187,48 @@ void test_kernels() {
             exact = exact && scalar[6][i] == (wide[i] % qv + qv - c) % qv;
             exact = exact && scalar[7][i] == uint64_t(util::u128((a[0][i] + qv - a[1][i]) % qv) * w % qv);
             exact = exact && scalar[10][i] == (qv - a[1][i]) % qv;
+            exact = exact && scalar[11][i] == uint64_t(util::u128(a[2][i]) * b0[2][i] % qv) &&
+                    scalar[12][i] == uint64_t(util::u128(a[3][i]) * b0[2][i] % qv);
         }
         check(exact, "scalar kernels exact, " + std::to_string(bits) + "-bit prime");
         check(scalar == vector, "AVX-512 kernels equal scalar ones, " + std::to_string(bits) + "-bit prime");
+    }
+}
+
+// The one-correction products (primes up to 49 bits) rest on q > 2^(L-1), the 64-bit-lane products (50 to 61
+// bits) on a remainder below 5q: the worst cases are the smallest and largest primes of a width, operands near
+// q - 1. Products, shared-operand products and the tensor against 128-bit
+// arithmetic, in place (the evaluator's use), with AVX-512.
+void test_product_bounds() {
+    std::mt19937_64 rng(11);
+    const std::size_t n = 4096;
+    for (int bits : {17, 30, 44, 48, 49, 50, 51, 52, 56, 60, 61}) {
+        // The smallest and the largest prime of that bit width.
+        for (const bool smallest : {true, false}) {
+            uint64_t qv = smallest ? (uint64_t(1) << (bits - 1)) + 1 : (uint64_t(1) << bits) - 1;
+            while (!util::is_prime(qv)) qv = smallest ? qv + 2 : qv - 2;
+            const util::Modulus q(qv);
+            std::vector<std::vector<uint64_t>> v(4, std::vector<uint64_t>(n));
+            for (auto& p : v)
+                for (std::size_t i = 0; i < n; ++i) p[i] = i % 3 == 0 ? qv - 1 - rng() % 64 : rng() % qv;
+            std::vector<uint64_t> m(n), x0 = v[0], x1 = v[1], t0 = v[0], t1 = v[1], t2(n);
+            util::CoeffVector s0(v[0].begin(), v[0].end()), s1(v[1].begin(), v[1].end()), s2(n);
+            util::multiply_poly(v[0].data(), v[2].data(), m.data(), n, q);
+            util::multiply_poly2(x0.data(), x1.data(), v[2].data(), x0.data(), x1.data(), n, q);
+            util::tensor_poly(t0.data(), t1.data(), v[2].data(), v[3].data(), t0.data(), t1.data(), t2.data(), n, q);
+            util::tensor_poly(s0.data(), s1.data(), v[2].data(), v[3].data(), s0.data(), s1.data(), s2.data(), n, q,
+                              true);  // c2 written around the cache
+            bool exact = true;
+            for (std::size_t i = 0; i < n; ++i) {
+                const util::u128 a0 = v[0][i], a1 = v[1][i], b0 = v[2][i], b1 = v[3][i];
+                exact = exact && m[i] == uint64_t(a0 * b0 % qv) && x0[i] == m[i] && x1[i] == uint64_t(a1 * b0 % qv);
+                exact = exact && t0[i] == m[i] && t1[i] == uint64_t((a0 * b1 + a1 * b0) % qv) &&
+                        t2[i] == uint64_t(a1 * b1 % qv);
+                exact = exact && s0[i] == t0[i] && s1[i] == t1[i] && s2[i] == t2[i];
+            }
+            check(exact, "products exact near the bounds, q = " + std::to_string(qv) + " (" + std::to_string(bits) +
+                             " bits)");
+        }
     }
 }
 
@@ -400,6 +441,7 @@ int main() {
     try {
         test_ntt();
         test_kernels();
+        test_product_bounds();
         test_base64();
         test_primes_and_context();
         // A small insecure ring keeps the test fast; the 8192 set is a real one.

@@ -327,7 +327,7 @@ void CkksEncoder::decode(const Plaintext& plain, std::vector<cd_t>& out) const {
     const std::size_t k = cd.size();
     require(plain.coeff_count == n_ * k && plain.data.size() == n_ * k, "plaintext size does not match its level");
     check_scale(plain.scale, cd);
-    std::vector<uint64_t> coeffs(plain.data);
+    std::vector<uint64_t> coeffs(plain.data.begin(), plain.data.end());
     for (std::size_t j = 0; j < k; ++j) cd.ntt(j).inverse(coeffs.data() + j * n_);
 
     const util::RnsBase& base = rns_at(cd);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "util/coeff_vector.h"
 #include "util/prng/prng.h"
 
 namespace veil::he {
@@ -32,7 +33,7 @@ struct Plaintext {
     ParmsId parms_id = kParmsIdZero;
     uint64_t coeff_count = 0;
     double scale = 1.0;
-    std::vector<uint64_t> data;
+    util::CoeffVector data;  // grows uninitialized: whoever grows it writes every new word
 
     bool is_ntt_form() const { return parms_id != kParmsIdZero; }
     uint64_t* rns(std::size_t j, std::size_t n) { return data.data() + j * n; }
@@ -49,7 +50,7 @@ struct Ciphertext {
     uint64_t coeff_modulus_size = 0;
     double scale = 1.0;
     uint64_t correction_factor = 1;  // BGV only; 1 for CKKS
-    std::vector<uint64_t> data;
+    util::CoeffVector data;  // grows uninitialized: whoever grows it writes every new word
     // Set by the symmetric encryptor / key generator when poly 1 (in NTT form) was expanded from this
     // seed with sample_poly_uniform, so the object can be saved in SEAL's compact seeded form.
     // Not a serialized member; the evaluator clears it on anything it writes.

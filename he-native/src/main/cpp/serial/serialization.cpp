@@ -80,8 +80,8 @@ const ContextData &level_of(const Context &ctx, const ParmsId &id, bool key_leve
 
 // A DynArray<uint64_t> frame: count, then words. dest is sized to the count only after the count is
 // checked against max_count and against the bytes actually present.
-void read_word_array(ByteReader &r, std::vector<std::uint64_t> &dest, std::size_t max_count, const Limits &limits,
-                     const char *what) {
+template <class Words>
+void read_word_array(ByteReader &r, Words &dest, std::size_t max_count, const Limits &limits, const char *what) {
     read_frame(r, cap(limits, 8 + std::uint64_t(max_count) * 8), [&](ByteReader &m) {
         std::uint64_t declared = m.u64("coefficient count");
         if (declared > max_count)

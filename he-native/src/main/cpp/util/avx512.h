@@ -25,4 +25,17 @@ VEIL_IFMA inline __m512i mul_hi64(__m512i x, __m512i y) {
 // x - m where x >= m (unsigned): min(x, x - m), since x - m wraps to a huge value when x < m.
 VEIL_IFMA inline __m512i sub_if_ge(__m512i x, __m512i m) { return _mm512_min_epu64(x, _mm512_sub_epi64(x, m)); }
 
+// One load that stays one: the empty asm makes the value opaque, so GCC cannot fold the load into each
+// instruction that uses it (it does so under register pressure, and the repeated reads then compete for
+// the load ports in loops that stream from L2).
+VEIL_IFMA inline __m512i load_once(const uint64_t* p) {
+    __m512i v = _mm512_loadu_si512(p);
+    asm("" : "+v"(v));
+    return v;
+}
+
+// Asks for the cache line 2 KiB ahead of p in L1: the streaming kernels read several arrays at once
+// (the two polynomials of a ciphertext and a plaintext), more than the L1 streamer keeps up with from L2.
+inline void prefetch_ahead(const uint64_t* p) { _mm_prefetch(reinterpret_cast<const char*>(p + 256), _MM_HINT_T0); }
+
 }  // namespace veil::he::util::avx512

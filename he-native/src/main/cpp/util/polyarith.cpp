@@ -61,6 +61,17 @@ VEIL_IFMA inline __m512i shoup52_mul(__m512i x, __m512i w, __m512i wq, __m512i q
 
 using avx512::sub_if_ge;
 using avx512::mul_hi64;
+using avx512::load_once;
+using avx512::prefetch_ahead;
+
+// A store that either goes through the cache or, for an aligned output that is not read back soon, around it
+// (no read for ownership of the line).
+VEIL_IFMA inline void store(uint64_t* p, __m512i v, bool stream) {
+    if (stream)
+        _mm512_stream_si512(reinterpret_cast<__m512i*>(p), v);
+    else
+        _mm512_storeu_si512(p, v);
+}
 
 // (hi * 2^52 + lo) mod q for hi < 2^55 and lo < 2^52.
 VEIL_IFMA inline __m512i reduce_split(__m512i hi, __m512i lo, const Ifma52Consts& c) {
@@ -163,22 +174,112 @@ VEIL_IFMA inline __m512i product52(__m512i x, __m512i y, __m512i y_up, const Pro
     return sub_if_ge(r, p.q);
 }
 
+// Primes of at most 49 bits get one conditional subtraction per product instead of two: Barrett with
+// c = floor(xy / 2^(L-2)), from the high multiply of x * 2^(52-L) by y * 4 (both below 2^52), and
+// k = floor(2^(L+50) / q) < 2^51. Writing P = xy < 2^(2L): c > P / 2^(L-2) - 1 and k > 2^(L+50) / q - 1,
+// so c k / 2^52 > P / q - 2^(L-2) / q - P / 2^(L+50) > P / q - 1/2 - 2^(L-50) >= P / q - 1, and the
+// estimate qe = floor(c k / 2^52) is at least floor(P / q) - 1: the remainder lies in [0, 2q). For a sum of
+// two products (the middle term of a tensor) the two floors of c cost one more unit: remainder in [0, 3q).
+struct Product49 {
+    __m512i q, two_q, neg_q, k, mask, x_up;  // neg_q = 2^52 - q, x_up = 52 - L per lane
+};
+
+bool product49_for(uint64_t qv) { return qv < (uint64_t(1) << 49); }
+
+VEIL_IFMA Product49 make_product49(uint64_t qv) {
+    const int bits = 64 - __builtin_clzll(qv);
+    Product49 p;
+    p.q = _mm512_set1_epi64(int64_t(qv));
+    p.two_q = _mm512_set1_epi64(int64_t(2 * qv));
+    p.neg_q = _mm512_set1_epi64(int64_t((uint64_t(1) << 52) - qv));
+    p.k = _mm512_set1_epi64(int64_t(uint64_t((u128(1) << (bits + 50)) / qv)));
+    p.mask = _mm512_set1_epi64(int64_t(kMask52));
+    p.x_up = _mm512_set1_epi64(52 - bits);
+    return p;
+}
+
+// x * y mod q from lo = low 52 bits of xy and c = hi52((x << (52 - L)) * (y << 2)): one correction.
+VEIL_IFMA inline __m512i finish49(__m512i lo, __m512i c, const Product49& p) {
+    const __m512i qe = _mm512_madd52hi_epu64(_mm512_setzero_si512(), c, p.k);
+    return sub_if_ge(_mm512_and_si512(_mm512_madd52lo_epu64(lo, qe, p.neg_q), p.mask), p.q);
+}
+
+// x * y mod q for x_up = x << (52 - L) and y4 = y << 2 (either may be shared between products).
+VEIL_IFMA inline __m512i product49(__m512i x, __m512i x_up, __m512i y, __m512i y4, const Product49& p) {
+    const __m512i zero = _mm512_setzero_si512();
+    return finish49(_mm512_madd52lo_epu64(zero, x, y), _mm512_madd52hi_epu64(zero, x_up, y4), p);
+}
+
 VEIL_IFMA void multiply_poly_ifma(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
+    if (product49_for(qv)) {
+        const Product49 p = make_product49(qv);
+        for (std::size_t i = 0; i < n; i += 8) {
+            const __m512i x = load_once(a + i), y = load_once(b + i);
+            _mm512_storeu_si512(out + i, product49(x, _mm512_sllv_epi64(x, p.x_up), y, _mm512_slli_epi64(y, 2), p));
+        }
+        return;
+    }
     const Product52 p = make_product52(qv);
     for (std::size_t i = 0; i < n; i += 8) {
-        const __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
+        const __m512i x = load_once(a + i), y = load_once(b + i);
         _mm512_storeu_si512(out + i, product52(x, y, _mm512_sllv_epi64(y, p.up), p));
     }
 }
 
+// Both polynomials of a ciphertext times one plaintext component in one pass: b is read once.
+VEIL_IFMA void multiply_poly2_ifma(const uint64_t* a0, const uint64_t* a1, const uint64_t* b, uint64_t* out0,
+                                   uint64_t* out1, std::size_t n, uint64_t qv) {
+    if (product49_for(qv)) {
+        const Product49 p = make_product49(qv);
+        for (std::size_t i = 0; i < n; i += 8) {
+            prefetch_ahead(a0 + i), prefetch_ahead(a1 + i), prefetch_ahead(b + i);
+            const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i);
+            const __m512i y = load_once(b + i), y4 = _mm512_slli_epi64(y, 2);
+            _mm512_storeu_si512(out0 + i, product49(x0, _mm512_sllv_epi64(x0, p.x_up), y, y4, p));
+            _mm512_storeu_si512(out1 + i, product49(x1, _mm512_sllv_epi64(x1, p.x_up), y, y4, p));
+        }
+        return;
+    }
+    const Product52 p = make_product52(qv);
+    for (std::size_t i = 0; i < n; i += 8) {
+        const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i);
+        const __m512i y = load_once(b + i), y_up = _mm512_sllv_epi64(y, p.up);
+        _mm512_storeu_si512(out0 + i, product52(x0, y, y_up, p));
+        _mm512_storeu_si512(out1 + i, product52(x1, y, y_up, p));
+    }
+}
+
 VEIL_IFMA void tensor_ifma(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1,
-                           uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv) {
+                           uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv,
+                           bool stream_c2) {
+    const __m512i zero = _mm512_setzero_si512();
+    if (product49_for(qv)) {
+        const Product49 p = make_product49(qv);
+        for (std::size_t i = 0; i < n; i += 8) {
+            const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i);
+            const __m512i y0 = load_once(b0 + i), y1 = load_once(b1 + i);
+            const __m512i x0_up = _mm512_sllv_epi64(x0, p.x_up), x1_up = _mm512_sllv_epi64(x1, p.x_up);
+            const __m512i y0_4 = _mm512_slli_epi64(y0, 2), y1_4 = _mm512_slli_epi64(y1, 2);
+            // The middle term: the low 52 bits of the sum, and c as the sum of the two high parts.
+            const __m512i lo = _mm512_madd52lo_epu64(_mm512_madd52lo_epu64(zero, x0, y1), x1, y0);
+            const __m512i c = _mm512_madd52hi_epu64(_mm512_madd52hi_epu64(zero, x0_up, y1_4), x1_up, y0_4);
+            const __m512i first = product49(x0, x0_up, y0, y0_4, p);
+            const __m512i last = product49(x1, x1_up, y1, y1_4, p);
+            const __m512i qe = _mm512_madd52hi_epu64(zero, c, p.k);
+            __m512i mid = _mm512_and_si512(_mm512_madd52lo_epu64(lo, qe, p.neg_q), p.mask);
+            mid = sub_if_ge(sub_if_ge(mid, p.two_q), p.q);
+            _mm512_storeu_si512(c0 + i, first);
+            _mm512_storeu_si512(c1 + i, mid);
+            store(c2 + i, last, stream_c2);
+        }
+        if (stream_c2) _mm_sfence();
+        return;
+    }
     const Barrett52 c = make_barrett(qv);
     const Product52 p = make_product52(qv);
-    const __m512i zero = _mm512_setzero_si512();
     for (std::size_t i = 0; i < n; i += 8) {
-        const __m512i x0 = _mm512_loadu_si512(a0 + i), x1 = _mm512_loadu_si512(a1 + i);
-        const __m512i y0 = _mm512_loadu_si512(b0 + i), y1 = _mm512_loadu_si512(b1 + i);
+        const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i);
+        const __m512i y0 = load_once(b0 + i), y1 = load_once(b1 + i);
         __m512i lo = _mm512_madd52lo_epu64(_mm512_madd52lo_epu64(zero, x0, y1), x1, y0);
         __m512i hi = _mm512_madd52hi_epu64(_mm512_madd52hi_epu64(zero, x0, y1), x1, y0);
         hi = _mm512_add_epi64(hi, _mm512_srli_epi64(lo, 52));
@@ -188,8 +289,9 @@ VEIL_IFMA void tensor_ifma(const uint64_t* a0, const uint64_t* a1, const uint64_
         const __m512i last = product52(x1, y1, _mm512_sllv_epi64(y1, p.up), p);
         _mm512_storeu_si512(c0 + i, first);
         _mm512_storeu_si512(c1 + i, mid);
-        _mm512_storeu_si512(c2 + i, last);
+        store(c2 + i, last, stream_c2);
     }
+    if (stream_c2) _mm_sfence();
 }
 
 VEIL_IFMA void dot_product2_ifma(const uint64_t* const* a, const uint32_t* perm, const uint64_t* const* b0,
@@ -320,32 +422,100 @@ VEIL_IFMA inline __m512i barrett64_reduce(__m512i hi, __m512i lo, const Barrett6
     return sub_if_ge(r, b.q);
 }
 
+// The full 128-bit products of 64-bit lanes from four 32x32-bit multiplies; the low half is assembled from
+// the same partial products (a separate 64-bit low multiply is three more µops). yh holds y's high halves.
+VEIL_IFMA inline void mul_wide64(__m512i x, __m512i y, __m512i yh, __m512i& hi, __m512i& lo) {
+    const __m512i lo32 = _mm512_set1_epi64(0xFFFFFFFFLL);
+    const __m512i xh = _mm512_shuffle_epi32(x, _MM_PERM_CDAB);
+    const __m512i ll = _mm512_mul_epu32(x, y), lh = _mm512_mul_epu32(x, yh);
+    const __m512i hl = _mm512_mul_epu32(xh, y), hh = _mm512_mul_epu32(xh, yh);
+    const __m512i t = _mm512_add_epi64(_mm512_srli_epi64(ll, 32), lh);
+    const __m512i u = _mm512_add_epi64(_mm512_and_si512(t, lo32), hl);
+    hi = _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(t, 32)), _mm512_srli_epi64(u, 32));
+    lo = _mm512_ternarylogic_epi64(_mm512_slli_epi64(u, 32), ll, lo32, 0xF8);  // (u << 32) | (ll & lo32)
+}
+
+VEIL_IFMA inline __m512i high_halves(__m512i y) { return _mm512_shuffle_epi32(y, _MM_PERM_CDAB); }
+
+// barrett64_reduce with a cheaper quotient: hi64(c1 * k) estimated from three of the four 32x32-bit
+// products without the carries out of the low half (at most 2 below the exact value), so the quotient is at
+// most 4 below, the remainder below 5q (below 2^64 for q < 2^61), and three conditional subtractions
+// finish it.
+struct Barrett64Lazy {
+    Barrett64 b;
+    __m512i four_q, k_hi;  // k_hi: the high half of k in each lane's low 32 bits
+};
+
+VEIL_IFMA Barrett64Lazy make_barrett64_lazy(uint64_t qv) {
+    Barrett64Lazy l;
+    l.b = make_barrett64(qv);
+    l.four_q = _mm512_set1_epi64(int64_t(4 * qv));
+    l.k_hi = _mm512_srli_epi64(l.b.k, 32);
+    return l;
+}
+
+VEIL_IFMA inline __m512i barrett64_reduce_lazy(__m512i hi, __m512i lo, const Barrett64Lazy& l) {
+    const __m512i c1 = _mm512_or_si512(_mm512_sll_epi64(hi, l.b.s_up), _mm512_srl_epi64(lo, l.b.s));
+    const __m512i c1h = high_halves(c1);
+    const __m512i mid = _mm512_add_epi64(_mm512_srli_epi64(_mm512_mul_epu32(c1, l.k_hi), 32),
+                                         _mm512_srli_epi64(_mm512_mul_epu32(c1h, l.b.k), 32));
+    const __m512i qe = _mm512_add_epi64(_mm512_mul_epu32(c1h, l.k_hi), mid);
+    __m512i r = _mm512_sub_epi64(lo, _mm512_mullo_epi64(qe, l.b.q));
+    r = sub_if_ge(r, l.four_q);
+    r = sub_if_ge(r, l.b.two_q);
+    return sub_if_ge(r, l.b.q);
+}
+
+// x * y mod q in 64-bit lanes, yh = high_halves(y).
+VEIL_IFMA inline __m512i product64(__m512i x, __m512i y, __m512i yh, const Barrett64Lazy& l) {
+    __m512i hi, lo;
+    mul_wide64(x, y, yh, hi, lo);
+    return barrett64_reduce_lazy(hi, lo, l);
+}
+
 VEIL_IFMA void multiply_poly_wide(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, uint64_t qv) {
-    const Barrett64 c = make_barrett64(qv);
+    const Barrett64Lazy l = make_barrett64_lazy(qv);
     for (std::size_t i = 0; i < n; i += 8) {
-        const __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
-        _mm512_storeu_si512(out + i, barrett64_reduce(mul_hi64(x, y), _mm512_mullo_epi64(x, y), c));
+        const __m512i x = load_once(a + i), y = load_once(b + i);
+        _mm512_storeu_si512(out + i, product64(x, y, high_halves(y), l));
+    }
+}
+
+VEIL_IFMA void multiply_poly2_wide(const uint64_t* a0, const uint64_t* a1, const uint64_t* b, uint64_t* out0,
+                                   uint64_t* out1, std::size_t n, uint64_t qv) {
+    const Barrett64Lazy l = make_barrett64_lazy(qv);
+    for (std::size_t i = 0; i < n; i += 8) {
+        prefetch_ahead(a0 + i), prefetch_ahead(a1 + i), prefetch_ahead(b + i);
+        const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i), y = load_once(b + i);
+        const __m512i yh = high_halves(y);
+        _mm512_storeu_si512(out0 + i, product64(x0, y, yh, l));
+        _mm512_storeu_si512(out1 + i, product64(x1, y, yh, l));
     }
 }
 
 VEIL_IFMA void tensor_wide(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1,
-                           uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv) {
-    const Barrett64 c = make_barrett64(qv);
+                           uint64_t* c0, uint64_t* c1, uint64_t* c2, std::size_t n, uint64_t qv,
+                           bool stream_c2) {
+    const Barrett64Lazy l = make_barrett64_lazy(qv);
     const __m512i one = _mm512_set1_epi64(1);
     for (std::size_t i = 0; i < n; i += 8) {
-        const __m512i x0 = _mm512_loadu_si512(a0 + i), x1 = _mm512_loadu_si512(a1 + i);
-        const __m512i y0 = _mm512_loadu_si512(b0 + i), y1 = _mm512_loadu_si512(b1 + i);
-        const __m512i lo1 = _mm512_mullo_epi64(x0, y1), lo2 = _mm512_mullo_epi64(x1, y0);
+        const __m512i x0 = load_once(a0 + i), x1 = load_once(a1 + i);
+        const __m512i y0 = load_once(b0 + i), y1 = load_once(b1 + i);
+        const __m512i y0h = high_halves(y0), y1h = high_halves(y1);
+        __m512i hi1, lo1, hi2, lo2;
+        mul_wide64(x0, y1, y1h, hi1, lo1);
+        mul_wide64(x1, y0, y0h, hi2, lo2);
         const __m512i lo = _mm512_add_epi64(lo1, lo2);
         const __mmask8 carry = _mm512_cmplt_epu64_mask(lo, lo1);
-        const __m512i hi_sum = _mm512_add_epi64(mul_hi64(x0, y1), mul_hi64(x1, y0));
+        const __m512i hi_sum = _mm512_add_epi64(hi1, hi2);
         const __m512i hi = _mm512_mask_add_epi64(hi_sum, carry, hi_sum, one);
-        const __m512i first = barrett64_reduce(mul_hi64(x0, y0), _mm512_mullo_epi64(x0, y0), c);
-        const __m512i last = barrett64_reduce(mul_hi64(x1, y1), _mm512_mullo_epi64(x1, y1), c);
+        const __m512i first = product64(x0, y0, y0h, l);
+        const __m512i last = product64(x1, y1, y1h, l);
         _mm512_storeu_si512(c0 + i, first);
-        _mm512_storeu_si512(c1 + i, barrett64_reduce(hi, lo, c));
-        _mm512_storeu_si512(c2 + i, last);
+        _mm512_storeu_si512(c1 + i, barrett64_reduce_lazy(hi, lo, l));
+        store(c2 + i, last, stream_c2);
     }
+    if (stream_c2) _mm_sfence();
 }
 
 // Key-switch inner products for primes of 2^50 to 2^61: 128-bit sums in pairs of 64-bit lanes. Each product is
@@ -469,9 +639,10 @@ void sub_multiply_scalar_poly(const uint64_t* a, const uint64_t* b, const MulOpe
 }
 
 void tensor_poly(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1, uint64_t* c0,
-                 uint64_t* c1, uint64_t* c2, std::size_t n, const Modulus& q) {
-    if (ifma_for(q.value(), n)) return tensor_ifma(a0, a1, b0, b1, c0, c1, c2, n, q.value());
-    if (wide_for(q.value(), n)) return tensor_wide(a0, a1, b0, b1, c0, c1, c2, n, q.value());
+                 uint64_t* c1, uint64_t* c2, std::size_t n, const Modulus& q, bool stream_c2) {
+    const bool stream = stream_c2 && reinterpret_cast<std::uintptr_t>(c2) % 64 == 0;
+    if (ifma_for(q.value(), n)) return tensor_ifma(a0, a1, b0, b1, c0, c1, c2, n, q.value(), stream);
+    if (wide_for(q.value(), n)) return tensor_wide(a0, a1, b0, b1, c0, c1, c2, n, q.value(), stream);
     for (std::size_t i = 0; i < n; ++i) {
         const uint64_t x0 = a0[i], x1 = a1[i], y0 = b0[i], y1 = b1[i];
         c0[i] = q.reduce(u128(x0) * y0);
@@ -506,6 +677,14 @@ void multiply_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::siz
     }
     if (wide_for(q.value(), n)) return multiply_poly_wide(a, b, out, n, q.value());
     for (std::size_t i = 0; i < n; ++i) out[i] = q.reduce(u128(a[i]) * b[i]);
+}
+
+void multiply_poly2(const uint64_t* a0, const uint64_t* a1, const uint64_t* b, uint64_t* out0, uint64_t* out1,
+                    std::size_t n, const Modulus& q) {
+    if (ifma_for(q.value(), n)) return multiply_poly2_ifma(a0, a1, b, out0, out1, n, q.value());
+    if (wide_for(q.value(), n)) return multiply_poly2_wide(a0, a1, b, out0, out1, n, q.value());
+    multiply_poly(a0, b, out0, n, q);
+    multiply_poly(a1, b, out1, n, q);
 }
 
 void MulAccumulator::reset() {

@@ -15,6 +15,9 @@ void sub_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n
 void negate_poly(const uint64_t* a, uint64_t* out, std::size_t n, uint64_t q);
 // out = a * b (coefficient-wise).
 void multiply_poly(const uint64_t* a, const uint64_t* b, uint64_t* out, std::size_t n, const Modulus& q);
+// out0 = a0 * b and out1 = a1 * b in one pass over b (both polynomials of a ciphertext times a plaintext).
+void multiply_poly2(const uint64_t* a0, const uint64_t* a1, const uint64_t* b, uint64_t* out0, uint64_t* out1,
+                    std::size_t n, const Modulus& q);
 // out = a * w for a constant w < q.
 void multiply_poly_scalar(const uint64_t* a, const MulOperand& w, uint64_t* out, std::size_t n, uint64_t q);
 // out = a mod q for arbitrary 64-bit input words.
@@ -30,9 +33,11 @@ void add_scalar_poly(const uint64_t* a, uint64_t c, uint64_t* out, std::size_t n
 void sub_multiply_scalar_poly(const uint64_t* a, const uint64_t* b, const MulOperand& w, uint64_t* out,
                               std::size_t n, uint64_t q);
 // The tensor product of two size-2 ciphertext components: c0 = a0 b0, c1 = a0 b1 + a1 b0, c2 = a1 b1.
-// c0/c1 may be a0/a1 (each coefficient is read before it is written).
+// c0/c1 may be a0/a1 (each coefficient is read before it is written). stream_c2 writes c2 around the cache
+// (AVX-512 path, 64-byte aligned c2).
 void tensor_poly(const uint64_t* a0, const uint64_t* a1, const uint64_t* b0, const uint64_t* b1, uint64_t* c0,
-                 uint64_t* c1, uint64_t* c2, std::size_t n, const Modulus& q);
+                 uint64_t* c1, uint64_t* c2, std::size_t n, const Modulus& q,
+                 bool stream_c2 = false);
 // The inner products of a key switch over `terms` (<= 64) digits, summed in registers before one
 // reduction: out0[x] = sum_j a[j][perm[x]] * b0[j][x] mod q, out1 likewise with b1 (perm may be null).
 void dot_product2_poly(const uint64_t* const* a, const uint32_t* perm, const uint64_t* const* b0,
