@@ -63,6 +63,14 @@ public final class EncryptedInference {
    * @throws dev.veil.functions.keys.InvalidKeyBundleException the stored bundle is unusable (400)
    */
   public Result evaluate(EncryptedRequest request, ResultBody shape) {
+    return evaluate(request, shape, new StageTimes());
+  }
+
+  /**
+   * {@link #evaluate(EncryptedRequest, ResultBody)}, marking the end of each stage in {@code
+   * times}.
+   */
+  Result evaluate(EncryptedRequest request, ResultBody shape, StageTimes times) {
     KeyStore store =
         request.connectionString() == null
             ? defaultStore
@@ -80,6 +88,7 @@ public final class EncryptedInference {
     var context = sealKeys.engine().context();
     EncryptedModel model = modelFor(context.slotCount());
     sealKeys.checkFits(model, spec.name());
+    times.end("keys");
 
     Ciphertext input;
     try {
@@ -90,9 +99,13 @@ public final class EncryptedInference {
     }
     try (input) {
       checkCiphertext(input, model, context);
+      times.end("load");
       SealOps ops = new SealOps(sealKeys.engine(), sealKeys.galoisKeys(), sealKeys.relinKeys());
       try (Ciphertext output = evaluate(model, ops, input)) {
-        return new Result(shape.write(output, model), model);
+        times.end("eval");
+        Result result = new Result(shape.write(output, model), model);
+        times.end("save");
+        return result;
       }
     }
   }

@@ -41,8 +41,21 @@ class EncryptedOutputMaskTest {
               client.encrypt(samples),
               "container=" + ref.container() + "&key_id=" + ref.keyId());
       assertEquals(200, res.statusCode(), new String(res.body(), StandardCharsets.UTF_8));
+      assertStageTimes(res.headers().firstValue("server-timing").orElse(""));
       return client.decryptSlots(res.body());
     }
+  }
+
+  /** The function's stages, in order, each with a duration in milliseconds (Server-Timing). */
+  private static void assertStageTimes(String header) {
+    List<String> names = new java.util.ArrayList<>();
+    for (String metric : header.split(", ")) {
+      String[] parts = metric.split(";dur=");
+      assertEquals(2, parts.length, header);
+      names.add(parts[0]);
+      assertTrue(Double.parseDouble(parts[1]) >= 0, header);
+    }
+    assertEquals(List.of("parse", "keys", "load", "eval", "save"), names, header);
   }
 
   /** Checks outputs against {@code plain} (per sample) and every non-output slot against 1e-3. */
