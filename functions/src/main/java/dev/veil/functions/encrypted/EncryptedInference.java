@@ -6,6 +6,7 @@ import dev.veil.functions.keys.KeyStore;
 import dev.veil.functions.keys.KeyStoreSettings;
 import dev.veil.he.Ciphertext;
 import dev.veil.he.HeException;
+import dev.veil.he.ParmsId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,12 +102,25 @@ public final class EncryptedInference {
       checkCiphertext(input, model, context);
       times.end("load");
       SealOps ops = new SealOps(sealKeys.engine(), sealKeys.galoisKeys(), sealKeys.relinKeys());
-      try (Ciphertext output = evaluate(model, ops, input)) {
+      try (Ciphertext output = lowest(evaluate(model, ops, input), sealKeys.engine())) {
         times.end("eval");
         Result result = new Result(shape.write(output, model), model);
         times.end("save");
         return result;
       }
+    }
+  }
+
+  /**
+   * The result at the last level: the primes above it only carry the same values (CKKS drops them
+   * without rounding), and the scores' scale fits the last prime (checked on the input), so the
+   * client decrypts the same scores from a smaller response that is cheaper to save and send.
+   */
+  private static Ciphertext lowest(Ciphertext result, SealEngine engine) {
+    ParmsId last = engine.context().lastParmsId();
+    if (result.parmsId().equals(last)) return result;
+    try (result) {
+      return engine.evaluator().modSwitchTo(result, last);
     }
   }
 

@@ -139,15 +139,18 @@ class EncryptedInferenceBenchmark {
 
       EncryptedModel model = inference.spec().model(client.slotCount());
       double[] expected = model.evaluatePlain(standardized(params, sample));
-      double[] ours = client.decrypt(EncryptedHost.post(function, ct, query).body(), 1)[0];
+      byte[] result = EncryptedHost.post(function, ct, query).body();
+      double[] ours = client.decrypt(result, 1)[0];
       line(
-          "%s [%s] N=%d: bundle %d bytes (%d Galois steps%s)",
+          "%s [%s] N=%d: bundle %d bytes (%d Galois steps%s); request %d bytes, response %d bytes",
           function,
           set,
           2 * model.slotCount(),
           bundle.encode().length,
           model.rotationSteps().size(),
-          bundle.hasRelinKeys() ? " + relin" : "");
+          bundle.hasRelinKeys() ? " + relin" : "",
+          ct.length,
+          result.length);
       line("  max abs error vs plaintext: ours %.2g", maxError(expected, ours));
       line("  warm-up: %d requests in %d s, %d clients", warmups, WARMUP_SECONDS, CLIENTS);
       line("  warm  p50 %8.1f ms  p99 %8.1f ms", percentile(warm, 50), percentile(warm, 99));
