@@ -5,6 +5,7 @@ import dev.veil.functions.keys.KeyCache;
 import dev.veil.functions.keys.KeyStore;
 import dev.veil.functions.keys.KeyStoreSettings;
 import dev.veil.he.Ciphertext;
+import dev.veil.he.Compression;
 import dev.veil.he.HeException;
 import dev.veil.he.ParmsId;
 import java.util.LinkedHashMap;
@@ -104,7 +105,8 @@ public final class EncryptedInference {
       SealOps ops = new SealOps(sealKeys.engine(), sealKeys.galoisKeys(), sealKeys.relinKeys());
       try (Ciphertext output = lowest(evaluate(model, ops, input), sealKeys.engine())) {
         times.end("eval");
-        Result result = new Result(shape.write(output, model), model);
+        Compression compression = ResultBody.compressionFor(context.parameters().coeffModulus()[0]);
+        Result result = new Result(shape.write(output, model, compression), model);
         times.end("save");
         return result;
       }
