@@ -26,6 +26,7 @@ final class EncryptedHttp {
   static HttpResponseMessage evaluate(
       EncryptedInference inference, HttpRequestMessage<Optional<byte[]>> request, Logger log) {
     try {
+      StageTimes times = new StageTimes();
       EncryptedRequest parsed =
           EncryptedRequest.parse(
               request.getBody().orElse(null),
@@ -38,13 +39,15 @@ final class EncryptedHttp {
                       && accept.toLowerCase(Locale.ROOT).contains("application/octet-stream"))
               ? ResultBody.BINARY
               : ResultBody.JSON;
-      EncryptedInference.Result result = inference.evaluate(parsed, shape);
+      times.end("parse");
+      EncryptedInference.Result result = inference.evaluate(parsed, shape, times);
       EncryptedModel model = result.model();
       return request
           .createResponseBuilder(HttpStatus.OK)
           .header("Content-Type", shape.contentType())
           .header("x-veil-window", Integer.toString(model.window()))
           .header("x-veil-outputs", Integer.toString(model.outputs()))
+          .header("Server-Timing", times.header())
           .body(result.body())
           .build();
     } catch (KeyBundleNotFoundException e) {

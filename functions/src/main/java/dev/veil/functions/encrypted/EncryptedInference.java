@@ -5,7 +5,9 @@ import dev.veil.functions.keys.KeyCache;
 import dev.veil.functions.keys.KeyStore;
 import dev.veil.functions.keys.KeyStoreSettings;
 import dev.veil.he.Ciphertext;
+import dev.veil.he.Compression;
 import dev.veil.he.HeException;
+import dev.veil.he.ParmsId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +65,14 @@ public final class EncryptedInference {
    * @throws dev.veil.functions.keys.InvalidKeyBundleException the stored bundle is unusable (400)
    */
   public Result evaluate(EncryptedRequest request, ResultBody shape) {
+    return evaluate(request, shape, new StageTimes());
+  }
+
+  /**
+   * {@link #evaluate(EncryptedRequest, ResultBody)}, marking the end of each stage in {@code
+   * times}.
+   */
+  Result evaluate(EncryptedRequest request, ResultBody shape, StageTimes times) {
     KeyStore store =
         request.connectionString() == null
             ? defaultStore
@@ -80,6 +90,7 @@ public final class EncryptedInference {
     var context = sealKeys.engine().context();
     EncryptedModel model = modelFor(context.slotCount());
     sealKeys.checkFits(model, spec.name());
+    times.end("keys");
 
     Ciphertext input;
     try {
@@ -90,10 +101,28 @@ public final class EncryptedInference {
     }
     try (input) {
       checkCiphertext(input, model, context);
+      times.end("load");
       SealOps ops = new SealOps(sealKeys.engine(), sealKeys.galoisKeys(), sealKeys.relinKeys());
-      try (Ciphertext output = evaluate(model, ops, input)) {
-        return new Result(shape.write(output, model), model);
+      try (Ciphertext output = lowest(evaluate(model, ops, input), sealKeys.engine())) {
+        times.end("eval");
+        Compression compression = ResultBody.compressionFor(context.parameters().coeffModulus()[0]);
+        Result result = new Result(shape.write(output, model, compression), model);
+        times.end("save");
+        return result;
       }
+    }
+  }
+
+  /**
+   * The result at the last level: the primes above it only carry the same values (CKKS drops them
+   * without rounding), and the scores' scale fits the last prime (checked on the input), so the
+   * client decrypts the same scores from a smaller response that is cheaper to save and send.
+   */
+  private static Ciphertext lowest(Ciphertext result, SealEngine engine) {
+    ParmsId last = engine.context().lastParmsId();
+    if (result.parmsId().equals(last)) return result;
+    try (result) {
+      return engine.evaluator().modSwitchTo(result, last);
     }
   }
 

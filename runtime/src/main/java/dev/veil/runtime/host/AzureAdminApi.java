@@ -7,6 +7,7 @@ import dev.veil.runtime.spi.Invocation;
 import dev.veil.runtime.spi.Invoker;
 import dev.veil.runtime.spi.TriggerHandle;
 import dev.veil.runtime.spi.TriggerInput;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -90,10 +91,8 @@ public final class AzureAdminApi {
     }
     Object input;
     try {
-      JsonObject body =
-          RequestBodies.of(ctx).length() == 0
-              ? new JsonObject()
-              : RequestBodies.of(ctx).toJsonObject();
+      byte[] raw = RequestBodies.of(ctx);
+      JsonObject body = raw.length == 0 ? new JsonObject() : new JsonObject(Buffer.buffer(raw));
       input = body.getValue("input");
     } catch (DecodeException | ClassCastException e) {
       HttpErrors.send(

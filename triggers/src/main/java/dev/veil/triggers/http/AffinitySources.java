@@ -7,7 +7,6 @@ import dev.veil.runtime.spi.AffinityKey;
 import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HostConfig;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -79,15 +78,14 @@ record AffinitySources(List<Source> sources) {
 
   /** The key of one request, or null. */
   String find(
-      MultiMap headers, Map<String, String> query, Map<String, String> routeValues, Buffer body) {
+      MultiMap headers, Map<String, String> query, Map<String, String> routeValues, byte[] body) {
     for (Source s : sources) {
       String key =
           switch (s.kind()) {
             case HEADER -> headers.get(s.name());
             case QUERY -> query.get(s.name());
             case ROUTE -> routeValues.get(s.name());
-            case JSON ->
-                body == null || body.length() == 0 ? null : jsonField(body.getBytes(), s.name());
+            case JSON -> body == null || body.length == 0 ? null : jsonField(body, s.name());
           };
       if (key != null) return key;
     }

@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -111,7 +110,7 @@ final class HttpEndpoint {
   void serve(HttpServerRequest request) {
     if (refused(request)) return;
     if (!readsBody) {
-      invoke(request, Buffer.buffer(), Map.of());
+      invoke(request, RequestBodies.EMPTY, Map.of());
       return;
     }
     RequestBodies.read(request, bodyLimit)
@@ -180,7 +179,7 @@ final class HttpEndpoint {
     countResponse(request.response());
   }
 
-  private void invoke(HttpServerRequest request, Buffer body, Map<String, String> routeValues) {
+  private void invoke(HttpServerRequest request, byte[] body, Map<String, String> routeValues) {
     HttpServerResponse response = request.response();
     Map<String, String> query;
     try {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -28,9 +29,10 @@ final class HttpInput implements RemoteInput {
   private final MultiMap headers;
   private final Map<String, String> query;
   private final Map<String, String> routeValues;
-  private final Buffer body;
+  private final byte[] body;
   private final boolean asText;
   private final AffinitySources affinity;
+  private final AtomicBoolean handedOver = new AtomicBoolean();
 
   HttpInput(
       String method,
@@ -38,7 +40,7 @@ final class HttpInput implements RemoteInput {
       MultiMap headers,
       Map<String, String> query,
       Map<String, String> routeValues,
-      Buffer body,
+      byte[] body,
       boolean asText,
       AffinitySources affinity) {
     this.method = method;
@@ -51,9 +53,14 @@ final class HttpInput implements RemoteInput {
     this.affinity = affinity;
   }
 
+  /**
+   * The body as the function's argument: the received array itself the first time (the bytes are
+   * not copied again on their way to the function), a copy if the input is bound again.
+   */
   @Override
   public Object bind(FunctionParameter parameter) {
-    byte[] raw = body.length() == 0 ? null : body.getBytes();
+    byte[] raw =
+        body.length == 0 ? null : handedOver.compareAndSet(false, true) ? body : body.clone();
     Object bytes =
         raw != null && asText ? new String(raw, charset(headers.get("content-type"))) : raw;
     if (parameter.rawType() != HttpRequestMessage.class) {
@@ -93,10 +100,10 @@ final class HttpInput implements RemoteInput {
             .put("q", new JsonObject(new HashMap<>(query)))
             .put("t", asText)
             .toBuffer();
-    return Buffer.buffer(4 + head.length() + body.length())
+    return Buffer.buffer(4 + head.length() + body.length)
         .appendInt(head.length())
         .appendBuffer(head)
-        .appendBuffer(body);
+        .appendBytes(body);
   }
 
   /** The input {@link #encode()} wrote. */
@@ -116,7 +123,7 @@ final class HttpInput implements RemoteInput {
         headers,
         Map.copyOf(query),
         Map.of(),
-        encoded.slice(4 + headLength, encoded.length()),
+        encoded.getBytes(4 + headLength, encoded.length()),
         head.getBoolean("t"),
         AffinitySources.NONE);
   }

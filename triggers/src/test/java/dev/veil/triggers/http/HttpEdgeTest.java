@@ -59,6 +59,31 @@ class HttpEdgeTest {
     Http.await(host.close());
   }
 
+  /**
+   * The body reader starts with a small array and grows it as bytes arrive (to the declared length
+   * when there is one): bodies past that first allocation arrive whole, with or without a length.
+   */
+  @Test
+  void bodiesLargerThanTheFirstAllocationArriveWhole() throws Exception {
+    byte[] big = new byte[300_001];
+    new java.util.Random(7).nextBytes(big);
+    byte[] reversed = new byte[big.length];
+    for (int i = 0; i < big.length; i++) reversed[i] = big[big.length - 1 - i];
+    for (java.net.http.HttpRequest.BodyPublisher body :
+        List.of(
+            java.net.http.HttpRequest.BodyPublishers.ofByteArray(big),
+            java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                () -> new java.io.ByteArrayInputStream(big)))) {
+      java.net.http.HttpResponse<byte[]> res =
+          Http.CLIENT.send(
+              Http.request(host, "/api/reverseBytes").POST(body).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, res.statusCode());
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          reversed, res.body(), "a body of length " + body.contentLength() + " (-1: chunked)");
+    }
+  }
+
   @Test
   void closesAConnectionThatNeverFinishesItsHeaders() throws Exception {
     try (Socket socket = connect("127.0.0.1")) {

@@ -1,8 +1,11 @@
 package dev.veil.triggers.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +16,6 @@ import dev.veil.runtime.spi.FunctionDefinition;
 import dev.veil.runtime.spi.HostConfig;
 import dev.veil.runtime.spi.RetryPolicy;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +59,7 @@ class RemoteHttpInvocationTest {
   @Test
   void theKeyComesFromTheFirstDeclaredSourcePresent() throws Exception {
     AffinitySources sources = AffinitySources.of(function("keyed"), NO_CONFIG);
-    Buffer json = Buffer.buffer("{\"data\":{\"key_id\":\"nested\",\"x\":[1,2]},\"key_id\":\"k1\"}");
+    byte[] json = utf8("{\"data\":{\"key_id\":\"nested\",\"x\":[1,2]},\"key_id\":\"k1\"}");
     MultiMap none = MultiMap.caseInsensitiveMultiMap();
     assertEquals(
         "k1",
@@ -75,10 +77,9 @@ class RemoteHttpInvocationTest {
             Map.of(),
             json),
         "the header first, its name case-insensitive");
-    assertNull(sources.find(none, Map.of(), Map.of(), Buffer.buffer("not json")));
+    assertNull(sources.find(none, Map.of(), Map.of(), utf8("not json")));
     assertNull(
-        sources.find(none, Map.of(), Map.of(), Buffer.buffer("{\"key_id\":7}")),
-        "only a string is a key");
+        sources.find(none, Map.of(), Map.of(), utf8("{\"key_id\":7}")), "only a string is a key");
     assertNull(
         AffinitySources.of(function("plain"), NO_CONFIG)
             .find(none, Map.of("key_id", "q"), Map.of(), json),
@@ -105,10 +106,7 @@ class RemoteHttpInvocationTest {
         "t1",
         AffinitySources.of(function("plain"), config)
             .find(
-                MultiMap.caseInsensitiveMultiMap(),
-                Map.of(),
-                Map.of("tenant", "t1"),
-                Buffer.buffer()));
+                MultiMap.caseInsensitiveMultiMap(), Map.of(), Map.of("tenant", "t1"), new byte[0]));
     IllegalArgumentException bad =
         assertThrows(
             IllegalArgumentException.class, () -> AffinitySources.of(function("keyed"), config));
@@ -130,7 +128,7 @@ class RemoteHttpInvocationTest {
             headers,
             Map.of("x", "1"),
             Map.of(),
-            Buffer.buffer(latin),
+            latin,
             true,
             AffinitySources.NONE);
     HttpInput received = HttpInput.decode(sent.encode());
@@ -147,7 +145,7 @@ class RemoteHttpInvocationTest {
                 headers,
                 Map.of(),
                 Map.of(),
-                Buffer.buffer(),
+                new byte[0],
                 false,
                 AffinitySources.NONE)
             .idempotent());
@@ -172,6 +170,37 @@ class RemoteHttpInvocationTest {
     HttpAnswer accepted = HttpAnswer.of(response);
     assertEquals(202, accepted.status());
     assertEquals(List.of("x-trace", "t", "content-type", "application/json"), accepted.headers());
+  }
+
+  @Test
+  void theFunctionGetsTheReceivedBodyArrayOnceAndACopyAfterwards() throws Exception {
+    byte[] body = utf8("a ciphertext");
+    HttpInput input =
+        new HttpInput(
+            "POST",
+            () -> "/",
+            MultiMap.caseInsensitiveMultiMap(),
+            Map.of(),
+            Map.of(),
+            body,
+            false,
+            AffinitySources.NONE);
+    java.lang.reflect.Method m =
+        RemoteHttpInvocationTest.class.getDeclaredMethod("takesBytes", byte[].class);
+    var bytes =
+        new dev.veil.runtime.spi.FunctionParameter(
+            0, "body", m.getGenericParameterTypes()[0], List.of());
+    assertSame(body, input.bind(bytes), "no copy on the way to the function");
+    Object again = input.bind(bytes);
+    assertNotSame(body, again, "a second binding must not share what the first may have changed");
+    assertArrayEquals(body, (byte[]) again);
+  }
+
+  @SuppressWarnings("unused")
+  private static void takesBytes(byte[] body) {}
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static dev.veil.runtime.spi.FunctionParameter parameter() {
