@@ -90,8 +90,8 @@ NttTables::NttTables(int log_n, const Modulus& q) : log_n_(log_n), q_(q) {
         for (std::size_t i = 0; i < m; ++i) inv_root_powers_.push_back(MulOperand(ipw[m + i], qv));
     inv_n_ = MulOperand(inv_mod(n, qv), qv);
 
-    // Wide values reach 4q, which must fit 64-bit lanes; the chunk passes need n >= 32.
-    if (qv >= (uint64_t(1) << 62) || n < 32) return;
+    // Wide values reach 8q, which must fit 64-bit lanes; the chunk passes need n >= 32.
+    if (qv >= (uint64_t(1) << 61) || n < 32) return;
     fwd_w_ = pw;
     inv_w_ = ipw;
     fwd_wq_.resize(n);
@@ -172,14 +172,15 @@ void inverse_scalar(const NttTables& tb, uint64_t* a) {
 // two multiply-adds, into [0, 2q)) only where the next butterfly would otherwise leave 52 bits. The
 // multiply-adds read only the low 52 bits of their inputs, so products and sums are kept modulo 2^52
 // ("loose": bits 52-63 may hold carries) and masked once, at the very end.
-// Wide = true (q < 2^62): 64-bit lanes, the high half of the 64x64 product built from 32x32 multiplies,
-// Harvey's butterflies with values below 4q (SEAL's usual 60-bit primes).
+// Wide = true (q < 2^61, SEAL's usual 60-bit primes): 64-bit lanes, the high half of the 64x64 product
+// built from 32x32 multiplies, products left in [0, 4q) and one conditional subtraction of 4q per
+// butterfly (Harvey's butterflies one level lazier): forward values stay below 8q, inverse below 4q.
 //
 // Both give the unique representative in [0, q) of the transform, so every path's output is the same.
 template <bool Wide>
 struct NttVector {
     struct Consts {
-        __m512i zero, q, two_q, neg_q, one_q, mask;
+        __m512i zero, q, two_q, four_q, neg_q, one_q, mask;
     };
     VEIL_IFMA static Consts consts(const NttTables& tb) {
         const uint64_t qv = tb.q_.value();
@@ -187,25 +188,24 @@ struct NttVector {
         k.zero = _mm512_setzero_si512();
         k.q = _mm512_set1_epi64(int64_t(qv));
         k.two_q = _mm512_add_epi64(k.q, k.q);
+        k.four_q = _mm512_add_epi64(k.two_q, k.two_q);
         k.neg_q = _mm512_set1_epi64(int64_t((uint64_t(1) << 52) - qv));
         k.one_q = _mm512_set1_epi64(int64_t(Wide ? 0 : (uint64_t(1) << 52) / qv));
         k.mask = _mm512_set1_epi64(int64_t((uint64_t(1) << 52) - 1));
         return k;
     }
 
-    // x * w mod q given w's Shoup quotient wq: Wide, exactly in [0, 2q); otherwise in [0, 2q) modulo 2^52
+    // x * w mod q given w's Shoup quotient wq: Wide, in [0, 4q) for any x; otherwise in [0, 2q) modulo 2^52
     // (loose), for x < 2^52.
     VEIL_IFMA static inline __m512i mul(__m512i x, __m512i w, __m512i wq, const Consts& k) {
         if constexpr (Wide) {
             // The high word of x * wq without the low partial product and the carries of the middle
-            // ones: at most 2 below the exact one, so x w - hi q lies in [0, 4q) (below 2^64 for q < 2^62),
-            // and one conditional subtraction brings it to Shoup's [0, 2q).
+            // ones: at most 2 below the exact one, so x w - hi q lies in [0, 4q) (Shoup's [0, 2q) plus 2q).
             const __m512i xh = _mm512_shuffle_epi32(x, _MM_PERM_CDAB), wqh = _mm512_shuffle_epi32(wq, _MM_PERM_CDAB);
             __m512i hi = _mm512_mul_epu32(xh, wqh);
             hi = _mm512_add_epi64(hi, _mm512_srli_epi64(_mm512_mul_epu32(x, wqh), 32));
             hi = _mm512_add_epi64(hi, _mm512_srli_epi64(_mm512_mul_epu32(xh, wq), 32));
-            const __m512i r = _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(hi, k.q));
-            return avx512::sub_if_ge(r, k.two_q);
+            return _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(hi, k.q));
         } else {
             // x w - hi q, the subtraction folded into a multiply-add of 2^52 - q.
             const __m512i hi = _mm512_madd52hi_epu64(k.zero, x, wq);
@@ -216,40 +216,40 @@ struct NttVector {
     VEIL_IFMA static inline __m512i reduce2q(__m512i v, const Consts& k) {
         return _mm512_madd52lo_epu64(v, _mm512_madd52hi_epu64(k.zero, v, k.one_q), k.neg_q);
     }
-    // A value of the last butterflies into [0, q): forward values below 2^52 (loose) or 4q (Wide); inverse
-    // values in [0, 2q), loose or exact.
+    // A value of the last butterflies into [0, q): forward values below 2^52 (loose) or 8q (Wide); inverse
+    // values (products) in [0, 2q) loose or [0, 4q) (Wide).
     VEIL_IFMA static inline __m512i finish_forward(__m512i v, const Consts& k) {
-        if constexpr (Wide) return avx512::sub_if_ge(avx512::sub_if_ge(v, k.two_q), k.q);
+        if constexpr (Wide) return avx512::sub_if_ge(avx512::sub_if_ge(avx512::sub_if_ge(v, k.four_q), k.two_q), k.q);
         return avx512::sub_if_ge(_mm512_and_si512(reduce2q(v, k), k.mask), k.q);
     }
     VEIL_IFMA static inline __m512i finish_inverse(__m512i v, const Consts& k) {
-        if constexpr (Wide) return avx512::sub_if_ge(v, k.q);
+        if constexpr (Wide) return avx512::sub_if_ge(avx512::sub_if_ge(v, k.two_q), k.q);
         return avx512::sub_if_ge(_mm512_and_si512(v, k.mask), k.q);
     }
 
-    // Forward (Cooley-Tukey) butterfly: x + w y, x - w y + 2q. Outputs are below (bound of x) + 2q; Reduce
-    // first brings x below 2q (Wide: Harvey's correction, always, for x < 4q).
+    // Forward (Cooley-Tukey) butterfly: x + w y, x - w y + 2q (Wide: + 4q). Outputs are below (bound of
+    // x) + 2q; Reduce first brings x below 2q. Wide: x below 8q is brought below 4q, outputs below 8q.
     template <bool Reduce>
     VEIL_IFMA static inline void fwd_bfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, const Consts& k) {
         if constexpr (Wide)
-            x = avx512::sub_if_ge(x, k.two_q);
+            x = avx512::sub_if_ge(x, k.four_q);
         else if constexpr (Reduce)
             x = reduce2q(x, k);
         const __m512i v = mul(y, w, wq, k);
-        y = _mm512_sub_epi64(_mm512_add_epi64(x, k.two_q), v);
+        y = _mm512_sub_epi64(_mm512_add_epi64(x, Wide ? k.four_q : k.two_q), v);
         x = _mm512_add_epi64(x, v);
     }
     // Inverse (Gentleman-Sande) butterfly: x + y, (x - y + cq) w, where cq is a multiple of q at least y's
-    // bound. The sum doubles the bound unless Reduce (Wide: always, values below 2q, cq = 2q).
+    // bound. The sum doubles the bound unless Reduce (Wide: always, values below 4q, cq = 4q).
     template <bool Reduce>
     VEIL_IFMA static inline void inv_bfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, __m512i cq,
                                           const Consts& k) {
         __m512i s = _mm512_add_epi64(x, y);
         if constexpr (Wide)
-            s = avx512::sub_if_ge(s, k.two_q);
+            s = avx512::sub_if_ge(s, k.four_q);
         else if constexpr (Reduce)
             s = reduce2q(s, k);
-        y = mul(_mm512_sub_epi64(_mm512_add_epi64(x, Wide ? k.two_q : cq), y), w, wq, k);
+        y = mul(_mm512_sub_epi64(_mm512_add_epi64(x, Wide ? k.four_q : cq), y), w, wq, k);
         x = s;
     }
     // The inverse's last butterfly with 1/n folded in: (x + y) / n, (x - y + cq) w / n, both in [0, q).
@@ -257,7 +257,7 @@ struct NttVector {
                                                const Consts& k) {
         const __m512i s = mul(_mm512_add_epi64(x, y), _mm512_set1_epi64(int64_t(tb.inv_n_w_)),
                               _mm512_set1_epi64(int64_t(tb.inv_n_wq_)), k);
-        const __m512i d = _mm512_sub_epi64(_mm512_add_epi64(x, Wide ? k.two_q : cq), y);
+        const __m512i d = _mm512_sub_epi64(_mm512_add_epi64(x, Wide ? k.four_q : cq), y);
         y = finish_inverse(mul(d, _mm512_set1_epi64(int64_t(tb.inv_last_w_)), _mm512_set1_epi64(int64_t(tb.inv_last_wq_)), k), k);
         x = finish_inverse(s, k);
     }
@@ -287,19 +287,34 @@ struct NttVector {
         const int64_t* r = chunk_routes(false);
         const __m512i idx[8] = {load64(r), load64(r + 8), load64(r + 16), load64(r + 24),
                                 load64(r + 32), load64(r + 40), load64(r + 48), load64(r + 56)};
-        for (std::size_t c = c_lo; c < c_hi; ++c) {
-            __m512i x = load(a + 16 * c), y = load(a + 16 * c + 8);
+        // Two chunks at a time: their dependency chains (multiplies, permutes) overlap.
+        for (std::size_t c0 = c_lo; c0 < c_hi; c0 += 2) {
+            __m512i x[2], y[2];
+            for (int u = 0; u < 2; ++u) x[u] = load(a + 16 * (c0 + u)), y[u] = load(a + 16 * (c0 + u) + 8);
             if constexpr (Span8)
-                fwd_bfly<Reduce>(x, y, _mm512_set1_epi64(int64_t(w[n / 16 + c])), _mm512_set1_epi64(int64_t(wq[n / 16 + c])), k);
-            route(x, y, idx);
-            fwd_bfly<Reduce>(x, y, bcast2(w + n / 8 + 2 * c), bcast2(wq + n / 8 + 2 * c), k);
-            route(x, y, idx + 2);
-            fwd_bfly<Reduce>(x, y, bcast4(w + n / 4 + 4 * c), bcast4(wq + n / 4 + 4 * c), k);
-            route(x, y, idx + 4);
-            fwd_bfly<Reduce>(x, y, load(w + n / 2 + 8 * c), load(wq + n / 2 + 8 * c), k);
-            route(x, y, idx + 6);
-            _mm512_storeu_si512(a + 16 * c, finish_forward(x, k));
-            _mm512_storeu_si512(a + 16 * c + 8, finish_forward(y, k));
+                for (int u = 0; u < 2; ++u)
+                    fwd_bfly<Reduce>(x[u], y[u], _mm512_set1_epi64(int64_t(w[n / 16 + c0 + u])),
+                                     _mm512_set1_epi64(int64_t(wq[n / 16 + c0 + u])), k);
+            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx);
+            for (int u = 0; u < 2; ++u) {
+                const std::size_t c = c0 + u;
+                fwd_bfly<Reduce>(x[u], y[u], bcast2(w + n / 8 + 2 * c), bcast2(wq + n / 8 + 2 * c), k);
+            }
+            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx + 2);
+            for (int u = 0; u < 2; ++u) {
+                const std::size_t c = c0 + u;
+                fwd_bfly<Reduce>(x[u], y[u], bcast4(w + n / 4 + 4 * c), bcast4(wq + n / 4 + 4 * c), k);
+            }
+            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx + 4);
+            for (int u = 0; u < 2; ++u) {
+                const std::size_t c = c0 + u;
+                fwd_bfly<Reduce>(x[u], y[u], load(w + n / 2 + 8 * c), load(wq + n / 2 + 8 * c), k);
+            }
+            for (int u = 0; u < 2; ++u) {
+                route(x[u], y[u], idx + 6);
+                _mm512_storeu_si512(a + 16 * (c0 + u), finish_forward(x[u], k));
+                _mm512_storeu_si512(a + 16 * (c0 + u) + 8, finish_forward(y[u], k));
+            }
         }
     }
 
@@ -315,19 +330,35 @@ struct NttVector {
         // Bounds of the inputs of each stage: 2q, then doubling unless every sum is reduced.
         const __m512i cq1 = k.two_q, cq2 = Reduce ? k.two_q : _mm512_slli_epi64(k.q, 2);
         const __m512i cq3 = Reduce ? k.two_q : _mm512_slli_epi64(k.q, 3), cq4 = Reduce ? k.two_q : _mm512_slli_epi64(k.q, 4);
-        for (std::size_t c = c_lo; c < c_hi; ++c) {
-            __m512i x = load(a + 16 * c), y = load(a + 16 * c + 8);
-            route(x, y, idx);
-            inv_bfly<Reduce>(x, y, load(w + n / 2 + 8 * c), load(wq + n / 2 + 8 * c), cq1, k);
-            route(x, y, idx + 2);
-            inv_bfly<Reduce>(x, y, bcast4(w + n / 4 + 4 * c), bcast4(wq + n / 4 + 4 * c), cq2, k);
-            route(x, y, idx + 4);
-            inv_bfly<Reduce>(x, y, bcast2(w + n / 8 + 2 * c), bcast2(wq + n / 8 + 2 * c), cq3, k);
-            route(x, y, idx + 6);
+        for (std::size_t c0 = c_lo; c0 < c_hi; c0 += 2) {
+            __m512i x[2], y[2];
+            for (int u = 0; u < 2; ++u) {
+                x[u] = load(a + 16 * (c0 + u)), y[u] = load(a + 16 * (c0 + u) + 8);
+                route(x[u], y[u], idx);
+            }
+            for (int u = 0; u < 2; ++u) {
+                const std::size_t c = c0 + u;
+                inv_bfly<Reduce>(x[u], y[u], load(w + n / 2 + 8 * c), load(wq + n / 2 + 8 * c), cq1, k);
+            }
+            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx + 2);
+            for (int u = 0; u < 2; ++u) {
+                const std::size_t c = c0 + u;
+                inv_bfly<Reduce>(x[u], y[u], bcast4(w + n / 4 + 4 * c), bcast4(wq + n / 4 + 4 * c), cq2, k);
+            }
+            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx + 4);
+            for (int u = 0; u < 2; ++u) {
+                const std::size_t c = c0 + u;
+                inv_bfly<Reduce>(x[u], y[u], bcast2(w + n / 8 + 2 * c), bcast2(wq + n / 8 + 2 * c), cq3, k);
+            }
+            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx + 6);
             if constexpr (Span8)
-                inv_bfly<Reduce>(x, y, _mm512_set1_epi64(int64_t(w[n / 16 + c])), _mm512_set1_epi64(int64_t(wq[n / 16 + c])), cq4, k);
-            _mm512_storeu_si512(a + 16 * c, x);
-            _mm512_storeu_si512(a + 16 * c + 8, y);
+                for (int u = 0; u < 2; ++u)
+                    inv_bfly<Reduce>(x[u], y[u], _mm512_set1_epi64(int64_t(w[n / 16 + c0 + u])),
+                                     _mm512_set1_epi64(int64_t(wq[n / 16 + c0 + u])), cq4, k);
+            for (int u = 0; u < 2; ++u) {
+                _mm512_storeu_si512(a + 16 * (c0 + u), x[u]);
+                _mm512_storeu_si512(a + 16 * (c0 + u) + 8, y[u]);
+            }
         }
     }
     VEIL_IFMA static inline __m512i load64(const int64_t* p) { return _mm512_loadu_si512(p); }
@@ -422,7 +453,7 @@ struct NttVector {
             p.chunk_reduce = !Wide && (uint64_t(4) << chunk_stages) > lim;
             uint64_t c = p.chunk_reduce ? 2 : uint64_t(2) << chunk_stages;
             for (int s = 0; s < 2 * p.passes; ++s) {
-                p.cq[s] = Wide ? 2 * q : c * q;
+                p.cq[s] = c * q;  // unused by Wide
                 p.reduce[s] = !Wide && 4 * c > lim;
                 c = p.reduce[s] ? 2 : 2 * c;
             }
