@@ -377,6 +377,7 @@ struct NttVector {
             const __m512i w3 = _mm512_set1_epi64(int64_t(tw[2 * m + 2 * i + 1])), w3q = _mm512_set1_epi64(int64_t(twq[2 * m + 2 * i + 1]));
             uint64_t* p0 = a + 2 * i * t;
             uint64_t *p1 = p0 + h, *p2 = p0 + t, *p3 = p0 + t + h;
+#pragma GCC unroll 2
             for (std::size_t j = 0; j < h; j += 8) {
                 __m512i x0 = load(p0 + j), x1 = load(p1 + j), x2 = load(p2 + j), x3 = load(p3 + j);
                 fwd_bfly<R1>(x0, x2, w1, w1q, k);
@@ -405,6 +406,7 @@ struct NttVector {
             const __m512i w2 = _mm512_set1_epi64(int64_t(tw[m / 2 + i])), w2q = _mm512_set1_epi64(int64_t(twq[m / 2 + i]));
             uint64_t* p0 = a + 4 * i * t;
             uint64_t *p1 = p0 + t, *p2 = p0 + 2 * t, *p3 = p0 + 3 * t;
+#pragma GCC unroll 2
             for (std::size_t j = 0; j < t; j += 8) {
                 __m512i x0 = load(p0 + j), x1 = load(p1 + j), x2 = load(p2 + j), x3 = load(p3 + j);
                 inv_bfly<R1>(x0, x1, w0, w0q, c1, k);
