@@ -277,6 +277,9 @@ struct NttVector {
     }
     VEIL_IFMA static inline __m512i load(const uint64_t* p) { return _mm512_loadu_si512(p); }
 
+    // Chunks per iteration of the chunk passes: their dependency chains (multiplies, permutes) overlap.
+    static constexpr int kChunkUnroll = 4;
+
     // Forward: the stages of span 8 (Span8), 4, 2 and 1 over the chunks [c_lo, c_hi), then the reduction
     // into [0, q).
     template <bool Span8, bool Reduce>
@@ -287,30 +290,29 @@ struct NttVector {
         const int64_t* r = chunk_routes(false);
         const __m512i idx[8] = {load64(r), load64(r + 8), load64(r + 16), load64(r + 24),
                                 load64(r + 32), load64(r + 40), load64(r + 48), load64(r + 56)};
-        // Two chunks at a time: their dependency chains (multiplies, permutes) overlap.
-        for (std::size_t c0 = c_lo; c0 < c_hi; c0 += 2) {
-            __m512i x[2], y[2];
-            for (int u = 0; u < 2; ++u) x[u] = load(a + 16 * (c0 + u)), y[u] = load(a + 16 * (c0 + u) + 8);
+        for (std::size_t c0 = c_lo; c0 < c_hi; c0 += kChunkUnroll) {
+            __m512i x[kChunkUnroll], y[kChunkUnroll];
+            for (int u = 0; u < kChunkUnroll; ++u) x[u] = load(a + 16 * (c0 + u)), y[u] = load(a + 16 * (c0 + u) + 8);
             if constexpr (Span8)
-                for (int u = 0; u < 2; ++u)
+                for (int u = 0; u < kChunkUnroll; ++u)
                     fwd_bfly<Reduce>(x[u], y[u], _mm512_set1_epi64(int64_t(w[n / 16 + c0 + u])),
                                      _mm512_set1_epi64(int64_t(wq[n / 16 + c0 + u])), k);
-            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx);
-            for (int u = 0; u < 2; ++u) {
+            for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx);
+            for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
                 fwd_bfly<Reduce>(x[u], y[u], bcast2(w + n / 8 + 2 * c), bcast2(wq + n / 8 + 2 * c), k);
             }
-            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx + 2);
-            for (int u = 0; u < 2; ++u) {
+            for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx + 2);
+            for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
                 fwd_bfly<Reduce>(x[u], y[u], bcast4(w + n / 4 + 4 * c), bcast4(wq + n / 4 + 4 * c), k);
             }
-            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx + 4);
-            for (int u = 0; u < 2; ++u) {
+            for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx + 4);
+            for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
                 fwd_bfly<Reduce>(x[u], y[u], load(w + n / 2 + 8 * c), load(wq + n / 2 + 8 * c), k);
             }
-            for (int u = 0; u < 2; ++u) {
+            for (int u = 0; u < kChunkUnroll; ++u) {
                 route(x[u], y[u], idx + 6);
                 _mm512_storeu_si512(a + 16 * (c0 + u), finish_forward(x[u], k));
                 _mm512_storeu_si512(a + 16 * (c0 + u) + 8, finish_forward(y[u], k));
@@ -330,32 +332,32 @@ struct NttVector {
         // Bounds of the inputs of each stage: 2q, then doubling unless every sum is reduced.
         const __m512i cq1 = k.two_q, cq2 = Reduce ? k.two_q : _mm512_slli_epi64(k.q, 2);
         const __m512i cq3 = Reduce ? k.two_q : _mm512_slli_epi64(k.q, 3), cq4 = Reduce ? k.two_q : _mm512_slli_epi64(k.q, 4);
-        for (std::size_t c0 = c_lo; c0 < c_hi; c0 += 2) {
-            __m512i x[2], y[2];
-            for (int u = 0; u < 2; ++u) {
+        for (std::size_t c0 = c_lo; c0 < c_hi; c0 += kChunkUnroll) {
+            __m512i x[kChunkUnroll], y[kChunkUnroll];
+            for (int u = 0; u < kChunkUnroll; ++u) {
                 x[u] = load(a + 16 * (c0 + u)), y[u] = load(a + 16 * (c0 + u) + 8);
                 route(x[u], y[u], idx);
             }
-            for (int u = 0; u < 2; ++u) {
+            for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
                 inv_bfly<Reduce>(x[u], y[u], load(w + n / 2 + 8 * c), load(wq + n / 2 + 8 * c), cq1, k);
             }
-            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx + 2);
-            for (int u = 0; u < 2; ++u) {
+            for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx + 2);
+            for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
                 inv_bfly<Reduce>(x[u], y[u], bcast4(w + n / 4 + 4 * c), bcast4(wq + n / 4 + 4 * c), cq2, k);
             }
-            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx + 4);
-            for (int u = 0; u < 2; ++u) {
+            for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx + 4);
+            for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
                 inv_bfly<Reduce>(x[u], y[u], bcast2(w + n / 8 + 2 * c), bcast2(wq + n / 8 + 2 * c), cq3, k);
             }
-            for (int u = 0; u < 2; ++u) route(x[u], y[u], idx + 6);
+            for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx + 6);
             if constexpr (Span8)
-                for (int u = 0; u < 2; ++u)
+                for (int u = 0; u < kChunkUnroll; ++u)
                     inv_bfly<Reduce>(x[u], y[u], _mm512_set1_epi64(int64_t(w[n / 16 + c0 + u])),
                                      _mm512_set1_epi64(int64_t(wq[n / 16 + c0 + u])), cq4, k);
-            for (int u = 0; u < 2; ++u) {
+            for (int u = 0; u < kChunkUnroll; ++u) {
                 _mm512_storeu_si512(a + 16 * (c0 + u), x[u]);
                 _mm512_storeu_si512(a + 16 * (c0 + u) + 8, y[u]);
             }
