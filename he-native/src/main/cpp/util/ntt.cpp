@@ -90,8 +90,8 @@ NttTables::NttTables(int log_n, const Modulus& q) : log_n_(log_n), q_(q) {
         for (std::size_t i = 0; i < m; ++i) inv_root_powers_.push_back(MulOperand(ipw[m + i], qv));
     inv_n_ = MulOperand(inv_mod(n, qv), qv);
 
-    // Wide values reach 8q, which must fit 64-bit lanes; the chunk passes need n >= 32.
-    if (qv >= (uint64_t(1) << 61) || n < 32) return;
+    // Wide values reach 8q, which must fit 64-bit lanes; the chunk passes take 4 chunks of 16 at a time.
+    if (qv >= (uint64_t(1) << 61) || n < 64) return;
     fwd_w_ = pw;
     inv_w_ = ipw;
     fwd_wq_.resize(n);

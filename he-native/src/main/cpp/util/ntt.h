@@ -40,7 +40,7 @@ private:
     MulOperand inv_n_;
     void transform(uint64_t* a, bool inverse) const;
 
-    // AVX-512 tables (empty when n < 32): root powers with Shoup quotients (52-bit for q < 2^50, else
+    // AVX-512 tables (empty when n < 64): root powers with Shoup quotients (52-bit for q < 2^50, else
     // 64-bit), by bit-reversed index; 1/n, and 1/n times the inverse's last root power.
     std::vector<uint64_t> fwd_w_, fwd_wq_, inv_w_, inv_wq_;
     uint64_t inv_n_w_ = 0, inv_n_wq_ = 0, inv_last_w_ = 0, inv_last_wq_ = 0;
