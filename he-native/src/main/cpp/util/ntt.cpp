@@ -11,10 +11,19 @@
 namespace veil::he::util {
 namespace {
 
-// Shoup quotient floor(w * 2^bits / q) for the vector kernels: 52 bits (IFMA lanes) below 2^50,
-// 64 bits (emulated high multiply) for wider primes.
-uint64_t vector_quotient(uint64_t w, uint64_t q) {
-    return q < kIfmaPrimeBound ? uint64_t((u128(w) << 52) / q) : uint64_t((u128(w) << 64) / q);
+// Shoup quotient of w for the vector kernels. Below 2^50: floor(w 2^52 / q) for the 52-bit IFMA lanes.
+// Wider primes: Q = floor(w 2^64 / q) as its high 32 bits (for a 32x32 multiply) and both halves shifted
+// left by 20, so a 52-bit high multiply-add of a 32-bit value x gives floor(x * half / 2^32).
+void vector_quotient(uint64_t w, uint64_t q, uint64_t out[3]) {
+    if (q < kIfmaPrimeBound) {
+        out[0] = uint64_t((u128(w) << 52) / q);
+        out[1] = out[2] = 0;
+        return;
+    }
+    const uint64_t quotient = uint64_t((u128(w) << 64) / q);
+    out[0] = quotient >> 32;
+    out[1] = (quotient >> 32) << 20;
+    out[2] = (quotient & 0xFFFFFFFFu) << 20;
 }
 
 // Lane layouts of a 16-value chunk held in two vectors x, y for the stages of span 8, 4, 2, 1: lane l of
@@ -94,16 +103,27 @@ NttTables::NttTables(int log_n, const Modulus& q) : log_n_(log_n), q_(q) {
     if (qv >= (uint64_t(1) << 61) || n < 64) return;
     fwd_w_ = pw;
     inv_w_ = ipw;
-    fwd_wq_.resize(n);
-    inv_wq_.resize(n);
+    const bool wide = qv >= kIfmaPrimeBound;
+    for (auto* t : {&fwd_wq_, &inv_wq_}) t->resize(n);
+    if (wide)
+        for (auto* t : {&fwd_wq_hi20_, &fwd_wq_lo20_, &inv_wq_hi20_, &inv_wq_lo20_}) t->resize(n);
     for (std::size_t k = 0; k < n; ++k) {
-        fwd_wq_[k] = vector_quotient(pw[k], qv);
-        inv_wq_[k] = vector_quotient(ipw[k], qv);
+        uint64_t f[3], i[3];
+        vector_quotient(pw[k], qv, f);
+        vector_quotient(ipw[k], qv, i);
+        fwd_wq_[k] = f[0];
+        inv_wq_[k] = i[0];
+        if (wide) {
+            fwd_wq_hi20_[k] = f[1];
+            fwd_wq_lo20_[k] = f[2];
+            inv_wq_hi20_[k] = i[1];
+            inv_wq_lo20_[k] = i[2];
+        }
     }
-    inv_n_w_ = inv_n_.operand;
-    inv_n_wq_ = vector_quotient(inv_n_w_, qv);
-    inv_last_w_ = mul_mod(ipw[1], inv_n_w_, q);
-    inv_last_wq_ = vector_quotient(inv_last_w_, qv);
+    inv_n_tw_[0] = inv_n_.operand;
+    vector_quotient(inv_n_tw_[0], qv, inv_n_tw_ + 1);
+    inv_last_tw_[0] = mul_mod(ipw[1], inv_n_.operand, q);
+    vector_quotient(inv_last_tw_[0], qv, inv_last_tw_ + 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,7 +200,7 @@ void inverse_scalar(const NttTables& tb, uint64_t* a) {
 template <bool Wide>
 struct NttVector {
     struct Consts {
-        __m512i zero, q, two_q, four_q, neg_q, one_q, mask;
+        __m512i zero, q, two_q, four_q, neg_q, one_q, mask, lo32;
     };
     VEIL_IFMA static Consts consts(const NttTables& tb) {
         const uint64_t qv = tb.q_.value();
@@ -192,24 +212,64 @@ struct NttVector {
         k.neg_q = _mm512_set1_epi64(int64_t((uint64_t(1) << 52) - qv));
         k.one_q = _mm512_set1_epi64(int64_t(Wide ? 0 : (uint64_t(1) << 52) / qv));
         k.mask = _mm512_set1_epi64(int64_t((uint64_t(1) << 52) - 1));
+        k.lo32 = _mm512_set1_epi64(int64_t(0xFFFFFFFFu));
         return k;
     }
 
-    // x * w mod q given w's Shoup quotient wq: Wide, in [0, 4q) for any x; otherwise in [0, 2q) modulo 2^52
-    // (loose), for x < 2^52.
-    VEIL_IFMA static inline __m512i mul(__m512i x, __m512i w, __m512i wq, const Consts& k) {
+    // A twiddle w with its Shoup quotient as vector_quotient lays it out (hi20, lo20: Wide only), and the
+    // tables they are loaded from.
+    struct Tw {
+        __m512i w, wq, hi20, lo20;
+    };
+    struct TwTables {
+        const uint64_t *w, *wq, *hi20, *lo20;
+    };
+    static TwTables tables(const NttTables& tb, bool inverse) {
+        if (inverse) return {tb.inv_w_.data(), tb.inv_wq_.data(), tb.inv_wq_hi20_.data(), tb.inv_wq_lo20_.data()};
+        return {tb.fwd_w_.data(), tb.fwd_wq_.data(), tb.fwd_wq_hi20_.data(), tb.fwd_wq_lo20_.data()};
+    }
+    // The twiddles of 8 lanes from index i: 1 = one twiddle for all, 2 / 4 = two / four repeated, 8 = eight.
+    template <int Distinct>
+    VEIL_IFMA static inline __m512i load_tw(const uint64_t* p) {
+        if constexpr (Distinct == 1) return _mm512_set1_epi64(int64_t(*p));
+        if constexpr (Distinct == 2) return _mm512_broadcast_i64x2(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+        if constexpr (Distinct == 4) return _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+        return _mm512_loadu_si512(p);
+    }
+    template <int Distinct>
+    VEIL_IFMA static inline Tw twiddle(const TwTables& t, std::size_t i) {
+        Tw r;
+        r.w = load_tw<Distinct>(t.w + i);
+        r.wq = load_tw<Distinct>(t.wq + i);
         if constexpr (Wide) {
-            // The high word of x * wq without the low partial product and the carries of the middle
-            // ones: at most 2 below the exact one, so x w - hi q lies in [0, 4q) (Shoup's [0, 2q) plus 2q).
-            const __m512i xh = _mm512_shuffle_epi32(x, _MM_PERM_CDAB), wqh = _mm512_shuffle_epi32(wq, _MM_PERM_CDAB);
-            __m512i hi = _mm512_mul_epu32(xh, wqh);
-            hi = _mm512_add_epi64(hi, _mm512_srli_epi64(_mm512_mul_epu32(x, wqh), 32));
-            hi = _mm512_add_epi64(hi, _mm512_srli_epi64(_mm512_mul_epu32(xh, wq), 32));
-            return _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(hi, k.q));
+            r.hi20 = load_tw<Distinct>(t.hi20 + i);
+            r.lo20 = load_tw<Distinct>(t.lo20 + i);
+        } else {
+            r.hi20 = r.lo20 = r.wq;  // unused
+        }
+        return r;
+    }
+    VEIL_IFMA static inline Tw twiddle(const uint64_t (&t)[4]) {
+        return {_mm512_set1_epi64(int64_t(t[0])), _mm512_set1_epi64(int64_t(t[1])), _mm512_set1_epi64(int64_t(t[2])),
+                _mm512_set1_epi64(int64_t(t[3]))};
+    }
+
+    // x * w mod q: Wide, in [0, 4q) for any x; otherwise in [0, 2q) modulo 2^52 (loose), for x < 2^52.
+    VEIL_IFMA static inline __m512i mul(__m512i x, const Tw& t, const Consts& k) {
+        if constexpr (Wide) {
+            // hi = xh Qh + floor(xl Qh / 2^32) + floor(xh Ql / 2^32) (32-bit halves of x and of the quotient
+            // Q): the high word of x Q without the low partial product and the carries of the middle ones,
+            // at most 2 below the exact one, so x w - hi q lies in [0, 4q) (Shoup's [0, 2q) plus 2q). The two
+            // middle terms come from 52-bit high multiply-adds of the halves shifted left by 20.
+            const __m512i xh = _mm512_srli_epi64(x, 32), xl = _mm512_and_si512(x, k.lo32);
+            __m512i hi = _mm512_mul_epu32(xh, t.wq);
+            hi = _mm512_madd52hi_epu64(hi, xl, t.hi20);
+            hi = _mm512_madd52hi_epu64(hi, xh, t.lo20);
+            return _mm512_sub_epi64(_mm512_mullo_epi64(x, t.w), _mm512_mullo_epi64(hi, k.q));
         } else {
             // x w - hi q, the subtraction folded into a multiply-add of 2^52 - q.
-            const __m512i hi = _mm512_madd52hi_epu64(k.zero, x, wq);
-            return _mm512_madd52lo_epu64(_mm512_madd52lo_epu64(k.zero, x, w), hi, k.neg_q);
+            const __m512i hi = _mm512_madd52hi_epu64(k.zero, x, t.wq);
+            return _mm512_madd52lo_epu64(_mm512_madd52lo_epu64(k.zero, x, t.w), hi, k.neg_q);
         }
     }
     // A (loose) value below 2^52 into [0, 2q), loose: Shoup's product by 1, quotient floor(2^52 / q).
@@ -230,35 +290,33 @@ struct NttVector {
     // Forward (Cooley-Tukey) butterfly: x + w y, x - w y + 2q (Wide: + 4q). Outputs are below (bound of
     // x) + 2q; Reduce first brings x below 2q. Wide: x below 8q is brought below 4q, outputs below 8q.
     template <bool Reduce>
-    VEIL_IFMA static inline void fwd_bfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, const Consts& k) {
+    VEIL_IFMA static inline void fwd_bfly(__m512i& x, __m512i& y, const Tw& t, const Consts& k) {
         if constexpr (Wide)
             x = avx512::sub_if_ge(x, k.four_q);
         else if constexpr (Reduce)
             x = reduce2q(x, k);
-        const __m512i v = mul(y, w, wq, k);
+        const __m512i v = mul(y, t, k);
         y = _mm512_sub_epi64(_mm512_add_epi64(x, Wide ? k.four_q : k.two_q), v);
         x = _mm512_add_epi64(x, v);
     }
     // Inverse (Gentleman-Sande) butterfly: x + y, (x - y + cq) w, where cq is a multiple of q at least y's
     // bound. The sum doubles the bound unless Reduce (Wide: always, values below 4q, cq = 4q).
     template <bool Reduce>
-    VEIL_IFMA static inline void inv_bfly(__m512i& x, __m512i& y, __m512i w, __m512i wq, __m512i cq,
-                                          const Consts& k) {
+    VEIL_IFMA static inline void inv_bfly(__m512i& x, __m512i& y, const Tw& t, __m512i cq, const Consts& k) {
         __m512i s = _mm512_add_epi64(x, y);
         if constexpr (Wide)
             s = avx512::sub_if_ge(s, k.four_q);
         else if constexpr (Reduce)
             s = reduce2q(s, k);
-        y = mul(_mm512_sub_epi64(_mm512_add_epi64(x, Wide ? k.four_q : cq), y), w, wq, k);
+        y = mul(_mm512_sub_epi64(_mm512_add_epi64(x, Wide ? k.four_q : cq), y), t, k);
         x = s;
     }
     // The inverse's last butterfly with 1/n folded in: (x + y) / n, (x - y + cq) w / n, both in [0, q).
     VEIL_IFMA static inline void inv_bfly_last(__m512i& x, __m512i& y, __m512i cq, const NttTables& tb,
                                                const Consts& k) {
-        const __m512i s = mul(_mm512_add_epi64(x, y), _mm512_set1_epi64(int64_t(tb.inv_n_w_)),
-                              _mm512_set1_epi64(int64_t(tb.inv_n_wq_)), k);
+        const __m512i s = mul(_mm512_add_epi64(x, y), twiddle(tb.inv_n_tw_), k);
         const __m512i d = _mm512_sub_epi64(_mm512_add_epi64(x, Wide ? k.four_q : cq), y);
-        y = finish_inverse(mul(d, _mm512_set1_epi64(int64_t(tb.inv_last_w_)), _mm512_set1_epi64(int64_t(tb.inv_last_wq_)), k), k);
+        y = finish_inverse(mul(d, twiddle(tb.inv_last_tw_), k), k);
         x = finish_inverse(s, k);
     }
 
@@ -268,12 +326,6 @@ struct NttVector {
         const __m512i nx = _mm512_permutex2var_epi64(x, idx[0], y);
         y = _mm512_permutex2var_epi64(x, idx[1], y);
         x = nx;
-    }
-    VEIL_IFMA static inline __m512i bcast2(const uint64_t* p) {
-        return _mm512_broadcast_i64x2(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-    }
-    VEIL_IFMA static inline __m512i bcast4(const uint64_t* p) {
-        return _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
     }
     VEIL_IFMA static inline __m512i load(const uint64_t* p) { return _mm512_loadu_si512(p); }
 
@@ -286,7 +338,7 @@ struct NttVector {
     VEIL_IFMA static void fwd_chunks(const NttTables& tb, uint64_t* a, std::size_t c_lo, std::size_t c_hi) {
         const Consts k = consts(tb);
         const std::size_t n = tb.n();
-        const uint64_t *w = tb.fwd_w_.data(), *wq = tb.fwd_wq_.data();
+        const TwTables tt = tables(tb, false);
         const int64_t* r = chunk_routes(false);
         const __m512i idx[8] = {load64(r), load64(r + 8), load64(r + 16), load64(r + 24),
                                 load64(r + 32), load64(r + 40), load64(r + 48), load64(r + 56)};
@@ -295,22 +347,21 @@ struct NttVector {
             for (int u = 0; u < kChunkUnroll; ++u) x[u] = load(a + 16 * (c0 + u)), y[u] = load(a + 16 * (c0 + u) + 8);
             if constexpr (Span8)
                 for (int u = 0; u < kChunkUnroll; ++u)
-                    fwd_bfly<Reduce>(x[u], y[u], _mm512_set1_epi64(int64_t(w[n / 16 + c0 + u])),
-                                     _mm512_set1_epi64(int64_t(wq[n / 16 + c0 + u])), k);
+                    fwd_bfly<Reduce>(x[u], y[u], twiddle<1>(tt, n / 16 + c0 + u), k);
             for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx);
             for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
-                fwd_bfly<Reduce>(x[u], y[u], bcast2(w + n / 8 + 2 * c), bcast2(wq + n / 8 + 2 * c), k);
+                fwd_bfly<Reduce>(x[u], y[u], twiddle<2>(tt, n / 8 + 2 * c), k);
             }
             for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx + 2);
             for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
-                fwd_bfly<Reduce>(x[u], y[u], bcast4(w + n / 4 + 4 * c), bcast4(wq + n / 4 + 4 * c), k);
+                fwd_bfly<Reduce>(x[u], y[u], twiddle<4>(tt, n / 4 + 4 * c), k);
             }
             for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx + 4);
             for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
-                fwd_bfly<Reduce>(x[u], y[u], load(w + n / 2 + 8 * c), load(wq + n / 2 + 8 * c), k);
+                fwd_bfly<Reduce>(x[u], y[u], twiddle<8>(tt, n / 2 + 8 * c), k);
             }
             for (int u = 0; u < kChunkUnroll; ++u) {
                 route(x[u], y[u], idx + 6);
@@ -325,7 +376,7 @@ struct NttVector {
     VEIL_IFMA static void inv_chunks(const NttTables& tb, uint64_t* a, std::size_t c_lo, std::size_t c_hi) {
         const Consts k = consts(tb);
         const std::size_t n = tb.n();
-        const uint64_t *w = tb.inv_w_.data(), *wq = tb.inv_wq_.data();
+        const TwTables tt = tables(tb, true);
         const int64_t* r = chunk_routes(true);
         const __m512i idx[8] = {load64(r), load64(r + 8), load64(r + 16), load64(r + 24),
                                 load64(r + 32), load64(r + 40), load64(r + 48), load64(r + 56)};
@@ -340,23 +391,22 @@ struct NttVector {
             }
             for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
-                inv_bfly<Reduce>(x[u], y[u], load(w + n / 2 + 8 * c), load(wq + n / 2 + 8 * c), cq1, k);
+                inv_bfly<Reduce>(x[u], y[u], twiddle<8>(tt, n / 2 + 8 * c), cq1, k);
             }
             for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx + 2);
             for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
-                inv_bfly<Reduce>(x[u], y[u], bcast4(w + n / 4 + 4 * c), bcast4(wq + n / 4 + 4 * c), cq2, k);
+                inv_bfly<Reduce>(x[u], y[u], twiddle<4>(tt, n / 4 + 4 * c), cq2, k);
             }
             for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx + 4);
             for (int u = 0; u < kChunkUnroll; ++u) {
                 const std::size_t c = c0 + u;
-                inv_bfly<Reduce>(x[u], y[u], bcast2(w + n / 8 + 2 * c), bcast2(wq + n / 8 + 2 * c), cq3, k);
+                inv_bfly<Reduce>(x[u], y[u], twiddle<2>(tt, n / 8 + 2 * c), cq3, k);
             }
             for (int u = 0; u < kChunkUnroll; ++u) route(x[u], y[u], idx + 6);
             if constexpr (Span8)
                 for (int u = 0; u < kChunkUnroll; ++u)
-                    inv_bfly<Reduce>(x[u], y[u], _mm512_set1_epi64(int64_t(w[n / 16 + c0 + u])),
-                                     _mm512_set1_epi64(int64_t(wq[n / 16 + c0 + u])), cq4, k);
+                    inv_bfly<Reduce>(x[u], y[u], twiddle<1>(tt, n / 16 + c0 + u), cq4, k);
             for (int u = 0; u < kChunkUnroll; ++u) {
                 _mm512_storeu_si512(a + 16 * (c0 + u), x[u]);
                 _mm512_storeu_si512(a + 16 * (c0 + u) + 8, y[u]);
@@ -371,21 +421,19 @@ struct NttVector {
     VEIL_IFMA static void fwd_radix4(const NttTables& tb, uint64_t* a, std::size_t m, std::size_t t, std::size_t i_lo,
                                      std::size_t i_hi) {
         const Consts k = consts(tb);
-        const uint64_t *tw = tb.fwd_w_.data(), *twq = tb.fwd_wq_.data();
+        const TwTables tt = tables(tb, false);
         const std::size_t h = t >> 1;
         for (std::size_t i = i_lo; i < i_hi; ++i) {
-            const __m512i w1 = _mm512_set1_epi64(int64_t(tw[m + i])), w1q = _mm512_set1_epi64(int64_t(twq[m + i]));
-            const __m512i w2 = _mm512_set1_epi64(int64_t(tw[2 * m + 2 * i])), w2q = _mm512_set1_epi64(int64_t(twq[2 * m + 2 * i]));
-            const __m512i w3 = _mm512_set1_epi64(int64_t(tw[2 * m + 2 * i + 1])), w3q = _mm512_set1_epi64(int64_t(twq[2 * m + 2 * i + 1]));
+            const Tw w1 = twiddle<1>(tt, m + i), w2 = twiddle<1>(tt, 2 * m + 2 * i), w3 = twiddle<1>(tt, 2 * m + 2 * i + 1);
             uint64_t* p0 = a + 2 * i * t;
             uint64_t *p1 = p0 + h, *p2 = p0 + t, *p3 = p0 + t + h;
 #pragma GCC unroll 2
             for (std::size_t j = 0; j < h; j += 8) {
                 __m512i x0 = load(p0 + j), x1 = load(p1 + j), x2 = load(p2 + j), x3 = load(p3 + j);
-                fwd_bfly<R1>(x0, x2, w1, w1q, k);
-                fwd_bfly<R1>(x1, x3, w1, w1q, k);
-                fwd_bfly<R2>(x0, x1, w2, w2q, k);
-                fwd_bfly<R2>(x2, x3, w3, w3q, k);
+                fwd_bfly<R1>(x0, x2, w1, k);
+                fwd_bfly<R1>(x1, x3, w1, k);
+                fwd_bfly<R2>(x0, x1, w2, k);
+                fwd_bfly<R2>(x2, x3, w3, k);
                 _mm512_storeu_si512(p0 + j, x0);
                 _mm512_storeu_si512(p1 + j, x1);
                 _mm512_storeu_si512(p2 + j, x2);
@@ -400,25 +448,23 @@ struct NttVector {
     VEIL_IFMA static void inv_radix4(const NttTables& tb, uint64_t* a, std::size_t m, std::size_t t, std::size_t i_lo,
                                      std::size_t i_hi, uint64_t cq1, uint64_t cq2) {
         const Consts k = consts(tb);
-        const uint64_t *tw = tb.inv_w_.data(), *twq = tb.inv_wq_.data();
+        const TwTables tt = tables(tb, true);
         const __m512i c1 = _mm512_set1_epi64(int64_t(cq1)), c2 = _mm512_set1_epi64(int64_t(cq2));
         for (std::size_t i = i_lo; i < i_hi; ++i) {
-            const __m512i w0 = _mm512_set1_epi64(int64_t(tw[m + 2 * i])), w0q = _mm512_set1_epi64(int64_t(twq[m + 2 * i]));
-            const __m512i w1 = _mm512_set1_epi64(int64_t(tw[m + 2 * i + 1])), w1q = _mm512_set1_epi64(int64_t(twq[m + 2 * i + 1]));
-            const __m512i w2 = _mm512_set1_epi64(int64_t(tw[m / 2 + i])), w2q = _mm512_set1_epi64(int64_t(twq[m / 2 + i]));
+            const Tw w0 = twiddle<1>(tt, m + 2 * i), w1 = twiddle<1>(tt, m + 2 * i + 1), w2 = twiddle<1>(tt, m / 2 + i);
             uint64_t* p0 = a + 4 * i * t;
             uint64_t *p1 = p0 + t, *p2 = p0 + 2 * t, *p3 = p0 + 3 * t;
 #pragma GCC unroll 2
             for (std::size_t j = 0; j < t; j += 8) {
                 __m512i x0 = load(p0 + j), x1 = load(p1 + j), x2 = load(p2 + j), x3 = load(p3 + j);
-                inv_bfly<R1>(x0, x1, w0, w0q, c1, k);
-                inv_bfly<R1>(x2, x3, w1, w1q, c1, k);
+                inv_bfly<R1>(x0, x1, w0, c1, k);
+                inv_bfly<R1>(x2, x3, w1, c1, k);
                 if constexpr (Last) {
                     inv_bfly_last(x0, x2, c2, tb, k);
                     inv_bfly_last(x1, x3, c2, tb, k);
                 } else {
-                    inv_bfly<R2>(x0, x2, w2, w2q, c2, k);
-                    inv_bfly<R2>(x1, x3, w2, w2q, c2, k);
+                    inv_bfly<R2>(x0, x2, w2, c2, k);
+                    inv_bfly<R2>(x1, x3, w2, c2, k);
                 }
                 _mm512_storeu_si512(p0 + j, x0);
                 _mm512_storeu_si512(p1 + j, x1);
