@@ -57,8 +57,8 @@ std::shared_ptr<const Context> make_context(std::size_t n, const std::vector<int
 
 void test_ntt() {
     std::mt19937_64 rng(7);
-    for (int log_n : {3, 4, 6, 10}) {
-        for (int bits : {30, 45, 49, 55, 60}) {
+    for (int log_n : {3, 4, 6, 7, 10}) {
+        for (int bits : {30, 45, 49, 50, 55, 60}) {
             const std::size_t n = std::size_t(1) << log_n;
             const uint64_t q = util::create_coeff_modulus(n, {bits})[0];
             const util::Modulus m(q);
@@ -88,12 +88,17 @@ void test_ntt() {
             check(ok, "NTT n=" + std::to_string(n) + " q~2^" + std::to_string(bits) + " matches direct evaluation");
         }
     }
-    // Largest inputs at the sizes where the vector forward transform skips its per-stage corrections
-    // (46-47-bit primes at N=8192 sit just under its 2^52 bound; 48 bits does not skip them), and at
-    // N=16384 (several cache blocks): the vector and portable transforms must agree.
-    for (int bits : {40, 46, 47, 48, 60}) for (int log_n : {13, 14}) {
+    // Largest inputs, at every size whose vector transforms split the stages differently (radix-4 passes
+    // swept whole or block by block, chunk passes with or without the span-8 stage) and at primes where
+    // the 52-bit lanes reduce at different stages (40 bits: never; 46-47: just under the bound; 48-50:
+    // every few stages; 50 bits leaves 52-bit lanes only 4q) and the 64-bit lanes (60 and 61 bits, where
+    // 8q nearly fills them): vector and portable agree, forward and inverse.
+    std::vector<uint64_t> primes61;  // 61-bit NTT-friendly primes (create_coeff_modulus stops at 60 bits)
+    for (uint64_t c = (uint64_t(1) << 61) - (uint64_t(1) << 16) + 1; primes61.empty(); c -= uint64_t(1) << 16)
+        if (util::is_prime(c)) primes61.push_back(c);
+    for (int bits : {40, 46, 47, 48, 50, 60, 61}) for (int log_n : {11, 12, 13, 14, 15}) {
         const std::size_t n = std::size_t(1) << log_n;
-        const uint64_t q = util::create_coeff_modulus(n, {bits})[0];
+        const uint64_t q = bits == 61 ? primes61[0] : util::create_coeff_modulus(n, {bits})[0];
         util::NttTables t(log_n, util::Modulus(q));
         bool ok = true;
         for (int fill = 0; fill < 2; ++fill) {
@@ -107,6 +112,13 @@ void test_ntt() {
             ok = ok && scalar == vector;
             t.inverse(vector.data());
             ok = ok && vector == a;
+            scalar = a;
+            vector = a;
+            util::set_ifma_enabled(false);
+            t.inverse(scalar.data());
+            util::set_ifma_enabled(true);
+            t.inverse(vector.data());
+            ok = ok && scalar == vector;
         }
         check(ok, "NTT n=" + std::to_string(n) + " q~2^" + std::to_string(bits) +
                       " with extreme inputs: vector equals portable");

@@ -40,12 +40,13 @@ private:
     MulOperand inv_n_;
     void transform(uint64_t* a, bool inverse) const;
 
-    // AVX-512 tables (empty when n < 16): root powers with Shoup quotients (52-bit for q < 2^50, else
-    // 64-bit), by bit-reversed index (fwd_/inv_), plus per-lane copies for the three stages whose
-    // butterfly span is below one vector (small_fwd_/small_inv_, 3 * n/2 entries each).
-    std::vector<uint64_t> fwd_w_, fwd_wq_, inv_w_, inv_wq_;
-    std::vector<uint64_t> small_fwd_w_, small_fwd_wq_, small_inv_w_, small_inv_wq_;
-    uint64_t inv_n_w_ = 0, inv_n_wq_ = 0;
+    // AVX-512 tables (empty when n < 64): root powers by bit-reversed index with their Shoup quotients as
+    // ntt.cpp's vector_quotient lays them out (52-bit for q < 2^50; else the high half of the 64-bit one,
+    // and both halves shifted for IFMA, the *_hi20_/*_lo20_ tables); 1/n, and 1/n times the inverse's last
+    // root power, as {w, quotient, hi20, lo20}.
+    std::vector<uint64_t> fwd_w_, fwd_wq_, fwd_wq_hi20_, fwd_wq_lo20_;
+    std::vector<uint64_t> inv_w_, inv_wq_, inv_wq_hi20_, inv_wq_lo20_;
+    uint64_t inv_n_tw_[4] = {}, inv_last_tw_[4] = {};
     template <bool Wide>
     friend struct NttVector;
 };
