@@ -309,6 +309,9 @@ async function main() {
     }
     process.stdout.write(JSON.stringify(answer) + '\n');
   }
+  // 'quit' leaves the loop while stdin may still be open, which would keep node alive: let go of it.
+  rl.close();
+  process.stdin.destroy();
 }
 
 main().catch((e) => {
