@@ -166,7 +166,6 @@ const commands = {
       const compr = comprMode(name);
       const out = { secretKey: writeBlob('sk', keys.secretKey.saveArray(compr)) };
       if (forms !== 'unsaved') {
-        out.publicKey = writeBlob('pk', keys.publicKey.saveArray(compr));
         for (const [tag, s] of Object.entries(seeded)) out[tag] = writeBlob(tag, s.saveArray(compr));
       }
       if (forms === 'both') {
