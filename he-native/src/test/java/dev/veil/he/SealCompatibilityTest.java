@@ -33,9 +33,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Execution(ExecutionMode.CONCURRENT)
 class SealCompatibilityTest {
   // One node-seal process per parameter set, shared by all of that set's cases, with one SEAL
-  // context
-  // and one SEAL key set. node-seal is single-threaded and each set alternates between it and our
-  // engine, so a set keeps about one core busy: all sets run at once (src/test/resources/
+  // context and one SEAL key set. node-seal is single-threaded and each set alternates between it
+  // and our engine, so a set keeps about one core busy: all sets run at once (src/test/resources/
   // junit-platform.properties) and fill the cores, while each set's steps keep their order on its
   // own SEAL.
   private final Map<ParameterSet, SealHarness> seals = new ConcurrentHashMap<>();
@@ -515,21 +514,26 @@ class SealCompatibilityTest {
     record(set, compr, "veil→seal", op, Slots.maxAbsError(expected, actual));
   }
 
+  /** Primes as node-seal reports them (decimal strings). */
+  private static long[] primes(JsonNode decimals) {
+    long[] primes = new long[decimals.size()];
+    for (int i = 0; i < primes.length; i++) {
+      primes[i] = Long.parseUnsignedLong(decimals.get(i).asText());
+    }
+    return primes;
+  }
+
   private void parmsIdsAndPrimesEqualSealsAtEveryLevel(ParameterSet set) {
     CkksContext fromSeal = context(set); // built from SEAL's serialized parameters
     JsonNode sealOwn = sealParameters.get(set);
     JsonNode chain = sealChains.get(set); // SEAL's context of our zstd-saved parameters
     CkksParameters ours = CkksParameters.withBitSizes(set.n, set.bits);
-    long[] sealPrimes = new long[sealOwn.get("primes").size()];
-    for (int i = 0; i < sealPrimes.length; i++) {
-      sealPrimes[i] = Long.parseUnsignedLong(sealOwn.get("primes").get(i).asText());
-    }
+    long[] sealPrimes = primes(sealOwn.get("primes"));
     assertArrayEquals(sealPrimes, ours.coeffModulus(), "CoeffModulus::Create primes");
     assertEquals(fromSeal.parameters(), ours);
     assertEquals(SealHarness.parmsId(sealOwn.get("parmsId")), ours.parmsId());
-    // SEAL reads our serialized parameters back to its own (primes, parms_id), so the chain below
-    // is
-    // the one SEAL builds for its parameters.
+    // SEAL reads our saved parameters back to its own (same primes and parms_id), so the chain
+    // below is the one SEAL builds for its own parameters.
     assertEquals(sealOwn.get("primes"), chain.get(0).get("primes"), "primes SEAL read from ours");
     assertEquals(
         sealOwn.get("parmsId"), chain.get(0).get("parmsId"), "parms_id SEAL read from ours");
@@ -540,12 +544,10 @@ class SealCompatibilityTest {
         assertEquals(
             SealHarness.parmsId(chain.get(i).get("parmsId")), level, "parms_id at level " + i);
         assertEquals(chain.get(i).get("chainIndex").asInt(), ctx.chainIndex(level), "chain index");
-        long[] levelPrimes = new long[chain.get(i).get("primes").size()];
-        for (int j = 0; j < levelPrimes.length; j++) {
-          levelPrimes[j] = Long.parseUnsignedLong(chain.get(i).get("primes").get(j).asText());
-        }
         assertArrayEquals(
-            Arrays.copyOf(sealPrimes, ctx.primeCount(level)), levelPrimes, "primes at level " + i);
+            Arrays.copyOf(sealPrimes, ctx.primeCount(level)),
+            primes(chain.get(i).get("primes")),
+            "primes at level " + i);
       }
     }
     // Our compressed forms read back equal.
