@@ -99,6 +99,21 @@ function timeMicros(iterations, fn) {
 }
 
 const commands = {
+  // {n, bits, compr?}: SEAL's parameters (CoeffModulus::Create) without a context, which costs seconds in
+  // WebAssembly at N=16384 and more: their serialized form, primes and parms_id.
+  parameters(req) {
+    const parms = seal.EncryptionParameters(seal.SchemeType.ckks);
+    parms.setPolyModulusDegree(req.n);
+    parms.setCoeffModulus(seal.CoeffModulus.Create(req.n, Int32Array.from(req.bits)));
+    const info = {
+      parms: writeBlob('parms', parms.saveArray(comprMode(req.compr))),
+      primes: Array.from(parms.coeffModulus, (q) => q.toString()),
+      parmsId: hexWords(parms.parmsId),
+    };
+    parms.delete();
+    return info;
+  },
+
   // {ctx, n, bits} or {ctx, parms: file}: builds a context; reports its serialized parameters and chain.
   context(req) {
     const parms = seal.EncryptionParameters(seal.SchemeType.ckks);
@@ -151,7 +166,6 @@ const commands = {
       const compr = comprMode(name);
       const out = { secretKey: writeBlob('sk', keys.secretKey.saveArray(compr)) };
       if (forms !== 'unsaved') {
-        out.publicKey = writeBlob('pk', keys.publicKey.saveArray(compr));
         for (const [tag, s] of Object.entries(seeded)) out[tag] = writeBlob(tag, s.saveArray(compr));
       }
       if (forms === 'both') {
@@ -294,6 +308,9 @@ async function main() {
     }
     process.stdout.write(JSON.stringify(answer) + '\n');
   }
+  // 'quit' leaves the loop while stdin may still be open, which would keep node alive: let go of it.
+  rl.close();
+  process.stdin.destroy();
 }
 
 main().catch((e) => {

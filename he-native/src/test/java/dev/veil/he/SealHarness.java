@@ -141,7 +141,7 @@ final class SealHarness implements AutoCloseable {
   public void close() {
     try {
       in.write("{\"cmd\":\"quit\"}\n");
-      in.flush();
+      in.close(); // end of input also ends the harness
     } catch (IOException ignored) {
       // already gone
     }
