@@ -329,6 +329,12 @@ struct NttVector {
     }
     VEIL_IFMA static inline __m512i load(const uint64_t* p) { return _mm512_loadu_si512(p); }
 
+    // The permutes of the chunk stages (two per stage, four stages), from chunk_routes.
+    VEIL_IFMA static inline void load_routes(bool inverse, __m512i idx[8]) {
+        const int64_t* r = chunk_routes(inverse);
+        for (int i = 0; i < 8; ++i) idx[i] = load64(r + 8 * i);
+    }
+
     // Chunks per iteration of the chunk passes: their dependency chains (multiplies, permutes) overlap.
     static constexpr int kChunkUnroll = 4;
 
@@ -339,9 +345,8 @@ struct NttVector {
         const Consts k = consts(tb);
         const std::size_t n = tb.n();
         const TwTables tt = tables(tb, false);
-        const int64_t* r = chunk_routes(false);
-        const __m512i idx[8] = {load64(r), load64(r + 8), load64(r + 16), load64(r + 24),
-                                load64(r + 32), load64(r + 40), load64(r + 48), load64(r + 56)};
+        __m512i idx[8];
+        load_routes(false, idx);
         for (std::size_t c0 = c_lo; c0 < c_hi; c0 += kChunkUnroll) {
             __m512i x[kChunkUnroll], y[kChunkUnroll];
             for (int u = 0; u < kChunkUnroll; ++u) x[u] = load(a + 16 * (c0 + u)), y[u] = load(a + 16 * (c0 + u) + 8);
@@ -377,9 +382,8 @@ struct NttVector {
         const Consts k = consts(tb);
         const std::size_t n = tb.n();
         const TwTables tt = tables(tb, true);
-        const int64_t* r = chunk_routes(true);
-        const __m512i idx[8] = {load64(r), load64(r + 8), load64(r + 16), load64(r + 24),
-                                load64(r + 32), load64(r + 40), load64(r + 48), load64(r + 56)};
+        __m512i idx[8];
+        load_routes(true, idx);
         // Bounds of the inputs of each stage: 2q, then doubling unless every sum is reduced.
         const __m512i cq1 = k.two_q, cq2 = Reduce ? k.two_q : _mm512_slli_epi64(k.q, 2);
         const __m512i cq3 = Reduce ? k.two_q : _mm512_slli_epi64(k.q, 3), cq4 = Reduce ? k.two_q : _mm512_slli_epi64(k.q, 4);
