@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class InferenceProtocolExtension implements HostExtension {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceProtocolExtension.class);
-  private static final Map<Vertx, Integer> GRPC_PORTS = new ConcurrentHashMap<>();
+  // The cleartext gRPC port is kept in the host's own Vert.x (its local shared data), not in a
+  // process-wide map: several hosts in one JVM (tests) each see their own.
+  private static final String LOCAL_MAP = "veil.inferenceProtocol";
+  private static final String GRPC_PORT = "grpcPort";
 
   private volatile boolean serving;
   private Vertx vertx;
@@ -41,7 +43,7 @@ public final class InferenceProtocolExtension implements HostExtension {
 
   /** The cleartext gRPC port of the host running on {@code vertx}, or -1 (for tests and tools). */
   public static int grpcPort(Vertx vertx) {
-    return GRPC_PORTS.getOrDefault(vertx, -1);
+    return vertx.sharedData().<String, Integer>getLocalMap(LOCAL_MAP).getOrDefault(GRPC_PORT, -1);
   }
 
   @Override
@@ -124,7 +126,10 @@ public final class InferenceProtocolExtension implements HostExtension {
                   .map(
                       s -> {
                         grpcListener = s;
-                        GRPC_PORTS.put(vertx, s.actualPort());
+                        vertx
+                            .sharedData()
+                            .<String, Integer>getLocalMap(LOCAL_MAP)
+                            .put(GRPC_PORT, s.actualPort());
                         LOG.info(
                             "Open Inference Protocol gRPC (cleartext HTTP/2) on port {}",
                             s.actualPort());
@@ -136,7 +141,7 @@ public final class InferenceProtocolExtension implements HostExtension {
   @Override
   public Future<Void> stop() {
     serving = false;
-    if (vertx != null) GRPC_PORTS.remove(vertx);
+    if (vertx != null) vertx.sharedData().getLocalMap(LOCAL_MAP).remove(GRPC_PORT);
     return grpcListener != null ? grpcListener.close() : Future.succeededFuture();
   }
 }
