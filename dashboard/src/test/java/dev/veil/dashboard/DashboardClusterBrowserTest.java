@@ -13,6 +13,7 @@ import dev.veil.functions.keys.BlobKeyStore;
 import dev.veil.functions.keys.KeyRef;
 import dev.veil.functions.mnist.MnistLinearModel;
 import dev.veil.testkit.ChildProcess;
+import dev.veil.testkit.ClusterAdmin;
 import dev.veil.testkit.FreePorts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -297,42 +298,19 @@ class DashboardClusterBrowserTest {
   }
 
   /** Waits (bounded) until the host's /admin/cluster lists this many members. */
-  private static void awaitMembers(Host host, int count) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    String last = "no answer";
-    while (System.nanoTime() < deadline && host.process().isAlive()) {
-      try {
-        JsonArray members = cluster(host).getJsonArray("members");
-        if (members.size() == count) return;
-        last = members.encode();
-      } catch (Exception e) {
-        last = e.toString();
-      }
-      Thread.sleep(300);
-    }
-    throw new AssertionError(
-        "host on port "
-            + host.port()
-            + " did not see "
-            + count
-            + " members ("
-            + last
-            + "):\n"
-            + host.process().tail());
+  private static void awaitMembers(Host host, int count) {
+    ClusterAdmin.awaitMembers(
+        HTTP,
+        host.uri(""),
+        MASTER_KEY,
+        count,
+        Duration.ofSeconds(90),
+        host.process()::isAlive,
+        () -> host.process().tail());
   }
 
   private static JsonObject cluster(Host host) throws Exception {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(host.uri("/admin/cluster"))
-                .header("x-functions-key", MASTER_KEY)
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200)
-      throw new IllegalStateException(
-          "/admin/cluster answered " + r.statusCode() + ": " + r.body());
-    return new JsonObject(r.body());
+    return new JsonObject(ClusterAdmin.cluster(HTTP, host.uri(""), MASTER_KEY));
   }
 
   private static int inFlight(JsonObject cluster) {

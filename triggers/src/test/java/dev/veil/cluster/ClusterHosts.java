@@ -1,9 +1,10 @@
 package dev.veil.cluster;
 
+import dev.veil.testkit.ClusterAdmin;
+import dev.veil.testkit.FreePorts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,10 +75,32 @@ final class ClusterHosts implements AutoCloseable {
 
   /** Starts {@code count} hosts with the right secret and waits until each sees all of them. */
   ClusterHosts start(int count) throws Exception {
-    for (int i = 0; i < count; i++) clusterPorts.add(freePort());
+    for (int i = 0; i < count; i++) clusterPorts.add(FreePorts.next());
     for (int i = 0; i < count; i++) hosts.add(startHost("node" + i, clusterPorts.get(i), SECRET));
-    for (Host h : hosts) awaitMembers(h, count);
+    for (Host h : hosts) {
+      // fails at once when any host has exited (a member that died at start never joins)
+      ClusterAdmin.awaitMembers(
+          HTTP,
+          h.uri(""),
+          MASTER_KEY,
+          count,
+          STARTUP,
+          () -> hosts.stream().allMatch(x -> x.process().isAlive()),
+          this::logs);
+    }
     return this;
+  }
+
+  /** Every host's log tail without its invocation lines (a failed start is about membership). */
+  private String logs() {
+    StringBuilder all = new StringBuilder();
+    for (int i = 0; i < hosts.size(); i++) {
+      Host h = hosts.get(i);
+      all.append("--- node").append(i).append(" (pid ").append(h.pid());
+      all.append(h.process().isAlive() ? ", running" : ", exited " + h.process().exitValue());
+      all.append(") ---\n").append(tail(h.log(), "dev.veil.invocations")).append('\n');
+    }
+    return all.toString();
   }
 
   /** Blobs processed so far ("name pid" per call). */
@@ -126,7 +149,7 @@ final class ClusterHosts implements AutoCloseable {
                     .put("workerPoolSize", WORKERS)
                     .put("cluster", clusterJson.copy().put("port", clusterPort)))
             .encode());
-    int httpPort = freePort();
+    int httpPort = FreePorts.next();
     Path log = config.resolve("host.log");
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb =
@@ -161,42 +184,19 @@ final class ClusterHosts implements AutoCloseable {
   }
 
   /** Waits (bounded) until the host's /admin/cluster lists this many members. */
-  static void awaitMembers(Host host, int count) throws Exception {
-    long deadline = System.nanoTime() + STARTUP.toNanos();
-    String last = "no answer";
-    while (System.nanoTime() < deadline && host.process().isAlive()) {
-      try {
-        JsonArray members = members(host);
-        if (members.size() == count) return;
-        last = members.encode();
-      } catch (IOException | RuntimeException e) {
-        last = e.toString();
-      }
-      Thread.sleep(300);
-    }
-    throw new AssertionError(
-        "host on port "
-            + host.httpPort()
-            + " did not see "
-            + count
-            + " members ("
-            + last
-            + "); its log:\n"
-            + tail(host.log()));
+  static void awaitMembers(Host host, int count) {
+    ClusterAdmin.awaitMembers(
+        HTTP,
+        host.uri(""),
+        MASTER_KEY,
+        count,
+        STARTUP,
+        host.process()::isAlive,
+        () -> tail(host.log()));
   }
 
   static JsonObject cluster(Host host) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(host.uri("/admin/cluster"))
-                .header("x-functions-key", MASTER_KEY)
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200)
-      throw new IllegalStateException(
-          "/admin/cluster answered " + r.statusCode() + ": " + r.body());
-    return new JsonObject(r.body());
+    return new JsonObject(ClusterAdmin.cluster(HTTP, host.uri(""), MASTER_KEY));
   }
 
   static JsonArray members(Host host) throws IOException, InterruptedException {
@@ -222,15 +222,17 @@ final class ClusterHosts implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  private static String tail(Path log) {
+    return tail(log, null);
   }
 
-  private static String tail(Path log) {
+  /** The last 60 lines of a host's log, leaving out lines that contain {@code skip}. */
+  private static String tail(Path log, String skip) {
     try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      List<String> lines =
+          Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+              .filter(l -> skip == null || !l.contains(skip))
+              .toList();
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e + ")";

@@ -2,7 +2,6 @@ package dev.veil.cluster;
 
 import static dev.veil.cluster.ClusterHosts.awaitMembers;
 import static dev.veil.cluster.ClusterHosts.cluster;
-import static dev.veil.cluster.ClusterHosts.freePort;
 import static dev.veil.cluster.ClusterHosts.get;
 import static dev.veil.cluster.ClusterHosts.members;
 import static dev.veil.cluster.ClusterHosts.postKeyed;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.veil.cluster.ClusterHosts.Host;
+import dev.veil.testkit.FreePorts;
 import dev.veil.testkit.Waits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -157,7 +157,7 @@ class ClusterProcessesTest {
   @Test
   @Order(4)
   void hostWithWrongSecretIsRefused() throws Exception {
-    Host intruder = cluster.startHost("intruder", freePort(), "another-secret-0123456789");
+    Host intruder = cluster.startHost("intruder", FreePorts.next(), "another-secret-0123456789");
     try {
       awaitMembers(intruder, 1);
       for (Host h : hosts) {

@@ -9,6 +9,7 @@ import dev.veil.runtime.VeilHost;
 import dev.veil.runtime.cluster.ClusterSettings;
 import dev.veil.runtime.spi.AppSettings;
 import dev.veil.runtime.spi.HostConfig;
+import dev.veil.testkit.FreePorts;
 import dev.veil.testkit.TestPki;
 import dev.veil.testkit.TestPki.Issued;
 import io.vertx.core.Future;
@@ -45,8 +46,7 @@ class ClusterTlsTest {
     Issued ca = TestPki.authority("Cluster CA");
     Issued strangerCa = TestPki.authority("Stranger CA");
     ca.writeChain(dir.resolve("cluster-ca.pem"));
-    List<Integer> ports =
-        List.of(ClusterHosts.freePort(), ClusterHosts.freePort(), ClusterHosts.freePort());
+    List<Integer> ports = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
     Vertx a = member("a", TestPki.issue(ca, "member-a", TestPki.KeyType.EC), ports, 0);
     Vertx b = member("b", TestPki.issue(ca, "member-b", TestPki.KeyType.RSA), ports, 1);
     await(b.eventBus().<String>consumer("echo", m -> m.reply("b:" + m.body())).completion());
@@ -79,7 +79,7 @@ class ClusterTlsTest {
   void forwardedRequestsReachAnHttpsListenerThatWantsClientCertificates() throws Exception {
     Issued ca = TestPki.authority("Host CA");
     ca.writeChain(dir.resolve("host-ca.pem"));
-    List<Integer> ports = List.of(ClusterHosts.freePort(), ClusterHosts.freePort());
+    List<Integer> ports = List.of(FreePorts.next(), FreePorts.next());
     List<VeilHost> hosts = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {

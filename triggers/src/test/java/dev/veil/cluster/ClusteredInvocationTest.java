@@ -7,6 +7,8 @@ import dev.veil.cluster.invokefn.InvokeFunctions;
 import dev.veil.runtime.HostOptions;
 import dev.veil.runtime.VeilHost;
 import dev.veil.runtime.cluster.ClusterSettings;
+import dev.veil.testkit.ClusterAdmin;
+import dev.veil.testkit.FreePorts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +40,7 @@ class ClusteredInvocationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    List<Integer> ports = List.of(ClusterHosts.freePort(), ClusterHosts.freePort());
+    List<Integer> ports = List.of(FreePorts.next(), FreePorts.next());
     for (int i = 0; i < 2; i++) {
       JsonObject veil =
           new JsonObject()
@@ -64,9 +67,15 @@ class ClusteredInvocationTest {
                       .setting("VEIL_MASTER_KEY", ClusterHosts.MASTER_KEY)
                       .hostJson(new JsonObject().put("veil", veil)))));
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (members(hosts.get(0)) < 2 && System.nanoTime() < deadline) Thread.sleep(200);
-    assertEquals(2, members(hosts.get(0)), "the first host sees both members");
+    // the first host sees both members
+    ClusterAdmin.awaitMembers(
+        HTTP,
+        URI.create(base(hosts.get(0))),
+        ClusterHosts.MASTER_KEY,
+        2,
+        Duration.ofSeconds(60),
+        () -> true,
+        () -> "(a host in this JVM: see the test's output)");
   }
 
   @AfterAll
@@ -134,16 +143,6 @@ class ClusteredInvocationTest {
 
   private static String base(VeilHost host) {
     return "http://127.0.0.1:" + host.port();
-  }
-
-  private static int members(VeilHost host) throws Exception {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(base(host) + "/admin/cluster"))
-                .header("x-functions-key", ClusterHosts.MASTER_KEY)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return r.statusCode() == 200 ? new JsonObject(r.body()).getJsonArray("members").size() : 0;
   }
 
   private static String metrics(VeilHost host) throws Exception {

@@ -2,8 +2,8 @@ package dev.veil.functions.cluster;
 
 import dev.veil.testkit.Azurite;
 import dev.veil.testkit.ChildProcess;
+import dev.veil.testkit.ClusterAdmin;
 import dev.veil.testkit.FreePorts;
-import dev.veil.testkit.Waits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -157,35 +157,19 @@ final class FunctionAppHosts implements AutoCloseable {
 
   /** Waits (bounded) until the host's /admin/cluster lists this many members. */
   static void awaitMembers(Host host, int count) {
-    Waits.until(
-        () -> {
-          if (!host.process().isAlive())
-            throw new AssertionError(host.name() + " exited:\n" + host.process().tail());
-          try {
-            return members(host).size() == count;
-          } catch (IOException | RuntimeException e) {
-            return false;
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-          }
-        },
+    ClusterAdmin.awaitMembers(
+        HTTP,
+        host.uri(""),
+        MASTER_KEY,
+        count,
         Duration.ofMinutes(2),
-        host.name() + " to see " + count + " members; its log:\n" + host.process().tail());
+        host.process()::isAlive,
+        () -> host.process().tail());
   }
 
   static JsonArray members(Host host) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(host.uri("/admin/cluster"))
-                .header("x-functions-key", MASTER_KEY)
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200)
-      throw new IllegalStateException(
-          "/admin/cluster answered " + r.statusCode() + ": " + r.body());
-    return new JsonObject(r.body()).getJsonArray("members");
+    return new JsonObject(ClusterAdmin.cluster(HTTP, host.uri(""), MASTER_KEY))
+        .getJsonArray("members");
   }
 
   /**

@@ -8,6 +8,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import dev.veil.runtime.cluster.EventBusBroadcasts;
 import dev.veil.runtime.spi.ClusterBroadcasts;
+import dev.veil.testkit.FreePorts;
 import dev.veil.testkit.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -16,8 +17,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,7 +54,7 @@ class KeyInvalidationsClusterTest {
 
   @BeforeAll
   static void startNodes() throws Exception {
-    List<Integer> ports = List.of(freePort(), freePort());
+    List<Integer> ports = List.of(FreePorts.next(), FreePorts.next());
     a = startNode(ports.get(0), ports);
     b = startNode(ports.get(1), ports);
     // Event bus subscriptions spread through the cluster asynchronously: wait until a reaches b.
@@ -192,12 +191,6 @@ class KeyInvalidationsClusterTest {
 
   private static List<String> refsIn(Node n, String container) {
     return n.cache.cachedRefs().stream().filter(r -> r.startsWith(container + "/")).toList();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -1,6 +1,7 @@
 package dev.veil.functions.smpc;
 
 import dev.veil.testkit.ChildProcess;
+import dev.veil.testkit.ClusterAdmin;
 import dev.veil.testkit.FreePorts;
 import dev.veil.testkit.Waits;
 import java.net.URI;
@@ -154,10 +155,14 @@ final class SmpcHosts implements AutoCloseable {
     }
     if (cluster) {
       for (Host h : List.of(provider, party0, party1)) {
-        Waits.until(
-            () -> members(h, http) == 3,
+        ClusterAdmin.awaitMembers(
+            http,
+            URI.create(h.scheme() + "://127.0.0.1:" + h.port()),
+            MASTER_KEY,
+            3,
             Duration.ofMinutes(2),
-            h.name() + " to see 3 cluster members; its log:\n" + h.process().tail());
+            h.process()::isAlive,
+            () -> h.process().tail());
       }
     }
   }
@@ -183,28 +188,6 @@ final class SmpcHosts implements AutoCloseable {
                   new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
                   System.err);
       if (code != 0) throw new AssertionError("share-model " + model + " exited with " + code);
-    }
-  }
-
-  /** How many members the host's /admin/cluster lists (0 when it does not answer yet). */
-  private static int members(Host h, HttpClient http) {
-    try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create(h.scheme() + "://127.0.0.1:" + h.port() + "/admin/cluster"))
-                  .header("x-functions-key", MASTER_KEY)
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200
-          ? new com.fasterxml.jackson.databind.ObjectMapper()
-              .readTree(r.body())
-              .path("members")
-              .size()
-          : 0;
-    } catch (Exception e) {
-      return 0;
     }
   }
 

@@ -7,10 +7,10 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.veil.runtime.spi.Leases;
+import dev.veil.testkit.FreePorts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
@@ -32,8 +32,8 @@ class LeasesTest {
   @BeforeAll
   static void start() throws IOException {
     vertx = Vertx.vertx();
-    int portA = freePort();
-    int portB = freePort();
+    int portA = FreePorts.next();
+    int portB = FreePorts.next();
     memberA = Hazelcast.newHazelcastInstance(member(portA, portB));
     memberB = Hazelcast.newHazelcastInstance(member(portB, portA));
   }
@@ -118,12 +118,6 @@ class LeasesTest {
         .setEnabled(true)
         .setMembers(List.of("127.0.0.1:" + port, "127.0.0.1:" + peer));
     return config;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private static <T> T await(Future<T> f) throws Exception {
