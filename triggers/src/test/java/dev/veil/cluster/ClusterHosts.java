@@ -75,20 +75,27 @@ final class ClusterHosts implements AutoCloseable {
 
   /** Starts {@code count} hosts with the right secret and waits until each sees all of them. */
   ClusterHosts start(int count) throws Exception {
-    for (int i = 0; i < count; i++) clusterPorts.add(FreePorts.next());
-    for (int i = 0; i < count; i++) hosts.add(startHost("node" + i, clusterPorts.get(i), SECRET));
-    for (Host h : hosts) {
-      // fails at once when any host has exited (a member that died at start never joins)
-      ClusterAdmin.awaitMembers(
-          HTTP,
-          h.uri(""),
-          MASTER_KEY,
-          count,
-          STARTUP,
-          () -> hosts.stream().allMatch(x -> x.process().isAlive()),
-          this::logs);
+    // A failed start stops the hosts it started: the caller's try-with-resources never got this
+    // object to close (a host left running fired timers for an hour after one such failure).
+    try {
+      for (int i = 0; i < count; i++) clusterPorts.add(FreePorts.next());
+      for (int i = 0; i < count; i++) hosts.add(startHost("node" + i, clusterPorts.get(i), SECRET));
+      for (Host h : hosts) {
+        // fails at once when any host has exited (a member that died at start never joins)
+        ClusterAdmin.awaitMembers(
+            HTTP,
+            h.uri(""),
+            MASTER_KEY,
+            count,
+            STARTUP,
+            () -> hosts.stream().allMatch(x -> x.process().isAlive()),
+            this::logs);
+      }
+      return this;
+    } catch (Exception | AssertionError e) {
+      close();
+      throw e;
     }
-    return this;
   }
 
   /** Every host's log tail without its invocation lines (a failed start is about membership). */

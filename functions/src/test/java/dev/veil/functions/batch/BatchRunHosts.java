@@ -62,25 +62,30 @@ final class BatchRunHosts implements AutoCloseable {
 
   /** Starts {@code count} hosts in parallel; with more than one, waits until each sees them all. */
   BatchRunHosts start(int count) throws IOException {
-    for (int i = 0; i < count; i++) clusterPorts.add(FreePorts.next());
-    for (int i = 0; i < count; i++) hosts.add(startHost("node" + i, clusterPorts.get(i), count));
-    for (Host h : hosts) {
-      Waits.until(
-          () -> {
-            if (!h.process().isAlive())
-              throw new AssertionError(h.name() + " exited:\n" + h.process().tail());
-            try {
-              return count == 1
-                  ? get(h, "/admin/host/status") != null
-                  : get(h, "/admin/cluster").getJsonArray("members").size() == count;
-            } catch (IOException | RuntimeException e) {
-              return false;
-            }
-          },
-          Duration.ofMinutes(2),
-          h.name() + " to be up with " + count + " members; its log:\n" + h.process().tail());
+    try { // a failed start stops what it started: the caller never gets this object to close
+      for (int i = 0; i < count; i++) clusterPorts.add(FreePorts.next());
+      for (int i = 0; i < count; i++) hosts.add(startHost("node" + i, clusterPorts.get(i), count));
+      for (Host h : hosts) {
+        Waits.until(
+            () -> {
+              if (!h.process().isAlive())
+                throw new AssertionError(h.name() + " exited:\n" + h.process().tail());
+              try {
+                return count == 1
+                    ? get(h, "/admin/host/status") != null
+                    : get(h, "/admin/cluster").getJsonArray("members").size() == count;
+              } catch (IOException | RuntimeException e) {
+                return false;
+              }
+            },
+            Duration.ofMinutes(2),
+            h.name() + " to be up with " + count + " members; its log:\n" + h.process().tail());
+      }
+      return this;
+    } catch (IOException | RuntimeException | AssertionError e) {
+      close();
+      throw e;
     }
-    return this;
   }
 
   private Host startHost(String name, int clusterPort, int count) throws IOException {

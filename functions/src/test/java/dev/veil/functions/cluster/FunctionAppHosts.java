@@ -94,10 +94,15 @@ final class FunctionAppHosts implements AutoCloseable {
    * them.
    */
   FunctionAppHosts start(int count) throws IOException {
-    for (int i = 0; i < count; i++) clusterPorts.add(FreePorts.next());
-    for (int i = 0; i < count; i++) hosts.add(startHost("node" + i, clusterPorts.get(i)));
-    for (Host h : hosts) awaitMembers(h, count);
-    return this;
+    try { // a failed start stops what it started: the caller never gets this object to close
+      for (int i = 0; i < count; i++) clusterPorts.add(FreePorts.next());
+      for (int i = 0; i < count; i++) hosts.add(startHost("node" + i, clusterPorts.get(i)));
+      for (Host h : hosts) awaitMembers(h, count);
+      return this;
+    } catch (IOException | RuntimeException | AssertionError e) {
+      close();
+      throw e;
+    }
   }
 
   private Host startHost(String name, int clusterPort) throws IOException {
