@@ -117,11 +117,15 @@ async function main() {
     await page.keyboard.press('Tab');
     report.sampleFocus = await page.evaluate(() => document.activeElement.id);
     await page.keyboard.press('Tab');
+    // the preview still shows the digit of the first round: wait until the sample image has loaded and
+    // replaced it (waiting for any ink let Run encrypt the old digit before the image arrived)
+    const previewBefore = await page.evaluate(
+      () => Array.from(document.getElementById('preview').getContext('2d').getImageData(0, 0, 28, 28).data).join(','));
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => {
+    await page.waitForFunction((before) => {
       const d = document.getElementById('preview').getContext('2d').getImageData(0, 0, 28, 28).data;
-      return d.some((v, i) => i % 4 === 0 && v > 0);
-    });
+      return d.some((v, i) => i % 4 === 0 && v > 0) && Array.from(d).join(',') !== before;
+    }, previewBefore);
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     report.runFocus = await page.evaluate(() => document.activeElement.id);
